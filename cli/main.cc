@@ -1,0 +1,68 @@
+// postura: the command-line client. Parses the command line and dispatches; the commands
+// themselves live in the cli library.
+
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "cli/fleco_command.h"
+#include "common/catalog.h"
+
+namespace {
+
+using postura::Catalog;
+using namespace postura::cli;
+
+// The built-in catalog, or the one in `path` when given. Null after printing the error.
+const Catalog* LoadCatalog(const std::string& path, std::unique_ptr<Catalog>& storage) {
+  if (path.empty()) return &Catalog::Builtin();
+  absl::StatusOr<Catalog> catalog = Catalog::FromFile(path);
+  if (!catalog.ok()) {
+    std::cerr << "postura: " << catalog.status().message() << "\n";
+    return nullptr;
+  }
+  storage = std::make_unique<Catalog>(*std::move(catalog));
+  return storage.get();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"postura: continuous, asset-focused cybersecurity posture (CyberTOMP)."};
+  app.footer(
+      "Exit status: 0 on success, 1 when an input file or value is invalid, 2 on a usage "
+      "error.");
+  app.require_subcommand(1);
+  std::string catalog_path;
+  app.add_option("--catalog", catalog_path,
+                 "Expected-outcome catalog (YAML) to score against; default: the built-in "
+                 "ULEO v1");
+
+  CLI::App* fleco = app.add_subcommand("fleco", "FLECO case files (the CyberTOMP reference tool)");
+  fleco->require_subcommand(1);
+  FlecoScoreOptions score_options;
+  CLI::App* score = fleco->add_subcommand(
+      "score",
+      "Print the asset, function and category values of a case's initial status (and target "
+      "status), and how far each strategic target is met");
+  score->add_option("case", score_options.case_path, "FLECO case file (JSON)")->required();
+  score->add_option("--format", score_options.format, "Output format: text (default) or json")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, OutputFormat>{{"text", OutputFormat::kText},
+                                              {"json", OutputFormat::kJson}},
+          CLI::ignore_case));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+
+  std::unique_ptr<Catalog> loaded;
+  const Catalog* catalog = LoadCatalog(catalog_path, loaded);
+  if (catalog == nullptr) return kExitBadInput;
+  if (score->parsed()) return RunFlecoScore(*catalog, score_options, std::cout, std::cerr);
+  return kExitUsage;
+}

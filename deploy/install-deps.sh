@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Postura needs to build, test and run.
+# Idempotent: packages already present are left alone, and apt's index is refreshed only
+# when something is missing. Run as root, or as a user who may use sudo.
+set -euo pipefail
+
+packages=(
+  # Toolchain and build system.
+  build-essential cmake ninja-build ccache pkg-config git
+  # Fixed project dependencies.
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev librocksdb-dev libgtest-dev libgmock-dev
+  # Libraries that save hand-written code.
+  libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgoogle-glog-dev
+  libssl-dev
+  # Formatting, sanitizer and fuzzing runtimes (clang's libFuzzer and LSan).
+  clang clang-format libclang-rt-14-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == installed ]] || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+as_root=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+  as_root=(sudo)
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
