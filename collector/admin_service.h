@@ -1,0 +1,51 @@
+#ifndef POSTURA_COLLECTOR_ADMIN_SERVICE_H_
+#define POSTURA_COLLECTOR_ADMIN_SERVICE_H_
+
+#include <functional>
+
+#include "collector/ingest_writer.h"
+#include "collector/registry.h"
+#include "postura/v1/admin.grpc.pb.h"
+
+namespace postura::collector {
+
+// The registry and counters over gRPC (postura/v1/admin.proto). Calls are quick and run
+// on gRPC threads; registry changes are synced to disk before they are answered.
+// Thread-safe. Everything borrowed must outlive the service.
+class AdminService final : public v1::AdminService::CallbackService {
+ public:
+  AdminService(Registry& registry, const IngestWriter& writer,
+               std::function<uint64_t()> open_streams)
+      : registry_(registry), writer_(writer), open_streams_(std::move(open_streams)) {}
+
+  grpc::ServerUnaryReactor* PutAsset(grpc::CallbackServerContext* context,
+                                     const v1::PutAssetRequest* request,
+                                     v1::PutAssetResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteAsset(grpc::CallbackServerContext* context,
+                                        const v1::DeleteAssetRequest* request,
+                                        v1::DeleteAssetResponse* response) override;
+  grpc::ServerUnaryReactor* ListAssets(grpc::CallbackServerContext* context,
+                                       const v1::ListAssetsRequest* request,
+                                       v1::ListAssetsResponse* response) override;
+  grpc::ServerUnaryReactor* PutAgent(grpc::CallbackServerContext* context,
+                                     const v1::PutAgentRequest* request,
+                                     v1::PutAgentResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteAgent(grpc::CallbackServerContext* context,
+                                        const v1::DeleteAgentRequest* request,
+                                        v1::DeleteAgentResponse* response) override;
+  grpc::ServerUnaryReactor* ListAgents(grpc::CallbackServerContext* context,
+                                       const v1::ListAgentsRequest* request,
+                                       v1::ListAgentsResponse* response) override;
+  grpc::ServerUnaryReactor* GetIngestStats(grpc::CallbackServerContext* context,
+                                           const v1::GetIngestStatsRequest* request,
+                                           v1::IngestStats* response) override;
+
+ private:
+  Registry& registry_;
+  const IngestWriter& writer_;
+  std::function<uint64_t()> open_streams_;
+};
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_ADMIN_SERVICE_H_

@@ -1,0 +1,69 @@
+#include "collector/collector_config.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/yaml_config.h"
+
+namespace postura::collector {
+namespace {
+
+absl::Status KeyError(absl::string_view key, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(key, ": ", problem));
+}
+
+// Sets `out` to `value` if it is non-zero and within [low, high]; keeps the default for 0.
+template <typename T>
+absl::Status Limit(absl::string_view key, uint64_t value, uint64_t low, uint64_t high, T& out) {
+  if (value == 0) return absl::OkStatus();
+  if (value < low || value > high) {
+    return KeyError(key, absl::StrCat(value, " is outside [", low, ", ", high, "]"));
+  }
+  out = static_cast<T>(value);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& config) {
+  CollectorOptions options;
+  if (!config.listen_address().empty()) options.listen_address = config.listen_address();
+  if (options.listen_address.rfind(':') == std::string::npos) {
+    return KeyError("listen_address",
+                    absl::StrCat("'", options.listen_address, "' is not host:port"));
+  }
+  if (config.data_dir().empty()) return KeyError("data_dir", "required: where the store lives");
+  options.data_dir = config.data_dir();
+  if (!config.evidence_retention().empty()) {
+    absl::StatusOr<absl::Duration> retention = ParseConfigDuration(config.evidence_retention());
+    if (!retention.ok()) return KeyError("evidence_retention", retention.status().message());
+    if (*retention < absl::Hours(1)) return KeyError("evidence_retention", "must be at least 1h");
+    options.evidence_retention = *retention;
+  }
+  const v1::IngestLimits& limits = config.limits();
+  for (absl::Status s : {
+           Limit("limits.max_batch_items", limits.max_batch_items(), 1, 100'000,
+                 options.max_batch_items),
+           Limit("limits.max_message_bytes", limits.max_message_bytes(), 1024, 64 << 20,
+                 options.max_message_bytes),
+           Limit("limits.max_detail_bytes", limits.max_detail_bytes(), 16, 65536,
+                 options.max_detail_bytes),
+           Limit("limits.max_unacknowledged_batches", limits.max_unacknowledged_batches(), 1, 4096,
+                 options.max_unacknowledged_batches),
+           Limit("limits.max_queued_bytes", limits.max_queued_bytes(), 1 << 20, uint64_t{16} << 30,
+                 options.max_queued_bytes),
+       }) {
+    if (!s.ok()) return s;
+  }
+  return options;
+}
+
+absl::StatusOr<CollectorOptions> LoadCollectorConfig(const std::string& path) {
+  v1::CollectorConfig config;
+  if (absl::Status s = ReadYamlConfigFile(path, config); !s.ok()) return s;
+  absl::StatusOr<CollectorOptions> options = OptionsFromConfig(config);
+  if (!options.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", options.status().message()));
+  }
+  return options;
+}
+
+}  // namespace postura::collector

@@ -1,0 +1,34 @@
+#ifndef POSTURA_COLLECTOR_COLLECTOR_CONFIG_H_
+#define POSTURA_COLLECTOR_COLLECTOR_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "postura/v1/collector_config.pb.h"
+
+namespace postura::collector {
+
+// The collector's settings, validated, with defaults filled in.
+struct CollectorOptions {
+  std::string listen_address = "127.0.0.1:4317";
+  std::string data_dir;
+  absl::Duration evidence_retention = absl::Hours(24 * 90);
+  uint32_t max_batch_items = 1000;
+  uint32_t max_message_bytes = 4 << 20;
+  uint32_t max_detail_bytes = 1024;
+  uint32_t max_unacknowledged_batches = 32;
+  uint64_t max_queued_bytes = 64 << 20;
+};
+
+// Validates a parsed config file and fills in defaults. InvalidArgument naming the key
+// (for example "limits.max_batch_items") and the rule for any bad value.
+absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& config);
+
+// Reads a YAML config file (schema: postura/v1/collector_config.proto) and validates it.
+absl::StatusOr<CollectorOptions> LoadCollectorConfig(const std::string& path);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_COLLECTOR_CONFIG_H_

@@ -1,0 +1,71 @@
+#include "collector/collector_config.h"
+
+#include "common/yaml_config.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace postura::collector {
+namespace {
+
+using ::postura::test::HasMessage;
+using ::postura::test::TempDir;
+using ::testing::HasSubstr;
+
+absl::StatusOr<CollectorOptions> FromYaml(const std::string& yaml) {
+  TempDir dir;
+  return LoadCollectorConfig(dir.WriteFile("collector.yaml", yaml));
+}
+
+TEST(CollectorConfigTest, DefaultsFillWhatIsNotSet) {
+  CollectorOptions options = FromYaml("data_dir: /var/lib/postura\n").value();
+  EXPECT_EQ(options.listen_address, "127.0.0.1:4317");
+  EXPECT_EQ(options.evidence_retention, absl::Hours(24 * 90));
+  EXPECT_EQ(options.max_batch_items, 1000u);
+  EXPECT_EQ(options.max_unacknowledged_batches, 32u);
+}
+
+TEST(CollectorConfigTest, ReadsEveryKey) {
+  CollectorOptions options = FromYaml(R"(listen_address: 0.0.0.0:9000
+data_dir: /data
+evidence_retention: 30d
+limits:
+  max_batch_items: 500
+  max_message_bytes: 1048576
+  max_detail_bytes: 2048
+  max_unacknowledged_batches: 8
+  max_queued_bytes: 8388608
+)")
+                                 .value();
+  EXPECT_EQ(options.listen_address, "0.0.0.0:9000");
+  EXPECT_EQ(options.evidence_retention, absl::Hours(24 * 30));
+  EXPECT_EQ(options.max_batch_items, 500u);
+  EXPECT_EQ(options.max_message_bytes, 1048576u);
+  EXPECT_EQ(options.max_detail_bytes, 2048u);
+  EXPECT_EQ(options.max_unacknowledged_batches, 8u);
+  EXPECT_EQ(options.max_queued_bytes, 8388608u);
+}
+
+TEST(CollectorConfigTest, BadConfigNamesTheKey) {
+  EXPECT_THAT(FromYaml("evidence_retention: 1d\n").status(),
+              HasMessage(HasSubstr("data_dir: required")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nlisten_address: nohost\n").status(),
+              HasMessage(HasSubstr("listen_address: 'nohost' is not host:port")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nevidence_retention: forever\n").status(),
+              HasMessage(HasSubstr("evidence_retention: 'forever' is not a duration")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nevidence_retention: 10m\n").status(),
+              HasMessage(HasSubstr("evidence_retention: must be at least 1h")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nlimits:\n  max_batch_items: 1000000\n").status(),
+              HasMessage(HasSubstr("limits.max_batch_items: 1000000 is outside [1, 100000]")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nlimit:\n  max_batch_items: 5\n").status(),
+              HasMessage(HasSubstr("limit")));
+}
+
+TEST(CollectorConfigTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadCollectorConfig("/nonexistent/collector.yaml").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace postura::collector

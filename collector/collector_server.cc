@@ -1,0 +1,81 @@
+#include "collector/collector_server.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace postura::collector {
+
+absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
+    const CollectorOptions& options, const Catalog& catalog, Clock& clock) {
+  std::unique_ptr<CollectorServer> server(new CollectorServer);
+  std::error_code error;
+  std::filesystem::create_directories(options.data_dir, error);
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data_dir ", options.data_dir, ": ", error.message()));
+  }
+  absl::StatusOr<std::unique_ptr<EvidenceStore>> store =
+      EvidenceStore::Open({.path = options.data_dir + "/store",
+                           .retention = options.evidence_retention,
+                           .clock = &clock});
+  if (!store.ok()) return store.status();
+  server->store_ = *std::move(store);
+  absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Load(*server->store_);
+  if (!registry.ok()) return registry.status();
+  server->registry_ = *std::move(registry);
+  absl::StatusOr<std::unique_ptr<IngestWriter>> writer =
+      IngestWriter::Start(*server->store_, clock, {.max_queued_bytes = options.max_queued_bytes});
+  if (!writer.ok()) return writer.status();
+  server->writer_ = *std::move(writer);
+
+  IngestServiceOptions ingest_options;
+  ingest_options.max_batch_items = options.max_batch_items;
+  ingest_options.max_unacknowledged_batches = options.max_unacknowledged_batches;
+  ingest_options.validation.max_detail_bytes = options.max_detail_bytes;
+  server->ingest_ = std::make_unique<IngestService>(catalog, *server->registry_, *server->writer_,
+                                                    clock, ingest_options);
+  IngestService* ingest = server->ingest_.get();
+  server->admin_ = std::make_unique<AdminService>(*server->registry_, *server->writer_,
+                                                  [ingest] { return ingest->open_streams(); });
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
+  builder.RegisterService(server->ingest_.get());
+  builder.RegisterService(server->admin_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
+  }
+  const std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
+  server->address_ = absl::StrCat(host, ":", port);
+  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  LOG(INFO) << "collector serving on " << server->address_ << ", store " << options.data_dir;
+  return server;
+}
+
+void CollectorServer::Shutdown(absl::Duration grace) {
+  if (server_ == nullptr) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+  server_.reset();
+  // Reverse of construction: the writer drains its queue before the store closes.
+  admin_.reset();
+  ingest_.reset();
+  writer_.reset();
+  registry_.reset();
+  store_.reset();
+  LOG(INFO) << "collector stopped";
+}
+
+CollectorServer::~CollectorServer() { Shutdown(); }
+
+}  // namespace postura::collector

@@ -1,0 +1,53 @@
+#ifndef POSTURA_COLLECTOR_COLLECTOR_SERVER_H_
+#define POSTURA_COLLECTOR_COLLECTOR_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "collector/admin_service.h"
+#include "collector/collector_config.h"
+#include "collector/evidence_store.h"
+#include "collector/ingest_service.h"
+#include "collector/ingest_writer.h"
+#include "collector/registry.h"
+#include "common/catalog.h"
+#include "common/clock.h"
+#include "grpcpp/server.h"
+
+namespace postura::collector {
+
+// A running collector: the store, the registry, the ingest writer and the gRPC services,
+// built in dependency order and torn down in reverse. `catalog` and `clock` are borrowed
+// and must outlive the server.
+class CollectorServer {
+ public:
+  // Opens the store in options.data_dir and starts serving on options.listen_address.
+  static absl::StatusOr<std::unique_ptr<CollectorServer>> Start(const CollectorOptions& options,
+                                                                const Catalog& catalog,
+                                                                Clock& clock);
+  // Shuts down if Shutdown has not run.
+  ~CollectorServer();
+
+  // The address actually bound, "host:port" (the port resolved when 0 was asked for).
+  const std::string& address() const { return address_; }
+
+  // Stops taking streams, lets open streams receive the acknowledgements of batches
+  // already read (waiting at most `grace`), writes everything queued, closes the store.
+  void Shutdown(absl::Duration grace = absl::Seconds(5));
+
+ private:
+  CollectorServer() = default;
+
+  std::unique_ptr<EvidenceStore> store_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<IngestWriter> writer_;
+  std::unique_ptr<IngestService> ingest_;
+  std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_COLLECTOR_SERVER_H_

@@ -1,0 +1,133 @@
+#include "collector/evidence_store.h"
+
+#include <memory>
+
+#include "collector/test_evidence.h"
+#include "gtest/gtest.h"
+#include "rocksdb/env.h"
+
+namespace postura::collector {
+namespace {
+
+const absl::Time kNow = absl::FromUnixSeconds(1'763'900'000);
+
+class EvidenceStoreTest : public testing::Test {
+ protected:
+  std::unique_ptr<EvidenceStore> Open(absl::Duration retention = absl::Hours(24)) {
+    absl::StatusOr<std::unique_ptr<EvidenceStore>> store = EvidenceStore::Open(
+        {.path = "/store", .retention = retention, .clock = &clock_, .env = env_.get()});
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  static v1::Batch MakeBatch(uint64_t sequence, absl::Time observed, int items) {
+    v1::Batch batch;
+    batch.set_sequence(sequence);
+    for (int i = 0; i < items; ++i) {
+      *batch.add_items() = TestEvidence("web", i % 2 ? "PR_AC_CSC_5_2" : "ID_AM_CSC_1_1", observed);
+      batch.mutable_items(i)->set_check_id("check." + std::to_string(i));
+    }
+    return batch;
+  }
+
+  FakeClock clock_{kNow};
+  std::unique_ptr<rocksdb::Env> env_{rocksdb::NewMemEnv(rocksdb::Env::Default())};
+};
+
+TEST_F(EvidenceStoreTest, CommitStoresValidItemsStateAndProgressTogether) {
+  std::unique_ptr<EvidenceStore> store = Open();
+  const std::string agent = "agent-1";
+  v1::Batch batch = MakeBatch(7, kNow, 3);
+  std::vector<bool> valid = {true, false, true};
+  ASSERT_TRUE(store->Commit({{&agent, &batch, &valid, {7, 2, 2}}}, kNow).ok());
+
+  int evidence = 0;
+  ASSERT_TRUE(store
+                  ->ForEachEvidence([&](const v1::StoredEvidence& e) {
+                    ++evidence;
+                    EXPECT_EQ(e.agent_id(), agent);
+                    EXPECT_EQ(e.sequence(), 7u);
+                    EXPECT_NE(e.index(), 1u);
+                    EXPECT_EQ(e.stored_at_unix_nanos(), absl::ToUnixNanos(kNow));
+                  })
+                  .ok());
+  EXPECT_EQ(evidence, 2);
+  int states = 0;
+  ASSERT_TRUE(store->ForEachState([&](const v1::StoredEvidence&) { ++states; }).ok());
+  EXPECT_EQ(states, 2);
+  auto progress = store->LoadProgress().value();
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0].first, agent);
+  EXPECT_EQ(progress[0].second.last_sequence, 7u);
+  EXPECT_EQ(progress[0].second.dropped_items_total, 2u);
+  EXPECT_EQ(progress[0].second.items_stored, 2u);
+  EXPECT_GE(store->wal_syncs(), 1u);
+}
+
+TEST_F(EvidenceStoreTest, StateKeepsTheLatestReportOfEachSource) {
+  std::unique_ptr<EvidenceStore> store = Open();
+  const std::string agent = "agent-1";
+  v1::Batch first = MakeBatch(1, kNow, 1);
+  v1::Batch second = MakeBatch(2, kNow + absl::Minutes(1), 1);
+  second.mutable_items(0)->set_level(v1::DLI_100);
+  std::vector<bool> valid = {true};
+  ASSERT_TRUE(store->Commit({{&agent, &first, &valid, {1, 0, 1}}}, kNow).ok());
+  ASSERT_TRUE(store->Commit({{&agent, &second, &valid, {2, 0, 2}}}, kNow).ok());
+  std::vector<v1::StoredEvidence> states;
+  ASSERT_TRUE(store->ForEachState([&](const v1::StoredEvidence& e) { states.push_back(e); }).ok());
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0].evidence().level(), v1::DLI_100);
+  int evidence = 0;
+  ASSERT_TRUE(store->ForEachEvidence([&](const v1::StoredEvidence&) { ++evidence; }).ok());
+  EXPECT_EQ(evidence, 2);  // The log keeps both.
+}
+
+TEST_F(EvidenceStoreTest, EverythingSurvivesReopening) {
+  const std::string agent = "agent-1";
+  {
+    std::unique_ptr<EvidenceStore> store = Open();
+    ASSERT_TRUE(store->PutAsset(TestAsset("web")).ok());
+    ASSERT_TRUE(store->PutAgent(TestAgent(agent, {"web"})).ok());
+    v1::Batch batch = MakeBatch(3, kNow, 2);
+    std::vector<bool> valid = {true, true};
+    ASSERT_TRUE(store->Commit({{&agent, &batch, &valid, {3, 0, 2}}}, kNow).ok());
+  }
+  std::unique_ptr<EvidenceStore> store = Open();
+  EXPECT_EQ(store->LoadAssets().value().size(), 1u);
+  ASSERT_EQ(store->LoadAgents().value().size(), 1u);
+  EXPECT_EQ(store->LoadAgents().value()[0].asset_ids(0), "web");
+  EXPECT_EQ(store->LoadProgress().value()[0].second.last_sequence, 3u);
+}
+
+TEST_F(EvidenceStoreTest, RetentionDropsEvidenceObservedTooLongAgo) {
+  std::unique_ptr<EvidenceStore> store = Open(absl::Hours(24));
+  const std::string agent = "agent-1";
+  v1::Batch old_batch = MakeBatch(1, kNow - absl::Hours(30), 2);
+  v1::Batch recent = MakeBatch(2, kNow - absl::Hours(2), 2);
+  std::vector<bool> valid = {true, true};
+  ASSERT_TRUE(
+      store
+          ->Commit({{&agent, &old_batch, &valid, {1, 0, 2}}, {&agent, &recent, &valid, {2, 0, 4}}},
+                   kNow)
+          .ok());
+  ASSERT_TRUE(store->CompactEvidence().ok());
+  std::vector<uint64_t> sequences;
+  ASSERT_TRUE(
+      store
+          ->ForEachEvidence([&](const v1::StoredEvidence& e) { sequences.push_back(e.sequence()); })
+          .ok());
+  EXPECT_EQ(sequences, (std::vector<uint64_t>{2, 2}));
+}
+
+TEST_F(EvidenceStoreTest, DeletedRegistryRecordsStayDeleted) {
+  std::unique_ptr<EvidenceStore> store = Open();
+  ASSERT_TRUE(store->PutAsset(TestAsset("web")).ok());
+  ASSERT_TRUE(store->PutAgent(TestAgent("a", {"web"})).ok());
+  ASSERT_TRUE(store->DeleteAgent("a").ok());
+  ASSERT_TRUE(store->DeleteAsset("web").ok());
+  EXPECT_TRUE(store->LoadAssets().value().empty());
+  EXPECT_TRUE(store->LoadAgents().value().empty());
+}
+
+}  // namespace
+}  // namespace postura::collector

@@ -1,0 +1,282 @@
+#include "collector/ingest_service.h"
+
+#include <deque>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+
+namespace postura::collector {
+
+// One agent's ingest stream. Owns itself: created by IngestService::Report and deleted
+// once gRPC is done with it (OnDone) and the writer holds no callback into it.
+//
+// Every decision is taken under mu_, and the gRPC operations it calls for (StartRead,
+// StartWrite, Finish) are issued afterwards, outside the lock.
+class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage> {
+ public:
+  explicit ReportStream(IngestService& service) : service_(service) {
+    ++service_.open_streams_;
+    read_in_flight_ = true;
+    StartRead(&incoming_);
+  }
+
+  void OnReadDone(bool ok) override {
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      read_in_flight_ = false;
+      if (!ok) {
+        reads_done_ = true;  // The agent closed its side, or the stream broke.
+        actions = DecideFinish();
+      } else {
+        // Only one read is ever in flight, so incoming_ is ours until the next StartRead.
+        actions = agent_id_.empty() ? OnHello() : OnBatch();
+      }
+    }
+    Execute(actions);
+  }
+
+  void OnWriteDone(bool ok) override {
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      write_in_flight_ = false;
+      outbox_.pop_front();
+      if (!ok) {
+        Fail(grpc::Status(grpc::StatusCode::CANCELLED, "the agent stopped reading"));
+      }
+      actions = NextWrite();
+      Merge(actions, DecideFinish());
+    }
+    Execute(actions);
+  }
+
+  void OnCancel() override {
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      Fail(grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled"));
+      actions = DecideFinish();
+    }
+    Execute(actions);
+  }
+
+  void OnDone() override {
+    --service_.open_streams_;
+    bool destroy = false;
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      destroy = Unreferenced();
+    }
+    if (destroy) delete this;
+  }
+
+ private:
+  // gRPC operations to issue once the lock is released.
+  struct Actions {
+    bool start_read = false;
+    const v1::CollectorMessage* write = nullptr;
+    std::optional<grpc::Status> finish;
+  };
+
+  static void Merge(Actions& into, const Actions& from) {
+    into.start_read = into.start_read || from.start_read;
+    if (from.write != nullptr) into.write = from.write;
+    if (from.finish) into.finish = from.finish;
+  }
+
+  void Execute(const Actions& actions) {
+    if (actions.write != nullptr) StartWrite(actions.write);
+    if (actions.start_read) StartRead(&incoming_);
+    if (actions.finish) Finish(*actions.finish);
+  }
+
+  Actions OnHello() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (incoming_.message_case() != v1::AgentMessage::kHello) {
+      Fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first message of a stream must be a Hello"));
+      return DecideFinish();
+    }
+    const std::string& agent_id = incoming_.hello().agent_id();
+    if (service_.registry_.FindAgent(agent_id) == nullptr) {
+      Fail(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("agent '", agent_id.substr(0, 128), "' is not registered")));
+      return DecideFinish();
+    }
+    agent_id_ = agent_id;
+    v1::CollectorMessage& welcome = outbox_.emplace_back();
+    const IngestServiceOptions& options = service_.options_;
+    welcome.mutable_welcome()->set_last_stored_sequence(
+        service_.writer_.Progress(agent_id_).last_sequence);
+    welcome.mutable_welcome()->set_max_unacknowledged_batches(options.max_unacknowledged_batches);
+    welcome.mutable_welcome()->set_max_batch_items(options.max_batch_items);
+    welcome.mutable_welcome()->set_max_detail_bytes(options.validation.max_detail_bytes);
+    Actions actions = NextWrite();
+    Merge(actions, NextRead());
+    return actions;
+  }
+
+  // InvalidArgument text if the batch breaks a stream rule; empty if it does not.
+  std::string StreamRuleBroken() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (incoming_.message_case() != v1::AgentMessage::kBatch) {
+      return "after the Hello, a stream carries only batches";
+    }
+    const v1::Batch& batch = incoming_.batch();
+    if (batch.sequence() == 0) return "batch sequence numbers start at 1";
+    if (batch.sequence() <= last_stream_sequence_) {
+      return absl::StrCat("batch sequence ", batch.sequence(), " after ", last_stream_sequence_,
+                          ": sequences must increase on a stream");
+    }
+    if (batch.items_size() > static_cast<int>(service_.options_.max_batch_items)) {
+      return absl::StrCat("batch of ", batch.items_size(), " items; the limit is ",
+                          service_.options_.max_batch_items);
+    }
+    return "";
+  }
+
+  Actions OnBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (error_) return DecideFinish();
+    if (std::string broken = StreamRuleBroken(); !broken.empty()) {
+      Fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, broken));
+      return DecideFinish();
+    }
+    // Bindings are looked up per batch, so a change in the registry applies at once.
+    std::shared_ptr<const AgentBinding> binding = service_.registry_.FindAgent(agent_id_);
+    if (binding == nullptr) {
+      Fail(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("agent '", agent_id_, "' is no longer registered")));
+      return DecideFinish();
+    }
+    last_stream_sequence_ = incoming_.batch().sequence();
+    BatchVerdict verdict = ValidateBatch(incoming_.batch(), *binding, service_.catalog_,
+                                         service_.options_.validation, service_.clock_.TimeNow());
+    QueuedBatch queued;
+    queued.agent_id = agent_id_;
+    queued.batch.Swap(incoming_.mutable_batch());
+    queued.valid = std::move(verdict.valid);
+    queued.rejections = std::move(verdict.rejections);
+    queued.done = [this](absl::StatusOr<v1::Ack> ack) { OnBatchDone(std::move(ack)); };
+    ++pending_;
+    held_ = std::move(queued);
+    TryEnqueueHeld();
+    return NextRead();
+  }
+
+  // Hands the held batch to the writer, or waits for room in its queue.
+  void TryEnqueueHeld() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (service_.writer_.Enqueue(*held_, [this] { OnRoom(); })) {
+      held_.reset();
+    } else {
+      waiting_for_room_ = true;
+    }
+  }
+
+  // Writer thread: the queue has room again.
+  void OnRoom() {
+    Actions actions;
+    bool destroy = false;
+    {
+      absl::MutexLock lock(&mu_);
+      waiting_for_room_ = false;
+      if (error_) {
+        held_.reset();
+        --pending_;
+        actions = DecideFinish();
+      } else {
+        TryEnqueueHeld();
+        actions = NextRead();
+      }
+      destroy = Unreferenced();
+    }
+    Execute(actions);
+    if (destroy) delete this;
+  }
+
+  // Writer thread: a batch is durable, or the store failed.
+  void OnBatchDone(absl::StatusOr<v1::Ack> ack) {
+    Actions actions;
+    bool destroy = false;
+    {
+      absl::MutexLock lock(&mu_);
+      --pending_;
+      if (!ack.ok()) {
+        Fail(grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(ack.status().message())));
+      } else if (!error_) {
+        *outbox_.emplace_back().mutable_ack() = *std::move(ack);
+      }
+      actions = NextWrite();
+      Merge(actions, NextRead());
+      Merge(actions, DecideFinish());
+      destroy = Unreferenced();
+    }
+    Execute(actions);
+    if (destroy) delete this;
+  }
+
+  // Starts the next read if the flow-control window and the writer's queue allow it.
+  Actions NextRead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Actions actions;
+    if (read_in_flight_ || reads_done_ || error_ || finished_ || held_) return actions;
+    if (pending_ >= service_.options_.max_unacknowledged_batches) return actions;
+    read_in_flight_ = true;
+    actions.start_read = true;
+    return actions;
+  }
+
+  Actions NextWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Actions actions;
+    if (write_in_flight_ || outbox_.empty() || finished_) return actions;
+    write_in_flight_ = true;
+    actions.write = &outbox_.front();  // Stable: a deque keeps references on push_back.
+    return actions;
+  }
+
+  // Finishes once everything owed to the agent is sent, or on error once no write is
+  // in flight.
+  Actions DecideFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Actions actions;
+    if (finished_ || write_in_flight_) return actions;
+    if (!error_ && !(reads_done_ && pending_ == 0 && outbox_.empty())) return actions;
+    finished_ = true;
+    actions.finish = error_ ? *error_ : grpc::Status::OK;
+    return actions;
+  }
+
+  // Records the first error; nothing more is read or acknowledged on this stream.
+  void Fail(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!error_) error_ = std::move(status);
+    // Keep only the message being written, which gRPC still reads.
+    while (outbox_.size() > (write_in_flight_ ? 1u : 0u)) outbox_.pop_back();
+  }
+
+  bool Unreferenced() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return done_ && pending_ == 0 && !waiting_for_room_;
+  }
+
+  IngestService& service_;
+  v1::AgentMessage incoming_;  // Touched only by the single read in flight.
+
+  absl::Mutex mu_;
+  std::string agent_id_ ABSL_GUARDED_BY(mu_);  // Empty until the Hello.
+  uint64_t last_stream_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  // Batches read and not yet acknowledged, including the held one.
+  uint32_t pending_ ABSL_GUARDED_BY(mu_) = 0;
+  std::optional<QueuedBatch> held_ ABSL_GUARDED_BY(mu_);  // Waiting for queue room.
+  bool waiting_for_room_ ABSL_GUARDED_BY(mu_) = false;    // The writer will call OnRoom.
+  std::deque<v1::CollectorMessage> outbox_ ABSL_GUARDED_BY(mu_);
+  bool read_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> error_ ABSL_GUARDED_BY(mu_);
+};
+
+grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage>* IngestService::Report(
+    grpc::CallbackServerContext* /*context*/) {
+  return new ReportStream(*this);
+}
+
+}  // namespace postura::collector

@@ -1,0 +1,85 @@
+#ifndef POSTURA_COLLECTOR_INGEST_WRITER_H_
+#define POSTURA_COLLECTOR_INGEST_WRITER_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "collector/evidence_store.h"
+#include "common/clock.h"
+#include "postura/v1/admin.pb.h"
+#include "postura/v1/ingest.pb.h"
+
+namespace postura::collector {
+
+// A validated batch waiting to be made durable.
+struct QueuedBatch {
+  std::string agent_id;
+  v1::Batch batch;
+  std::vector<bool> valid;                // valid[i]: item i is stored.
+  std::vector<v1::Rejection> rejections;  // Reported in the Ack.
+  // Called on the writer thread once the batch is durable (or found to be a resend),
+  // with the Ack to send; or with Unavailable if the store failed. Must not block.
+  absl::AnyInvocable<void(absl::StatusOr<v1::Ack>)> done;
+};
+
+struct IngestWriterOptions {
+  // Bytes of queued batches, all agents together, beyond which Enqueue refuses.
+  uint64_t max_queued_bytes = 64 << 20;
+};
+
+// Makes batches durable with group commit: one thread takes everything queued, writes it
+// as one synced RocksDB write, then acknowledges each batch. A batch whose sequence is not
+// above the highest stored for its agent is acknowledged as a duplicate and not applied.
+// Thread-safe. `store` and `clock` are borrowed and must outlive the writer.
+class IngestWriter {
+ public:
+  // Loads agents' progress from the store and starts the writer thread.
+  static absl::StatusOr<std::unique_ptr<IngestWriter>> Start(EvidenceStore& store, Clock& clock,
+                                                             const IngestWriterOptions& options);
+  // Stops after writing and acknowledging everything queued.
+  ~IngestWriter();
+
+  // Queues `batch` and returns true; or, when the queue is full, returns false without
+  // taking it and calls `on_room` (on the writer thread) once room has freed up.
+  bool Enqueue(QueuedBatch& batch, absl::AnyInvocable<void()> on_room);
+
+  // Highest stored sequence of the agent, counting only committed writes.
+  AgentProgress Progress(const std::string& agent_id) const;
+
+  // Counters since start (open_streams is not the writer's and stays 0).
+  v1::IngestStats Stats() const;
+
+ private:
+  IngestWriter(EvidenceStore& store, Clock& clock, const IngestWriterOptions& options)
+      : store_(store), clock_(clock), options_(options) {}
+  void Run();
+  // Writes one group and acknowledges its batches.
+  void CommitGroup(std::deque<QueuedBatch>& group);
+
+  EvidenceStore& store_;
+  Clock& clock_;
+  const IngestWriterOptions options_;
+
+  mutable absl::Mutex mu_;
+  std::deque<QueuedBatch> queue_ ABSL_GUARDED_BY(mu_);
+  uint64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<absl::AnyInvocable<void()>> waiting_for_room_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<std::string, AgentProgress> progress_ ABSL_GUARDED_BY(mu_);
+  v1::IngestStats stats_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+// The bytes a queued batch accounts for in the queue bound.
+uint64_t QueuedBytes(const QueuedBatch& batch);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_INGEST_WRITER_H_

@@ -1,0 +1,89 @@
+// postura-collector: reads its config, starts the collector and serves until SIGTERM or
+// SIGINT, then drains and closes cleanly.
+
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "collector/collector_config.h"
+#include "collector/collector_server.h"
+#include "common/catalog.h"
+#include "glog/logging.h"
+
+namespace {
+
+// Writes the bound address to `path` atomically, so a script can wait for the file.
+bool WriteReadyFile(const std::string& path, const std::string& address) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << address << "\n";
+    if (!out.good()) return false;
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  return !error;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"postura-collector: ingests agents' evidence, keeps CyberTOMP scores live."};
+  std::string config_path, ready_file, catalog_path;
+  app.add_option("--config", config_path, "Collector config file (YAML)")->required();
+  app.add_option("--ready-file", ready_file,
+                 "Once serving, write the bound host:port to this file (for scripts to wait on)");
+  app.add_option("--catalog", catalog_path, "Outcome catalog (YAML); default: built-in ULEO v1");
+  CLI11_PARSE(app, argc, argv);
+
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(argv[0]);
+
+  // Block the stop signals before any thread starts, so that only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  absl::StatusOr<postura::collector::CollectorOptions> options =
+      postura::collector::LoadCollectorConfig(config_path);
+  if (!options.ok()) {
+    std::cerr << "postura-collector: " << options.status().message() << "\n";
+    return 2;
+  }
+  std::unique_ptr<postura::Catalog> loaded_catalog;
+  const postura::Catalog* catalog = &postura::Catalog::Builtin();
+  if (!catalog_path.empty()) {
+    absl::StatusOr<postura::Catalog> from_file = postura::Catalog::FromFile(catalog_path);
+    if (!from_file.ok()) {
+      std::cerr << "postura-collector: " << from_file.status().message() << "\n";
+      return 2;
+    }
+    loaded_catalog = std::make_unique<postura::Catalog>(*std::move(from_file));
+    catalog = loaded_catalog.get();
+  }
+
+  absl::StatusOr<std::unique_ptr<postura::collector::CollectorServer>> server =
+      postura::collector::CollectorServer::Start(*options, *catalog,
+                                                 postura::Clock::GetRealClock());
+  if (!server.ok()) {
+    std::cerr << "postura-collector: " << server.status().message() << "\n";
+    return 1;
+  }
+  if (!ready_file.empty() && !WriteReadyFile(ready_file, (*server)->address())) {
+    std::cerr << "postura-collector: cannot write ready file " << ready_file << "\n";
+    return 1;
+  }
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  LOG(INFO) << "received " << strsignal(signal_number) << ", draining";
+  (*server)->Shutdown();
+  return 0;
+}

@@ -1,0 +1,39 @@
+#ifndef POSTURA_COLLECTOR_STORE_KEYS_H_
+#define POSTURA_COLLECTOR_STORE_KEYS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace postura::collector {
+
+// Key layouts of the store's column families. Ids never contain '\0' (the registry and
+// ingest validation allow only [A-Za-z0-9._-] and catalog ids), so '\0' separates them,
+// and integers are big-endian so that keys sort in numeric order.
+
+// evidence: asset \0 outcome \0 observed_at(8) agent \0 sequence(8) index(4).
+// All evidence of one (asset, outcome) is contiguous and in observed order.
+std::string EvidenceKey(absl::string_view asset, absl::string_view outcome,
+                        int64_t observed_at_unix_nanos, absl::string_view agent, uint64_t sequence,
+                        uint32_t index);
+// The prefix shared by every evidence key of (asset, outcome).
+std::string EvidencePrefix(absl::string_view asset, absl::string_view outcome);
+// The observed time in an evidence key; nullopt if `key` is not one.
+std::optional<int64_t> EvidenceKeyObservedAt(absl::string_view key);
+
+// state: asset \0 outcome \0 agent \0 check. One entry per evidence source.
+std::string StateKey(absl::string_view asset, absl::string_view outcome, absl::string_view agent,
+                     absl::string_view check);
+
+// registry: "asset/" id, "agent/" id.
+std::string AssetKey(absl::string_view asset);
+std::string AgentKey(absl::string_view agent);
+inline constexpr absl::string_view kAssetKeyPrefix = "asset/";
+inline constexpr absl::string_view kAgentKeyPrefix = "agent/";
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_STORE_KEYS_H_

@@ -1,0 +1,30 @@
+#include "collector/store_keys.h"
+
+#include "gtest/gtest.h"
+
+namespace postura::collector {
+namespace {
+
+TEST(StoreKeysTest, EvidenceOfOneOutcomeSortsByObservedTime) {
+  const std::string earlier = EvidenceKey("web", "PR_AC_CSC_5_2", 1'000, "zeta", 9, 0);
+  const std::string later = EvidenceKey("web", "PR_AC_CSC_5_2", 2'000, "alpha", 1, 0);
+  EXPECT_LT(earlier, later);
+  EXPECT_EQ(earlier.rfind(EvidencePrefix("web", "PR_AC_CSC_5_2"), 0), 0u);
+  EXPECT_NE(later.rfind(EvidencePrefix("web", "PR_AC"), 0), 0u);
+}
+
+TEST(StoreKeysTest, ObservedTimeReadsBackFromTheKey) {
+  const int64_t observed = 1'763'900'000'123'456'789;
+  EXPECT_EQ(EvidenceKeyObservedAt(EvidenceKey("a", "o", observed, "g", 1, 2)), observed);
+  EXPECT_EQ(EvidenceKeyObservedAt("no separators"), std::nullopt);
+  EXPECT_EQ(EvidenceKeyObservedAt(std::string("a\0o\0short", 10)), std::nullopt);
+}
+
+TEST(StoreKeysTest, SequenceAndIndexMakeKeysUnique) {
+  EXPECT_NE(EvidenceKey("a", "o", 5, "g", 1, 0), EvidenceKey("a", "o", 5, "g", 1, 1));
+  EXPECT_NE(EvidenceKey("a", "o", 5, "g", 1, 0), EvidenceKey("a", "o", 5, "g", 2, 0));
+  EXPECT_NE(StateKey("a", "o", "g", "c1"), StateKey("a", "o", "g", "c2"));
+}
+
+}  // namespace
+}  // namespace postura::collector
