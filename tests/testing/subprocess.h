@@ -1,10 +1,14 @@
 #ifndef POSTURA_TESTS_TESTING_SUBPROCESS_H_
 #define POSTURA_TESTS_TESTING_SUBPROCESS_H_
 
+#include <sys/types.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace postura::test {
 
@@ -17,6 +21,30 @@ struct ProcessResult {
 // Runs argv[0] with arguments argv[1..] (no shell), with stdin from /dev/null, and waits
 // for it. Internal if the process cannot be started.
 absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv);
+
+// A process running in the background, its stdout and stderr appended to a log file.
+// Killed with SIGKILL and reaped on destruction if still running. Not thread-safe.
+class ChildProcess {
+ public:
+  // Starts argv (no shell). Internal if it cannot be started.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(const std::vector<std::string>& argv,
+                                                             const std::string& log_path);
+  ~ChildProcess();
+
+  pid_t pid() const { return pid_; }
+  void Signal(int signal_number);
+  // Waits for the process to end: its exit status, or -signal if a signal killed it.
+  int Wait();
+
+ private:
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  pid_t pid_;
+  bool reaped_ = false;
+};
+
+// Waits until `path` exists and is not empty, checking every 10 ms, and returns its
+// contents; DeadlineExceeded after `timeout`.
+absl::StatusOr<std::string> WaitForFile(const std::string& path, absl::Duration timeout);
 
 }  // namespace postura::test
 

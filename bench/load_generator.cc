@@ -1,0 +1,287 @@
+#include "bench/load_generator.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/catalog.h"
+#include "common/grpc_status.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "postura/v1/admin.grpc.pb.h"
+#include "postura/v1/ingest.grpc.pb.h"
+
+namespace postura::bench {
+namespace {
+
+std::string AgentId(int i) { return absl::StrCat("load-agent-", i); }
+std::string AssetId(int i) { return absl::StrCat("load-asset-", i); }
+
+std::shared_ptr<grpc::Channel> AgentChannel(const std::string& target, int agent) {
+  grpc::ChannelArguments args;
+  // A distinct argument keeps channels from sharing one connection: one host per agent.
+  args.SetInt("postura.load_agent", agent);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+// One simulated agent. Its thread writes; a reader thread per connection takes Acks.
+class SimulatedAgent {
+ public:
+  SimulatedAgent(const LoadOptions& options, int index, absl::Time end, absl::Time deadline)
+      : options_(options),
+        index_(index),
+        end_(end),
+        deadline_(deadline),
+        random_(options.seed * 7919 + index),
+        channel_(AgentChannel(options.target, index)),
+        stub_(v1::IngestService::NewStub(channel_)) {
+    result_.agent_id = AgentId(index);
+    const std::vector<int>& outcomes =
+        Catalog::Builtin().model(ImplementationGroup::kIG1).applicable_outcomes();
+    for (int o : outcomes) outcome_ids_.push_back(Catalog::Builtin().outcomes()[o].id);
+  }
+
+  void Run() {
+    while (absl::Now() < deadline_) {
+      if (RunConnection()) return;
+      ++result_.reconnects;
+      if (dropped_on_purpose_) continue;  // Reconnect at once, racing the old stream.
+      std::uniform_int_distribution<int> jitter(20, 200);
+      std::this_thread::sleep_for(std::chrono::milliseconds(jitter(random_) * backoff_));
+      backoff_ = std::min(backoff_ * 2, 8);
+    }
+    completed_ = false;
+  }
+
+  AgentResult& result() { return result_; }
+  std::vector<double>& latencies() { return latencies_; }
+  uint64_t acknowledged_records() const { return acknowledged_records_; }
+  bool completed() const { return completed_; }
+
+ private:
+  struct Sent {
+    std::shared_ptr<const v1::AgentMessage> message;  // Shared so writes need no lock.
+    absl::Time sent_at;
+  };
+
+  bool DoneGenerating() const {
+    if (options_.batches_per_agent > 0) return next_sequence_ > options_.batches_per_agent;
+    return absl::Now() >= end_;
+  }
+
+  v1::AgentMessage MakeBatch() {
+    v1::AgentMessage message;
+    v1::Batch& batch = *message.mutable_batch();
+    batch.set_sequence(next_sequence_++);
+    const absl::Time now = absl::Now();
+    for (int i = 0; i < options_.items_per_batch; ++i) {
+      v1::Evidence& item = *batch.add_items();
+      item.set_asset_id(AssetId(index_));
+      item.set_outcome_id(outcome_ids_[(batch.sequence() * 31 + i) % outcome_ids_.size()]);
+      item.set_level(static_cast<v1::Level>(1 + (batch.sequence() + i) % 4));
+      item.set_observed_at_unix_nanos(absl::ToUnixNanos(now));
+      item.set_expires_at_unix_nanos(absl::ToUnixNanos(now + absl::Minutes(30)));
+      item.set_check_id(absl::StrCat("load.check.", i));
+      item.set_kind(v1::OBSERVED);
+      item.set_detail(std::string(options_.detail_bytes, 'd'));
+    }
+    return message;
+  }
+
+  // Marks everything up to `sequence` (Welcome) or exactly `sequence` (Ack) as durable.
+  void Acknowledge(uint64_t sequence, bool up_to) {
+    const absl::Time now = absl::Now();
+    auto first = up_to ? unacked_.begin() : unacked_.find(sequence);
+    auto last = up_to ? unacked_.upper_bound(sequence)
+                      : (first == unacked_.end() ? first : std::next(first));
+    for (auto it = first; it != last; ++it) {
+      result_.acknowledged.push_back(it->first);
+      acknowledged_records_ += it->second.message->batch().items_size();
+      if (!up_to) latencies_.push_back(absl::ToDoubleMilliseconds(now - it->second.sent_at));
+    }
+    unacked_.erase(first, last);
+  }
+
+  // One connection: Hello, resend what is unacknowledged, then new batches. True when the
+  // agent is done; false to reconnect.
+  bool RunConnection() {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(deadline_));
+    auto stream = stub_->Report(&context);
+    v1::AgentMessage hello;
+    hello.mutable_hello()->set_agent_id(result_.agent_id);
+    v1::CollectorMessage reply;
+    if (!stream->Write(hello) || !stream->Read(&reply) || !reply.has_welcome()) {
+      stream->Finish().ok();
+      return false;
+    }
+    backoff_ = 1;
+    dropped_on_purpose_ = false;
+    const uint32_t window = std::max<uint32_t>(1, reply.welcome().max_unacknowledged_batches());
+    bool broken = false;
+    {
+      std::lock_guard lock(mu_);
+      Acknowledge(reply.welcome().last_stored_sequence(), /*up_to=*/true);
+    }
+    std::thread reader([&] {
+      v1::CollectorMessage message;
+      while (stream->Read(&message)) {
+        if (!message.has_ack()) continue;
+        std::lock_guard lock(mu_);
+        Acknowledge(message.ack().sequence(), /*up_to=*/false);
+        changed_.notify_all();
+      }
+      std::lock_guard lock(mu_);
+      broken = true;
+      changed_.notify_all();
+    });
+
+    bool done = false;
+    std::unique_lock lock(mu_);
+    // Resend what is unacknowledged, oldest first; Welcome told us what is already stored.
+    std::vector<std::shared_ptr<const v1::AgentMessage>> resend;
+    for (auto& [sequence, sent] : unacked_) {
+      sent.sent_at = absl::Now();
+      resend.push_back(sent.message);
+    }
+    lock.unlock();
+    for (const auto& message : resend) {
+      ++result_.batches_sent;
+      if (!stream->Write(*message)) break;
+    }
+    lock.lock();
+    std::uniform_real_distribution<double> coin(0, 1);
+    while (!broken) {
+      changed_.wait(lock, [&] { return broken || unacked_.size() < window || DoneGenerating(); });
+      if (broken) break;
+      if (DoneGenerating()) {
+        if (unacked_.empty()) {
+          done = true;
+          break;
+        }
+        changed_.wait_for(lock, std::chrono::milliseconds(50));
+        continue;
+      }
+      lock.unlock();
+      Pace();
+      auto message = std::make_shared<const v1::AgentMessage>(MakeBatch());
+      lock.lock();
+      unacked_[message->batch().sequence()] = {message, absl::Now()};
+      ++result_.batches_sent;
+      lock.unlock();
+      const bool written = stream->Write(*message);
+      lock.lock();
+      if (!written) break;
+      if (options_.drop_probability > 0 && coin(random_) < options_.drop_probability) {
+        dropped_on_purpose_ = true;
+        break;
+      }
+    }
+    lock.unlock();
+    if (done) {
+      stream->WritesDone();
+    } else {
+      context.TryCancel();
+    }
+    reader.join();
+    stream->Finish().ok();
+    return done;
+  }
+
+  // Spaces batches so that all agents together offer options_.records_per_second.
+  void Pace() {
+    if (options_.records_per_second <= 0) return;
+    const double batches_per_second =
+        options_.records_per_second / options_.items_per_batch / options_.agents;
+    const absl::Duration interval = absl::Seconds(1 / batches_per_second);
+    if (next_send_ == absl::InfinitePast()) {
+      std::uniform_real_distribution<double> phase(0, 1);
+      next_send_ = absl::Now() + interval * phase(random_);
+    }
+    const absl::Duration wait = next_send_ - absl::Now();
+    if (wait > absl::ZeroDuration()) std::this_thread::sleep_for(absl::ToChronoNanoseconds(wait));
+    next_send_ += interval;
+  }
+
+  const LoadOptions& options_;
+  const int index_;
+  const absl::Time end_, deadline_;
+  std::mt19937 random_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::IngestService::Stub> stub_;
+  std::vector<std::string> outcome_ids_;
+  int backoff_ = 1;
+  bool dropped_on_purpose_ = false;
+  absl::Time next_send_ = absl::InfinitePast();
+
+  std::mutex mu_;
+  std::condition_variable changed_;
+  uint64_t next_sequence_ = 1;
+  std::map<uint64_t, Sent> unacked_;
+  AgentResult result_;
+  bool completed_ = true;
+  std::vector<double> latencies_;
+  uint64_t acknowledged_records_ = 0;
+};
+
+}  // namespace
+
+absl::Status RegisterLoadAgents(const LoadOptions& options) {
+  auto admin = v1::AdminService::NewStub(
+      grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials()));
+  for (int i = 0; i < options.agents; ++i) {
+    v1::PutAssetRequest asset;
+    asset.mutable_asset()->set_id(AssetId(i));
+    asset.mutable_asset()->set_name(absl::StrCat("Load asset ", i));
+    asset.mutable_asset()->set_implementation_group(
+        static_cast<v1::ImplementationGroup>(1 + i % 3));
+    v1::PutAgentRequest agent;
+    agent.mutable_agent()->set_id(AgentId(i));
+    agent.mutable_agent()->add_asset_ids(AssetId(i));
+    grpc::ClientContext c1, c2;
+    c1.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    c2.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::PutAssetResponse r1;
+    v1::PutAgentResponse r2;
+    if (grpc::Status s = admin->PutAsset(&c1, asset, &r1); !s.ok()) return FromGrpcStatus(s);
+    if (grpc::Status s = admin->PutAgent(&c2, agent, &r2); !s.ok()) return FromGrpcStatus(s);
+  }
+  return absl::OkStatus();
+}
+
+LoadResult RunLoad(const LoadOptions& options) {
+  const absl::Time start = absl::Now();
+  std::vector<std::unique_ptr<SimulatedAgent>> agents;
+  for (int i = 0; i < options.agents; ++i) {
+    agents.push_back(std::make_unique<SimulatedAgent>(options, i, start + options.duration,
+                                                      start + options.deadline));
+  }
+  std::vector<std::thread> threads;
+  for (auto& agent : agents) threads.emplace_back([&agent] { agent->Run(); });
+  for (std::thread& thread : threads) thread.join();
+
+  LoadResult result;
+  result.elapsed = absl::Now() - start;
+  for (auto& agent : agents) {
+    result.acknowledged_records += agent->acknowledged_records();
+    result.reconnects += agent->result().reconnects;
+    result.completed = result.completed && agent->completed();
+    result.ack_latency_ms.insert(result.ack_latency_ms.end(), agent->latencies().begin(),
+                                 agent->latencies().end());
+    result.agents.push_back(std::move(agent->result()));
+  }
+  return result;
+}
+
+double Quantile(std::vector<double>& values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const std::size_t rank = std::min(values.size() - 1, static_cast<std::size_t>(q * values.size()));
+  return values[rank];
+}
+
+}  // namespace postura::bench

@@ -1,0 +1,58 @@
+#include "tests/testing/collector_process.h"
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace postura::test {
+namespace {
+
+std::string Tail(const std::string& path) {
+  std::ifstream file(path);
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CollectorProcess>> CollectorProcess::Start(
+    const std::string& binary, const std::string& dir, const std::string& listen_address,
+    const std::string& extra_yaml) {
+  auto collector = std::make_unique<CollectorProcess>();
+  collector->data_dir_ = dir + "/data";
+  const std::string config = dir + "/collector.yaml";
+  const std::string ready = dir + "/ready";
+  const std::string log = dir + "/collector.log";
+  {
+    std::ofstream out(config);
+    out << "listen_address: " << listen_address << "\ndata_dir: " << collector->data_dir_ << "\n"
+        << extra_yaml;
+  }
+  std::filesystem::remove(ready);
+  absl::StatusOr<std::unique_ptr<ChildProcess>> process =
+      ChildProcess::Start({binary, "--config", config, "--ready-file", ready}, log);
+  if (!process.ok()) return process.status();
+  collector->process_ = *std::move(process);
+  absl::StatusOr<std::string> address = WaitForFile(ready, absl::Seconds(30));
+  if (!address.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("collector did not start: ", address.status().message(), "\n", Tail(log)));
+  }
+  collector->address_ = std::string(absl::StripAsciiWhitespace(*address));
+  return collector;
+}
+
+void CollectorProcess::Kill() {
+  process_->Signal(SIGKILL);
+  process_->Wait();
+}
+
+int CollectorProcess::Stop() {
+  process_->Signal(SIGTERM);
+  return process_->Wait();
+}
+
+}  // namespace postura::test

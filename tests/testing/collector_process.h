@@ -1,0 +1,41 @@
+#ifndef POSTURA_TESTS_TESTING_COLLECTOR_PROCESS_H_
+#define POSTURA_TESTS_TESTING_COLLECTOR_PROCESS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "tests/testing/subprocess.h"
+
+namespace postura::test {
+
+// A postura-collector running as a separate process, with its config, data directory,
+// ready file and log inside `dir`. Killed (SIGKILL) on destruction if still running.
+class CollectorProcess {
+ public:
+  // Writes dir/collector.yaml (data_dir dir/data, listen_address, then `extra_yaml`),
+  // starts `binary` and waits until it serves. Unavailable if it does not come up in 30 s;
+  // the message then includes the end of its log.
+  static absl::StatusOr<std::unique_ptr<CollectorProcess>> Start(
+      const std::string& binary, const std::string& dir,
+      const std::string& listen_address = "127.0.0.1:0", const std::string& extra_yaml = "");
+
+  // The address it serves on, host:port.
+  const std::string& address() const { return address_; }
+  pid_t pid() const { return process_->pid(); }
+  const std::string& data_dir() const { return data_dir_; }
+
+  // SIGKILL, and wait for it to die.
+  void Kill();
+  // SIGTERM, and wait: the process's exit status.
+  int Stop();
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  std::string address_;
+  std::string data_dir_;
+};
+
+}  // namespace postura::test
+
+#endif  // POSTURA_TESTS_TESTING_COLLECTOR_PROCESS_H_
