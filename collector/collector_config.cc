@@ -50,6 +50,8 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
                  options.max_unacknowledged_batches),
            Limit("limits.max_queued_bytes", limits.max_queued_bytes(), 1 << 20, uint64_t{16} << 30,
                  options.max_queued_bytes),
+           Limit("limits.max_grpc_memory_bytes", limits.max_grpc_memory_bytes(), 16 << 20,
+                 uint64_t{64} << 30, options.max_grpc_memory_bytes),
        }) {
     if (!s.ok()) return s;
   }

@@ -19,7 +19,8 @@ struct CollectorOptions {
   uint32_t max_message_bytes = 4 << 20;
   uint32_t max_detail_bytes = 1024;
   uint32_t max_unacknowledged_batches = 32;
-  uint64_t max_queued_bytes = 64 << 20;
+  uint64_t max_queued_bytes = 32 << 20;
+  uint64_t max_grpc_memory_bytes = 128 << 20;
 };
 
 // Validates a parsed config file and fills in defaults. InvalidArgument naming the key

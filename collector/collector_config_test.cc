@@ -62,6 +62,13 @@ TEST(CollectorConfigTest, BadConfigNamesTheKey) {
               HasMessage(HasSubstr("limit")));
 }
 
+TEST(CollectorConfigTest, ShippedExampleIsValid) {
+  absl::StatusOr<CollectorOptions> options =
+      LoadCollectorConfig(POSTURA_SOURCE_DIR "/deploy/collector.example.yaml");
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->data_dir, "/var/lib/postura");
+}
+
 TEST(CollectorConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadCollectorConfig("/nonexistent/collector.yaml").status().code(),
             absl::StatusCode::kNotFound);

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
@@ -29,7 +30,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   if (!registry.ok()) return registry.status();
   server->registry_ = *std::move(registry);
   absl::StatusOr<std::unique_ptr<IngestWriter>> writer =
-      IngestWriter::Start(*server->store_, clock, {.max_queued_bytes = options.max_queued_bytes});
+      IngestWriter::Start(*server->store_, {.max_queued_bytes = options.max_queued_bytes});
   if (!writer.ok()) return writer.status();
   server->writer_ = *std::move(writer);
 
@@ -48,6 +49,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   int port = 0;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
+  grpc::ResourceQuota quota("postura-collector");
+  quota.Resize(options.max_grpc_memory_bytes);
+  builder.SetResourceQuota(quota);
   builder.RegisterService(server->ingest_.get());
   builder.RegisterService(server->admin_.get());
   server->server_ = builder.BuildAndStart();

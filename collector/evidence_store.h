@@ -42,13 +42,32 @@ struct AgentProgress {
   uint64_t items_stored = 0;         // Items applied over the agent's lifetime.
 };
 
-// One batch to apply in a commit: its valid items (all of `batch.items()` except the
-// rejected indices) become evidence and current state, and the agent's progress moves.
+// The records one batch adds to the store, encoded before the commit (on any thread),
+// so that the single writer thread only copies bytes into its write.
+struct EncodedBatch {
+  struct Entry {
+    std::string evidence_key;  // In the evidence log.
+    std::string value;         // A serialized v1::StoredEvidence.
+    std::string state_key;     // In the current state: one entry per source.
+    std::string state_value;   // A serialized v1::SourceState, without the key's ids.
+  };
+  std::vector<Entry> entries;
+
+  // Memory the encoded records hold.
+  uint64_t bytes() const;
+};
+
+// Encodes the items of `batch` for which valid[i] is true, as reported by `agent_id` and
+// received at `received_at`. Consumes those items (they are moved into the records).
+// REQUIRES: valid.size() == batch.items_size(); the items passed ingest validation.
+EncodedBatch EncodeBatch(const std::string& agent_id, v1::Batch& batch,
+                         const std::vector<bool>& valid, absl::Time received_at);
+
+// One batch to apply in a commit, and the agent's progress once it is applied.
 struct BatchToApply {
-  const std::string* agent_id = nullptr;     // Borrowed; outlives the Commit call.
-  const v1::Batch* batch = nullptr;          // Borrowed; outlives the Commit call.
-  const std::vector<bool>* valid = nullptr;  // valid[i]: store item i. Borrowed.
-  AgentProgress progress;                    // The agent's progress after this batch.
+  const std::string* agent_id = nullptr;  // Borrowed; outlives the Commit call.
+  const EncodedBatch* encoded = nullptr;  // Borrowed; outlives the Commit call.
+  AgentProgress progress;
 };
 
 // The collector's embedded RocksDB. Column families: "evidence" (immutable log keyed by
@@ -62,8 +81,8 @@ class EvidenceStore {
   ~EvidenceStore();
 
   // Applies every batch in one synced write: all of them become durable, or none.
-  // `stored_at` stamps the evidence. Unavailable if the write failed.
-  absl::Status Commit(const std::vector<BatchToApply>& batches, absl::Time stored_at);
+  // Unavailable if the write failed.
+  absl::Status Commit(const std::vector<BatchToApply>& batches);
 
   // Registry records, each a synced write.
   absl::Status PutAsset(const v1::Asset& asset);
@@ -78,8 +97,8 @@ class EvidenceStore {
 
   // Calls `visit` for each stored evidence record, in key order (by asset, outcome, time).
   absl::Status ForEachEvidence(const std::function<void(const v1::StoredEvidence&)>& visit) const;
-  // Calls `visit` for each current-state record (the latest evidence of each source).
-  absl::Status ForEachState(const std::function<void(const v1::StoredEvidence&)>& visit) const;
+  // Calls `visit` for each current-state record (the latest report of each source).
+  absl::Status ForEachState(const std::function<void(const v1::SourceState&)>& visit) const;
 
   // Compacts the evidence log now, which applies retention to all of it.
   absl::Status CompactEvidence();

@@ -38,8 +38,8 @@ TEST_F(EvidenceStoreTest, CommitStoresValidItemsStateAndProgressTogether) {
   std::unique_ptr<EvidenceStore> store = Open();
   const std::string agent = "agent-1";
   v1::Batch batch = MakeBatch(7, kNow, 3);
-  std::vector<bool> valid = {true, false, true};
-  ASSERT_TRUE(store->Commit({{&agent, &batch, &valid, {7, 2, 2}}}, kNow).ok());
+  EncodedBatch encoded = EncodeBatch(agent, batch, {true, false, true}, kNow);
+  ASSERT_TRUE(store->Commit({{&agent, &encoded, {7, 2, 2}}}).ok());
 
   int evidence = 0;
   ASSERT_TRUE(store
@@ -48,12 +48,20 @@ TEST_F(EvidenceStoreTest, CommitStoresValidItemsStateAndProgressTogether) {
                     EXPECT_EQ(e.agent_id(), agent);
                     EXPECT_EQ(e.sequence(), 7u);
                     EXPECT_NE(e.index(), 1u);
-                    EXPECT_EQ(e.stored_at_unix_nanos(), absl::ToUnixNanos(kNow));
+                    EXPECT_EQ(e.received_at_unix_nanos(), absl::ToUnixNanos(kNow));
                   })
                   .ok());
   EXPECT_EQ(evidence, 2);
   int states = 0;
-  ASSERT_TRUE(store->ForEachState([&](const v1::StoredEvidence&) { ++states; }).ok());
+  ASSERT_TRUE(store
+                  ->ForEachState([&](const v1::SourceState& state) {
+                    ++states;
+                    EXPECT_EQ(state.asset_id(), "web");
+                    EXPECT_EQ(state.agent_id(), agent);
+                    EXPECT_EQ(state.sequence(), 7u);
+                    EXPECT_EQ(state.level(), v1::DLI_67);
+                  })
+                  .ok());
   EXPECT_EQ(states, 2);
   auto progress = store->LoadProgress().value();
   ASSERT_EQ(progress.size(), 1u);
@@ -70,13 +78,16 @@ TEST_F(EvidenceStoreTest, StateKeepsTheLatestReportOfEachSource) {
   v1::Batch first = MakeBatch(1, kNow, 1);
   v1::Batch second = MakeBatch(2, kNow + absl::Minutes(1), 1);
   second.mutable_items(0)->set_level(v1::DLI_100);
-  std::vector<bool> valid = {true};
-  ASSERT_TRUE(store->Commit({{&agent, &first, &valid, {1, 0, 1}}}, kNow).ok());
-  ASSERT_TRUE(store->Commit({{&agent, &second, &valid, {2, 0, 2}}}, kNow).ok());
-  std::vector<v1::StoredEvidence> states;
-  ASSERT_TRUE(store->ForEachState([&](const v1::StoredEvidence& e) { states.push_back(e); }).ok());
+  EncodedBatch first_encoded = EncodeBatch(agent, first, {true}, kNow);
+  EncodedBatch second_encoded = EncodeBatch(agent, second, {true}, kNow);
+  ASSERT_TRUE(store->Commit({{&agent, &first_encoded, {1, 0, 1}}}).ok());
+  ASSERT_TRUE(store->Commit({{&agent, &second_encoded, {2, 0, 2}}}).ok());
+  std::vector<v1::SourceState> states;
+  ASSERT_TRUE(store->ForEachState([&](const v1::SourceState& s) { states.push_back(s); }).ok());
   ASSERT_EQ(states.size(), 1u);
-  EXPECT_EQ(states[0].evidence().level(), v1::DLI_100);
+  EXPECT_EQ(states[0].level(), v1::DLI_100);
+  EXPECT_EQ(states[0].check_id(), "check.0");
+  EXPECT_EQ(states[0].sequence(), 2u);
   int evidence = 0;
   ASSERT_TRUE(store->ForEachEvidence([&](const v1::StoredEvidence&) { ++evidence; }).ok());
   EXPECT_EQ(evidence, 2);  // The log keeps both.
@@ -89,8 +100,8 @@ TEST_F(EvidenceStoreTest, EverythingSurvivesReopening) {
     ASSERT_TRUE(store->PutAsset(TestAsset("web")).ok());
     ASSERT_TRUE(store->PutAgent(TestAgent(agent, {"web"})).ok());
     v1::Batch batch = MakeBatch(3, kNow, 2);
-    std::vector<bool> valid = {true, true};
-    ASSERT_TRUE(store->Commit({{&agent, &batch, &valid, {3, 0, 2}}}, kNow).ok());
+    EncodedBatch encoded = EncodeBatch(agent, batch, {true, true}, kNow);
+    ASSERT_TRUE(store->Commit({{&agent, &encoded, {3, 0, 2}}}).ok());
   }
   std::unique_ptr<EvidenceStore> store = Open();
   EXPECT_EQ(store->LoadAssets().value().size(), 1u);
@@ -104,11 +115,10 @@ TEST_F(EvidenceStoreTest, RetentionDropsEvidenceObservedTooLongAgo) {
   const std::string agent = "agent-1";
   v1::Batch old_batch = MakeBatch(1, kNow - absl::Hours(30), 2);
   v1::Batch recent = MakeBatch(2, kNow - absl::Hours(2), 2);
-  std::vector<bool> valid = {true, true};
+  EncodedBatch old_encoded = EncodeBatch(agent, old_batch, {true, true}, kNow);
+  EncodedBatch recent_encoded = EncodeBatch(agent, recent, {true, true}, kNow);
   ASSERT_TRUE(
-      store
-          ->Commit({{&agent, &old_batch, &valid, {1, 0, 2}}, {&agent, &recent, &valid, {2, 0, 4}}},
-                   kNow)
+      store->Commit({{&agent, &old_encoded, {1, 0, 2}}, {&agent, &recent_encoded, {2, 0, 4}}})
           .ok());
   ASSERT_TRUE(store->CompactEvidence().ok());
   std::vector<uint64_t> sequences;

@@ -149,13 +149,17 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
                         absl::StrCat("agent '", agent_id_, "' is no longer registered")));
       return DecideFinish();
     }
-    last_stream_sequence_ = incoming_.batch().sequence();
-    BatchVerdict verdict = ValidateBatch(incoming_.batch(), *binding, service_.catalog_,
-                                         service_.options_.validation, service_.clock_.TimeNow());
+    v1::Batch& batch = *incoming_.mutable_batch();
+    last_stream_sequence_ = batch.sequence();
+    const absl::Time now = service_.clock_.TimeNow();
+    BatchVerdict verdict =
+        ValidateBatch(batch, *binding, service_.catalog_, service_.options_.validation, now);
     QueuedBatch queued;
     queued.agent_id = agent_id_;
-    queued.batch.Swap(incoming_.mutable_batch());
-    queued.valid = std::move(verdict.valid);
+    queued.sequence = batch.sequence();
+    queued.dropped_items_total = batch.dropped_items_total();
+    // Encoding here spreads the serialization over gRPC's threads; the writer only copies.
+    queued.encoded = EncodeBatch(agent_id_, batch, verdict.valid, now);
     queued.rejections = std::move(verdict.rejections);
     queued.done = [this](absl::StatusOr<v1::Ack> ack) { OnBatchDone(std::move(ack)); };
     ++pending_;

@@ -8,12 +8,14 @@
 namespace postura::collector {
 
 uint64_t QueuedBytes(const QueuedBatch& batch) {
-  return batch.batch.ByteSizeLong() + batch.agent_id.size() + sizeof(QueuedBatch);
+  uint64_t bytes = sizeof(QueuedBatch) + batch.agent_id.capacity() + batch.encoded.bytes();
+  for (const v1::Rejection& rejection : batch.rejections) bytes += rejection.SpaceUsedLong();
+  return bytes;
 }
 
 absl::StatusOr<std::unique_ptr<IngestWriter>> IngestWriter::Start(
-    EvidenceStore& store, Clock& clock, const IngestWriterOptions& options) {
-  std::unique_ptr<IngestWriter> writer(new IngestWriter(store, clock, options));
+    EvidenceStore& store, const IngestWriterOptions& options) {
+  std::unique_ptr<IngestWriter> writer(new IngestWriter(store, options));
   absl::StatusOr<std::vector<std::pair<std::string, AgentProgress>>> progress =
       store.LoadProgress();
   if (!progress.ok()) return progress.status();
@@ -34,7 +36,7 @@ IngestWriter::~IngestWriter() {
 }
 
 bool IngestWriter::Enqueue(QueuedBatch& batch, absl::AnyInvocable<void()> on_room) {
-  const uint64_t bytes = QueuedBytes(batch);
+  const uint64_t bytes = batch.bytes = QueuedBytes(batch);
   absl::MutexLock lock(&mu_);
   // An empty queue takes any batch, so one larger than the bound cannot wait forever.
   if (!queue_.empty() && queued_bytes_ + bytes > options_.max_queued_bytes) {
@@ -70,7 +72,12 @@ void IngestWriter::Run() {
                ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) { return !w->queue_.empty() || w->stopping_; },
           this));
       if (queue_.empty()) return;  // Stopping, and everything is written.
-      group.swap(queue_);
+      uint64_t group_bytes = 0;
+      while (!queue_.empty() && (group.empty() || group_bytes < options_.max_commit_bytes)) {
+        group_bytes += queue_.front().bytes;
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
     }
     CommitGroup(group);
   }
@@ -90,24 +97,23 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
   uint64_t items_stored = 0, items_rejected = 0, bytes = 0;
   for (std::size_t i = 0; i < group.size(); ++i) {
     QueuedBatch& queued = group[i];
-    bytes += QueuedBytes(queued);
+    bytes += queued.bytes;
     AgentProgress& progress = next[queued.agent_id];
-    if (queued.batch.sequence() <= progress.last_sequence) {
+    if (queued.sequence <= progress.last_sequence) {
       duplicate[i] = true;
       continue;
     }
-    const uint64_t valid_items = queued.valid.size() - queued.rejections.size();
-    progress.last_sequence = queued.batch.sequence();
+    const uint64_t valid_items = queued.encoded.entries.size();
+    progress.last_sequence = queued.sequence;
     progress.dropped_items_total =
-        std::max(progress.dropped_items_total, queued.batch.dropped_items_total());
+        std::max(progress.dropped_items_total, queued.dropped_items_total);
     progress.items_stored += valid_items;
     items_stored += valid_items;
     items_rejected += queued.rejections.size();
-    to_apply.push_back({&queued.agent_id, &queued.batch, &queued.valid, progress});
+    to_apply.push_back({&queued.agent_id, &queued.encoded, progress});
   }
 
-  absl::Status written =
-      to_apply.empty() ? absl::OkStatus() : store_.Commit(to_apply, clock_.TimeNow());
+  absl::Status written = to_apply.empty() ? absl::OkStatus() : store_.Commit(to_apply);
   std::vector<absl::AnyInvocable<void()>> waiting;
   {
     absl::MutexLock lock(&mu_);
@@ -132,7 +138,7 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
       continue;
     }
     v1::Ack ack;
-    ack.set_sequence(queued.batch.sequence());
+    ack.set_sequence(queued.sequence);
     ack.set_duplicate(duplicate[i]);
     if (!duplicate[i]) {
       for (v1::Rejection& rejection : queued.rejections) *ack.add_rejected() = std::move(rejection);

@@ -12,36 +12,41 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "collector/evidence_store.h"
-#include "common/clock.h"
 #include "postura/v1/admin.pb.h"
 #include "postura/v1/ingest.pb.h"
 
 namespace postura::collector {
 
-// A validated batch waiting to be made durable.
+// A validated, encoded batch waiting to be made durable.
 struct QueuedBatch {
   std::string agent_id;
-  v1::Batch batch;
-  std::vector<bool> valid;                // valid[i]: item i is stored.
+  uint64_t sequence = 0;
+  uint64_t dropped_items_total = 0;       // As the agent reported it in the batch.
+  EncodedBatch encoded;                   // The valid items.
   std::vector<v1::Rejection> rejections;  // Reported in the Ack.
   // Called on the writer thread once the batch is durable (or found to be a resend),
   // with the Ack to send; or with Unavailable if the store failed. Must not block.
   absl::AnyInvocable<void(absl::StatusOr<v1::Ack>)> done;
+  // Memory the batch holds while queued; set by Enqueue.
+  uint64_t bytes = 0;
 };
 
 struct IngestWriterOptions {
-  // Bytes of queued batches, all agents together, beyond which Enqueue refuses.
-  uint64_t max_queued_bytes = 64 << 20;
+  // Memory of queued batches, all agents together, beyond which Enqueue refuses.
+  uint64_t max_queued_bytes = 32 << 20;
+  // One commit takes queued batches up to this much memory (at least one batch), which
+  // bounds the size of a RocksDB write and the wait of the batches behind it.
+  uint64_t max_commit_bytes = 4 << 20;
 };
 
 // Makes batches durable with group commit: one thread takes everything queued, writes it
 // as one synced RocksDB write, then acknowledges each batch. A batch whose sequence is not
 // above the highest stored for its agent is acknowledged as a duplicate and not applied.
-// Thread-safe. `store` and `clock` are borrowed and must outlive the writer.
+// Thread-safe. `store` is borrowed and must outlive the writer.
 class IngestWriter {
  public:
   // Loads agents' progress from the store and starts the writer thread.
-  static absl::StatusOr<std::unique_ptr<IngestWriter>> Start(EvidenceStore& store, Clock& clock,
+  static absl::StatusOr<std::unique_ptr<IngestWriter>> Start(EvidenceStore& store,
                                                              const IngestWriterOptions& options);
   // Stops after writing and acknowledging everything queued.
   ~IngestWriter();
@@ -57,14 +62,13 @@ class IngestWriter {
   v1::IngestStats Stats() const;
 
  private:
-  IngestWriter(EvidenceStore& store, Clock& clock, const IngestWriterOptions& options)
-      : store_(store), clock_(clock), options_(options) {}
+  IngestWriter(EvidenceStore& store, const IngestWriterOptions& options)
+      : store_(store), options_(options) {}
   void Run();
   // Writes one group and acknowledges its batches.
   void CommitGroup(std::deque<QueuedBatch>& group);
 
   EvidenceStore& store_;
-  Clock& clock_;
   const IngestWriterOptions options_;
 
   mutable absl::Mutex mu_;
@@ -77,7 +81,7 @@ class IngestWriter {
   std::thread thread_;
 };
 
-// The bytes a queued batch accounts for in the queue bound.
+// The memory a queued batch holds, as counted against the queue bound.
 uint64_t QueuedBytes(const QueuedBatch& batch);
 
 }  // namespace postura::collector

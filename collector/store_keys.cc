@@ -1,6 +1,9 @@
 #include "collector/store_keys.h"
 
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace postura::collector {
 namespace {
@@ -44,6 +47,12 @@ std::string StateKey(absl::string_view asset, absl::string_view outcome, absl::s
                      absl::string_view check) {
   const absl::string_view nul("\0", 1);
   return absl::StrCat(asset, nul, outcome, nul, agent, nul, check);
+}
+
+std::optional<StateKeyParts> ParseStateKey(absl::string_view key) {
+  std::vector<absl::string_view> parts = absl::StrSplit(key, absl::string_view("\0", 1));
+  if (parts.size() != 4) return std::nullopt;
+  return StateKeyParts{parts[0], parts[1], parts[2], parts[3]};
 }
 
 std::string AssetKey(absl::string_view asset) { return absl::StrCat(kAssetKeyPrefix, asset); }

@@ -28,6 +28,12 @@ std::optional<int64_t> EvidenceKeyObservedAt(absl::string_view key);
 std::string StateKey(absl::string_view asset, absl::string_view outcome, absl::string_view agent,
                      absl::string_view check);
 
+// The ids in a state key; they view the key's bytes. nullopt if `key` is not one.
+struct StateKeyParts {
+  absl::string_view asset, outcome, agent, check;
+};
+std::optional<StateKeyParts> ParseStateKey(absl::string_view key);
+
 // registry: "asset/" id, "agent/" id.
 std::string AssetKey(absl::string_view asset);
 std::string AgentKey(absl::string_view agent);

@@ -26,5 +26,16 @@ TEST(StoreKeysTest, SequenceAndIndexMakeKeysUnique) {
   EXPECT_NE(StateKey("a", "o", "g", "c1"), StateKey("a", "o", "g", "c2"));
 }
 
+TEST(StoreKeysTest, StateKeyPartsReadBack) {
+  const std::string key = StateKey("web", "PR_AC_CSC_5_2", "host-1", "ssh.root");
+  std::optional<StateKeyParts> parts = ParseStateKey(key);  // Views into `key`.
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_EQ(parts->asset, "web");
+  EXPECT_EQ(parts->outcome, "PR_AC_CSC_5_2");
+  EXPECT_EQ(parts->agent, "host-1");
+  EXPECT_EQ(parts->check, "ssh.root");
+  EXPECT_EQ(ParseStateKey("no-separators"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace postura::collector

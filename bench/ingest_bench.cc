@@ -1,0 +1,244 @@
+// The collector's ingest under load, against RocksDB's own ceiling on the same disk.
+//
+//   build/bin/ingest_bench [--seconds 10] [--agents 100] [--collector build/bin/postura-collector]
+//
+// Each scenario starts a fresh postura-collector process, registers simulated agents and
+// runs them in this process (so the load generator shares the machine, as the goals ask).
+// Then RocksDB alone writes the same records in synced batches of the same size as the
+// collector's commits, which gives the ceiling the collector's throughput is compared with.
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "bench/load_generator.h"
+#include "collector/evidence_store.h"
+#include "collector/store_keys.h"
+#include "common/catalog.h"
+#include "grpcpp/create_channel.h"
+#include "postura/v1/admin.grpc.pb.h"
+#include "postura/v1/evidence.pb.h"
+#include "tests/testing/collector_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace postura::bench {
+namespace {
+
+// CPU time (user + system) a process has used so far.
+absl::Duration ProcessCpu(pid_t pid) {
+  std::ifstream file(absl::StrCat("/proc/", pid, "/stat"));
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  // Fields after the ")" that closes the command name; utime and stime are 14 and 15.
+  std::vector<std::string> fields = absl::StrSplit(text.substr(text.rfind(')') + 2), ' ');
+  const double ticks = std::stod(fields[11]) + std::stod(fields[12]);
+  return absl::Seconds(ticks / sysconf(_SC_CLK_TCK));
+}
+
+// Peak resident set size of a process, in MiB.
+double PeakRssMib(pid_t pid) {
+  std::ifstream file(absl::StrCat("/proc/", pid, "/status"));
+  for (std::string line; std::getline(file, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;
+  }
+  return 0;
+}
+
+v1::IngestStats Stats(const std::string& address) {
+  auto admin =
+      v1::AdminService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  v1::IngestStats stats;
+  admin->GetIngestStats(&context, {}, &stats).ok();
+  return stats;
+}
+
+struct ScenarioResult {
+  double records_per_second = 0;
+  double p50 = 0, p99 = 0, p999 = 0;
+  double records_per_sync = 0;
+  double records_per_commit = 0;
+  double cpu_us_per_record = 0;
+  double peak_rss_mib = 0;
+  uint64_t records = 0;
+};
+
+ScenarioResult RunScenario(const std::string& collector_bin, const LoadOptions& base) {
+  test::TempDir dir;
+  auto collector = test::CollectorProcess::Start(collector_bin, dir.path()).value();
+  LoadOptions options = base;
+  options.target = collector->address();
+  if (absl::Status s = RegisterLoadAgents(options); !s.ok()) {
+    std::fprintf(stderr, "registering agents: %s\n", std::string(s.message()).c_str());
+    std::exit(1);
+  }
+  const v1::IngestStats before = Stats(collector->address());
+  const absl::Duration cpu_before = ProcessCpu(collector->pid());
+  LoadResult load = RunLoad(options);
+  const absl::Duration cpu = ProcessCpu(collector->pid()) - cpu_before;
+  const v1::IngestStats after = Stats(collector->address());
+
+  ScenarioResult result;
+  result.records = after.items_stored() - before.items_stored();
+  result.records_per_second = result.records / absl::ToDoubleSeconds(load.elapsed);
+  result.p50 = Quantile(load.ack_latency_ms, 0.5);
+  result.p99 = Quantile(load.ack_latency_ms, 0.99);
+  result.p999 = Quantile(load.ack_latency_ms, 0.999);
+  const uint64_t syncs = after.wal_syncs() - before.wal_syncs();
+  const uint64_t commits = after.commits() - before.commits();
+  result.records_per_sync = syncs ? static_cast<double>(result.records) / syncs : 0;
+  result.records_per_commit = commits ? static_cast<double>(result.records) / commits : 0;
+  result.cpu_us_per_record = result.records ? absl::ToDoubleMicroseconds(cpu) / result.records : 0;
+  result.peak_rss_mib = PeakRssMib(collector->pid());
+  collector->Stop();
+  return result;
+}
+
+// The store alone: the collector's EvidenceStore (same RocksDB options, same records,
+// encoded as ingest encodes them), no gRPC and no validation. One thread encodes batches
+// of `batch_records` records while another commits them, synced, as the collector's
+// gRPC threads and writer do. Records per second of wall time.
+double StoreCeiling(int batch_records, int detail_bytes, absl::Duration duration) {
+  test::TempDir dir;
+  auto store = collector::EvidenceStore::Open({.path = dir.path().string() + "/store"}).value();
+  const std::string agent = "load-agent-7";
+  const std::vector<int>& outcomes =
+      Catalog::Builtin().model(ImplementationGroup::kIG1).applicable_outcomes();
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<collector::EncodedBatch> ready;  // At most 4 waiting.
+  bool stop = false;
+  std::thread encoder([&] {
+    for (uint64_t sequence = 1;; ++sequence) {
+      v1::Batch batch;
+      batch.set_sequence(sequence);
+      const int64_t now = absl::ToUnixNanos(absl::Now());
+      for (int i = 0; i < batch_records; ++i) {
+        v1::Evidence& item = *batch.add_items();
+        item.set_asset_id(absl::StrCat("load-asset-", i % 100));
+        item.set_outcome_id(
+            Catalog::Builtin().outcomes()[outcomes[(sequence * 31 + i) % outcomes.size()]].id);
+        item.set_level(v1::DLI_67);
+        item.set_observed_at_unix_nanos(now);
+        item.set_expires_at_unix_nanos(now + 1);
+        item.set_check_id(absl::StrCat("load.check.", i % 50));
+        item.set_kind(v1::OBSERVED);
+        item.set_detail(std::string(detail_bytes, 'd'));
+      }
+      collector::EncodedBatch encoded =
+          collector::EncodeBatch(agent, batch, std::vector<bool>(batch_records, true), absl::Now());
+      std::unique_lock lock(mu);
+      changed.wait(lock, [&] { return ready.size() < 4 || stop; });
+      if (stop) return;
+      ready.push_back(std::move(encoded));
+      changed.notify_all();
+    }
+  });
+  uint64_t written = 0, sequence = 0;
+  const absl::Time start = absl::Now();
+  while (absl::Now() - start < duration) {
+    collector::EncodedBatch encoded;
+    {
+      std::unique_lock lock(mu);
+      changed.wait(lock, [&] { return !ready.empty(); });
+      encoded = std::move(ready.front());
+      ready.pop_front();
+      changed.notify_all();
+    }
+    written += encoded.entries.size();
+    store->Commit({{&agent, &encoded, {++sequence, 0, written}}}).IgnoreError();
+  }
+  const double rate = written / absl::ToDoubleSeconds(absl::Now() - start);
+  {
+    std::lock_guard lock(mu);
+    stop = true;
+    changed.notify_all();
+  }
+  encoder.join();
+  return rate;
+}
+
+void PrintScenario(const char* name, const ScenarioResult& r) {
+  std::printf(
+      "%-34s %10.0f rec/s  ack p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  %6.1f rec/sync  "
+      "%6.1f rec/commit  %5.2f us CPU/rec  peak RSS %6.1f MiB\n",
+      name, r.records_per_second, r.p50, r.p99, r.p999, r.records_per_sync, r.records_per_commit,
+      r.cpu_us_per_record, r.peak_rss_mib);
+}
+
+}  // namespace
+}  // namespace postura::bench
+
+int main(int argc, char** argv) {
+  using namespace postura::bench;
+  CLI::App app{"Ingest benchmark: postura-collector against RocksDB's ceiling."};
+  std::string collector_bin =
+      (std::filesystem::path(argv[0]).parent_path() / "postura-collector").string();
+  int seconds = 10, agents = 100, items = 50, detail = 200;
+  app.add_option("--collector", collector_bin, "postura-collector binary");
+  app.add_option("--seconds", seconds, "Length of each scenario");
+  app.add_option("--agents", agents, "Agents of the throughput scenario");
+  app.add_option("--items", items, "Items per batch");
+  app.add_option("--detail-bytes", detail, "Detail bytes per item (items of a few hundred bytes)");
+  std::string target;
+  app.add_option("--target", target,
+                 "Only load this running collector (host:port) for --seconds, e.g. to profile it");
+  CLI11_PARSE(app, argc, argv);
+
+  LoadOptions base;
+  base.agents = agents;
+  base.items_per_batch = items;
+  base.detail_bytes = detail;
+  base.duration = absl::Seconds(seconds);
+  if (!target.empty()) {
+    base.target = target;
+    if (absl::Status s = RegisterLoadAgents(base); !s.ok()) {
+      std::fprintf(stderr, "registering agents: %s\n", std::string(s.message()).c_str());
+      return 1;
+    }
+    LoadResult load = RunLoad(base);
+    std::printf("%.0f records/s acknowledged\n",
+                load.acknowledged_records / absl::ToDoubleSeconds(load.elapsed));
+    return 0;
+  }
+
+  std::printf("machine: %ld cores; %d s per scenario; %d items of %d detail bytes per batch\n\n",
+              sysconf(_SC_NPROCESSORS_ONLN), seconds, items, detail);
+  ScenarioResult max = RunScenario(collector_bin, base);
+  PrintScenario(absl::StrFormat("max throughput, %d agents", agents).c_str(), max);
+
+  LoadOptions paced = base;
+  paced.records_per_second = 1000;
+  ScenarioResult steady = RunScenario(collector_bin, paced);
+  PrintScenario(absl::StrFormat("1,000 rec/s offered, %d agents", agents).c_str(), steady);
+
+  LoadOptions overload = base;
+  overload.agents = agents * 10;
+  ScenarioResult over = RunScenario(collector_bin, overload);
+  PrintScenario(absl::StrFormat("overload, %d agents", overload.agents).c_str(), over);
+
+  const int group = std::max(1, static_cast<int>(max.records_per_commit + 0.5));
+  std::printf("\nThe store alone (RocksDB, same options and records), synced commits, no gRPC:\n");
+  double best = 0;
+  for (int batch : {group, 1000}) {
+    const double ceiling = StoreCeiling(batch, detail, absl::Seconds(seconds));
+    best = std::max(best, ceiling);
+    std::printf("  %5d records per commit: %8.0f rec/s\n", batch, ceiling);
+  }
+  std::printf("\ncollector throughput / store ceiling: %.2f\n",
+              best > 0 ? max.records_per_second / best : 0);
+  std::printf("overload peak RSS / max-throughput peak RSS: %.2f\n",
+              max.peak_rss_mib > 0 ? over.peak_rss_mib / max.peak_rss_mib : 0);
+  return 0;
+}
