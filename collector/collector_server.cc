@@ -68,7 +68,14 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
 void CollectorServer::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  // Streams acknowledge what they have read and end; waiting for gRPC's own graceful
+  // shutdown instead would also wait out idle client connections.
+  ingest_->Drain();
+  const absl::Time deadline = absl::Now() + grace;
+  while (ingest_->open_streams() > 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  server_->Shutdown(absl::ToChronoTime(absl::Now()));
   server_->Wait();
   server_.reset();
   // Reverse of construction: the writer drains its queue before the store closes.

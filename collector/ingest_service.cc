@@ -17,8 +17,42 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
  public:
   explicit ReportStream(IngestService& service) : service_(service) {
     ++service_.open_streams_;
-    read_in_flight_ = true;
-    StartRead(&incoming_);
+    const bool accepted = service_.Register(this);
+    {
+      absl::MutexLock lock(&mu_);
+      draining_ = !accepted;
+      read_in_flight_ = accepted;
+    }
+    if (accepted) StartRead(&incoming_);
+    // Nothing finishes the stream before this point (see DecideFinish), so a reaction or a
+    // drain that raced the constructor is settled here.
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      started_ = true;
+      actions = DecideFinish();
+    }
+    Issue(actions);
+  }
+
+  // Service: keeps this stream alive until the matching Drain call.
+  void AddRef() {
+    absl::MutexLock lock(&mu_);
+    ++external_refs_;
+  }
+
+  // Service: stop reading, acknowledge what was read, then end. Releases AddRef's hold.
+  void Drain() {
+    Actions actions;
+    bool destroy = false;
+    {
+      absl::MutexLock lock(&mu_);
+      draining_ = true;
+      --external_refs_;
+      actions = DecideFinish();
+      destroy = Unreferenced();
+    }
+    Issue(actions, destroy);
   }
 
   void OnReadDone(bool ok) override {
@@ -34,7 +68,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
         actions = agent_id_.empty() ? OnHello() : OnBatch();
       }
     }
-    Execute(actions);
+    Issue(actions);
   }
 
   void OnWriteDone(bool ok) override {
@@ -49,7 +83,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       actions = NextWrite();
       Merge(actions, DecideFinish());
     }
-    Execute(actions);
+    Issue(actions);
   }
 
   void OnCancel() override {
@@ -59,10 +93,11 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       Fail(grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled"));
       actions = DecideFinish();
     }
-    Execute(actions);
+    Issue(actions);
   }
 
   void OnDone() override {
+    service_.Unregister(this);
     --service_.open_streams_;
     bool destroy = false;
     {
@@ -87,10 +122,26 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     if (from.finish) into.finish = from.finish;
   }
 
-  void Execute(const Actions& actions) {
+  // Issues what was decided under the lock, then deletes the stream if `destroy`.
+  // A StartRead or StartWrite decided by one thread must reach gRPC before any thread
+  // calls Finish, so DecideFinish waits while issuing_ > 0, and the thread that issued
+  // the last such operation re-decides.
+  void Issue(const Actions& actions, bool destroy = false) {
     if (actions.write != nullptr) StartWrite(actions.write);
     if (actions.start_read) StartRead(&incoming_);
     if (actions.finish) Finish(*actions.finish);
+    const int issued = (actions.write != nullptr ? 1 : 0) + (actions.start_read ? 1 : 0);
+    if (issued > 0) {
+      Actions after;
+      {
+        absl::MutexLock lock(&mu_);
+        issuing_ -= issued;
+        after = DecideFinish();
+        destroy = Unreferenced();
+      }
+      if (after.finish) Finish(*after.finish);
+    }
+    if (destroy) delete this;
   }
 
   Actions OnHello() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -137,7 +188,8 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
   }
 
   Actions OnBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (error_) return DecideFinish();
+    // Read after a drain began: not taken (the agent keeps it and resends it later).
+    if (error_ || draining_) return DecideFinish();
     if (std::string broken = StreamRuleBroken(); !broken.empty()) {
       Fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, broken));
       return DecideFinish();
@@ -194,8 +246,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       }
       destroy = Unreferenced();
     }
-    Execute(actions);
-    if (destroy) delete this;
+    Issue(actions, destroy);
   }
 
   // Writer thread: a batch is durable, or the store failed.
@@ -215,16 +266,18 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       Merge(actions, DecideFinish());
       destroy = Unreferenced();
     }
-    Execute(actions);
-    if (destroy) delete this;
+    Issue(actions, destroy);
   }
 
   // Starts the next read if the flow-control window and the writer's queue allow it.
   Actions NextRead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     Actions actions;
-    if (read_in_flight_ || reads_done_ || error_ || finished_ || held_) return actions;
+    if (read_in_flight_ || reads_done_ || error_ || draining_ || finished_ || held_) {
+      return actions;
+    }
     if (pending_ >= service_.options_.max_unacknowledged_batches) return actions;
     read_in_flight_ = true;
+    ++issuing_;
     actions.start_read = true;
     return actions;
   }
@@ -233,6 +286,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     Actions actions;
     if (write_in_flight_ || outbox_.empty() || finished_) return actions;
     write_in_flight_ = true;
+    ++issuing_;
     actions.write = &outbox_.front();  // Stable: a deque keeps references on push_back.
     return actions;
   }
@@ -241,10 +295,13 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
   // in flight.
   Actions DecideFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     Actions actions;
-    if (finished_ || write_in_flight_) return actions;
-    if (!error_ && !(reads_done_ && pending_ == 0 && outbox_.empty())) return actions;
+    if (!started_ || finished_ || write_in_flight_ || issuing_ > 0) return actions;
+    const bool owed_nothing = pending_ == 0 && outbox_.empty();
+    if (!error_ && !((reads_done_ || draining_) && owed_nothing)) return actions;
     finished_ = true;
-    actions.finish = error_ ? *error_ : grpc::Status::OK;
+    actions.finish = error_                      ? *error_
+                     : draining_ && !reads_done_ ? ShuttingDown()
+                                                 : grpc::Status::OK;
     return actions;
   }
 
@@ -256,7 +313,12 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
   }
 
   bool Unreferenced() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return done_ && pending_ == 0 && !waiting_for_room_;
+    return done_ && pending_ == 0 && !waiting_for_room_ && external_refs_ == 0 && issuing_ == 0;
+  }
+
+  static grpc::Status ShuttingDown() {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the collector is shutting down; reconnect and resend later");
   }
 
   IngestService& service_;
@@ -275,8 +337,37 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;   // The constructor has finished.
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;  // Shutdown: read no more, then end.
+  int external_refs_ ABSL_GUARDED_BY(mu_) = 0;  // Held by IngestService::Drain.
+  int issuing_ ABSL_GUARDED_BY(mu_) = 0;        // Operations decided, not yet issued (Issue).
   std::optional<grpc::Status> error_ ABSL_GUARDED_BY(mu_);
 };
+
+bool IngestService::Register(ReportStream* stream) {
+  absl::MutexLock lock(&streams_mu_);
+  if (draining_) return false;
+  streams_.insert(stream);
+  return true;
+}
+
+void IngestService::Unregister(ReportStream* stream) {
+  absl::MutexLock lock(&streams_mu_);
+  streams_.erase(stream);
+}
+
+void IngestService::Drain() {
+  std::vector<ReportStream*> streams;
+  {
+    absl::MutexLock lock(&streams_mu_);
+    draining_ = true;
+    for (ReportStream* stream : streams_) {
+      stream->AddRef();  // Keeps it alive after the lock is released.
+      streams.push_back(stream);
+    }
+  }
+  for (ReportStream* stream : streams) stream->Drain();
+}
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage>* IngestService::Report(
     grpc::CallbackServerContext* /*context*/) {

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "collector/batch_validator.h"
 #include "collector/ingest_writer.h"
 #include "collector/registry.h"
@@ -25,6 +27,8 @@ struct IngestServiceOptions {
 // max_unacknowledged_batches in the writer, or while the writer's queue is full, so
 // overload slows agents down instead of growing memory. Thread-safe. Everything borrowed
 // must outlive the service, and the service must outlive the gRPC server.
+class ReportStream;
+
 class IngestService final : public v1::IngestService::CallbackService {
  public:
   IngestService(const Catalog& catalog, const Registry& registry, IngestWriter& writer,
@@ -37,14 +41,26 @@ class IngestService final : public v1::IngestService::CallbackService {
   // Streams currently open.
   uint64_t open_streams() const { return open_streams_.load(); }
 
+  // Stops taking batches, for shutdown: every open stream sends the acknowledgements of
+  // the batches it has read and then ends with UNAVAILABLE; new streams end that way at
+  // once. Returns without waiting; open_streams() falls to 0 as streams end.
+  void Drain();
+
  private:
   friend class ReportStream;
+  // Returns false if draining: the new stream must end at once.
+  bool Register(ReportStream* stream);
+  void Unregister(ReportStream* stream);
+
   const Catalog& catalog_;
   const Registry& registry_;
   IngestWriter& writer_;
   Clock& clock_;
   const IngestServiceOptions options_;
   std::atomic<uint64_t> open_streams_{0};
+  absl::Mutex streams_mu_;
+  absl::flat_hash_set<ReportStream*> streams_ ABSL_GUARDED_BY(streams_mu_);
+  bool draining_ ABSL_GUARDED_BY(streams_mu_) = false;
 };
 
 }  // namespace postura::collector

@@ -29,6 +29,9 @@ class CollectorProcess {
   void Kill();
   // SIGTERM, and wait: the process's exit status.
   int Stop();
+  // Sends a signal without waiting; Wait() reaps the process.
+  void Signal(int signal_number) { process_->Signal(signal_number); }
+  int Wait() { return process_->Wait(); }
 
  private:
   std::unique_ptr<ChildProcess> process_;
