@@ -8,6 +8,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli/fleco_command.h"
+#include "cli/plan_command.h"
 #include "common/catalog.h"
 
 namespace {
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
   CLI::App app{"postura: continuous, asset-focused cybersecurity posture (CyberTOMP)."};
   app.footer(
       "Exit status: 0 on success, 1 when an input file or value is invalid, 2 on a usage "
-      "error.");
+      "error, 3 when `fleco plan` finds that the targets cannot all be met.");
   app.require_subcommand(1);
   std::string catalog_path;
   app.add_option("--catalog", catalog_path,
@@ -54,6 +55,25 @@ int main(int argc, char** argv) {
                                               {"json", OutputFormat::kJson}},
           CLI::ignore_case));
 
+  FlecoPlanOptions plan_options;
+  CLI::App* plan = fleco->add_subcommand(
+      "plan",
+      "Plan a target status that meets every strategic target with the fewest changed "
+      "outcomes (then the least effort-weighted increase), or name the targets that conflict");
+  plan->add_option("case", plan_options.case_path, "FLECO case file (JSON)")->required();
+  plan->add_option("-o,--output", plan_options.output_path,
+                   "Write the case with the plan as its target status to this file (FLECO "
+                   "Studio opens it)");
+  plan->add_option("--format", plan_options.format, "Output format: text (default) or json")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, OutputFormat>{{"text", OutputFormat::kText},
+                                              {"json", OutputFormat::kJson}},
+          CLI::ignore_case));
+  plan->add_option("--lock", plan_options.locked, "Gene whose level must not change (repeatable)");
+  plan->add_option("--effort", plan_options.efforts,
+                   "ID=N: relative effort N (1-1000, default 1) of raising the outcomes of "
+                   "functional area ID, or of gene ID (repeatable)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -64,5 +84,6 @@ int main(int argc, char** argv) {
   const Catalog* catalog = LoadCatalog(catalog_path, loaded);
   if (catalog == nullptr) return kExitBadInput;
   if (score->parsed()) return RunFlecoScore(*catalog, score_options, std::cout, std::cerr);
+  if (plan->parsed()) return RunFlecoPlan(*catalog, plan_options, std::cout, std::cerr);
   return kExitUsage;
 }

@@ -1,6 +1,7 @@
 // The collector as an operator runs it: a real process that reports readiness and health,
 // refuses a bad config by naming the key, and drains on SIGTERM.
 
+#include <atomic>
 #include <csignal>
 
 #include "collector/test_evidence.h"
@@ -23,8 +24,13 @@ using ::postura::test::RunProcess;
 using ::postura::test::TempDir;
 using ::testing::HasSubstr;
 
+// A channel of its own: gRPC shares connections between channels with equal arguments,
+// and a connection to a collector that has since exited fails its first call.
 std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  static std::atomic<int> channels{0};
+  grpc::ChannelArguments args;
+  args.SetInt("postura.test_channel", ++channels);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
 void Register(const std::string& address) {
@@ -107,7 +113,8 @@ TEST(CollectorLifecycleTest, SigtermDrainsStreamsAndExitsCleanly) {
   auto admin = v1::AdminService::NewStub(Connect(address));
   grpc::ClientContext context;
   v1::ListAgentsResponse agents;
-  ASSERT_TRUE(admin->ListAgents(&context, {}, &agents).ok());
+  grpc::Status listed = admin->ListAgents(&context, {}, &agents);
+  ASSERT_TRUE(listed.ok()) << listed.error_code() << " " << listed.error_message();
   ASSERT_EQ(agents.agents_size(), 1);
   // Batches read after the last acknowledgement may be stored too; they are resent and
   // recognised as duplicates.
