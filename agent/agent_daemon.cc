@@ -1,0 +1,103 @@
+#include "agent/agent_daemon.h"
+
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+
+namespace postura::agent {
+namespace {
+
+v1::Level ToWireLevel(Level level) {
+  switch (level) {
+    case Level::kDli0:
+      return v1::DLI_0;
+    case Level::kDli33:
+      return v1::DLI_33;
+    case Level::kDli67:
+      return v1::DLI_67;
+    case Level::kDli100:
+      return v1::DLI_100;
+  }
+  return v1::LEVEL_UNSPECIFIED;
+}
+
+constexpr std::size_t kMaxDetailBytes = 1024;  // The collector's default limit.
+
+}  // namespace
+
+std::vector<v1::Evidence> EvidenceFromResults(const std::vector<CheckResult>& results,
+                                              const std::vector<Check>& checks,
+                                              const std::vector<std::string>& assets,
+                                              uint32_t ttl_intervals) {
+  std::vector<v1::Evidence> evidence;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const CheckResult& result = results[i];
+    if (!result.level) continue;
+    const absl::Time expires = result.observed_at + checks[i].interval * ttl_intervals;
+    for (const std::string& asset : assets) {
+      for (const std::string& outcome : result.outcomes) {
+        v1::Evidence& item = evidence.emplace_back();
+        item.set_asset_id(asset);
+        item.set_outcome_id(outcome);
+        item.set_level(ToWireLevel(*result.level));
+        item.set_observed_at_unix_nanos(absl::ToUnixNanos(result.observed_at));
+        item.set_expires_at_unix_nanos(absl::ToUnixNanos(expires));
+        item.set_check_id(result.check_id);
+        item.set_kind(v1::OBSERVED);
+        item.set_detail(result.detail.substr(0, kMaxDetailBytes));
+      }
+    }
+  }
+  return evidence;
+}
+
+absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptions& options,
+                                                                const Catalog& catalog,
+                                                                Clock& clock) {
+  std::unique_ptr<AgentDaemon> daemon(new AgentDaemon(options, clock));
+  for (const std::string& path : options.packs) {
+    absl::StatusOr<CheckPack> pack = LoadCheckPack(path, catalog);
+    if (!pack.ok()) return pack.status();
+    for (Check& check : pack->checks) {
+      if (daemon->next_due_.contains(check.id)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": check '", check.id, "' is also in an earlier pack"));
+      }
+      daemon->next_due_[check.id] = absl::InfinitePast();
+      daemon->checks_.push_back(std::move(check));
+    }
+  }
+  absl::StatusOr<std::unique_ptr<Spool>> spool =
+      Spool::Open({.directory = options.spool_directory, .max_bytes = options.spool_max_bytes});
+  if (!spool.ok()) return spool.status();
+  daemon->spool_ = *std::move(spool);
+  daemon->runner_ = std::make_unique<CheckRunner>(CheckRunnerOptions{.root = options.root}, clock);
+  daemon->uploader_ = std::make_unique<Uploader>(
+      *daemon->spool_, UploaderOptions{.collector_address = options.collector_address,
+                                       .agent_id = options.agent_id});
+  LOG(INFO) << "agent " << options.agent_id << ": " << daemon->checks_.size()
+            << " checks for assets of " << options.collector_address;
+  return daemon;
+}
+
+absl::StatusOr<int> AgentDaemon::RunDueChecks() {
+  const absl::Time now = clock_.TimeNow();
+  std::vector<Check> due;
+  for (const Check& check : checks_) {
+    if (next_due_[check.id] <= now) {
+      due.push_back(check);
+      next_due_[check.id] = now + check.interval;
+    }
+  }
+  if (due.empty()) return 0;
+  const std::vector<CheckResult> results = runner_->Run(due);
+  std::vector<v1::Evidence> evidence =
+      EvidenceFromResults(results, due, options_.assets, options_.evidence_ttl_intervals);
+  if (!evidence.empty()) {
+    absl::StatusOr<uint64_t> sequence = spool_->Append(std::move(evidence));
+    if (!sequence.ok()) return sequence.status();
+    uploader_->Notify();
+  }
+  return static_cast<int>(due.size());
+}
+
+}  // namespace postura::agent

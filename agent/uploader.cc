@@ -1,0 +1,146 @@
+#include "agent/uploader.h"
+
+#include <algorithm>
+#include <random>
+
+#include "glog/logging.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace postura::agent {
+
+Uploader::Uploader(Spool& spool, const UploaderOptions& options)
+    : spool_(spool),
+      options_(options),
+      stub_(v1::IngestService::NewStub(
+          grpc::CreateChannel(options.collector_address, grpc::InsecureChannelCredentials()))) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+Uploader::~Uploader() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (context_ != nullptr) context_->TryCancel();
+  }
+  thread_.join();
+}
+
+void Uploader::Notify() {
+  absl::MutexLock lock(&mu_);
+  ++wakeups_;
+}
+
+uint64_t Uploader::reconnects() const {
+  absl::MutexLock lock(&mu_);
+  return reconnects_;
+}
+
+bool Uploader::connected() const {
+  absl::MutexLock lock(&mu_);
+  return connected_;
+}
+
+void Uploader::Run() {
+  std::mt19937 random(std::random_device{}());
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  absl::Duration backoff = options_.initial_backoff;
+  while (true) {
+    const absl::Time start = absl::Now();
+    RunStream();
+    absl::MutexLock lock(&mu_);
+    connected_ = false;
+    if (stopping_) return;
+    ++reconnects_;
+    // A stream that worked for a while resets the backoff; a refused one doubles it.
+    if (absl::Now() - start > absl::Seconds(10)) backoff = options_.initial_backoff;
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff * jitter(random));
+    if (stopping_) return;
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
+void Uploader::RunStream() {
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    context_ = &context;
+    stream_broken_ = false;
+    acknowledged_ = 0;
+  }
+  auto stream = stub_->Report(&context);
+  v1::AgentMessage hello;
+  hello.mutable_hello()->set_agent_id(options_.agent_id);
+  v1::CollectorMessage reply;
+  if (stream->Write(hello) && stream->Read(&reply) && reply.has_welcome()) {
+    if (absl::Status s = spool_.Acknowledge(reply.welcome().last_stored_sequence()); !s.ok()) {
+      LOG(ERROR) << "spool: " << s;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      connected_ = true;
+    }
+    const uint32_t window = std::max<uint32_t>(1, reply.welcome().max_unacknowledged_batches());
+    std::thread reader([&] {
+      v1::CollectorMessage message;
+      while (stream->Read(&message)) {
+        if (!message.has_ack()) continue;
+        for (const v1::Rejection& rejection : message.ack().rejected()) {
+          LOG_EVERY_N(WARNING, 100)
+              << "collector rejected item " << rejection.index() << " of batch "
+              << message.ack().sequence() << ": " << rejection.message();
+        }
+        if (absl::Status s = spool_.Acknowledge(message.ack().sequence()); !s.ok()) {
+          LOG(ERROR) << "spool: " << s;
+        }
+        absl::MutexLock lock(&mu_);
+        acknowledged_ = std::max(acknowledged_, message.ack().sequence());
+        ++wakeups_;
+      }
+      absl::MutexLock lock(&mu_);
+      stream_broken_ = true;
+    });
+    // Resend everything unacknowledged, oldest first, then keep up with new batches.
+    uint64_t sent = spool_.acknowledged();
+    std::deque<uint64_t> in_flight;
+    while (SendMore(*stream, sent, in_flight, window)) {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(this, &Uploader::ShouldWake), absl::Seconds(1));
+      seen_wakeups_ = wakeups_;
+    }
+    context.TryCancel();
+    reader.join();
+  }
+  grpc::Status status = stream->Finish();
+  LOG_IF(WARNING, !status.ok() && status.error_code() != grpc::StatusCode::CANCELLED)
+      << "collector stream ended: " << status.error_message();
+  absl::MutexLock lock(&mu_);
+  context_ = nullptr;
+}
+
+bool Uploader::SendMore(grpc::ClientReaderWriter<v1::AgentMessage, v1::CollectorMessage>& stream,
+                        uint64_t& sent, std::deque<uint64_t>& in_flight, uint32_t window) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_ || stream_broken_) return false;
+    while (!in_flight.empty() && in_flight.front() <= acknowledged_) in_flight.pop_front();
+  }
+  if (in_flight.size() >= window || spool_.next_sequence() <= sent + 1) return true;
+  absl::StatusOr<std::vector<v1::Batch>> batches = spool_.Read(sent, window - in_flight.size());
+  if (!batches.ok()) {
+    LOG(ERROR) << "spool: " << batches.status();
+    return false;
+  }
+  v1::AgentMessage message;
+  for (v1::Batch& batch : *batches) {
+    const uint64_t sequence = batch.sequence();
+    message.mutable_batch()->Swap(&batch);
+    if (!stream.Write(message)) return false;
+    sent = sequence;
+    in_flight.push_back(sequence);
+  }
+  return true;
+}
+
+}  // namespace postura::agent

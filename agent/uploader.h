@@ -1,0 +1,72 @@
+#ifndef POSTURA_AGENT_UPLOADER_H_
+#define POSTURA_AGENT_UPLOADER_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agent/spool.h"
+#include "postura/v1/ingest.grpc.pb.h"
+
+namespace postura::agent {
+
+struct UploaderOptions {
+  std::string collector_address;  // host:port
+  std::string agent_id;
+  absl::Duration initial_backoff = absl::Milliseconds(200);
+  absl::Duration max_backoff = absl::Seconds(30);
+};
+
+// Delivers the spool's batches to the collector over the ingest stream
+// (docs/ingest-protocol.md) and forgets them once acknowledged. On its own thread: it
+// connects, drops what the Welcome says is stored, sends the rest oldest first within the
+// collector's window, and after any failure reconnects with jittered exponential backoff
+// (initial_backoff doubling to max_backoff), resending everything unacknowledged. It runs
+// for as long as needed with the collector down. Thread-safe. `spool` must outlive it.
+class Uploader {
+ public:
+  Uploader(Spool& spool, const UploaderOptions& options);
+  // Stops the thread; what is unacknowledged stays in the spool.
+  ~Uploader();
+
+  // Wakes the uploader after new batches were appended.
+  void Notify();
+
+  uint64_t reconnects() const;
+  bool connected() const;
+
+ private:
+  void Run();
+  // One connection; returns when it fails or the uploader stops.
+  void RunStream();
+  // Sends unacknowledged batches above `sent` while the window has room; false when the
+  // stream broke.
+  bool SendMore(grpc::ClientReaderWriter<v1::AgentMessage, v1::CollectorMessage>& stream,
+                uint64_t& sent, std::deque<uint64_t>& in_flight, uint32_t window);
+  bool ShouldWake() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return wakeups_ != seen_wakeups_ || stopping_ || stream_broken_;
+  }
+
+  Spool& spool_;
+  const UploaderOptions options_;
+  std::unique_ptr<v1::IngestService::Stub> stub_;
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by Notify and by acks.
+  uint64_t seen_wakeups_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t acknowledged_ ABSL_GUARDED_BY(mu_) = 0;  // Highest ack on this stream.
+  uint64_t reconnects_ ABSL_GUARDED_BY(mu_) = 0;
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // To cancel on stop.
+  std::thread thread_;
+};
+
+}  // namespace postura::agent
+
+#endif  // POSTURA_AGENT_UPLOADER_H_
