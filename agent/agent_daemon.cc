@@ -1,6 +1,7 @@
 #include "agent/agent_daemon.h"
 
 #include "absl/strings/str_cat.h"
+#include "agent/attestation.h"
 #include "glog/logging.h"
 
 namespace postura::agent {
@@ -77,6 +78,15 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
   LOG(INFO) << "agent " << options.agent_id << ": " << daemon->checks_.size()
             << " checks for assets of " << options.collector_address;
   return daemon;
+}
+
+absl::StatusOr<int> AgentDaemon::AcceptAttestations() {
+  absl::StatusOr<int> accepted = DrainInbox(options_.spool_directory, *spool_);
+  if (accepted.ok() && *accepted > 0) {
+    LOG(INFO) << "spooled " << *accepted << " attestations";
+    uploader_->Notify();
+  }
+  return accepted;
 }
 
 absl::StatusOr<int> AgentDaemon::RunDueChecks() {

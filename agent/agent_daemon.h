@@ -38,6 +38,10 @@ class AgentDaemon {
   // evidence as one batch and wakes the uploader. Returns the number of checks run.
   absl::StatusOr<int> RunDueChecks();
 
+  // Moves attestations left by `postura-agent attest` into the spool and wakes the
+  // uploader. Returns how many.
+  absl::StatusOr<int> AcceptAttestations();
+
   Spool& spool() { return *spool_; }
   const Uploader& uploader() const { return *uploader_; }
 

@@ -9,14 +9,71 @@
 #include "CLI/CLI.hpp"
 #include "agent/agent_config.h"
 #include "agent/agent_daemon.h"
+#include "agent/attestation.h"
 #include "common/catalog.h"
+#include "common/yaml_config.h"
 #include "glog/logging.h"
+
+namespace {
+
+constexpr char kDefaultConfig[] = "/etc/postura/agent.yaml";
+
+// `postura-agent attest`: records attested evidence for the running agent to deliver.
+int Attest(const std::string& config_path, const postura::agent::AttestationRequest& request) {
+  absl::StatusOr<postura::agent::AgentOptions> options =
+      postura::agent::LoadAgentConfig(config_path);
+  if (!options.ok()) {
+    std::cerr << "postura-agent attest: " << options.status().message() << "\n";
+    return 2;
+  }
+  absl::StatusOr<postura::v1::Evidence> item =
+      postura::agent::MakeAttestation(request, *options, postura::Catalog::Builtin(), absl::Now());
+  if (!item.ok()) {
+    std::cerr << "postura-agent attest: " << item.status().message() << "\n";
+    return 2;
+  }
+  if (absl::Status s = postura::agent::PutInInbox(options->spool_directory, *item); !s.ok()) {
+    std::cerr << "postura-agent attest: " << s.message() << "\n";
+    return 1;
+  }
+  std::cout << "Recorded: " << request.outcome << " of " << request.asset << " at level "
+            << request.level_hundredths << ", attested"
+            << (item->content_sha256().empty() ? "" : " with the evidence file's SHA-256")
+            << ". The running agent delivers it to " << options->collector_address << ".\n";
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"postura-agent: gathers control evidence on this host for the collector."};
-  std::string config_path;
-  app.add_option("--config", config_path, "Agent config file (YAML)")->required();
+  std::string config_path = kDefaultConfig;
+  app.add_option("--config", config_path, "Agent config file (YAML)")->capture_default_str();
+  CLI::App* attest = app.add_subcommand(
+      "attest", "Declare the level of an outcome for an asset (supplier self-attestation)");
+  std::string attest_config = kDefaultConfig;
+  postura::agent::AttestationRequest request;
+  std::string expires = "90d";
+  attest->add_option("--config", attest_config, "Agent config file (YAML)")->capture_default_str();
+  attest->add_option("--asset", request.asset, "Asset id (one of the agent's assets)")->required();
+  attest->add_option("--outcome", request.outcome, "ULEO outcome id, e.g. PR_AC_CSC_5_2")
+      ->required();
+  attest->add_option("--level", request.level_hundredths, "0, 33, 67 or 100")->required();
+  attest->add_option("--note", request.note, "What backs the declaration")->required();
+  attest->add_option("--evidence-file", request.evidence_file,
+                     "A supporting document; its SHA-256 is recorded");
+  attest->add_option("--expires", expires, "How long the attestation counts, e.g. 90d")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (attest->parsed()) {
+    absl::StatusOr<absl::Duration> duration = postura::ParseConfigDuration(expires);
+    if (!duration.ok()) {
+      std::cerr << "postura-agent attest: --expires: " << duration.status().message() << "\n";
+      return 2;
+    }
+    request.expires_after = *duration;
+    return Attest(attest_config, request);
+  }
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
 
@@ -42,6 +99,9 @@ int main(int argc, char** argv) {
   }
   const timespec tick = {1, 0};
   while (true) {
+    if (absl::StatusOr<int> accepted = (*daemon)->AcceptAttestations(); !accepted.ok()) {
+      LOG(ERROR) << "attestations not spooled: " << accepted.status();
+    }
     if (absl::StatusOr<int> ran = (*daemon)->RunDueChecks(); !ran.ok()) {
       LOG(ERROR) << "checks not recorded: " << ran.status();
     }

@@ -142,5 +142,52 @@ TEST_F(AgentDeliveryTest, EvidenceArrivesExactlyOnceAcrossCollectorAndAgentResta
   }
 }
 
+TEST_F(AgentDeliveryTest, AttestationGoesThroughTheSpoolAsAttestedEvidence) {
+  auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
+  const std::string address = collector->address();
+  Register(address);
+  auto agent = StartAgent(address);  // Writes agent.yaml too.
+  const std::string report = dir_.WriteFile("report.txt", "Supplier audit 2026-Q3");
+  const std::string config = (dir_.path() / "agent.yaml").string();
+
+  auto refused = test::RunProcess({POSTURA_AGENT_BIN, "attest", "--config", config, "--asset",
+                                   "web", "--outcome", "ID_SC_ID_SC_2", "--level", "50",
+                                   "--note", "x"})
+                     .value();
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--level must be 0, 33, 67 or 100"), std::string::npos) << refused.err;
+
+  auto attested = test::RunProcess({POSTURA_AGENT_BIN, "attest", "--config", config, "--asset",
+                                    "web", "--outcome", "ID_SC_ID_SC_2", "--level", "67", "--note",
+                                    "Audited by the supplier", "--evidence-file", report})
+                      .value();
+  ASSERT_EQ(attested.exit_code, 0) << attested.err;
+
+  // Wait until the collector holds the attestation.
+  bool found = false;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (!found && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(200));
+    grpc::ClientContext context;
+    v1::IngestStats stats;
+    Admin(address)->GetIngestStats(&context, {}, &stats).IgnoreError();
+    found = stats.items_stored() > 0 && StoredSequence(address) >= 2;
+  }
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);
+  EXPECT_EQ(collector->Stop(), 0);
+  auto store = collector::EvidenceStore::Open({.path = collector->data_dir() + "/store"}).value();
+  int attestations = 0;
+  ASSERT_TRUE(store->ForEachEvidence([&](const v1::StoredEvidence& e) {
+                     if (e.evidence().kind() != v1::ATTESTED) return;
+                     ++attestations;
+                     EXPECT_EQ(e.evidence().outcome_id(), "ID_SC_ID_SC_2");
+                     EXPECT_EQ(e.evidence().level(), v1::DLI_67);
+                     EXPECT_EQ(e.evidence().content_sha256().size(), 32u);
+                     EXPECT_EQ(e.evidence().detail(), "Audited by the supplier");
+                   }).ok());
+  EXPECT_EQ(attestations, 1);
+}
+
 }  // namespace
 }  // namespace postura
