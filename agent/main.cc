@@ -1,6 +1,7 @@
 // postura-agent: runs its check packs on their intervals and delivers the evidence to the
 // collector through its durable spool, until SIGTERM or SIGINT.
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <iostream>
@@ -76,6 +77,9 @@ int main(int argc, char** argv) {
   }
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
+  // The agent is mostly idle: two malloc arenas instead of one per thread keep its
+  // private memory small (measured in bench/agent_bench.cc).
+  mallopt(M_ARENA_MAX, 2);
 
   // Block the stop signals before any thread starts; the main loop waits for them.
   sigset_t stop_signals;
