@@ -150,10 +150,10 @@ TEST_F(AgentDeliveryTest, AttestationGoesThroughTheSpoolAsAttestedEvidence) {
   const std::string report = dir_.WriteFile("report.txt", "Supplier audit 2026-Q3");
   const std::string config = (dir_.path() / "agent.yaml").string();
 
-  auto refused = test::RunProcess({POSTURA_AGENT_BIN, "attest", "--config", config, "--asset",
-                                   "web", "--outcome", "ID_SC_ID_SC_2", "--level", "50",
-                                   "--note", "x"})
-                     .value();
+  auto refused =
+      test::RunProcess({POSTURA_AGENT_BIN, "attest", "--config", config, "--asset", "web",
+                        "--outcome", "ID_SC_ID_SC_2", "--level", "50", "--note", "x"})
+          .value();
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("--level must be 0, 33, 67 or 100"), std::string::npos) << refused.err;
 
@@ -178,14 +178,16 @@ TEST_F(AgentDeliveryTest, AttestationGoesThroughTheSpoolAsAttestedEvidence) {
   EXPECT_EQ(collector->Stop(), 0);
   auto store = collector::EvidenceStore::Open({.path = collector->data_dir() + "/store"}).value();
   int attestations = 0;
-  ASSERT_TRUE(store->ForEachEvidence([&](const v1::StoredEvidence& e) {
-                     if (e.evidence().kind() != v1::ATTESTED) return;
-                     ++attestations;
-                     EXPECT_EQ(e.evidence().outcome_id(), "ID_SC_ID_SC_2");
-                     EXPECT_EQ(e.evidence().level(), v1::DLI_67);
-                     EXPECT_EQ(e.evidence().content_sha256().size(), 32u);
-                     EXPECT_EQ(e.evidence().detail(), "Audited by the supplier");
-                   }).ok());
+  ASSERT_TRUE(store
+                  ->ForEachEvidence([&](const v1::StoredEvidence& e) {
+                    if (e.evidence().kind() != v1::ATTESTED) return;
+                    ++attestations;
+                    EXPECT_EQ(e.evidence().outcome_id(), "ID_SC_ID_SC_2");
+                    EXPECT_EQ(e.evidence().level(), v1::DLI_67);
+                    EXPECT_EQ(e.evidence().content_sha256().size(), 32u);
+                    EXPECT_EQ(e.evidence().detail(), "Audited by the supplier");
+                  })
+                  .ok());
   EXPECT_EQ(attestations, 1);
 }
 
