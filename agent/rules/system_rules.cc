@@ -13,6 +13,7 @@
 #include "agent/rules/comparison.h"
 #include "agent/rules/parsers.h"
 #include "agent/rules/rules.h"
+#include "agent/rules/sock_diag.h"
 
 namespace postura::agent {
 namespace {
@@ -64,6 +65,18 @@ std::string EnablingDirectory(const fs::path& root, absl::string_view unit) {
 // Listening sockets on `port` from the IPv4 and IPv6 tables of one protocol.
 absl::StatusOr<std::vector<SocketEntry>> Listeners(const fs::path& root, bool udp, int port) {
   std::vector<SocketEntry> listeners;
+  // On the live host the kernel lists listeners directly; /proc/net/tcp would make it walk
+  // every established connection (most of an agent run's CPU on a busy host).
+  std::error_code error;
+  if (fs::equivalent(root, "/", error)) {
+    absl::StatusOr<std::vector<SocketEntry>> live = LiveListeners(udp);
+    if (live.ok()) {
+      for (SocketEntry& socket : *live) {
+        if (socket.port == port) listeners.push_back(std::move(socket));
+      }
+      return listeners;
+    }
+  }
   int tables_read = 0;
   for (absl::string_view suffix : {"", "6"}) {
     std::string table = absl::StrCat("/proc/net/", udp ? "udp" : "tcp", suffix);
