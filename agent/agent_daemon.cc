@@ -2,24 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/attestation.h"
+#include "agent/wire_level.h"
 #include "glog/logging.h"
 
 namespace postura::agent {
 namespace {
-
-v1::Level ToWireLevel(Level level) {
-  switch (level) {
-    case Level::kDli0:
-      return v1::DLI_0;
-    case Level::kDli33:
-      return v1::DLI_33;
-    case Level::kDli67:
-      return v1::DLI_67;
-    case Level::kDli100:
-      return v1::DLI_100;
-  }
-  return v1::LEVEL_UNSPECIFIED;
-}
 
 constexpr std::size_t kMaxDetailBytes = 1024;  // The collector's default limit.
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "agent/wire_level.h"
 #include "common/level.h"
 #include "glog/logging.h"
 #include "openssl/evp.h"
@@ -20,8 +21,6 @@ constexpr std::size_t kMaxNoteBytes = 1024;  // The collector's default detail l
 std::filesystem::path InboxOf(const std::filesystem::path& spool_directory) {
   return spool_directory / "inbox";
 }
-
-v1::Level ToWireLevel(Level level) { return static_cast<v1::Level>(static_cast<int>(level) + 1); }
 
 absl::StatusOr<std::string> Sha256Raw(const std::string& path) {
   std::ifstream file(path, std::ios::binary);

@@ -4,44 +4,21 @@
 //
 //   build/bin/agent_bench [--seconds 60] [--root /]
 
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "agent/check_pack.h"
 #include "agent/check_runner.h"
 #include "common/catalog.h"
-#include "grpcpp/create_channel.h"
-#include "postura/v1/admin.grpc.pb.h"
+#include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/process_stats.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
-
-namespace {
-
-absl::Duration ProcessCpu(pid_t pid) {
-  std::ifstream file(absl::StrCat("/proc/", pid, "/stat"));
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::vector<std::string> fields = absl::StrSplit(text.substr(text.rfind(')') + 2), ' ');
-  return absl::Seconds((std::stod(fields[11]) + std::stod(fields[12])) / sysconf(_SC_CLK_TCK));
-}
-
-double StatusKib(pid_t pid, const std::string& key) {
-  std::ifstream file(absl::StrCat("/proc/", pid, "/status"));
-  for (std::string line; std::getline(file, line);) {
-    if (line.rfind(key, 0) == 0) return std::stod(line.substr(key.size()));
-  }
-  return 0;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Agent benchmark: pack run cost, steady-state RSS and CPU."};
@@ -76,19 +53,12 @@ int main(int argc, char** argv) {
   auto collector =
       postura::test::CollectorProcess::Start((bin / "postura-collector").string(), dir.path() / "c")
           .value();
-  auto admin = postura::v1::AdminService::NewStub(
-      grpc::CreateChannel(collector->address(), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext c1, c2;
-  postura::v1::PutAssetRequest asset;
-  asset.mutable_asset()->set_id("bench-host");
-  asset.mutable_asset()->set_name("Benchmark host");
-  asset.mutable_asset()->set_implementation_group(postura::v1::IG1);
-  postura::v1::PutAssetResponse r1;
-  postura::v1::PutAgentRequest agent;
-  agent.mutable_agent()->set_id("bench-agent");
-  agent.mutable_agent()->add_asset_ids("bench-host");
-  postura::v1::PutAgentResponse r2;
-  if (!admin->PutAsset(&c1, asset, &r1).ok() || !admin->PutAgent(&c2, agent, &r2).ok()) return 1;
+  if (absl::Status s = postura::test::RegisterAgentForAsset(collector->address(), "bench-agent",
+                                                            "bench-host", postura::v1::IG1);
+      !s.ok()) {
+    std::fprintf(stderr, "registering the agent: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
   const std::string config = dir.WriteFile(
       "agent.yaml", absl::StrCat("agent_id: bench-agent\ncollector_address: ", collector->address(),
                                  "\nassets: [bench-host]\npacks: [", pack_path, "]\nroot: ", root,
@@ -98,17 +68,18 @@ int main(int argc, char** argv) {
                                          (dir.path() / "agent.log").string())
           .value();
   absl::SleepFor(absl::Seconds(5));  // Start-up and the first run of every check.
-  const absl::Duration cpu_before = ProcessCpu(process->pid());
+  const absl::Duration cpu_before = postura::test::ProcessCpu(process->pid());
   absl::SleepFor(absl::Seconds(seconds));
-  const absl::Duration cpu = ProcessCpu(process->pid()) - cpu_before;
+  const absl::Duration cpu = postura::test::ProcessCpu(process->pid()) - cpu_before;
   const pid_t pid = process->pid();
   std::printf("steady state over %d s (default intervals): CPU %.3f%% of one core\n", seconds,
               100 * absl::ToDoubleSeconds(cpu) / seconds);
   std::printf(
       "RSS %.1f MiB (peak %.1f MiB): %.1f MiB private memory (RssAnon) + %.1f MiB of "
       "mapped files, mostly shared libraries (RssFile)\n",
-      StatusKib(pid, "VmRSS:") / 1024, StatusKib(pid, "VmHWM:") / 1024,
-      StatusKib(pid, "RssAnon:") / 1024, StatusKib(pid, "RssFile:") / 1024);
+      postura::test::ProcessMemoryMib(pid, "VmRSS"), postura::test::ProcessMemoryMib(pid, "VmHWM"),
+      postura::test::ProcessMemoryMib(pid, "RssAnon"),
+      postura::test::ProcessMemoryMib(pid, "RssFile"));
   process->Signal(SIGTERM);
   process->Wait();
   collector->Stop();

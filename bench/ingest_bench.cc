@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -22,7 +21,6 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "bench/load_generator.h"
 #include "collector/evidence_store.h"
 #include "collector/store_keys.h"
@@ -31,29 +29,11 @@
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/evidence.pb.h"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/process_stats.h"
 #include "tests/testing/temp_dir.h"
 
 namespace postura::bench {
 namespace {
-
-// CPU time (user + system) a process has used so far.
-absl::Duration ProcessCpu(pid_t pid) {
-  std::ifstream file(absl::StrCat("/proc/", pid, "/stat"));
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  // Fields after the ")" that closes the command name; utime and stime are 14 and 15.
-  std::vector<std::string> fields = absl::StrSplit(text.substr(text.rfind(')') + 2), ' ');
-  const double ticks = std::stod(fields[11]) + std::stod(fields[12]);
-  return absl::Seconds(ticks / sysconf(_SC_CLK_TCK));
-}
-
-// Peak resident set size of a process, in MiB.
-double PeakRssMib(pid_t pid) {
-  std::ifstream file(absl::StrCat("/proc/", pid, "/status"));
-  for (std::string line; std::getline(file, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;
-  }
-  return 0;
-}
 
 v1::IngestStats Stats(const std::string& address) {
   auto admin =
@@ -84,9 +64,9 @@ ScenarioResult RunScenario(const std::string& collector_bin, const LoadOptions& 
     std::exit(1);
   }
   const v1::IngestStats before = Stats(collector->address());
-  const absl::Duration cpu_before = ProcessCpu(collector->pid());
+  const absl::Duration cpu_before = test::ProcessCpu(collector->pid());
   LoadResult load = RunLoad(options);
-  const absl::Duration cpu = ProcessCpu(collector->pid()) - cpu_before;
+  const absl::Duration cpu = test::ProcessCpu(collector->pid()) - cpu_before;
   const v1::IngestStats after = Stats(collector->address());
 
   ScenarioResult result;
@@ -100,7 +80,7 @@ ScenarioResult RunScenario(const std::string& collector_bin, const LoadOptions& 
   result.records_per_sync = syncs ? static_cast<double>(result.records) / syncs : 0;
   result.records_per_commit = commits ? static_cast<double>(result.records) / commits : 0;
   result.cpu_us_per_record = result.records ? absl::ToDoubleMicroseconds(cpu) / result.records : 0;
-  result.peak_rss_mib = PeakRssMib(collector->pid());
+  result.peak_rss_mib = test::ProcessMemoryMib(collector->pid(), "VmHWM");
   collector->Stop();
   return result;
 }

@@ -1,18 +1,14 @@
 // The agent delivers evidence to a real collector exactly once, while the collector is
 // stopped and restarted and the agent is killed and restarted: real processes on loopback.
 
-#include <atomic>
 #include <csignal>
-#include <fstream>
 #include <map>
 
 #include "agent/spool.h"
 #include "collector/evidence_store.h"
-#include "collector/test_evidence.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
+#include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -25,24 +21,11 @@ using ::postura::test::CollectorProcess;
 using ::postura::test::TempDir;
 
 std::unique_ptr<v1::AdminService::Stub> Admin(const std::string& address) {
-  static std::atomic<int> channels{0};
-  grpc::ChannelArguments args;
-  args.SetInt("postura.test_channel", ++channels);  // No connection shared across restarts.
-  return v1::AdminService::NewStub(
-      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+  return v1::AdminService::NewStub(test::FreshChannel(address));
 }
 
 void Register(const std::string& address) {
-  auto admin = Admin(address);
-  grpc::ClientContext c1, c2;
-  v1::PutAssetRequest asset;
-  *asset.mutable_asset() = collector::TestAsset("web", v1::IG1);
-  v1::PutAssetResponse r1;
-  ASSERT_TRUE(admin->PutAsset(&c1, asset, &r1).ok());
-  v1::PutAgentRequest agent;
-  *agent.mutable_agent() = collector::TestAgent("host-1", {"web"});
-  v1::PutAgentResponse r2;
-  ASSERT_TRUE(admin->PutAgent(&c2, agent, &r2).ok());
+  ASSERT_TRUE(test::RegisterAgentForAsset(address, "host-1", "web", v1::IG1).ok());
 }
 
 // The collector's stored progress for host-1, or 0 if it cannot be asked.

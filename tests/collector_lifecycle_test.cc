@@ -1,17 +1,15 @@
 // The collector as an operator runs it: a real process that reports readiness and health,
 // refuses a bad config by naming the key, and drains on SIGTERM.
 
-#include <atomic>
 #include <csignal>
 
 #include "collector/test_evidence.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
+#include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -24,32 +22,14 @@ using ::postura::test::RunProcess;
 using ::postura::test::TempDir;
 using ::testing::HasSubstr;
 
-// A channel of its own: gRPC shares connections between channels with equal arguments,
-// and a connection to a collector that has since exited fails its first call.
-std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  static std::atomic<int> channels{0};
-  grpc::ChannelArguments args;
-  args.SetInt("postura.test_channel", ++channels);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-}
-
 void Register(const std::string& address) {
-  auto admin = v1::AdminService::NewStub(Connect(address));
-  grpc::ClientContext c1, c2;
-  v1::PutAssetRequest asset;
-  *asset.mutable_asset() = collector::TestAsset("web");
-  v1::PutAssetResponse r1;
-  ASSERT_TRUE(admin->PutAsset(&c1, asset, &r1).ok());
-  v1::PutAgentRequest agent;
-  *agent.mutable_agent() = collector::TestAgent("host-1", {"web"});
-  v1::PutAgentResponse r2;
-  ASSERT_TRUE(admin->PutAgent(&c2, agent, &r2).ok());
+  ASSERT_TRUE(test::RegisterAgentForAsset(address, "host-1", "web", v1::IG2).ok());
 }
 
 TEST(CollectorLifecycleTest, ServesTheStandardHealthCheck) {
   TempDir dir;
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path()).value();
-  auto health = grpc::health::v1::Health::NewStub(Connect(collector->address()));
+  auto health = grpc::health::v1::Health::NewStub(test::FreshChannel(collector->address()));
   grpc::ClientContext context;
   grpc::health::v1::HealthCheckResponse response;
   ASSERT_TRUE(health->Check(&context, {}, &response).ok());
@@ -80,7 +60,7 @@ TEST(CollectorLifecycleTest, SigtermDrainsStreamsAndExitsCleanly) {
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path()).value();
   const std::string address = collector->address();
   Register(address);
-  auto ingest = v1::IngestService::NewStub(Connect(address));
+  auto ingest = v1::IngestService::NewStub(test::FreshChannel(address));
   constexpr uint64_t kBatches = 20;
   uint64_t acknowledged = 0;
   {
@@ -110,7 +90,7 @@ TEST(CollectorLifecycleTest, SigtermDrainsStreamsAndExitsCleanly) {
     EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   }
   collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path(), address).value();
-  auto admin = v1::AdminService::NewStub(Connect(address));
+  auto admin = v1::AdminService::NewStub(test::FreshChannel(address));
   grpc::ClientContext context;
   v1::ListAgentsResponse agents;
   grpc::Status listed = admin->ListAgents(&context, {}, &agents);
