@@ -16,10 +16,11 @@
 #include "postura/v1/ingest.grpc.pb.h"
 
 namespace postura::bench {
-namespace {
 
-std::string AgentId(int i) { return absl::StrCat("load-agent-", i); }
-std::string AssetId(int i) { return absl::StrCat("load-asset-", i); }
+std::string LoadAgentId(int i) { return absl::StrCat("load-agent-", i); }
+std::string LoadAssetId(int i) { return absl::StrCat("load-asset-", i); }
+
+namespace {
 
 std::shared_ptr<grpc::Channel> AgentChannel(const std::string& target, int agent) {
   grpc::ChannelArguments args;
@@ -39,10 +40,14 @@ class SimulatedAgent {
         random_(options.seed * 7919 + index),
         channel_(AgentChannel(options.target, index)),
         stub_(v1::IngestService::NewStub(channel_)) {
-    result_.agent_id = AgentId(index);
+    result_.agent_id = LoadAgentId(index);
     const std::vector<int>& outcomes =
         Catalog::Builtin().model(ImplementationGroup::kIG1).applicable_outcomes();
     for (int o : outcomes) outcome_ids_.push_back(Catalog::Builtin().outcomes()[o].id);
+    for (int a = 0; a < options.assets_per_agent; ++a) {
+      asset_ids_.push_back(LoadAssetId(options.assets_per_agent * index + a));
+    }
+    if (options.random_items) last_level_.assign(asset_ids_.size() * outcome_ids_.size(), 0);
   }
 
   void Run() {
@@ -80,16 +85,36 @@ class SimulatedAgent {
     const absl::Time now = absl::Now();
     for (int i = 0; i < options_.items_per_batch; ++i) {
       v1::Evidence& item = *batch.add_items();
-      item.set_asset_id(AssetId(index_));
-      item.set_outcome_id(outcome_ids_[(batch.sequence() * 31 + i) % outcome_ids_.size()]);
-      item.set_level(static_cast<v1::Level>(1 + (batch.sequence() + i) % 4));
+      if (options_.random_items) {
+        SetRandomTarget(item);
+      } else {
+        item.set_asset_id(asset_ids_[i % asset_ids_.size()]);
+        item.set_outcome_id(outcome_ids_[(batch.sequence() * 31 + i) % outcome_ids_.size()]);
+        item.set_level(static_cast<v1::Level>(1 + (batch.sequence() + i) % 4));
+        item.set_check_id(absl::StrCat("load.check.", i));
+      }
       item.set_observed_at_unix_nanos(absl::ToUnixNanos(now));
       item.set_expires_at_unix_nanos(absl::ToUnixNanos(now + absl::Minutes(30)));
-      item.set_check_id(absl::StrCat("load.check.", i));
       item.set_kind(v1::OBSERVED);
       item.set_detail(std::string(options_.detail_bytes, 'd'));
     }
     return message;
+  }
+
+  // A random asset and outcome of the agent's, at a level other than the last one sent.
+  void SetRandomTarget(v1::Evidence& item) {
+    std::uniform_int_distribution<size_t> asset(0, asset_ids_.size() - 1);
+    std::uniform_int_distribution<size_t> outcome(0, outcome_ids_.size() - 1);
+    std::uniform_int_distribution<int> any_level(1, 4), step(1, 3);
+    const size_t a = asset(random_), o = outcome(random_);
+    uint8_t& last = last_level_[a * outcome_ids_.size() + o];
+    // Levels are 1..4 on the wire; a step of 1..3 modulo 4 never yields the last one.
+    last =
+        static_cast<uint8_t>(last == 0 ? any_level(random_) : 1 + (last - 1 + step(random_)) % 4);
+    item.set_asset_id(asset_ids_[a]);
+    item.set_outcome_id(outcome_ids_[o]);
+    item.set_level(static_cast<v1::Level>(last));
+    item.set_check_id(absl::StrCat("load.", outcome_ids_[o]));
   }
 
   // Marks everything up to `sequence` (Welcome) or exactly `sequence` (Ack) as durable.
@@ -125,7 +150,9 @@ class SimulatedAgent {
     bool broken = false;
     {
       std::lock_guard lock(mu_);
-      Acknowledge(reply.welcome().last_stored_sequence(), /*up_to=*/true);
+      const uint64_t stored = reply.welcome().last_stored_sequence();
+      Acknowledge(stored, /*up_to=*/true);
+      if (options_.resume_sequences) next_sequence_ = std::max(next_sequence_, stored + 1);
     }
     std::thread reader([&] {
       v1::CollectorMessage message;
@@ -214,6 +241,8 @@ class SimulatedAgent {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::IngestService::Stub> stub_;
   std::vector<std::string> outcome_ids_;
+  std::vector<std::string> asset_ids_;
+  std::vector<uint8_t> last_level_;  // Wire level last sent, by asset and outcome; 0: none.
   int backoff_ = 1;
   bool dropped_on_purpose_ = false;
   absl::Time next_send_ = absl::InfinitePast();
@@ -234,21 +263,28 @@ absl::Status RegisterLoadAgents(const LoadOptions& options) {
   auto admin = v1::AdminService::NewStub(
       grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials()));
   for (int i = 0; i < options.agents; ++i) {
-    v1::PutAssetRequest asset;
-    asset.mutable_asset()->set_id(AssetId(i));
-    asset.mutable_asset()->set_name(absl::StrCat("Load asset ", i));
-    asset.mutable_asset()->set_implementation_group(
-        static_cast<v1::ImplementationGroup>(1 + i % 3));
     v1::PutAgentRequest agent;
-    agent.mutable_agent()->set_id(AgentId(i));
-    agent.mutable_agent()->add_asset_ids(AssetId(i));
-    grpc::ClientContext c1, c2;
-    c1.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    c2.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    v1::PutAssetResponse r1;
-    v1::PutAgentResponse r2;
-    if (grpc::Status s = admin->PutAsset(&c1, asset, &r1); !s.ok()) return FromGrpcStatus(s);
-    if (grpc::Status s = admin->PutAgent(&c2, agent, &r2); !s.ok()) return FromGrpcStatus(s);
+    agent.mutable_agent()->set_id(LoadAgentId(i));
+    for (int a = options.assets_per_agent * i; a < options.assets_per_agent * (i + 1); ++a) {
+      v1::PutAssetRequest asset;
+      asset.mutable_asset()->set_id(LoadAssetId(a));
+      asset.mutable_asset()->set_name(absl::StrCat("Load asset ", a));
+      asset.mutable_asset()->set_implementation_group(
+          static_cast<v1::ImplementationGroup>(1 + a % 3));
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+      v1::PutAssetResponse response;
+      if (grpc::Status s = admin->PutAsset(&context, asset, &response); !s.ok()) {
+        return FromGrpcStatus(s);
+      }
+      agent.mutable_agent()->add_asset_ids(LoadAssetId(a));
+    }
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::PutAgentResponse response;
+    if (grpc::Status s = admin->PutAgent(&context, agent, &response); !s.ok()) {
+      return FromGrpcStatus(s);
+    }
   }
   return absl::OkStatus();
 }

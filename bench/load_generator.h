@@ -15,7 +15,20 @@ namespace postura::bench {
 // after reconnecting with jittered backoff, and respects the collector's window.
 struct LoadOptions {
   std::string target;  // Collector address, host:port.
-  int agents = 100;    // Agent i reports as "load-agent-i" for asset "load-asset-i".
+  // Agent i reports as LoadAgentId(i) for the assets LoadAssetId(assets_per_agent * i) to
+  // LoadAssetId(assets_per_agent * (i + 1) - 1).
+  int agents = 100;
+  int assets_per_agent = 1;
+  // Each item is for a random one of the agent's assets and a random IG1 outcome, at a
+  // random level other than the one the agent last sent for that (asset, outcome), with
+  // one check id per outcome: as the agent is then the cell's only source, every item
+  // changes a score, except that the first item per cell of a later RunLoad may repeat the
+  // level an earlier one left. Otherwise outcomes and levels cycle and each item index of a
+  // batch has its own check id.
+  bool random_items = false;
+  // Number batches after the last sequence the collector stored for the agent (its
+  // Welcome), as an agent that kept its state would: for a second load with the same ids.
+  bool resume_sequences = false;
   int items_per_batch = 50;
   int detail_bytes = 200;  // Makes items a few hundred bytes, like real evidence.
   // Stop after this many batches per agent (each acknowledged), or when `duration` ends if
@@ -45,6 +58,10 @@ struct LoadResult {
   uint64_t reconnects = 0;
   bool completed = true;  // With batches_per_agent: every batch was acknowledged in time.
 };
+
+// "load-agent-i" and "load-asset-i".
+std::string LoadAgentId(int i);
+std::string LoadAssetId(int i);
 
 // Registers the load's assets and agents with the collector's admin API.
 absl::Status RegisterLoadAgents(const LoadOptions& options);

@@ -1,5 +1,7 @@
 #include "collector/admin_service.h"
 
+#include <vector>
+
 #include "common/grpc_status.h"
 
 namespace postura::collector {
@@ -12,6 +14,62 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, const abs
 }
 
 }  // namespace
+
+grpc::ServerUnaryReactor* AdminService::PutTenant(grpc::CallbackServerContext* context,
+                                                  const v1::PutTenantRequest* request,
+                                                  v1::PutTenantResponse* /*response*/) {
+  return Answer(context, registry_.PutTenant(request->tenant()));
+}
+
+grpc::ServerUnaryReactor* AdminService::DeleteTenant(grpc::CallbackServerContext* context,
+                                                     const v1::DeleteTenantRequest* request,
+                                                     v1::DeleteTenantResponse* /*response*/) {
+  return Answer(context, registry_.DeleteTenant(request->tenant_id()));
+}
+
+grpc::ServerUnaryReactor* AdminService::ListTenants(grpc::CallbackServerContext* context,
+                                                    const v1::ListTenantsRequest* /*request*/,
+                                                    v1::ListTenantsResponse* response) {
+  for (v1::Tenant& tenant : registry_.ListTenants()) *response->add_tenants() = std::move(tenant);
+  return Answer(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminService::PutDepartment(grpc::CallbackServerContext* context,
+                                                      const v1::PutDepartmentRequest* request,
+                                                      v1::PutDepartmentResponse* /*response*/) {
+  return Answer(context, registry_.PutDepartment(request->department()));
+}
+
+grpc::ServerUnaryReactor* AdminService::DeleteDepartment(
+    grpc::CallbackServerContext* context, const v1::DeleteDepartmentRequest* request,
+    v1::DeleteDepartmentResponse* /*response*/) {
+  return Answer(context, registry_.DeleteDepartment(request->department_id()));
+}
+
+grpc::ServerUnaryReactor* AdminService::ListDepartments(
+    grpc::CallbackServerContext* context, const v1::ListDepartmentsRequest* /*request*/,
+    v1::ListDepartmentsResponse* response) {
+  for (v1::Department& department : registry_.ListDepartments()) {
+    *response->add_departments() = std::move(department);
+  }
+  return Answer(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminService::PutTargets(grpc::CallbackServerContext* context,
+                                                   const v1::PutTargetsRequest* request,
+                                                   v1::PutTargetsResponse* /*response*/) {
+  const std::vector<v1::Target> targets(request->targets().begin(), request->targets().end());
+  return Answer(context, registry_.PutTargets(request->asset_id(), targets));
+}
+
+grpc::ServerUnaryReactor* AdminService::GetTargets(grpc::CallbackServerContext* context,
+                                                   const v1::GetTargetsRequest* request,
+                                                   v1::GetTargetsResponse* response) {
+  absl::StatusOr<std::vector<v1::Target>> targets = registry_.GetTargets(request->asset_id());
+  if (!targets.ok()) return Answer(context, targets.status());
+  for (v1::Target& target : *targets) *response->add_targets() = std::move(target);
+  return Answer(context, absl::OkStatus());
+}
 
 grpc::ServerUnaryReactor* AdminService::PutAsset(grpc::CallbackServerContext* context,
                                                  const v1::PutAssetRequest* request,

@@ -18,6 +18,30 @@ class AdminService final : public v1::AdminService::CallbackService {
                std::function<uint64_t()> open_streams)
       : registry_(registry), writer_(writer), open_streams_(std::move(open_streams)) {}
 
+  grpc::ServerUnaryReactor* PutTenant(grpc::CallbackServerContext* context,
+                                      const v1::PutTenantRequest* request,
+                                      v1::PutTenantResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteTenant(grpc::CallbackServerContext* context,
+                                         const v1::DeleteTenantRequest* request,
+                                         v1::DeleteTenantResponse* response) override;
+  grpc::ServerUnaryReactor* ListTenants(grpc::CallbackServerContext* context,
+                                        const v1::ListTenantsRequest* request,
+                                        v1::ListTenantsResponse* response) override;
+  grpc::ServerUnaryReactor* PutDepartment(grpc::CallbackServerContext* context,
+                                          const v1::PutDepartmentRequest* request,
+                                          v1::PutDepartmentResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteDepartment(grpc::CallbackServerContext* context,
+                                             const v1::DeleteDepartmentRequest* request,
+                                             v1::DeleteDepartmentResponse* response) override;
+  grpc::ServerUnaryReactor* ListDepartments(grpc::CallbackServerContext* context,
+                                            const v1::ListDepartmentsRequest* request,
+                                            v1::ListDepartmentsResponse* response) override;
+  grpc::ServerUnaryReactor* PutTargets(grpc::CallbackServerContext* context,
+                                       const v1::PutTargetsRequest* request,
+                                       v1::PutTargetsResponse* response) override;
+  grpc::ServerUnaryReactor* GetTargets(grpc::CallbackServerContext* context,
+                                       const v1::GetTargetsRequest* request,
+                                       v1::GetTargetsResponse* response) override;
   grpc::ServerUnaryReactor* PutAsset(grpc::CallbackServerContext* context,
                                      const v1::PutAssetRequest* request,
                                      v1::PutAssetResponse* response) override;

@@ -26,6 +26,13 @@ absl::Status Limit(absl::string_view key, uint64_t value, uint64_t low, uint64_t
 absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& config) {
   CollectorOptions options;
   if (!config.listen_address().empty()) options.listen_address = config.listen_address();
+  if (!config.http_listen_address().empty()) {
+    options.http_listen_address = config.http_listen_address();
+  }
+  if (options.http_listen_address.rfind(':') == std::string::npos) {
+    return KeyError("http_listen_address",
+                    absl::StrCat("'", options.http_listen_address, "' is not host:port"));
+  }
   if (options.listen_address.rfind(':') == std::string::npos) {
     return KeyError("listen_address",
                     absl::StrCat("'", options.listen_address, "' is not host:port"));

@@ -13,6 +13,7 @@ namespace postura::collector {
 // The collector's settings, validated, with defaults filled in.
 struct CollectorOptions {
   std::string listen_address = "127.0.0.1:4317";
+  std::string http_listen_address = "127.0.0.1:4318";
   std::string data_dir;
   absl::Duration evidence_retention = absl::Hours(24 * 90);
   uint32_t max_batch_items = 1000;

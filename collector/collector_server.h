@@ -8,9 +8,13 @@
 #include "collector/admin_service.h"
 #include "collector/collector_config.h"
 #include "collector/evidence_store.h"
+#include "collector/http_server.h"
 #include "collector/ingest_service.h"
 #include "collector/ingest_writer.h"
+#include "collector/live_scorer.h"
+#include "collector/query_service.h"
 #include "collector/registry.h"
+#include "collector/score_queries.h"
 #include "common/catalog.h"
 #include "common/clock.h"
 #include "grpcpp/server.h"
@@ -31,6 +35,8 @@ class CollectorServer {
 
   // The address actually bound, "host:port" (the port resolved when 0 was asked for).
   const std::string& address() const { return address_; }
+  // The same for the HTTP API.
+  const std::string& http_address() const { return http_->address(); }
 
   // Stops taking streams, lets open streams receive the acknowledgements of batches
   // already read (waiting at most `grace`), writes everything queued, closes the store.
@@ -41,10 +47,14 @@ class CollectorServer {
 
   std::unique_ptr<EvidenceStore> store_;
   std::unique_ptr<Registry> registry_;
+  std::unique_ptr<LiveScorer> scorer_;
+  std::unique_ptr<ScoreQueries> queries_;
+  std::unique_ptr<QueryService> query_;
   std::unique_ptr<IngestWriter> writer_;
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HttpServer> http_;
   std::string address_;
 };
 

@@ -7,6 +7,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/write_batch.h"
 
@@ -37,6 +38,29 @@ constexpr char kEvidence[] = "evidence";
 constexpr char kState[] = "state";
 constexpr char kRegistry[] = "registry";
 constexpr char kProgress[] = "progress";
+constexpr char kExpiry[] = "expiry";
+
+// Groups the state column family by (asset, outcome): the key up to its second '\0'. Live
+// scoring reads one group per update, so the memtable hashes groups (an insert stays
+// cheap) and keeps each group sorted.
+class AssetOutcomePrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "postura.AssetOutcomePrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), PrefixLength(key));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return PrefixLength(key) > 0; }
+
+ private:
+  // Length up to and including the second '\0'; 0 if there is none.
+  static size_t PrefixLength(const rocksdb::Slice& key) {
+    int separators = 0;
+    for (size_t i = 0; i < key.size(); ++i) {
+      if (key[i] == '\0' && ++separators == 2) return i + 1;
+    }
+    return 0;
+  }
+};
 
 // rocksdb::Status is translated here and nowhere else.
 absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view what) {
@@ -102,8 +126,10 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
   // often than levelled compaction would, and LZ4 costs less CPU than Snappy.
   evidence_options.compaction_style = rocksdb::kCompactionStyleUniversal;
   evidence_options.compression = rocksdb::kLZ4Compression;
+  // The state is read one (asset, outcome) at a time by live scoring.
   rocksdb::ColumnFamilyOptions state_options;
-  state_options.memtable_factory = evidence_options.memtable_factory;
+  state_options.prefix_extractor = std::make_shared<AssetOutcomePrefix>();
+  state_options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 17));
   state_options.compression = rocksdb::kLZ4Compression;
   evidence_options.compaction_filter = store->retention_filter_.get();
   // Rewrite every file at least daily, so retention applies even to data that is no
@@ -114,7 +140,8 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
       {kEvidence, evidence_options},
       {kState, state_options},
       {kRegistry, rocksdb::ColumnFamilyOptions()},
-      {kProgress, rocksdb::ColumnFamilyOptions()}};
+      {kProgress, rocksdb::ColumnFamilyOptions()},
+      {kExpiry, rocksdb::ColumnFamilyOptions()}};
   rocksdb::DB* db = nullptr;
   rocksdb::Status status =
       rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db);
@@ -124,6 +151,7 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
   store->state_ = store->handles_[2];
   store->registry_ = store->handles_[3];
   store->progress_ = store->handles_[4];
+  store->expiry_ = store->handles_[5];
   return store;
 }
 
@@ -166,6 +194,10 @@ EncodedBatch EncodeBatch(const std::string& agent_id, v1::Batch& batch,
     state.set_expires_at_unix_nanos(item.expires_at_unix_nanos());
     state.set_index(i);
     state.SerializeToString(&entry.state_value);
+    entry.level = item.level();
+    entry.attested = item.kind() == v1::ATTESTED;
+    entry.observed_at_unix_nanos = item.observed_at_unix_nanos();
+    entry.expires_at_unix_nanos = item.expires_at_unix_nanos();
     record.mutable_evidence()->Swap(&item);
     record.set_index(i);
     record.SerializeToString(&entry.value);
@@ -179,6 +211,7 @@ absl::Status EvidenceStore::Commit(const std::vector<BatchToApply>& batches) {
     for (const EncodedBatch::Entry& entry : apply.encoded->entries) {
       write.Put(evidence_, entry.evidence_key, entry.value);
       write.Put(state_, entry.state_key, entry.state_value);
+      write.Put(expiry_, ExpiryKey(entry.expires_at_unix_nanos, entry.state_key), {});
     }
     write.Put(progress_, *apply.agent_id, EncodeProgress(apply.progress));
   }
@@ -191,72 +224,56 @@ absl::Status EvidenceStore::Put(rocksdb::ColumnFamilyHandle* family, const std::
                          absl::StrCat("writing ", key));
 }
 
-absl::Status EvidenceStore::PutAsset(const v1::Asset& asset) {
-  return Put(registry_, AssetKey(asset.id()), asset.SerializeAsString());
+absl::Status EvidenceStore::PutRegistryRecord(absl::string_view key,
+                                              const google::protobuf::MessageLite& record) {
+  return Put(registry_, std::string(key), record.SerializeAsString());
 }
 
-absl::Status EvidenceStore::DeleteAsset(const std::string& asset_id) {
-  return FromRocksStatus(db_->Delete(SyncedWrite(), registry_, AssetKey(asset_id)),
-                         "deleting asset");
+absl::Status EvidenceStore::DeleteRegistryRecords(const std::vector<std::string>& keys) {
+  rocksdb::WriteBatch write;
+  for (const std::string& key : keys) write.Delete(registry_, key);
+  return FromRocksStatus(db_->Write(SyncedWrite(), &write), "deleting registry records");
 }
 
-absl::Status EvidenceStore::PutAgent(const v1::Agent& agent) {
-  v1::Agent registration;
-  registration.set_id(agent.id());
-  *registration.mutable_asset_ids() = agent.asset_ids();
-  return Put(registry_, AgentKey(agent.id()), registration.SerializeAsString());
+absl::Status EvidenceStore::DeleteAsset(absl::string_view asset_id) {
+  rocksdb::WriteBatch write;
+  write.Delete(registry_, AssetKey(asset_id));
+  write.Delete(registry_, TargetsKey(asset_id));
+  // Every state key of the asset starts with asset \0 (StateKey), and ids never hold '\0'
+  // or '\1', so [asset \0, asset \1) is exactly the asset's state.
+  const std::string begin = absl::StrCat(asset_id, absl::string_view("\0", 1));
+  const std::string end = absl::StrCat(asset_id, absl::string_view("\1", 1));
+  write.DeleteRange(state_, begin, end);
+  return FromRocksStatus(db_->Write(SyncedWrite(), &write),
+                         absl::StrCat("deleting asset ", asset_id));
 }
 
-absl::Status EvidenceStore::DeleteAgent(const std::string& agent_id) {
-  return FromRocksStatus(db_->Delete(SyncedWrite(), registry_, AgentKey(agent_id)),
-                         "deleting agent");
+absl::Status EvidenceStore::ForEachRegistryRecord(
+    absl::string_view prefix,
+    const std::function<absl::Status(absl::string_view, absl::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), registry_));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    if (!absl::StartsWith(key, prefix)) break;
+    absl::Status s =
+        visit(key.substr(prefix.size()), absl::string_view(it->value().data(), it->value().size()));
+    if (!s.ok()) return s;
+  }
+  return FromRocksStatus(it->status(), "scanning the registry");
 }
 
 absl::Status EvidenceStore::ForEachIn(
     rocksdb::ColumnFamilyHandle* family,
     const std::function<absl::Status(absl::string_view, absl::string_view)>& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+  rocksdb::ReadOptions options;
+  options.total_order_seek = true;  // Whole column families, whatever their prefixes.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     absl::Status s = visit(absl::string_view(it->key().data(), it->key().size()),
                            absl::string_view(it->value().data(), it->value().size()));
     if (!s.ok()) return s;
   }
   return FromRocksStatus(it->status(), "scanning store");
-}
-
-namespace {
-
-// Parses registry records whose key starts with `prefix` into `out`.
-template <typename Record>
-absl::Status CollectRecords(absl::string_view prefix, absl::string_view key,
-                            absl::string_view value, std::vector<Record>& out) {
-  if (!absl::StartsWith(key, prefix)) return absl::OkStatus();
-  Record record;
-  if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-    return absl::DataLossError(absl::StrCat("corrupt registry record ", key));
-  }
-  out.push_back(std::move(record));
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::StatusOr<std::vector<v1::Asset>> EvidenceStore::LoadAssets() const {
-  std::vector<v1::Asset> assets;
-  absl::Status s = ForEachIn(registry_, [&](absl::string_view key, absl::string_view value) {
-    return CollectRecords(kAssetKeyPrefix, key, value, assets);
-  });
-  if (!s.ok()) return s;
-  return assets;
-}
-
-absl::StatusOr<std::vector<v1::Agent>> EvidenceStore::LoadAgents() const {
-  std::vector<v1::Agent> agents;
-  absl::Status s = ForEachIn(registry_, [&](absl::string_view key, absl::string_view value) {
-    return CollectRecords(kAgentKeyPrefix, key, value, agents);
-  });
-  if (!s.ok()) return s;
-  return agents;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, AgentProgress>>> EvidenceStore::LoadProgress()
@@ -295,22 +312,136 @@ absl::Status EvidenceStore::ForEachEvidence(
   });
 }
 
+namespace {
+
+// Parses a state record and fills in the ids its key holds.
+absl::StatusOr<v1::SourceState> ParseSource(absl::string_view key, absl::string_view value) {
+  v1::SourceState state;
+  std::optional<StateKeyParts> parts = ParseStateKey(key);
+  if (!parts || !state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("corrupt state record (key of ", key.size(), " bytes)"));
+  }
+  state.set_asset_id(std::string(parts->asset));
+  state.set_outcome_id(std::string(parts->outcome));
+  state.set_agent_id(std::string(parts->agent));
+  state.set_check_id(std::string(parts->check));
+  return state;
+}
+
+absl::string_view View(const rocksdb::Slice& slice) {
+  return absl::string_view(slice.data(), slice.size());
+}
+
+}  // namespace
+
 absl::Status EvidenceStore::ForEachState(
     const std::function<void(const v1::SourceState&)>& visit) const {
   return ForEachIn(state_, [&](absl::string_view key, absl::string_view value) {
-    v1::SourceState state;
-    std::optional<StateKeyParts> parts = ParseStateKey(key);
-    if (!parts || !state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      return absl::DataLossError(
-          absl::StrCat("corrupt state record (key of ", key.size(), " bytes)"));
-    }
-    state.set_asset_id(std::string(parts->asset));
-    state.set_outcome_id(std::string(parts->outcome));
-    state.set_agent_id(std::string(parts->agent));
-    state.set_check_id(std::string(parts->check));
-    visit(state);
+    absl::StatusOr<v1::SourceState> state = ParseSource(key, value);
+    if (!state.ok()) return state.status();
+    visit(*state);
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadSources(
+    absl::string_view asset, absl::string_view outcome) const {
+  const std::string prefix = StatePrefix(asset, outcome);
+  rocksdb::ReadOptions options;
+  options.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, state_));
+  std::vector<v1::SourceState> sources;
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
+    absl::StatusOr<v1::SourceState> source = ParseSource(View(it->key()), View(it->value()));
+    if (!source.ok()) return source.status();
+    sources.push_back(*std::move(source));
+  }
+  if (absl::Status s = FromRocksStatus(it->status(), "reading state"); !s.ok()) return s;
+  return sources;
+}
+
+absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadAssetSources(
+    absl::string_view asset) const {
+  const std::string prefix = AssetStatePrefix(asset);
+  rocksdb::ReadOptions options;
+  options.total_order_seek = true;  // The prefix is shorter than the extractor's.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, state_));
+  std::vector<v1::SourceState> sources;
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
+    absl::StatusOr<v1::SourceState> source = ParseSource(View(it->key()), View(it->value()));
+    if (!source.ok()) return source.status();
+    sources.push_back(*std::move(source));
+  }
+  if (absl::Status s = FromRocksStatus(it->status(), "reading state"); !s.ok()) return s;
+  return sources;
+}
+
+absl::StatusOr<std::optional<v1::SourceState>> EvidenceStore::ReadSource(
+    absl::string_view state_key) const {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), state_,
+                                    rocksdb::Slice(state_key.data(), state_key.size()), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) return FromRocksStatus(status, "reading state");
+  absl::StatusOr<v1::SourceState> source = ParseSource(state_key, value);
+  if (!source.ok()) return source.status();
+  return *std::move(source);
+}
+
+absl::StatusOr<std::vector<std::string>> EvidenceStore::ReadDueExpiries(int64_t now_unix_nanos,
+                                                                        size_t limit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), expiry_));
+  std::vector<std::string> keys;
+  for (it->SeekToFirst(); it->Valid() && keys.size() < limit; it->Next()) {
+    std::optional<ExpiryKeyParts> parts = ParseExpiryKey(View(it->key()));
+    if (parts && parts->expires_at_unix_nanos > now_unix_nanos) break;
+    keys.emplace_back(View(it->key()));  // A malformed key is returned to be deleted.
+  }
+  if (absl::Status s = FromRocksStatus(it->status(), "reading expiries"); !s.ok()) return s;
+  return keys;
+}
+
+absl::StatusOr<std::optional<int64_t>> EvidenceStore::NextExpiry() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), expiry_));
+  it->SeekToFirst();
+  if (absl::Status s = FromRocksStatus(it->status(), "reading expiries"); !s.ok()) return s;
+  if (!it->Valid()) return std::nullopt;
+  std::optional<ExpiryKeyParts> parts = ParseExpiryKey(View(it->key()));
+  return parts ? parts->expires_at_unix_nanos : 0;
+}
+
+absl::Status EvidenceStore::DeleteExpiries(const std::vector<std::string>& keys) {
+  rocksdb::WriteBatch write;
+  for (const std::string& key : keys) write.Delete(expiry_, key);
+  return FromRocksStatus(db_->Write(rocksdb::WriteOptions(), &write), "deleting expiries");
+}
+
+absl::StatusOr<std::vector<v1::StoredEvidence>> EvidenceStore::ReadEvidence(
+    absl::string_view asset, absl::string_view outcome, int64_t from_unix_nanos,
+    int64_t to_unix_nanos, size_t limit, bool* truncated) const {
+  const std::string prefix = EvidencePrefix(asset, outcome);
+  std::string start = prefix;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    start.push_back(static_cast<char>(static_cast<uint64_t>(from_unix_nanos) >> shift));
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), evidence_));
+  std::vector<v1::StoredEvidence> records;
+  *truncated = false;
+  for (it->Seek(start); it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
+    std::optional<int64_t> observed = EvidenceKeyObservedAt(View(it->key()));
+    if (observed && *observed >= to_unix_nanos) break;
+    if (records.size() == limit) {
+      *truncated = true;
+      break;
+    }
+    v1::StoredEvidence& record = records.emplace_back();
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("corrupt evidence record");
+    }
+  }
+  if (absl::Status s = FromRocksStatus(it->status(), "reading evidence"); !s.ok()) return s;
+  return records;
 }
 
 absl::Status EvidenceStore::CompactEvidence() {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "google/protobuf/message_lite.h"
 #include "postura/v1/admin.pb.h"
 #include "postura/v1/evidence.pb.h"
 #include "postura/v1/ingest.pb.h"
@@ -50,11 +52,25 @@ struct EncodedBatch {
     std::string value;         // A serialized v1::StoredEvidence.
     std::string state_key;     // In the current state: one entry per source.
     std::string state_value;   // A serialized v1::SourceState, without the key's ids.
+    // What live scoring needs of the item, so that it does not parse the records again.
+    v1::Level level = v1::LEVEL_UNSPECIFIED;
+    bool attested = false;
+    int64_t observed_at_unix_nanos = 0;
+    int64_t expires_at_unix_nanos = 0;
   };
   std::vector<Entry> entries;
 
   // Memory the encoded records hold.
   uint64_t bytes() const;
+};
+
+// One report just made durable, as live scoring needs it (see LiveScorer).
+struct SourceUpdate {
+  std::string state_key;  // asset \0 outcome \0 agent \0 check (see StateKey).
+  v1::Level level = v1::LEVEL_UNSPECIFIED;
+  bool attested = false;
+  int64_t observed_at_unix_nanos = 0;
+  int64_t expires_at_unix_nanos = 0;
 };
 
 // Encodes the items of `batch` for which valid[i] is true, as reported by `agent_id` and
@@ -72,7 +88,8 @@ struct BatchToApply {
 
 // The collector's embedded RocksDB. Column families: "evidence" (immutable log keyed by
 // asset, outcome and observed time, with retention), "state" (latest evidence per
-// source), "registry" (assets, agents) and "progress" (per-agent sequence numbers).
+// source), "registry" (tenants, departments, assets, targets, agents) and "progress"
+// (per-agent sequence numbers).
 // Every write is synced to the WAL before it returns. Thread-safe.
 class EvidenceStore {
  public:
@@ -84,13 +101,23 @@ class EvidenceStore {
   // Unavailable if the write failed.
   absl::Status Commit(const std::vector<BatchToApply>& batches);
 
-  // Registry records, each a synced write.
-  absl::Status PutAsset(const v1::Asset& asset);
-  absl::Status DeleteAsset(const std::string& asset_id);
-  absl::Status PutAgent(const v1::Agent& agent);
-  absl::Status DeleteAgent(const std::string& agent_id);
-  absl::StatusOr<std::vector<v1::Asset>> LoadAssets() const;
-  absl::StatusOr<std::vector<v1::Agent>> LoadAgents() const;
+  // Registry records (tenants, departments, assets, targets, agents), keyed as
+  // store_keys.h describes. Each change is one synced write; Unavailable if it failed.
+  //
+  // Stores `record` under `key`, replacing any record there.
+  absl::Status PutRegistryRecord(absl::string_view key,
+                                 const google::protobuf::MessageLite& record);
+  // Deletes the records under `keys` together; absent keys are ignored.
+  absl::Status DeleteRegistryRecords(const std::vector<std::string>& keys);
+  // Deletes the asset's record, its targets record and its current state (every "state"
+  // entry of the asset) together. Its evidence log stays: evidence is immutable.
+  absl::Status DeleteAsset(absl::string_view asset_id);
+  // Calls `visit` with the id (the key after `prefix`) and the value of each registry record
+  // whose key starts with `prefix`, in key order. Returns the first error `visit` returns.
+  absl::Status ForEachRegistryRecord(
+      absl::string_view prefix,
+      const std::function<absl::Status(absl::string_view id, absl::string_view value)>& visit)
+      const;
 
   // Every agent's stored progress. DataLoss if a record is corrupt.
   absl::StatusOr<std::vector<std::pair<std::string, AgentProgress>>> LoadProgress() const;
@@ -99,6 +126,32 @@ class EvidenceStore {
   absl::Status ForEachEvidence(const std::function<void(const v1::StoredEvidence&)>& visit) const;
   // Calls `visit` for each current-state record (the latest report of each source).
   absl::Status ForEachState(const std::function<void(const v1::SourceState&)>& visit) const;
+
+  // Every source's current report on one (asset, outcome), ids filled in, in key order.
+  absl::StatusOr<std::vector<v1::SourceState>> ReadSources(absl::string_view asset,
+                                                           absl::string_view outcome) const;
+  // The same for every outcome of one asset, by outcome id.
+  absl::StatusOr<std::vector<v1::SourceState>> ReadAssetSources(absl::string_view asset) const;
+  // One source's current report; nullopt if there is none.
+  absl::StatusOr<std::optional<v1::SourceState>> ReadSource(absl::string_view state_key) const;
+
+  // Keys of expiry entries due at or before `now_unix_nanos`, the earliest first, at most
+  // `limit` (see ExpiryKey).
+  absl::StatusOr<std::vector<std::string>> ReadDueExpiries(int64_t now_unix_nanos,
+                                                           size_t limit) const;
+  // When the earliest expiry entry is due; nullopt if there is none.
+  absl::StatusOr<std::optional<int64_t>> NextExpiry() const;
+  // Removes processed expiry entries. Not synced: an entry a crash brings back is
+  // processed again, which is harmless.
+  absl::Status DeleteExpiries(const std::vector<std::string>& keys);
+
+  // Evidence of (asset, outcome) observed in [from, to), the oldest first, at most `limit`
+  // records; *truncated tells whether more matched.
+  absl::StatusOr<std::vector<v1::StoredEvidence>> ReadEvidence(absl::string_view asset,
+                                                               absl::string_view outcome,
+                                                               int64_t from_unix_nanos,
+                                                               int64_t to_unix_nanos, size_t limit,
+                                                               bool* truncated) const;
 
   // Compacts the evidence log now, which applies retention to all of it.
   absl::Status CompactEvidence();
@@ -121,6 +174,7 @@ class EvidenceStore {
   rocksdb::ColumnFamilyHandle* state_ = nullptr;
   rocksdb::ColumnFamilyHandle* registry_ = nullptr;
   rocksdb::ColumnFamilyHandle* progress_ = nullptr;
+  rocksdb::ColumnFamilyHandle* expiry_ = nullptr;
   std::unique_ptr<class RetentionFilter> retention_filter_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "collector/store_keys.h"
 #include "collector/test_evidence.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
@@ -10,6 +11,18 @@ namespace postura::collector {
 namespace {
 
 const absl::Time kNow = absl::FromUnixSeconds(1'763'900'000);
+
+// The ids of the registry records under `prefix`, in key order.
+std::vector<std::string> RegistryIds(const EvidenceStore& store, absl::string_view prefix) {
+  std::vector<std::string> ids;
+  absl::Status s =
+      store.ForEachRegistryRecord(prefix, [&](absl::string_view id, absl::string_view) {
+        ids.emplace_back(id);
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(s.ok()) << s;
+  return ids;
+}
 
 class EvidenceStoreTest : public testing::Test {
  protected:
@@ -97,16 +110,25 @@ TEST_F(EvidenceStoreTest, EverythingSurvivesReopening) {
   const std::string agent = "agent-1";
   {
     std::unique_ptr<EvidenceStore> store = Open();
-    ASSERT_TRUE(store->PutAsset(TestAsset("web")).ok());
-    ASSERT_TRUE(store->PutAgent(TestAgent(agent, {"web"})).ok());
+    ASSERT_TRUE(store->PutRegistryRecord(AssetKey("web"), TestAsset("web")).ok());
+    ASSERT_TRUE(store->PutRegistryRecord(AgentKey(agent), TestAgent(agent, {"web"})).ok());
     v1::Batch batch = MakeBatch(3, kNow, 2);
     EncodedBatch encoded = EncodeBatch(agent, batch, {true, true}, kNow);
     ASSERT_TRUE(store->Commit({{&agent, &encoded, {3, 0, 2}}}).ok());
   }
   std::unique_ptr<EvidenceStore> store = Open();
-  EXPECT_EQ(store->LoadAssets().value().size(), 1u);
-  ASSERT_EQ(store->LoadAgents().value().size(), 1u);
-  EXPECT_EQ(store->LoadAgents().value()[0].asset_ids(0), "web");
+  EXPECT_EQ(RegistryIds(*store, kAssetKeyPrefix), (std::vector<std::string>{"web"}));
+  std::vector<v1::Agent> agents;
+  ASSERT_TRUE(store
+                  ->ForEachRegistryRecord(kAgentKeyPrefix,
+                                          [&](absl::string_view, absl::string_view value) {
+                                            agents.emplace_back().ParseFromString(
+                                                std::string(value));
+                                            return absl::OkStatus();
+                                          })
+                  .ok());
+  ASSERT_EQ(agents.size(), 1u);
+  EXPECT_EQ(agents[0].asset_ids(0), "web");
   EXPECT_EQ(store->LoadProgress().value()[0].second.last_sequence, 3u);
 }
 
@@ -130,13 +152,56 @@ TEST_F(EvidenceStoreTest, RetentionDropsEvidenceObservedTooLongAgo) {
 }
 
 TEST_F(EvidenceStoreTest, DeletedRegistryRecordsStayDeleted) {
+  {
+    std::unique_ptr<EvidenceStore> store = Open();
+    ASSERT_TRUE(store->PutRegistryRecord(AssetKey("web"), TestAsset("web")).ok());
+    ASSERT_TRUE(store->PutRegistryRecord(AgentKey("a"), TestAgent("a", {"web"})).ok());
+    ASSERT_TRUE(store->PutRegistryRecord(AgentKey("b"), TestAgent("b", {"web"})).ok());
+    ASSERT_TRUE(store->DeleteRegistryRecords({AgentKey("a"), AgentKey("ghost")}).ok());
+    ASSERT_TRUE(store->DeleteAsset("web").ok());
+  }
   std::unique_ptr<EvidenceStore> store = Open();
-  ASSERT_TRUE(store->PutAsset(TestAsset("web")).ok());
-  ASSERT_TRUE(store->PutAgent(TestAgent("a", {"web"})).ok());
-  ASSERT_TRUE(store->DeleteAgent("a").ok());
+  EXPECT_TRUE(RegistryIds(*store, kAssetKeyPrefix).empty());
+  EXPECT_EQ(RegistryIds(*store, kAgentKeyPrefix), (std::vector<std::string>{"b"}));
+}
+
+TEST_F(EvidenceStoreTest, RegistryRecordsAreVisitedByPrefixInIdOrder) {
+  std::unique_ptr<EvidenceStore> store = Open();
+  for (const char* id : {"web", "db", "api"}) {
+    ASSERT_TRUE(store->PutRegistryRecord(AssetKey(id), TestAsset(id)).ok());
+  }
+  ASSERT_TRUE(store->PutRegistryRecord(AgentKey("host"), TestAgent("host", {"web"})).ok());
+  ASSERT_TRUE(store->PutRegistryRecord(TargetsKey("web"), v1::PutTargetsRequest()).ok());
+  EXPECT_EQ(RegistryIds(*store, kAssetKeyPrefix), (std::vector<std::string>{"api", "db", "web"}));
+  absl::Status stop = store->ForEachRegistryRecord(
+      kAssetKeyPrefix,
+      [](absl::string_view, absl::string_view) { return absl::DataLossError("stop here"); });
+  EXPECT_EQ(stop.code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(EvidenceStoreTest, DeleteAssetRemovesItsStateAndTargetsButNotItsEvidence) {
+  std::unique_ptr<EvidenceStore> store = Open();
+  const std::string agent = "agent-1";
+  v1::Batch batch = MakeBatch(1, kNow, 2);
+  // "web-2" sorts right after "web" and shares its first bytes: it must keep its state.
+  *batch.add_items() = TestEvidence("web-2", "PR_AC_CSC_5_2", kNow);
+  *batch.add_items() = TestEvidence("we", "PR_AC_CSC_5_2", kNow);
+  EncodedBatch encoded = EncodeBatch(agent, batch, {true, true, true, true}, kNow);
+  ASSERT_TRUE(store->Commit({{&agent, &encoded, {1, 0, 4}}}).ok());
+  ASSERT_TRUE(store->PutRegistryRecord(AssetKey("web"), TestAsset("web")).ok());
+  ASSERT_TRUE(store->PutRegistryRecord(TargetsKey("web"), v1::PutTargetsRequest()).ok());
   ASSERT_TRUE(store->DeleteAsset("web").ok());
-  EXPECT_TRUE(store->LoadAssets().value().empty());
-  EXPECT_TRUE(store->LoadAgents().value().empty());
+  std::vector<std::string> state_assets;
+  ASSERT_TRUE(store
+                  ->ForEachState([&](const v1::SourceState& state) {
+                    state_assets.push_back(state.asset_id());
+                  })
+                  .ok());
+  EXPECT_EQ(state_assets, (std::vector<std::string>{"we", "web-2"}));
+  EXPECT_TRUE(RegistryIds(*store, kTargetsKeyPrefix).empty());
+  int evidence = 0;
+  ASSERT_TRUE(store->ForEachEvidence([&](const v1::StoredEvidence&) { ++evidence; }).ok());
+  EXPECT_EQ(evidence, 4);
 }
 
 }  // namespace

@@ -77,6 +77,7 @@ class IngestServiceTest : public testing::Test {
 
   void StartServer() {
     options_.listen_address = "127.0.0.1:0";
+    options_.http_listen_address = "127.0.0.1:0";
     options_.data_dir = dir_.path().string();
     server_ = CollectorServer::Start(options_, Catalog::Builtin(), Clock::GetRealClock()).value();
     auto channel = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());

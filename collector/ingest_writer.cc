@@ -83,6 +83,30 @@ void IngestWriter::Run() {
   }
 }
 
+namespace {
+
+// Moves what live scoring needs out of the applied batches (their keys are not needed
+// once the commit is durable).
+std::vector<SourceUpdate> TakeSourceUpdates(std::deque<QueuedBatch>& group,
+                                            const std::vector<bool>& duplicate, uint64_t items) {
+  std::vector<SourceUpdate> updates;
+  updates.reserve(items);
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (duplicate[i]) continue;
+    for (EncodedBatch::Entry& entry : group[i].encoded.entries) {
+      SourceUpdate& update = updates.emplace_back();
+      update.state_key = std::move(entry.state_key);
+      update.level = entry.level;
+      update.attested = entry.attested;
+      update.observed_at_unix_nanos = entry.observed_at_unix_nanos;
+      update.expires_at_unix_nanos = entry.expires_at_unix_nanos;
+    }
+  }
+  return updates;
+}
+
+}  // namespace
+
 void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
   // Decide what to apply against the progress as committed plus this group's own batches.
   absl::flat_hash_map<std::string, AgentProgress> next;
@@ -130,6 +154,8 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
   }
   if (!written.ok()) {
     LOG_EVERY_N(ERROR, 100) << "ingest commit failed: " << written;
+  } else if (options_.on_committed && items_stored > 0) {
+    options_.on_committed(TakeSourceUpdates(group, duplicate, items_stored));
   }
   for (std::size_t i = 0; i < group.size(); ++i) {
     QueuedBatch& queued = group[i];

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +38,9 @@ struct IngestWriterOptions {
   // One commit takes queued batches up to this much memory (at least one batch), which
   // bounds the size of a RocksDB write and the wait of the batches behind it.
   uint64_t max_commit_bytes = 4 << 20;
+  // Called on the writer thread after each successful commit with the reports it made
+  // durable, in commit order; must not block. Null: nobody listens.
+  std::function<void(std::vector<SourceUpdate>)> on_committed;
 };
 
 // Makes batches durable with group commit: one thread takes everything queued, writes it

@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   std::string config_path, ready_file, catalog_path;
   app.add_option("--config", config_path, "Collector config file (YAML)")->required();
   app.add_option("--ready-file", ready_file,
-                 "Once serving, write the bound host:port to this file (for scripts to wait on)");
+                 "Once serving, write the bound gRPC host:port and, on a second line, the HTTP "
+                 "host:port to this file (for scripts to wait on)");
   app.add_option("--catalog", catalog_path, "Outcome catalog (YAML); default: built-in ULEO v1");
   CLI11_PARSE(app, argc, argv);
 
@@ -76,7 +77,8 @@ int main(int argc, char** argv) {
     std::cerr << "postura-collector: " << server.status().message() << "\n";
     return 1;
   }
-  if (!ready_file.empty() && !WriteReadyFile(ready_file, (*server)->address())) {
+  if (!ready_file.empty() &&
+      !WriteReadyFile(ready_file, (*server)->address() + "\n" + (*server)->http_address())) {
     std::cerr << "postura-collector: cannot write ready file " << ready_file << "\n";
     return 1;
   }

@@ -55,7 +55,35 @@ std::optional<StateKeyParts> ParseStateKey(absl::string_view key) {
   return StateKeyParts{parts[0], parts[1], parts[2], parts[3]};
 }
 
+std::string StatePrefix(absl::string_view asset, absl::string_view outcome) {
+  return EvidencePrefix(asset, outcome);
+}
+
+std::string AssetStatePrefix(absl::string_view asset) {
+  return absl::StrCat(asset, absl::string_view("\0", 1));
+}
+
+std::string ExpiryKey(int64_t expires_at_unix_nanos, absl::string_view state_key) {
+  std::string key;
+  key.reserve(8 + state_key.size());
+  AppendBigEndian(key, static_cast<uint64_t>(expires_at_unix_nanos), 8);
+  key.append(state_key.data(), state_key.size());
+  return key;
+}
+
+std::optional<ExpiryKeyParts> ParseExpiryKey(absl::string_view key) {
+  if (key.size() <= 8) return std::nullopt;
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(key[i]);
+  return ExpiryKeyParts{static_cast<int64_t>(value), key.substr(8)};
+}
+
+std::string TenantKey(absl::string_view tenant) { return absl::StrCat(kTenantKeyPrefix, tenant); }
+std::string DepartmentKey(absl::string_view department) {
+  return absl::StrCat(kDepartmentKeyPrefix, department);
+}
 std::string AssetKey(absl::string_view asset) { return absl::StrCat(kAssetKeyPrefix, asset); }
+std::string TargetsKey(absl::string_view asset) { return absl::StrCat(kTargetsKeyPrefix, asset); }
 std::string AgentKey(absl::string_view agent) { return absl::StrCat(kAgentKeyPrefix, agent); }
 
 }  // namespace postura::collector

@@ -33,12 +33,33 @@ struct StateKeyParts {
   absl::string_view asset, outcome, agent, check;
 };
 std::optional<StateKeyParts> ParseStateKey(absl::string_view key);
+// The prefix shared by every state key of (asset, outcome), and of one asset.
+std::string StatePrefix(absl::string_view asset, absl::string_view outcome);
+std::string AssetStatePrefix(absl::string_view asset);
 
-// registry: "asset/" id, "agent/" id.
-std::string AssetKey(absl::string_view asset);
-std::string AgentKey(absl::string_view agent);
+// expiry: expires_at(8) state key. One entry per report, in expiry order, so that a timer
+// finds what stops counting next. Entries of reports since replaced are left to expire.
+std::string ExpiryKey(int64_t expires_at_unix_nanos, absl::string_view state_key);
+struct ExpiryKeyParts {
+  int64_t expires_at_unix_nanos = 0;
+  absl::string_view state_key;
+};
+std::optional<ExpiryKeyParts> ParseExpiryKey(absl::string_view key);
+
+// registry: one record per key; the id follows a prefix naming the record's kind.
+// "tenant/" id -> v1::Tenant, "department/" id -> v1::Department, "asset/" id -> v1::Asset,
+// "targets/" asset -> v1::PutTargetsRequest (the asset's targets), "agent/" id -> v1::Agent.
+// No prefix is a prefix of another.
+inline constexpr absl::string_view kTenantKeyPrefix = "tenant/";
+inline constexpr absl::string_view kDepartmentKeyPrefix = "department/";
 inline constexpr absl::string_view kAssetKeyPrefix = "asset/";
+inline constexpr absl::string_view kTargetsKeyPrefix = "targets/";
 inline constexpr absl::string_view kAgentKeyPrefix = "agent/";
+std::string TenantKey(absl::string_view tenant);
+std::string DepartmentKey(absl::string_view department);
+std::string AssetKey(absl::string_view asset);
+std::string TargetsKey(absl::string_view asset);
+std::string AgentKey(absl::string_view agent);
 
 }  // namespace postura::collector
 

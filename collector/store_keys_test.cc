@@ -1,5 +1,9 @@
 #include "collector/store_keys.h"
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 
 namespace postura::collector {
@@ -35,6 +39,19 @@ TEST(StoreKeysTest, StateKeyPartsReadBack) {
   EXPECT_EQ(parts->agent, "host-1");
   EXPECT_EQ(parts->check, "ssh.root");
   EXPECT_EQ(ParseStateKey("no-separators"), std::nullopt);
+}
+
+TEST(StoreKeysTest, RegistryKeysOfDifferentKindsNeverShareAPrefix) {
+  const std::vector<std::string> keys = {TenantKey("x"), DepartmentKey("x"), AssetKey("x"),
+                                         TargetsKey("x"), AgentKey("x")};
+  const std::vector<absl::string_view> prefixes = {
+      kTenantKeyPrefix, kDepartmentKeyPrefix, kAssetKeyPrefix, kTargetsKeyPrefix, kAgentKeyPrefix};
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    for (std::size_t j = 0; j < prefixes.size(); ++j) {
+      EXPECT_EQ(absl::StartsWith(keys[i], prefixes[j]), i == j) << keys[i] << " " << j;
+    }
+    EXPECT_EQ(keys[i].substr(prefixes[i].size()), "x");
+  }
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ packages=(
   libabsl-dev librocksdb-dev libgtest-dev libgmock-dev
   # Libraries that save hand-written code.
   libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgoogle-glog-dev
-  libssl-dev libgoogle-perftools-dev libglpk-dev
+  libssl-dev libgoogle-perftools-dev libglpk-dev libcpp-httplib-dev
   # Formatting, sanitizer and fuzzing runtimes (clang's libFuzzer and LSan).
   clang clang-format libclang-rt-14-dev
 )

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace postura::test {
 namespace {
@@ -30,6 +31,9 @@ absl::StatusOr<std::unique_ptr<CollectorProcess>> CollectorProcess::Start(
     std::ofstream out(config);
     out << "listen_address: " << listen_address << "\ndata_dir: " << collector->data_dir_ << "\n"
         << extra_yaml;
+    if (extra_yaml.find("http_listen_address") == std::string::npos) {
+      out << "\nhttp_listen_address: 127.0.0.1:0\n";
+    }
   }
   std::filesystem::remove(ready);
   absl::StatusOr<std::unique_ptr<ChildProcess>> process =
@@ -41,7 +45,13 @@ absl::StatusOr<std::unique_ptr<CollectorProcess>> CollectorProcess::Start(
     return absl::UnavailableError(
         absl::StrCat("collector did not start: ", address.status().message(), "\n", Tail(log)));
   }
-  collector->address_ = std::string(absl::StripAsciiWhitespace(*address));
+  // The gRPC address, then the HTTP address on a second line.
+  std::vector<std::string> lines =
+      absl::StrSplit(absl::StripAsciiWhitespace(*address), '\n', absl::SkipWhitespace());
+  collector->address_ = lines.empty() ? "" : std::string(absl::StripAsciiWhitespace(lines[0]));
+  if (lines.size() > 1) {
+    collector->http_address_ = std::string(absl::StripAsciiWhitespace(lines[1]));
+  }
   return collector;
 }
 

@@ -22,6 +22,7 @@ class CollectorProcess {
 
   // The address it serves on, host:port.
   const std::string& address() const { return address_; }
+  const std::string& http_address() const { return http_address_; }
   pid_t pid() const { return process_->pid(); }
   const std::string& data_dir() const { return data_dir_; }
 
@@ -36,6 +37,7 @@ class CollectorProcess {
  private:
   std::unique_ptr<ChildProcess> process_;
   std::string address_;
+  std::string http_address_;
   std::string data_dir_;
 };
 

@@ -1,0 +1,43 @@
+#ifndef POSTURA_COLLECTOR_HTTP_API_H_
+#define POSTURA_COLLECTOR_HTTP_API_H_
+
+#include <functional>
+#include <vector>
+
+#include "collector/http_server.h"
+#include "collector/ingest_writer.h"
+#include "collector/live_scorer.h"
+#include "collector/score_queries.h"
+
+namespace postura::collector {
+
+// What the HTTP API reads. Everything borrowed must outlive the routes.
+struct HttpApiSources {
+  const ScoreQueries* queries = nullptr;
+  LiveScorer* scorer = nullptr;
+  const IngestWriter* writer = nullptr;
+  std::function<uint64_t()> open_streams;
+  const Catalog* catalog = nullptr;
+};
+
+// The collector's HTTP surface, the same answers as QueryService as JSON:
+//   GET /healthz                                   "ok"
+//   GET /api/v1/organization                        OrganizationScore
+//   GET /api/v1/assets[?department=D&supplier=S]    ListAssetScoresResponse
+//   GET /api/v1/assets/{asset_id}                   AssetScore
+//   GET /api/v1/assets/{asset_id}/gaps              Gaps
+//   GET /api/v1/assets/{asset_id}/outcomes/{outcome_id}/evidence[?from=&to=&limit=]
+//                                                   EvidenceHistory (times: Unix nanoseconds)
+//   GET /metrics                                    Prometheus text format
+// and the live stream:
+//   GET /api/v1/events[?asset=A&asset=B&department=D&supplier=S&only_target_transitions=1]
+//   Server-Sent Events named "score", each a ScoreUpdate as JSON.
+std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources);
+std::vector<HttpStreamRoute> ApiStreamRoutes(const HttpApiSources& sources);
+
+// The /metrics page.
+std::string RenderMetrics(const HttpApiSources& sources);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_HTTP_API_H_

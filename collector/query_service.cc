@@ -1,0 +1,137 @@
+#include "collector/query_service.h"
+
+#include <memory>
+
+#include "common/grpc_status.h"
+
+namespace postura::collector {
+namespace {
+
+// Finishes a unary call with the answer of `compute` (a StatusOr<Response>).
+template <typename Response, typename Compute>
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, Response* response,
+                                 Compute compute) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Response> answer = compute();
+  if (answer.ok()) {
+    *response = *std::move(answer);
+    reactor->Finish(grpc::Status::OK);
+  } else {
+    reactor->Finish(ToGrpcStatus(answer.status()));
+  }
+  return reactor;
+}
+
+// Streams a watcher's updates: one write in flight at a time; while it is, updates
+// coalesce in the watcher. The watcher's wake-up call may come from the scoring thread
+// at any moment, so it reaches the reactor through a shared link that OnDone cuts.
+class WatchReactor : public grpc::ServerWriteReactor<v1::ScoreUpdate> {
+ public:
+  WatchReactor(LiveScorer& scorer, WatchFilter filter) : scorer_(scorer) {
+    link_ = std::make_shared<Link>();
+    link_->reactor = this;
+    std::weak_ptr<Link> weak = link_;
+    watcher_ = scorer_.Watch(std::move(filter), [weak] {
+      if (std::shared_ptr<Link> link = weak.lock()) link->Wake();
+    });
+    link_->Wake();
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&link_->mu);
+      link_->writing = false;
+    }
+    if (ok) {
+      link_->Wake();
+    } else {
+      FinishOnce(grpc::Status(grpc::StatusCode::UNAVAILABLE, "watch stream broken"));
+    }
+  }
+
+  void OnCancel() override { FinishOnce(grpc::Status::CANCELLED); }
+
+  void OnDone() override {
+    {
+      absl::MutexLock lock(&link_->mu);
+      link_->reactor = nullptr;
+    }
+    scorer_.Unwatch(watcher_.get());
+    watcher_->Close();
+    delete this;
+  }
+
+ private:
+  struct Link {
+    absl::Mutex mu;
+    WatchReactor* reactor ABSL_GUARDED_BY(mu) = nullptr;
+    bool writing ABSL_GUARDED_BY(mu) = false;
+    bool finished ABSL_GUARDED_BY(mu) = false;
+    v1::ScoreUpdate current ABSL_GUARDED_BY(mu);
+
+    // Starts the next write if none is in flight and an update waits.
+    void Wake() {
+      absl::MutexLock lock(&mu);
+      if (reactor == nullptr || writing || finished || reactor->watcher_ == nullptr) return;
+      std::optional<v1::ScoreUpdate> next = reactor->watcher_->TryTake();
+      if (!next) return;
+      current = *std::move(next);
+      writing = true;
+      reactor->StartWrite(&current);
+    }
+  };
+
+  void FinishOnce(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&link_->mu);
+      if (link_->finished) return;
+      link_->finished = true;
+    }
+    Finish(status);
+  }
+
+  LiveScorer& scorer_;
+  std::shared_ptr<Link> link_;
+  std::shared_ptr<Watcher> watcher_;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* QueryService::GetAssetScore(grpc::CallbackServerContext* context,
+                                                      const v1::GetAssetScoreRequest* request,
+                                                      v1::AssetScore* response) {
+  return Answer(context, response, [&] { return queries_.GetAssetScore(*request); });
+}
+
+grpc::ServerUnaryReactor* QueryService::ListAssetScores(grpc::CallbackServerContext* context,
+                                                        const v1::ListAssetScoresRequest* request,
+                                                        v1::ListAssetScoresResponse* response) {
+  return Answer(context, response, [&] { return queries_.ListAssetScores(*request); });
+}
+
+grpc::ServerUnaryReactor* QueryService::GetOrganizationScore(
+    grpc::CallbackServerContext* context, const v1::GetOrganizationScoreRequest* /*request*/,
+    v1::OrganizationScore* response) {
+  return Answer(context, response, [&]() -> absl::StatusOr<v1::OrganizationScore> {
+    return queries_.GetOrganizationScore();
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::GetGaps(grpc::CallbackServerContext* context,
+                                                const v1::GetGapsRequest* request,
+                                                v1::Gaps* response) {
+  return Answer(context, response, [&] { return queries_.GetGaps(*request); });
+}
+
+grpc::ServerUnaryReactor* QueryService::GetEvidenceHistory(
+    grpc::CallbackServerContext* context, const v1::GetEvidenceHistoryRequest* request,
+    v1::EvidenceHistory* response) {
+  return Answer(context, response, [&] { return queries_.GetEvidenceHistory(*request); });
+}
+
+grpc::ServerWriteReactor<v1::ScoreUpdate>* QueryService::Watch(
+    grpc::CallbackServerContext* /*context*/, const v1::WatchRequest* request) {
+  return new WatchReactor(scorer_, WatchFilter::FromRequest(*request));
+}
+
+}  // namespace postura::collector

@@ -1,0 +1,42 @@
+#ifndef POSTURA_COLLECTOR_QUERY_SERVICE_H_
+#define POSTURA_COLLECTOR_QUERY_SERVICE_H_
+
+#include "collector/live_scorer.h"
+#include "collector/score_queries.h"
+#include "postura/v1/query.grpc.pb.h"
+
+namespace postura::collector {
+
+// Live scores over gRPC (postura/v1/query.proto). Unary calls answer from memory (and the
+// store for evidence); Watch streams coalesced updates and never holds up scoring.
+// Thread-safe. Everything borrowed must outlive the service.
+class QueryService final : public v1::QueryService::CallbackService {
+ public:
+  QueryService(const ScoreQueries& queries, LiveScorer& scorer)
+      : queries_(queries), scorer_(scorer) {}
+
+  grpc::ServerUnaryReactor* GetAssetScore(grpc::CallbackServerContext* context,
+                                          const v1::GetAssetScoreRequest* request,
+                                          v1::AssetScore* response) override;
+  grpc::ServerUnaryReactor* ListAssetScores(grpc::CallbackServerContext* context,
+                                            const v1::ListAssetScoresRequest* request,
+                                            v1::ListAssetScoresResponse* response) override;
+  grpc::ServerUnaryReactor* GetOrganizationScore(grpc::CallbackServerContext* context,
+                                                 const v1::GetOrganizationScoreRequest* request,
+                                                 v1::OrganizationScore* response) override;
+  grpc::ServerUnaryReactor* GetGaps(grpc::CallbackServerContext* context,
+                                    const v1::GetGapsRequest* request, v1::Gaps* response) override;
+  grpc::ServerUnaryReactor* GetEvidenceHistory(grpc::CallbackServerContext* context,
+                                               const v1::GetEvidenceHistoryRequest* request,
+                                               v1::EvidenceHistory* response) override;
+  grpc::ServerWriteReactor<v1::ScoreUpdate>* Watch(grpc::CallbackServerContext* context,
+                                                   const v1::WatchRequest* request) override;
+
+ private:
+  const ScoreQueries& queries_;
+  LiveScorer& scorer_;
+};
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_QUERY_SERVICE_H_

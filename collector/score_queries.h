@@ -1,0 +1,49 @@
+#ifndef POSTURA_COLLECTOR_SCORE_QUERIES_H_
+#define POSTURA_COLLECTOR_SCORE_QUERIES_H_
+
+#include "absl/status/statusor.h"
+#include "collector/evidence_store.h"
+#include "collector/live_scorer.h"
+#include "collector/registry.h"
+#include "common/catalog.h"
+#include "postura/v1/query.pb.h"
+
+namespace postura::collector {
+
+// The answers of QueryService (postura/v1/query.proto), shared by gRPC and HTTP: live
+// figures from the scorer, names from the registry, evidence from the store. Requests
+// are validated here: InvalidArgument or NotFound with a message naming the field.
+// Thread-safe. Everything borrowed must outlive this object.
+class ScoreQueries {
+ public:
+  ScoreQueries(const LiveScorer& scorer, const Registry& registry, const EvidenceStore& store,
+               const Catalog& catalog)
+      : scorer_(scorer), registry_(registry), store_(store), catalog_(catalog) {}
+
+  absl::StatusOr<v1::AssetScore> GetAssetScore(const v1::GetAssetScoreRequest& request) const;
+  absl::StatusOr<v1::ListAssetScoresResponse> ListAssetScores(
+      const v1::ListAssetScoresRequest& request) const;
+  v1::OrganizationScore GetOrganizationScore() const;
+  absl::StatusOr<v1::Gaps> GetGaps(const v1::GetGapsRequest& request) const;
+  absl::StatusOr<v1::EvidenceHistory> GetEvidenceHistory(
+      const v1::GetEvidenceHistoryRequest& request) const;
+
+  // Fills in the asset's name (watch updates carry ids only).
+  void AddName(v1::AssetSummary& summary) const;
+
+ private:
+  v1::OutcomeScore OutcomeOf(int outcome, const Cell& cell,
+                             const std::vector<v1::SourceState>& sources, int64_t now) const;
+
+  const LiveScorer& scorer_;
+  const Registry& registry_;
+  const EvidenceStore& store_;
+  const Catalog& catalog_;
+};
+
+// The largest number of records one evidence history answer holds.
+inline constexpr uint32_t kMaxHistoryRecords = 10000;
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_SCORE_QUERIES_H_

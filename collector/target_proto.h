@@ -1,0 +1,24 @@
+#ifndef POSTURA_COLLECTOR_TARGET_PROTO_H_
+#define POSTURA_COLLECTOR_TARGET_PROTO_H_
+
+#include "absl/status/statusor.h"
+#include "common/catalog.h"
+#include "common/target.h"
+#include "postura/v1/admin.pb.h"
+
+namespace postura::collector {
+
+// Converts a wire target to the engine's form, resolving its scope id in `catalog`.
+// InvalidArgument naming the problem for an unspecified or unknown scope kind or operator,
+// a scope id the catalog does not know (or any scope id on an asset target), or a value
+// outside [0, 1] or NaN. Does not check that the scope applies to an implementation group:
+// ValidateTargets (common/target.h) does.
+absl::StatusOr<Target> TargetFromProto(const Catalog& catalog, const v1::Target& target);
+
+// The wire form of `target`: the scope by catalog id ("PR_AC_CSC_5_2", "PR.AC", "PR"), or
+// SCOPE_ASSET with an empty id. REQUIRES: target's scope index is valid in `catalog`.
+v1::Target TargetToProto(const Catalog& catalog, const Target& target);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_TARGET_PROTO_H_
