@@ -110,7 +110,8 @@ TEST_F(LiveScorerTest, ExpiredEvidenceStopsCountingOnTimeWithoutNewEvidence) {
   // No query, no flush: the scorer's own timer must notice.
   clock_.Advance(absl::Minutes(11));
   const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (scorer_->Snapshot("web")->cells[*Catalog::Builtin().FindOutcome(kOutcome)].level != Level::kDli100 &&
+  while (scorer_->Snapshot("web")->cells[*Catalog::Builtin().FindOutcome(kOutcome)].level !=
+             Level::kDli100 &&
          absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(10));
   }
@@ -164,7 +165,8 @@ TEST_F(LiveScorerTest, ScoresAfterARestartEqualThoseBeforeIt) {
   PutAsset("b", v1::IG3);
   std::mt19937 random(9);
   for (int i = 0; i < 500; ++i) {
-    const CatalogOutcome& outcome = Catalog::Builtin().outcomes()[random() % Catalog::Builtin().outcomes().size()];
+    const CatalogOutcome& outcome =
+        Catalog::Builtin().outcomes()[random() % Catalog::Builtin().outcomes().size()];
     Report("host-" + std::to_string(random() % 3), random() % 2 ? "a" : "b", outcome.id,
            static_cast<v1::Level>(1 + random() % 4), absl::Minutes(5 + random() % 60));
   }
