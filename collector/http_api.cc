@@ -182,6 +182,8 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
   out.Sample("postura_scoring_state_bytes", {}, static_cast<double>(scoring.memory_bytes));
   out.Family("postura_watchers", "Open watch streams (gRPC and HTTP).", "gauge");
   out.Sample("postura_watchers", {}, scoring.watchers);
+  sources.writer->commit_latency().WriteTo(out, "postura_ingest_commit_seconds",
+                                           "Duration of each synced ingest commit.", {});
   sources.scorer->scoring_delay().WriteTo(
       out, "postura_scoring_delay_seconds",
       "From an ingest commit to its score changes reaching watchers.", {});
@@ -227,6 +229,15 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
        }},
       {"GET", "/api/v1/assets/{asset_id}/outcomes/{outcome_id}/evidence",
        [&queries](const HttpRequest& request) { return EvidenceHistory(queries, request); }},
+      {"GET", "/api/v1/assets/{asset_id}/plan",
+       [&queries](const HttpRequest& request) {
+         v1::PlanAssetRequest query;
+         query.set_asset_id(request.path_params.at("asset_id"));
+         for (auto [it, end] = request.query_params.equal_range("lock"); it != end; ++it) {
+           query.add_locked_outcome_ids(it->second);
+         }
+         return Respond(queries.PlanAsset(query));
+       }},
       {"GET", "/metrics",
        [sources](const HttpRequest&) {
          return HttpResponse{200, "text/plain; version=0.0.4", RenderMetrics(sources), {}};

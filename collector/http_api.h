@@ -28,6 +28,7 @@ struct HttpApiSources {
 //   GET /api/v1/assets/{asset_id}/gaps              Gaps
 //   GET /api/v1/assets/{asset_id}/outcomes/{outcome_id}/evidence[?from=&to=&limit=]
 //                                                   EvidenceHistory (times: Unix nanoseconds)
+//   GET /api/v1/assets/{asset_id}/plan[?lock=OUTCOME...]  AssetPlan
 //   GET /metrics                                    Prometheus text format
 // and the live stream:
 //   GET /api/v1/events[?asset=A&asset=B&department=D&supplier=S&only_target_transitions=1]

@@ -137,7 +137,9 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
     to_apply.push_back({&queued.agent_id, &queued.encoded, progress});
   }
 
+  const absl::Time commit_start = absl::Now();
   absl::Status written = to_apply.empty() ? absl::OkStatus() : store_.Commit(to_apply);
+  if (!to_apply.empty()) commit_latency_.Observe(absl::Now() - commit_start);
   std::vector<absl::AnyInvocable<void()>> waiting;
   {
     absl::MutexLock lock(&mu_);

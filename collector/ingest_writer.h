@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "collector/evidence_store.h"
+#include "collector/prometheus_text.h"
 #include "postura/v1/admin.pb.h"
 #include "postura/v1/ingest.pb.h"
 
@@ -64,6 +65,8 @@ class IngestWriter {
 
   // Counters since start (open_streams is not the writer's and stays 0).
   v1::IngestStats Stats() const;
+  // Duration of each synced commit (one per group of batches).
+  const LatencyHistogram& commit_latency() const { return commit_latency_; }
 
  private:
   IngestWriter(EvidenceStore& store, const IngestWriterOptions& options)
@@ -82,6 +85,8 @@ class IngestWriter {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, AgentProgress> progress_ ABSL_GUARDED_BY(mu_);
   v1::IngestStats stats_ ABSL_GUARDED_BY(mu_);
+  LatencyHistogram commit_latency_{
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}};
   std::thread thread_;
 };
 

@@ -1,6 +1,8 @@
 #include "collector/live_scorer.h"
 
+#include <map>
 #include <random>
+#include <tuple>
 
 #include "collector/store_keys.h"
 #include "collector/test_evidence.h"
@@ -187,6 +189,39 @@ TEST_F(LiveScorerTest, ScoresAfterARestartEqualThoseBeforeIt) {
   }
   for (const CatalogOutcome& outcome : Catalog::Builtin().outcomes()) {
     ASSERT_EQ(CellOf("a", outcome.id), CellFromStore("a", outcome.id)) << outcome.id;
+  }
+
+  // And from scratch out of the evidence log alone: each source's latest report (highest
+  // batch sequence, then item index), the minimum over the live ones.
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, v1::StoredEvidence>
+      latest;
+  ASSERT_TRUE(store_
+                  ->ForEachEvidence([&](const v1::StoredEvidence& record) {
+                    const v1::Evidence& e = record.evidence();
+                    auto key = std::make_tuple(e.asset_id(), e.outcome_id(), record.agent_id(),
+                                               e.check_id());
+                    auto it = latest.find(key);
+                    if (it == latest.end() ||
+                        std::make_pair(record.sequence(), record.index()) >
+                            std::make_pair(it->second.sequence(), it->second.index())) {
+                      latest[key] = record;
+                    }
+                  })
+                  .ok());
+  std::map<std::pair<std::string, std::string>, std::vector<v1::SourceState>> sources;
+  for (const auto& [key, record] : latest) {
+    v1::SourceState state;
+    state.set_level(record.evidence().level());
+    state.set_kind(record.evidence().kind());
+    state.set_expires_at_unix_nanos(record.evidence().expires_at_unix_nanos());
+    sources[{std::get<0>(key), std::get<1>(key)}].push_back(state);
+  }
+  const int64_t now = absl::ToUnixNanos(clock_.TimeNow());
+  for (const char* asset : {"a", "b"}) {
+    for (const CatalogOutcome& outcome : Catalog::Builtin().outcomes()) {
+      ASSERT_EQ(CellOf(asset, outcome.id), CellFromSources(sources[{asset, outcome.id}], now))
+          << asset << "/" << outcome.id;
+    }
   }
 }
 

@@ -129,6 +129,12 @@ grpc::ServerUnaryReactor* QueryService::GetEvidenceHistory(
   return Answer(context, response, [&] { return queries_.GetEvidenceHistory(*request); });
 }
 
+grpc::ServerUnaryReactor* QueryService::PlanAsset(grpc::CallbackServerContext* context,
+                                                  const v1::PlanAssetRequest* request,
+                                                  v1::AssetPlan* response) {
+  return Answer(context, response, [&] { return queries_.PlanAsset(*request); });
+}
+
 grpc::ServerWriteReactor<v1::ScoreUpdate>* QueryService::Watch(
     grpc::CallbackServerContext* /*context*/, const v1::WatchRequest* request) {
   return new WatchReactor(scorer_, WatchFilter::FromRequest(*request));

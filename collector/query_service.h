@@ -29,6 +29,9 @@ class QueryService final : public v1::QueryService::CallbackService {
   grpc::ServerUnaryReactor* GetEvidenceHistory(grpc::CallbackServerContext* context,
                                                const v1::GetEvidenceHistoryRequest* request,
                                                v1::EvidenceHistory* response) override;
+  grpc::ServerUnaryReactor* PlanAsset(grpc::CallbackServerContext* context,
+                                      const v1::PlanAssetRequest* request,
+                                      v1::AssetPlan* response) override;
   grpc::ServerWriteReactor<v1::ScoreUpdate>* Watch(grpc::CallbackServerContext* context,
                                                    const v1::WatchRequest* request) override;
 

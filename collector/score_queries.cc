@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/target_proto.h"
+#include "common/asset_score.h"
+#include "common/planner.h"
 
 namespace postura::collector {
 namespace {
@@ -110,15 +112,83 @@ absl::StatusOr<v1::AssetScore> ScoreQueries::GetAssetScore(
   }
   std::vector<Level> levels;
   for (const Cell& cell : snapshot->cells) levels.push_back(cell.level);
-  const TargetsReport report = EvaluateTargets(snapshot->targets, snapshot->values, levels);
-  for (size_t i = 0; i < snapshot->targets.size(); ++i) {
-    v1::TargetResult& result = *score.add_targets();
-    *result.mutable_target() = TargetToProto(catalog_, snapshot->targets[i]);
+  AddTargetResults(snapshot->targets, snapshot->values, levels, score.mutable_targets());
+  return score;
+}
+
+void ScoreQueries::AddTargetResults(
+    const std::vector<Target>& targets, const AssetValues& values, const std::vector<Level>& levels,
+    google::protobuf::RepeatedPtrField<v1::TargetResult>* out) const {
+  const TargetsReport report = EvaluateTargets(targets, values, levels);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    v1::TargetResult& result = *out->Add();
+    *result.mutable_target() = TargetToProto(catalog_, targets[i]);
     result.set_value(report.results[i].value);
     result.set_met(report.results[i].met);
     result.set_credit(report.results[i].credit);
   }
-  return score;
+}
+
+absl::StatusOr<v1::AssetPlan> ScoreQueries::PlanAsset(const v1::PlanAssetRequest& request) const {
+  if (absl::Status s = CheckAssetId(request.asset_id()); !s.ok()) return s;
+  std::optional<AssetSnapshot> snapshot = scorer_.Snapshot(request.asset_id());
+  if (!snapshot) return NoAsset(request.asset_id());
+  if (snapshot->targets.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("asset ", request.asset_id(),
+                     " has no targets to plan for; set some first (postura targets set)"));
+  }
+  PlanRequest plan_request;
+  plan_request.group = snapshot->group;
+  for (const Cell& cell : snapshot->cells) plan_request.current.push_back(cell.level);
+  plan_request.targets = snapshot->targets;
+  plan_request.time_limit = absl::Seconds(20);
+  for (const std::string& outcome_id : request.locked_outcome_ids()) {
+    std::optional<int> outcome = catalog_.FindOutcome(outcome_id);
+    if (!outcome) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("locked outcome '", outcome_id.substr(0, 160), "' is not in the catalog"));
+    }
+    plan_request.locked.push_back(*outcome);
+  }
+  absl::StatusOr<Plan> plan = PlanTargetStatus(catalog_, plan_request);
+  if (!plan.ok()) return plan.status();
+
+  const ScoringModel& model = catalog_.model(snapshot->group);
+  const AssetValues after = AssetScore(model, plan->target_status).Values();
+  v1::AssetPlan answer;
+  answer.set_asset_id(request.asset_id());
+  answer.set_feasible(plan->feasible);
+  answer.set_value_before(snapshot->values.asset);
+  answer.set_value_after(after.asset);
+  answer.set_coverage_after(plan->coverage);
+  std::vector<int> changed;
+  for (int o : model.applicable_outcomes()) {
+    if (plan->target_status[o] != plan_request.current[o]) changed.push_back(o);
+  }
+  std::stable_sort(changed.begin(), changed.end(), [&](int a, int b) {
+    return catalog_.outcomes()[a].functional_area < catalog_.outcomes()[b].functional_area;
+  });
+  int64_t increase = 0;
+  for (int o : changed) {
+    v1::PlannedChange& change = *answer.add_changes();
+    change.set_outcome_id(catalog_.outcomes()[o].id);
+    change.set_title(catalog_.outcomes()[o].title);
+    change.set_functional_area_id(
+        catalog_.functional_areas()[catalog_.outcomes()[o].functional_area].id);
+    change.set_from(ToWire(plan_request.current[o]));
+    change.set_to(ToWire(plan->target_status[o]));
+    increase += std::max(
+        0, LevelHundredths(plan->target_status[o]) - LevelHundredths(plan_request.current[o]));
+  }
+  answer.set_increase_hundredths(increase);
+  AddTargetResults(snapshot->targets, snapshot->values, plan_request.current,
+                   answer.mutable_targets_before());
+  AddTargetResults(snapshot->targets, after, plan->target_status, answer.mutable_targets_after());
+  for (int index : plan->conflict) {
+    *answer.add_conflicting_targets() = TargetToProto(catalog_, snapshot->targets[index]);
+  }
+  return answer;
 }
 
 absl::StatusOr<v1::ListAssetScoresResponse> ScoreQueries::ListAssetScores(

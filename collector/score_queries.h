@@ -27,11 +27,16 @@ class ScoreQueries {
   absl::StatusOr<v1::Gaps> GetGaps(const v1::GetGapsRequest& request) const;
   absl::StatusOr<v1::EvidenceHistory> GetEvidenceHistory(
       const v1::GetEvidenceHistoryRequest& request) const;
+  // Runs the planner (common/planner.h) on the asset's current levels and targets.
+  absl::StatusOr<v1::AssetPlan> PlanAsset(const v1::PlanAssetRequest& request) const;
 
   // Fills in the asset's name (watch updates carry ids only).
   void AddName(v1::AssetSummary& summary) const;
 
  private:
+  void AddTargetResults(const std::vector<Target>& targets, const AssetValues& values,
+                        const std::vector<Level>& levels,
+                        google::protobuf::RepeatedPtrField<v1::TargetResult>* out) const;
   v1::OutcomeScore OutcomeOf(int outcome, const Cell& cell,
                              const std::vector<v1::SourceState>& sources, int64_t now) const;
 

@@ -279,6 +279,32 @@ TEST_F(LiveScoresTest, ScoresAfterARestartEqualScoresBefore) {
   EXPECT_EQ(after.summary().outcomes_live(), before.summary().outcomes_live());
 }
 
+TEST_F(LiveScoresTest, PlansTheLeastWorkThatMeetsTheRegisteredTargets) {
+  auto query = v1::QueryService::NewStub(test::FreshChannel(collector_->address()));
+  grpc::ClientContext context;
+  v1::PlanAssetRequest request;
+  request.set_asset_id("portal");
+  v1::AssetPlan plan;
+  grpc::Status status = query->PlanAsset(&context, request, &plan);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  // The portal's one target, its outcome at 0.67 or more, needs that outcome raised.
+  EXPECT_TRUE(plan.feasible());
+  ASSERT_EQ(plan.changes_size(), 1);
+  EXPECT_EQ(plan.changes(0).outcome_id(), kOutcome);
+  EXPECT_EQ(plan.changes(0).from(), v1::DLI_0);
+  EXPECT_EQ(plan.changes(0).to(), v1::DLI_67);
+  ASSERT_EQ(plan.targets_after_size(), 1);
+  EXPECT_TRUE(plan.targets_after(0).met());
+  EXPECT_FALSE(plan.targets_before(0).met());
+  EXPECT_GT(plan.value_after(), plan.value_before());
+
+  grpc::ClientContext no_targets_context;
+  request.set_asset_id("platform");
+  status = query->PlanAsset(&no_targets_context, request, &plan);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("no targets"));
+}
+
 TEST_F(LiveScoresTest, UnknownAssetIsNotFound) {
   auto query = v1::QueryService::NewStub(test::FreshChannel(collector_->address()));
   grpc::ClientContext context;
