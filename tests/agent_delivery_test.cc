@@ -8,6 +8,7 @@
 #include "collector/evidence_store.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
+#include "postura/v1/query.grpc.pb.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/subprocess.h"
@@ -50,13 +51,15 @@ bool WaitForStored(const std::string& address, uint64_t sequence, absl::Duration
 
 class AgentDeliveryTest : public testing::Test {
  protected:
-  std::unique_ptr<ChildProcess> StartAgent(const std::string& collector_address) {
-    const std::string config = dir_.WriteFile(
-        "agent.yaml", "agent_id: host-1\ncollector_address: " + collector_address +
-                          "\nassets: [web]\npacks: [" POSTURA_SOURCE_DIR
-                          "/tests/testdata/agent/packs/fast.yaml]\nroot: " POSTURA_SOURCE_DIR
-                          "/tests/testdata/agent/hardened\nspool:\n  directory: " +
-                          spool_dir() + "\n");
+  std::unique_ptr<ChildProcess> StartAgent(const std::string& collector_address,
+                                           const std::string& pack = POSTURA_SOURCE_DIR
+                                           "/tests/testdata/agent/packs/fast.yaml") {
+    const std::string config =
+        dir_.WriteFile("agent.yaml", "agent_id: host-1\ncollector_address: " + collector_address +
+                                         "\nassets: [web]\npacks: [" + pack +
+                                         "]\nroot: " POSTURA_SOURCE_DIR
+                                         "/tests/testdata/agent/hardened\nspool:\n  directory: " +
+                                         spool_dir() + "\n");
     return ChildProcess::Start({POSTURA_AGENT_BIN, "--config", config},
                                (dir_.path() / "agent.log").string())
         .value();
@@ -123,6 +126,51 @@ TEST_F(AgentDeliveryTest, EvidenceArrivesExactlyOnceAcrossCollectorAndAgentResta
   for (uint64_t sequence = 1; sequence <= backlog; ++sequence) {
     EXPECT_TRUE(items_per_batch.contains(sequence)) << "batch " << sequence << " lost";
   }
+}
+
+TEST_F(AgentDeliveryTest, ScoresAppearForTheBoundAsset) {
+  auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
+  const std::string address = collector->address();
+  Register(address);
+  // The built-in pack on the hardened fixture tree as checked out (file modes are git's,
+  // so some checks fail: scores are what the evidence says, whatever it says).
+  auto agent = StartAgent(address, POSTURA_SOURCE_DIR "/deploy/packs/debian-server.yaml");
+  auto query = v1::QueryService::NewStub(test::FreshChannel(address));
+  v1::AssetScore score;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline) {
+    grpc::ClientContext context;
+    v1::GetAssetScoreRequest request;
+    request.set_asset_id("web");
+    ASSERT_TRUE(query->GetAssetScore(&context, request, &score).ok());
+    if (score.summary().outcomes_live() > 0 && score.summary().value() > 0) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_GT(score.summary().outcomes_live(), 0u);
+  EXPECT_GT(score.summary().value(), 0);
+  EXPECT_GT(score.summary().coverage(), 0);
+  // Every live outcome is decided by the agent's own checks.
+  int live = 0;
+  for (const v1::FunctionScore& function : score.functions()) {
+    for (const v1::CategoryScore& category : function.categories()) {
+      for (const v1::OutcomeScore& outcome : category.outcomes()) {
+        if (outcome.state() != v1::LIVE) continue;
+        ++live;
+        v1::Level minimum = v1::DLI_100;
+        for (const v1::SourceEvidence& source : outcome.sources()) {
+          minimum = std::min(minimum, source.level());
+        }
+        EXPECT_EQ(outcome.level(), minimum) << outcome.id();
+        EXPECT_EQ(outcome.deciding().level(), minimum) << outcome.id();
+        EXPECT_EQ(outcome.deciding().agent_id(), "host-1");
+        EXPECT_EQ(outcome.deciding().kind(), v1::OBSERVED);
+      }
+    }
+  }
+  EXPECT_EQ(live, static_cast<int>(score.summary().outcomes_live()));
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);
+  EXPECT_EQ(collector->Stop(), 0);
 }
 
 TEST_F(AgentDeliveryTest, AttestationGoesThroughTheSpoolAsAttestedEvidence) {
