@@ -389,11 +389,12 @@ absl::StatusOr<std::optional<v1::SourceState>> EvidenceStore::ReadSource(
   return *std::move(source);
 }
 
-absl::StatusOr<std::vector<std::string>> EvidenceStore::ReadDueExpiries(int64_t now_unix_nanos,
+absl::StatusOr<std::vector<std::string>> EvidenceStore::ReadDueExpiries(int64_t from_unix_nanos,
+                                                                        int64_t now_unix_nanos,
                                                                         size_t limit) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), expiry_));
   std::vector<std::string> keys;
-  for (it->SeekToFirst(); it->Valid() && keys.size() < limit; it->Next()) {
+  for (it->Seek(ExpiryKey(from_unix_nanos, "")); it->Valid() && keys.size() < limit; it->Next()) {
     std::optional<ExpiryKeyParts> parts = ParseExpiryKey(View(it->key()));
     if (parts && parts->expires_at_unix_nanos > now_unix_nanos) break;
     keys.emplace_back(View(it->key()));  // A malformed key is returned to be deleted.
@@ -402,9 +403,9 @@ absl::StatusOr<std::vector<std::string>> EvidenceStore::ReadDueExpiries(int64_t 
   return keys;
 }
 
-absl::StatusOr<std::optional<int64_t>> EvidenceStore::NextExpiry() const {
+absl::StatusOr<std::optional<int64_t>> EvidenceStore::NextExpiry(int64_t from_unix_nanos) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), expiry_));
-  it->SeekToFirst();
+  it->Seek(ExpiryKey(from_unix_nanos, ""));
   if (absl::Status s = FromRocksStatus(it->status(), "reading expiries"); !s.ok()) return s;
   if (!it->Valid()) return std::nullopt;
   std::optional<ExpiryKeyParts> parts = ParseExpiryKey(View(it->key()));

@@ -135,12 +135,14 @@ class EvidenceStore {
   // One source's current report; nullopt if there is none.
   absl::StatusOr<std::optional<v1::SourceState>> ReadSource(absl::string_view state_key) const;
 
-  // Keys of expiry entries due at or before `now_unix_nanos`, the earliest first, at most
-  // `limit` (see ExpiryKey).
-  absl::StatusOr<std::vector<std::string>> ReadDueExpiries(int64_t now_unix_nanos,
+  // Keys of expiry entries due in [from, now], the earliest first, at most `limit` (see
+  // ExpiryKey). Entries before `from` must already be deleted: starting there skips
+  // their tombstones, which would otherwise pile up at the front of the family.
+  absl::StatusOr<std::vector<std::string>> ReadDueExpiries(int64_t from_unix_nanos,
+                                                           int64_t now_unix_nanos,
                                                            size_t limit) const;
-  // When the earliest expiry entry is due; nullopt if there is none.
-  absl::StatusOr<std::optional<int64_t>> NextExpiry() const;
+  // When the earliest expiry entry at or after `from` is due; nullopt if there is none.
+  absl::StatusOr<std::optional<int64_t>> NextExpiry(int64_t from_unix_nanos = 0) const;
   // Removes processed expiry entries. Not synced: an entry a crash brings back is
   // processed again, which is harmless.
   absl::Status DeleteExpiries(const std::vector<std::string>& keys);

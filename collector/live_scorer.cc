@@ -235,7 +235,8 @@ void LiveScorer::ApplyExpiries() {
     if (next_expiry_ > now) return;
   }
   while (true) {
-    absl::StatusOr<std::vector<std::string>> due = store_.ReadDueExpiries(now, kExpiriesPerRead);
+    absl::StatusOr<std::vector<std::string>> due =
+        store_.ReadDueExpiries(expiry_floor_, now, kExpiriesPerRead);
     if (!due.ok()) {
       LOG_EVERY_N(ERROR, 100) << "scoring cannot read expiries: " << due.status();
       RetryExpiriesLater(now);
@@ -271,11 +272,16 @@ void LiveScorer::ApplyExpiries() {
       RetryExpiriesLater(now);
       return;
     }
+    if (!due->empty()) {
+      // Entries sort by time, so everything before the last one read is gone now.
+      std::optional<ExpiryKeyParts> last = ParseExpiryKey(due->back());
+      if (last) expiry_floor_ = std::max(expiry_floor_, last->expires_at_unix_nanos);
+    }
     if (due->size() < kExpiriesPerRead) break;
   }
   // Read under the input lock, so that an expiry handed over meanwhile is not lost.
   absl::MutexLock lock(&input_mu_);
-  absl::StatusOr<std::optional<int64_t>> next = store_.NextExpiry();
+  absl::StatusOr<std::optional<int64_t>> next = store_.NextExpiry(expiry_floor_);
   next_expiry_ = next.ok() ? next->value_or(INT64_MAX) : now + absl::ToInt64Nanoseconds(kMaxSleep);
 }
 

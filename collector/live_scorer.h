@@ -120,6 +120,8 @@ class LiveScorer : public RegistryObserver {
   std::vector<SourceUpdate> pending_ ABSL_GUARDED_BY(input_mu_);
   std::vector<std::string> pending_resyncs_ ABSL_GUARDED_BY(input_mu_);
   int64_t next_expiry_ ABSL_GUARDED_BY(input_mu_) = INT64_MAX;
+  // Every expiry entry before this time has been processed and deleted (scoring thread).
+  int64_t expiry_floor_ = 0;
   absl::Time pending_since_ ABSL_GUARDED_BY(input_mu_);  // Hand-over of the oldest pending.
   uint64_t handed_over_ ABSL_GUARDED_BY(input_mu_) = 0;  // Batches of work received.
   uint64_t finished_ ABSL_GUARDED_BY(input_mu_) = 0;     // Batches of work applied.

@@ -125,6 +125,28 @@ TEST_F(LiveScorerTest, ExpiredEvidenceStopsCountingOnTimeWithoutNewEvidence) {
   EXPECT_EQ(scorer_->Summary("web")->outcomes_live(), 0u);
 }
 
+TEST_F(LiveScorerTest, MoreExpiriesThanOneReadTakesAllExpireOnTime) {
+  PutAsset("web", v1::IG3);
+  // 5,000 reports (more than one expiry read takes), spread over the catalog and agents.
+  const auto& outcomes = Catalog::Builtin().outcomes();
+  for (int i = 0; i < 5000; ++i) {
+    Report("host-" + std::to_string(i / static_cast<int>(outcomes.size())), "web",
+           outcomes[i % outcomes.size()].id, v1::DLI_67, absl::Minutes(1 + i % 5));
+  }
+  EXPECT_EQ(scorer_->Summary("web")->outcomes_live(), 167u);
+  clock_.Advance(absl::Minutes(3));
+  scorer_->Flush();
+  EXPECT_EQ(scorer_->Summary("web")->outcomes_live(), 167u);  // Later reports still live.
+  clock_.Advance(absl::Minutes(3));
+  scorer_->Flush();
+  EXPECT_EQ(scorer_->Summary("web")->outcomes_live(), 0u);
+  EXPECT_EQ(scorer_->Summary("web")->outcomes_stale(), 167u);
+  // Every processed entry is gone.
+  absl::StatusOr<std::optional<int64_t>> next = store_->NextExpiry();
+  ASSERT_TRUE(next.ok());
+  EXPECT_FALSE(next->has_value());
+}
+
 TEST_F(LiveScorerTest, AReportThatArrivesExpiredDoesNotCount) {
   PutAsset("web");
   Report("host", "web", kOutcome, v1::DLI_100, absl::Nanoseconds(1));
