@@ -7,8 +7,15 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "cli/collector_connection.h"
+#include "cli/command_context.h"
+#include "cli/fleco_collector_commands.h"
 #include "cli/fleco_command.h"
 #include "cli/plan_command.h"
+#include "cli/registry_commands.h"
+#include "cli/score_commands.h"
+#include "cli/targets_command.h"
+#include "cli/watch_command.h"
 #include "common/catalog.h"
 
 namespace {
@@ -33,13 +40,26 @@ const Catalog* LoadCatalog(const std::string& path, std::unique_ptr<Catalog>& st
 int main(int argc, char** argv) {
   CLI::App app{"postura: continuous, asset-focused cybersecurity posture (CyberTOMP)."};
   app.footer(
-      "Exit status: 0 on success, 1 when an input file or value is invalid, 2 on a usage "
-      "error, 3 when `fleco plan` finds that the targets cannot all be met.");
+      "Exit status: 0 on success, 1 when an input file or value is invalid or the collector "
+      "refused the request (its message on stderr), 2 on a usage error, 3 when `plan` or "
+      "`fleco plan` finds that the targets cannot all be met, 4 when the collector cannot be "
+      "reached.\nSee docs/cli.md for every command with an example.");
   app.require_subcommand(1);
+  // Global options may also follow the subcommand: `postura score web --collector host:4317`.
+  app.fallthrough();
   std::string catalog_path;
   app.add_option("--catalog", catalog_path,
                  "Expected-outcome catalog (YAML) to score against; default: the built-in "
-                 "ULEO v1");
+                 "ULEO v1 (must match the collector's for targets and FLECO cases)");
+  std::string collector_address = DefaultCollectorAddress();
+  app.add_option("--collector", collector_address,
+                 "The collector's gRPC address, host:port (default: $POSTURA_COLLECTOR, or "
+                 "127.0.0.1:4317)");
+  CommandLine line;
+  AddRegistryCommands(app, line);
+  AddTargetsCommands(app, line);
+  AddScoreCommands(app, line);
+  AddWatchCommand(app, line);
 
   CLI::App* fleco = app.add_subcommand("fleco", "FLECO case files (the CyberTOMP reference tool)");
   fleco->require_subcommand(1);
@@ -73,6 +93,7 @@ int main(int argc, char** argv) {
   plan->add_option("--effort", plan_options.efforts,
                    "ID=N: relative effort N (1-1000, default 1) of raising the outcomes of "
                    "functional area ID, or of gene ID (repeatable)");
+  AddFlecoCollectorCommands(*fleco, line);
 
   try {
     app.parse(argc, argv);
@@ -85,5 +106,8 @@ int main(int argc, char** argv) {
   if (catalog == nullptr) return kExitBadInput;
   if (score->parsed()) return RunFlecoScore(*catalog, score_options, std::cout, std::cerr);
   if (plan->parsed()) return RunFlecoPlan(*catalog, plan_options, std::cout, std::cerr);
-  return kExitUsage;
+  if (!line.run) return kExitUsage;
+  CollectorConnection collector(collector_address);
+  CommandContext context{collector, *catalog, line.format, std::cout, std::cerr};
+  return line.run(context);
 }

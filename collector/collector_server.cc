@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "collector/dashboard.h"
 #include "collector/http_api.h"
 #include "glog/logging.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -82,7 +83,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                               .catalog = &catalog};
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start({.listen_address = options.http_listen_address, .max_connections = 16},
-                        ApiRoutes(http_sources), ApiStreamRoutes(http_sources));
+                        ApiRoutes(http_sources), ApiStreamRoutes(http_sources), DashboardRoutes());
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
   server->server_->GetHealthCheckService()->SetServingStatus(true);

@@ -15,6 +15,9 @@ packages=(
   libssl-dev libgoogle-perftools-dev libglpk-dev libcpp-httplib-dev
   # Formatting, sanitizer and fuzzing runtimes (clang's libFuzzer and LSan).
   clang clang-format libclang-rt-14-dev
+  # The web dashboard's browser test (tests/browser/): headless Chromium, driven from Node
+  # over the DevTools protocol with no npm packages.
+  chromium nodejs
 )
 
 missing=()

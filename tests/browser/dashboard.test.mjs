@@ -1,0 +1,422 @@
+// The web dashboard in real headless Chromium against a real postura-collector process.
+//
+// Registers an organisation (a department, a supplier, three assets with a dependency and
+// a target) and sends evidence through the collector's gRPC APIs with dashboard_fixture,
+// then checks that the page shows the numbers of the JSON API, formatted as the dashboard
+// formats them, that new evidence reaches the open page within 2 seconds without a reload,
+// and that the asset detail shows each outcome's level and state. Screenshots go to
+// $POSTURA_BROWSER_ARTIFACTS (default: ./browser-artifacts).
+//
+//   POSTURA_COLLECTOR_BIN=build/bin/postura-collector \
+//   POSTURA_DASHBOARD_FIXTURE=build/bin/dashboard_fixture \
+//   node tests/browser/dashboard.test.mjs
+//
+// Exits 0 when every check passes, 1 on a failure, 77 (skipped) when Chromium is not
+// installed ($CHROMIUM, default /usr/bin/chromium).
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { Browser } from './cdp.mjs';
+
+const SKIP = 77;
+const LIVE_DEADLINE_MS = 2000;
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const collectorBin = process.env.POSTURA_COLLECTOR_BIN || join(repoRoot, 'build/bin/postura-collector');
+const fixtureBin = process.env.POSTURA_DASHBOARD_FIXTURE || join(repoRoot, 'build/bin/dashboard_fixture');
+const artifacts = resolve(process.env.POSTURA_BROWSER_ARTIFACTS || 'browser-artifacts');
+
+// The dashboard's formats (web/format.js), restated here so that a change to them is a
+// deliberate change to this test too.
+const fmtValue = (v) => Number(v).toFixed(2);
+const fmtPercent = (v) => `${Math.round(Number(v) * 100)}%`;
+const LEVEL_TEXT = { DLI_0: '0', DLI_33: '0.33', DLI_67: '0.67', DLI_100: '1' };
+const STATE_TEXT = { LIVE: 'live', STALE: 'stale', NO_EVIDENCE: 'no evidence' };
+
+const run = promisify(execFile);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function assertEqual(actual, expected, what) {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${what}: page shows ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  }
+}
+
+// ---- The collector and the fixture ------------------------------------------------------
+
+async function startCollector(dir) {
+  const config = join(dir, 'collector.yaml');
+  const ready = join(dir, 'ready');
+  await writeFile(config, `listen_address: 127.0.0.1:0\nhttp_listen_address: 127.0.0.1:0\ndata_dir: ${join(dir, 'data')}\n`);
+  const log = openSync(join(artifacts, 'collector.log'), 'w');
+  const child = spawn(collectorBin, ['--config', config, '--ready-file', ready], { stdio: ['ignore', log, log] });
+  const exited = new Promise((r) => child.once('exit', (code, signal) => r(code ?? signal)));
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const lines = existsSync(ready) ? readFileSync(ready, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean) : [];
+    if (lines.length >= 2) return { child, exited, grpc: lines[0], http: lines[1] };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`collector did not start (see ${join(artifacts, 'collector.log')})`);
+    }
+    await sleep(20);
+  }
+}
+
+async function stopCollector(collector) {
+  if (!collector || collector.child.exitCode !== null) return;
+  collector.child.kill('SIGTERM');
+  const timer = setTimeout(() => collector.child.kill('SIGKILL'), 10000);
+  await collector.exited;
+  clearTimeout(timer);
+}
+
+async function fixture(...args) {
+  try {
+    await run(fixtureBin, args, { timeout: 30000 });
+  } catch (error) {
+    throw new Error(`dashboard_fixture ${args.slice(0, 3).join(' ')} failed: ${error.stderr || error.message}`);
+  }
+}
+
+let sequence = 0;
+// Sends `items` ("asset:outcome:level[:stale][:attested]") as the next batch of host-1.
+async function sendEvidence(grpc, items) {
+  sequence += 1;
+  await fixture('send', grpc, String(sequence), ...items);
+}
+
+async function api(http, path) {
+  const response = await fetch(`http://${http}${path}`);
+  assert(response.ok, `GET ${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+function outcomesOf(score) {
+  return score.functions.flatMap((fn) => fn.categories.flatMap((category) => category.outcomes));
+}
+
+// Polls the API until `predicate(value)` holds; returns that value.
+async function apiEventually(http, path, predicate, what) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const value = await api(http, path);
+    if (predicate(value)) return value;
+    assert(Date.now() < deadline, `the collector never reported ${what}`);
+    await sleep(20);
+  }
+}
+
+// Evidence that spreads the three assets over the colour bands: platform amber (and so
+// limiting portal), portal green with its target unmet and some stale outcomes, payroll
+// red with most outcomes unreported.
+function initialEvidence(outcomeIds) {
+  const items = [];
+  outcomeIds.platform.forEach((id, i) => {
+    if (i % 10 === 9) return;
+    const level = ['0.67', '0.33', '0.67', '0', '1'][i % 5];
+    items.push(`platform:${id}:${level}${i % 4 === 0 ? ':attested' : ''}`);
+  });
+  outcomeIds.portal.forEach((id, i) => {
+    if (id === 'ID_AM_CSC_1_1') {
+      items.push(`portal:${id}:0.33`);  // Below portal's target (>= 0.67).
+    } else if (i % 9 === 4) {
+      items.push(`portal:${id}:1:stale`);
+    } else if (i % 13 !== 6) {
+      items.push(`portal:${id}:${['1', '1', '0.67', '1'][i % 4]}`);
+    }
+  });
+  outcomeIds.payroll.forEach((id, i) => {
+    if (i % 4 === 0) items.push(`payroll:${id}:${i % 8 === 0 ? '0.33' : '0.67'}`);
+  });
+  return items;
+}
+
+// ---- Checks -----------------------------------------------------------------------------
+
+const results = [];
+
+async function check(name, body) {
+  const started = Date.now();
+  await body();
+  const ms = Date.now() - started;
+  results.push(name);
+  console.log(`ok ${results.length} - ${name} (${ms} ms)`);
+}
+
+async function overviewShowsOrganization(page, org) {
+  await page.waitFor((expected) => !document.getElementById('view-overview').hidden &&
+    document.querySelector('[data-testid="org-index"]')?.textContent === expected,
+    [fmtValue(org.index)], { describe: () => page.evaluate(() => document.querySelector('[data-testid="org-index"]')?.textContent) });
+  const shown = await page.evaluate(() => {
+    const text = (selector) => document.querySelector(selector)?.textContent.trim();
+    const rollups = (testid) => Object.fromEntries([...document.querySelectorAll(`[data-testid="${testid}"] li`)].map((li) =>
+      [li.dataset.key, [li.querySelector('[data-field="index"]').textContent, li.querySelector('[data-field="adjusted"]').textContent]]));
+    return {
+      index: text('[data-testid="org-index"]'),
+      adjusted: text('[data-testid="org-adjusted-index"]'),
+      share: text('[data-testid="org-share-meeting-targets"]'),
+      coverage: text('[data-testid="org-coverage"]'),
+      functions: Object.fromEntries([...document.querySelectorAll('[data-testid="function-chart"] .chart-column')].map((g) =>
+        [g.dataset.key, g.querySelector('.chart-value').textContent])),
+      igs: rollups('rollup-ig'),
+      departments: rollups('rollup-departments'),
+      suppliers: rollups('rollup-suppliers'),
+      areas: Object.fromEntries([...document.querySelectorAll('[data-testid="functional-areas"] tbody tr')].map((tr) =>
+        [tr.dataset.areaId, [tr.querySelector('.score').textContent, tr.lastElementChild.textContent]])),
+    };
+  });
+  const rollups = (list) => Object.fromEntries(list.map((r) => [r.key, [fmtValue(r.index), fmtValue(r.adjustedIndex)]]));
+  assertEqual(shown.index, fmtValue(org.index), 'organisation index');
+  assertEqual(shown.adjusted, fmtValue(org.adjustedIndex), 'dependency-adjusted index');
+  assertEqual(shown.share, fmtPercent(org.shareMeetingTargets), 'share meeting targets');
+  assertEqual(shown.coverage, fmtPercent(org.coverage), 'coverage');
+  assertEqual(shown.functions, Object.fromEntries(org.functions.map((f) => [f.key, f.assetCount > 0 ? fmtValue(f.index) : 'n/a'])), 'function means');
+  assertEqual(shown.igs, rollups(org.implementationGroups), 'IG tiers');
+  assertEqual(shown.departments, rollups(org.departments), 'departments');
+  assertEqual(shown.suppliers, rollups(org.suppliers), 'suppliers');
+  assertEqual(shown.areas, Object.fromEntries(org.functionalAreas.map((a) => [a.id, [fmtValue(a.achievement), String(a.openGaps)]])), 'functional areas');
+}
+
+// Rows sorted by asset id, whatever the table's sort order.
+const byId = (rows) => [...rows].sort((a, b) => a.id.localeCompare(b.id));
+
+function shownAssets(page) {
+  return page.evaluate(() => [...document.querySelectorAll('[data-testid="asset-table"] tbody tr[data-asset-id]')].map((tr) => ({
+    id: tr.dataset.assetId,
+    name: tr.querySelector('[data-col="asset"] a').textContent,
+    value: tr.querySelector('[data-col="value"] .score').textContent,
+    adjusted: tr.querySelector('[data-col="adjusted"] .score').textContent,
+    limitedBy: tr.querySelector('[data-col="adjusted"] .limited a')?.textContent ?? null,
+    coverage: tr.querySelector('[data-col="coverage"]').textContent,
+    targets: tr.querySelector('[data-col="targets"] .badge').textContent,
+  })));
+}
+
+function expectedAssets(list) {
+  const names = Object.fromEntries(list.assets.map((a) => [a.assetId, a.name]));
+  return list.assets.map((a) => ({
+    id: a.assetId,
+    name: a.name,
+    value: fmtValue(a.value),
+    adjusted: fmtValue(a.adjustedValue),
+    limitedBy: a.limitingAssetId && a.limitingAssetId !== a.assetId ? names[a.limitingAssetId] : null,
+    coverage: fmtPercent(a.coverage),
+    targets: a.targetCount === 0 ? 'none' : a.targetsMet ? '✓ met' : '✗ not met',
+  }));
+}
+
+// Clicks a link of the top bar and waits for its view to show.
+async function openView(page, view) {
+  await page.click(`nav.views a[data-nav="${view}"]`);
+  await page.waitFor((id) => !document.getElementById(id).hidden, [`view-${view}`]);
+}
+
+function shownOutcomes(page) {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid="outcomes"] tr[data-outcome-id]')].map((tr) =>
+    [tr.dataset.outcomeId, [tr.querySelector('[data-col="level"] .level').textContent, tr.querySelector('[data-col="state"] .state-label').textContent]])));
+}
+
+// ---- The test ---------------------------------------------------------------------------
+
+async function main() {
+  if (!existsSync(chromiumPath)) {
+    console.log(`SKIP: Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
+    return SKIP;
+  }
+  for (const [what, path] of [['POSTURA_COLLECTOR_BIN', collectorBin], ['POSTURA_DASHBOARD_FIXTURE', fixtureBin]]) {
+    assert(existsSync(path), `${what}: no binary at ${path}`);
+  }
+  await mkdir(artifacts, { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), 'postura-dashboard-'));
+  let collector = null;
+  let browser = null;
+  let page = null;
+  const started = Date.now();
+  try {
+    collector = await startCollector(dir);
+    const { grpc, http } = collector;
+    console.log(`collector: gRPC ${grpc}, HTTP ${http}`);
+    await fixture('register', grpc);
+
+    // Every applicable outcome of each asset, from the API, to spread evidence over.
+    const outcomeIds = {};
+    for (const id of ['platform', 'portal', 'payroll']) {
+      outcomeIds[id] = outcomesOf(await api(http, `/api/v1/assets/${id}`)).map((o) => o.id);
+    }
+    const items = initialEvidence(outcomeIds);
+    await sendEvidence(grpc, items);
+    const liveCount = (asset) => items.filter((item) => item.startsWith(`${asset}:`) && !item.includes(':stale')).length;
+    await apiEventually(http, '/api/v1/assets', (list) => list.assets.every((a) => a.outcomesLive === liveCount(a.assetId)),
+      'the initial evidence');
+
+    browser = await Browser.launch({ executable: chromiumPath, userDataDir: join(dir, 'chromium'), logPath: join(artifacts, 'chromium.log') });
+    page = await browser.newPage(1280, 800);
+    const base = `http://${http}`;
+
+    await check('overview shows the organisation numbers of GET /api/v1/organization', async () => {
+      await page.goto(`${base}/`);
+      await page.waitFor(() => !document.getElementById('view-overview').hidden);
+      const org = await api(http, '/api/v1/organization');
+      assert(org.assetCount === 3, `expected 3 assets, the API has ${org.assetCount}`);
+      await overviewShowsOrganization(page, org);
+      await page.waitFor(() => document.getElementById('live').dataset.status === 'live');
+      await page.screenshot(join(artifacts, 'overview.png'));
+    });
+
+    await check('asset list shows each asset of GET /api/v1/assets', async () => {
+      await openView(page, 'assets');
+      const list = await api(http, '/api/v1/assets');
+      const expected = expectedAssets(list);
+      await page.waitFor((n) => document.querySelectorAll('[data-testid="asset-table"] tbody tr[data-asset-id]').length === n, [expected.length]);
+      assertEqual(byId(await shownAssets(page)), byId(expected), 'asset rows');
+      assert(expected.find((a) => a.id === 'portal').limitedBy === 'Hosting platform', 'portal should be limited by the platform');
+      await page.screenshot(join(artifacts, 'asset-list.png'));
+    });
+
+    await check('asset list sorts by a column and filters by text', async () => {
+      await page.click('button.sort[data-sort="value"]');
+      const ascending = (await shownAssets(page)).map((a) => Number(a.value));
+      assertEqual(ascending, [...ascending].sort((a, b) => a - b), 'values sorted ascending');
+      await page.click('button.sort[data-sort="value"]');
+      const descending = (await shownAssets(page)).map((a) => Number(a.value));
+      assertEqual(descending, [...descending].sort((a, b) => b - a), 'values sorted descending');
+      await page.click('#asset-filter');
+      await page.type('hosting');
+      assertEqual((await shownAssets(page)).map((a) => a.id), ['platform'], 'assets matching "hosting" (the supplier)');
+      await page.evaluate(() => {
+        const input = document.getElementById('asset-filter');
+        input.value = '';
+        input.dispatchEvent(new Event('input'));
+      });
+      await page.click('button.sort[data-sort="asset"]');
+    });
+
+    await check(`new evidence reaches the open asset list within ${LIVE_DEADLINE_MS} ms, without a reload`, async () => {
+      await page.evaluate(() => { window.__sameDocument = true; });
+      const before = await api(http, '/api/v1/assets/payroll');
+      const raised = outcomesOf(before).filter((_, i) => i % 4 !== 0).slice(0, 60).map((o) => `payroll:${o.id}:1`);
+      await sendEvidence(grpc, raised);
+      const sent = Date.now();
+      const after = await apiEventually(http, '/api/v1/assets/payroll', (s) => fmtValue(s.summary.value) !== fmtValue(before.summary.value), 'the new payroll value');
+      const expected = fmtValue(after.summary.value);
+      await page.waitFor((value) => document.querySelector('tr[data-asset-id="payroll"] [data-col="value"] .score')?.textContent === value,
+        [expected], { timeoutMs: LIVE_DEADLINE_MS, describe: async () => `(shown: ${JSON.stringify((await shownAssets(page)).find((a) => a.id === 'payroll'))})` });
+      const elapsed = Date.now() - sent;
+      console.log(`   payroll ${fmtValue(before.summary.value)} -> ${expected} on the page ${elapsed} ms after the batch was acknowledged`);
+      assert(elapsed <= LIVE_DEADLINE_MS, `the page took ${elapsed} ms`);
+      const state = await page.evaluate(() => ({
+        same: window.__sameDocument === true,
+        live: document.getElementById('live-label').textContent,
+        updated: document.getElementById('last-update').textContent,
+        name: document.querySelector('tr[data-asset-id="payroll"] [data-col="asset"] a').textContent,
+      }));
+      assert(state.same, 'the page was reloaded');
+      assertEqual(state.live, 'live', 'live indicator');
+      assert(/^updated \d\d:\d\d:\d\d$/.test(state.updated), `last update time: "${state.updated}"`);
+      assertEqual(state.name, 'Payroll', 'name kept across a watch update');
+      // The whole table agrees with the API again, the organisation too (fetched at most
+      // once a second while events flow).
+      assertEqual(byId(await shownAssets(page)), byId(expectedAssets(await api(http, '/api/v1/assets'))), 'asset rows after the update');
+      await openView(page, 'overview');
+      await overviewShowsOrganization(page, await api(http, '/api/v1/organization'));
+      await openView(page, 'assets');
+    });
+
+    await check('asset detail shows the outcome levels and states of GET /api/v1/assets/portal', async () => {
+      await page.click('tr[data-asset-id="portal"] [data-col="asset"] a');
+      await page.waitFor(() => !document.getElementById('view-asset').hidden &&
+        document.querySelector('[data-testid="detail-name"]')?.textContent === 'Customer portal' &&
+        document.querySelectorAll('[data-testid="outcomes"] tr[data-outcome-id]').length > 0, [],
+      { describe: () => page.evaluate(() => `(at ${location.hash}: ${document.querySelector('main > section:not([hidden])')?.id})`) });
+      const score = await api(http, '/api/v1/assets/portal');
+      const gaps = await api(http, '/api/v1/assets/portal/gaps');
+      const expected = Object.fromEntries(outcomesOf(score).map((o) => [o.id, [LEVEL_TEXT[o.level], STATE_TEXT[o.state]]]));
+      const shown = await shownOutcomes(page);
+      assertEqual(Object.keys(shown).length, Object.keys(expected).length, 'number of outcomes');
+      for (const [id, levelAndState] of Object.entries(expected)) assertEqual(shown[id], levelAndState, `outcome ${id}`);
+      const states = new Set(Object.values(expected).map(([, state]) => state));
+      assert(states.has('live') && states.has('stale') && states.has('no evidence'), `portal should show every state, has ${[...states]}`);
+      const summary = await page.evaluate(() => ({
+        value: document.querySelector('[data-testid="detail-value"]').textContent,
+        adjusted: document.querySelector('[data-testid="detail-adjusted"]').textContent,
+        coverage: document.querySelector('[data-testid="detail-coverage"]').textContent,
+        targets: document.querySelector('[data-testid="detail-targets-met"]').textContent,
+        gaps: document.querySelectorAll('[data-testid="gaps"] tr[data-gap-outcome-id]').length,
+        deciding: Object.fromEntries([...document.querySelectorAll('[data-testid="outcomes"] tr[data-state="LIVE"]')].map((tr) => [
+          tr.dataset.outcomeId,
+          [tr.querySelector('[data-col="deciding"] .mono').textContent, tr.querySelector('[data-col="deciding"] div').textContent,
+            tr.querySelector('[data-col="kind"]').textContent, /^\d+ (s|min|h|d) ago$/.test(tr.querySelector('[data-col="freshness"]').textContent)]])),
+      }));
+      const kinds = { OBSERVED: 'observed', ATTESTED: 'attested' };
+      assertEqual(summary.deciding, Object.fromEntries(outcomesOf(score).filter((o) => o.state === 'LIVE').map((o) =>
+        [o.id, [o.deciding.agentId, o.deciding.checkId, kinds[o.deciding.kind], true]])), 'deciding evidence and freshness of live outcomes');
+      assertEqual(summary.value, fmtValue(score.summary.value), 'detail value');
+      assertEqual(summary.adjusted, fmtValue(score.summary.adjustedValue), 'detail adjusted value');
+      assertEqual(summary.coverage, fmtPercent(score.summary.coverage), 'detail coverage');
+      assertEqual(summary.targets, '✗ not met', 'detail targets');
+      assertEqual(summary.gaps, gaps.areas.reduce((n, area) => n + Math.min(50, area.gaps.length), 0), 'gap rows');
+      await page.screenshot(join(artifacts, 'asset-detail.png'));
+      await page.evaluate(() => document.querySelector('[data-testid="outcomes"]').scrollIntoView());
+      await page.screenshot(join(artifacts, 'asset-detail-outcomes.png'));
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot(join(artifacts, 'asset-detail-full.png'), { fullPage: true });
+    });
+
+    await check(`the open asset detail follows new evidence within ${LIVE_DEADLINE_MS} ms`, async () => {
+      const target = 'ID_AM_CSC_1_1';
+      await sendEvidence(grpc, [`portal:${target}:1`]);
+      const sent = Date.now();
+      await page.waitFor((id) => {
+        const row = document.querySelector(`tr[data-outcome-id="${id}"]`);
+        return row?.querySelector('.level').textContent === '1' && document.querySelector('[data-testid="detail-targets-met"]')?.textContent === '✓ all met';
+      }, [target], { timeoutMs: LIVE_DEADLINE_MS });
+      console.log(`   portal ${target} -> 1 and its target met on the page ${Date.now() - sent} ms after the batch was acknowledged`);
+      const score = await api(http, '/api/v1/assets/portal');
+      const shown = await shownOutcomes(page);
+      for (const o of outcomesOf(score)) assertEqual(shown[o.id], [LEVEL_TEXT[o.level], STATE_TEXT[o.state]], `outcome ${o.id}`);
+    });
+
+    await check('works on a narrow window (390 px) without sideways scrolling', async () => {
+      await page.setViewport(390, 844);
+      for (const [hash, view, shot] of [['#/', 'view-overview', 'narrow-overview.png'], ['#/assets', 'view-assets', 'narrow-asset-list.png'],
+        ['#/asset/portal', 'view-asset', 'narrow-asset-detail.png']]) {
+        await page.evaluate((h) => { location.hash = h; }, hash);
+        await page.waitFor((id) => !document.getElementById(id).hidden && document.querySelector(`#${id} h1`), [view]);
+        await sleep(100);
+        const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+        assert(widths.page <= widths.viewport, `${hash}: page is ${widths.page} px wide in a ${widths.viewport} px window`);
+        await page.screenshot(join(artifacts, shot));
+      }
+      await page.setViewport(1280, 800);
+    });
+
+    assertEqual(page.errors, [], 'errors in the page');
+    console.log(`screenshots: ${artifacts}; took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`${results.length} passed, 0 failed`);
+    return 0;
+  } catch (error) {
+    console.error(`not ok ${results.length + 1} - ${error.stack || error}`);
+    if (page) {
+      if (page.errors.length) console.error(`page errors:\n  ${page.errors.join('\n  ')}`);
+      await page.screenshot(join(artifacts, 'failure.png')).catch(() => {});
+      console.error(`screenshot of the failure: ${join(artifacts, 'failure.png')}`);
+    }
+    console.log(`${results.length} passed, 1 failed`);
+    return 1;
+  } finally {
+    await browser?.close().catch(() => {});
+    await stopCollector(collector).catch(() => {});
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,240 @@
+// dashboard_fixture: sets up a collector for the dashboard's browser test
+// (dashboard.test.mjs) through its gRPC APIs, as an operator and an agent would.
+//
+//   dashboard_fixture register GRPC_ADDRESS
+//     Registers the supplier "hoster", the department "finance", the assets "platform"
+//     (IG1, run by hoster), "portal" (IG2, finance, depends on platform) and "payroll"
+//     (IG3, finance), a target on portal (ID_AM_CSC_1_1 >= 0.67) and the agent "host-1"
+//     bound to all three.
+//   dashboard_fixture send GRPC_ADDRESS SEQUENCE ITEM...
+//     Sends one batch as host-1 over the ingest protocol and waits until it is durable.
+//     ITEM is ASSET:OUTCOME:LEVEL[:stale][:attested], LEVEL one of 0, 0.33, 0.67, 1;
+//     "stale" evidence expired an hour ago, other evidence expires in an hour.
+//
+// Exits 0 on success, 1 with the reason on stderr otherwise, 2 for bad usage.
+
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/grpc_status.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "postura/v1/admin.grpc.pb.h"
+#include "postura/v1/ingest.grpc.pb.h"
+
+namespace postura {
+namespace {
+
+constexpr absl::Duration kDeadline = absl::Seconds(10);
+constexpr char kAgentId[] = "host-1";
+
+std::unique_ptr<grpc::ClientContext> ContextWithDeadline() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + kDeadline));
+  return context;
+}
+
+v1::Asset MakeAsset(const std::string& id, const std::string& name, v1::ImplementationGroup group) {
+  v1::Asset asset;
+  asset.set_id(id);
+  asset.set_name(name);
+  asset.set_implementation_group(group);
+  return asset;
+}
+
+absl::Status PutAsset(v1::AdminService::Stub& admin, const v1::Asset& asset) {
+  v1::PutAssetRequest request;
+  *request.mutable_asset() = asset;
+  v1::PutAssetResponse response;
+  return FromGrpcStatus(admin.PutAsset(ContextWithDeadline().get(), request, &response));
+}
+
+absl::Status RegisterOrganisation(v1::AdminService::Stub& admin) {
+  v1::PutTenantRequest tenant;
+  tenant.mutable_tenant()->set_id("hoster");
+  tenant.mutable_tenant()->set_name("Hosting Ltd");
+  tenant.mutable_tenant()->set_kind(v1::SUPPLIER);
+  v1::PutTenantResponse tenant_response;
+  if (absl::Status s =
+          FromGrpcStatus(admin.PutTenant(ContextWithDeadline().get(), tenant, &tenant_response));
+      !s.ok()) {
+    return s;
+  }
+  v1::PutDepartmentRequest department;
+  department.mutable_department()->set_id("finance");
+  department.mutable_department()->set_name("Finance");
+  v1::PutDepartmentResponse department_response;
+  if (absl::Status s = FromGrpcStatus(
+          admin.PutDepartment(ContextWithDeadline().get(), department, &department_response));
+      !s.ok()) {
+    return s;
+  }
+
+  v1::Asset platform = MakeAsset("platform", "Hosting platform", v1::IG1);
+  platform.set_supplier_id("hoster");
+  v1::Asset portal = MakeAsset("portal", "Customer portal", v1::IG2);
+  portal.set_department_id("finance");
+  portal.add_dependency_ids("platform");
+  v1::Asset payroll = MakeAsset("payroll", "Payroll", v1::IG3);
+  payroll.set_department_id("finance");
+  for (const v1::Asset* asset : {&platform, &portal, &payroll}) {
+    if (absl::Status s = PutAsset(admin, *asset); !s.ok()) return s;
+  }
+
+  v1::PutTargetsRequest targets;
+  targets.set_asset_id("portal");
+  v1::Target& target = *targets.add_targets();
+  target.set_scope(v1::SCOPE_OUTCOME);
+  target.set_scope_id("ID_AM_CSC_1_1");
+  target.set_operator_(v1::GREATER_OR_EQUAL);
+  target.set_value(0.67);
+  v1::PutTargetsResponse targets_response;
+  if (absl::Status s =
+          FromGrpcStatus(admin.PutTargets(ContextWithDeadline().get(), targets, &targets_response));
+      !s.ok()) {
+    return s;
+  }
+
+  v1::PutAgentRequest agent;
+  agent.mutable_agent()->set_id(kAgentId);
+  for (const char* asset : {"platform", "portal", "payroll"}) {
+    agent.mutable_agent()->add_asset_ids(asset);
+  }
+  v1::PutAgentResponse agent_response;
+  return FromGrpcStatus(admin.PutAgent(ContextWithDeadline().get(), agent, &agent_response));
+}
+
+absl::StatusOr<v1::Level> ParseLevel(absl::string_view text) {
+  if (text == "0") return v1::DLI_0;
+  if (text == "0.33") return v1::DLI_33;
+  if (text == "0.67") return v1::DLI_67;
+  if (text == "1") return v1::DLI_100;
+  return absl::InvalidArgumentError(absl::StrCat("level '", text, "' is not 0, 0.33, 0.67 or 1"));
+}
+
+// ASSET:OUTCOME:LEVEL[:stale][:attested] as an evidence item observed now (or, when stale,
+// two hours ago and expired an hour ago).
+absl::StatusOr<v1::Evidence> ParseItem(absl::string_view text, absl::Time now) {
+  std::vector<std::string> fields = absl::StrSplit(text, ':');
+  if (fields.size() < 3) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("item '", text, "' is not ASSET:OUTCOME:LEVEL[:stale][:attested]"));
+  }
+  absl::StatusOr<v1::Level> level = ParseLevel(fields[2]);
+  if (!level.ok()) return level.status();
+  v1::Evidence item;
+  item.set_asset_id(fields[0]);
+  item.set_outcome_id(fields[1]);
+  item.set_level(*level);
+  item.set_kind(v1::OBSERVED);
+  item.set_check_id(absl::StrCat("browser-test.", absl::AsciiStrToLower(fields[1])));
+  absl::Time observed = now;
+  absl::Time expires = now + absl::Hours(1);
+  for (size_t i = 3; i < fields.size(); ++i) {
+    if (fields[i] == "stale") {
+      observed = now - absl::Hours(2);
+      expires = now - absl::Hours(1);
+    } else if (fields[i] == "attested") {
+      item.set_kind(v1::ATTESTED);
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("item '", text, "': unknown flag ", fields[i]));
+    }
+  }
+  item.set_observed_at_unix_nanos(absl::ToUnixNanos(observed));
+  item.set_expires_at_unix_nanos(absl::ToUnixNanos(expires));
+  item.set_detail("sent by the dashboard browser test");
+  return item;
+}
+
+// Sends `items` as one batch and waits for its acknowledgement; every item must be stored.
+absl::Status SendBatch(v1::IngestService::Stub& ingest, uint64_t sequence,
+                       const std::vector<v1::Evidence>& items) {
+  std::unique_ptr<grpc::ClientContext> context = ContextWithDeadline();
+  auto stream = ingest.Report(context.get());
+  v1::AgentMessage hello;
+  hello.mutable_hello()->set_agent_id(kAgentId);
+  hello.mutable_hello()->set_agent_version("dashboard_fixture");
+  v1::CollectorMessage reply;
+  if (!stream->Write(hello) || !stream->Read(&reply) || !reply.has_welcome()) {
+    return FromGrpcStatus(stream->Finish());
+  }
+  v1::AgentMessage batch;
+  batch.mutable_batch()->set_sequence(sequence);
+  for (const v1::Evidence& item : items) *batch.mutable_batch()->add_items() = item;
+  if (!stream->Write(batch) || !stream->Read(&reply)) return FromGrpcStatus(stream->Finish());
+  if (reply.ack().sequence() != sequence || reply.ack().duplicate()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("batch ", sequence, " was not applied: ", reply.ShortDebugString()));
+  }
+  if (reply.ack().rejected_size() > 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("items rejected: ", reply.ack().ShortDebugString()));
+  }
+  stream->WritesDone();
+  while (stream->Read(&reply)) {
+  }
+  grpc::Status finished = stream->Finish();
+  if (finished.ok() || finished.error_code() == grpc::StatusCode::CANCELLED) {
+    return absl::OkStatus();
+  }
+  return FromGrpcStatus(finished);
+}
+
+absl::Status Send(const std::string& address, absl::string_view sequence_text,
+                  const std::vector<std::string>& item_texts) {
+  uint64_t sequence = 0;
+  if (!absl::SimpleAtoi(sequence_text, &sequence) || sequence == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sequence '", sequence_text, "' is not a positive integer"));
+  }
+  const absl::Time now = absl::Now();
+  std::vector<v1::Evidence> items;
+  for (const std::string& text : item_texts) {
+    absl::StatusOr<v1::Evidence> item = ParseItem(text, now);
+    if (!item.ok()) return item.status();
+    items.push_back(*std::move(item));
+  }
+  auto ingest =
+      v1::IngestService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  return SendBatch(*ingest, sequence, items);
+}
+
+int Run(const std::vector<std::string>& args) {
+  absl::Status status;
+  if (args.size() == 2 && args[0] == "register") {
+    auto admin =
+        v1::AdminService::NewStub(grpc::CreateChannel(args[1], grpc::InsecureChannelCredentials()));
+    status = RegisterOrganisation(*admin);
+  } else if (args.size() >= 4 && args[0] == "send") {
+    status = Send(args[1], args[2], std::vector<std::string>(args.begin() + 3, args.end()));
+  } else {
+    std::cerr << "usage: dashboard_fixture register GRPC_ADDRESS\n"
+                 "       dashboard_fixture send GRPC_ADDRESS SEQUENCE "
+                 "ASSET:OUTCOME:LEVEL[:stale][:attested]...\n";
+    return 2;
+  }
+  if (!status.ok()) {
+    std::cerr << "dashboard_fixture " << args[0] << ": " << status << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace postura
+
+int main(int argc, char** argv) {
+  return postura::Run(std::vector<std::string>(argv + 1, argv + argc));
+}

@@ -1,0 +1,84 @@
+// The collector's HTTP API, from the same origin (collector/http_api.h).
+
+// GET `path` and parse its JSON. Throws an Error whose message names the path and the
+// collector's error ({"error": {"code", "message"}}) or the network failure; `status` is
+// the HTTP status, 0 when none came.
+export async function getJson(path) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  } catch (error) {
+    throw Object.assign(new Error(`cannot reach the collector (${path}): ${error.message}`), { status: 0 });
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON: reported below by status.
+  }
+  if (!response.ok) {
+    const detail = body?.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}`;
+    throw Object.assign(new Error(`${path}: ${detail}`), { status: response.status });
+  }
+  return body;
+}
+
+// Runs `task` (async) on request, at most once per `intervalMs`: a request while it runs
+// or too soon after it is folded into one more run later, so the last request is always
+// followed by a run that starts after it.
+export class Throttle {
+  constructor(task, intervalMs) {
+    this.task = task;
+    this.intervalMs = intervalMs;
+    this.lastStart = -Infinity;
+    this.running = false;
+    this.pending = false;
+    this.timer = null;
+  }
+
+  request() {
+    if (this.running) {
+      this.pending = true;
+      return;
+    }
+    if (this.timer !== null) return;
+    const wait = Math.max(0, this.lastStart + this.intervalMs - performance.now());
+    this.timer = setTimeout(() => this.run(), wait);
+  }
+
+  async run() {
+    this.timer = null;
+    this.running = true;
+    this.pending = false;
+    this.lastStart = performance.now();
+    try {
+      await this.task();
+    } catch (error) {
+      console.warn(error);
+    } finally {
+      this.running = false;
+      if (this.pending) this.request();
+    }
+  }
+}
+
+// The "score" event stream (GET /api/v1/events): each event a ScoreUpdate. The browser
+// reconnects by itself after an error; `onStatus` hears "connecting", "live" and
+// "reconnecting", `onUpdate` each parsed update.
+export function watchScores(onUpdate, onStatus) {
+  onStatus('connecting');
+  const source = new EventSource('/api/v1/events');
+  source.addEventListener('open', () => onStatus('live'));
+  source.addEventListener('error', () => onStatus(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
+  source.addEventListener('score', (event) => {
+    let update;
+    try {
+      update = JSON.parse(event.data);
+    } catch (error) {
+      console.warn('unreadable score event', error);
+      return;
+    }
+    onUpdate(update);
+  });
+  return source;
+}

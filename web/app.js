@@ -1,0 +1,198 @@
+// The Postura dashboard: routes (#/, #/assets, #/asset/ID), data loading and live updates.
+import { getJson, Throttle, watchScores } from './api.js';
+import { AssetTable } from './assets.js';
+import { refreshAges, renderDetail } from './detail.js';
+import { h, replaceChildren } from './dom.js';
+import { formatClock, nanosToMillis } from './format.js';
+import { renderOverview } from './overview.js';
+
+const views = {
+  overview: document.getElementById('view-overview'),
+  assets: document.getElementById('view-assets'),
+  asset: document.getElementById('view-asset'),
+};
+const liveBox = document.getElementById('live');
+const liveLabel = document.getElementById('live-label');
+const lastUpdate = document.getElementById('last-update');
+const errorBox = document.getElementById('error');
+
+const state = {
+  organization: null,
+  view: null,
+  hash: null,         // The route shown.
+  assetId: null,      // The asset open in the detail view.
+  detail: null,       // {score, gaps} of that asset.
+  detailFilter: 'all',
+  eventCount: 0,
+  updatedAt: new Map(),  // asset id -> state.eventCount when an event last changed it.
+};
+
+// Id-to-name lookups from the organisation's rollups and the asset list. Watch updates
+// carry no names, so names always come from these.
+const names = {
+  department: (id) => (id ? state.organization?.departments?.find((d) => d.key === id)?.name || id : ''),
+  supplier: (id) => (id ? state.organization?.suppliers?.find((d) => d.key === id)?.name || id : ''),
+  asset: (id) => table.assets.get(id)?.name || id,
+};
+
+const table = new AssetTable(views.assets, names, (id) => { location.hash = `#/asset/${encodeURIComponent(id)}`; });
+
+function showError(error) {
+  if (!error) {
+    errorBox.hidden = true;
+    return;
+  }
+  replaceChildren(errorBox, h('strong', {}, 'Problem: '), error.message);
+  errorBox.hidden = false;
+}
+
+async function loadOrganization() {
+  state.organization = await getJson('/api/v1/organization');
+  if (state.view === 'overview') renderOverview(views.overview, state.organization, [...table.assets.values()]);
+}
+
+async function loadAssets() {
+  const since = state.eventCount;
+  const response = await getJson('/api/v1/assets');
+  // An event that arrived while the list was in flight is newer than the list.
+  table.setAll((response.assets ?? []).map((asset) => {
+    const current = table.assets.get(asset.assetId);
+    return current && (state.updatedAt.get(asset.assetId) ?? -1) > since ? { ...current, name: asset.name } : asset;
+  }));
+}
+
+async function loadDetail() {
+  const id = state.assetId;
+  if (id === null) return;
+  const path = `/api/v1/assets/${encodeURIComponent(id)}`;
+  try {
+    const [score, gaps] = await Promise.all([getJson(path), getJson(`${path}/gaps`)]);
+    if (state.assetId !== id) return;
+    state.detail = { score, gaps };
+    renderDetailView();
+  } catch (error) {
+    if (state.assetId !== id) return;
+    if (error.status === 404) {
+      replaceChildren(views.asset, h('nav', { class: 'breadcrumb' }, h('a', { href: '#/assets' }, 'Assets')),
+        h('h1', { class: 'view-title' }, 'No such asset'), h('p', {}, `There is no asset "${id}": it may have been deleted.`));
+      return;
+    }
+    throw error;
+  }
+}
+
+function renderDetailView() {
+  const { score, gaps } = state.detail;
+  // Keep the reader's place: re-rendering replaces the content under them.
+  const y = window.scrollY;
+  const closed = [...views.asset.querySelectorAll('details:not([open])')].map((d) => d.dataset.functionId).filter(Boolean);
+  renderDetail(views.asset, score, gaps, names, state.detailFilter, (filter) => { state.detailFilter = filter; renderDetailView(); });
+  for (const id of closed) views.asset.querySelector(`details[data-function-id="${CSS.escape(id)}"]`)?.removeAttribute('open');
+  window.scrollTo(0, y);
+  document.title = `${score.summary.name || score.summary.assetId} — Postura`;
+}
+
+const organizationRefresh = new Throttle(() => loadOrganization().then(() => showError(null), showError), 1000);
+const detailRefresh = new Throttle(() => loadDetail().catch(showError), 500);
+const assetsRefresh = new Throttle(() => loadAssets().catch(showError), 2000);
+
+// Score events are applied in batches, at most every 50 ms: on connecting, the stream
+// sends every asset's summary at once, and one re-render per event would be quadratic.
+const pendingUpdates = new Map();  // Asset id -> its latest ScoreUpdate.
+let flushTimer = null;
+
+function applyUpdate(update) {
+  const id = update.summary?.assetId;
+  if (!id) return;
+  pendingUpdates.set(id, update);
+  if (flushTimer === null) flushTimer = setTimeout(flushUpdates, 50);
+}
+
+function flushUpdates() {
+  flushTimer = null;
+  const updates = [...pendingUpdates.values()];
+  pendingUpdates.clear();
+  const changed = [];
+  const removed = [];
+  let unknown = false;
+  let computedAt = 0;
+  for (const update of updates) {
+    const summary = update.summary;
+    state.eventCount += 1;
+    state.updatedAt.set(summary.assetId, state.eventCount);
+    computedAt = Math.max(computedAt, nanosToMillis(update.computedAtUnixNanos));
+    if (update.removed) {
+      removed.push(summary.assetId);
+      continue;
+    }
+    const known = table.assets.get(summary.assetId);
+    unknown ||= !known;
+    // Watch updates carry no name: keep the one from the list.
+    changed.push({ ...summary, name: known?.name || summary.name || summary.assetId });
+  }
+  table.update(changed, removed);
+  if (unknown) assetsRefresh.request();  // A new asset: fetch its name.
+  organizationRefresh.request();
+  if (state.view === 'asset' && updates.some((u) => u.summary.assetId === state.assetId)) detailRefresh.request();
+  const millis = computedAt || Date.now();
+  lastUpdate.textContent = `updated ${formatClock(millis)}`;
+  lastUpdate.dateTime = new Date(millis).toISOString();
+}
+
+function setLiveStatus(status) {
+  liveBox.dataset.status = status;
+  liveLabel.textContent = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', closed: 'offline' }[status];
+  if (status === 'live') {
+    // Names of assets added while disconnected, and a fresh organisation.
+    assetsRefresh.request();
+    organizationRefresh.request();
+  }
+}
+
+function route() {
+  const hash = location.hash || '#/';
+  if (!hash.startsWith('#/')) return;  // An in-page anchor such as the skip link.
+  if (hash === state.hash) return;  // Both popstate and hashchange report a navigation.
+  state.hash = hash;
+  const match = /^#\/asset\/(.+)$/.exec(hash);
+  const view = match ? 'asset' : hash === '#/assets' ? 'assets' : 'overview';
+  for (const [name, node] of Object.entries(views)) node.hidden = name !== view;
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    const current = link.dataset.nav === view || (view === 'asset' && link.dataset.nav === 'assets');
+    if (current) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
+  }
+  const previous = state.view;
+  state.view = view;
+  if (view === 'overview') {
+    document.title = 'Overview — Postura';
+    if (state.organization) renderOverview(views.overview, state.organization, [...table.assets.values()]);
+    organizationRefresh.request();
+  } else if (view === 'assets') {
+    document.title = 'Assets — Postura';
+  } else {
+    const id = decodeURIComponent(match[1]);
+    if (id !== state.assetId || previous !== 'asset') {
+      state.assetId = id;
+      state.detail = null;
+      replaceChildren(views.asset, h('p', { class: 'muted' }, 'Loading…'));
+      window.scrollTo(0, 0);
+    }
+    detailRefresh.request();
+  }
+  if (previous !== null && previous !== view) document.getElementById('main').focus({ preventScroll: true });
+}
+
+async function start() {
+  window.addEventListener('hashchange', route);
+  window.addEventListener('popstate', route);
+  try {
+    await Promise.all([loadOrganization(), loadAssets()]);
+  } catch (error) {
+    showError(error);
+  }
+  route();
+  watchScores(applyUpdate, setLiveStatus);
+  setInterval(() => refreshAges(views.asset), 15000);
+}
+
+start();

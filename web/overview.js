@@ -1,0 +1,79 @@
+// The organisation overview: the index, function means, rollups by IG tier, department
+// and supplier, functional areas, targets and coverage (GET /api/v1/organization).
+import { bar, chip, functionChart, gauge, rollupBars } from './charts.js';
+import { h, replaceChildren } from './dom.js';
+import { band, BAND_NAMES, formatPercent, formatValue } from './format.js';
+
+function card(title, attributes, ...children) {
+  const id = `card-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return h('section', { ...attributes, class: ['card', attributes?.class], 'aria-labelledby': id },
+    h('h2', { id }, title), ...children);
+}
+
+function indexCard(org) {
+  return card('Organisation index', { class: 'card-index' },
+    h('div', { class: 'index-row' },
+      h('div', { class: 'index-main' },
+        gauge(org.index, 'Organisation index'),
+        h('div', { class: `big-number band-text-${band(org.index)}`, 'data-testid': 'org-index' }, formatValue(org.index)),
+        h('div', { class: 'muted index-caption' }, `${BAND_NAMES[band(org.index)]} · criticality-weighted mean of ${org.assetCount} asset${org.assetCount === 1 ? '' : 's'}`)),
+      h('div', { class: 'index-side' },
+        h('div', { class: 'stat-label' }, 'Dependency-adjusted'),
+        h('div', { class: `mid-number band-text-${band(org.adjustedIndex)}`, 'data-testid': 'org-adjusted-index' }, formatValue(org.adjustedIndex)),
+        bar(org.adjustedIndex, { label: 'Dependency-adjusted index' }),
+        h('p', { class: 'muted small' }, 'Each asset counted at no more than the weakest asset it depends on.'))));
+}
+
+function shareCard(title, share, testid, caption) {
+  return card(title, { class: 'card-share' },
+    h('div', { class: `mid-number band-text-${band(share)}`, 'data-testid': testid }, formatPercent(share)),
+    bar(share, { label: title }),
+    h('p', { class: 'muted small' }, caption));
+}
+
+function weakestCard(assets) {
+  const weakest = [...assets].sort((a, b) => a.adjustedValue - b.adjustedValue || a.assetId.localeCompare(b.assetId)).slice(0, 5);
+  return card('Weakest assets', { class: 'card-weakest' },
+    weakest.length === 0
+      ? h('p', { class: 'muted' }, 'No assets registered yet.')
+      : h('ol', { class: 'weakest' }, weakest.map((asset) => h('li', {},
+        h('a', { href: `#/asset/${encodeURIComponent(asset.assetId)}` }, asset.name || asset.assetId),
+        chip(asset.adjustedValue, { title: 'Dependency-adjusted value' })))),
+    h('p', { class: 'small' }, h('a', { href: '#/assets' }, 'All assets →')));
+}
+
+function areasCard(areas) {
+  return card('Functional areas', { class: 'card-areas' },
+    h('p', { class: 'muted small' }, 'Mean achievement of the outcomes each area leads, and the open gaps (asset outcomes below level 1) it has to close.'),
+    h('div', { class: 'table-wrap' },
+      h('table', { class: 'areas', 'data-testid': 'functional-areas' },
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Area'),
+          h('th', { scope: 'col', class: 'col-bar' }, 'Achievement'),
+          h('th', { scope: 'col', class: 'num' }, 'Open gaps'))),
+        h('tbody', {}, (areas ?? []).map((area) => h('tr', { dataset: { areaId: area.id } },
+          h('th', { scope: 'row' }, h('span', { class: 'muted' }, `${area.id} `), area.name),
+          h('td', { class: 'col-bar' }, h('div', { class: 'bar-cell' }, bar(area.achievement, { thin: true }), chip(area.achievement))),
+          h('td', { class: 'num' }, String(area.openGaps))))))));
+}
+
+// Renders the overview of `org` (an OrganizationScore) into `root`. `assets` are the
+// current asset summaries, for the weakest-assets list.
+export function renderOverview(root, org, assets) {
+  replaceChildren(root,
+    h('h1', { class: 'view-title' }, 'Organisation overview'),
+    h('div', { class: 'grid grid-top' },
+      indexCard(org),
+      shareCard('Assets meeting targets', org.shareMeetingTargets, 'org-share-meeting-targets', 'Share of assets that meet all their registered targets (an asset without targets meets them).'),
+      shareCard('Evidence coverage', org.coverage, 'org-coverage', 'Mean share of applicable outcomes with live evidence: a missing check never reads as a pass.')),
+    h('div', { class: 'grid grid-two' },
+      card('Functions', {},
+        h('p', { class: 'muted small' }, 'Mean value of each CyberTOMP function over the assets where it applies.'),
+        functionChart(org.functions ?? [])),
+      card('Implementation groups', {}, rollupBars(org.implementationGroups, { emptyText: 'No assets.', testid: 'rollup-ig' }))),
+    h('div', { class: 'grid grid-three' },
+      card('Departments', {}, rollupBars(org.departments, { emptyText: 'No asset belongs to a department.', testid: 'rollup-departments' })),
+      card('Suppliers', {}, rollupBars(org.suppliers, { emptyText: 'No asset is run by a supplier.', testid: 'rollup-suppliers' })),
+      weakestCard(assets)),
+    areasCard(org.functionalAreas));
+}
