@@ -18,6 +18,8 @@ packages=(
   # The web dashboard's browser test (tests/browser/): headless Chromium, driven from Node
   # over the DevTools protocol with no npm packages.
   chromium nodejs
+  # The quickstart talks to the collector's HTTP API.
+  curl
 )
 
 missing=()

@@ -1,17 +1,173 @@
 #!/usr/bin/env bash
-# The quickstart: installs what is needed, builds, and runs Postura's main job.
+# The quickstart: installs what is needed, builds, and runs Postura's main job on this
+# machine: a collector with its embedded store, a sample organisation, three agents (two
+# departmental hosts and one supplier host, each checking its own fixture tree so their
+# postures differ), one supplier attestation, and live scores in the terminal and in the
+# dashboard. Ctrl-C stops everything; running it again reuses the same data.
 #
-# Until the collector lands, the main job is scoring the example FLECO case shipped in
-# docs/examples: the CyberTOMP asset, function and category values of an IG2 web portal,
-# its strategic targets, and the target status a committee proposed.
-#
-#   deploy/quickstart.sh
+#   deploy/quickstart.sh                  # everything, then the live view until Ctrl-C
+#   QUICKSTART_DIR=/tmp/demo deploy/quickstart.sh
+#   deploy/quickstart.sh --no-watch       # set up, print the scores once, leave it running
+#                                         # until Ctrl-C (for scripts: --check exits)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+readonly ROOT="$PWD"
+readonly DIR="${QUICKSTART_DIR:-$ROOT/.quickstart}"
+MODE="${1:-watch}"
 
-bash deploy/install-deps.sh
+if [[ "${SKIP_INSTALL:-}" != 1 ]]; then bash deploy/install-deps.sh; fi
 cmake --preset default >/dev/null
-cmake --build --preset default -j "$(nproc)"
+cmake --build --preset default -j "$(nproc)" --target postura postura-collector postura-agent
 
-echo
-build/bin/postura fleco score docs/examples/web-portal-ig2.json
+readonly BIN="$ROOT/build/bin"
+mkdir -p "$DIR"
+PIDS=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping agents and collector..."
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "Stopped. Data kept in $DIR (delete it to start afresh)."
+}
+trap stop_all INT TERM EXIT
+
+# --- The collector, on free ports (the ready file gives them back). -----------------------
+cat >"$DIR/collector.yaml" <<EOF
+listen_address: 127.0.0.1:0
+http_listen_address: 127.0.0.1:0
+data_dir: $DIR/collector
+EOF
+rm -f "$DIR/ready"
+"$BIN/postura-collector" --config "$DIR/collector.yaml" --ready-file "$DIR/ready" \
+  2>"$DIR/collector.log" &
+PIDS+=($!)
+for _ in $(seq 100); do [[ -s "$DIR/ready" ]] && break; sleep 0.1; done
+[[ -s "$DIR/ready" ]] || { echo "collector did not start; see $DIR/collector.log"; exit 1; }
+GRPC_ADDRESS="$(sed -n 1p "$DIR/ready")"
+HTTP_ADDRESS="$(sed -n 2p "$DIR/ready")"
+export POSTURA_COLLECTOR="$GRPC_ADDRESS"
+postura() { "$BIN/postura" "$@"; }
+
+# --- A sample organisation (every call is an idempotent put). -------------------------------
+postura tenants put cloudhost --name "CloudHost Ltd (hosting supplier)" --kind supplier >/dev/null
+postura departments put services --name "Citizen services" >/dev/null
+postura departments put finance --name "Finance" >/dev/null
+postura departments put health --name "Public health" >/dev/null
+postura assets put web-platform --name "Web hosting platform" --ig IG2 \
+  --department services --supplier cloudhost >/dev/null
+postura assets put backup-service --name "Off-site backups" --ig IG1 \
+  --department services --supplier cloudhost >/dev/null
+postura assets put citizen-portal --name "Citizen portal" --ig IG2 --department services \
+  --depends-on web-platform --depends-on backup-service >/dev/null
+postura assets put erp-db --name "ERP database" --ig IG3 --department finance >/dev/null
+postura assets put payroll --name "Payroll" --ig IG3 --department finance \
+  --depends-on erp-db >/dev/null
+postura assets put vaccination-register --name "Vaccination register" --ig IG2 \
+  --department health >/dev/null
+postura targets set citizen-portal --target "asset>=0.5" --target "PR>=0.6" >/dev/null
+postura targets set payroll --target "asset>=0.7" >/dev/null
+postura agents put finance-host --asset erp-db --asset payroll >/dev/null
+postura agents put health-host --asset vaccination-register --asset citizen-portal >/dev/null
+postura agents put cloudhost-host --tenant cloudhost --asset web-platform \
+  --asset backup-service >/dev/null
+
+# --- Three hosts: their own fixture trees, so their postures differ. ------------------------
+# Git keeps no file modes, so each tree is copied and its sensitive files get the modes
+# such a host would have (as agent/debian_pack_test.cc does). The finance host is
+# hardened, the health host weak, the supplier's host hardened with three settings
+# weakened.
+prepare_host() {  # name, fixture, modes (600 or 644 for the sensitive files), overlay or ""
+  local root="$DIR/hosts/$1" fixture="$2" strict="$3" overlay="$4"
+  rm -rf "$root"
+  mkdir -p "$DIR/hosts"
+  cp -a "$fixture" "$root"
+  if [[ -n "$overlay" ]]; then cp -a "$overlay/." "$root/"; fi
+  if [[ "$strict" == strict ]]; then
+    chmod 0640 "$root/etc/shadow" "$root/etc/gshadow"
+    chmod 0600 "$root/etc/ssh/sshd_config" "$root/etc/crontab" "$root/boot/grub/grub.cfg"
+    chmod 0440 "$root/etc/sudoers"
+    chmod 0700 "$root/etc/cron.d" "$root/etc/cron.daily"
+  else
+    chmod 0644 "$root/etc/shadow" "$root/etc/gshadow" "$root/etc/ssh/sshd_config" \
+      "$root/etc/sudoers" "$root/etc/crontab" "$root/boot/grub/grub.cfg"
+    chmod 0755 "$root/etc/cron.d" "$root/etc/cron.daily"
+  fi
+  echo "$root"
+}
+readonly FIXTURES="$ROOT/tests/testdata/agent"
+FINANCE_ROOT="$(prepare_host finance "$FIXTURES/hardened" strict \
+  "$FIXTURES/overlays/hardened-debian")"
+HEALTH_ROOT="$(prepare_host health "$FIXTURES/weak" loose "")"
+SUPPLIER_ROOT="$(prepare_host cloudhost "$FIXTURES/hardened" strict \
+  "$FIXTURES/overlays/hardened-debian")"
+sed -i 's/^PasswordAuthentication no/PasswordAuthentication yes/' \
+  "$SUPPLIER_ROOT/etc/ssh/sshd_config"
+sed -i 's/^PASS_MAX_DAYS.*/PASS_MAX_DAYS 99999/' "$SUPPLIER_ROOT/etc/login.defs"
+chmod 0644 "$SUPPLIER_ROOT/etc/shadow"
+# The built-in pack, checking every 30 s instead of hourly so the demo moves.
+sed 's/^default_interval: .*/default_interval: 30s/' deploy/packs/debian-server.yaml \
+  >"$DIR/debian-server-demo.yaml"
+
+start_agent() {  # id, root, assets...
+  local id="$1" root="$2"
+  shift 2
+  local assets
+  assets="$(IFS=,; echo "$*")"
+  cat >"$DIR/$id.yaml" <<EOF
+agent_id: $id
+collector_address: $GRPC_ADDRESS
+assets: [$assets]
+packs: [$DIR/debian-server-demo.yaml]
+root: $root
+spool:
+  directory: $DIR/spool/$id
+EOF
+  "$BIN/postura-agent" --config "$DIR/$id.yaml" 2>"$DIR/$id.log" &
+  PIDS+=($!)
+}
+start_agent finance-host "$FINANCE_ROOT" erp-db payroll
+start_agent health-host "$HEALTH_ROOT" vaccination-register citizen-portal
+start_agent cloudhost-host "$SUPPLIER_ROOT" web-platform backup-service
+
+# --- A supplier attestation: what no file on a host can show. -------------------------------
+echo "Restore of the citizen-portal database tested on $(date +%F) by CloudHost Ltd." \
+  >"$DIR/restore-test-report.txt"
+"$BIN/postura-agent" attest --config "$DIR/cloudhost-host.yaml" --asset backup-service \
+  --outcome PR_IP_CSC_11_1 --level 67 --note "Quarterly restore test passed" \
+  --evidence-file "$DIR/restore-test-report.txt" --expires 90d
+
+cat <<EOF
+
+Postura is running.
+  Dashboard:   http://$HTTP_ADDRESS/
+  HTTP API:    http://$HTTP_ADDRESS/api/v1/organization   (metrics: /metrics)
+  gRPC:        $GRPC_ADDRESS   (build/bin/postura --collector $GRPC_ADDRESS --help)
+  Logs, data:  $DIR
+EOF
+
+# The agents' first checks run at start: wait until every asset has live evidence.
+without_evidence() { curl -fsS "http://$HTTP_ADDRESS/api/v1/assets" | grep -Eq '"outcomesLive": ?0[,}]'; }
+for _ in $(seq 100); do
+  without_evidence || break
+  sleep 0.2
+done
+postura score --org
+if [[ "$MODE" == "--check" ]]; then
+  # For CI: six assets, each with live evidence, and the dashboard served.
+  without_evidence && { echo "quickstart check: an asset has no live evidence"; exit 1; }
+  [[ "$(curl -fsS "http://$HTTP_ADDRESS/api/v1/organization")" == *'"assetCount": 6'* ||
+    "$(curl -fsS "http://$HTTP_ADDRESS/api/v1/organization")" == *'"assetCount":6'* ]] ||
+    { echo "quickstart check: the organisation does not have its six assets"; exit 1; }
+  curl -fsS "http://$HTTP_ADDRESS/" >/dev/null 2>&1 ||
+    { echo "quickstart check: the dashboard is not served"; exit 1; }
+  echo "quickstart check: OK"
+  exit 0
+fi
+if [[ "$MODE" == "--no-watch" ]]; then
+  echo "Press Ctrl-C to stop."
+  wait
+else
+  echo "Live view (Ctrl-C stops everything):"
+  postura watch || true
+fi
