@@ -13,16 +13,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/asset_score.h"
+#include "common/planner_dp.h"
+#include "common/planner_options.h"
 
 namespace postura {
 namespace {
-
-// The integer sums S with value = S / scale (ScoringModel) for which a target holds.
-struct SumRange {
-  int64_t lo = 0;
-  int64_t hi = -1;  // Empty when hi < lo.
-  bool empty() const { return hi < lo; }
-};
 
 // Exactly the comparison EvaluateTarget makes on the value AssetScore reports.
 bool HoldsAt(const Target& target, int64_t sum, int64_t scale) {
@@ -75,10 +70,15 @@ struct Problem {
   std::vector<bool> locked;
   std::vector<int64_t> effort;
   absl::Time deadline;
+  PlannerOptions options;
+  PlannerTrace* trace = nullptr;  // Never null once checked.
 };
 
-absl::StatusOr<Problem> CheckRequest(const Catalog& catalog, const PlanRequest& request) {
+absl::StatusOr<Problem> CheckRequest(const Catalog& catalog, const PlanRequest& request,
+                                     const PlannerOptions& options, PlannerTrace* trace) {
   Problem problem;
+  problem.options = options;
+  problem.trace = trace;
   problem.catalog = &catalog;
   problem.model = &catalog.model(request.group);
   problem.request = &request;
@@ -547,6 +547,7 @@ absl::StatusOr<std::optional<double>> Program::Optimize(const LinearExpr& object
   // Pseudocost branching proves the increase stage optimal in fewer nodes (bench/README.md).
   parm.br_tech = GLP_BR_PCH;
   parm.tm_lim = static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, 1 << 30));
+  ++problem_.trace->integer_programs;
   const int ret = glp_intopt(lp, &parm);
   if (ret == GLP_ENOPFS) return std::nullopt;
   if (ret == GLP_ETMLIM) return absl::DeadlineExceededError("planner time limit");
@@ -584,8 +585,67 @@ std::vector<int> AllTargets(const Problem& problem) {
   return all;
 }
 
+// `targets` as a hard problem for the dynamic programme.
+DpProblem ToDpProblem(const Problem& problem, const std::vector<int>& targets) {
+  const ScoringModel& model = *problem.model;
+  DpProblem dp;
+  dp.model = &model;
+  dp.current = problem.request->current;
+  dp.effort = problem.effort;
+  dp.allowed.assign(model.outcome_count(), 0);
+  for (int o : model.applicable_outcomes()) {
+    for (Level level : AllowedLevels(problem, targets, Mode::kHard, o)) {
+      dp.allowed[o] |= 1 << static_cast<int>(level);
+    }
+  }
+  dp.category_range.resize(model.category_count());
+  dp.function_range.resize(model.function_count());
+  for (int i : targets) {
+    const Target& target = problem.request->targets[i];
+    const int index = target.scope.index;
+    switch (target.scope.kind) {
+      case ScopeKind::kOutcome:
+        break;
+      case ScopeKind::kCategory:
+        dp.category_range[index] = MetRange(target, model.category_scale(index));
+        break;
+      case ScopeKind::kFunction:
+        dp.function_range[index] = MetRange(target, model.function_scale(index));
+        break;
+      case ScopeKind::kAsset:
+        dp.asset_range = MetRange(target, model.asset_scale());
+        break;
+    }
+  }
+  return dp;
+}
+
+// Runs the dynamic programme on `targets` as hard constraints; nullopt if it gave up.
+absl::StatusOr<std::optional<DpResult>> SolveHardByDp(const Problem& problem,
+                                                      const std::vector<int>& targets,
+                                                      bool feasibility_only) {
+  if (!problem.options.dynamic_programme) return std::nullopt;
+  const DpProblem dp = ToDpProblem(problem, targets);
+  DpOptions options;
+  options.work_limit = problem.options.dp_work_limit;
+  options.feasibility_only = feasibility_only;
+  options.deadline = problem.deadline;
+  absl::StatusOr<DpResult> result = SolveByDp(dp, options);
+  if (!result.ok()) return result.status();
+  ++problem.trace->dp_calls;
+  problem.trace->dp_work += result->work;
+  if (result->verdict == DpVerdict::kGaveUp) {
+    ++problem.trace->dp_gave_up;
+    return std::nullopt;
+  }
+  return *std::move(result);
+}
+
 // Whether some status meets every target in `targets` (and keeps the locks).
 absl::StatusOr<bool> Achievable(const Problem& problem, const std::vector<int>& targets) {
+  absl::StatusOr<std::optional<DpResult>> dp = SolveHardByDp(problem, targets, true);
+  if (!dp.ok()) return dp.status();
+  if (dp->has_value()) return (*dp)->verdict == DpVerdict::kOptimal;
   Program program(problem, targets, Mode::kHard);
   absl::StatusOr<std::optional<double>> found = program.Optimize(LinearExpr(), GLP_MIN);
   if (!found.ok()) return found.status();
@@ -667,25 +727,45 @@ absl::Status PlanBestCoverage(const Problem& problem, Plan& plan) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<Plan> PlanTargetStatus(const Catalog& catalog, const PlanRequest& request) {
-  absl::StatusOr<Problem> problem = CheckRequest(catalog, request);
-  if (!problem.ok()) return problem.status();
-  Plan plan;
-  Program program(*problem, AllTargets(*problem), Mode::kHard);
+// The feasible case's optimum into `plan`, or plan.feasible = false.
+absl::Status PlanFeasible(const Problem& problem, Plan& plan) {
+  absl::StatusOr<std::optional<DpResult>> dp = SolveHardByDp(problem, AllTargets(problem), false);
+  if (!dp.ok()) return dp.status();
+  if (dp->has_value()) {
+    plan.feasible = (*dp)->verdict == DpVerdict::kOptimal;
+    if (plan.feasible) plan.target_status = std::move((*dp)->status);
+    return absl::OkStatus();
+  }
+  Program program(problem, AllTargets(problem), Mode::kHard);
   absl::StatusOr<bool> solved = SolveLexicographic(program);
   if (!solved.ok()) return solved.status();
   plan.feasible = *solved;
-  if (plan.feasible) {
-    absl::StatusOr<std::vector<Level>> status = program.Status();
-    if (!status.ok()) return status.status();
-    plan.target_status = *std::move(status);
-  } else if (absl::Status s = PlanBestCoverage(*problem, plan); !s.ok()) {
-    return s;
+  if (!plan.feasible) return absl::OkStatus();
+  absl::StatusOr<std::vector<Level>> status = program.Status();
+  if (!status.ok()) return status.status();
+  plan.target_status = *std::move(status);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Plan> PlanTargetStatusWith(const Catalog& catalog, const PlanRequest& request,
+                                          const PlannerOptions& options, PlannerTrace* trace) {
+  PlannerTrace ignored;
+  absl::StatusOr<Problem> problem =
+      CheckRequest(catalog, request, options, trace != nullptr ? trace : &ignored);
+  if (!problem.ok()) return problem.status();
+  Plan plan;
+  if (absl::Status s = PlanFeasible(*problem, plan); !s.ok()) return s;
+  if (!plan.feasible) {
+    if (absl::Status s = PlanBestCoverage(*problem, plan); !s.ok()) return s;
   }
   if (absl::Status s = Finish(*problem, plan); !s.ok()) return s;
   return plan;
+}
+
+absl::StatusOr<Plan> PlanTargetStatus(const Catalog& catalog, const PlanRequest& request) {
+  return PlanTargetStatusWith(catalog, request, PlannerOptions(), nullptr);
 }
 
 absl::StatusOr<std::vector<int64_t>> EffortByFunctionalArea(const Catalog& catalog,

@@ -57,12 +57,14 @@ struct Plan {
   std::vector<int> conflict;         // Indices into PlanRequest::targets, ascending.
 };
 
-// Plans a target status for `request` (see Plan), solving integer programs exactly with
-// GLPK (docs/planner.md). InvalidArgument if the request is malformed: a level vector of
-// the wrong size, an invalid target (ValidateTargets), a locked outcome that is not
-// applicable, or an effort out of range. DeadlineExceeded if the time limit passed before
-// optimality was proven. Internal if the solver fails or returns a status that does not
-// pass the exact check against AssetScore and EvaluateTargets (a bug).
+// Plans a target status for `request` (see Plan), exactly: by a dynamic programme over the
+// scope tree, with integer programs (GLPK) for what it gives up on and for the best
+// coverage of conflicting targets (docs/planner.md). InvalidArgument if the request is
+// malformed: a level vector of the wrong size, an invalid target (ValidateTargets), a
+// locked outcome that is not applicable, or an effort out of range. DeadlineExceeded if
+// the time limit passed before optimality was proven. Internal if the solver fails or
+// returns a status that does not pass the exact check against AssetScore and
+// EvaluateTargets (a bug).
 absl::StatusOr<Plan> PlanTargetStatus(const Catalog& catalog, const PlanRequest& request);
 
 // Per-outcome efforts (for PlanRequest::effort) from one effort per functional area,
