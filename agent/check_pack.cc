@@ -1,5 +1,6 @@
 #include "agent/check_pack.h"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -32,8 +33,10 @@ std::string ValueText(const google::protobuf::Value& value) {
     case google::protobuf::Value::kStringValue:
       return value.string_value();
     case google::protobuf::Value::kNumberValue: {
-      double number = value.number_value();
-      int64_t whole = static_cast<int64_t>(number);
+      const double number = value.number_value();
+      // Only numbers within int64's range may be converted to it.
+      if (!(std::fabs(number) < 9.0e18)) return absl::StrCat(number);
+      const int64_t whole = static_cast<int64_t>(number);
       return static_cast<double>(whole) == number ? absl::StrCat(whole) : absl::StrCat(number);
     }
     case google::protobuf::Value::kBoolValue:

@@ -119,5 +119,12 @@ TEST(CheckPackTest, ExamplePackParses) {
   EXPECT_EQ(pack.checks.size(), 9u);
 }
 
+// A fuzzer found that a number beyond int64 crashed the conversion to text.
+TEST(CheckPackTest, HugeNumbersAreTakenAsText) {
+  absl::StatusOr<CheckPack> pack = Parse(
+      Edited("{name: net.ipv4.ip_forward, value: 0}", "{name: net.ipv4.ip_forward, value: 1e300}"));
+  EXPECT_TRUE(pack.ok()) << pack.status();
+}
+
 }  // namespace
 }  // namespace postura::agent

@@ -40,7 +40,9 @@ std::string Indexed(absl::string_view array, std::size_t i) {
 // Requires every member of `object` to be one of `allowed`.
 absl::Status CheckNoOtherFields(const Json& object, std::initializer_list<const char*> allowed,
                                 absl::string_view path) {
-  for (const auto& [key, value] : object.items()) {
+  for (const auto& item : object.items()) {
+    // Not a structured binding: clang before 16 cannot capture one in a lambda.
+    const std::string& key = item.key();
     if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
         allowed.end()) {
       return FieldError(path, absl::StrCat("unexpected field '", key,

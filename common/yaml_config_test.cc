@@ -61,5 +61,36 @@ TEST(YamlConfigTest, ParsesDurationsWithDays) {
   }
 }
 
+// Inputs a fuzzer found (tests/fuzz/crashes): each must be refused with a message, never
+// crash or exhaust memory.
+TEST(YamlConfigTest, AliasBombsAndDeepNestingAreRefused) {
+  v1::CollectorConfig config;
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    bomb += std::string(1, c) + ": &" + c + " [*" + static_cast<char>(c - 1) + ", *" +
+            static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + ", *" +
+            static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + ", *" +
+            static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + ", *" +
+            static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + ", *" +
+            static_cast<char>(c - 1) + "]\n";
+  }
+  EXPECT_THAT(ParseYamlConfig(bomb, "c.yaml", config), HasMessage(HasSubstr("aliases")));
+  EXPECT_THAT(ParseYamlConfig("a: " + std::string(200, '[') + std::string(200, ']') + "\n",
+                              "c.yaml", config),
+              HasMessage(HasSubstr("nested deeper")));
+}
+
+TEST(YamlConfigTest, InvalidUtf8IsRefused) {
+  v1::CollectorConfig config;
+  EXPECT_THAT(ParseYamlConfig("data_dir: \"/x\xff\xfe\"\n", "c.yaml", config),
+              HasMessage(HasSubstr("UTF-8")));
+}
+
+TEST(YamlConfigTest, DurationsBeyondAnyRetentionAreRefused) {
+  EXPECT_TRUE(ParseConfigDuration("100000d").ok());
+  EXPECT_FALSE(ParseConfigDuration("100001d").ok());
+  EXPECT_FALSE(ParseConfigDuration("9223372036854775807d").ok());
+}
+
 }  // namespace
 }  // namespace postura
