@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, checks formatting, then builds and runs the
 # whole suite in the default build and again under AddressSanitizer + UndefinedBehavior-
-# Sanitizer. Warnings are errors in both builds. Exits non-zero on the first failure.
+# Sanitizer, then the quickstart's check, then the fuzz targets for a bounded time in a
+# clang build. Warnings are errors in every build. Exits non-zero on the first failure.
 #
 #   deploy/test.sh
 set -euo pipefail
@@ -20,3 +21,26 @@ for preset in default asan; do
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
+
+# The README's first command, as a newcomer runs it (without the install, done above):
+# set up, check that every asset has live evidence and the dashboard is served, and
+# again on the same data.
+echo "== quickstart"
+quickstart_dir=$(mktemp -d)
+for run in first again; do
+  SKIP_INSTALL=1 QUICKSTART_DIR="$quickstart_dir" bash deploy/quickstart.sh --check \
+    >"$quickstart_dir.log" 2>&1 || { cat "$quickstart_dir.log"; exit 1; }
+  echo "quickstart ($run run): OK"
+done
+rm -rf "$quickstart_dir" "$quickstart_dir.log"
+
+# libFuzzer targets (docs/fuzzing.md): the libraries and tests/fuzz built with clang under
+# ASan + UBSan, then each target run for 30 s from its seed corpus. ccache keys on paths
+# relative to the checkout, so a fresh clone reuses an earlier clone's objects.
+echo "== fuzz"
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DPOSTURA_SANITIZE=address,undefined \
+  -DPOSTURA_FUZZ=ON >/dev/null
+cmake --build build-fuzz --target fuzzers -j "$jobs"
+tests/fuzz/run.sh build-fuzz 30

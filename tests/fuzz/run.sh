@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every fuzz target built in BUILD_DIR for SECONDS each, one after the other, and
+# exits non-zero if any of them fails: a crash, a sanitizer report, a broken invariant, a
+# leak, an input slower than 10 s or more than 2 GB of memory. See docs/fuzzing.md.
+#
+#   tests/fuzz/run.sh BUILD_DIR SECONDS
+#
+# A target starts from its seeds, tests/fuzz/corpus/<target>/, copied into
+# BUILD_DIR/fuzz/corpus/<target>/, where the inputs it finds accumulate from run to run:
+# the repository's corpus is never written. It uses tests/fuzz/dict/<target>.dict if there
+# is one. Reproducers go to BUILD_DIR/fuzz/artifacts/, full logs to BUILD_DIR/fuzz/logs/.
+set -euo pipefail
+
+if (($# != 2)); then
+  echo "usage: $0 BUILD_DIR SECONDS" >&2
+  exit 2
+fi
+build_dir=$(realpath "$1")
+seconds=$2
+here=$(realpath "$(dirname "$0")")
+
+# target:max_len. Each length holds the target's largest seed with room to grow: a FLECO
+# case lists every gene of its group (about 7 KB for IG3), a batch a few items.
+targets=(
+  agent_config:2048
+  catalog:4096
+  check_pack:8192
+  collector_config:2048
+  fleco_case:12288
+  ingest_batch:4096
+)
+
+work=$build_dir/fuzz
+mkdir -p "$work/artifacts" "$work/logs"
+# A smaller quarantine than the 256 MB default keeps long runs under -rss_limit_mb.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+failed=()
+for entry in "${targets[@]}"; do
+  name=${entry%%:*}
+  max_len=${entry#*:}
+  corpus=$work/corpus/$name
+  log=$work/logs/$name.log
+  mkdir -p "$corpus"
+  cp "$here/corpus/$name"/* "$corpus/"
+  options=(-max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10
+           -print_final_stats=1 -artifact_prefix="$work/artifacts/$name-")
+  if [[ -f "$here/dict/$name.dict" ]]; then
+    options+=(-dict="$here/dict/$name.dict")
+  fi
+  echo "== fuzz $name: ${seconds}s"
+  if "$build_dir/bin/${name}_fuzzer" "${options[@]}" "$corpus" >"$log" 2>&1; then
+    grep -E 'DONE +cov|^stat::(average_exec_per_sec|peak_rss_mb)' "$log" || true
+  else
+    echo "FAILED: $name (full log: $log)" >&2
+    tail -n 60 "$log" >&2
+    failed+=("$name")
+  fi
+done
+
+passed=$((${#targets[@]} - ${#failed[@]}))
+if ((${#failed[@]} > 0)); then
+  echo "fuzz: failed: ${failed[*]}; reproducers in $work/artifacts" >&2
+  echo "fuzz: $passed passed, ${#failed[@]} failed"
+  exit 1
+fi
+echo "fuzz: $passed passed, 0 failed"
