@@ -345,11 +345,8 @@ absl::Status EvidenceStore::ForEachState(
   });
 }
 
-absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadSources(
-    absl::string_view asset, absl::string_view outcome) const {
-  const std::string prefix = StatePrefix(asset, outcome);
-  rocksdb::ReadOptions options;
-  options.prefix_same_as_start = true;
+absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadStateWithPrefix(
+    const std::string& prefix, const rocksdb::ReadOptions& options) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, state_));
   std::vector<v1::SourceState> sources;
   for (it->Seek(prefix); it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
@@ -361,20 +358,18 @@ absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadSources(
   return sources;
 }
 
+absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadSources(
+    absl::string_view asset, absl::string_view outcome) const {
+  rocksdb::ReadOptions options;
+  options.prefix_same_as_start = true;
+  return ReadStateWithPrefix(StatePrefix(asset, outcome), options);
+}
+
 absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadAssetSources(
     absl::string_view asset) const {
-  const std::string prefix = AssetStatePrefix(asset);
   rocksdb::ReadOptions options;
   options.total_order_seek = true;  // The prefix is shorter than the extractor's.
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, state_));
-  std::vector<v1::SourceState> sources;
-  for (it->Seek(prefix); it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
-    absl::StatusOr<v1::SourceState> source = ParseSource(View(it->key()), View(it->value()));
-    if (!source.ok()) return source.status();
-    sources.push_back(*std::move(source));
-  }
-  if (absl::Status s = FromRocksStatus(it->status(), "reading state"); !s.ok()) return s;
-  return sources;
+  return ReadStateWithPrefix(AssetStatePrefix(asset), options);
 }
 
 absl::StatusOr<std::optional<v1::SourceState>> EvidenceStore::ReadSource(

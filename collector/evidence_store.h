@@ -20,6 +20,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+struct ReadOptions;
 class Env;
 class Statistics;
 }  // namespace rocksdb
@@ -166,6 +167,9 @@ class EvidenceStore {
   absl::Status ForEachIn(rocksdb::ColumnFamilyHandle* family,
                          const std::function<absl::Status(absl::string_view key,
                                                           absl::string_view value)>& visit) const;
+  // The state records whose keys start with `prefix`, ids filled in, in key order.
+  absl::StatusOr<std::vector<v1::SourceState>> ReadStateWithPrefix(
+      const std::string& prefix, const rocksdb::ReadOptions& options) const;
   absl::Status Put(rocksdb::ColumnFamilyHandle* family, const std::string& key,
                    const std::string& value);
 
