@@ -39,6 +39,11 @@ absl::StatusOr<AgentOptions> AgentOptionsFromConfig(const v1::AgentConfig& confi
     }
     options.evidence_ttl_intervals = config.evidence_ttl_intervals();
   }
+  options.ca_file = config.ca_file();
+  options.credential_file = config.credential_file().empty()
+                                ? options.spool_directory + "/credential"
+                                : config.credential_file();
+  options.enrollment_token_file = config.enrollment_token_file();
   return options;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/collector_channel.h"
 #include "postura/v1/agent_config.pb.h"
 
 namespace postura::agent {
@@ -20,6 +21,12 @@ struct AgentOptions {
   std::string spool_directory;
   uint64_t spool_max_bytes = 64 << 20;
   uint32_t evidence_ttl_intervals = 3;
+  std::string ca_file;                // Empty: the system's trusted CAs.
+  std::string credential_file;        // Default <spool_directory>/credential.
+  std::string enrollment_token_file;  // Empty: none.
+  // How the uploader recognises the collector and proves itself; filled in at start-up
+  // from ca_file and the credential (agent/enrollment.h), not from the config.
+  CollectorTrust trust;
 };
 
 // Validates a parsed config and fills in defaults. InvalidArgument naming the key.

@@ -61,6 +61,7 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
   daemon->runner_ = std::make_unique<CheckRunner>(CheckRunnerOptions{.root = options.root}, clock);
   daemon->uploader_ = std::make_unique<Uploader>(
       *daemon->spool_, UploaderOptions{.collector_address = options.collector_address,
+                                       .trust = options.trust,
                                        .agent_id = options.agent_id});
   LOG(INFO) << "agent " << options.agent_id << ": " << daemon->checks_.size()
             << " checks for assets of " << options.collector_address;

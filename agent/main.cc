@@ -11,7 +11,9 @@
 #include "agent/agent_config.h"
 #include "agent/agent_daemon.h"
 #include "agent/attestation.h"
+#include "agent/enrollment.h"
 #include "common/catalog.h"
+#include "common/tls_files.h"
 #include "common/yaml_config.h"
 #include "glog/logging.h"
 
@@ -42,6 +44,24 @@ int Attest(const std::string& config_path, const postura::agent::AttestationRequ
             << (item->content_sha256().empty() ? "" : " with the evidence file's SHA-256")
             << ". The running agent delivers it to " << options->collector_address << ".\n";
   return 0;
+}
+
+// The agent's credential; while the collector cannot be reached to enroll, tries again
+// every 5 s until it can or a stop signal comes (Cancelled then).
+absl::StatusOr<std::string> ObtainCredentialPatiently(const postura::agent::AgentOptions& options,
+                                                      const sigset_t& stop_signals) {
+  const timespec pause = {5, 0};
+  while (true) {
+    absl::StatusOr<std::string> credential = postura::agent::ObtainCredential(options);
+    if (credential.ok() || (!absl::IsUnavailable(credential.status()) &&
+                            !absl::IsDeadlineExceeded(credential.status()))) {
+      return credential;
+    }
+    LOG(WARNING) << credential.status().message() << "; trying again in 5 s";
+    if (sigtimedwait(&stop_signals, nullptr, &pause) > 0) {
+      return absl::CancelledError("stopped before enrolling");
+    }
+  }
 }
 
 }  // namespace
@@ -94,6 +114,20 @@ int main(int argc, char** argv) {
     std::cerr << "postura-agent: " << options.status().message() << "\n";
     return 2;
   }
+  if (!options->ca_file.empty()) {
+    absl::StatusOr<std::string> ca = postura::ReadCertificateFile(options->ca_file);
+    if (!ca.ok()) {
+      std::cerr << "postura-agent: ca_file: " << ca.status().message() << "\n";
+      return 2;
+    }
+    options->trust.ca_certificate_pem = *std::move(ca);
+  }
+  absl::StatusOr<std::string> credential = ObtainCredentialPatiently(*options, stop_signals);
+  if (!credential.ok()) {
+    std::cerr << "postura-agent: " << credential.status().message() << "\n";
+    return 2;
+  }
+  options->trust.token = *std::move(credential);
   absl::StatusOr<std::unique_ptr<postura::agent::AgentDaemon>> daemon =
       postura::agent::AgentDaemon::Start(*options, postura::Catalog::Builtin(),
                                          postura::Clock::GetRealClock());

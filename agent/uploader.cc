@@ -4,8 +4,6 @@
 #include <random>
 
 #include "glog/logging.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 
 namespace postura::agent {
 
@@ -13,7 +11,7 @@ Uploader::Uploader(Spool& spool, const UploaderOptions& options)
     : spool_(spool),
       options_(options),
       stub_(v1::IngestService::NewStub(
-          grpc::CreateChannel(options.collector_address, grpc::InsecureChannelCredentials()))) {
+          CreateCollectorChannel(options.collector_address, options.trust))) {
   thread_ = std::thread([this] { Run(); });
 }
 

@@ -10,12 +10,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/spool.h"
+#include "common/collector_channel.h"
 #include "postura/v1/ingest.grpc.pb.h"
 
 namespace postura::agent {
 
 struct UploaderOptions {
   std::string collector_address;  // host:port
+  CollectorTrust trust;           // The CA pinned and the agent's credential.
   std::string agent_id;
   absl::Duration initial_backoff = absl::Milliseconds(200);
   absl::Duration max_backoff = absl::Seconds(30);

@@ -4,8 +4,6 @@
 #include <ostream>
 
 #include "cli/fleco_command.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 
 namespace postura::cli {
 
@@ -15,15 +13,25 @@ std::string DefaultCollectorAddress() {
   return kDefaultCollectorAddress;
 }
 
-std::shared_ptr<grpc::Channel> CreateCollectorChannel(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+namespace {
+
+std::string FromEnvironment(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
 }
 
-CollectorConnection::CollectorConnection(std::string address, absl::Duration call_timeout)
+}  // namespace
+
+std::string DefaultCaFile() { return FromEnvironment("POSTURA_CA_FILE"); }
+std::string DefaultTokenFile() { return FromEnvironment("POSTURA_TOKEN_FILE"); }
+
+CollectorConnection::CollectorConnection(std::string address, const CollectorTrust& trust,
+                                         absl::Duration call_timeout)
     : address_(std::move(address)), call_timeout_(call_timeout) {
-  std::shared_ptr<grpc::Channel> channel = CreateCollectorChannel(address_);
+  std::shared_ptr<grpc::Channel> channel = CreateCollectorChannel(address_, trust);
   admin_ = v1::AdminService::NewStub(channel);
   query_ = v1::QueryService::NewStub(channel);
+  access_ = v1::AccessService::NewStub(channel);
 }
 
 int ReportCollectorError(const absl::Status& status, const std::string& address,
@@ -31,13 +39,23 @@ int ReportCollectorError(const absl::Status& status, const std::string& address,
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
       err << "postura: cannot reach the collector at " << address << ": " << status.message()
-          << "; is it running? (--collector, or $POSTURA_COLLECTOR)\n";
+          << "; is it running, and is --ca-file ($POSTURA_CA_FILE) its CA certificate? "
+             "(--collector, or $POSTURA_COLLECTOR)\n";
       return kExitUnreachable;
     case absl::StatusCode::kDeadlineExceeded:
       err << "postura: the collector at " << address
           << " did not answer in time; is it running and not overloaded? (--collector, or "
              "$POSTURA_COLLECTOR)\n";
       return kExitUnreachable;
+    case absl::StatusCode::kUnauthenticated:
+      err << "postura: the collector at " << address
+          << " refused the credential: " << status.message()
+          << "; give an API token file with --token-file or $POSTURA_TOKEN_FILE (the first "
+             "admin token is <data_dir>/admin.token)\n";
+      return kExitBadInput;
+    case absl::StatusCode::kPermissionDenied:
+      err << "postura: " << status.message() << " (ask an admin for a token with that role)\n";
+      return kExitBadInput;
     case absl::StatusCode::kUnimplemented:
       err << "postura: the collector at " << address << " does not support this request ("
           << status.message() << "); upgrade postura-collector\n";

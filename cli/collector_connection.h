@@ -9,9 +9,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/collector_channel.h"
 #include "common/grpc_status.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
 
@@ -26,23 +28,24 @@ inline constexpr char kDefaultCollectorAddress[] = "127.0.0.1:4317";
 // $POSTURA_COLLECTOR when set and not empty, kDefaultCollectorAddress otherwise.
 std::string DefaultCollectorAddress();
 
-// The one place that creates the channel to a collector, so that TLS can replace the
-// insecure credentials here alone.
-// TODO(postura): TLS (server certificate, client certificate) once the collector serves it.
-std::shared_ptr<grpc::Channel> CreateCollectorChannel(const std::string& address);
+// Where the commands look for the collector's CA certificate and the API token without
+// --ca-file and --token-file: $POSTURA_CA_FILE and $POSTURA_TOKEN_FILE (empty if unset).
+std::string DefaultCaFile();
+std::string DefaultTokenFile();
 
 // The stubs of one collector, sharing one channel, and the deadline of unary calls.
 // Not thread-safe (gRPC stubs are, but nothing here needs it). Creating the connection
 // does not connect: the first call does.
 class CollectorConnection {
  public:
-  explicit CollectorConnection(std::string address,
-                               absl::Duration call_timeout = absl::Seconds(10));
+  CollectorConnection(std::string address, const CollectorTrust& trust,
+                      absl::Duration call_timeout = absl::Seconds(10));
 
   const std::string& address() const { return address_; }
   absl::Duration call_timeout() const { return call_timeout_; }
   v1::AdminService::Stub& admin() { return *admin_; }
   v1::QueryService::Stub& query() { return *query_; }
+  v1::AccessService::Stub& access() { return *access_; }
 
   // Makes one unary call with a deadline `timeout` (call_timeout() when zero) away: the
   // response, or the collector's error (Unavailable when it cannot be reached,
@@ -66,6 +69,7 @@ class CollectorConnection {
   absl::Duration call_timeout_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::QueryService::Stub> query_;
+  std::unique_ptr<v1::AccessService::Stub> access_;
 };
 
 // Writes what went wrong with a call to the collector at `address` to `err`, saying what to

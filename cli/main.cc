@@ -15,6 +15,7 @@
 #include "cli/registry_commands.h"
 #include "cli/score_commands.h"
 #include "cli/targets_command.h"
+#include "cli/token_commands.h"
 #include "cli/watch_command.h"
 #include "common/catalog.h"
 
@@ -55,11 +56,21 @@ int main(int argc, char** argv) {
   app.add_option("--collector", collector_address,
                  "The collector's gRPC address, host:port (default: $POSTURA_COLLECTOR, or "
                  "127.0.0.1:4317)");
+  std::string ca_file = DefaultCaFile();
+  app.add_option("--ca-file", ca_file,
+                 "PEM file of the CA the collector's certificate must chain to, e.g. the "
+                 "collector's <data_dir>/tls/ca.crt (default: $POSTURA_CA_FILE, or the system's "
+                 "trusted CAs)");
+  std::string token_file = DefaultTokenFile();
+  app.add_option("--token-file", token_file,
+                 "Owner-only file holding an API token (default: $POSTURA_TOKEN_FILE); see "
+                 "`postura tokens`");
   CommandLine line;
   AddRegistryCommands(app, line);
   AddTargetsCommands(app, line);
   AddScoreCommands(app, line);
   AddWatchCommand(app, line);
+  AddTokenCommands(app, line);
 
   CLI::App* fleco = app.add_subcommand("fleco", "FLECO case files (the CyberTOMP reference tool)");
   fleco->require_subcommand(1);
@@ -107,7 +118,12 @@ int main(int argc, char** argv) {
   if (score->parsed()) return RunFlecoScore(*catalog, score_options, std::cout, std::cerr);
   if (plan->parsed()) return RunFlecoPlan(*catalog, plan_options, std::cout, std::cerr);
   if (!line.run) return kExitUsage;
-  CollectorConnection collector(collector_address);
+  absl::StatusOr<CollectorTrust> trust = LoadCollectorTrust(ca_file, token_file);
+  if (!trust.ok()) {
+    std::cerr << "postura: " << trust.status().message() << "\n";
+    return kExitBadInput;
+  }
+  CollectorConnection collector(collector_address, *trust);
   CommandContext context{collector, *catalog, line.format, std::cout, std::cerr};
   return line.run(context);
 }

@@ -15,111 +15,148 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, const abs
 
 }  // namespace
 
+template <typename Work>
+grpc::ServerUnaryReactor* AdminService::Admitted(grpc::CallbackServerContext* context,
+                                                 Permission permission, Work work) {
+  absl::StatusOr<Principal> principal = gate_.Admit(*context, permission);
+  if (!principal.ok()) return Answer(context, principal.status());
+  return Answer(context, work(*principal));
+}
+
 grpc::ServerUnaryReactor* AdminService::PutTenant(grpc::CallbackServerContext* context,
                                                   const v1::PutTenantRequest* request,
                                                   v1::PutTenantResponse* /*response*/) {
-  return Answer(context, registry_.PutTenant(request->tenant()));
+  return Admitted(context, Permission::kChangeRegistry,
+                  [&](const Principal&) { return registry_.PutTenant(request->tenant()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::DeleteTenant(grpc::CallbackServerContext* context,
                                                      const v1::DeleteTenantRequest* request,
                                                      v1::DeleteTenantResponse* /*response*/) {
-  return Answer(context, registry_.DeleteTenant(request->tenant_id()));
+  return Admitted(context, Permission::kChangeRegistry,
+                  [&](const Principal&) { return registry_.DeleteTenant(request->tenant_id()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::ListTenants(grpc::CallbackServerContext* context,
                                                     const v1::ListTenantsRequest* /*request*/,
                                                     v1::ListTenantsResponse* response) {
-  for (v1::Tenant& tenant : registry_.ListTenants()) *response->add_tenants() = std::move(tenant);
-  return Answer(context, absl::OkStatus());
+  return Admitted(context, Permission::kReadRegistry, [&](const Principal&) {
+    for (v1::Tenant& tenant : registry_.ListTenants()) *response->add_tenants() = std::move(tenant);
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::PutDepartment(grpc::CallbackServerContext* context,
                                                       const v1::PutDepartmentRequest* request,
                                                       v1::PutDepartmentResponse* /*response*/) {
-  return Answer(context, registry_.PutDepartment(request->department()));
+  return Admitted(context, Permission::kChangeRegistry,
+                  [&](const Principal&) { return registry_.PutDepartment(request->department()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::DeleteDepartment(
     grpc::CallbackServerContext* context, const v1::DeleteDepartmentRequest* request,
     v1::DeleteDepartmentResponse* /*response*/) {
-  return Answer(context, registry_.DeleteDepartment(request->department_id()));
+  return Admitted(context, Permission::kChangeRegistry, [&](const Principal&) {
+    return registry_.DeleteDepartment(request->department_id());
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::ListDepartments(
     grpc::CallbackServerContext* context, const v1::ListDepartmentsRequest* /*request*/,
     v1::ListDepartmentsResponse* response) {
-  for (v1::Department& department : registry_.ListDepartments()) {
-    *response->add_departments() = std::move(department);
-  }
-  return Answer(context, absl::OkStatus());
+  return Admitted(context, Permission::kReadRegistry, [&](const Principal&) {
+    for (v1::Department& department : registry_.ListDepartments()) {
+      *response->add_departments() = std::move(department);
+    }
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::PutTargets(grpc::CallbackServerContext* context,
                                                    const v1::PutTargetsRequest* request,
                                                    v1::PutTargetsResponse* /*response*/) {
   const std::vector<v1::Target> targets(request->targets().begin(), request->targets().end());
-  return Answer(context, registry_.PutTargets(request->asset_id(), targets));
+  return Admitted(context, Permission::kChangeRegistry, [&](const Principal&) {
+    return registry_.PutTargets(request->asset_id(), targets);
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetTargets(grpc::CallbackServerContext* context,
                                                    const v1::GetTargetsRequest* request,
                                                    v1::GetTargetsResponse* response) {
-  absl::StatusOr<std::vector<v1::Target>> targets = registry_.GetTargets(request->asset_id());
-  if (!targets.ok()) return Answer(context, targets.status());
-  for (v1::Target& target : *targets) *response->add_targets() = std::move(target);
-  return Answer(context, absl::OkStatus());
+  return Admitted(context, Permission::kReadScores, [&](const Principal& principal) {
+    if (absl::Status visible = CheckAssetVisible(principal, registry_, request->asset_id());
+        !visible.ok()) {
+      return visible;
+    }
+    absl::StatusOr<std::vector<v1::Target>> targets = registry_.GetTargets(request->asset_id());
+    if (!targets.ok()) return targets.status();
+    for (v1::Target& target : *targets) *response->add_targets() = std::move(target);
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::PutAsset(grpc::CallbackServerContext* context,
                                                  const v1::PutAssetRequest* request,
                                                  v1::PutAssetResponse* /*response*/) {
-  return Answer(context, registry_.PutAsset(request->asset()));
+  return Admitted(context, Permission::kChangeRegistry,
+                  [&](const Principal&) { return registry_.PutAsset(request->asset()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::DeleteAsset(grpc::CallbackServerContext* context,
                                                     const v1::DeleteAssetRequest* request,
                                                     v1::DeleteAssetResponse* /*response*/) {
-  return Answer(context, registry_.DeleteAsset(request->asset_id()));
+  return Admitted(context, Permission::kChangeRegistry,
+                  [&](const Principal&) { return registry_.DeleteAsset(request->asset_id()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::ListAssets(grpc::CallbackServerContext* context,
                                                    const v1::ListAssetsRequest* /*request*/,
                                                    v1::ListAssetsResponse* response) {
-  for (v1::Asset& asset : registry_.ListAssets()) *response->add_assets() = std::move(asset);
-  return Answer(context, absl::OkStatus());
+  return Admitted(context, Permission::kReadScores, [&](const Principal& principal) {
+    for (v1::Asset& asset : registry_.ListAssets()) {
+      if (MaySee(principal, asset)) *response->add_assets() = std::move(asset);
+    }
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::PutAgent(grpc::CallbackServerContext* context,
                                                  const v1::PutAgentRequest* request,
                                                  v1::PutAgentResponse* /*response*/) {
-  return Answer(context, registry_.PutAgent(request->agent()));
+  return Admitted(context, Permission::kChangeRegistry,
+                  [&](const Principal&) { return registry_.PutAgent(request->agent()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::DeleteAgent(grpc::CallbackServerContext* context,
                                                     const v1::DeleteAgentRequest* request,
                                                     v1::DeleteAgentResponse* /*response*/) {
-  return Answer(context, registry_.DeleteAgent(request->agent_id()));
+  return Admitted(context, Permission::kChangeRegistry,
+                  [&](const Principal&) { return registry_.DeleteAgent(request->agent_id()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::ListAgents(grpc::CallbackServerContext* context,
                                                    const v1::ListAgentsRequest* /*request*/,
                                                    v1::ListAgentsResponse* response) {
-  for (v1::Agent& agent : registry_.ListAgents()) {
-    const AgentProgress progress = writer_.Progress(agent.id());
-    agent.set_last_stored_sequence(progress.last_sequence);
-    agent.set_dropped_items_total(progress.dropped_items_total);
-    *response->add_agents() = std::move(agent);
-  }
-  return Answer(context, absl::OkStatus());
+  return Admitted(context, Permission::kReadRegistry, [&](const Principal&) {
+    for (v1::Agent& agent : registry_.ListAgents()) {
+      const AgentProgress progress = writer_.Progress(agent.id());
+      agent.set_last_stored_sequence(progress.last_sequence);
+      agent.set_dropped_items_total(progress.dropped_items_total);
+      *response->add_agents() = std::move(agent);
+    }
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetIngestStats(grpc::CallbackServerContext* context,
                                                        const v1::GetIngestStatsRequest* /*request*/,
                                                        v1::IngestStats* response) {
-  *response = writer_.Stats();
-  response->set_open_streams(open_streams_());
-  return Answer(context, absl::OkStatus());
+  return Admitted(context, Permission::kReadRegistry, [&](const Principal&) {
+    *response = writer_.Stats();
+    response->set_open_streams(open_streams_());
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace postura::collector

@@ -3,6 +3,7 @@
 
 #include <functional>
 
+#include "collector/gatekeeper.h"
 #include "collector/ingest_writer.h"
 #include "collector/registry.h"
 #include "postura/v1/admin.grpc.pb.h"
@@ -11,12 +12,15 @@ namespace postura::collector {
 
 // The registry and counters over gRPC (postura/v1/admin.proto). Calls are quick and run
 // on gRPC threads; registry changes are synced to disk before they are answered.
-// Thread-safe. Everything borrowed must outlive the service.
+// Every call is admitted by `gate` first (kChangeRegistry for changes, kReadRegistry for
+// tenants, departments, agents and counters, kReadScores for assets and targets, which a
+// supplier sees for its own assets only). Thread-safe. Everything borrowed must outlive
+// the service.
 class AdminService final : public v1::AdminService::CallbackService {
  public:
-  AdminService(Registry& registry, const IngestWriter& writer,
+  AdminService(const Gatekeeper& gate, Registry& registry, const IngestWriter& writer,
                std::function<uint64_t()> open_streams)
-      : registry_(registry), writer_(writer), open_streams_(std::move(open_streams)) {}
+      : gate_(gate), registry_(registry), writer_(writer), open_streams_(std::move(open_streams)) {}
 
   grpc::ServerUnaryReactor* PutTenant(grpc::CallbackServerContext* context,
                                       const v1::PutTenantRequest* request,
@@ -65,6 +69,12 @@ class AdminService final : public v1::AdminService::CallbackService {
                                            v1::IngestStats* response) override;
 
  private:
+  // Answers with what `work(principal)` returns if the call is admitted for `permission`.
+  template <typename Work>
+  grpc::ServerUnaryReactor* Admitted(grpc::CallbackServerContext* context, Permission permission,
+                                     Work work);
+
+  const Gatekeeper& gate_;
   Registry& registry_;
   const IngestWriter& writer_;
   std::function<uint64_t()> open_streams_;

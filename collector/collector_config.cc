@@ -39,6 +39,16 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
   }
   if (config.data_dir().empty()) return KeyError("data_dir", "required: where the store lives");
   options.data_dir = config.data_dir();
+  options.admin_token_file = config.admin_token_file().empty() ? options.data_dir + "/admin.token"
+                                                               : config.admin_token_file();
+  options.tls_certificate_file = config.tls().certificate_file();
+  options.tls_key_file = config.tls().key_file();
+  if (options.tls_certificate_file.empty() != options.tls_key_file.empty()) {
+    return KeyError(options.tls_key_file.empty() ? "tls.key_file" : "tls.certificate_file",
+                    "give tls.certificate_file and tls.key_file together, or neither");
+  }
+  options.tls_server_names.assign(config.tls().server_names().begin(),
+                                  config.tls().server_names().end());
   if (!config.evidence_retention().empty()) {
     absl::StatusOr<absl::Duration> retention = ParseConfigDuration(config.evidence_retention());
     if (!retention.ok()) return KeyError("evidence_retention", retention.status().message());

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -22,6 +23,11 @@ struct CollectorOptions {
   uint32_t max_unacknowledged_batches = 32;
   uint64_t max_queued_bytes = 32 << 20;
   uint64_t max_grpc_memory_bytes = 128 << 20;
+  // Operator-provided TLS files; both empty: a local CA in <data_dir>/tls.
+  std::string tls_certificate_file;
+  std::string tls_key_file;
+  std::vector<std::string> tls_server_names;  // For the created certificate.
+  std::string admin_token_file;               // Default <data_dir>/admin.token.
 };
 
 // Validates a parsed config file and fills in defaults. InvalidArgument naming the key

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "collector/dashboard.h"
 #include "collector/http_api.h"
+#include "common/private_file.h"
 #include "glog/logging.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
@@ -12,6 +13,68 @@
 #include "grpcpp/server_builder.h"
 
 namespace postura::collector {
+namespace {
+
+// The TLS identity both listeners present, and where its files are.
+struct ServerTls {
+  TlsMaterial material;
+  std::string certificate_file;
+  std::string key_file;
+  std::string ca_file;  // What clients pin; empty when the operator provided the files.
+};
+
+// The operator's certificate files if configured; otherwise the local CA in
+// <data_dir>/tls, created on first start.
+absl::StatusOr<ServerTls> PrepareTls(const CollectorOptions& options) {
+  ServerTls tls;
+  if (!options.tls_certificate_file.empty()) {
+    absl::StatusOr<TlsMaterial> material =
+        LoadTlsMaterial(options.tls_certificate_file, options.tls_key_file, "");
+    if (!material.ok()) return material.status();
+    tls.material = *std::move(material);
+    tls.certificate_file = options.tls_certificate_file;
+    tls.key_file = options.tls_key_file;
+    return tls;
+  }
+  const std::filesystem::path directory = std::filesystem::path(options.data_dir) / "tls";
+  absl::StatusOr<TlsMaterial> material =
+      EnsureLocalCertificateAuthority(directory, options.tls_server_names);
+  if (!material.ok()) return material.status();
+  tls.material = *std::move(material);
+  tls.certificate_file = directory / "server.crt";
+  tls.key_file = directory / "server.key";
+  tls.ca_file = directory / "ca.crt";
+  return tls;
+}
+
+// Server-side TLS for gRPC. Client certificates are not asked for: callers prove who they
+// are with bearer tokens (access.proto).
+std::shared_ptr<grpc::ServerCredentials> GrpcServerCredentials(const TlsMaterial& material) {
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({material.private_key_pem, material.certificate_chain_pem});
+  return grpc::SslServerCredentials(ssl);
+}
+
+// While no admin API token exists (first start, or all revoked), creates one and writes
+// it to `path`, owner-only, so that the operator can log in.
+absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::string& path) {
+  if (credentials.HasAdminToken()) return absl::OkStatus();
+  v1::Credential admin;
+  admin.set_kind(v1::API_TOKEN);
+  admin.set_role(v1::ROLE_ADMIN);
+  admin.set_tenant_id(std::string(kOrganizationTenantId));
+  admin.set_name("first admin token");
+  absl::StatusOr<IssuedToken> issued = credentials.Issue(std::move(admin));
+  if (!issued.ok()) return issued.status();
+  if (absl::Status written = WritePrivateFile(path, issued->token + "\n"); !written.ok()) {
+    return written;
+  }
+  LOG(INFO) << "no admin token existed: created " << issued->credential.id() << ", written to "
+            << path << " (owner-only)";
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     const CollectorOptions& options, const Catalog& catalog, Clock& clock) {
@@ -49,20 +112,41 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   ingest_options.max_batch_items = options.max_batch_items;
   ingest_options.max_unacknowledged_batches = options.max_unacknowledged_batches;
   ingest_options.validation.max_detail_bytes = options.max_detail_bytes;
-  server->ingest_ = std::make_unique<IngestService>(catalog, *server->registry_, *server->writer_,
-                                                    clock, ingest_options);
+  server->ingest_ = std::make_unique<IngestService>(*server->gate_, catalog, *server->registry_,
+                                                    *server->writer_, clock, ingest_options);
   IngestService* ingest = server->ingest_.get();
-  server->admin_ = std::make_unique<AdminService>(*server->registry_, *server->writer_,
-                                                  [ingest] { return ingest->open_streams(); });
+  server->admin_ =
+      std::make_unique<AdminService>(*server->gate_, *server->registry_, *server->writer_,
+                                     [ingest] { return ingest->open_streams(); });
+
+  absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
+      CredentialStore::Load(*server->store_, clock);
+  if (!credentials.ok()) return credentials.status();
+  server->credentials_ = *std::move(credentials);
+  if (absl::Status bootstrap =
+          WriteFirstAdminToken(*server->credentials_, options.admin_token_file);
+      !bootstrap.ok()) {
+    return bootstrap;
+  }
+  server->gate_ = std::make_unique<Gatekeeper>(*server->credentials_);
+  server->access_ = std::make_unique<AccessService>(*server->gate_, *server->credentials_,
+                                                    *server->registry_, clock);
+  server->enrollment_ =
+      std::make_unique<EnrollmentService>(*server->credentials_, *server->registry_);
 
   server->queries_ = std::make_unique<ScoreQueries>(*server->scorer_, *server->registry_,
                                                     *server->store_, catalog);
-  server->query_ = std::make_unique<QueryService>(*server->queries_, *server->scorer_);
+  server->query_ =
+      std::make_unique<QueryService>(*server->gate_, *server->queries_, *server->scorer_);
+
+  absl::StatusOr<ServerTls> tls = PrepareTls(options);
+  if (!tls.ok()) return tls.status();
+  server->ca_file_ = tls->ca_file;
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options.listen_address, GrpcServerCredentials(tls->material), &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   grpc::ResourceQuota quota("postura-collector");
   quota.Resize(options.max_grpc_memory_bytes);
@@ -70,6 +154,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.RegisterService(server->ingest_.get());
   builder.RegisterService(server->admin_.get());
   builder.RegisterService(server->query_.get());
+  builder.RegisterService(server->access_.get());
+  builder.RegisterService(server->enrollment_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
@@ -80,14 +166,18 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                               .scorer = server->scorer_.get(),
                               .writer = server->writer_.get(),
                               .open_streams = [ingest] { return ingest->open_streams(); },
-                              .catalog = &catalog};
+                              .catalog = &catalog,
+                              .gate = server->gate_.get()};
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
-      HttpServer::Start({.listen_address = options.http_listen_address, .max_connections = 16},
+      HttpServer::Start({.listen_address = options.http_listen_address,
+                         .max_connections = 16,
+                         .tls_certificate_file = tls->certificate_file,
+                         .tls_key_file = tls->key_file},
                         ApiRoutes(http_sources), ApiStreamRoutes(http_sources), DashboardRoutes());
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
   server->server_->GetHealthCheckService()->SetServingStatus(true);
-  LOG(INFO) << "collector serving gRPC on " << server->address_ << ", HTTP on "
+  LOG(INFO) << "collector serving gRPC (TLS) on " << server->address_ << ", HTTPS on "
             << server->http_->address() << ", store " << options.data_dir;
   return server;
 }
@@ -109,12 +199,16 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   http_.reset();
   // Reverse of construction: the writer drains its queue before the store closes.
   admin_.reset();
+  access_.reset();
+  enrollment_.reset();
   ingest_.reset();
   query_.reset();
   writer_.reset();  // Hands its last commits to the scorer.
   registry_->SetObserver(nullptr);
   scorer_.reset();
   queries_.reset();
+  gate_.reset();
+  credentials_.reset();
   registry_.reset();
   store_.reset();
   LOG(INFO) << "collector stopped";

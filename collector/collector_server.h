@@ -5,9 +5,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "collector/access_service.h"
 #include "collector/admin_service.h"
 #include "collector/collector_config.h"
+#include "collector/credential_store.h"
 #include "collector/evidence_store.h"
+#include "collector/gatekeeper.h"
 #include "collector/http_server.h"
 #include "collector/ingest_service.h"
 #include "collector/ingest_writer.h"
@@ -17,6 +20,7 @@
 #include "collector/score_queries.h"
 #include "common/catalog.h"
 #include "common/clock.h"
+#include "common/tls_files.h"
 #include "grpcpp/server.h"
 
 namespace postura::collector {
@@ -26,7 +30,9 @@ namespace postura::collector {
 // and must outlive the server.
 class CollectorServer {
  public:
-  // Opens the store in options.data_dir and starts serving on options.listen_address.
+  // Opens the store in options.data_dir and starts serving on options.listen_address,
+  // with TLS on both listeners. On first start (no admin token yet) writes an admin API
+  // token to options.admin_token_file.
   static absl::StatusOr<std::unique_ptr<CollectorServer>> Start(const CollectorOptions& options,
                                                                 const Catalog& catalog,
                                                                 Clock& clock);
@@ -37,6 +43,9 @@ class CollectorServer {
   const std::string& address() const { return address_; }
   // The same for the HTTP API.
   const std::string& http_address() const { return http_->address(); }
+  // The CA certificate file clients pin: the local CA's; empty when the operator
+  // provided the certificate files.
+  const std::string& ca_file() const { return ca_file_; }
 
   // Stops taking streams, lets open streams receive the acknowledgements of batches
   // already read (waiting at most `grace`), writes everything queued, closes the store.
@@ -47,6 +56,10 @@ class CollectorServer {
 
   std::unique_ptr<EvidenceStore> store_;
   std::unique_ptr<Registry> registry_;
+  std::unique_ptr<CredentialStore> credentials_;
+  std::unique_ptr<Gatekeeper> gate_;
+  std::unique_ptr<AccessService> access_;
+  std::unique_ptr<EnrollmentService> enrollment_;
   std::unique_ptr<LiveScorer> scorer_;
   std::unique_ptr<ScoreQueries> queries_;
   std::unique_ptr<QueryService> query_;
@@ -56,6 +69,7 @@ class CollectorServer {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpServer> http_;
   std::string address_;
+  std::string ca_file_;
 };
 
 }  // namespace postura::collector

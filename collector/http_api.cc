@@ -30,7 +30,8 @@ HttpResponse Respond(const absl::StatusOr<Message>& answer) {
   return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
 }
 
-HttpResponse EvidenceHistory(const ScoreQueries& queries, const HttpRequest& request) {
+HttpResponse EvidenceHistory(const ScoreQueries& queries, const Principal& principal,
+                             const HttpRequest& request) {
   v1::GetEvidenceHistoryRequest query;
   query.set_asset_id(request.path_params.at("asset_id"));
   query.set_outcome_id(request.path_params.at("outcome_id"));
@@ -45,7 +46,7 @@ HttpResponse EvidenceHistory(const ScoreQueries& queries, const HttpRequest& req
     if (!value.ok()) return ErrorResponse(value.status());
     setter(*value);
   }
-  return Respond(queries.GetEvidenceHistory(query));
+  return Respond(queries.GetEvidenceHistory(principal, query));
 }
 
 // A watch as an event stream: each update is one "score" event.
@@ -80,20 +81,55 @@ class ScoreEventSource : public SseSource {
 };
 
 absl::StatusOr<std::unique_ptr<SseSource>> OpenScoreEvents(const HttpApiSources& sources,
+                                                           const Principal& principal,
                                                            const HttpRequest& request) {
-  WatchFilter filter;
+  v1::WatchRequest watch;
   for (auto [it, end] = request.query_params.equal_range("asset"); it != end; ++it) {
-    filter.asset_ids.insert(it->second);
+    watch.add_asset_ids(it->second);
   }
-  filter.department_id = Param(request, "department");
-  filter.supplier_id = Param(request, "supplier");
+  watch.set_department_id(Param(request, "department"));
+  watch.set_supplier_id(Param(request, "supplier"));
   const std::string transitions = Param(request, "only_target_transitions");
   if (!transitions.empty() && transitions != "0" && transitions != "1" && transitions != "true" &&
       transitions != "false") {
     return absl::InvalidArgumentError("only_target_transitions must be 0, 1, true or false");
   }
-  filter.only_target_transitions = transitions == "1" || transitions == "true";
-  return std::make_unique<ScoreEventSource>(*sources.scorer, *sources.queries, std::move(filter));
+  watch.set_only_target_transitions(transitions == "1" || transitions == "true");
+  absl::StatusOr<WatchFilter> filter = sources.queries->ScopedWatchFilter(principal, watch);
+  if (!filter.ok()) return filter.status();
+  return std::make_unique<ScoreEventSource>(*sources.scorer, *sources.queries, *std::move(filter));
+}
+
+// A handler that answers only callers the gatekeeper admits for `permission`.
+HttpHandler Guarded(const Gatekeeper& gate, Permission permission,
+                    std::function<HttpResponse(const Principal&, const HttpRequest&)> handler) {
+  return [&gate, permission, handler = std::move(handler)](const HttpRequest& request) {
+    absl::StatusOr<Principal> principal = gate.Admit(request, permission);
+    if (!principal.ok()) return ErrorResponse(principal.status());
+    return handler(*principal, request);
+  };
+}
+
+// POST /api/v1/session: checks the bearer token and keeps it in an HttpOnly cookie, so
+// that the dashboard's page and event stream need no script access to it.
+HttpResponse OpenSession(const Gatekeeper& gate, const HttpRequest& request) {
+  auto it = request.headers.find("authorization");
+  absl::StatusOr<Principal> principal = gate.AdmitToken(
+      it == request.headers.end() ? "" : BearerToken(it->second), Permission::kIdentify);
+  if (!principal.ok()) return ErrorResponse(principal.status());
+  HttpResponse response{204, "text/plain", "", {}};
+  response.headers.emplace_back("Set-Cookie",
+                                absl::StrCat(kSessionCookie, "=", BearerToken(it->second),
+                                             "; Path=/; Secure; HttpOnly; SameSite=Strict"));
+  return response;
+}
+
+HttpResponse CloseSession() {
+  HttpResponse response{204, "text/plain", "", {}};
+  response.headers.emplace_back(
+      "Set-Cookie",
+      absl::StrCat(kSessionCookie, "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"));
+  return response;
 }
 
 void WriteAssetMetrics(const HttpApiSources& sources, PrometheusText& out) {
@@ -201,53 +237,82 @@ std::string RenderMetrics(const HttpApiSources& sources) {
 
 std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
   const ScoreQueries& queries = *sources.queries;
+  const Gatekeeper& gate = *sources.gate;
   return {
       {"GET", "/healthz",
        [](const HttpRequest&) {
          return HttpResponse{200, "text/plain", "ok\n", {}};
        }},
+      {"POST", "/api/v1/session",
+       [&gate](const HttpRequest& request) { return OpenSession(gate, request); }},
+      {"DELETE", "/api/v1/session", [](const HttpRequest&) { return CloseSession(); }},
+      {"GET", "/api/v1/whoami",
+       Guarded(gate, Permission::kIdentify,
+               [](const Principal& principal, const HttpRequest&) {
+                 v1::Credential credential;
+                 credential.set_id(principal.credential_id);
+                 credential.set_role(principal.role);
+                 credential.set_tenant_id(principal.tenant_id);
+                 credential.set_agent_id(principal.agent_id);
+                 return JsonResponse(credential);
+               })},
       {"GET", "/api/v1/organization",
-       [&queries](const HttpRequest&) { return JsonResponse(queries.GetOrganizationScore()); }},
+       Guarded(gate, Permission::kReadOrganization,
+               [&queries](const Principal&, const HttpRequest&) {
+                 return JsonResponse(queries.GetOrganizationScore());
+               })},
       {"GET", "/api/v1/assets",
-       [&queries](const HttpRequest& request) {
-         v1::ListAssetScoresRequest query;
-         query.set_department_id(Param(request, "department"));
-         query.set_supplier_id(Param(request, "supplier"));
-         return Respond(queries.ListAssetScores(query));
-       }},
+       Guarded(gate, Permission::kReadScores,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 v1::ListAssetScoresRequest query;
+                 query.set_department_id(Param(request, "department"));
+                 query.set_supplier_id(Param(request, "supplier"));
+                 return Respond(queries.ListAssetScores(principal, query));
+               })},
       {"GET", "/api/v1/assets/{asset_id}",
-       [&queries](const HttpRequest& request) {
-         v1::GetAssetScoreRequest query;
-         query.set_asset_id(request.path_params.at("asset_id"));
-         return Respond(queries.GetAssetScore(query));
-       }},
+       Guarded(gate, Permission::kReadScores,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 v1::GetAssetScoreRequest query;
+                 query.set_asset_id(request.path_params.at("asset_id"));
+                 return Respond(queries.GetAssetScore(principal, query));
+               })},
       {"GET", "/api/v1/assets/{asset_id}/gaps",
-       [&queries](const HttpRequest& request) {
-         v1::GetGapsRequest query;
-         query.set_asset_id(request.path_params.at("asset_id"));
-         return Respond(queries.GetGaps(query));
-       }},
+       Guarded(gate, Permission::kReadScores,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 v1::GetGapsRequest query;
+                 query.set_asset_id(request.path_params.at("asset_id"));
+                 return Respond(queries.GetGaps(principal, query));
+               })},
       {"GET", "/api/v1/assets/{asset_id}/outcomes/{outcome_id}/evidence",
-       [&queries](const HttpRequest& request) { return EvidenceHistory(queries, request); }},
+       Guarded(gate, Permission::kReadEvidence,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 return EvidenceHistory(queries, principal, request);
+               })},
       {"GET", "/api/v1/assets/{asset_id}/plan",
-       [&queries](const HttpRequest& request) {
-         v1::PlanAssetRequest query;
-         query.set_asset_id(request.path_params.at("asset_id"));
-         for (auto [it, end] = request.query_params.equal_range("lock"); it != end; ++it) {
-           query.add_locked_outcome_ids(it->second);
-         }
-         return Respond(queries.PlanAsset(query));
-       }},
+       Guarded(gate, Permission::kReadScores,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 v1::PlanAssetRequest query;
+                 query.set_asset_id(request.path_params.at("asset_id"));
+                 for (auto [it, end] = request.query_params.equal_range("lock"); it != end; ++it) {
+                   query.add_locked_outcome_ids(it->second);
+                 }
+                 return Respond(queries.PlanAsset(principal, query));
+               })},
       {"GET", "/metrics",
-       [sources](const HttpRequest&) {
-         return HttpResponse{200, "text/plain; version=0.0.4", RenderMetrics(sources), {}};
-       }},
+       Guarded(gate, Permission::kReadOrganization,
+               [sources](const Principal&, const HttpRequest&) {
+                 return HttpResponse{200, "text/plain; version=0.0.4", RenderMetrics(sources), {}};
+               })},
   };
 }
 
 std::vector<HttpStreamRoute> ApiStreamRoutes(const HttpApiSources& sources) {
   return {{"/api/v1/events",
-           [sources](const HttpRequest& request) { return OpenScoreEvents(sources, request); }}};
+           [sources](const HttpRequest& request) -> absl::StatusOr<std::unique_ptr<SseSource>> {
+             absl::StatusOr<Principal> principal = sources.gate->Admit(request, Permission::kWatch);
+             if (!principal.ok()) return principal.status();
+             return OpenScoreEvents(sources, *principal, request);
+           }}};
 }
 
 }  // namespace postura::collector

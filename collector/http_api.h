@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "collector/gatekeeper.h"
 #include "collector/http_server.h"
 #include "collector/ingest_writer.h"
 #include "collector/live_scorer.h"
@@ -18,10 +19,17 @@ struct HttpApiSources {
   const IngestWriter* writer = nullptr;
   std::function<uint64_t()> open_streams;
   const Catalog* catalog = nullptr;
+  const Gatekeeper* gate = nullptr;  // Admits every route but /healthz and the session.
 };
 
-// The collector's HTTP surface, the same answers as QueryService as JSON:
-//   GET /healthz                                   "ok"
+// The collector's HTTP surface, the same answers as QueryService as JSON, admitted and
+// scoped as QueryService's (access_policy.h). Credentials: "Authorization: Bearer <token>"
+// or the session cookie.
+//   GET /healthz                                   "ok" (no credential)
+//   POST /api/v1/session                           sets the session cookie to the bearer
+//                                                  token, once checked (204)
+//   DELETE /api/v1/session                         clears it (204)
+//   GET /api/v1/whoami                              Credential: id, role, tenant
 //   GET /api/v1/organization                        OrganizationScore
 //   GET /api/v1/assets[?department=D&supplier=S]    ListAssetScoresResponse
 //   GET /api/v1/assets/{asset_id}                   AssetScore

@@ -303,8 +303,19 @@ bool SseSink::Comment(absl::string_view text) {
   return Write(absl::StrCat(": ", absl::StrReplaceAll(text, {{"\r", " "}, {"\n", " "}}), "\n\n"));
 }
 
+namespace {
+
+// A TLS server if the options name certificate files, a plain one otherwise.
+std::unique_ptr<httplib::Server> MakeServer(const HttpServerOptions& options) {
+  if (options.tls_certificate_file.empty()) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>(options.tls_certificate_file.c_str(),
+                                              options.tls_key_file.c_str());
+}
+
+}  // namespace
+
 HttpServer::HttpServer(const HttpServerOptions& options)
-    : options_(options), server_(std::make_unique<httplib::Server>()) {
+    : options_(options), server_(MakeServer(options)) {
   const size_t threads = static_cast<size_t>(options_.max_connections);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(options_.max_body_bytes);
@@ -364,7 +375,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   }
   absl::StatusOr<HostPort> listen = ParseListenAddress(options.listen_address);
   if (!listen.ok()) return listen.status();
+  if (options.tls_certificate_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("HTTP TLS needs both a certificate and a key file");
+  }
   std::unique_ptr<HttpServer> server(new HttpServer(options));
+  if (!server->server_->is_valid()) {
+    return absl::InvalidArgumentError(absl::StrCat("HTTP TLS: cannot use certificate ",
+                                                   options.tls_certificate_file, " with key ",
+                                                   options.tls_key_file));
+  }
   if (absl::Status s =
           server->AddRoutes(std::move(routes), std::move(stream_routes), std::move(static_routes));
       !s.ok()) {

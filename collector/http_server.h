@@ -38,6 +38,11 @@ struct HttpServerOptions {
   // An event stream that has sent nothing for this long sends a comment line, so that
   // proxies keep the connection open and a departed client is noticed.
   absl::Duration sse_keepalive_interval = absl::Seconds(15);
+  // PEM files of the server's certificate chain and private key: with them the server
+  // speaks only HTTPS. Both empty: plain HTTP (tests of this class only; the collector
+  // always gives them).
+  std::string tls_certificate_file{};
+  std::string tls_key_file{};
 };
 
 struct HttpRequest {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/grpc_status.h"
 
 namespace postura::collector {
 
@@ -15,12 +16,19 @@ namespace postura::collector {
 // StartWrite, Finish) are issued afterwards, outside the lock.
 class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage> {
  public:
-  explicit ReportStream(IngestService& service) : service_(service) {
+  // `principal` is the caller as the gatekeeper admitted it, or why it did not.
+  ReportStream(IngestService& service, absl::StatusOr<Principal> principal) : service_(service) {
     ++service_.open_streams_;
-    const bool accepted = service_.Register(this);
+    bool accepted = service_.Register(this);
     {
       absl::MutexLock lock(&mu_);
       draining_ = !accepted;
+      if (!principal.ok()) {
+        Fail(ToGrpcStatus(principal.status()));
+        accepted = false;
+      } else {
+        principal_ = *std::move(principal);
+      }
       read_in_flight_ = accepted;
     }
     if (accepted) StartRead(&incoming_);
@@ -151,6 +159,12 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       return DecideFinish();
     }
     const std::string& agent_id = incoming_.hello().agent_id();
+    if (agent_id != principal_.agent_id) {
+      Fail(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("this credential is agent '", principal_.agent_id,
+                                     "'s; it cannot report as '", agent_id.substr(0, 128), "'")));
+      return DecideFinish();
+    }
     if (service_.registry_.FindAgent(agent_id) == nullptr) {
       Fail(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         absl::StrCat("agent '", agent_id.substr(0, 128), "' is not registered")));
@@ -194,7 +208,13 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       Fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, broken));
       return DecideFinish();
     }
-    // Bindings are looked up per batch, so a change in the registry applies at once.
+    // Credentials and bindings are looked up per batch, so a revocation or a change in
+    // the registry applies at once.
+    if (!service_.gate_.StillAdmitted(principal_)) {
+      Fail(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "this agent's credential has been revoked"));
+      return DecideFinish();
+    }
     std::shared_ptr<const AgentBinding> binding = service_.registry_.FindAgent(agent_id_);
     if (binding == nullptr) {
       Fail(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
@@ -325,6 +345,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
   v1::AgentMessage incoming_;  // Touched only by the single read in flight.
 
   absl::Mutex mu_;
+  Principal principal_ ABSL_GUARDED_BY(mu_);
   std::string agent_id_ ABSL_GUARDED_BY(mu_);  // Empty until the Hello.
   uint64_t last_stream_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   // Batches read and not yet acknowledged, including the held one.
@@ -370,8 +391,8 @@ void IngestService::Drain() {
 }
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage>* IngestService::Report(
-    grpc::CallbackServerContext* /*context*/) {
-  return new ReportStream(*this);
+    grpc::CallbackServerContext* context) {
+  return new ReportStream(*this, gate_.Admit(*context, Permission::kReport));
 }
 
 }  // namespace postura::collector

@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "collector/batch_validator.h"
+#include "collector/gatekeeper.h"
 #include "collector/ingest_writer.h"
 #include "collector/registry.h"
 #include "common/catalog.h"
@@ -25,15 +26,22 @@ struct IngestServiceOptions {
 // on gRPC threads, hands them to the IngestWriter and sends each Ack once its batch is
 // durable. Flow control: a stream stops reading while its agent has
 // max_unacknowledged_batches in the writer, or while the writer's queue is full, so
-// overload slows agents down instead of growing memory. Thread-safe. Everything borrowed
+// overload slows agents down instead of growing memory. Only an agent credential opens a
+// stream, only for its own agent id, and a revoked credential ends its stream at the
+// next batch. Thread-safe. Everything borrowed
 // must outlive the service, and the service must outlive the gRPC server.
 class ReportStream;
 
 class IngestService final : public v1::IngestService::CallbackService {
  public:
-  IngestService(const Catalog& catalog, const Registry& registry, IngestWriter& writer,
-                Clock& clock, const IngestServiceOptions& options)
-      : catalog_(catalog), registry_(registry), writer_(writer), clock_(clock), options_(options) {}
+  IngestService(const Gatekeeper& gate, const Catalog& catalog, const Registry& registry,
+                IngestWriter& writer, Clock& clock, const IngestServiceOptions& options)
+      : gate_(gate),
+        catalog_(catalog),
+        registry_(registry),
+        writer_(writer),
+        clock_(clock),
+        options_(options) {}
 
   grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage>* Report(
       grpc::CallbackServerContext* context) override;
@@ -52,6 +60,7 @@ class IngestService final : public v1::IngestService::CallbackService {
   bool Register(ReportStream* stream);
   void Unregister(ReportStream* stream);
 
+  const Gatekeeper& gate_;
   const Catalog& catalog_;
   const Registry& registry_;
   IngestWriter& writer_;

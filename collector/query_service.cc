@@ -95,49 +95,84 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::ScoreUpdate> {
   std::shared_ptr<Watcher> watcher_;
 };
 
+// A watch refused before it starts: finishes at once with `status`.
+class RefusedWatch : public grpc::ServerWriteReactor<v1::ScoreUpdate> {
+ public:
+  explicit RefusedWatch(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
+
+template <typename Response, typename Compute>
+grpc::ServerUnaryReactor* QueryService::Admitted(grpc::CallbackServerContext* context,
+                                                 Permission permission, Response* response,
+                                                 Compute compute) {
+  absl::StatusOr<Principal> principal = gate_.Admit(*context, permission);
+  if (!principal.ok()) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
+  return Answer(context, response, [&] { return compute(*principal); });
+}
 
 grpc::ServerUnaryReactor* QueryService::GetAssetScore(grpc::CallbackServerContext* context,
                                                       const v1::GetAssetScoreRequest* request,
                                                       v1::AssetScore* response) {
-  return Answer(context, response, [&] { return queries_.GetAssetScore(*request); });
+  return Admitted(context, Permission::kReadScores, response, [&](const Principal& principal) {
+    return queries_.GetAssetScore(principal, *request);
+  });
 }
 
 grpc::ServerUnaryReactor* QueryService::ListAssetScores(grpc::CallbackServerContext* context,
                                                         const v1::ListAssetScoresRequest* request,
                                                         v1::ListAssetScoresResponse* response) {
-  return Answer(context, response, [&] { return queries_.ListAssetScores(*request); });
+  return Admitted(context, Permission::kReadScores, response, [&](const Principal& principal) {
+    return queries_.ListAssetScores(principal, *request);
+  });
 }
 
 grpc::ServerUnaryReactor* QueryService::GetOrganizationScore(
     grpc::CallbackServerContext* context, const v1::GetOrganizationScoreRequest* /*request*/,
     v1::OrganizationScore* response) {
-  return Answer(context, response, [&]() -> absl::StatusOr<v1::OrganizationScore> {
-    return queries_.GetOrganizationScore();
-  });
+  return Admitted(context, Permission::kReadOrganization, response,
+                  [&](const Principal&) -> absl::StatusOr<v1::OrganizationScore> {
+                    return queries_.GetOrganizationScore();
+                  });
 }
 
 grpc::ServerUnaryReactor* QueryService::GetGaps(grpc::CallbackServerContext* context,
                                                 const v1::GetGapsRequest* request,
                                                 v1::Gaps* response) {
-  return Answer(context, response, [&] { return queries_.GetGaps(*request); });
+  return Admitted(context, Permission::kReadScores, response, [&](const Principal& principal) {
+    return queries_.GetGaps(principal, *request);
+  });
 }
 
 grpc::ServerUnaryReactor* QueryService::GetEvidenceHistory(
     grpc::CallbackServerContext* context, const v1::GetEvidenceHistoryRequest* request,
     v1::EvidenceHistory* response) {
-  return Answer(context, response, [&] { return queries_.GetEvidenceHistory(*request); });
+  return Admitted(context, Permission::kReadEvidence, response, [&](const Principal& principal) {
+    return queries_.GetEvidenceHistory(principal, *request);
+  });
 }
 
 grpc::ServerUnaryReactor* QueryService::PlanAsset(grpc::CallbackServerContext* context,
                                                   const v1::PlanAssetRequest* request,
                                                   v1::AssetPlan* response) {
-  return Answer(context, response, [&] { return queries_.PlanAsset(*request); });
+  return Admitted(context, Permission::kReadScores, response, [&](const Principal& principal) {
+    return queries_.PlanAsset(principal, *request);
+  });
 }
 
-grpc::ServerWriteReactor<v1::ScoreUpdate>* QueryService::Watch(
-    grpc::CallbackServerContext* /*context*/, const v1::WatchRequest* request) {
-  return new WatchReactor(scorer_, WatchFilter::FromRequest(*request));
+grpc::ServerWriteReactor<v1::ScoreUpdate>* QueryService::Watch(grpc::CallbackServerContext* context,
+                                                               const v1::WatchRequest* request) {
+  absl::StatusOr<Principal> principal = gate_.Admit(*context, Permission::kWatch);
+  absl::StatusOr<WatchFilter> filter =
+      principal.ok() ? queries_.ScopedWatchFilter(*principal, *request) : principal.status();
+  if (!filter.ok()) return new RefusedWatch(ToGrpcStatus(filter.status()));
+  return new WatchReactor(scorer_, *std::move(filter));
 }
 
 }  // namespace postura::collector

@@ -1,6 +1,7 @@
 #ifndef POSTURA_COLLECTOR_QUERY_SERVICE_H_
 #define POSTURA_COLLECTOR_QUERY_SERVICE_H_
 
+#include "collector/gatekeeper.h"
 #include "collector/live_scorer.h"
 #include "collector/score_queries.h"
 #include "postura/v1/query.grpc.pb.h"
@@ -9,11 +10,13 @@ namespace postura::collector {
 
 // Live scores over gRPC (postura/v1/query.proto). Unary calls answer from memory (and the
 // store for evidence); Watch streams coalesced updates and never holds up scoring.
-// Thread-safe. Everything borrowed must outlive the service.
+// Every call is admitted by `gate` first (kReadScores, kReadOrganization, kReadEvidence
+// or kWatch) and scoped to the caller's tenant. Thread-safe. Everything borrowed must
+// outlive the service.
 class QueryService final : public v1::QueryService::CallbackService {
  public:
-  QueryService(const ScoreQueries& queries, LiveScorer& scorer)
-      : queries_(queries), scorer_(scorer) {}
+  QueryService(const Gatekeeper& gate, const ScoreQueries& queries, LiveScorer& scorer)
+      : gate_(gate), queries_(queries), scorer_(scorer) {}
 
   grpc::ServerUnaryReactor* GetAssetScore(grpc::CallbackServerContext* context,
                                           const v1::GetAssetScoreRequest* request,
@@ -36,6 +39,12 @@ class QueryService final : public v1::QueryService::CallbackService {
                                                    const v1::WatchRequest* request) override;
 
  private:
+  // Answers with what `compute(principal)` returns if the call is admitted.
+  template <typename Response, typename Compute>
+  grpc::ServerUnaryReactor* Admitted(grpc::CallbackServerContext* context, Permission permission,
+                                     Response* response, Compute compute);
+
+  const Gatekeeper& gate_;
   const ScoreQueries& queries_;
   LiveScorer& scorer_;
 };

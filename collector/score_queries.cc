@@ -304,4 +304,57 @@ void ScoreQueries::AddName(v1::AssetSummary& summary) const {
   }
 }
 
+absl::StatusOr<v1::AssetScore> ScoreQueries::GetAssetScore(
+    const Principal& principal, const v1::GetAssetScoreRequest& request) const {
+  if (absl::Status visible = CheckAssetVisible(principal, registry_, request.asset_id());
+      !visible.ok()) {
+    return visible;
+  }
+  return GetAssetScore(request);
+}
+
+absl::StatusOr<v1::ListAssetScoresResponse> ScoreQueries::ListAssetScores(
+    const Principal& principal, v1::ListAssetScoresRequest request) const {
+  if (absl::Status scoped = ScopeRequest(principal, request); !scoped.ok()) return scoped;
+  if (!principal.SeesAllTenants() && !registry_.FindTenant(principal.tenant_id)) {
+    return v1::ListAssetScoresResponse();  // Its tenant is gone, and with it its assets.
+  }
+  return ListAssetScores(request);
+}
+
+absl::StatusOr<v1::Gaps> ScoreQueries::GetGaps(const Principal& principal,
+                                               const v1::GetGapsRequest& request) const {
+  if (absl::Status visible = CheckAssetVisible(principal, registry_, request.asset_id());
+      !visible.ok()) {
+    return visible;
+  }
+  return GetGaps(request);
+}
+
+absl::StatusOr<v1::EvidenceHistory> ScoreQueries::GetEvidenceHistory(
+    const Principal& principal, const v1::GetEvidenceHistoryRequest& request) const {
+  if (absl::Status visible = CheckAssetVisible(principal, registry_, request.asset_id());
+      !visible.ok()) {
+    return visible;
+  }
+  return GetEvidenceHistory(request);
+}
+
+absl::StatusOr<v1::AssetPlan> ScoreQueries::PlanAsset(const Principal& principal,
+                                                      const v1::PlanAssetRequest& request) const {
+  if (absl::Status visible = CheckAssetVisible(principal, registry_, request.asset_id());
+      !visible.ok()) {
+    return visible;
+  }
+  return PlanAsset(request);
+}
+
+absl::StatusOr<WatchFilter> ScoreQueries::ScopedWatchFilter(const Principal& principal,
+                                                            v1::WatchRequest request) const {
+  if (absl::Status scoped = ScopeRequest(principal, registry_, request); !scoped.ok()) {
+    return scoped;
+  }
+  return WatchFilter::FromRequest(request);
+}
+
 }  // namespace postura::collector

@@ -2,6 +2,7 @@
 #define POSTURA_COLLECTOR_SCORE_QUERIES_H_
 
 #include "absl/status/statusor.h"
+#include "collector/access_policy.h"
 #include "collector/evidence_store.h"
 #include "collector/live_scorer.h"
 #include "collector/registry.h"
@@ -29,6 +30,23 @@ class ScoreQueries {
       const v1::GetEvidenceHistoryRequest& request) const;
   // Runs the planner (common/planner.h) on the asset's current levels and targets.
   absl::StatusOr<v1::AssetPlan> PlanAsset(const v1::PlanAssetRequest& request) const;
+
+  // The same answers for a caller: a supplier's lists are narrowed to its own assets and
+  // another tenant's asset is NotFound, as if it did not exist (access_policy.h). The
+  // caller's role has been checked already.
+  absl::StatusOr<v1::AssetScore> GetAssetScore(const Principal& principal,
+                                               const v1::GetAssetScoreRequest& request) const;
+  absl::StatusOr<v1::ListAssetScoresResponse> ListAssetScores(
+      const Principal& principal, v1::ListAssetScoresRequest request) const;
+  absl::StatusOr<v1::Gaps> GetGaps(const Principal& principal,
+                                   const v1::GetGapsRequest& request) const;
+  absl::StatusOr<v1::EvidenceHistory> GetEvidenceHistory(
+      const Principal& principal, const v1::GetEvidenceHistoryRequest& request) const;
+  absl::StatusOr<v1::AssetPlan> PlanAsset(const Principal& principal,
+                                          const v1::PlanAssetRequest& request) const;
+  // The filter of a watch the caller may open.
+  absl::StatusOr<WatchFilter> ScopedWatchFilter(const Principal& principal,
+                                                v1::WatchRequest request) const;
 
   // Fills in the asset's name (watch updates carry ids only).
   void AddName(v1::AssetSummary& summary) const;

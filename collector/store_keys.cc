@@ -85,5 +85,8 @@ std::string DepartmentKey(absl::string_view department) {
 std::string AssetKey(absl::string_view asset) { return absl::StrCat(kAssetKeyPrefix, asset); }
 std::string TargetsKey(absl::string_view asset) { return absl::StrCat(kTargetsKeyPrefix, asset); }
 std::string AgentKey(absl::string_view agent) { return absl::StrCat(kAgentKeyPrefix, agent); }
+std::string CredentialKey(absl::string_view credential) {
+  return absl::StrCat(kCredentialKeyPrefix, credential);
+}
 
 }  // namespace postura::collector

@@ -48,16 +48,19 @@ std::optional<ExpiryKeyParts> ParseExpiryKey(absl::string_view key);
 
 // registry: one record per key; the id follows a prefix naming the record's kind.
 // "tenant/" id -> v1::Tenant, "department/" id -> v1::Department, "asset/" id -> v1::Asset,
-// "targets/" asset -> v1::PutTargetsRequest (the asset's targets), "agent/" id -> v1::Agent.
+// "targets/" asset -> v1::PutTargetsRequest (the asset's targets), "agent/" id -> v1::Agent,
+// "credential/" id -> v1::Credential (collector/credential_store.h).
 // No prefix is a prefix of another.
 inline constexpr absl::string_view kTenantKeyPrefix = "tenant/";
 inline constexpr absl::string_view kDepartmentKeyPrefix = "department/";
 inline constexpr absl::string_view kAssetKeyPrefix = "asset/";
 inline constexpr absl::string_view kTargetsKeyPrefix = "targets/";
 inline constexpr absl::string_view kAgentKeyPrefix = "agent/";
+inline constexpr absl::string_view kCredentialKeyPrefix = "credential/";
 std::string TenantKey(absl::string_view tenant);
 std::string DepartmentKey(absl::string_view department);
 std::string AssetKey(absl::string_view asset);
+std::string CredentialKey(absl::string_view credential);
 std::string TargetsKey(absl::string_view asset);
 std::string AgentKey(absl::string_view agent);
 

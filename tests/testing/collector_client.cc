@@ -5,39 +5,75 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
 
 namespace postura::test {
+namespace {
 
-std::shared_ptr<grpc::Channel> FreshChannel(const std::string& address) {
+std::unique_ptr<grpc::ClientContext> WithDeadline() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  return context;
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> FreshChannel(const std::string& address,
+                                            const CollectorTrust& trust) {
   static std::atomic<int> channels{0};
   grpc::ChannelArguments args;
   args.SetInt("postura.test_channel", ++channels);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return CreateCollectorChannel(address, trust, args);
 }
 
-absl::Status RegisterAgentForAsset(const std::string& address, const std::string& agent_id,
-                                   const std::string& asset_id, v1::ImplementationGroup group) {
-  auto admin = v1::AdminService::NewStub(FreshChannel(address));
-  const auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(10));
-  grpc::ClientContext asset_context, agent_context;
-  asset_context.set_deadline(deadline);
-  agent_context.set_deadline(deadline);
+absl::StatusOr<CollectorTrust> AdminTrust(const std::string& data_dir) {
+  return LoadCollectorTrust(data_dir + "/tls/ca.crt", data_dir + "/admin.token");
+}
+
+absl::StatusOr<CollectorTrust> EnrollAgent(const std::string& address, const CollectorTrust& admin,
+                                           const std::string& agent_id,
+                                           const std::vector<std::string>& asset_ids,
+                                           const std::string& tenant_id) {
+  auto access = v1::AccessService::NewStub(FreshChannel(address, admin));
+  v1::CreateEnrollmentTokenRequest request;
+  request.set_tenant_id(tenant_id);
+  for (const std::string& asset : asset_ids) request.add_asset_ids(asset);
+  request.set_uses(1);
+  request.set_ttl_seconds(600);
+  v1::CreatedToken created;
+  if (grpc::Status s = access->CreateEnrollmentToken(WithDeadline().get(), request, &created);
+      !s.ok()) {
+    return FromGrpcStatus(s);
+  }
+  CollectorTrust anonymous{.ca_certificate_pem = admin.ca_certificate_pem, .token = ""};
+  auto enrollment = v1::EnrollmentService::NewStub(FreshChannel(address, anonymous));
+  v1::EnrollRequest enroll;
+  enroll.set_token(created.token());
+  enroll.set_agent_id(agent_id);
+  v1::EnrollResponse enrolled;
+  if (grpc::Status s = enrollment->Enroll(WithDeadline().get(), enroll, &enrolled); !s.ok()) {
+    return FromGrpcStatus(s);
+  }
+  return CollectorTrust{.ca_certificate_pem = admin.ca_certificate_pem,
+                        .token = enrolled.credential()};
+}
+
+absl::StatusOr<CollectorTrust> RegisterAgentForAsset(const std::string& address,
+                                                     const CollectorTrust& admin,
+                                                     const std::string& agent_id,
+                                                     const std::string& asset_id,
+                                                     v1::ImplementationGroup group) {
+  auto stub = v1::AdminService::NewStub(FreshChannel(address, admin));
   v1::PutAssetRequest asset;
   asset.mutable_asset()->set_id(asset_id);
   asset.mutable_asset()->set_name(absl::StrCat("Asset ", asset_id));
   asset.mutable_asset()->set_implementation_group(group);
   v1::PutAssetResponse asset_response;
-  if (grpc::Status s = admin->PutAsset(&asset_context, asset, &asset_response); !s.ok()) {
+  if (grpc::Status s = stub->PutAsset(WithDeadline().get(), asset, &asset_response); !s.ok()) {
     return FromGrpcStatus(s);
   }
-  v1::PutAgentRequest agent;
-  agent.mutable_agent()->set_id(agent_id);
-  agent.mutable_agent()->add_asset_ids(asset_id);
-  v1::PutAgentResponse agent_response;
-  return FromGrpcStatus(admin->PutAgent(&agent_context, agent, &agent_response));
+  return EnrollAgent(address, admin, agent_id, {asset_id});
 }
 
 }  // namespace postura::test

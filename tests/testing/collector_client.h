@@ -4,7 +4,11 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/collector_channel.h"
 #include "grpcpp/channel.h"
 #include "postura/v1/admin.pb.h"
 
@@ -13,12 +17,28 @@ namespace postura::test {
 // A channel of its own to `address`. gRPC shares one connection between channels with
 // equal arguments, and a connection to a collector that has since exited fails its first
 // call, so tests that restart a collector give each client a fresh channel.
-std::shared_ptr<grpc::Channel> FreshChannel(const std::string& address);
+std::shared_ptr<grpc::Channel> FreshChannel(const std::string& address,
+                                            const CollectorTrust& trust);
 
-// Registers the asset `asset_id` (implementation group `group`) and the agent `agent_id`
-// bound to it, with the admin API of the collector at `address`.
-absl::Status RegisterAgentForAsset(const std::string& address, const std::string& agent_id,
-                                   const std::string& asset_id, v1::ImplementationGroup group);
+// The trust of an admin of the collector whose data directory is `data_dir`: its local
+// CA and the admin token it wrote on first start.
+absl::StatusOr<CollectorTrust> AdminTrust(const std::string& data_dir);
+
+// Enrolls the agent `agent_id` for `asset_ids` (of `tenant_id`; empty: the organisation)
+// as a real agent does: the admin creates a one-use enrollment token and the agent
+// redeems it. Returns the agent's trust: the CA and its own credential.
+absl::StatusOr<CollectorTrust> EnrollAgent(const std::string& address, const CollectorTrust& admin,
+                                           const std::string& agent_id,
+                                           const std::vector<std::string>& asset_ids,
+                                           const std::string& tenant_id = "");
+
+// Registers the asset `asset_id` (implementation group `group`) and enrolls the agent
+// `agent_id` for it, with the admin's trust. Returns the agent's trust.
+absl::StatusOr<CollectorTrust> RegisterAgentForAsset(const std::string& address,
+                                                     const CollectorTrust& admin,
+                                                     const std::string& agent_id,
+                                                     const std::string& asset_id,
+                                                     v1::ImplementationGroup group);
 
 }  // namespace postura::test
 

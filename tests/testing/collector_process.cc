@@ -52,6 +52,10 @@ absl::StatusOr<std::unique_ptr<CollectorProcess>> CollectorProcess::Start(
   if (lines.size() > 1) {
     collector->http_address_ = std::string(absl::StripAsciiWhitespace(lines[1]));
   }
+  absl::StatusOr<CollectorTrust> admin =
+      LoadCollectorTrust(collector->ca_file(), collector->admin_token_file());
+  if (!admin.ok()) return admin.status();
+  collector->admin_ = *std::move(admin);
   return collector;
 }
 

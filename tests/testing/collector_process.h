@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/collector_channel.h"
 #include "tests/testing/subprocess.h"
 
 namespace postura::test {
@@ -25,6 +26,11 @@ class CollectorProcess {
   const std::string& http_address() const { return http_address_; }
   pid_t pid() const { return process_->pid(); }
   const std::string& data_dir() const { return data_dir_; }
+  // The local CA clients pin, and the first admin token's file (both in the data dir).
+  std::string ca_file() const { return data_dir_ + "/tls/ca.crt"; }
+  std::string admin_token_file() const { return data_dir_ + "/admin.token"; }
+  // The CA and the admin token, read when it came up.
+  const CollectorTrust& admin() const { return admin_; }
 
   // SIGKILL, and wait for it to die.
   void Kill();
@@ -39,6 +45,7 @@ class CollectorProcess {
   std::string address_;
   std::string http_address_;
   std::string data_dir_;
+  CollectorTrust admin_;
 };
 
 }  // namespace postura::test

@@ -1,0 +1,53 @@
+#ifndef POSTURA_COLLECTOR_GATEKEEPER_H_
+#define POSTURA_COLLECTOR_GATEKEEPER_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "collector/access_policy.h"
+#include "collector/credential_store.h"
+#include "collector/http_server.h"
+#include "grpcpp/server_context.h"
+
+namespace postura::collector {
+
+// The HTTP cookie the dashboard's session keeps its API token in (HttpOnly, Secure,
+// SameSite=Strict; set by POST /api/v1/session).
+inline constexpr absl::string_view kSessionCookie = "postura_session";
+
+// Admits calls: finds the API token or agent credential a call carries and checks that
+// its role has the permission. Every gRPC method and HTTP route but enrollment and
+// /healthz asks it first. Unauthenticated when the credential is missing or not live,
+// PermissionDenied when the role lacks the right; messages never repeat a secret.
+// Thread-safe; `credentials` is borrowed.
+class Gatekeeper {
+ public:
+  explicit Gatekeeper(const CredentialStore& credentials) : credentials_(credentials) {}
+
+  // Reads the "authorization: Bearer <token>" metadata.
+  absl::StatusOr<Principal> Admit(const grpc::CallbackServerContext& context,
+                                  Permission permission) const;
+  // Reads the Authorization header, else the session cookie.
+  absl::StatusOr<Principal> Admit(const HttpRequest& request, Permission permission) const;
+  // Checks a token text taken from anywhere.
+  absl::StatusOr<Principal> AdmitToken(absl::string_view token, Permission permission) const;
+
+  // True while the principal's credential is still live (not revoked or expired).
+  bool StillAdmitted(const Principal& principal) const {
+    return credentials_.IsLive(principal.credential_id);
+  }
+
+ private:
+  const CredentialStore& credentials_;
+};
+
+// The token of an "Authorization" value "Bearer <token>" (scheme case-insensitive);
+// empty if it has another shape.
+absl::string_view BearerToken(absl::string_view authorization);
+// The value of cookie `name` in a Cookie header; empty if absent.
+absl::string_view CookieValue(absl::string_view cookie_header, absl::string_view name);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_GATEKEEPER_H_

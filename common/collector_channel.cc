@@ -1,0 +1,39 @@
+#include "common/collector_channel.h"
+
+#include "common/private_file.h"
+#include "common/tls_files.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace postura {
+
+std::shared_ptr<grpc::Channel> CreateCollectorChannel(const std::string& address,
+                                                      const CollectorTrust& trust,
+                                                      const grpc::ChannelArguments& arguments) {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = trust.ca_certificate_pem;
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::SslCredentials(ssl);
+  if (!trust.token.empty()) {
+    credentials =
+        grpc::CompositeChannelCredentials(credentials, grpc::AccessTokenCredentials(trust.token));
+  }
+  return grpc::CreateCustomChannel(address, credentials, arguments);
+}
+
+absl::StatusOr<CollectorTrust> LoadCollectorTrust(const std::string& ca_file,
+                                                  const std::string& token_file) {
+  CollectorTrust trust;
+  if (!ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadCertificateFile(ca_file);
+    if (!ca.ok()) return ca.status();
+    trust.ca_certificate_pem = *std::move(ca);
+  }
+  if (!token_file.empty()) {
+    absl::StatusOr<std::string> token = ReadSecretFile(token_file);
+    if (!token.ok()) return token.status();
+    trust.token = *std::move(token);
+  }
+  return trust;
+}
+
+}  // namespace postura
