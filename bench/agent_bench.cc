@@ -14,6 +14,7 @@
 #include "agent/check_pack.h"
 #include "agent/check_runner.h"
 #include "common/catalog.h"
+#include "common/private_file.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/process_stats.h"
@@ -53,16 +54,24 @@ int main(int argc, char** argv) {
   auto collector =
       postura::test::CollectorProcess::Start((bin / "postura-collector").string(), dir.path() / "c")
           .value();
-  if (absl::Status s = postura::test::RegisterAgentForAsset(collector->address(), "bench-agent",
-                                                            "bench-host", postura::v1::IG1);
-      !s.ok()) {
-    std::fprintf(stderr, "registering the agent: %s\n", std::string(s.message()).c_str());
+  // The agent enrolls itself with a token, as in production.
+  absl::StatusOr<std::string> token = postura::test::CreateEnrollmentToken(
+      collector->address(), collector->admin(), {"bench-host"});
+  if (absl::Status s = postura::test::PutAsset(collector->address(), collector->admin(),
+                                               "bench-host", postura::v1::IG1);
+      !s.ok() || !token.ok() ||
+      !postura::WritePrivateFile(dir.path() / "enrollment.token", *token).ok()) {
+    std::fprintf(stderr, "registering the agent: %s %s\n", std::string(s.message()).c_str(),
+                 std::string(token.status().message()).c_str());
     return 1;
   }
   const std::string config = dir.WriteFile(
-      "agent.yaml", absl::StrCat("agent_id: bench-agent\ncollector_address: ", collector->address(),
-                                 "\nassets: [bench-host]\npacks: [", pack_path, "]\nroot: ", root,
-                                 "\nspool: {directory: ", (dir.path() / "spool").string(), "}\n"));
+      "agent.yaml",
+      absl::StrCat("agent_id: bench-agent\ncollector_address: ", collector->address(),
+                   "\nassets: [bench-host]\npacks: [", pack_path, "]\nroot: ", root,
+                   "\nspool: {directory: ", (dir.path() / "spool").string(), "}\nca_file: ",
+                   collector->ca_file(), "\nenrollment_token_file: ",
+                   (dir.path() / "enrollment.token").string(), "\n"));
   auto process =
       postura::test::ChildProcess::Start({(bin / "postura-agent").string(), "--config", config},
                                          (dir.path() / "agent.log").string())

@@ -35,9 +35,8 @@
 namespace postura::bench {
 namespace {
 
-v1::IngestStats Stats(const std::string& address) {
-  auto admin =
-      v1::AdminService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+v1::IngestStats Stats(const std::string& address, const CollectorTrust& admin_trust) {
+  auto admin = v1::AdminService::NewStub(CreateCollectorChannel(address, admin_trust));
   grpc::ClientContext context;
   v1::IngestStats stats;
   admin->GetIngestStats(&context, {}, &stats).ok();
@@ -59,15 +58,16 @@ ScenarioResult RunScenario(const std::string& collector_bin, const LoadOptions& 
   auto collector = test::CollectorProcess::Start(collector_bin, dir.path()).value();
   LoadOptions options = base;
   options.target = collector->address();
+  options.admin = collector->admin();
   if (absl::Status s = RegisterLoadAgents(options); !s.ok()) {
     std::fprintf(stderr, "registering agents: %s\n", std::string(s.message()).c_str());
     std::exit(1);
   }
-  const v1::IngestStats before = Stats(collector->address());
+  const v1::IngestStats before = Stats(collector->address(), collector->admin());
   const absl::Duration cpu_before = test::ProcessCpu(collector->pid());
   LoadResult load = RunLoad(options);
   const absl::Duration cpu = test::ProcessCpu(collector->pid()) - cpu_before;
-  const v1::IngestStats after = Stats(collector->address());
+  const v1::IngestStats after = Stats(collector->address(), collector->admin());
 
   ScenarioResult result;
   result.records = after.items_stored() - before.items_stored();
@@ -174,6 +174,9 @@ int main(int argc, char** argv) {
   std::string target;
   app.add_option("--target", target,
                  "Only load this running collector (host:port) for --seconds, e.g. to profile it");
+  std::string ca_file, token_file;
+  app.add_option("--ca-file", ca_file, "With --target: the collector's CA certificate");
+  app.add_option("--token-file", token_file, "With --target: an admin API token file");
   CLI11_PARSE(app, argc, argv);
 
   LoadOptions base;
@@ -183,6 +186,12 @@ int main(int argc, char** argv) {
   base.duration = absl::Seconds(seconds);
   if (!target.empty()) {
     base.target = target;
+    absl::StatusOr<postura::CollectorTrust> admin = postura::LoadCollectorTrust(ca_file, token_file);
+    if (!admin.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(admin.status().message()).c_str());
+      return 1;
+    }
+    base.admin = *std::move(admin);
     if (absl::Status s = RegisterLoadAgents(base); !s.ok()) {
       std::fprintf(stderr, "registering agents: %s\n", std::string(s.message()).c_str());
       return 1;

@@ -10,8 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/catalog.h"
 #include "common/grpc_status.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
 
@@ -22,11 +21,43 @@ std::string LoadAssetId(int i) { return absl::StrCat("load-asset-", i); }
 
 namespace {
 
-std::shared_ptr<grpc::Channel> AgentChannel(const std::string& target, int agent) {
+std::shared_ptr<grpc::Channel> AgentChannel(const LoadOptions& options, int agent) {
   grpc::ChannelArguments args;
   // A distinct argument keeps channels from sharing one connection: one host per agent.
   args.SetInt("postura.load_agent", agent);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  CollectorTrust trust{.ca_certificate_pem = options.admin.ca_certificate_pem,
+                       .token = options.agent_credentials.at(agent)};
+  return CreateCollectorChannel(options.target, trust, args);
+}
+
+// Enrolls agent `index` for `asset_ids`: its credential.
+absl::StatusOr<std::string> EnrollLoadAgent(const LoadOptions& options, int index,
+                                            const std::vector<std::string>& asset_ids) {
+  auto access = v1::AccessService::NewStub(CreateCollectorChannel(options.target, options.admin));
+  v1::CreateEnrollmentTokenRequest request;
+  for (const std::string& asset : asset_ids) request.add_asset_ids(asset);
+  request.set_uses(1);
+  request.set_ttl_seconds(600);
+  grpc::ClientContext create_context;
+  create_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  v1::CreatedToken created;
+  if (grpc::Status s = access->CreateEnrollmentToken(&create_context, request, &created);
+      !s.ok()) {
+    return FromGrpcStatus(s);
+  }
+  CollectorTrust anonymous{.ca_certificate_pem = options.admin.ca_certificate_pem, .token = ""};
+  auto enrollment =
+      v1::EnrollmentService::NewStub(CreateCollectorChannel(options.target, anonymous));
+  v1::EnrollRequest enroll;
+  enroll.set_token(created.token());
+  enroll.set_agent_id(LoadAgentId(index));
+  grpc::ClientContext enroll_context;
+  enroll_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  v1::EnrollResponse enrolled;
+  if (grpc::Status s = enrollment->Enroll(&enroll_context, enroll, &enrolled); !s.ok()) {
+    return FromGrpcStatus(s);
+  }
+  return enrolled.credential();
 }
 
 // One simulated agent. Its thread writes; a reader thread per connection takes Acks.
@@ -38,7 +69,7 @@ class SimulatedAgent {
         end_(end),
         deadline_(deadline),
         random_(options.seed * 7919 + index),
-        channel_(AgentChannel(options.target, index)),
+        channel_(AgentChannel(options, index)),
         stub_(v1::IngestService::NewStub(channel_)) {
     result_.agent_id = LoadAgentId(index);
     const std::vector<int>& outcomes =
@@ -259,12 +290,11 @@ class SimulatedAgent {
 
 }  // namespace
 
-absl::Status RegisterLoadAgents(const LoadOptions& options) {
-  auto admin = v1::AdminService::NewStub(
-      grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials()));
+absl::Status RegisterLoadAgents(LoadOptions& options) {
+  auto admin = v1::AdminService::NewStub(CreateCollectorChannel(options.target, options.admin));
+  options.agent_credentials.clear();
   for (int i = 0; i < options.agents; ++i) {
-    v1::PutAgentRequest agent;
-    agent.mutable_agent()->set_id(LoadAgentId(i));
+    std::vector<std::string> asset_ids;
     for (int a = options.assets_per_agent * i; a < options.assets_per_agent * (i + 1); ++a) {
       v1::PutAssetRequest asset;
       asset.mutable_asset()->set_id(LoadAssetId(a));
@@ -277,14 +307,11 @@ absl::Status RegisterLoadAgents(const LoadOptions& options) {
       if (grpc::Status s = admin->PutAsset(&context, asset, &response); !s.ok()) {
         return FromGrpcStatus(s);
       }
-      agent.mutable_agent()->add_asset_ids(LoadAssetId(a));
+      asset_ids.push_back(LoadAssetId(a));
     }
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    v1::PutAgentResponse response;
-    if (grpc::Status s = admin->PutAgent(&context, agent, &response); !s.ok()) {
-      return FromGrpcStatus(s);
-    }
+    absl::StatusOr<std::string> credential = EnrollLoadAgent(options, i, asset_ids);
+    if (!credential.ok()) return credential.status();
+    options.agent_credentials.push_back(*std::move(credential));
   }
   return absl::OkStatus();
 }

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/collector_channel.h"
 
 namespace postura::bench {
 
@@ -14,7 +15,10 @@ namespace postura::bench {
 // its own channel (as separate hosts would), keeps every unacknowledged batch, resends
 // after reconnecting with jittered backoff, and respects the collector's window.
 struct LoadOptions {
-  std::string target;  // Collector address, host:port.
+  std::string target;    // Collector address, host:port.
+  CollectorTrust admin;  // The collector's CA and an admin token, to register the load.
+  // Agent i's own credential; filled in by RegisterLoadAgents.
+  std::vector<std::string> agent_credentials;
   // Agent i reports as LoadAgentId(i) for the assets LoadAssetId(assets_per_agent * i) to
   // LoadAssetId(assets_per_agent * (i + 1) - 1).
   int agents = 100;
@@ -63,8 +67,10 @@ struct LoadResult {
 std::string LoadAgentId(int i);
 std::string LoadAssetId(int i);
 
-// Registers the load's assets and agents with the collector's admin API.
-absl::Status RegisterLoadAgents(const LoadOptions& options);
+// Registers the load's assets with the collector's admin API and enrolls its agents, each
+// with an enrollment token of its own, as real agents do; fills in
+// options.agent_credentials.
+absl::Status RegisterLoadAgents(LoadOptions& options);
 
 // Runs the load until it is done (see LoadOptions) and reports what happened.
 LoadResult RunLoad(const LoadOptions& options);

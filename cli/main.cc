@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   if (score->parsed()) return RunFlecoScore(*catalog, score_options, std::cout, std::cerr);
   if (plan->parsed()) return RunFlecoPlan(*catalog, plan_options, std::cout, std::cerr);
   if (!line.run) return kExitUsage;
-  absl::StatusOr<CollectorTrust> trust = LoadCollectorTrust(ca_file, token_file);
+  absl::StatusOr<postura::CollectorTrust> trust = postura::LoadCollectorTrust(ca_file, token_file);
   if (!trust.ok()) {
     std::cerr << "postura: " << trust.status().message() << "\n";
     return kExitBadInput;

@@ -27,7 +27,7 @@ struct CollectorOptions {
   std::string tls_certificate_file;
   std::string tls_key_file;
   std::vector<std::string> tls_server_names;  // For the created certificate.
-  std::string admin_token_file;               // Default <data_dir>/admin.token.
+  std::string admin_token_file;               // Empty: <data_dir>/admin.token.
 };
 
 // Validates a parsed config file and fills in defaults. InvalidArgument naming the key

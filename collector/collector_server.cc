@@ -108,6 +108,23 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   if (!writer.ok()) return writer.status();
   server->writer_ = *std::move(writer);
 
+  absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
+      CredentialStore::Load(*server->store_, clock);
+  if (!credentials.ok()) return credentials.status();
+  server->credentials_ = *std::move(credentials);
+  const std::string admin_token_file = options.admin_token_file.empty()
+                                           ? options.data_dir + "/admin.token"
+                                           : options.admin_token_file;
+  if (absl::Status bootstrap = WriteFirstAdminToken(*server->credentials_, admin_token_file);
+      !bootstrap.ok()) {
+    return bootstrap;
+  }
+  server->gate_ = std::make_unique<Gatekeeper>(*server->credentials_);
+  server->access_ = std::make_unique<AccessService>(*server->gate_, *server->credentials_,
+                                                    *server->registry_, clock);
+  server->enrollment_ =
+      std::make_unique<EnrollmentService>(*server->credentials_, *server->registry_);
+
   IngestServiceOptions ingest_options;
   ingest_options.max_batch_items = options.max_batch_items;
   ingest_options.max_unacknowledged_batches = options.max_unacknowledged_batches;
@@ -118,21 +135,6 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   server->admin_ =
       std::make_unique<AdminService>(*server->gate_, *server->registry_, *server->writer_,
                                      [ingest] { return ingest->open_streams(); });
-
-  absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
-      CredentialStore::Load(*server->store_, clock);
-  if (!credentials.ok()) return credentials.status();
-  server->credentials_ = *std::move(credentials);
-  if (absl::Status bootstrap =
-          WriteFirstAdminToken(*server->credentials_, options.admin_token_file);
-      !bootstrap.ok()) {
-    return bootstrap;
-  }
-  server->gate_ = std::make_unique<Gatekeeper>(*server->credentials_);
-  server->access_ = std::make_unique<AccessService>(*server->gate_, *server->credentials_,
-                                                    *server->registry_, clock);
-  server->enrollment_ =
-      std::make_unique<EnrollmentService>(*server->credentials_, *server->registry_);
 
   server->queries_ = std::make_unique<ScoreQueries>(*server->scorer_, *server->registry_,
                                                     *server->store_, catalog);

@@ -8,6 +8,7 @@
 #include "collector/test_evidence.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
+#include "tests/testing/collector_client.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
@@ -68,11 +69,11 @@ class IngestServiceTest : public testing::Test {
     v1::PutAssetResponse asset_response;
     grpc::ClientContext c1;
     ASSERT_TRUE(admin_->PutAsset(&c1, asset, &asset_response).ok());
-    v1::PutAgentRequest agent;
-    *agent.mutable_agent() = TestAgent("host-1", {"web"});
-    v1::PutAgentResponse agent_response;
-    grpc::ClientContext c2;
-    ASSERT_TRUE(admin_->PutAgent(&c2, agent, &agent_response).ok());
+    absl::StatusOr<CollectorTrust> agent =
+        test::EnrollAgent(server_->address(), admin_trust_, "host-1", {"web"});
+    ASSERT_TRUE(agent.ok()) << agent.status();
+    agent_trust_ = *agent;
+    ingest_ = v1::IngestService::NewStub(test::FreshChannel(server_->address(), agent_trust_));
   }
 
   void StartServer() {
@@ -80,9 +81,11 @@ class IngestServiceTest : public testing::Test {
     options_.http_listen_address = "127.0.0.1:0";
     options_.data_dir = dir_.path().string();
     server_ = CollectorServer::Start(options_, Catalog::Builtin(), Clock::GetRealClock()).value();
-    auto channel = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
-    ingest_ = v1::IngestService::NewStub(channel);
-    admin_ = v1::AdminService::NewStub(channel);
+    admin_trust_ = test::AdminTrust(options_.data_dir).value();
+    admin_ = v1::AdminService::NewStub(test::FreshChannel(server_->address(), admin_trust_));
+    if (!agent_trust_.token.empty()) {
+      ingest_ = v1::IngestService::NewStub(test::FreshChannel(server_->address(), agent_trust_));
+    }
   }
 
   void RestartServer() {
@@ -111,6 +114,8 @@ class IngestServiceTest : public testing::Test {
   std::unique_ptr<CollectorServer> server_;
   std::unique_ptr<v1::IngestService::Stub> ingest_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  CollectorTrust admin_trust_;
+  CollectorTrust agent_trust_;
 };
 
 TEST_F(IngestServiceTest, HelloIsAnsweredWithProgressAndLimits) {
@@ -173,12 +178,28 @@ TEST_F(IngestServiceTest, GapsInSequencesAreAccepted) {
   EXPECT_TRUE(stream.Close().ok());
 }
 
-TEST_F(IngestServiceTest, UnknownAgentIsRefused) {
+TEST_F(IngestServiceTest, AnAgentCannotReportAsAnother) {
   AgentStream stream(*ingest_);
   EXPECT_FALSE(stream.Hello("intruder"));
   grpc::Status status = stream.Close();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_THAT(status.error_message(), HasSubstr("agent 'intruder' is not registered"));
+  EXPECT_THAT(status.error_message(), HasSubstr("cannot report as 'intruder'"));
+}
+
+TEST_F(IngestServiceTest, OnlyAgentCredentialsOpenAStream) {
+  auto as_admin = v1::IngestService::NewStub(test::FreshChannel(server_->address(), admin_trust_));
+  AgentStream admin_stream(*as_admin);
+  EXPECT_FALSE(admin_stream.Hello("host-1"));
+  grpc::Status status = admin_stream.Close();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), HasSubstr("role admin may not report evidence"));
+
+  CollectorTrust anonymous{.ca_certificate_pem = admin_trust_.ca_certificate_pem, .token = ""};
+  auto without = v1::IngestService::NewStub(test::FreshChannel(server_->address(), anonymous));
+  AgentStream stream(*without);
+  EXPECT_FALSE(stream.Hello("host-1"));
+  EXPECT_EQ(stream.Close().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Stats().items_stored(), 0u);
 }
 
 TEST_F(IngestServiceTest, StreamMustStartWithHello) {

@@ -12,6 +12,7 @@
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/subprocess.h"
+#include "common/private_file.h"
 #include "tests/testing/temp_dir.h"
 
 namespace postura {
@@ -21,36 +22,44 @@ using ::postura::test::ChildProcess;
 using ::postura::test::CollectorProcess;
 using ::postura::test::TempDir;
 
-std::unique_ptr<v1::AdminService::Stub> Admin(const std::string& address) {
-  return v1::AdminService::NewStub(test::FreshChannel(address));
-}
-
-void Register(const std::string& address) {
-  ASSERT_TRUE(test::RegisterAgentForAsset(address, "host-1", "web", v1::IG1).ok());
-}
-
-// The collector's stored progress for host-1, or 0 if it cannot be asked.
-uint64_t StoredSequence(const std::string& address) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-  v1::ListAgentsResponse agents;
-  if (!Admin(address)->ListAgents(&context, {}, &agents).ok() || agents.agents_size() == 0)
-    return 0;
-  return agents.agents(0).last_stored_sequence();
-}
-
-// Polls (every 50 ms, up to `timeout`) until the collector has stored `sequence`.
-bool WaitForStored(const std::string& address, uint64_t sequence, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (StoredSequence(address) >= sequence) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
-}
-
 class AgentDeliveryTest : public testing::Test {
  protected:
+  // Registers the asset "web" and leaves an enrollment token for "host-1" where
+  // StartAgent's config points, so that the agent enrolls as in production.
+  void Register(const CollectorProcess& collector) {
+    admin_ = collector.admin();
+    ASSERT_TRUE(test::PutAsset(collector.address(), admin_, "web", v1::IG1).ok());
+    absl::StatusOr<std::string> token =
+        test::CreateEnrollmentToken(collector.address(), admin_, {"web"});
+    ASSERT_TRUE(token.ok()) << token.status();
+    ASSERT_TRUE(WritePrivateFile(dir_.path() / "enrollment.token", *token).ok());
+    ca_file_ = collector.ca_file();
+  }
+
+  std::unique_ptr<v1::AdminService::Stub> Admin(const std::string& address) {
+    return v1::AdminService::NewStub(test::FreshChannel(address, admin_));
+  }
+
+  // The collector's stored progress for host-1, or 0 if it cannot be asked.
+  uint64_t StoredSequence(const std::string& address) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    v1::ListAgentsResponse agents;
+    if (!Admin(address)->ListAgents(&context, {}, &agents).ok() || agents.agents_size() == 0)
+      return 0;
+    return agents.agents(0).last_stored_sequence();
+  }
+
+  // Polls (every 50 ms, up to `timeout`) until the collector has stored `sequence`.
+  bool WaitForStored(const std::string& address, uint64_t sequence, absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      if (StoredSequence(address) >= sequence) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return false;
+  }
+
   std::unique_ptr<ChildProcess> StartAgent(const std::string& collector_address,
                                            const std::string& pack = POSTURA_SOURCE_DIR
                                            "/tests/testdata/agent/packs/fast.yaml") {
@@ -59,7 +68,9 @@ class AgentDeliveryTest : public testing::Test {
                                          "\nassets: [web]\npacks: [" + pack +
                                          "]\nroot: " POSTURA_SOURCE_DIR
                                          "/tests/testdata/agent/hardened\nspool:\n  directory: " +
-                                         spool_dir() + "\n");
+                                         spool_dir() + "\nca_file: " + ca_file_ +
+                                         "\nenrollment_token_file: " +
+                                         (dir_.path() / "enrollment.token").string() + "\n");
     return ChildProcess::Start({POSTURA_AGENT_BIN, "--config", config},
                                (dir_.path() / "agent.log").string())
         .value();
@@ -68,12 +79,14 @@ class AgentDeliveryTest : public testing::Test {
 
   TempDir dir_;
   TempDir collector_dir_;
+  CollectorTrust admin_;
+  std::string ca_file_;
 };
 
 TEST_F(AgentDeliveryTest, EvidenceArrivesExactlyOnceAcrossCollectorAndAgentRestarts) {
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
   const std::string address = collector->address();
-  Register(address);
+  Register(*collector);
 
   auto agent = StartAgent(address);
   ASSERT_TRUE(WaitForStored(address, 2, absl::Seconds(20))) << "no evidence arrived";
@@ -131,11 +144,11 @@ TEST_F(AgentDeliveryTest, EvidenceArrivesExactlyOnceAcrossCollectorAndAgentResta
 TEST_F(AgentDeliveryTest, ScoresAppearForTheBoundAsset) {
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
   const std::string address = collector->address();
-  Register(address);
+  Register(*collector);
   // The built-in pack on the hardened fixture tree as checked out (file modes are git's,
   // so some checks fail: scores are what the evidence says, whatever it says).
   auto agent = StartAgent(address, POSTURA_SOURCE_DIR "/deploy/packs/debian-server.yaml");
-  auto query = v1::QueryService::NewStub(test::FreshChannel(address));
+  auto query = v1::QueryService::NewStub(test::FreshChannel(address, admin_));
   v1::AssetScore score;
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
   while (absl::Now() < deadline) {
@@ -176,7 +189,7 @@ TEST_F(AgentDeliveryTest, ScoresAppearForTheBoundAsset) {
 TEST_F(AgentDeliveryTest, AttestationGoesThroughTheSpoolAsAttestedEvidence) {
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
   const std::string address = collector->address();
-  Register(address);
+  Register(*collector);
   auto agent = StartAgent(address);  // Writes agent.yaml too.
   const std::string report = dir_.WriteFile("report.txt", "Supplier audit 2026-Q3");
   const std::string config = (dir_.path() / "agent.yaml").string();

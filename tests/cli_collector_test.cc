@@ -53,9 +53,12 @@ class CliCollectorTest : public testing::Test {
     collector_ = *std::move(collector);
   }
 
-  // Runs `postura --collector ADDRESS args...`.
-  ProcessResult Postura(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--collector", collector_->address()});
+  // Runs `postura --collector ADDRESS --ca-file CA --token-file TOKEN args...`, as the
+  // first admin unless `token_file` names another token.
+  ProcessResult Postura(std::vector<std::string> args, std::string token_file = "") {
+    if (token_file.empty()) token_file = collector_->admin_token_file();
+    args.insert(args.begin(), {"--collector", collector_->address(), "--ca-file",
+                               collector_->ca_file(), "--token-file", token_file});
     return RunPostura(std::move(args));
   }
 
@@ -263,8 +266,9 @@ TEST_F(CliCollectorTest, WatchPrintsJsonLinesUntilInterrupted) {
   RegisterWebAndDatabase();
   const std::string log = (dir_.path() / "watch.log").string();
   absl::StatusOr<std::unique_ptr<ChildProcess>> watch =
-      ChildProcess::Start({POSTURA_BIN, "--collector", collector_->address(), "watch", "--asset",
-                           "web", "--format", "json"},
+      ChildProcess::Start({POSTURA_BIN, "--collector", collector_->address(), "--ca-file",
+                           collector_->ca_file(), "--token-file", collector_->admin_token_file(),
+                           "watch", "--asset", "web", "--format", "json"},
                           log);
   ASSERT_TRUE(watch.ok()) << watch.status();
   // The current summary comes first; wait until its line is complete.
@@ -282,6 +286,47 @@ TEST_F(CliCollectorTest, WatchPrintsJsonLinesUntilInterrupted) {
   EXPECT_EQ(update["summary"]["targetCount"], 3);
 }
 
+// An admin hands out a token per role; each role can do what it may and is told plainly
+// what it may not; a revoked token stops working at once.
+TEST_F(CliCollectorTest, TokensCreateListRevokeAndRolesAreEnforced) {
+  RegisterWebAndDatabase();
+  const std::string operator_file = (dir_.path() / "operator.token").string();
+  EXPECT_THAT(Ok({"tokens", "create", "api", "--role", "operator", "--name", "SOC night shift",
+                  "--ttl", "30d", "-o", operator_file}),
+              HasSubstr("written to " + operator_file));
+  EXPECT_THAT(Postura({"whoami"}, operator_file).out, HasSubstr("role operator, tenant org"));
+  EXPECT_EQ(Postura({"score", "web"}, operator_file).exit_code, 0);
+  ProcessResult refused = Postura({"assets", "put", "x", "--name", "X", "--ig", "IG1"}, operator_file);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("role operator may not change the registry"));
+  EXPECT_THAT(Postura({"tokens", "list"}, operator_file).err,
+              HasSubstr("role operator may not manage credentials"));
+
+  const std::string enroll_file = (dir_.path() / "enroll.token").string();
+  Ok({"tokens", "create", "enrollment", "--asset", "web", "--uses", "2", "--ttl", "1h", "-o",
+      enroll_file});
+  const Json list = Json::parse(Ok({"tokens", "list", "--format", "json"}));
+  std::string operator_id;
+  int enrollment_tokens = 0;
+  for (const Json& credential : list["credentials"]) {
+    EXPECT_EQ(credential.value("secretSha256", ""), "") << credential;  // Never answered.
+    if (credential["name"] == "SOC night shift") operator_id = credential["id"];
+    if (credential["kind"] == "ENROLLMENT_TOKEN") {
+      ++enrollment_tokens;
+      EXPECT_EQ(credential["usesLeft"], 2);
+    }
+  }
+  EXPECT_EQ(enrollment_tokens, 1);
+  ASSERT_FALSE(operator_id.empty());
+  EXPECT_THAT(Ok({"tokens", "list"}), AllOf(HasSubstr("SOC night shift"), HasSubstr("enrollment")));
+  EXPECT_THAT(Ok({"tokens", "revoke", operator_id}), HasSubstr("revoked"));
+  ProcessResult revoked = Postura({"score", "web"}, operator_file);
+  EXPECT_EQ(revoked.exit_code, 1);
+  EXPECT_THAT(revoked.err, HasSubstr("refused the credential"));
+  EXPECT_EQ(Postura({"tokens", "revoke", operator_id}).exit_code, 1);  // Gone already.
+  EXPECT_EQ(Postura({"tokens", "create", "api", "--role", "supplier"}).exit_code, 1);  // No tenant.
+}
+
 TEST(CliCollectorUnreachableTest, ExitsFourSayingWhereItLookedAndWhatToDo) {
   // Nothing listens on port 1 of the loopback.
   absl::StatusOr<ProcessResult> result =
@@ -289,7 +334,7 @@ TEST(CliCollectorUnreachableTest, ExitsFourSayingWhereItLookedAndWhatToDo) {
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->exit_code, 4);
   EXPECT_THAT(result->err, AllOf(HasSubstr("cannot reach the collector at 127.0.0.1:1"),
-                                 HasSubstr("is it running? (--collector")));
+                                 HasSubstr("is it running"), HasSubstr("(--collector")));
 
   // $POSTURA_COLLECTOR is the default address.
   setenv("POSTURA_COLLECTOR", "127.0.0.1:1", /*overwrite=*/1);

@@ -22,14 +22,18 @@ using ::postura::test::RunProcess;
 using ::postura::test::TempDir;
 using ::testing::HasSubstr;
 
-void Register(const std::string& address) {
-  ASSERT_TRUE(test::RegisterAgentForAsset(address, "host-1", "web", v1::IG2).ok());
+// Registers the asset "web" and enrolls the agent "host-1" for it: the agent's trust.
+CollectorTrust Register(const CollectorProcess& collector) {
+  absl::StatusOr<CollectorTrust> agent = test::RegisterAgentForAsset(
+      collector.address(), collector.admin(), "host-1", "web", v1::IG2);
+  EXPECT_TRUE(agent.ok()) << agent.status();
+  return agent.value_or(CollectorTrust());
 }
 
 TEST(CollectorLifecycleTest, ServesTheStandardHealthCheck) {
   TempDir dir;
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path()).value();
-  auto health = grpc::health::v1::Health::NewStub(test::FreshChannel(collector->address()));
+  auto health = grpc::health::v1::Health::NewStub(test::FreshChannel(collector->address(), collector->admin()));
   grpc::ClientContext context;
   grpc::health::v1::HealthCheckResponse response;
   ASSERT_TRUE(health->Check(&context, {}, &response).ok());
@@ -59,8 +63,7 @@ TEST(CollectorLifecycleTest, SigtermDrainsStreamsAndExitsCleanly) {
   TempDir dir;
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path()).value();
   const std::string address = collector->address();
-  Register(address);
-  auto ingest = v1::IngestService::NewStub(test::FreshChannel(address));
+  auto ingest = v1::IngestService::NewStub(test::FreshChannel(address, Register(*collector)));
   constexpr uint64_t kBatches = 20;
   uint64_t acknowledged = 0;
   {
@@ -90,7 +93,7 @@ TEST(CollectorLifecycleTest, SigtermDrainsStreamsAndExitsCleanly) {
     EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   }
   collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path(), address).value();
-  auto admin = v1::AdminService::NewStub(test::FreshChannel(address));
+  auto admin = v1::AdminService::NewStub(test::FreshChannel(address, collector->admin()));
   grpc::ClientContext context;
   v1::ListAgentsResponse agents;
   grpc::Status listed = admin->ListAgents(&context, {}, &agents);

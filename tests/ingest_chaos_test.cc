@@ -25,9 +25,10 @@ constexpr int kAgents = 20;
 constexpr int kBatchesPerAgent = 40;
 constexpr int kItemsPerBatch = 25;
 
-bench::LoadOptions Load(const std::string& target, double drop_probability) {
+bench::LoadOptions Load(const CollectorProcess& collector, double drop_probability) {
   bench::LoadOptions options;
-  options.target = target;
+  options.target = collector.address();
+  options.admin = collector.admin();
   options.agents = kAgents;
   options.items_per_batch = kItemsPerBatch;
   options.batches_per_agent = kBatchesPerAgent;
@@ -75,7 +76,7 @@ TEST(IngestChaosTest, CollectorKilledDuringIngestLosesAndDuplicatesNothing) {
   TempDir dir;
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path()).value();
   const std::string address = collector->address();  // Restarts reuse the port.
-  bench::LoadOptions options = Load(address, 0);
+  bench::LoadOptions options = Load(*collector, 0);
   ASSERT_TRUE(bench::RegisterLoadAgents(options).ok());
 
   bench::LoadResult load;
@@ -96,7 +97,7 @@ TEST(IngestChaosTest, CollectorKilledDuringIngestLosesAndDuplicatesNothing) {
 TEST(IngestChaosTest, AgentsDroppingConnectionsMidBatchLoseAndDuplicateNothing) {
   TempDir dir;
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path()).value();
-  bench::LoadOptions options = Load(collector->address(), 0.1);
+  bench::LoadOptions options = Load(*collector, 0.1);
   options.records_per_second = 0;
   ASSERT_TRUE(bench::RegisterLoadAgents(options).ok());
   bench::LoadResult load = bench::RunLoad(options);

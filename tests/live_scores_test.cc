@@ -15,6 +15,7 @@
 #include "postura/v1/query.grpc.pb.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/https_client.h"
 #include "tests/testing/temp_dir.h"
 
 namespace postura {
@@ -28,8 +29,9 @@ constexpr char kOutcome[] = "ID_AM_CSC_1_1";
 
 // Registers a small organisation: "portal" (IG2, finance) depends on "platform" (IG1, run
 // by the supplier "hoster"); agent "host-1" reports for both; portal has a target.
-void RegisterOrganisation(const std::string& address) {
-  auto admin = v1::AdminService::NewStub(test::FreshChannel(address));
+// Returns the agent's trust.
+CollectorTrust RegisterOrganisation(const test::CollectorProcess& collector) {
+  auto admin = v1::AdminService::NewStub(test::FreshChannel(collector.address(), collector.admin()));
   auto call = [&](auto method, const auto& request, auto* response) {
     grpc::ClientContext context;
     grpc::Status status = ((*admin).*method)(&context, request, response);
@@ -65,15 +67,16 @@ void RegisterOrganisation(const std::string& address) {
   target.set_value(0.67);
   v1::PutTargetsResponse targets_response;
   call(&v1::AdminService::Stub::PutTargets, targets, &targets_response);
-  v1::PutAgentRequest agent;
-  *agent.mutable_agent() = collector::TestAgent("host-1", {"platform", "portal"});
-  v1::PutAgentResponse agent_response;
-  call(&v1::AdminService::Stub::PutAgent, agent, &agent_response);
+  absl::StatusOr<CollectorTrust> agent = test::EnrollAgent(collector.address(), collector.admin(),
+                                                           "host-1", {"platform", "portal"});
+  EXPECT_TRUE(agent.ok()) << agent.status();
+  return agent.value_or(CollectorTrust());
 }
 
 // Sends one batch of `items` as agent host-1 and waits for its acknowledgement.
-void Send(const std::string& address, uint64_t sequence, std::vector<v1::Evidence> items) {
-  auto ingest = v1::IngestService::NewStub(test::FreshChannel(address));
+void Send(const std::string& address, const CollectorTrust& agent, uint64_t sequence,
+          std::vector<v1::Evidence> items) {
+  auto ingest = v1::IngestService::NewStub(test::FreshChannel(address, agent));
   grpc::ClientContext context;
   auto stream = ingest->Report(&context);
   v1::AgentMessage hello;
@@ -95,8 +98,9 @@ void Send(const std::string& address, uint64_t sequence, std::vector<v1::Evidenc
   ASSERT_TRUE(finished.ok() || finished.error_code() == grpc::StatusCode::CANCELLED);
 }
 
-v1::AssetScore GetScore(const std::string& address, const std::string& asset) {
-  auto query = v1::QueryService::NewStub(test::FreshChannel(address));
+v1::AssetScore GetScore(const test::CollectorProcess& collector, const std::string& asset) {
+  auto query =
+      v1::QueryService::NewStub(test::FreshChannel(collector.address(), collector.admin()));
   grpc::ClientContext context;
   v1::GetAssetScoreRequest request;
   request.set_asset_id(asset);
@@ -106,10 +110,11 @@ v1::AssetScore GetScore(const std::string& address, const std::string& asset) {
   return score;
 }
 
-nlohmann::json GetJson(const std::string& http_address, const std::string& path,
+nlohmann::json GetJson(const test::CollectorProcess& collector, const std::string& path,
                        int expected_status = 200) {
-  httplib::Client client("http://" + http_address);
-  httplib::Result result = client.Get(path);
+  auto client = test::HttpsClient(collector.http_address(), collector.ca_file(),
+                                  collector.admin().token);
+  httplib::Result result = client->Get(path);
   EXPECT_TRUE(result) << path;
   if (!result) return {};
   EXPECT_EQ(result->status, expected_status) << path << ": " << result->body;
@@ -131,26 +136,27 @@ class LiveScoresTest : public testing::Test {
  protected:
   void SetUp() override {
     collector_ = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir_.path()).value();
-    RegisterOrganisation(collector_->address());
+    agent_ = RegisterOrganisation(*collector_);
   }
 
   TempDir dir_;
   std::unique_ptr<CollectorProcess> collector_;
+  CollectorTrust agent_;
 };
 
 TEST_F(LiveScoresTest, EvidenceBecomesScoresOverGrpcAndHttp) {
   const std::string& address = collector_->address();
-  v1::AssetScore before = GetScore(address, "portal");
+  v1::AssetScore before = GetScore(*collector_, "portal");
   EXPECT_EQ(before.summary().value(), 0);
   EXPECT_EQ(before.summary().outcomes_no_evidence(), 107u);
   EXPECT_FALSE(before.summary().targets_met());
 
-  Send(address, 1,
+  Send(address, agent_, 1,
        {collector::TestEvidence("portal", kOutcome, absl::Now(), v1::DLI_100),
         collector::TestEvidence("portal", "PR_AC_CSC_5_2", absl::Now(), v1::DLI_67)});
   v1::AssetScore after;
   ASSERT_TRUE(Eventually([&] {
-    after = GetScore(address, "portal");
+    after = GetScore(*collector_, "portal");
     return after.summary().outcomes_live() == 2;
   }));
   EXPECT_GT(after.summary().value(), 0);
@@ -178,45 +184,45 @@ TEST_F(LiveScoresTest, EvidenceBecomesScoresOverGrpcAndHttp) {
   EXPECT_TRUE(found);
 
   // HTTP answers the same numbers.
-  const std::string& http = collector_->http_address();
-  nlohmann::json asset = GetJson(http, "/api/v1/assets/portal");
+  nlohmann::json asset = GetJson(*collector_, "/api/v1/assets/portal");
   EXPECT_DOUBLE_EQ(asset["summary"]["value"].get<double>(), after.summary().value());
-  nlohmann::json list = GetJson(http, "/api/v1/assets?department=finance");
+  nlohmann::json list = GetJson(*collector_, "/api/v1/assets?department=finance");
   ASSERT_EQ(list["assets"].size(), 1u);
   EXPECT_EQ(list["assets"][0]["assetId"], "portal");
-  nlohmann::json organization = GetJson(http, "/api/v1/organization");
+  nlohmann::json organization = GetJson(*collector_, "/api/v1/organization");
   EXPECT_EQ(organization["assetCount"], 2);
   EXPECT_DOUBLE_EQ(organization["index"].get<double>(),
                    2 * after.summary().value() / 3);  // Weights IG2 = 2, IG1 = 1 (at 0).
-  nlohmann::json gaps = GetJson(http, "/api/v1/assets/portal/gaps");
+  nlohmann::json gaps = GetJson(*collector_, "/api/v1/assets/portal/gaps");
   EXPECT_FALSE(gaps["areas"].empty());
   nlohmann::json history =
-      GetJson(http, std::string("/api/v1/assets/portal/outcomes/") + kOutcome + "/evidence");
+      GetJson(*collector_, std::string("/api/v1/assets/portal/outcomes/") + kOutcome + "/evidence");
   ASSERT_EQ(history["records"].size(), 1u);
   EXPECT_EQ(history["records"][0]["agentId"], "host-1");
 
   // Errors are specific.
-  nlohmann::json missing = GetJson(http, "/api/v1/assets/nope", 404);
+  nlohmann::json missing = GetJson(*collector_, "/api/v1/assets/nope", 404);
   EXPECT_EQ(missing["error"]["code"], "NOT_FOUND");
-  GetJson(http, "/api/v1/assets/portal/outcomes/NOT_AN_OUTCOME/evidence", 400);
-  GetJson(http, std::string("/api/v1/assets/portal/outcomes/") + kOutcome + "/evidence?from=x",
+  GetJson(*collector_, "/api/v1/assets/portal/outcomes/NOT_AN_OUTCOME/evidence", 400);
+  GetJson(*collector_, std::string("/api/v1/assets/portal/outcomes/") + kOutcome + "/evidence?from=x",
           400);
 
-  httplib::Client client("http://" + http);
-  httplib::Result metrics = client.Get("/metrics");
+  auto client = test::HttpsClient(collector_->http_address(), collector_->ca_file(),
+                                  collector_->admin().token);
+  httplib::Result metrics = client->Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_THAT(metrics->body, HasSubstr("postura_asset_value{asset=\"portal\",ig=\"IG2\","
                                        "department=\"finance\",supplier=\"\"}"));
   EXPECT_THAT(metrics->body, HasSubstr("postura_ingest_items_stored_total 2"));
   EXPECT_THAT(metrics->body, HasSubstr("postura_scoring_delay_seconds_bucket"));
-  httplib::Result health = client.Get("/healthz");
+  httplib::Result health = client->Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
 }
 
 TEST_F(LiveScoresTest, WatchAndEventStreamDeliverChanges) {
   const std::string& address = collector_->address();
-  auto query = v1::QueryService::NewStub(test::FreshChannel(address));
+  auto query = v1::QueryService::NewStub(test::FreshChannel(address, collector_->admin()));
   grpc::ClientContext watch_context;
   v1::WatchRequest request;
   request.set_only_target_transitions(true);
@@ -230,8 +236,9 @@ TEST_F(LiveScoresTest, WatchAndEventStreamDeliverChanges) {
   absl::Mutex events_mu;
   std::atomic<bool> stop_events{false};
   std::thread sse([&] {
-    httplib::Client client("http://" + collector_->http_address());
-    client.Get("/api/v1/events?asset=portal", [&](const char* data, size_t length) {
+    auto client = test::HttpsClient(collector_->http_address(), collector_->ca_file(),
+                                    collector_->admin().token);
+    client->Get("/api/v1/events?asset=portal", [&](const char* data, size_t length) {
       absl::MutexLock lock(&events_mu);
       events.emplace_back(data, length);
       return !stop_events.load();
@@ -239,7 +246,7 @@ TEST_F(LiveScoresTest, WatchAndEventStreamDeliverChanges) {
   });
 
   // Meeting the target is a transition: the filtered watch sees it.
-  Send(address, 1, {collector::TestEvidence("portal", kOutcome, absl::Now(), v1::DLI_100)});
+  Send(address, agent_, 1, {collector::TestEvidence("portal", kOutcome, absl::Now(), v1::DLI_100)});
   ASSERT_TRUE(watch->Read(&update));
   EXPECT_EQ(update.summary().asset_id(), "portal");
   EXPECT_TRUE(update.targets_met_changed());
@@ -255,24 +262,24 @@ TEST_F(LiveScoresTest, WatchAndEventStreamDeliverChanges) {
   }));
   stop_events = true;
   // Another change ends the SSE client's read loop.
-  Send(address, 2, {collector::TestEvidence("portal", kOutcome, absl::Now(), v1::DLI_33)});
+  Send(address, agent_, 2, {collector::TestEvidence("portal", kOutcome, absl::Now(), v1::DLI_33)});
   sse.join();
   watch_context.TryCancel();
 }
 
 TEST_F(LiveScoresTest, ScoresAfterARestartEqualScoresBefore) {
-  Send(collector_->address(), 1,
+  Send(collector_->address(), agent_, 1,
        {collector::TestEvidence("portal", kOutcome, absl::Now(), v1::DLI_67),
         collector::TestEvidence("platform", kOutcome, absl::Now(), v1::DLI_33)});
   v1::AssetScore before;
   ASSERT_TRUE(Eventually([&] {
-    before = GetScore(collector_->address(), "portal");
+    before = GetScore(*collector_, "portal");
     return before.summary().outcomes_live() == 1 && before.summary().adjusted_value() > 0;
   }));
   const std::string address = collector_->address();
   EXPECT_EQ(collector_->Stop(), 0);
   collector_ = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir_.path(), address).value();
-  v1::AssetScore after = GetScore(address, "portal");
+  v1::AssetScore after = GetScore(*collector_, "portal");
   EXPECT_EQ(after.summary().value(), before.summary().value());
   EXPECT_EQ(after.summary().adjusted_value(), before.summary().adjusted_value());
   EXPECT_EQ(after.summary().limiting_asset_id(), before.summary().limiting_asset_id());
@@ -280,7 +287,7 @@ TEST_F(LiveScoresTest, ScoresAfterARestartEqualScoresBefore) {
 }
 
 TEST_F(LiveScoresTest, PlansTheLeastWorkThatMeetsTheRegisteredTargets) {
-  auto query = v1::QueryService::NewStub(test::FreshChannel(collector_->address()));
+  auto query = v1::QueryService::NewStub(test::FreshChannel(collector_->address(), collector_->admin()));
   grpc::ClientContext context;
   v1::PlanAssetRequest request;
   request.set_asset_id("portal");
@@ -306,7 +313,7 @@ TEST_F(LiveScoresTest, PlansTheLeastWorkThatMeetsTheRegisteredTargets) {
 }
 
 TEST_F(LiveScoresTest, UnknownAssetIsNotFound) {
-  auto query = v1::QueryService::NewStub(test::FreshChannel(collector_->address()));
+  auto query = v1::QueryService::NewStub(test::FreshChannel(collector_->address(), collector_->admin()));
   grpc::ClientContext context;
   v1::GetAssetScoreRequest request;
   request.set_asset_id("nope");

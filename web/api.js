@@ -23,6 +23,22 @@ export async function getJson(path) {
   return body;
 }
 
+// Trades an API token for the session cookie (POST /api/v1/session): the collector checks
+// the token and keeps it in an HttpOnly cookie, out of reach of scripts. Throws an Error
+// with the collector's message if the token is refused.
+export async function openSession(token) {
+  const response = await fetch('/api/v1/session', { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  if (response.ok) return;
+  let detail = `HTTP ${response.status}`;
+  try {
+    const body = await response.json();
+    if (body?.error) detail = body.error.message;
+  } catch {
+    // Not JSON: the status says enough.
+  }
+  throw new Error(`sign-in refused: ${detail}`);
+}
+
 // Runs `task` (async) on request, at most once per `intervalMs`: a request while it runs
 // or too soon after it is folded into one more run later, so the last request is always
 // followed by a run that starts after it.

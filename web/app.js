@@ -1,5 +1,5 @@
 // The Postura dashboard: routes (#/, #/assets, #/asset/ID), data loading and live updates.
-import { getJson, Throttle, watchScores } from './api.js';
+import { getJson, openSession, Throttle, watchScores } from './api.js';
 import { AssetTable } from './assets.js';
 import { refreshAges, renderDetail } from './detail.js';
 import { h, replaceChildren } from './dom.js';
@@ -42,8 +42,45 @@ function showError(error) {
     errorBox.hidden = true;
     return;
   }
+  if (error.status === 401) {
+    showSignIn();
+    return;
+  }
   replaceChildren(errorBox, h('strong', {}, 'Problem: '), error.message);
   errorBox.hidden = false;
+}
+
+// Asks for an API token when the collector wants one (no session, or it was revoked).
+function showSignIn(message = 'Sign in with an API token (postura tokens create api --role operator).') {
+  if (document.getElementById('sign-in')) return;
+  const input = h('input', { id: 'sign-in-token', type: 'password', autocomplete: 'off', 'aria-label': 'API token', placeholder: 'pst.…' });
+  const form = h('form', { id: 'sign-in', class: 'sign-in' }, h('p', {}, message), input, h('button', { type: 'submit' }, 'Sign in'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await openSession(input.value.trim());
+      location.reload();
+    } catch (error) {
+      form.remove();
+      showSignIn(error.message);
+    }
+  });
+  replaceChildren(errorBox, form);
+  errorBox.hidden = false;
+  input.focus();
+}
+
+// A link of the form …/#token=TOKEN (the quickstart prints one) signs in once; the token
+// then leaves the address bar and the history.
+async function signInFromLink() {
+  const match = /^#token=(.+)$/.exec(location.hash);
+  if (!match) return;
+  history.replaceState(null, '', `${location.pathname}#/`);
+  try {
+    await openSession(decodeURIComponent(match[1]));
+  } catch (error) {
+    showSignIn(error.message);
+  }
 }
 
 async function loadOrganization() {
@@ -183,6 +220,7 @@ function route() {
 }
 
 async function start() {
+  await signInFromLink();
   window.addEventListener('hashchange', route);
   window.addEventListener('popstate', route);
   try {

@@ -1,15 +1,18 @@
 // dashboard_fixture: sets up a collector for the dashboard's browser test
 // (dashboard.test.mjs) through its gRPC APIs, as an operator and an agent would.
 //
-//   dashboard_fixture register GRPC_ADDRESS
-//     Registers the supplier "hoster", the department "finance", the assets "platform"
-//     (IG1, run by hoster), "portal" (IG2, finance, depends on platform) and "payroll"
-//     (IG3, finance), a target on portal (ID_AM_CSC_1_1 >= 0.67) and the agent "host-1"
-//     bound to all three.
-//   dashboard_fixture send GRPC_ADDRESS SEQUENCE ITEM...
+//   dashboard_fixture register DATA_DIR GRPC_ADDRESS
+//     With the admin token and CA the collector wrote to its DATA_DIR, registers the
+//     supplier "hoster", the department "finance", the assets "platform" (IG1, run by
+//     hoster), "portal" (IG2, finance, depends on platform) and "payroll" (IG3, finance), a
+//     target on portal (ID_AM_CSC_1_1 >= 0.67) and the agent "host-1" bound to all three,
+//     and enrolls host-1, keeping its credential in DATA_DIR/fixture-agent.credential.
+//   dashboard_fixture send DATA_DIR GRPC_ADDRESS SEQUENCE ITEM...
 //     Sends one batch as host-1 over the ingest protocol and waits until it is durable.
 //     ITEM is ASSET:OUTCOME:LEVEL[:stale][:attested], LEVEL one of 0, 0.33, 0.67, 1;
 //     "stale" evidence expired an hour ago, other evidence expires in an hour.
+//   dashboard_fixture spki CERTIFICATE_FILE
+//     Prints the certificate's SPKI hash, for Chromium's --ignore-certificate-errors-spki-list.
 //
 // Exits 0 on success, 1 with the reason on stderr otherwise, 2 for bad usage.
 
@@ -27,9 +30,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/collector_channel.h"
 #include "common/grpc_status.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "common/private_file.h"
+#include "common/tls_files.h"
+#include "tests/testing/collector_client.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
 
@@ -192,7 +197,32 @@ absl::Status SendBatch(v1::IngestService::Stub& ingest, uint64_t sequence,
   return FromGrpcStatus(finished);
 }
 
-absl::Status Send(const std::string& address, absl::string_view sequence_text,
+std::string AgentCredentialFile(const std::string& data_dir) {
+  return data_dir + "/fixture-agent.credential";
+}
+
+absl::Status Register(const std::string& data_dir, const std::string& address) {
+  absl::StatusOr<CollectorTrust> admin_trust = test::AdminTrust(data_dir);
+  if (!admin_trust.ok()) return admin_trust.status();
+  auto admin = v1::AdminService::NewStub(CreateCollectorChannel(address, *admin_trust));
+  if (absl::Status s = RegisterOrganisation(*admin); !s.ok()) return s;
+  absl::StatusOr<CollectorTrust> agent =
+      test::EnrollAgent(address, *admin_trust, kAgentId, {"platform", "portal", "payroll"});
+  if (!agent.ok()) return agent.status();
+  return WritePrivateFile(AgentCredentialFile(data_dir), agent->token);
+}
+
+absl::Status PrintSpki(const std::string& certificate_file) {
+  absl::StatusOr<std::string> certificate = ReadCertificateFile(certificate_file);
+  if (!certificate.ok()) return certificate.status();
+  absl::StatusOr<std::string> spki = SpkiSha256Base64(*certificate);
+  if (!spki.ok()) return spki.status();
+  std::cout << *spki << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status Send(const std::string& data_dir, const std::string& address,
+                  absl::string_view sequence_text,
                   const std::vector<std::string>& item_texts) {
   uint64_t sequence = 0;
   if (!absl::SimpleAtoi(sequence_text, &sequence) || sequence == 0) {
@@ -206,23 +236,26 @@ absl::Status Send(const std::string& address, absl::string_view sequence_text,
     if (!item.ok()) return item.status();
     items.push_back(*std::move(item));
   }
-  auto ingest =
-      v1::IngestService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  absl::StatusOr<CollectorTrust> trust =
+      LoadCollectorTrust(data_dir + "/tls/ca.crt", AgentCredentialFile(data_dir));
+  if (!trust.ok()) return trust.status();
+  auto ingest = v1::IngestService::NewStub(CreateCollectorChannel(address, *trust));
   return SendBatch(*ingest, sequence, items);
 }
 
 int Run(const std::vector<std::string>& args) {
   absl::Status status;
-  if (args.size() == 2 && args[0] == "register") {
-    auto admin =
-        v1::AdminService::NewStub(grpc::CreateChannel(args[1], grpc::InsecureChannelCredentials()));
-    status = RegisterOrganisation(*admin);
-  } else if (args.size() >= 4 && args[0] == "send") {
-    status = Send(args[1], args[2], std::vector<std::string>(args.begin() + 3, args.end()));
+  if (args.size() == 3 && args[0] == "register") {
+    status = Register(args[1], args[2]);
+  } else if (args.size() >= 5 && args[0] == "send") {
+    status = Send(args[1], args[2], args[3], std::vector<std::string>(args.begin() + 4, args.end()));
+  } else if (args.size() == 2 && args[0] == "spki") {
+    status = PrintSpki(args[1]);
   } else {
-    std::cerr << "usage: dashboard_fixture register GRPC_ADDRESS\n"
-                 "       dashboard_fixture send GRPC_ADDRESS SEQUENCE "
-                 "ASSET:OUTCOME:LEVEL[:stale][:attested]...\n";
+    std::cerr << "usage: dashboard_fixture register DATA_DIR GRPC_ADDRESS\n"
+                 "       dashboard_fixture send DATA_DIR GRPC_ADDRESS SEQUENCE "
+                 "ASSET:OUTCOME:LEVEL[:stale][:attested]...\n"
+                 "       dashboard_fixture spki CERTIFICATE_FILE\n";
     return 2;
   }
   if (!status.ok()) {

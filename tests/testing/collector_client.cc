@@ -31,25 +31,34 @@ absl::StatusOr<CollectorTrust> AdminTrust(const std::string& data_dir) {
   return LoadCollectorTrust(data_dir + "/tls/ca.crt", data_dir + "/admin.token");
 }
 
-absl::StatusOr<CollectorTrust> EnrollAgent(const std::string& address, const CollectorTrust& admin,
-                                           const std::string& agent_id,
-                                           const std::vector<std::string>& asset_ids,
-                                           const std::string& tenant_id) {
+absl::StatusOr<std::string> CreateEnrollmentToken(const std::string& address,
+                                                  const CollectorTrust& admin,
+                                                  const std::vector<std::string>& asset_ids,
+                                                  const std::string& tenant_id, uint32_t uses) {
   auto access = v1::AccessService::NewStub(FreshChannel(address, admin));
   v1::CreateEnrollmentTokenRequest request;
   request.set_tenant_id(tenant_id);
   for (const std::string& asset : asset_ids) request.add_asset_ids(asset);
-  request.set_uses(1);
+  request.set_uses(uses);
   request.set_ttl_seconds(600);
   v1::CreatedToken created;
   if (grpc::Status s = access->CreateEnrollmentToken(WithDeadline().get(), request, &created);
       !s.ok()) {
     return FromGrpcStatus(s);
   }
+  return created.token();
+}
+
+absl::StatusOr<CollectorTrust> EnrollAgent(const std::string& address, const CollectorTrust& admin,
+                                           const std::string& agent_id,
+                                           const std::vector<std::string>& asset_ids,
+                                           const std::string& tenant_id) {
+  absl::StatusOr<std::string> token = CreateEnrollmentToken(address, admin, asset_ids, tenant_id);
+  if (!token.ok()) return token.status();
   CollectorTrust anonymous{.ca_certificate_pem = admin.ca_certificate_pem, .token = ""};
   auto enrollment = v1::EnrollmentService::NewStub(FreshChannel(address, anonymous));
   v1::EnrollRequest enroll;
-  enroll.set_token(created.token());
+  enroll.set_token(*token);
   enroll.set_agent_id(agent_id);
   v1::EnrollResponse enrolled;
   if (grpc::Status s = enrollment->Enroll(WithDeadline().get(), enroll, &enrolled); !s.ok()) {
@@ -59,20 +68,23 @@ absl::StatusOr<CollectorTrust> EnrollAgent(const std::string& address, const Col
                         .token = enrolled.credential()};
 }
 
-absl::StatusOr<CollectorTrust> RegisterAgentForAsset(const std::string& address,
-                                                     const CollectorTrust& admin,
-                                                     const std::string& agent_id,
-                                                     const std::string& asset_id,
-                                                     v1::ImplementationGroup group) {
+absl::Status PutAsset(const std::string& address, const CollectorTrust& admin,
+                      const std::string& asset_id, v1::ImplementationGroup group) {
   auto stub = v1::AdminService::NewStub(FreshChannel(address, admin));
   v1::PutAssetRequest asset;
   asset.mutable_asset()->set_id(asset_id);
   asset.mutable_asset()->set_name(absl::StrCat("Asset ", asset_id));
   asset.mutable_asset()->set_implementation_group(group);
   v1::PutAssetResponse asset_response;
-  if (grpc::Status s = stub->PutAsset(WithDeadline().get(), asset, &asset_response); !s.ok()) {
-    return FromGrpcStatus(s);
-  }
+  return FromGrpcStatus(stub->PutAsset(WithDeadline().get(), asset, &asset_response));
+}
+
+absl::StatusOr<CollectorTrust> RegisterAgentForAsset(const std::string& address,
+                                                     const CollectorTrust& admin,
+                                                     const std::string& agent_id,
+                                                     const std::string& asset_id,
+                                                     v1::ImplementationGroup group) {
+  if (absl::Status put = PutAsset(address, admin, asset_id, group); !put.ok()) return put;
   return EnrollAgent(address, admin, agent_id, {asset_id});
 }
 

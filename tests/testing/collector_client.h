@@ -24,6 +24,18 @@ std::shared_ptr<grpc::Channel> FreshChannel(const std::string& address,
 // CA and the admin token it wrote on first start.
 absl::StatusOr<CollectorTrust> AdminTrust(const std::string& data_dir);
 
+// Creates an enrollment token for `asset_ids` of `tenant_id` with `uses` uses, valid for
+// ten minutes: its text.
+absl::StatusOr<std::string> CreateEnrollmentToken(const std::string& address,
+                                                  const CollectorTrust& admin,
+                                                  const std::vector<std::string>& asset_ids,
+                                                  const std::string& tenant_id = "",
+                                                  uint32_t uses = 1);
+
+// Registers the asset `asset_id` (implementation group `group`).
+absl::Status PutAsset(const std::string& address, const CollectorTrust& admin,
+                      const std::string& asset_id, v1::ImplementationGroup group);
+
 // Enrolls the agent `agent_id` for `asset_ids` (of `tenant_id`; empty: the organisation)
 // as a real agent does: the admin creates a one-use enrollment token and the agent
 // redeems it. Returns the agent's trust: the CA and its own credential.
