@@ -6,14 +6,15 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 
 export class Browser {
-  // Starts `executable`. `logPath` receives Chromium's own stderr.
-  static async launch({ executable, userDataDir, logPath }) {
+  // Starts `executable`. `logPath` receives Chromium's own stderr; `extraArgs` are added
+  // to the command line.
+  static async launch({ executable, userDataDir, logPath, extraArgs = [] }) {
     const args = [
       '--headless', '--remote-debugging-pipe', '--no-sandbox', `--user-data-dir=${userDataDir}`,
       '--no-first-run', '--no-default-browser-check', '--disable-gpu', '--disable-dev-shm-usage',
       '--disable-extensions', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--disable-features=Translate,MediaRouter', '--mute-audio', '--hide-scrollbars',
-      '--force-color-profile=srgb', '--window-size=1280,800', 'about:blank',
+      '--force-color-profile=srgb', '--window-size=1280,800', ...extraArgs, 'about:blank',
     ];
     const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
     const log = createWriteStream(logPath);

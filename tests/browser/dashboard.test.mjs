@@ -14,6 +14,7 @@
 // Exits 0 when every check passes, 1 on a failure, 77 (skipped) when Chromium is not
 // installed ($CHROMIUM, default /usr/bin/chromium).
 import { execFile, spawn } from 'node:child_process';
+import { request } from 'node:https';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,9 +80,12 @@ async function stopCollector(collector) {
   clearTimeout(timer);
 }
 
+// The collector's data directory, its CA (PEM) and the first admin token, once it runs.
+const trust = { dataDir: '', ca: '', token: '' };
+
 async function fixture(...args) {
   try {
-    await run(fixtureBin, args, { timeout: 30000 });
+    return (await run(fixtureBin, args, { timeout: 30000 })).stdout;
   } catch (error) {
     throw new Error(`dashboard_fixture ${args.slice(0, 3).join(' ')} failed: ${error.stderr || error.message}`);
   }
@@ -91,13 +95,28 @@ let sequence = 0;
 // Sends `items` ("asset:outcome:level[:stale][:attested]") as the next batch of host-1.
 async function sendEvidence(grpc, items) {
   sequence += 1;
-  await fixture('send', grpc, String(sequence), ...items);
+  await fixture('send', trust.dataDir, grpc, String(sequence), ...items);
 }
 
-async function api(http, path) {
-  const response = await fetch(`http://${http}${path}`);
-  assert(response.ok, `GET ${path}: HTTP ${response.status}`);
-  return response.json();
+// GET `path` from the HTTPS API as the admin, checking the server against the local CA.
+function api(http, path) {
+  const [host, port] = [http.slice(0, http.lastIndexOf(':')), http.slice(http.lastIndexOf(':') + 1)];
+  return new Promise((resolvePromise, reject) => {
+    const req = request({ host, port, path, ca: trust.ca, headers: { Authorization: `Bearer ${trust.token}` } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { body += chunk; });
+      response.on('end', () => {
+        if (response.statusCode !== 200) {
+          reject(new Error(`GET ${path}: HTTP ${response.statusCode} ${body}`));
+          return;
+        }
+        resolvePromise(JSON.parse(body));
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 function outcomesOf(score) {
@@ -245,7 +264,10 @@ async function main() {
     collector = await startCollector(dir);
     const { grpc, http } = collector;
     console.log(`collector: gRPC ${grpc}, HTTP ${http}`);
-    await fixture('register', grpc);
+    trust.dataDir = join(dir, 'data');
+    trust.ca = readFileSync(join(trust.dataDir, 'tls', 'ca.crt'), 'utf8');
+    trust.token = readFileSync(join(trust.dataDir, 'admin.token'), 'utf8').trim();
+    await fixture('register', trust.dataDir, grpc);
 
     // Every applicable outcome of each asset, from the API, to spread evidence over.
     const outcomeIds = {};
@@ -258,9 +280,27 @@ async function main() {
     await apiEventually(http, '/api/v1/assets', (list) => list.assets.every((a) => a.outcomesLive === liveCount(a.assetId)),
       'the initial evidence');
 
-    browser = await Browser.launch({ executable: chromiumPath, userDataDir: join(dir, 'chromium'), logPath: join(artifacts, 'chromium.log') });
+    // Chromium trusts the collector's own certificate (by its public key) and nothing else.
+    const spki = (await fixture('spki', join(trust.dataDir, 'tls', 'server.crt'))).trim();
+    browser = await Browser.launch({
+      executable: chromiumPath, userDataDir: join(dir, 'chromium'), logPath: join(artifacts, 'chromium.log'),
+      extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`],
+    });
     page = await browser.newPage(1280, 800);
-    const base = `http://${http}`;
+    const base = `https://${http}`;
+
+    await check('the page asks for a token, and a #token= link signs in and leaves the address bar', async () => {
+      await page.goto(`${base}/`);
+      await page.waitFor(() => document.getElementById('sign-in') !== null);
+      await page.screenshot(join(artifacts, 'sign-in.png'));
+      // Without a session the page's API calls are refused (401): expected here only.
+      const refused = page.errors.splice(0);
+      assert(refused.length > 0 && refused.every((e) => e.includes('401')), `unexpected errors before sign-in: ${refused}`);
+      await page.goto('about:blank');  // A fresh load, not an in-page hash change.
+      await page.goto(`${base}/#token=${encodeURIComponent(trust.token)}`);
+      await page.waitFor(() => location.hash === '#/' && document.getElementById('sign-in') === null &&
+        !document.getElementById('view-overview').hidden);
+    });
 
     await check('overview shows the organisation numbers of GET /api/v1/organization', async () => {
       await page.goto(`${base}/`);
