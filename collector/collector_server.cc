@@ -80,7 +80,10 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     const CollectorOptions& options, const Catalog& catalog, Clock& clock) {
   std::unique_ptr<CollectorServer> server(new CollectorServer);
   std::error_code error;
-  std::filesystem::create_directories(options.data_dir, error);
+  // A new data directory is the owner's alone: it holds evidence, keys and tokens.
+  if (std::filesystem::create_directories(options.data_dir, error)) {
+    std::filesystem::permissions(options.data_dir, std::filesystem::perms::owner_all, error);
+  }
   if (error) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot create data_dir ", options.data_dir, ": ", error.message()));

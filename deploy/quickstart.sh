@@ -46,8 +46,15 @@ for _ in $(seq 100); do [[ -s "$DIR/ready" ]] && break; sleep 0.1; done
 [[ -s "$DIR/ready" ]] || { echo "collector did not start; see $DIR/collector.log"; exit 1; }
 GRPC_ADDRESS="$(sed -n 1p "$DIR/ready")"
 HTTP_ADDRESS="$(sed -n 2p "$DIR/ready")"
+# TLS and tokens are on from the start: the collector made a local CA and an admin token
+# in its data directory. The CLI pins that CA and uses that token.
 export POSTURA_COLLECTOR="$GRPC_ADDRESS"
+export POSTURA_CA_FILE="$DIR/collector/tls/ca.crt"
+export POSTURA_TOKEN_FILE="$DIR/collector/admin.token"
 postura() { "$BIN/postura" "$@"; }
+# curl reads the bearer header from an owner-only file, so the token is in no command line.
+(umask 077 && printf 'Authorization: Bearer %s\n' "$(cat "$POSTURA_TOKEN_FILE")" >"$DIR/auth-header")
+api() { curl -fsS --cacert "$POSTURA_CA_FILE" -H "@$DIR/auth-header" "https://$HTTP_ADDRESS$1"; }
 
 # --- A sample organisation (every call is an idempotent put). -------------------------------
 postura tenants put cloudhost --name "CloudHost Ltd (hosting supplier)" --kind supplier >/dev/null
@@ -67,10 +74,10 @@ postura assets put vaccination-register --name "Vaccination register" --ig IG2 \
   --department health >/dev/null
 postura targets set citizen-portal --target "asset>=0.5" --target "PR>=0.6" >/dev/null
 postura targets set payroll --target "asset>=0.7" >/dev/null
-postura agents put finance-host --asset erp-db --asset payroll >/dev/null
-postura agents put health-host --asset vaccination-register --asset citizen-portal >/dev/null
-postura agents put cloudhost-host --tenant cloudhost --asset web-platform \
-  --asset backup-service >/dev/null
+
+# An operator token for the dashboard (read and watch only), made once.
+[[ -s "$DIR/operator.token" ]] || postura tokens create api --role operator \
+  --name "quickstart dashboard" -o "$DIR/operator.token" >/dev/null
 
 # --- Three hosts: their own fixture trees, so their postures differ. ------------------------
 # Git keeps no file modes, so each tree is copied and its sensitive files get the modes
@@ -109,11 +116,19 @@ chmod 0644 "$SUPPLIER_ROOT/etc/shadow"
 sed 's/^default_interval: .*/default_interval: 30s/' deploy/packs/debian-server.yaml \
   >"$DIR/debian-server-demo.yaml"
 
-start_agent() {  # id, root, assets...
-  local id="$1" root="$2"
-  shift 2
-  local assets
+start_agent() {  # id, tenant, root, assets...
+  local id="$1" tenant="$2" root="$3"
+  shift 3
+  local assets asset_flags=()
   assets="$(IFS=,; echo "$*")"
+  for asset in "$@"; do asset_flags+=(--asset "$asset"); done
+  # First run: a one-use enrollment token; the agent trades it for its own credential,
+  # kept in its spool directory for later runs.
+  mkdir -p "$DIR/enroll"
+  if [[ ! -s "$DIR/spool/$id/credential" ]]; then
+    postura tokens create enrollment --tenant "$tenant" "${asset_flags[@]}" --uses 1 --ttl 10m \
+      --name "quickstart $id" -o "$DIR/enroll/$id.token" >/dev/null
+  fi
   cat >"$DIR/$id.yaml" <<EOF
 agent_id: $id
 collector_address: $GRPC_ADDRESS
@@ -122,13 +137,15 @@ packs: [$DIR/debian-server-demo.yaml]
 root: $root
 spool:
   directory: $DIR/spool/$id
+ca_file: $POSTURA_CA_FILE
+enrollment_token_file: $DIR/enroll/$id.token
 EOF
   "$BIN/postura-agent" --config "$DIR/$id.yaml" 2>"$DIR/$id.log" &
   PIDS+=($!)
 }
-start_agent finance-host "$FINANCE_ROOT" erp-db payroll
-start_agent health-host "$HEALTH_ROOT" vaccination-register citizen-portal
-start_agent cloudhost-host "$SUPPLIER_ROOT" web-platform backup-service
+start_agent finance-host org "$FINANCE_ROOT" erp-db payroll
+start_agent health-host org "$HEALTH_ROOT" vaccination-register citizen-portal
+start_agent cloudhost-host cloudhost "$SUPPLIER_ROOT" web-platform backup-service
 
 # --- A supplier attestation: what no file on a host can show. -------------------------------
 echo "Restore of the citizen-portal database tested on $(date +%F) by CloudHost Ltd." \
@@ -139,15 +156,17 @@ echo "Restore of the citizen-portal database tested on $(date +%F) by CloudHost 
 
 cat <<EOF
 
-Postura is running.
-  Dashboard:   http://$HTTP_ADDRESS/
-  HTTP API:    http://$HTTP_ADDRESS/api/v1/organization   (metrics: /metrics)
-  gRPC:        $GRPC_ADDRESS   (build/bin/postura --collector $GRPC_ADDRESS --help)
+Postura is running, TLS on both listeners (local CA: $POSTURA_CA_FILE).
+  Dashboard:   https://$HTTP_ADDRESS/#token=$(cat "$DIR/operator.token")
+               (an operator token; the browser warns about the local CA until you trust it)
+  HTTP API:    https://$HTTP_ADDRESS/api/v1/organization   (metrics: /metrics)
+  CLI:         export POSTURA_COLLECTOR=$GRPC_ADDRESS POSTURA_CA_FILE=$POSTURA_CA_FILE \\
+                      POSTURA_TOKEN_FILE=$POSTURA_TOKEN_FILE; build/bin/postura --help
   Logs, data:  $DIR
 EOF
 
 # The agents' first checks run at start: wait until every asset has live evidence.
-without_evidence() { curl -fsS "http://$HTTP_ADDRESS/api/v1/assets" | grep -Eq '"outcomesLive": ?0[,}]'; }
+without_evidence() { api /api/v1/assets | grep -Eq '"outcomesLive": ?0[,}]'; }
 for _ in $(seq 100); do
   without_evidence || break
   sleep 0.2
@@ -156,11 +175,14 @@ postura score --org
 if [[ "$MODE" == "--check" ]]; then
   # For CI: six assets, each with live evidence, and the dashboard served.
   without_evidence && { echo "quickstart check: an asset has no live evidence"; exit 1; }
-  [[ "$(curl -fsS "http://$HTTP_ADDRESS/api/v1/organization")" == *'"assetCount": 6'* ||
-    "$(curl -fsS "http://$HTTP_ADDRESS/api/v1/organization")" == *'"assetCount":6'* ]] ||
+  [[ "$(api /api/v1/organization)" == *'"assetCount": 6'* ||
+    "$(api /api/v1/organization)" == *'"assetCount":6'* ]] ||
     { echo "quickstart check: the organisation does not have its six assets"; exit 1; }
-  curl -fsS "http://$HTTP_ADDRESS/" >/dev/null 2>&1 ||
-    { echo "quickstart check: the dashboard is not served"; exit 1; }
+  curl -fsS --cacert "$POSTURA_CA_FILE" "https://$HTTP_ADDRESS/" >/dev/null 2>&1 ||
+    { echo "quickstart check: the dashboard is not served over HTTPS"; exit 1; }
+  curl -sS -o /dev/null -w '%{http_code}' --cacert "$POSTURA_CA_FILE" \
+    "https://$HTTP_ADDRESS/api/v1/organization" | grep -q 401 ||
+    { echo "quickstart check: the API answers without a token"; exit 1; }
   echo "quickstart check: OK"
   exit 0
 fi
