@@ -57,7 +57,8 @@ absl::Status CheckEnrollmentAssets(const v1::CreateEnrollmentTokenRequest& reque
 absl::StatusOr<v1::Credential> ApiTokenCredential(const v1::CreateApiTokenRequest& request,
                                                   const Registry& registry, int64_t now_unix) {
   const v1::Role role = request.role();
-  if (role != v1::ROLE_ADMIN && role != v1::ROLE_OPERATOR && role != v1::ROLE_AUDITOR && role != v1::ROLE_SUPPLIER) {
+  if (role != v1::ROLE_ADMIN && role != v1::ROLE_OPERATOR && role != v1::ROLE_AUDITOR &&
+      role != v1::ROLE_SUPPLIER) {
     return absl::InvalidArgumentError("role: admin, operator, auditor or supplier");
   }
   if (request.ttl_seconds() < 0 || request.ttl_seconds() > kMaxApiTokenTtlSeconds) {
@@ -198,13 +199,14 @@ grpc::ServerUnaryReactor* AccessService::WhoAmI(grpc::CallbackServerContext* con
 }
 
 absl::StatusOr<v1::EnrollResponse> EnrollmentService::Enroll(const v1::EnrollRequest& request) {
-  if (!IsValidId(request.agent_id())) {
-    return absl::InvalidArgumentError("agent_id: 1 to 128 characters from [A-Za-z0-9._-]");
-  }
   absl::MutexLock lock(&mu_);
+  // The token first: without a valid one, nothing about the request is looked at.
   absl::StatusOr<v1::Credential> token =
       credentials_.Authenticate(request.token(), v1::ENROLLMENT_TOKEN);
   if (!token.ok()) return token.status();
+  if (!IsValidId(request.agent_id())) {
+    return absl::InvalidArgumentError("agent_id: 1 to 128 characters from [A-Za-z0-9._-]");
+  }
   if (credentials_.AgentHasCredential(request.agent_id())) {
     return absl::AlreadyExistsError(
         absl::StrCat("agent '", request.agent_id(), "' is enrolled already; revoke it first"));

@@ -33,8 +33,11 @@ grpc::ServerUnaryReactor* AdminService::PutTenant(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* AdminService::DeleteTenant(grpc::CallbackServerContext* context,
                                                      const v1::DeleteTenantRequest* request,
                                                      v1::DeleteTenantResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry,
-                  [&](const Principal&) { return registry_.DeleteTenant(request->tenant_id()); });
+  return Admitted(context, Permission::kChangeRegistry, [&](const Principal&) {
+    absl::Status deleted = registry_.DeleteTenant(request->tenant_id());
+    if (!deleted.ok()) return deleted;
+    return credentials_.RevokeTenant(request->tenant_id()).status();
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::ListTenants(grpc::CallbackServerContext* context,
@@ -131,8 +134,12 @@ grpc::ServerUnaryReactor* AdminService::PutAgent(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* AdminService::DeleteAgent(grpc::CallbackServerContext* context,
                                                     const v1::DeleteAgentRequest* request,
                                                     v1::DeleteAgentResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry,
-                  [&](const Principal&) { return registry_.DeleteAgent(request->agent_id()); });
+  return Admitted(context, Permission::kChangeRegistry, [&](const Principal&) {
+    absl::Status deleted = registry_.DeleteAgent(request->agent_id());
+    if (!deleted.ok()) return deleted;
+    absl::StatusOr<int> revoked = credentials_.RevokeAgent(request->agent_id());
+    return revoked.ok() || absl::IsNotFound(revoked.status()) ? absl::OkStatus() : revoked.status();
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::ListAgents(grpc::CallbackServerContext* context,

@@ -14,13 +14,18 @@ namespace postura::collector {
 // on gRPC threads; registry changes are synced to disk before they are answered.
 // Every call is admitted by `gate` first (kChangeRegistry for changes, kReadRegistry for
 // tenants, departments, agents and counters, kReadScores for assets and targets, which a
-// supplier sees for its own assets only). Thread-safe. Everything borrowed must outlive
-// the service.
+// supplier sees for its own assets only). Deleting an agent or a tenant revokes its
+// credentials too, so that a later record of the same id does not inherit them.
+// Thread-safe. Everything borrowed must outlive the service.
 class AdminService final : public v1::AdminService::CallbackService {
  public:
-  AdminService(const Gatekeeper& gate, Registry& registry, const IngestWriter& writer,
-               std::function<uint64_t()> open_streams)
-      : gate_(gate), registry_(registry), writer_(writer), open_streams_(std::move(open_streams)) {}
+  AdminService(const Gatekeeper& gate, CredentialStore& credentials, Registry& registry,
+               const IngestWriter& writer, std::function<uint64_t()> open_streams)
+      : gate_(gate),
+        credentials_(credentials),
+        registry_(registry),
+        writer_(writer),
+        open_streams_(std::move(open_streams)) {}
 
   grpc::ServerUnaryReactor* PutTenant(grpc::CallbackServerContext* context,
                                       const v1::PutTenantRequest* request,
@@ -75,6 +80,7 @@ class AdminService final : public v1::AdminService::CallbackService {
                                      Work work);
 
   const Gatekeeper& gate_;
+  CredentialStore& credentials_;
   Registry& registry_;
   const IngestWriter& writer_;
   std::function<uint64_t()> open_streams_;

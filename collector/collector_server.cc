@@ -55,10 +55,11 @@ std::shared_ptr<grpc::ServerCredentials> GrpcServerCredentials(const TlsMaterial
   return grpc::SslServerCredentials(ssl);
 }
 
-// While no admin API token exists (first start, or all revoked), creates one and writes
+// While no live admin API token exists (first start, or all revoked or expired), creates
+// one and writes
 // it to `path`, owner-only, so that the operator can log in.
 absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::string& path) {
-  if (credentials.HasAdminToken()) return absl::OkStatus();
+  if (credentials.HasLiveAdminToken()) return absl::OkStatus();
   v1::Credential admin;
   admin.set_kind(v1::API_TOKEN);
   admin.set_role(v1::ROLE_ADMIN);
@@ -136,8 +137,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                                                     *server->writer_, clock, ingest_options);
   IngestService* ingest = server->ingest_.get();
   server->admin_ =
-      std::make_unique<AdminService>(*server->gate_, *server->registry_, *server->writer_,
-                                     [ingest] { return ingest->open_streams(); });
+      std::make_unique<AdminService>(*server->gate_, *server->credentials_, *server->registry_,
+                                     *server->writer_, [ingest] { return ingest->open_streams(); });
 
   server->queries_ = std::make_unique<ScoreQueries>(*server->scorer_, *server->registry_,
                                                     *server->store_, catalog);

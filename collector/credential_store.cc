@@ -155,10 +155,14 @@ bool CredentialStore::AgentHasCredential(absl::string_view agent_id) const {
   return false;
 }
 
-bool CredentialStore::HasAdminToken() const {
+bool CredentialStore::HasLiveAdminToken() const {
   absl::ReaderMutexLock lock(&mu_);
+  const int64_t now = absl::ToUnixSeconds(clock_.TimeNow());
   for (const auto& [id, credential] : credentials_) {
-    if (credential.kind() == v1::API_TOKEN && credential.role() == v1::ROLE_ADMIN) return true;
+    if (credential.kind() == v1::API_TOKEN && credential.role() == v1::ROLE_ADMIN &&
+        !IsExpired(credential, now)) {
+      return true;
+    }
   }
   return false;
 }
@@ -185,17 +189,29 @@ absl::Status CredentialStore::Revoke(absl::string_view id) {
 }
 
 absl::StatusOr<int> CredentialStore::RevokeAgent(absl::string_view agent_id) {
-  absl::MutexLock lock(&mu_);
-  std::vector<std::string> keys;
-  for (const auto& [id, credential] : credentials_) {
-    if (credential.kind() == v1::AGENT_CREDENTIAL && credential.agent_id() == agent_id) {
-      keys.push_back(CredentialKey(id));
-    }
-  }
-  if (keys.empty()) {
+  absl::StatusOr<int> revoked = RevokeWhere([&](const v1::Credential& credential) {
+    return credential.kind() == v1::AGENT_CREDENTIAL && credential.agent_id() == agent_id;
+  });
+  if (revoked.ok() && *revoked == 0) {
     return absl::NotFoundError(
         absl::StrCat("agent '", agent_id.substr(0, 128), "' holds no credential"));
   }
+  return revoked;
+}
+
+absl::StatusOr<int> CredentialStore::RevokeTenant(absl::string_view tenant_id) {
+  return RevokeWhere(
+      [&](const v1::Credential& credential) { return credential.tenant_id() == tenant_id; });
+}
+
+absl::StatusOr<int> CredentialStore::RevokeWhere(
+    const std::function<bool(const v1::Credential&)>& matches) {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> keys;
+  for (const auto& [id, credential] : credentials_) {
+    if (matches(credential)) keys.push_back(CredentialKey(id));
+  }
+  if (keys.empty()) return 0;
   if (absl::Status deleted = store_.DeleteRegistryRecords(keys); !deleted.ok()) return deleted;
   for (const std::string& key : keys) {
     credentials_.erase(key.substr(kCredentialKeyPrefix.size()));

@@ -1,6 +1,7 @@
 #ifndef POSTURA_COLLECTOR_CREDENTIAL_STORE_H_
 #define POSTURA_COLLECTOR_CREDENTIAL_STORE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,8 +51,8 @@ class CredentialStore {
   bool IsLive(absl::string_view id) const;
   // True if the agent holds a credential.
   bool AgentHasCredential(absl::string_view agent_id) const;
-  // True if some admin API token exists (expired or not).
-  bool HasAdminToken() const;
+  // True if some admin API token exists and has not expired.
+  bool HasLiveAdminToken() const;
 
   // Every credential, sorted by id, without secret hashes.
   std::vector<v1::Credential> List() const;
@@ -59,9 +60,13 @@ class CredentialStore {
   absl::Status Revoke(absl::string_view id);
   // Deletes every credential of the agent and returns how many. NotFound if none.
   absl::StatusOr<int> RevokeAgent(absl::string_view agent_id);
+  // Deletes every credential of the tenant (API tokens, enrollment tokens, agents'
+  // credentials) and returns how many; 0 if none.
+  absl::StatusOr<int> RevokeTenant(absl::string_view tenant_id);
 
  private:
   CredentialStore(EvidenceStore& store, Clock& clock) : store_(store), clock_(clock) {}
+  absl::StatusOr<int> RevokeWhere(const std::function<bool(const v1::Credential&)>& matches);
   absl::StatusOr<v1::Credential> FindLive(absl::string_view token, v1::CredentialKind kind) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 

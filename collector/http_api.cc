@@ -52,14 +52,24 @@ HttpResponse EvidenceHistory(const ScoreQueries& queries, const Principal& princ
 // A watch as an event stream: each update is one "score" event.
 class ScoreEventSource : public SseSource {
  public:
-  ScoreEventSource(LiveScorer& scorer, const ScoreQueries& queries, WatchFilter filter)
-      : scorer_(scorer), queries_(queries), watcher_(scorer.Watch(std::move(filter), nullptr)) {}
+  // Streams to `principal` for as long as its credential stays live.
+  ScoreEventSource(LiveScorer& scorer, const ScoreQueries& queries, WatchFilter filter,
+                   const Gatekeeper& gate, Principal principal)
+      : scorer_(scorer),
+        queries_(queries),
+        gate_(gate),
+        principal_(std::move(principal)),
+        watcher_(scorer.Watch(std::move(filter), nullptr)) {}
   ~ScoreEventSource() override {
     scorer_.Unwatch(watcher_.get());
     watcher_->Close();
   }
 
   std::optional<SseEvent> Next(absl::Duration timeout) override {
+    if (!gate_.StillAdmitted(principal_)) {
+      revoked_ = true;
+      return std::nullopt;
+    }
     std::optional<v1::ScoreUpdate> update = watcher_->Take(timeout);
     if (!update) return std::nullopt;
     queries_.AddName(*update->mutable_summary());
@@ -72,11 +82,14 @@ class ScoreEventSource : public SseSource {
     }
     return event;
   }
-  bool Done() const override { return watcher_->closed(); }
+  bool Done() const override { return revoked_ || watcher_->closed(); }
 
  private:
   LiveScorer& scorer_;
   const ScoreQueries& queries_;
+  const Gatekeeper& gate_;
+  const Principal principal_;
+  bool revoked_ = false;
   std::shared_ptr<Watcher> watcher_;
 };
 
@@ -97,7 +110,8 @@ absl::StatusOr<std::unique_ptr<SseSource>> OpenScoreEvents(const HttpApiSources&
   watch.set_only_target_transitions(transitions == "1" || transitions == "true");
   absl::StatusOr<WatchFilter> filter = sources.queries->ScopedWatchFilter(principal, watch);
   if (!filter.ok()) return filter.status();
-  return std::make_unique<ScoreEventSource>(*sources.scorer, *sources.queries, *std::move(filter));
+  return std::make_unique<ScoreEventSource>(*sources.scorer, *sources.queries, *std::move(filter),
+                                            *sources.gate, principal);
 }
 
 // A handler that answers only callers the gatekeeper admits for `permission`.

@@ -27,7 +27,9 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, Response*
 // at any moment, so it reaches the reactor through a shared link that OnDone cuts.
 class WatchReactor : public grpc::ServerWriteReactor<v1::ScoreUpdate> {
  public:
-  WatchReactor(LiveScorer& scorer, WatchFilter filter) : scorer_(scorer) {
+  // Streams to `principal` for as long as its credential stays live.
+  WatchReactor(LiveScorer& scorer, WatchFilter filter, const Gatekeeper& gate, Principal principal)
+      : scorer_(scorer), gate_(gate), principal_(std::move(principal)) {
     link_ = std::make_shared<Link>();
     link_->reactor = this;
     std::weak_ptr<Link> weak = link_;
@@ -73,6 +75,13 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::ScoreUpdate> {
     void Wake() {
       absl::MutexLock lock(&mu);
       if (reactor == nullptr || writing || finished || reactor->watcher_ == nullptr) return;
+      // A revoked credential gets nothing more; checked per update, as ingest checks per batch.
+      if (!reactor->gate_.StillAdmitted(reactor->principal_)) {
+        finished = true;
+        reactor->Finish(
+            grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "this credential has been revoked"));
+        return;
+      }
       std::optional<v1::ScoreUpdate> next = reactor->watcher_->TryTake();
       if (!next) return;
       current = *std::move(next);
@@ -91,6 +100,8 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::ScoreUpdate> {
   }
 
   LiveScorer& scorer_;
+  const Gatekeeper& gate_;
+  const Principal principal_;
   std::shared_ptr<Link> link_;
   std::shared_ptr<Watcher> watcher_;
 };
@@ -172,7 +183,7 @@ grpc::ServerWriteReactor<v1::ScoreUpdate>* QueryService::Watch(grpc::CallbackSer
   absl::StatusOr<WatchFilter> filter =
       principal.ok() ? queries_.ScopedWatchFilter(*principal, *request) : principal.status();
   if (!filter.ok()) return new RefusedWatch(ToGrpcStatus(filter.status()));
-  return new WatchReactor(scorer_, *std::move(filter));
+  return new WatchReactor(scorer_, *std::move(filter), gate_, *std::move(principal));
 }
 
 }  // namespace postura::collector

@@ -612,7 +612,7 @@ TEST_F(RegistryTest, AdminServiceAnswersWithTheRegistrysCodes) {
   admin_credential.set_tenant_id("org");
   const std::string token = credentials->Issue(admin_credential).value().token;
   Gatekeeper gate(*credentials);
-  AdminService service(gate, *registry_, *writer, [] { return uint64_t{0}; });
+  AdminService service(gate, *credentials, *registry_, *writer, [] { return uint64_t{0}; });
   grpc::ServerBuilder builder;
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -639,7 +639,8 @@ TEST_F(RegistryTest, AdminServiceAnswersWithTheRegistrysCodes) {
   EXPECT_EQ(tenants.tenants_size(), 2);
   v1::ListDepartmentsResponse departments;
   ASSERT_TRUE(
-      admin->ListDepartments(Deadline(token).get(), v1::ListDepartmentsRequest(), &departments).ok());
+      admin->ListDepartments(Deadline(token).get(), v1::ListDepartmentsRequest(), &departments)
+          .ok());
   EXPECT_EQ(departments.departments_size(), 1);
 
   v1::PutTargetsRequest targets;
