@@ -66,12 +66,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string config = dir.WriteFile(
-      "agent.yaml",
-      absl::StrCat("agent_id: bench-agent\ncollector_address: ", collector->address(),
-                   "\nassets: [bench-host]\npacks: [", pack_path, "]\nroot: ", root,
-                   "\nspool: {directory: ", (dir.path() / "spool").string(), "}\nca_file: ",
-                   collector->ca_file(), "\nenrollment_token_file: ",
-                   (dir.path() / "enrollment.token").string(), "\n"));
+      "agent.yaml", absl::StrCat("agent_id: bench-agent\ncollector_address: ", collector->address(),
+                                 "\nassets: [bench-host]\npacks: [", pack_path, "]\nroot: ", root,
+                                 "\nspool: {directory: ", (dir.path() / "spool").string(),
+                                 "}\nca_file: ", collector->ca_file(), "\nenrollment_token_file: ",
+                                 (dir.path() / "enrollment.token").string(), "\n"));
   auto process =
       postura::test::ChildProcess::Start({(bin / "postura-agent").string(), "--config", config},
                                          (dir.path() / "agent.log").string())

@@ -186,7 +186,8 @@ int main(int argc, char** argv) {
   base.duration = absl::Seconds(seconds);
   if (!target.empty()) {
     base.target = target;
-    absl::StatusOr<postura::CollectorTrust> admin = postura::LoadCollectorTrust(ca_file, token_file);
+    absl::StatusOr<postura::CollectorTrust> admin =
+        postura::LoadCollectorTrust(ca_file, token_file);
     if (!admin.ok()) {
       std::fprintf(stderr, "%s\n", std::string(admin.status().message()).c_str());
       return 1;

@@ -41,8 +41,7 @@ absl::StatusOr<std::string> EnrollLoadAgent(const LoadOptions& options, int inde
   grpc::ClientContext create_context;
   create_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::CreatedToken created;
-  if (grpc::Status s = access->CreateEnrollmentToken(&create_context, request, &created);
-      !s.ok()) {
+  if (grpc::Status s = access->CreateEnrollmentToken(&create_context, request, &created); !s.ok()) {
     return FromGrpcStatus(s);
   }
   CollectorTrust anonymous{.ca_certificate_pem = options.admin.ca_certificate_pem, .token = ""};

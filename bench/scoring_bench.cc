@@ -489,9 +489,7 @@ absl::StatusOr<bool> RunBench(const BenchFlags& flags) {
   std::printf(
       "registration: %zu admin calls (each agent enrolled: 2 more calls) in %.2f s (%.2f ms per "
       "call)\n",
-      calls,
-              absl::ToDoubleSeconds(registration),
-              absl::ToDoubleMilliseconds(registration) / calls);
+      calls, absl::ToDoubleSeconds(registration), absl::ToDoubleMilliseconds(registration) / calls);
   if (absl::Status s = MeasureLatency(flags, **collector, *std::move(credentials)); !s.ok()) {
     return s;
   }

@@ -8,10 +8,10 @@
 #include "collector/test_evidence.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
-#include "tests/testing/collector_client.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
+#include "tests/testing/collector_client.h"
 #include "tests/testing/temp_dir.h"
 
 namespace postura::collector {

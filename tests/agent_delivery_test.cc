@@ -6,13 +6,13 @@
 
 #include "agent/spool.h"
 #include "collector/evidence_store.h"
+#include "common/private_file.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/subprocess.h"
-#include "common/private_file.h"
 #include "tests/testing/temp_dir.h"
 
 namespace postura {
@@ -63,14 +63,13 @@ class AgentDeliveryTest : public testing::Test {
   std::unique_ptr<ChildProcess> StartAgent(const std::string& collector_address,
                                            const std::string& pack = POSTURA_SOURCE_DIR
                                            "/tests/testdata/agent/packs/fast.yaml") {
-    const std::string config =
-        dir_.WriteFile("agent.yaml", "agent_id: host-1\ncollector_address: " + collector_address +
-                                         "\nassets: [web]\npacks: [" + pack +
-                                         "]\nroot: " POSTURA_SOURCE_DIR
-                                         "/tests/testdata/agent/hardened\nspool:\n  directory: " +
-                                         spool_dir() + "\nca_file: " + ca_file_ +
-                                         "\nenrollment_token_file: " +
-                                         (dir_.path() / "enrollment.token").string() + "\n");
+    const std::string config = dir_.WriteFile(
+        "agent.yaml",
+        "agent_id: host-1\ncollector_address: " + collector_address + "\nassets: [web]\npacks: [" +
+            pack +
+            "]\nroot: " POSTURA_SOURCE_DIR "/tests/testdata/agent/hardened\nspool:\n  directory: " +
+            spool_dir() + "\nca_file: " + ca_file_ +
+            "\nenrollment_token_file: " + (dir_.path() / "enrollment.token").string() + "\n");
     return ChildProcess::Start({POSTURA_AGENT_BIN, "--config", config},
                                (dir_.path() / "agent.log").string())
         .value();

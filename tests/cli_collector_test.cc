@@ -296,7 +296,8 @@ TEST_F(CliCollectorTest, TokensCreateListRevokeAndRolesAreEnforced) {
               HasSubstr("written to " + operator_file));
   EXPECT_THAT(Postura({"whoami"}, operator_file).out, HasSubstr("role operator, tenant org"));
   EXPECT_EQ(Postura({"score", "web"}, operator_file).exit_code, 0);
-  ProcessResult refused = Postura({"assets", "put", "x", "--name", "X", "--ig", "IG1"}, operator_file);
+  ProcessResult refused =
+      Postura({"assets", "put", "x", "--name", "X", "--ig", "IG1"}, operator_file);
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.err, HasSubstr("role operator may not change the registry"));
   EXPECT_THAT(Postura({"tokens", "list"}, operator_file).err,

@@ -24,8 +24,8 @@ using ::testing::HasSubstr;
 
 // Registers the asset "web" and enrolls the agent "host-1" for it: the agent's trust.
 CollectorTrust Register(const CollectorProcess& collector) {
-  absl::StatusOr<CollectorTrust> agent = test::RegisterAgentForAsset(
-      collector.address(), collector.admin(), "host-1", "web", v1::IG2);
+  absl::StatusOr<CollectorTrust> agent =
+      test::RegisterAgentForAsset(collector.address(), collector.admin(), "host-1", "web", v1::IG2);
   EXPECT_TRUE(agent.ok()) << agent.status();
   return agent.value_or(CollectorTrust());
 }
@@ -33,7 +33,8 @@ CollectorTrust Register(const CollectorProcess& collector) {
 TEST(CollectorLifecycleTest, ServesTheStandardHealthCheck) {
   TempDir dir;
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path()).value();
-  auto health = grpc::health::v1::Health::NewStub(test::FreshChannel(collector->address(), collector->admin()));
+  auto health = grpc::health::v1::Health::NewStub(
+      test::FreshChannel(collector->address(), collector->admin()));
   grpc::ClientContext context;
   grpc::health::v1::HealthCheckResponse response;
   ASSERT_TRUE(health->Check(&context, {}, &response).ok());

@@ -31,7 +31,8 @@ constexpr char kOutcome[] = "ID_AM_CSC_1_1";
 // by the supplier "hoster"); agent "host-1" reports for both; portal has a target.
 // Returns the agent's trust.
 CollectorTrust RegisterOrganisation(const test::CollectorProcess& collector) {
-  auto admin = v1::AdminService::NewStub(test::FreshChannel(collector.address(), collector.admin()));
+  auto admin =
+      v1::AdminService::NewStub(test::FreshChannel(collector.address(), collector.admin()));
   auto call = [&](auto method, const auto& request, auto* response) {
     grpc::ClientContext context;
     grpc::Status status = ((*admin).*method)(&context, request, response);
@@ -67,8 +68,8 @@ CollectorTrust RegisterOrganisation(const test::CollectorProcess& collector) {
   target.set_value(0.67);
   v1::PutTargetsResponse targets_response;
   call(&v1::AdminService::Stub::PutTargets, targets, &targets_response);
-  absl::StatusOr<CollectorTrust> agent = test::EnrollAgent(collector.address(), collector.admin(),
-                                                           "host-1", {"platform", "portal"});
+  absl::StatusOr<CollectorTrust> agent =
+      test::EnrollAgent(collector.address(), collector.admin(), "host-1", {"platform", "portal"});
   EXPECT_TRUE(agent.ok()) << agent.status();
   return agent.value_or(CollectorTrust());
 }
@@ -112,8 +113,8 @@ v1::AssetScore GetScore(const test::CollectorProcess& collector, const std::stri
 
 nlohmann::json GetJson(const test::CollectorProcess& collector, const std::string& path,
                        int expected_status = 200) {
-  auto client = test::HttpsClient(collector.http_address(), collector.ca_file(),
-                                  collector.admin().token);
+  auto client =
+      test::HttpsClient(collector.http_address(), collector.ca_file(), collector.admin().token);
   httplib::Result result = client->Get(path);
   EXPECT_TRUE(result) << path;
   if (!result) return {};
@@ -204,8 +205,8 @@ TEST_F(LiveScoresTest, EvidenceBecomesScoresOverGrpcAndHttp) {
   nlohmann::json missing = GetJson(*collector_, "/api/v1/assets/nope", 404);
   EXPECT_EQ(missing["error"]["code"], "NOT_FOUND");
   GetJson(*collector_, "/api/v1/assets/portal/outcomes/NOT_AN_OUTCOME/evidence", 400);
-  GetJson(*collector_, std::string("/api/v1/assets/portal/outcomes/") + kOutcome + "/evidence?from=x",
-          400);
+  GetJson(*collector_,
+          std::string("/api/v1/assets/portal/outcomes/") + kOutcome + "/evidence?from=x", 400);
 
   auto client = test::HttpsClient(collector_->http_address(), collector_->ca_file(),
                                   collector_->admin().token);
@@ -287,7 +288,8 @@ TEST_F(LiveScoresTest, ScoresAfterARestartEqualScoresBefore) {
 }
 
 TEST_F(LiveScoresTest, PlansTheLeastWorkThatMeetsTheRegisteredTargets) {
-  auto query = v1::QueryService::NewStub(test::FreshChannel(collector_->address(), collector_->admin()));
+  auto query =
+      v1::QueryService::NewStub(test::FreshChannel(collector_->address(), collector_->admin()));
   grpc::ClientContext context;
   v1::PlanAssetRequest request;
   request.set_asset_id("portal");
@@ -313,7 +315,8 @@ TEST_F(LiveScoresTest, PlansTheLeastWorkThatMeetsTheRegisteredTargets) {
 }
 
 TEST_F(LiveScoresTest, UnknownAssetIsNotFound) {
-  auto query = v1::QueryService::NewStub(test::FreshChannel(collector_->address(), collector_->admin()));
+  auto query =
+      v1::QueryService::NewStub(test::FreshChannel(collector_->address(), collector_->admin()));
   grpc::ClientContext context;
   v1::GetAssetScoreRequest request;
   request.set_asset_id("nope");

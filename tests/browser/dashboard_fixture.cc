@@ -34,9 +34,9 @@
 #include "common/grpc_status.h"
 #include "common/private_file.h"
 #include "common/tls_files.h"
-#include "tests/testing/collector_client.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
+#include "tests/testing/collector_client.h"
 
 namespace postura {
 namespace {
@@ -222,8 +222,7 @@ absl::Status PrintSpki(const std::string& certificate_file) {
 }
 
 absl::Status Send(const std::string& data_dir, const std::string& address,
-                  absl::string_view sequence_text,
-                  const std::vector<std::string>& item_texts) {
+                  absl::string_view sequence_text, const std::vector<std::string>& item_texts) {
   uint64_t sequence = 0;
   if (!absl::SimpleAtoi(sequence_text, &sequence) || sequence == 0) {
     return absl::InvalidArgumentError(
@@ -248,7 +247,8 @@ int Run(const std::vector<std::string>& args) {
   if (args.size() == 3 && args[0] == "register") {
     status = Register(args[1], args[2]);
   } else if (args.size() >= 5 && args[0] == "send") {
-    status = Send(args[1], args[2], args[3], std::vector<std::string>(args.begin() + 4, args.end()));
+    status =
+        Send(args[1], args[2], args[3], std::vector<std::string>(args.begin() + 4, args.end()));
   } else if (args.size() == 2 && args[0] == "spki") {
     status = PrintSpki(args[1]);
   } else {
