@@ -183,6 +183,12 @@ if [[ "$MODE" == "--check" ]]; then
   curl -sS -o /dev/null -w '%{http_code}' --cacert "$POSTURA_CA_FILE" \
     "https://$HTTP_ADDRESS/api/v1/organization" | grep -q 401 ||
     { echo "quickstart check: the API answers without a token"; exit 1; }
+  # Nothing secret is logged: the secret part of no token appears in any log.
+  for token_file in "$POSTURA_TOKEN_FILE" "$DIR/operator.token" "$DIR"/spool/*/credential; do
+    secret="$(cut -d. -f3 "$token_file")"
+    [[ -n "$secret" ]] && ! grep -qF -- "$secret" "$DIR"/*.log ||
+      { echo "quickstart check: a token's secret is in a log"; exit 1; }
+  done
   echo "quickstart check: OK"
   exit 0
 fi

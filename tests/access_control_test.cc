@@ -677,3 +677,56 @@ TEST_F(AccessControlTest, OperatorsAndAuditorsCannotChangeTheRegistryOrCredentia
 
 }  // namespace
 }  // namespace postura
+
+namespace postura {
+namespace {
+
+// With certificate files of its own, the collector presents them on both listeners and
+// creates no CA; clients pin the CA that signed them.
+TEST(CollectorTlsTest, OperatorProvidedCertificatesAreServedOnBothListeners) {
+  TempDir dir;
+  const std::filesystem::path pki = dir.path() / "pki";
+  const TlsMaterial own = EnsureLocalCertificateAuthority(pki, {}).value();
+  CollectorOptions options;
+  options.listen_address = "127.0.0.1:0";
+  options.http_listen_address = "127.0.0.1:0";
+  options.data_dir = (dir.path() / "data").string();
+  options.tls_certificate_file = (pki / "server.crt").string();
+  options.tls_key_file = (pki / "server.key").string();
+  std::unique_ptr<CollectorServer> server =
+      CollectorServer::Start(options, Catalog::Builtin(), Clock::GetRealClock()).value();
+  EXPECT_EQ(server->ca_file(), "");
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "data" / "tls"));
+  absl::StatusOr<CollectorTrust> token =
+      LoadCollectorTrust((pki / "ca.crt").string(), options.data_dir + "/admin.token");
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_TRUE(Call<v1::AdminService>(server->address(), *token, &v1::AdminService::Stub::ListAssets,
+                                     v1::ListAssetsRequest())
+                  .ok());
+  auto client = test::HttpsClient(server->http_address(), (pki / "ca.crt").string(), token->token);
+  httplib::Result whoami = client->Get("/api/v1/whoami");
+  ASSERT_TRUE(whoami);
+  EXPECT_EQ(whoami->status, 200);
+  EXPECT_THAT(whoami->body, HasSubstr("ROLE_ADMIN"));
+  // The pinned CA is the operator's: the server's certificate chains to it.
+  EXPECT_EQ(token->ca_certificate_pem, own.ca_certificate_pem);
+}
+
+TEST(CollectorTlsTest, MismatchedCertificateFilesStopStartUpNamingThem) {
+  TempDir dir;
+  EnsureLocalCertificateAuthority(dir.path() / "a", {}).value();
+  EnsureLocalCertificateAuthority(dir.path() / "b", {}).value();
+  CollectorOptions options;
+  options.listen_address = "127.0.0.1:0";
+  options.http_listen_address = "127.0.0.1:0";
+  options.data_dir = (dir.path() / "data").string();
+  options.tls_certificate_file = (dir.path() / "a" / "server.crt").string();
+  options.tls_key_file = (dir.path() / "b" / "server.key").string();
+  absl::StatusOr<std::unique_ptr<CollectorServer>> server =
+      CollectorServer::Start(options, Catalog::Builtin(), Clock::GetRealClock());
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(std::string(server.status().message()), HasSubstr("server.key"));
+}
+
+}  // namespace
+}  // namespace postura
