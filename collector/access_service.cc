@@ -107,53 +107,49 @@ absl::StatusOr<v1::Credential> EnrollmentTokenCredential(
   return credential;
 }
 
-template <typename Work>
-grpc::ServerUnaryReactor* AccessService::Admitted(grpc::CallbackServerContext* context,
-                                                  Permission permission, Work work) {
-  absl::StatusOr<Principal> principal = gate_.Admit(*context, permission);
-  if (!principal.ok()) return Answer(context, principal.status());
-  return Answer(context, work(*principal));
-}
-
 grpc::ServerUnaryReactor* AccessService::CreateApiToken(grpc::CallbackServerContext* context,
                                                         const v1::CreateApiTokenRequest* request,
                                                         v1::CreatedToken* response) {
-  return Admitted(context, Permission::kManageCredentials, [&](const Principal& principal) {
-    const int64_t now = absl::ToUnixSeconds(clock_.TimeNow());
-    absl::StatusOr<v1::Credential> credential = ApiTokenCredential(*request, registry_, now);
-    if (!credential.ok()) return credential.status();
-    absl::StatusOr<IssuedToken> issued = credentials_.Issue(*std::move(credential));
-    if (!issued.ok()) return issued.status();
-    LOG(INFO) << "API token " << issued->credential.id() << " (" << v1::Role_Name(request->role())
-              << ") created by credential " << principal.credential_id;
-    *response->mutable_credential() = std::move(issued->credential);
-    response->set_token(std::move(issued->token));
-    return absl::OkStatus();
-  });
+  return AnswerIfAdmitted(
+      gate_, context, Permission::kManageCredentials, [&](const Principal& principal) {
+        const int64_t now = absl::ToUnixSeconds(clock_.TimeNow());
+        absl::StatusOr<v1::Credential> credential = ApiTokenCredential(*request, registry_, now);
+        if (!credential.ok()) return credential.status();
+        absl::StatusOr<IssuedToken> issued = credentials_.Issue(*std::move(credential));
+        if (!issued.ok()) return issued.status();
+        LOG(INFO) << "API token " << issued->credential.id() << " ("
+                  << v1::Role_Name(request->role()) << ") created by credential "
+                  << principal.credential_id;
+        *response->mutable_credential() = std::move(issued->credential);
+        response->set_token(std::move(issued->token));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AccessService::CreateEnrollmentToken(
     grpc::CallbackServerContext* context, const v1::CreateEnrollmentTokenRequest* request,
     v1::CreatedToken* response) {
-  return Admitted(context, Permission::kManageCredentials, [&](const Principal& principal) {
-    const int64_t now = absl::ToUnixSeconds(clock_.TimeNow());
-    absl::StatusOr<v1::Credential> credential = EnrollmentTokenCredential(*request, registry_, now);
-    if (!credential.ok()) return credential.status();
-    absl::StatusOr<IssuedToken> issued = credentials_.Issue(*std::move(credential));
-    if (!issued.ok()) return issued.status();
-    LOG(INFO) << "enrollment token " << issued->credential.id() << " for tenant "
-              << issued->credential.tenant_id() << " created by credential "
-              << principal.credential_id;
-    *response->mutable_credential() = std::move(issued->credential);
-    response->set_token(std::move(issued->token));
-    return absl::OkStatus();
-  });
+  return AnswerIfAdmitted(
+      gate_, context, Permission::kManageCredentials, [&](const Principal& principal) {
+        const int64_t now = absl::ToUnixSeconds(clock_.TimeNow());
+        absl::StatusOr<v1::Credential> credential =
+            EnrollmentTokenCredential(*request, registry_, now);
+        if (!credential.ok()) return credential.status();
+        absl::StatusOr<IssuedToken> issued = credentials_.Issue(*std::move(credential));
+        if (!issued.ok()) return issued.status();
+        LOG(INFO) << "enrollment token " << issued->credential.id() << " for tenant "
+                  << issued->credential.tenant_id() << " created by credential "
+                  << principal.credential_id;
+        *response->mutable_credential() = std::move(issued->credential);
+        response->set_token(std::move(issued->token));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AccessService::ListTokens(grpc::CallbackServerContext* context,
                                                     const v1::ListTokensRequest* /*request*/,
                                                     v1::ListTokensResponse* response) {
-  return Admitted(context, Permission::kManageCredentials, [&](const Principal&) {
+  return AnswerIfAdmitted(gate_, context, Permission::kManageCredentials, [&](const Principal&) {
     for (v1::Credential& credential : credentials_.List()) {
       *response->add_credentials() = std::move(credential);
     }
@@ -164,33 +160,35 @@ grpc::ServerUnaryReactor* AccessService::ListTokens(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AccessService::RevokeToken(grpc::CallbackServerContext* context,
                                                      const v1::RevokeTokenRequest* request,
                                                      v1::RevokeTokenResponse* /*response*/) {
-  return Admitted(context, Permission::kManageCredentials, [&](const Principal& principal) {
-    absl::Status revoked = credentials_.Revoke(request->id());
-    if (revoked.ok()) {
-      LOG(INFO) << "credential " << request->id() << " revoked by credential "
-                << principal.credential_id;
-    }
-    return revoked;
-  });
+  return AnswerIfAdmitted(gate_, context, Permission::kManageCredentials,
+                          [&](const Principal& principal) {
+                            absl::Status revoked = credentials_.Revoke(request->id());
+                            if (revoked.ok()) {
+                              LOG(INFO) << "credential " << request->id()
+                                        << " revoked by credential " << principal.credential_id;
+                            }
+                            return revoked;
+                          });
 }
 
 grpc::ServerUnaryReactor* AccessService::RevokeAgent(grpc::CallbackServerContext* context,
                                                      const v1::RevokeAgentRequest* request,
                                                      v1::RevokeAgentResponse* response) {
-  return Admitted(context, Permission::kManageCredentials, [&](const Principal& principal) {
-    absl::StatusOr<int> revoked = credentials_.RevokeAgent(request->agent_id());
-    if (!revoked.ok()) return revoked.status();
-    LOG(INFO) << "agent " << request->agent_id() << ": " << *revoked
-              << " credential(s) revoked by credential " << principal.credential_id;
-    response->set_revoked(static_cast<uint32_t>(*revoked));
-    return absl::OkStatus();
-  });
+  return AnswerIfAdmitted(
+      gate_, context, Permission::kManageCredentials, [&](const Principal& principal) {
+        absl::StatusOr<int> revoked = credentials_.RevokeAgent(request->agent_id());
+        if (!revoked.ok()) return revoked.status();
+        LOG(INFO) << "agent " << request->agent_id() << ": " << *revoked
+                  << " credential(s) revoked by credential " << principal.credential_id;
+        response->set_revoked(static_cast<uint32_t>(*revoked));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AccessService::WhoAmI(grpc::CallbackServerContext* context,
                                                 const v1::WhoAmIRequest* /*request*/,
                                                 v1::Credential* response) {
-  return Admitted(context, Permission::kIdentify, [&](const Principal& principal) {
+  return AnswerIfAdmitted(gate_, context, Permission::kIdentify, [&](const Principal& principal) {
     for (v1::Credential& credential : credentials_.List()) {
       if (credential.id() == principal.credential_id) *response = std::move(credential);
     }

@@ -40,10 +40,6 @@ class AccessService final : public v1::AccessService::CallbackService {
                                    v1::Credential* response) override;
 
  private:
-  template <typename Work>
-  grpc::ServerUnaryReactor* Admitted(grpc::CallbackServerContext* context, Permission permission,
-                                     Work work);
-
   const Gatekeeper& gate_;
   CredentialStore& credentials_;
   const Registry& registry_;

@@ -5,35 +5,18 @@
 #include "common/grpc_status.h"
 
 namespace postura::collector {
-namespace {
-
-grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
-}  // namespace
-
-template <typename Work>
-grpc::ServerUnaryReactor* AdminService::Admitted(grpc::CallbackServerContext* context,
-                                                 Permission permission, Work work) {
-  absl::StatusOr<Principal> principal = gate_.Admit(*context, permission);
-  if (!principal.ok()) return Answer(context, principal.status());
-  return Answer(context, work(*principal));
-}
 
 grpc::ServerUnaryReactor* AdminService::PutTenant(grpc::CallbackServerContext* context,
                                                   const v1::PutTenantRequest* request,
                                                   v1::PutTenantResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry,
-                  [&](const Principal&) { return registry_.PutTenant(request->tenant()); });
+  return AnswerIfAdmitted(gate_, context, Permission::kChangeRegistry,
+                          [&](const Principal&) { return registry_.PutTenant(request->tenant()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::DeleteTenant(grpc::CallbackServerContext* context,
                                                      const v1::DeleteTenantRequest* request,
                                                      v1::DeleteTenantResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry, [&](const Principal&) {
+  return AnswerIfAdmitted(gate_, context, Permission::kChangeRegistry, [&](const Principal&) {
     absl::Status deleted = registry_.DeleteTenant(request->tenant_id());
     if (!deleted.ok()) return deleted;
     return credentials_.RevokeTenant(request->tenant_id()).status();
@@ -43,7 +26,7 @@ grpc::ServerUnaryReactor* AdminService::DeleteTenant(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AdminService::ListTenants(grpc::CallbackServerContext* context,
                                                     const v1::ListTenantsRequest* /*request*/,
                                                     v1::ListTenantsResponse* response) {
-  return Admitted(context, Permission::kReadRegistry, [&](const Principal&) {
+  return AnswerIfAdmitted(gate_, context, Permission::kReadRegistry, [&](const Principal&) {
     for (v1::Tenant& tenant : registry_.ListTenants()) *response->add_tenants() = std::move(tenant);
     return absl::OkStatus();
   });
@@ -52,14 +35,15 @@ grpc::ServerUnaryReactor* AdminService::ListTenants(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AdminService::PutDepartment(grpc::CallbackServerContext* context,
                                                       const v1::PutDepartmentRequest* request,
                                                       v1::PutDepartmentResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry,
-                  [&](const Principal&) { return registry_.PutDepartment(request->department()); });
+  return AnswerIfAdmitted(gate_, context, Permission::kChangeRegistry, [&](const Principal&) {
+    return registry_.PutDepartment(request->department());
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::DeleteDepartment(
     grpc::CallbackServerContext* context, const v1::DeleteDepartmentRequest* request,
     v1::DeleteDepartmentResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry, [&](const Principal&) {
+  return AnswerIfAdmitted(gate_, context, Permission::kChangeRegistry, [&](const Principal&) {
     return registry_.DeleteDepartment(request->department_id());
   });
 }
@@ -67,7 +51,7 @@ grpc::ServerUnaryReactor* AdminService::DeleteDepartment(
 grpc::ServerUnaryReactor* AdminService::ListDepartments(
     grpc::CallbackServerContext* context, const v1::ListDepartmentsRequest* /*request*/,
     v1::ListDepartmentsResponse* response) {
-  return Admitted(context, Permission::kReadRegistry, [&](const Principal&) {
+  return AnswerIfAdmitted(gate_, context, Permission::kReadRegistry, [&](const Principal&) {
     for (v1::Department& department : registry_.ListDepartments()) {
       *response->add_departments() = std::move(department);
     }
@@ -79,7 +63,7 @@ grpc::ServerUnaryReactor* AdminService::PutTargets(grpc::CallbackServerContext* 
                                                    const v1::PutTargetsRequest* request,
                                                    v1::PutTargetsResponse* /*response*/) {
   const std::vector<v1::Target> targets(request->targets().begin(), request->targets().end());
-  return Admitted(context, Permission::kChangeRegistry, [&](const Principal&) {
+  return AnswerIfAdmitted(gate_, context, Permission::kChangeRegistry, [&](const Principal&) {
     return registry_.PutTargets(request->asset_id(), targets);
   });
 }
@@ -87,7 +71,7 @@ grpc::ServerUnaryReactor* AdminService::PutTargets(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* AdminService::GetTargets(grpc::CallbackServerContext* context,
                                                    const v1::GetTargetsRequest* request,
                                                    v1::GetTargetsResponse* response) {
-  return Admitted(context, Permission::kReadScores, [&](const Principal& principal) {
+  return AnswerIfAdmitted(gate_, context, Permission::kReadScores, [&](const Principal& principal) {
     if (absl::Status visible = CheckAssetVisible(principal, registry_, request->asset_id());
         !visible.ok()) {
       return visible;
@@ -102,21 +86,22 @@ grpc::ServerUnaryReactor* AdminService::GetTargets(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* AdminService::PutAsset(grpc::CallbackServerContext* context,
                                                  const v1::PutAssetRequest* request,
                                                  v1::PutAssetResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry,
-                  [&](const Principal&) { return registry_.PutAsset(request->asset()); });
+  return AnswerIfAdmitted(gate_, context, Permission::kChangeRegistry,
+                          [&](const Principal&) { return registry_.PutAsset(request->asset()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::DeleteAsset(grpc::CallbackServerContext* context,
                                                     const v1::DeleteAssetRequest* request,
                                                     v1::DeleteAssetResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry,
-                  [&](const Principal&) { return registry_.DeleteAsset(request->asset_id()); });
+  return AnswerIfAdmitted(gate_, context, Permission::kChangeRegistry, [&](const Principal&) {
+    return registry_.DeleteAsset(request->asset_id());
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::ListAssets(grpc::CallbackServerContext* context,
                                                    const v1::ListAssetsRequest* /*request*/,
                                                    v1::ListAssetsResponse* response) {
-  return Admitted(context, Permission::kReadScores, [&](const Principal& principal) {
+  return AnswerIfAdmitted(gate_, context, Permission::kReadScores, [&](const Principal& principal) {
     for (v1::Asset& asset : registry_.ListAssets()) {
       if (MaySee(principal, asset)) *response->add_assets() = std::move(asset);
     }
@@ -127,14 +112,14 @@ grpc::ServerUnaryReactor* AdminService::ListAssets(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* AdminService::PutAgent(grpc::CallbackServerContext* context,
                                                  const v1::PutAgentRequest* request,
                                                  v1::PutAgentResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry,
-                  [&](const Principal&) { return registry_.PutAgent(request->agent()); });
+  return AnswerIfAdmitted(gate_, context, Permission::kChangeRegistry,
+                          [&](const Principal&) { return registry_.PutAgent(request->agent()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::DeleteAgent(grpc::CallbackServerContext* context,
                                                     const v1::DeleteAgentRequest* request,
                                                     v1::DeleteAgentResponse* /*response*/) {
-  return Admitted(context, Permission::kChangeRegistry, [&](const Principal&) {
+  return AnswerIfAdmitted(gate_, context, Permission::kChangeRegistry, [&](const Principal&) {
     absl::Status deleted = registry_.DeleteAgent(request->agent_id());
     if (!deleted.ok()) return deleted;
     absl::StatusOr<int> revoked = credentials_.RevokeAgent(request->agent_id());
@@ -145,7 +130,7 @@ grpc::ServerUnaryReactor* AdminService::DeleteAgent(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AdminService::ListAgents(grpc::CallbackServerContext* context,
                                                    const v1::ListAgentsRequest* /*request*/,
                                                    v1::ListAgentsResponse* response) {
-  return Admitted(context, Permission::kReadRegistry, [&](const Principal&) {
+  return AnswerIfAdmitted(gate_, context, Permission::kReadRegistry, [&](const Principal&) {
     for (v1::Agent& agent : registry_.ListAgents()) {
       const AgentProgress progress = writer_.Progress(agent.id());
       agent.set_last_stored_sequence(progress.last_sequence);
@@ -159,7 +144,7 @@ grpc::ServerUnaryReactor* AdminService::ListAgents(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* AdminService::GetIngestStats(grpc::CallbackServerContext* context,
                                                        const v1::GetIngestStatsRequest* /*request*/,
                                                        v1::IngestStats* response) {
-  return Admitted(context, Permission::kReadRegistry, [&](const Principal&) {
+  return AnswerIfAdmitted(gate_, context, Permission::kReadRegistry, [&](const Principal&) {
     *response = writer_.Stats();
     response->set_open_streams(open_streams_());
     return absl::OkStatus();

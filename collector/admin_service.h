@@ -74,11 +74,6 @@ class AdminService final : public v1::AdminService::CallbackService {
                                            v1::IngestStats* response) override;
 
  private:
-  // Answers with what `work(principal)` returns if the call is admitted for `permission`.
-  template <typename Work>
-  grpc::ServerUnaryReactor* Admitted(grpc::CallbackServerContext* context, Permission permission,
-                                     Work work);
-
   const Gatekeeper& gate_;
   CredentialStore& credentials_;
   Registry& registry_;

@@ -8,6 +8,7 @@
 #include "collector/access_policy.h"
 #include "collector/credential_store.h"
 #include "collector/http_server.h"
+#include "common/grpc_status.h"
 #include "grpcpp/server_context.h"
 
 namespace postura::collector {
@@ -41,6 +42,18 @@ class Gatekeeper {
  private:
   const CredentialStore& credentials_;
 };
+
+// Finishes a unary call with the status `work(principal)` returns if `gate` admits the
+// call for `permission`, or with the refusal (and then `work` does not run).
+template <typename Work>
+grpc::ServerUnaryReactor* AnswerIfAdmitted(const Gatekeeper& gate,
+                                           grpc::CallbackServerContext* context,
+                                           Permission permission, Work work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Principal> principal = gate.Admit(*context, permission);
+  reactor->Finish(ToGrpcStatus(principal.ok() ? work(*principal) : principal.status()));
+  return reactor;
+}
 
 // The token of an "Authorization" value "Bearer <token>" (scheme case-insensitive);
 // empty if it has another shape.

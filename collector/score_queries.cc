@@ -306,11 +306,7 @@ void ScoreQueries::AddName(v1::AssetSummary& summary) const {
 
 absl::StatusOr<v1::AssetScore> ScoreQueries::GetAssetScore(
     const Principal& principal, const v1::GetAssetScoreRequest& request) const {
-  if (absl::Status visible = CheckAssetVisible(principal, registry_, request.asset_id());
-      !visible.ok()) {
-    return visible;
-  }
-  return GetAssetScore(request);
+  return IfVisible(principal, request, &ScoreQueries::GetAssetScore);
 }
 
 absl::StatusOr<v1::ListAssetScoresResponse> ScoreQueries::ListAssetScores(
@@ -324,29 +320,17 @@ absl::StatusOr<v1::ListAssetScoresResponse> ScoreQueries::ListAssetScores(
 
 absl::StatusOr<v1::Gaps> ScoreQueries::GetGaps(const Principal& principal,
                                                const v1::GetGapsRequest& request) const {
-  if (absl::Status visible = CheckAssetVisible(principal, registry_, request.asset_id());
-      !visible.ok()) {
-    return visible;
-  }
-  return GetGaps(request);
+  return IfVisible(principal, request, &ScoreQueries::GetGaps);
 }
 
 absl::StatusOr<v1::EvidenceHistory> ScoreQueries::GetEvidenceHistory(
     const Principal& principal, const v1::GetEvidenceHistoryRequest& request) const {
-  if (absl::Status visible = CheckAssetVisible(principal, registry_, request.asset_id());
-      !visible.ok()) {
-    return visible;
-  }
-  return GetEvidenceHistory(request);
+  return IfVisible(principal, request, &ScoreQueries::GetEvidenceHistory);
 }
 
 absl::StatusOr<v1::AssetPlan> ScoreQueries::PlanAsset(const Principal& principal,
                                                       const v1::PlanAssetRequest& request) const {
-  if (absl::Status visible = CheckAssetVisible(principal, registry_, request.asset_id());
-      !visible.ok()) {
-    return visible;
-  }
-  return PlanAsset(request);
+  return IfVisible(principal, request, &ScoreQueries::PlanAsset);
 }
 
 absl::StatusOr<WatchFilter> ScoreQueries::ScopedWatchFilter(const Principal& principal,

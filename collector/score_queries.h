@@ -52,6 +52,19 @@ class ScoreQueries {
   void AddName(v1::AssetSummary& summary) const;
 
  private:
+  // `(this->*answer)(request)` if the principal may see request.asset_id(); NotFound as for
+  // an absent asset otherwise.
+  template <typename Request, typename Answer>
+  absl::StatusOr<Answer> IfVisible(const Principal& principal, const Request& request,
+                                   absl::StatusOr<Answer> (ScoreQueries::*answer)(const Request&)
+                                       const) const {
+    if (absl::Status visible = CheckAssetVisible(principal, registry_, request.asset_id());
+        !visible.ok()) {
+      return visible;
+    }
+    return (this->*answer)(request);
+  }
+
   void AddTargetResults(const std::vector<Target>& targets, const AssetValues& values,
                         const std::vector<Level>& levels,
                         google::protobuf::RepeatedPtrField<v1::TargetResult>* out) const;
