@@ -15,6 +15,7 @@
 #include "cli/registry_commands.h"
 #include "cli/score_commands.h"
 #include "cli/targets_command.h"
+#include "cli/report_command.h"
 #include "cli/token_commands.h"
 #include "cli/watch_command.h"
 #include "common/catalog.h"
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   AddScoreCommands(app, line);
   AddWatchCommand(app, line);
   AddTokenCommands(app, line);
+  AddReportCommand(app, line);
 
   CLI::App* fleco = app.add_subcommand("fleco", "FLECO case files (the CyberTOMP reference tool)");
   fleco->require_subcommand(1);

@@ -328,6 +328,31 @@ TEST_F(CliCollectorTest, TokensCreateListRevokeAndRolesAreEnforced) {
   EXPECT_EQ(Postura({"tokens", "create", "api", "--role", "supplier"}).exit_code, 1);  // No tenant.
 }
 
+// The report an auditor exports: Markdown by default, one JSON document on request, the
+// same numbers as the API.
+TEST_F(CliCollectorTest, ReportExportsTheOrganisationAssetsAndGaps) {
+  RegisterWebAndDatabase();
+  const std::string auditor_file = (dir_.path() / "auditor.token").string();
+  Ok({"tokens", "create", "api", "--role", "auditor", "-o", auditor_file});
+  const std::string report_file = (dir_.path() / "report.md").string();
+  ProcessResult written = Postura({"report", "-o", report_file, "--top", "3"}, auditor_file);
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_THAT(written.out, HasSubstr("Report of 2 assets written to"));
+  std::ifstream file(report_file);
+  std::stringstream markdown;
+  markdown << file.rdbuf();
+  EXPECT_THAT(markdown.str(), AllOf(HasSubstr("# Posture report"), HasSubstr("## Organisation"),
+                                    HasSubstr("| web | Web portal | IG2 | sales |"),
+                                    HasSubstr("### db"), HasSubstr("NOT met (3)")));
+  const Json json = Json::parse(Ok({"report", "--format", "json"}));
+  EXPECT_EQ(json["organization"]["assetCount"], 2);
+  ASSERT_EQ(json["assets"].size(), 2u);
+  ASSERT_EQ(json["gaps"].size(), 2u);
+  EXPECT_EQ(json["gaps"][0]["assetId"], json["assets"][0]["assetId"]);
+  EXPECT_FALSE(json["gaps"][0]["areas"].empty());
+  EXPECT_EQ(Postura({"report", "--format", "pdf"}).exit_code, 2);
+}
+
 TEST(CliCollectorUnreachableTest, ExitsFourSayingWhereItLookedAndWhatToDo) {
   // Nothing listens on port 1 of the loopback.
   absl::StatusOr<ProcessResult> result =

@@ -1,0 +1,210 @@
+#include "cli/report_command.h"
+
+#include <fstream>
+#include <memory>
+#include <ostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "nlohmann/json.hpp"
+
+namespace postura::cli {
+namespace {
+
+using Query = v1::QueryService::Stub;
+
+struct ReportOptions {
+  std::string format = "markdown";
+  std::string output;
+  int top = 5;
+};
+
+std::string Value(double v) { return absl::StrFormat("%.2f", v); }
+std::string Percent(double v) { return absl::StrFormat("%.0f%%", 100 * v); }
+
+// A Markdown table cell: pipes and line breaks would break the table.
+std::string Cell(std::string text) {
+  for (char& c : text) {
+    if (c == '|' || c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+std::string Row(const std::vector<std::string>& cells) {
+  std::vector<std::string> escaped;
+  for (const std::string& cell : cells) escaped.push_back(Cell(cell));
+  return absl::StrCat("| ", absl::StrJoin(escaped, " | "), " |\n");
+}
+
+std::string Header(const std::vector<std::string>& cells) {
+  return Row(cells) + Row(std::vector<std::string>(cells.size(), "---"));
+}
+
+std::string RollupTable(const std::string& title, const std::string& kind,
+                        const google::protobuf::RepeatedPtrField<v1::Rollup>& rollups) {
+  if (rollups.empty()) return "";
+  std::string text =
+      absl::StrCat("### ", title, "\n\n", Header({kind, "name", "assets", "index", "adjusted"}));
+  for (const v1::Rollup& r : rollups) {
+    text += Row({r.key(), r.name(), absl::StrCat(r.asset_count()), Value(r.index()),
+                 Value(r.adjusted_index())});
+  }
+  return text + "\n";
+}
+
+std::string OrganizationSection(const v1::OrganizationScore& org) {
+  std::string text = "## Organisation\n\n";
+  text += Header({"assets", "index", "adjusted index", "coverage", "meeting targets"});
+  text += Row({absl::StrCat(org.asset_count()), Value(org.index()), Value(org.adjusted_index()),
+               Percent(org.coverage()), Percent(org.share_meeting_targets())});
+  text += "\n";
+  text += RollupTable("Functions", "function", org.functions());
+  text += RollupTable("Implementation groups", "group", org.implementation_groups());
+  text += RollupTable("Departments", "department", org.departments());
+  text += RollupTable("Suppliers", "supplier", org.suppliers());
+  return text;
+}
+
+std::string AssetsSection(const v1::ListAssetScoresResponse& assets) {
+  std::string text = absl::StrCat(
+      "## Assets\n\n",
+      Header({"asset", "name", "group", "department", "supplier", "value", "adjusted", "limited by",
+              "coverage", "live / stale / none", "attested", "targets"}));
+  for (const v1::AssetSummary& a : assets.assets()) {
+    const std::string targets =
+        a.target_count() == 0
+            ? "none"
+            : absl::StrCat(a.targets_met() ? "met" : "NOT met", " (", a.target_count(), ")");
+    text += Row({a.asset_id(), a.name(), v1::ImplementationGroup_Name(a.implementation_group()),
+                 a.department_id(), a.supplier_id(), Value(a.value()), Value(a.adjusted_value()),
+                 a.limiting_asset_id() == a.asset_id() ? "" : a.limiting_asset_id(),
+                 Percent(a.coverage()),
+                 absl::StrCat(a.outcomes_live(), " / ", a.outcomes_stale(), " / ",
+                              a.outcomes_no_evidence()),
+                 absl::StrCat(a.outcomes_attested()), targets});
+  }
+  return text + "\n";
+}
+
+std::string GapsSection(const PostureReport& report, int top) {
+  std::string text = absl::StrFormat(
+      "## What to fix first\n\nPer asset, its %d largest gaps: the share of the asset value each "
+      "would add at level 1.\n\n",
+      top);
+  for (size_t i = 0; i < report.gaps.size(); ++i) {
+    std::vector<const v1::Gap*> gaps;
+    std::vector<std::string> areas;
+    for (const v1::FunctionalAreaGaps& area : report.gaps[i].areas()) {
+      for (const v1::Gap& gap : area.gaps()) {
+        gaps.push_back(&gap);
+        areas.push_back(area.functional_area_id());
+      }
+    }
+    std::vector<size_t> order(gaps.size());
+    for (size_t g = 0; g < order.size(); ++g) order[g] = g;
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      return gaps[x]->share_of_asset_value() > gaps[y]->share_of_asset_value();
+    });
+    text += absl::StrCat("### ", report.assets.assets(static_cast<int>(i)).asset_id(), "\n\n");
+    if (order.empty()) {
+      text += "No gaps.\n\n";
+      continue;
+    }
+    text += Header({"outcome", "title", "area", "level", "share of value"});
+    for (size_t g = 0; g < order.size() && g < static_cast<size_t>(top); ++g) {
+      const v1::Gap& gap = *gaps[order[g]];
+      text += Row({gap.outcome_id(), gap.title(), areas[order[g]], v1::Level_Name(gap.level()),
+                   Percent(gap.share_of_asset_value())});
+    }
+    text += "\n";
+  }
+  return text;
+}
+
+// Reads everything the report holds; the first failed call's status.
+absl::StatusOr<PostureReport> ReadReport(CommandContext& c) {
+  PostureReport report;
+  report.generated_at = absl::Now();
+  report.collector = c.collector.address();
+  absl::StatusOr<v1::OrganizationScore> org = c.collector.Call(
+      c.collector.query(), &Query::GetOrganizationScore, v1::GetOrganizationScoreRequest());
+  if (!org.ok()) return org.status();
+  report.organization = *std::move(org);
+  absl::StatusOr<v1::ListAssetScoresResponse> assets =
+      c.collector.Call(c.collector.query(), &Query::ListAssetScores, v1::ListAssetScoresRequest());
+  if (!assets.ok()) return assets.status();
+  report.assets = *std::move(assets);
+  for (const v1::AssetSummary& asset : report.assets.assets()) {
+    v1::GetGapsRequest request;
+    request.set_asset_id(asset.asset_id());
+    absl::StatusOr<v1::Gaps> gaps = c.collector.Call(c.collector.query(), &Query::GetGaps, request);
+    if (!gaps.ok()) return gaps.status();
+    report.gaps.push_back(*std::move(gaps));
+  }
+  return report;
+}
+
+int RunReport(CommandContext& c, const ReportOptions& options) {
+  absl::StatusOr<PostureReport> report = ReadReport(c);
+  if (!report.ok()) return c.Fail(report.status());
+  const std::string text =
+      options.format == "json" ? ReportJson(*report) + "\n" : ReportMarkdown(*report, options.top);
+  if (options.output.empty()) {
+    c.out << text;
+    return kExitOk;
+  }
+  std::ofstream file(options.output, std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    return c.BadInput(absl::UnavailableError(absl::StrCat("cannot write ", options.output)));
+  }
+  c.out << "Report of " << report->assets.assets_size() << " assets written to " << options.output
+        << ".\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+std::string ReportMarkdown(const PostureReport& report, int top) {
+  return absl::StrCat(
+      "# Posture report\n\nGenerated ",
+      absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", report.generated_at, absl::UTCTimeZone()),
+      " from the collector at ", report.collector,
+      ". Values are CyberTOMP values from 0 to 1; adjusted values are limited by "
+      "the assets each depends on.\n\n",
+      OrganizationSection(report.organization), AssetsSection(report.assets),
+      GapsSection(report, top));
+}
+
+std::string ReportJson(const PostureReport& report) {
+  nlohmann::ordered_json json;
+  json["generatedAt"] =
+      absl::FormatTime(absl::RFC3339_sec, report.generated_at, absl::UTCTimeZone());
+  json["collector"] = report.collector;
+  json["organization"] = nlohmann::ordered_json::parse(ProtoJson(report.organization, false));
+  json["assets"] = nlohmann::ordered_json::parse(ProtoJson(report.assets, false))["assets"];
+  json["gaps"] = nlohmann::ordered_json::array();
+  for (const v1::Gaps& gaps : report.gaps) {
+    json["gaps"].push_back(nlohmann::ordered_json::parse(ProtoJson(gaps, false)));
+  }
+  return json.dump(2);
+}
+
+void AddReportCommand(CLI::App& app, CommandLine& line) {
+  auto options = std::make_shared<ReportOptions>();
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "A posture report to file or hand over: organisation rollups, every asset's scores, "
+      "coverage and targets, and what to fix first on each (Markdown or JSON)");
+  report->add_option("--format", options->format, "markdown (default) or json")
+      ->check(CLI::IsMember({"markdown", "json"}));
+  report->add_option("-o,--output", options->output, "Write the report to this file");
+  report->add_option("--top", options->top, "Gaps listed per asset (default 5)")
+      ->check(CLI::Range(1, 1000));
+  OnSelected(report, line, [options](CommandContext& c) { return RunReport(c, *options); });
+}
+
+}  // namespace postura::cli

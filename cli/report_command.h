@@ -1,0 +1,36 @@
+#ifndef POSTURA_CLI_REPORT_COMMAND_H_
+#define POSTURA_CLI_REPORT_COMMAND_H_
+
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/time/time.h"
+#include "cli/command_context.h"
+#include "postura/v1/query.pb.h"
+
+namespace postura::cli {
+
+// What one posture report holds: the organisation's rollups, every asset's summary and
+// each asset's gaps, read from the collector at one moment.
+struct PostureReport {
+  absl::Time generated_at;
+  std::string collector;
+  v1::OrganizationScore organization;
+  v1::ListAssetScoresResponse assets;
+  std::vector<v1::Gaps> gaps;  // In the order of assets.assets().
+};
+
+// `postura report [--format markdown|json] [-o FILE] [--top N]`: the posture report a
+// compliance team files or an auditor exports (auditor and operator tokens may make it;
+// a supplier's lacks the organisation rollups).
+void AddReportCommand(CLI::App& app, CommandLine& line);
+
+// The report as Markdown: headings, tables, and per asset the `top` largest gaps.
+std::string ReportMarkdown(const PostureReport& report, int top);
+// The report as one JSON document: {"generatedAt", "collector", "organization",
+// "assets", "gaps"}, each part in the API's JSON form.
+std::string ReportJson(const PostureReport& report);
+
+}  // namespace postura::cli
+
+#endif  // POSTURA_CLI_REPORT_COMMAND_H_
