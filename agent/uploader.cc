@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "common/call_watchdog.h"
 #include "glog/logging.h"
 
 namespace postura::agent {
@@ -67,11 +68,14 @@ void Uploader::RunStream() {
     stream_broken_ = false;
     acknowledged_ = 0;
   }
+  // A collector that does not answer the Hello in time is given up and retried.
+  CallWatchdog watchdog(context, options_.welcome_timeout);
   auto stream = stub_->Report(&context);
   v1::AgentMessage hello;
   hello.mutable_hello()->set_agent_id(options_.agent_id);
   v1::CollectorMessage reply;
   if (stream->Write(hello) && stream->Read(&reply) && reply.has_welcome()) {
+    watchdog.Disarm();
     if (absl::Status s = spool_.Acknowledge(reply.welcome().last_stored_sequence()); !s.ok()) {
       LOG(ERROR) << "spool: " << s;
     }

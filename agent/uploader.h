@@ -21,6 +21,8 @@ struct UploaderOptions {
   std::string agent_id;
   absl::Duration initial_backoff = absl::Milliseconds(200);
   absl::Duration max_backoff = absl::Seconds(30);
+  // A stream whose Hello is not answered within this is cancelled and retried.
+  absl::Duration welcome_timeout = absl::Seconds(15);
 };
 
 // Delivers the spool's batches to the collector over the ingest stream

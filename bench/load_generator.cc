@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/call_watchdog.h"
 #include "common/catalog.h"
 #include "common/grpc_status.h"
 #include "postura/v1/access.grpc.pb.h"
@@ -166,6 +167,8 @@ class SimulatedAgent {
   bool RunConnection() {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline_));
+    // As the agent's uploader: a Hello not answered in time is given up and retried.
+    CallWatchdog watchdog(context, absl::Seconds(10));
     auto stream = stub_->Report(&context);
     v1::AgentMessage hello;
     hello.mutable_hello()->set_agent_id(result_.agent_id);
@@ -174,6 +177,7 @@ class SimulatedAgent {
       stream->Finish().ok();
       return false;
     }
+    watchdog.Disarm();
     backoff_ = 1;
     dropped_on_purpose_ = false;
     const uint32_t window = std::max<uint32_t>(1, reply.welcome().max_unacknowledged_batches());

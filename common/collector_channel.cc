@@ -17,7 +17,12 @@ std::shared_ptr<grpc::Channel> CreateCollectorChannel(const std::string& address
     credentials =
         grpc::CompositeChannelCredentials(credentials, grpc::AccessTokenCredentials(trust.token));
   }
-  return grpc::CreateCustomChannel(address, credentials, arguments);
+  // gRPC waits up to 120 s between attempts to reconnect by default; after a collector
+  // restart its clients should be back within seconds, and their own retry loops bound
+  // how often they try.
+  grpc::ChannelArguments with_backoff = arguments;
+  with_backoff.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  return grpc::CreateCustomChannel(address, credentials, with_backoff);
 }
 
 absl::StatusOr<CollectorTrust> LoadCollectorTrust(const std::string& ca_file,

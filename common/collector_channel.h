@@ -20,7 +20,8 @@ struct CollectorTrust {
 };
 
 // A TLS channel to the collector at `address` ("host:port"); the collector's certificate
-// must name the host. Does not connect: the first call does.
+// must name the host. Does not connect: the first call does. Reconnection attempts are at
+// most 5 s apart (gRPC's default allows 120 s).
 std::shared_ptr<grpc::Channel> CreateCollectorChannel(
     const std::string& address, const CollectorTrust& trust,
     const grpc::ChannelArguments& arguments = grpc::ChannelArguments());

@@ -4,6 +4,9 @@
 // is stored once, and the per-agent counters agree with the evidence log.
 
 #include <csignal>
+#include <deque>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -36,6 +39,19 @@ bench::LoadOptions Load(const CollectorProcess& collector, double drop_probabili
   options.drop_probability = drop_probability;
   options.deadline = absl::Minutes(3);
   return options;
+}
+
+// The last 40 lines of a log, to show why a run went wrong.
+std::string LogTail(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(file, line);) {
+    lines.push_back(line);
+    if (lines.size() > 40) lines.pop_front();
+  }
+  std::string tail;
+  for (const std::string& line : lines) tail += line + "\n";
+  return tail;
 }
 
 // Reads the store of a stopped collector and checks it against what agents were told.
@@ -88,7 +104,7 @@ TEST(IngestChaosTest, CollectorKilledDuringIngestLosesAndDuplicatesNothing) {
     collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path(), address).value();
   }
   agents.join();
-  EXPECT_TRUE(load.completed);
+  EXPECT_TRUE(load.completed) << "collector log:\n" << LogTail(dir.path() / "collector.log");
   EXPECT_GT(load.reconnects, 0u);
   EXPECT_EQ(collector->Stop(), 0);
   ExpectExactlyOnce(collector->data_dir(), load);
