@@ -55,13 +55,14 @@ int main(int argc, char** argv) {
       postura::test::CollectorProcess::Start((bin / "postura-collector").string(), dir.path() / "c")
           .value();
   // The agent enrolls itself with a token, as in production.
-  absl::StatusOr<std::string> token = postura::test::CreateEnrollmentToken(
-      collector->address(), collector->admin(), {"bench-host"});
-  if (absl::Status s = postura::test::PutAsset(collector->address(), collector->admin(),
-                                               "bench-host", postura::v1::IG1);
-      !s.ok() || !token.ok() ||
-      !postura::WritePrivateFile(dir.path() / "enrollment.token", *token).ok()) {
-    std::fprintf(stderr, "registering the agent: %s %s\n", std::string(s.message()).c_str(),
+  const absl::Status registered = postura::test::PutAsset(collector->address(), collector->admin(),
+                                                          "bench-host", postura::v1::IG1);
+  absl::StatusOr<std::string> token =
+      registered.ok() ? postura::test::CreateEnrollmentToken(collector->address(),
+                                                             collector->admin(), {"bench-host"})
+                      : registered;
+  if (!token.ok() || !postura::WritePrivateFile(dir.path() / "enrollment.token", *token).ok()) {
+    std::fprintf(stderr, "registering the agent: %s\n",
                  std::string(token.status().message()).c_str());
     return 1;
   }
