@@ -196,7 +196,7 @@ grpc::ServerUnaryReactor* AccessService::WhoAmI(grpc::CallbackServerContext* con
   });
 }
 
-absl::StatusOr<v1::EnrollResponse> EnrollmentService::Enroll(const v1::EnrollRequest& request) {
+absl::StatusOr<v1::EnrollResponse> EnrollmentService::Redeem(const v1::EnrollRequest& request) {
   absl::MutexLock lock(&mu_);
   // The token first: without a valid one, nothing about the request is looked at.
   absl::StatusOr<v1::Credential> token =
@@ -243,7 +243,7 @@ absl::StatusOr<v1::EnrollResponse> EnrollmentService::Enroll(const v1::EnrollReq
 grpc::ServerUnaryReactor* EnrollmentService::Enroll(grpc::CallbackServerContext* context,
                                                     const v1::EnrollRequest* request,
                                                     v1::EnrollResponse* response) {
-  absl::StatusOr<v1::EnrollResponse> enrolled = Enroll(*request);
+  absl::StatusOr<v1::EnrollResponse> enrolled = Redeem(*request);
   if (enrolled.ok()) *response = *std::move(enrolled);
   return Answer(context, enrolled.status());
 }

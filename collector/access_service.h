@@ -59,7 +59,7 @@ class EnrollmentService final : public v1::EnrollmentService::CallbackService {
                                    v1::EnrollResponse* response) override;
 
   // The enrollment itself, for Enroll and tests.
-  absl::StatusOr<v1::EnrollResponse> Enroll(const v1::EnrollRequest& request);
+  absl::StatusOr<v1::EnrollResponse> Redeem(const v1::EnrollRequest& request);
 
  private:
   CredentialStore& credentials_;
