@@ -11,9 +11,9 @@
 #include "common/call_watchdog.h"
 #include "common/catalog.h"
 #include "common/grpc_status.h"
-#include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
+#include "tests/testing/collector_client.h"
 
 namespace postura::bench {
 
@@ -29,35 +29,6 @@ std::shared_ptr<grpc::Channel> AgentChannel(const LoadOptions& options, int agen
   CollectorTrust trust{.ca_certificate_pem = options.admin.ca_certificate_pem,
                        .token = options.agent_credentials.at(agent)};
   return CreateCollectorChannel(options.target, trust, args);
-}
-
-// Enrolls agent `index` for `asset_ids`: its credential.
-absl::StatusOr<std::string> EnrollLoadAgent(const LoadOptions& options, int index,
-                                            const std::vector<std::string>& asset_ids) {
-  auto access = v1::AccessService::NewStub(CreateCollectorChannel(options.target, options.admin));
-  v1::CreateEnrollmentTokenRequest request;
-  for (const std::string& asset : asset_ids) request.add_asset_ids(asset);
-  request.set_uses(1);
-  request.set_ttl_seconds(600);
-  grpc::ClientContext create_context;
-  create_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  v1::CreatedToken created;
-  if (grpc::Status s = access->CreateEnrollmentToken(&create_context, request, &created); !s.ok()) {
-    return FromGrpcStatus(s);
-  }
-  CollectorTrust anonymous{.ca_certificate_pem = options.admin.ca_certificate_pem, .token = ""};
-  auto enrollment =
-      v1::EnrollmentService::NewStub(CreateCollectorChannel(options.target, anonymous));
-  v1::EnrollRequest enroll;
-  enroll.set_token(created.token());
-  enroll.set_agent_id(LoadAgentId(index));
-  grpc::ClientContext enroll_context;
-  enroll_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  v1::EnrollResponse enrolled;
-  if (grpc::Status s = enrollment->Enroll(&enroll_context, enroll, &enrolled); !s.ok()) {
-    return FromGrpcStatus(s);
-  }
-  return enrolled.credential();
 }
 
 // One simulated agent. Its thread writes; a reader thread per connection takes Acks.
@@ -312,9 +283,10 @@ absl::Status RegisterLoadAgents(LoadOptions& options) {
       }
       asset_ids.push_back(LoadAssetId(a));
     }
-    absl::StatusOr<std::string> credential = EnrollLoadAgent(options, i, asset_ids);
-    if (!credential.ok()) return credential.status();
-    options.agent_credentials.push_back(*std::move(credential));
+    absl::StatusOr<CollectorTrust> agent =
+        test::EnrollAgent(options.target, options.admin, LoadAgentId(i), asset_ids);
+    if (!agent.ok()) return agent.status();
+    options.agent_credentials.push_back(std::move(agent->token));
   }
   return absl::OkStatus();
 }

@@ -189,9 +189,10 @@ grpc::ServerUnaryReactor* AccessService::WhoAmI(grpc::CallbackServerContext* con
                                                 const v1::WhoAmIRequest* /*request*/,
                                                 v1::Credential* response) {
   return AnswerIfAdmitted(gate_, context, Permission::kIdentify, [&](const Principal& principal) {
-    for (v1::Credential& credential : credentials_.List()) {
-      if (credential.id() == principal.credential_id) *response = std::move(credential);
-    }
+    // Admitted a moment ago, so found unless revoked in between.
+    std::optional<v1::Credential> credential = credentials_.Find(principal.credential_id);
+    if (!credential) return absl::UnauthenticatedError("this credential has been revoked");
+    *response = *std::move(credential);
     return absl::OkStatus();
   });
 }

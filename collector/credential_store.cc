@@ -167,6 +167,13 @@ bool CredentialStore::HasLiveAdminToken() const {
   return false;
 }
 
+std::optional<v1::Credential> CredentialStore::Find(absl::string_view id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = credentials_.find(id);
+  if (it == credentials_.end()) return std::nullopt;
+  return WithoutSecret(it->second);
+}
+
 std::vector<v1::Credential> CredentialStore::List() const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<v1::Credential> list;

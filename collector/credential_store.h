@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ class CredentialStore {
   // True if some admin API token exists and has not expired.
   bool HasLiveAdminToken() const;
 
+  // The credential `id`, without its secret hash; nullopt if there is none.
+  std::optional<v1::Credential> Find(absl::string_view id) const;
   // Every credential, sorted by id, without secret hashes.
   std::vector<v1::Credential> List() const;
   // Deletes the credential. NotFound if there is none.
