@@ -1,0 +1,40 @@
+# postura_link_static(TARGET LIBRARY...): links TARGET against the project's static
+# LIBRARYs and the static archives (Debian's lib*.a) of every library they use, with the
+# C++ runtime linked in too. TARGET must not also link those LIBRARYs as targets, or their
+# shared dependencies would come along.
+
+# The archives the agent's code reaches, directly or through gRPC, OpenSSL and glog; all
+# Abseil archives are offered and the linker takes only what is used.
+set(POSTURA_STATIC_ARCHIVE_NAMES
+    grpc++ grpc gpr upb address_sorting cares re2 protobuf ssl crypto z yaml-cpp glog gflags)
+
+function(postura_find_static_archives out_var)
+  set(archives "")
+  foreach(name IN LISTS POSTURA_STATIC_ARCHIVE_NAMES)
+    find_library(POSTURA_STATIC_${name} NAMES lib${name}.a)
+    if(NOT POSTURA_STATIC_${name})
+      message(FATAL_ERROR "lib${name}.a not found: install its Debian -dev package, or "
+                          "configure with -DPOSTURA_STATIC_AGENT=OFF")
+    endif()
+    list(APPEND archives ${POSTURA_STATIC_${name}})
+  endforeach()
+  get_filename_component(library_dir ${POSTURA_STATIC_grpc} DIRECTORY)
+  file(GLOB absl_archives ${library_dir}/libabsl_*.a)
+  list(APPEND archives ${absl_archives})
+  set(${out_var} ${archives} PARENT_SCOPE)
+endfunction()
+
+function(postura_link_static target)
+  postura_find_static_archives(archives)
+  set(project_archives "")
+  foreach(library IN LISTS ARGN)
+    list(APPEND project_archives $<TARGET_FILE:${library}>)
+  endforeach()
+  add_dependencies(${target} ${ARGN})
+  # One group: the archives refer to each other in every direction. glog unwinds with
+  # libunwind, which stays shared because its static archive clashes with libgcc's.
+  target_link_libraries(${target} PRIVATE
+    -Wl,--start-group ${project_archives} ${archives} -Wl,--end-group
+    -static-libstdc++ -static-libgcc unwind -pthread dl m rt)
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${project_archives})
+endfunction()
