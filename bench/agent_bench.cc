@@ -2,7 +2,10 @@
 // RSS and CPU of a real postura-agent process with that pack at its default intervals,
 // delivering to a real collector on loopback.
 //
-//   build/bin/agent_bench [--seconds 60] [--root /]
+//   build/bin/agent_bench [--seconds 60] [--root /] [--agent PATH] [--wrapper "CMD ARGS"]
+//
+// --wrapper runs the agent under another program, e.g. valgrind for the code layout
+// profile that bench/make_agent_order.sh records.
 
 #include <csignal>
 #include <cstdio>
@@ -11,6 +14,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "agent/check_pack.h"
 #include "agent/check_runner.h"
 #include "common/catalog.h"
@@ -26,11 +30,15 @@ int main(int argc, char** argv) {
   const std::filesystem::path bin = std::filesystem::path(argv[0]).parent_path();
   std::string pack_path = std::string(POSTURA_SOURCE_DIR) + "/deploy/packs/debian-server.yaml";
   std::string root = "/";
+  std::string agent_path = (bin / "postura-agent").string(), wrapper;
   int seconds = 60, runs = 20;
   app.add_option("--pack", pack_path, "Check pack");
   app.add_option("--root", root, "Host root the checks read");
   app.add_option("--seconds", seconds, "Length of the steady-state measurement");
   app.add_option("--runs", runs, "Runs of the whole pack for the per-run cost");
+  app.add_option("--agent", agent_path, "The agent executable to measure")
+      ->check(CLI::ExistingFile);
+  app.add_option("--wrapper", wrapper, "A command line to run the agent under");
   CLI11_PARSE(app, argc, argv);
 
   auto pack = postura::agent::LoadCheckPack(pack_path, postura::Catalog::Builtin());
@@ -72,10 +80,15 @@ int main(int argc, char** argv) {
                                  "\nspool: {directory: ", (dir.path() / "spool").string(),
                                  "}\nca_file: ", collector->ca_file(), "\nenrollment_token_file: ",
                                  (dir.path() / "enrollment.token").string(), "\n"));
-  auto process =
-      postura::test::ChildProcess::Start({(bin / "postura-agent").string(), "--config", config},
-                                         (dir.path() / "agent.log").string())
-          .value();
+  std::vector<std::string> agent_argv = absl::StrSplit(wrapper, ' ', absl::SkipEmpty());
+  agent_argv.insert(agent_argv.end(), {agent_path, "--config", config});
+  auto started =
+      postura::test::ChildProcess::Start(agent_argv, (dir.path() / "agent.log").string());
+  if (!started.ok()) {
+    std::fprintf(stderr, "starting the agent: %s\n", started.status().ToString().c_str());
+    return 1;
+  }
+  std::unique_ptr<postura::test::ChildProcess> process = *std::move(started);
   absl::SleepFor(absl::Seconds(5));  // Start-up and the first run of every check.
   const absl::Duration cpu_before = postura::test::ProcessCpu(process->pid());
   absl::SleepFor(absl::Seconds(seconds));

@@ -5,8 +5,9 @@
 set -euo pipefail
 
 packages=(
-  # Toolchain and build system.
-  build-essential cmake ninja-build ccache pkg-config git
+  # Toolchain and build system. lld-16 lays out the statically linked agent's code
+  # (agent/static_link.cmake).
+  build-essential cmake ninja-build ccache pkg-config git lld-16
   # Fixed project dependencies.
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libgtest-dev libgmock-dev
