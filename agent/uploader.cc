@@ -68,7 +68,12 @@ void Uploader::RunStream() {
     stream_broken_ = false;
     acknowledged_ = 0;
   }
-  // A collector that does not answer the Hello in time is given up and retried.
+  // Waiting for the channel to be ready, rather than failing at once while it reconnects,
+  // is what drives the reconnection: a synchronous client's connection attempts (TCP and
+  // TLS handshakes) progress only while a call polls for them, or every 5 s otherwise,
+  // too slowly on a starved host to beat gRPC's 20 s connect timeout. The watchdog bounds
+  // the wait: a collector that does not answer the Hello in time is given up and retried.
+  context.set_wait_for_ready(true);
   CallWatchdog watchdog(context, options_.welcome_timeout);
   auto stream = stub_->Report(&context);
   v1::AgentMessage hello;

@@ -138,14 +138,16 @@ class SimulatedAgent {
   bool RunConnection() {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline_));
-    // As the agent's uploader: a Hello not answered in time is given up and retried.
+    // As the agent's uploader (agent/uploader.cc): wait for the channel, which drives its
+    // reconnection; a Hello not answered in time is given up and retried.
+    context.set_wait_for_ready(true);
     CallWatchdog watchdog(context, absl::Seconds(10));
     auto stream = stub_->Report(&context);
     v1::AgentMessage hello;
     hello.mutable_hello()->set_agent_id(result_.agent_id);
     v1::CollectorMessage reply;
     if (!stream->Write(hello) || !stream->Read(&reply) || !reply.has_welcome()) {
-      stream->Finish().ok();
+      NoteEnd(stream->Finish());
       return false;
     }
     watchdog.Disarm();
@@ -220,8 +222,13 @@ class SimulatedAgent {
       context.TryCancel();
     }
     reader.join();
-    stream->Finish().ok();
+    NoteEnd(stream->Finish());
     return done;
+  }
+
+  void NoteEnd(const grpc::Status& status) {
+    if (status.ok()) return;
+    result_.last_error = FromGrpcStatus(status).ToString();
   }
 
   // Spaces batches so that all agents together offer options_.records_per_second.

@@ -52,6 +52,7 @@ struct AgentResult {
   std::vector<uint64_t> acknowledged;  // Sequences acknowledged (by Ack or Welcome).
   uint64_t batches_sent = 0;           // Including resends.
   uint64_t reconnects = 0;
+  std::string last_error;  // How the last broken stream ended, e.g. "UNAVAILABLE: ...".
 };
 
 struct LoadResult {

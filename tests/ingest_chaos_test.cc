@@ -54,6 +54,17 @@ std::string LogTail(const std::filesystem::path& path) {
   return tail;
 }
 
+// How each agent's last broken stream ended, to show why a load did not complete.
+std::string AgentErrors(const bench::LoadResult& load) {
+  std::string errors;
+  for (const bench::AgentResult& agent : load.agents) {
+    errors += agent.agent_id + " (" + std::to_string(agent.acknowledged.size()) +
+              " acknowledged, " + std::to_string(agent.reconnects) +
+              " reconnects): " + agent.last_error + "\n";
+  }
+  return errors;
+}
+
 // Reads the store of a stopped collector and checks it against what agents were told.
 void ExpectExactlyOnce(const std::string& data_dir, const bench::LoadResult& load) {
   auto store = collector::EvidenceStore::Open({.path = data_dir + "/store"}).value();
@@ -104,7 +115,9 @@ TEST(IngestChaosTest, CollectorKilledDuringIngestLosesAndDuplicatesNothing) {
     collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path(), address).value();
   }
   agents.join();
-  EXPECT_TRUE(load.completed) << "collector log:\n" << LogTail(dir.path() / "collector.log");
+  EXPECT_TRUE(load.completed) << "agents:\n"
+                              << AgentErrors(load) << "collector log:\n"
+                              << LogTail(dir.path() / "collector.log");
   EXPECT_GT(load.reconnects, 0u);
   EXPECT_EQ(collector->Stop(), 0);
   ExpectExactlyOnce(collector->data_dir(), load);
