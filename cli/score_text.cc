@@ -36,10 +36,13 @@ std::string AssetHeader(const v1::AssetSummary& summary) {
 std::string Headlines(const v1::AssetScore& score, absl::Time now) {
   const v1::AssetSummary& s = score.summary();
   std::string text = HeadlineRow("Value", s.value());
-  text += HeadlineRow("Adjusted value", s.adjusted_value(),
-                      s.limiting_asset_id().empty() || s.limiting_asset_id() == s.asset_id()
-                          ? "not limited by its dependencies"
-                          : absl::StrCat("limited by dependency ", s.limiting_asset_id()));
+  std::string limit = "not limited by its dependencies";
+  if (!s.limiting_asset_id().empty() && s.limiting_asset_id() != s.asset_id()) {
+    limit = absl::StrCat("limited by dependency ", s.limiting_asset_id());
+  } else if (s.limiting_asset_id().empty() && s.adjusted_value() < s.value()) {
+    limit = "limited by a dependency you may not see";
+  }
+  text += HeadlineRow("Adjusted value", s.adjusted_value(), limit);
   text +=
       HeadlineRow("Coverage", s.coverage(),
                   absl::StrFormat("%d live, %d stale, %d no evidence (%d observed, %d attested)",

@@ -96,6 +96,15 @@ TEST(AssetScoreTextTest, HeadlinesNameTheAssetItsLimitAndItsTargets) {
   EXPECT_THAT(text, Not(HasSubstr("Outcomes")));
 }
 
+// A supplier is not told which other tenant's asset limits its own (the collector empties
+// limiting_asset_id), but still sees that one does.
+TEST(AssetScoreTextTest, ALimitTheCallerMayNotSeeIsStillShownAsALimit) {
+  v1::AssetScore score = WebScore();
+  score.mutable_summary()->clear_limiting_asset_id();
+  const std::string text = AssetScoreText(score, /*with_outcomes=*/false, kNow);
+  EXPECT_THAT(text, HasSubstr("0.42  limited by a dependency you may not see"));
+}
+
 TEST(AssetScoreTextTest, FunctionsCategoriesAndTargetsAreAlignedTables) {
   const std::string text = AssetScoreText(WebScore(), false, kNow);
   EXPECT_THAT(text, HasSubstr("Functions and categories\n"

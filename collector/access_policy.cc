@@ -93,6 +93,12 @@ bool MaySee(const Principal& principal, const v1::Asset& asset) {
   return principal.SeesAllTenants() || asset.supplier_id() == principal.tenant_id;
 }
 
+void HideForeignLimit(const Principal& principal, v1::AssetSummary& summary) {
+  if (principal.SeesAllTenants() || summary.limiting_supplier_id() == principal.tenant_id) return;
+  summary.clear_limiting_asset_id();
+  summary.clear_limiting_supplier_id();
+}
+
 absl::Status CheckAssetVisible(const Principal& principal, const Registry& registry,
                                absl::string_view asset_id) {
   std::optional<v1::Asset> asset = registry.FindAsset(asset_id);

@@ -61,6 +61,11 @@ absl::Status ScopeRequest(const Principal& principal, const Registry& registry,
 // True if the principal may see the asset record.
 bool MaySee(const Principal& principal, const v1::Asset& asset);
 
+// Hides from a summary what the principal may not see: the id and supplier of a limiting
+// asset of another tenant (a supplier learns that a dependency limits its asset, from
+// adjusted_value, but not which). Needs no registry lookup, so it is safe under any lock.
+void HideForeignLimit(const Principal& principal, v1::AssetSummary& summary);
+
 }  // namespace postura::collector
 
 #endif  // POSTURA_COLLECTOR_ACCESS_POLICY_H_

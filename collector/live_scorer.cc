@@ -348,7 +348,10 @@ v1::AssetSummary LiveScorer::SummaryOf(int slot) const {
   summary.set_supplier_id(table_.supplier_id(slot));
   summary.set_value(headline.value);
   summary.set_adjusted_value(headline.adjusted_value);
-  if (headline.limiting_slot >= 0) summary.set_limiting_asset_id(table_.id(headline.limiting_slot));
+  if (headline.limiting_slot >= 0) {
+    summary.set_limiting_asset_id(table_.id(headline.limiting_slot));
+    summary.set_limiting_supplier_id(table_.supplier_id(headline.limiting_slot));
+  }
   summary.set_coverage(
       headline.applicable == 0 ? 0 : static_cast<double>(headline.live) / headline.applicable);
   summary.set_outcomes_live(headline.live);

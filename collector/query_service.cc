@@ -85,6 +85,7 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::ScoreUpdate> {
       std::optional<v1::ScoreUpdate> next = reactor->watcher_->TryTake();
       if (!next) return;
       current = *std::move(next);
+      HideForeignLimit(reactor->principal_, *current.mutable_summary());
       writing = true;
       reactor->StartWrite(&current);
     }

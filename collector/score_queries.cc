@@ -304,9 +304,17 @@ void ScoreQueries::AddName(v1::AssetSummary& summary) const {
   }
 }
 
+void ScoreQueries::Present(const Principal& principal, v1::AssetSummary& summary) const {
+  AddName(summary);
+  HideForeignLimit(principal, summary);
+}
+
 absl::StatusOr<v1::AssetScore> ScoreQueries::GetAssetScore(
     const Principal& principal, const v1::GetAssetScoreRequest& request) const {
-  return IfVisible(principal, request, &ScoreQueries::GetAssetScore);
+  absl::StatusOr<v1::AssetScore> score =
+      IfVisible(principal, request, &ScoreQueries::GetAssetScore);
+  if (score.ok()) Present(principal, *score->mutable_summary());
+  return score;
 }
 
 absl::StatusOr<v1::ListAssetScoresResponse> ScoreQueries::ListAssetScores(
@@ -315,7 +323,11 @@ absl::StatusOr<v1::ListAssetScoresResponse> ScoreQueries::ListAssetScores(
   if (!principal.SeesAllTenants() && !registry_.FindTenant(principal.tenant_id)) {
     return v1::ListAssetScoresResponse();  // Its tenant is gone, and with it its assets.
   }
-  return ListAssetScores(request);
+  absl::StatusOr<v1::ListAssetScoresResponse> response = ListAssetScores(request);
+  if (response.ok()) {
+    for (v1::AssetSummary& summary : *response->mutable_assets()) Present(principal, summary);
+  }
+  return response;
 }
 
 absl::StatusOr<v1::Gaps> ScoreQueries::GetGaps(const Principal& principal,

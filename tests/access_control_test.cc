@@ -551,6 +551,63 @@ TEST_F(AccessControlTest, ASuppliersWatchStreamCarriesOnlyItsOwnAssets) {
   EXPECT_EQ(auditor_watch->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// A supplier's asset limited by another tenant's: the supplier sees that it is limited
+// (adjusted value below value) but not by which asset, on every path; staff see the id.
+TEST_F(AccessControlTest, ASupplierIsNotToldWhichOtherTenantsAssetLimitsItsOwn) {
+  v1::PutAssetRequest acme_web;
+  *acme_web.mutable_asset() = collector::TestAsset("acme-web", v1::IG1);
+  acme_web.mutable_asset()->set_supplier_id("acme");
+  acme_web.mutable_asset()->add_dependency_ids("other-db");
+  ASSERT_TRUE(
+      Call<v1::AdminService>(address_, admin_, &v1::AdminService::Stub::PutAsset, acme_web).ok());
+  constexpr char kNewOutcome[] = "ID_AM_CSC_1_1";  // Lifts acme-web above other-db.
+  ASSERT_TRUE(Report(acme_agent_, "acme-agent", 2, "acme-web", nullptr, kNewOutcome).ok());
+
+  v1::GetAssetScoreRequest request;
+  request.set_asset_id("acme-web");
+  v1::AssetScore staff_view, supplier_view;
+  ASSERT_TRUE(Call<v1::QueryService>(address_, operator_, &v1::QueryService::Stub::GetAssetScore,
+                                     request, &staff_view)
+                  .ok());
+  ASSERT_EQ(staff_view.summary().limiting_asset_id(), "other-db");
+  ASSERT_LT(staff_view.summary().adjusted_value(), staff_view.summary().value());
+
+  ASSERT_TRUE(Call<v1::QueryService>(address_, supplier_, &v1::QueryService::Stub::GetAssetScore,
+                                     request, &supplier_view)
+                  .ok());
+  EXPECT_EQ(supplier_view.summary().limiting_asset_id(), "");
+  EXPECT_EQ(supplier_view.summary().adjusted_value(), staff_view.summary().adjusted_value());
+  v1::ListAssetScoresResponse list;
+  ASSERT_TRUE(Call<v1::QueryService>(address_, supplier_, &v1::QueryService::Stub::ListAssetScores,
+                                     v1::ListAssetScoresRequest(), &list)
+                  .ok());
+  ASSERT_EQ(list.assets_size(), 1);
+  EXPECT_EQ(list.assets(0).limiting_asset_id(), "");
+
+  auto query = v1::QueryService::NewStub(test::FreshChannel(address_, supplier_));
+  std::unique_ptr<grpc::ClientContext> context = Context();
+  auto watch = query->Watch(context.get(), v1::WatchRequest());
+  v1::ScoreUpdate update;
+  ASSERT_TRUE(watch->Read(&update));
+  EXPECT_EQ(update.summary().asset_id(), "acme-web");
+  EXPECT_EQ(update.summary().limiting_asset_id(), "");
+  context->TryCancel();
+
+  auto client = test::HttpsClient(server_->http_address(), ca_file_, supplier_.token);
+  for (const char* path : {"/api/v1/assets/acme-web", "/api/v1/assets"}) {
+    httplib::Result result = client->Get(path);
+    ASSERT_TRUE(result && result->status == 200) << path;
+    EXPECT_THAT(result->body, testing::Not(HasSubstr("other-db"))) << path;
+  }
+  std::string first_event;
+  client->Get("/api/v1/events", [&](const char* data, size_t length) {
+    first_event.append(data, length);
+    return first_event.find("\n\n") == std::string::npos;  // Until one whole event.
+  });
+  EXPECT_THAT(first_event, HasSubstr("acme-web"));
+  EXPECT_THAT(first_event, testing::Not(HasSubstr("other-db")));
+}
+
 // Operators and auditors read but change nothing: every change they try is refused and
 // the registry and credentials stay as they were.
 TEST_F(AccessControlTest, OperatorsAndAuditorsCannotChangeTheRegistryOrCredentials) {

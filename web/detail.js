@@ -37,8 +37,19 @@ function age(millis, suffix = '') {
     millis ? `${formatAge(millis)}${suffix}` : '—');
 }
 
+// How the adjusted value is limited. A supplier is not told which other tenant's asset
+// limits its own: the collector leaves limitingAssetId empty, and only the values show it.
+function limitNote(summary, names) {
+  if (summary.limitingAssetId && summary.limitingAssetId !== summary.assetId) {
+    return h('div', { class: 'small' }, 'limited by ', h('a', { href: `#/asset/${encodeURIComponent(summary.limitingAssetId)}` }, names.asset(summary.limitingAssetId)));
+  }
+  if (!summary.limitingAssetId && summary.adjustedValue < summary.value) {
+    return h('div', { class: 'small' }, 'limited by a dependency you may not see');
+  }
+  return h('div', { class: 'muted small' }, 'not limited by a dependency');
+}
+
 function summarySection(summary, names) {
-  const limited = summary.limitingAssetId && summary.limitingAssetId !== summary.assetId;
   const lastMillis = nanosToMillis(summary.lastEvidenceObservedAtUnixNanos);
   return h('section', { class: 'card detail-summary', 'aria-label': 'Summary' },
     h('div', { class: 'detail-gauge' },
@@ -47,7 +58,7 @@ function summarySection(summary, names) {
       h('div', { class: 'muted small' }, 'asset value')),
     h('div', { class: 'stats' },
       stat('Dependency-adjusted', h('span', { 'data-testid': 'detail-adjusted' }, chip(summary.adjustedValue)),
-        limited ? h('div', { class: 'small' }, 'limited by ', h('a', { href: `#/asset/${encodeURIComponent(summary.limitingAssetId)}` }, names.asset(summary.limitingAssetId))) : h('div', { class: 'muted small' }, 'not limited by a dependency')),
+        limitNote(summary, names)),
       stat('Coverage', h('span', { 'data-testid': 'detail-coverage' }, formatPercent(summary.coverage)),
         bar(summary.coverage, { label: 'Coverage', thin: true }),
         h('div', { class: 'small state-counts' },
