@@ -47,6 +47,23 @@ absl::StatusOr<ServerTls> PrepareTls(const CollectorOptions& options) {
   return tls;
 }
 
+// Logs when the server's certificate expires: a warning within 30 days, an error once
+// past. Clients refuse an expired certificate, so the collector would serve nobody
+// (docs/security.md says how to renew; /metrics exports the date for alerting).
+void WarnIfExpiringSoon(const std::string& certificate_file, absl::Time not_after) {
+  const absl::Duration left = not_after - absl::Now();
+  const std::string when = absl::FormatTime(not_after, absl::UTCTimeZone());
+  if (left <= absl::ZeroDuration()) {
+    LOG(ERROR) << "TLS certificate " << certificate_file << " expired on " << when
+               << ": clients will refuse it until it is renewed (docs/security.md)";
+  } else if (left < absl::Hours(24 * 30)) {
+    LOG(WARNING) << "TLS certificate " << certificate_file << " expires on " << when << ", in "
+                 << absl::ToInt64Hours(left) / 24 << " days: renew it (docs/security.md)";
+  } else {
+    LOG(INFO) << "TLS certificate " << certificate_file << " valid until " << when;
+  }
+}
+
 // Server-side TLS for gRPC. Client certificates are not asked for: callers prove who they
 // are with bearer tokens (access.proto).
 std::shared_ptr<grpc::ServerCredentials> GrpcServerCredentials(const TlsMaterial& material) {
@@ -148,6 +165,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   absl::StatusOr<ServerTls> tls = PrepareTls(options);
   if (!tls.ok()) return tls.status();
   server->ca_file_ = tls->ca_file;
+  absl::StatusOr<absl::Time> not_after = CertificateNotAfter(tls->material.certificate_chain_pem);
+  if (!not_after.ok()) return not_after.status();
+  WarnIfExpiringSoon(tls->certificate_file, *not_after);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
@@ -173,7 +193,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                               .writer = server->writer_.get(),
                               .open_streams = [ingest] { return ingest->open_streams(); },
                               .catalog = &catalog,
-                              .gate = server->gate_.get()};
+                              .gate = server->gate_.get(),
+                              .tls_certificate_not_after = *not_after};
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start({.listen_address = options.http_listen_address,
                          .max_connections = 16,

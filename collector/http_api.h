@@ -20,6 +20,8 @@ struct HttpApiSources {
   std::function<uint64_t()> open_streams;
   const Catalog* catalog = nullptr;
   const Gatekeeper* gate = nullptr;  // Admits every route but /healthz and the session.
+  // When the server's TLS certificate expires: exported, so that it can be alerted on.
+  absl::Time tls_certificate_not_after = absl::InfinitePast();
 };
 
 // The collector's HTTP surface, the same answers as QueryService as JSON, admitted and

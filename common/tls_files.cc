@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <ctime>
 #include <initializer_list>
 #include <memory>
 #include <system_error>
@@ -756,6 +757,18 @@ absl::StatusOr<std::string> ReadCertificateFile(const std::filesystem::path& fil
     return certificates.status();
   }
   return text;
+}
+
+absl::StatusOr<absl::Time> CertificateNotAfter(const std::string& certificate_pem) {
+  ERR_clear_error();
+  absl::StatusOr<std::vector<X509Ptr>> certificates =
+      ParseCertificates(certificate_pem, "certificate PEM");
+  if (!certificates.ok()) return certificates.status();
+  std::tm not_after{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(certificates->front().get()), &not_after) != 1) {
+    return absl::InvalidArgumentError("certificate PEM: unreadable notAfter time");
+  }
+  return absl::FromTimeT(timegm(&not_after));
 }
 
 absl::StatusOr<std::string> SpkiSha256Base64(const std::string& certificate_pem) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace postura {
 
@@ -56,6 +57,10 @@ absl::StatusOr<TlsMaterial> LoadTlsMaterial(const std::filesystem::path& certifi
 // NotFound if it does not exist (the errno's code for other read failures),
 // InvalidArgument if it holds no valid certificate.
 absl::StatusOr<std::string> ReadCertificateFile(const std::filesystem::path& file);
+
+// The end of the validity period (notAfter) of the first certificate in
+// `certificate_pem`. InvalidArgument if it holds no certificate.
+absl::StatusOr<absl::Time> CertificateNotAfter(const std::string& certificate_pem);
 
 // base64(SHA-256(SubjectPublicKeyInfo DER)) of the first certificate in `certificate_pem`
 // — the form Chromium's --ignore-certificate-errors-spki-list takes. 44 characters.

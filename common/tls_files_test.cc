@@ -129,6 +129,22 @@ TEST_F(TlsLocalCaTest, FirstCallCreatesPrivateFilesAndSecondCallReturnsThem) {
   EXPECT_EQ(second->private_key_pem, first->private_key_pem);
 }
 
+TEST_F(TlsLocalCaTest, ServerCertificateExpiresInTwoYearsAndTheCaInTen) {
+  const absl::Time before = absl::Now() - absl::Seconds(1);  // Certificates count seconds.
+  absl::StatusOr<TlsMaterial> material = Ensure();
+  ASSERT_TRUE(material.ok()) << material.status();
+  absl::StatusOr<absl::Time> server = CertificateNotAfter(material->certificate_chain_pem);
+  absl::StatusOr<absl::Time> ca = CertificateNotAfter(material->ca_certificate_pem);
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_TRUE(ca.ok()) << ca.status();
+  EXPECT_GE(*server, before + absl::Hours(24 * 730));
+  EXPECT_LE(*server, absl::Now() + absl::Hours(24 * 730));
+  EXPECT_GE(*ca, before + absl::Hours(24 * 3650));
+  EXPECT_LE(*ca, absl::Now() + absl::Hours(24 * 3650));
+  EXPECT_EQ(CertificateNotAfter("not a certificate").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(TlsLocalCaTest, ServerCertificateVerifiesAgainstCaAndNamesLoopbackAndExtraNames) {
   absl::StatusOr<TlsMaterial> material = Ensure({"postura.example", "192.0.2.7", "localhost"});
   ASSERT_TRUE(material.ok()) << material.status();

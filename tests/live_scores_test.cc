@@ -216,6 +216,12 @@ TEST_F(LiveScoresTest, EvidenceBecomesScoresOverGrpcAndHttp) {
                                        "department=\"finance\",supplier=\"\"}"));
   EXPECT_THAT(metrics->body, HasSubstr("postura_ingest_items_stored_total 2"));
   EXPECT_THAT(metrics->body, HasSubstr("postura_scoring_delay_seconds_bucket"));
+  // The local CA's server certificate, made at first start, runs for two years.
+  const std::string expiry = "\npostura_tls_certificate_expiry_timestamp_seconds ";
+  const size_t at = metrics->body.find(expiry);
+  ASSERT_NE(at, std::string::npos);
+  const double expires = std::stod(metrics->body.substr(at + expiry.size()));
+  EXPECT_NEAR(expires, absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 730)), 3 * 3600);
   httplib::Result health = client->Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
