@@ -4,7 +4,7 @@ import { AssetTable } from './assets.js';
 import { refreshAges, renderDetail } from './detail.js';
 import { h, replaceChildren } from './dom.js';
 import { formatClock, nanosToMillis } from './format.js';
-import { renderOverview } from './overview.js';
+import { renderOverview, renderSupplierOverview } from './overview.js';
 
 const views = {
   overview: document.getElementById('view-overview'),
@@ -17,6 +17,8 @@ const lastUpdate = document.getElementById('last-update');
 const errorBox = document.getElementById('error');
 
 const state = {
+  role: null,         // The signed-in credential's role (GET /api/v1/whoami), e.g. ROLE_OPERATOR.
+  tenant: null,       // Its tenant: the supplier's id for ROLE_SUPPLIER.
   organization: null,
   view: null,
   hash: null,         // The route shown.
@@ -83,9 +85,18 @@ async function signInFromLink() {
   }
 }
 
+const isSupplier = () => state.role === 'ROLE_SUPPLIER';
+
+function renderOverviewView() {
+  const assets = [...table.assets.values()];
+  if (isSupplier()) renderSupplierOverview(views.overview, state.tenant, assets);
+  else if (state.organization) renderOverview(views.overview, state.organization, assets);
+}
+
 async function loadOrganization() {
-  state.organization = await getJson('/api/v1/organization');
-  if (state.view === 'overview') renderOverview(views.overview, state.organization, [...table.assets.values()]);
+  // A supplier may not read the organisation's figures: its overview is its own assets.
+  if (!isSupplier()) state.organization = await getJson('/api/v1/organization');
+  if (state.view === 'overview') renderOverviewView();
 }
 
 async function loadAssets() {
@@ -178,7 +189,7 @@ function flushUpdates() {
 
 function setLiveStatus(status) {
   liveBox.dataset.status = status;
-  liveLabel.textContent = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', closed: 'offline' }[status];
+  liveLabel.textContent = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', closed: 'offline', polling: 'refreshed every 30 s' }[status];
   if (status === 'live') {
     // Names of assets added while disconnected, and a fresh organisation.
     assetsRefresh.request();
@@ -202,7 +213,7 @@ function route() {
   state.view = view;
   if (view === 'overview') {
     document.title = 'Overview — Postura';
-    if (state.organization) renderOverview(views.overview, state.organization, [...table.assets.values()]);
+    renderOverviewView();
     organizationRefresh.request();
   } else if (view === 'assets') {
     document.title = 'Assets — Postura';
@@ -219,17 +230,34 @@ function route() {
   if (previous !== null && previous !== view) document.getElementById('main').focus({ preventScroll: true });
 }
 
+// Auditors read everything but do not watch (docs/security.md): instead of the live event
+// stream, their page reloads what it shows every 30 s.
+function pollScores() {
+  setLiveStatus('polling');
+  setInterval(() => {
+    assetsRefresh.request();
+    organizationRefresh.request();
+    if (state.view === 'asset') detailRefresh.request();
+    lastUpdate.textContent = `updated ${formatClock(Date.now())}`;
+    lastUpdate.dateTime = new Date().toISOString();
+  }, 30000);
+}
+
 async function start() {
   await signInFromLink();
   window.addEventListener('hashchange', route);
   window.addEventListener('popstate', route);
   try {
+    const me = await getJson('/api/v1/whoami');
+    state.role = me.role;
+    state.tenant = me.tenantId;
     await Promise.all([loadOrganization(), loadAssets()]);
   } catch (error) {
     showError(error);
   }
   route();
-  watchScores(applyUpdate, setLiveStatus);
+  if (state.role === 'ROLE_AUDITOR') pollScores();
+  else watchScores(applyUpdate, setLiveStatus);
   setInterval(() => refreshAges(views.asset), 15000);
 }
 

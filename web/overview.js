@@ -57,6 +57,17 @@ function areasCard(areas) {
           h('td', { class: 'num' }, String(area.openGaps))))))));
 }
 
+// Renders a supplier's overview into `root`: the organisation-wide figures are for the
+// organisation's staff (the collector refuses them to a supplier), so it shows the
+// supplier's own assets, weakest first. `assets` are the ones the supplier may see.
+export function renderSupplierOverview(root, supplierId, assets) {
+  replaceChildren(root,
+    h('h1', { class: 'view-title' }, `Your assets (${supplierId})`),
+    h('p', { class: 'muted', 'data-testid': 'supplier-note' },
+      'Organisation-wide figures are shown to the organisation\'s staff only. These are the assets you run for it.'),
+    h('div', { class: 'grid grid-two' }, weakestCard(assets)));
+}
+
 // Renders the overview of `org` (an OrganizationScore) into `root`. `assets` are the
 // current asset summaries, for the weakest-assets list.
 export function renderOverview(root, org, assets) {

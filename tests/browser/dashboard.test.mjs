@@ -439,6 +439,30 @@ async function main() {
       await page.setViewport(1280, 800);
     });
 
+    // Signing in again with another role's token replaces the session (a fresh load).
+    const signInAs = async (token) => {
+      await page.goto('about:blank');
+      await page.goto(`${base}/#token=${encodeURIComponent(token)}`);
+    };
+
+    await check('a supplier sees only its own assets, and an overview of them instead of the organisation', async () => {
+      await signInAs((await fixture('token', trust.dataDir, grpc, 'supplier', 'hoster')).trim());
+      await page.waitFor(() => document.querySelector('[data-testid="supplier-note"]') !== null &&
+        document.querySelector('#view-overview a[href="#/asset/platform"]') !== null &&
+        document.getElementById('live').dataset.status === 'live');
+      await page.screenshot(join(artifacts, 'supplier-overview.png'));
+      await openView(page, 'assets');
+      await page.waitFor(() => [...document.querySelectorAll('[data-testid="asset-table"] tbody tr[data-asset-id]')]
+        .map((row) => row.dataset.assetId).join() === 'platform');
+    });
+
+    await check('an auditor sees the organisation, refreshed every 30 s instead of live', async () => {
+      await signInAs((await fixture('token', trust.dataDir, grpc, 'auditor')).trim());
+      await page.waitFor(() => document.querySelector('[data-testid="org-index"]') !== null &&
+        document.getElementById('live').dataset.status === 'polling');
+      await page.screenshot(join(artifacts, 'auditor-overview.png'));
+    });
+
     assertEqual(page.errors, [], 'errors in the page');
     console.log(`screenshots: ${artifacts}; took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`${results.length} passed, 0 failed`);

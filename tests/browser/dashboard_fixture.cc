@@ -11,6 +11,8 @@
 //     Sends one batch as host-1 over the ingest protocol and waits until it is durable.
 //     ITEM is ASSET:OUTCOME:LEVEL[:stale][:attested], LEVEL one of 0, 0.33, 0.67, 1;
 //     "stale" evidence expired an hour ago, other evidence expires in an hour.
+//   dashboard_fixture token DATA_DIR GRPC_ADDRESS ROLE [TENANT]
+//     Prints a new API token of ROLE (auditor or supplier) for TENANT, made as the admin.
 //   dashboard_fixture spki CERTIFICATE_FILE
 //     Prints the certificate's SPKI hash, for Chromium's --ignore-certificate-errors-spki-list.
 //
@@ -34,6 +36,7 @@
 #include "common/grpc_status.h"
 #include "common/private_file.h"
 #include "common/tls_files.h"
+#include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
 #include "tests/testing/collector_client.h"
@@ -242,6 +245,31 @@ absl::Status Send(const std::string& data_dir, const std::string& address,
   return SendBatch(*ingest, sequence, items);
 }
 
+absl::Status PrintApiToken(const std::string& data_dir, const std::string& address,
+                           const std::string& role, const std::string& tenant) {
+  v1::CreateApiTokenRequest request;
+  if (role == "auditor") {
+    request.set_role(v1::ROLE_AUDITOR);
+  } else if (role == "supplier") {
+    request.set_role(v1::ROLE_SUPPLIER);
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("role '", role, "' is not auditor or supplier"));
+  }
+  request.set_tenant_id(tenant);
+  request.set_name(absl::StrCat("dashboard test ", role));
+  absl::StatusOr<CollectorTrust> admin = test::AdminTrust(data_dir);
+  if (!admin.ok()) return admin.status();
+  auto access = v1::AccessService::NewStub(CreateCollectorChannel(address, *admin));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  v1::CreatedToken created;
+  if (grpc::Status s = access->CreateApiToken(&context, request, &created); !s.ok()) {
+    return FromGrpcStatus(s);
+  }
+  std::cout << created.token() << "\n";
+  return absl::OkStatus();
+}
+
 int Run(const std::vector<std::string>& args) {
   absl::Status status;
   if (args.size() == 3 && args[0] == "register") {
@@ -249,12 +277,15 @@ int Run(const std::vector<std::string>& args) {
   } else if (args.size() >= 5 && args[0] == "send") {
     status =
         Send(args[1], args[2], args[3], std::vector<std::string>(args.begin() + 4, args.end()));
+  } else if ((args.size() == 4 || args.size() == 5) && args[0] == "token") {
+    status = PrintApiToken(args[1], args[2], args[3], args.size() == 5 ? args[4] : "");
   } else if (args.size() == 2 && args[0] == "spki") {
     status = PrintSpki(args[1]);
   } else {
     std::cerr << "usage: dashboard_fixture register DATA_DIR GRPC_ADDRESS\n"
                  "       dashboard_fixture send DATA_DIR GRPC_ADDRESS SEQUENCE "
                  "ASSET:OUTCOME:LEVEL[:stale][:attested]...\n"
+                 "       dashboard_fixture token DATA_DIR GRPC_ADDRESS ROLE [TENANT]\n"
                  "       dashboard_fixture spki CERTIFICATE_FILE\n";
     return 2;
   }
