@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/wire_names.h"
-#include "cli/wire_target.h"
+#include "common/target_proto.h"
 
 namespace postura::cli {
 namespace {
@@ -62,8 +62,12 @@ absl::StatusOr<FlecoCase> CaseFromCollector(const Catalog& catalog, const v1::As
     }
   }
   for (const v1::Target& wire : targets.targets()) {
-    absl::StatusOr<Target> target = TargetFromWire(catalog, wire);
-    if (!target.ok()) return target.status();
+    absl::StatusOr<Target> target = TargetFromProto(catalog, wire);
+    if (!target.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the collector has a target this catalog cannot read (", target.status().message(),
+          "); pass the collector's catalog with --catalog"));
+    }
     fleco_case.targets.push_back(*target);
   }
   if (absl::Status s = ValidateTargets(catalog, fleco_case.group, fleco_case.targets); !s.ok()) {
@@ -105,7 +109,7 @@ int RunFlecoImport(CommandContext& c, const std::string& case_path, const std::s
   v1::PutTargetsRequest request;
   request.set_asset_id(asset_id);
   for (const Target& target : fleco_case->targets) {
-    *request.add_targets() = TargetToWire(c.catalog, target);
+    *request.add_targets() = TargetToProto(c.catalog, target);
   }
   absl::StatusOr<v1::PutTargetsResponse> put =
       c.collector.Call(c.collector.admin(), &Admin::PutTargets, request);

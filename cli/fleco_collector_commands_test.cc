@@ -64,7 +64,9 @@ TEST(CaseFromCollectorTest, ATargetOfAnotherCatalogIsRefused) {
       CaseFromCollector(Catalog::Builtin(), kScore, Parse<v1::GetTargetsResponse>(R"pb(
                           targets { scope: SCOPE_FUNCTION scope_id: "ZZ" operator: LESS value: 1 }
                         )pb"));
-  EXPECT_THAT(fleco_case.status().message(), HasSubstr("target on function 'ZZ'"));
+  EXPECT_THAT(fleco_case.status().message(), HasSubstr("unknown function 'ZZ' in catalog ULEO v1"));
+  EXPECT_THAT(fleco_case.status().message(),
+              HasSubstr("pass the collector's catalog with --catalog"));
 }
 
 }  // namespace

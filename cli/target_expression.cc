@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "cli/wire_target.h"
+#include "common/target_proto.h"
 
 namespace postura::cli {
 namespace {
@@ -155,7 +155,7 @@ absl::StatusOr<std::vector<Target>> ParseTargetExpressions(const Catalog& catalo
 }
 
 std::string TargetExpressionText(const v1::Target& target) {
-  const std::optional<TargetOperator> op = OperatorFromWire(target.operator_());
+  const std::optional<TargetOperator> op = OperatorFromProto(target.operator_());
   return absl::StrCat(target.scope() == v1::SCOPE_ASSET ? "asset" : target.scope_id(), " ",
                       op ? TargetOperatorSymbol(*op) : "?", " ", target.value());
 }

@@ -1,7 +1,7 @@
 #include "cli/target_expression.h"
 
 #include "absl/status/status.h"
-#include "cli/wire_target.h"
+#include "common/target_proto.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -58,13 +58,13 @@ TEST(TargetExpressionTest, ShownTextParsesBackToTheSameTarget) {
   for (absl::string_view text : {"asset>=0.7", "PR.AC>0.5", "PR_AC_CSC_5_2=1", "RS<0.125"}) {
     absl::StatusOr<std::vector<Target>> parsed = ParseTargetExpressions(c, text);
     ASSERT_TRUE(parsed.ok()) << parsed.status();
-    const std::string shown = TargetExpressionText(TargetToWire(c, parsed->front()));
+    const std::string shown = TargetExpressionText(TargetToProto(c, parsed->front()));
     absl::StatusOr<std::vector<Target>> again = ParseTargetExpressions(c, shown);
     ASSERT_TRUE(again.ok()) << shown << ": " << again.status();
     EXPECT_EQ(*again, *parsed) << shown;
   }
   EXPECT_EQ(
-      TargetExpressionText(TargetToWire(
+      TargetExpressionText(TargetToProto(
           c, Make(ScopeKind::kCategory, *c.FindCategory("PR.AC"), TargetOperator::kGreater, 0.5))),
       "PR.AC > 0.5");
 }

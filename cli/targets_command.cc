@@ -7,7 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/registry_text.h"
 #include "cli/target_expression.h"
-#include "cli/wire_target.h"
+#include "common/target_proto.h"
 
 namespace postura::cli {
 namespace {
@@ -56,7 +56,7 @@ int RunTargetsSet(CommandContext& c, const std::string& asset_id,
   if (!targets.ok()) return c.BadInput(targets.status());
   v1::PutTargetsRequest request;
   request.set_asset_id(asset_id);
-  for (const Target& target : *targets) *request.add_targets() = TargetToWire(c.catalog, target);
+  for (const Target& target : *targets) *request.add_targets() = TargetToProto(c.catalog, target);
   return PutTargets(c, request);
 }
 

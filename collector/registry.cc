@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "collector/store_keys.h"
-#include "collector/target_proto.h"
+#include "common/target_proto.h"
 
 namespace postura::collector {
 namespace {

@@ -4,9 +4,9 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "collector/target_proto.h"
 #include "common/asset_score.h"
 #include "common/planner.h"
+#include "common/target_proto.h"
 
 namespace postura::collector {
 namespace {

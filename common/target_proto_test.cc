@@ -1,4 +1,4 @@
-#include "collector/target_proto.h"
+#include "common/target_proto.h"
 
 #include <limits>
 
@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
-namespace postura::collector {
+namespace postura {
 namespace {
 
 using ::postura::test::HasMessage;
@@ -123,4 +123,4 @@ TEST(TargetProtoTest, ValuesOutsideTheUnitIntervalOrNaNAreRefused) {
 }
 
 }  // namespace
-}  // namespace postura::collector
+}  // namespace postura

@@ -1,44 +1,11 @@
-#include "collector/target_proto.h"
+#include "common/target_proto.h"
 
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 
-namespace postura::collector {
+namespace postura {
 namespace {
-
-std::optional<TargetOperator> OperatorFromProto(v1::TargetOperator op) {
-  switch (op) {
-    case v1::LESS:
-      return TargetOperator::kLess;
-    case v1::LESS_OR_EQUAL:
-      return TargetOperator::kLessOrEqual;
-    case v1::EQUAL:
-      return TargetOperator::kEqual;
-    case v1::GREATER:
-      return TargetOperator::kGreater;
-    case v1::GREATER_OR_EQUAL:
-      return TargetOperator::kGreaterOrEqual;
-    default:
-      return std::nullopt;
-  }
-}
-
-v1::TargetOperator OperatorToProto(TargetOperator op) {
-  switch (op) {
-    case TargetOperator::kLess:
-      return v1::LESS;
-    case TargetOperator::kLessOrEqual:
-      return v1::LESS_OR_EQUAL;
-    case TargetOperator::kEqual:
-      return v1::EQUAL;
-    case TargetOperator::kGreater:
-      return v1::GREATER;
-    case TargetOperator::kGreaterOrEqual:
-      return v1::GREATER_OR_EQUAL;
-  }
-  return v1::TARGET_OPERATOR_UNSPECIFIED;
-}
 
 v1::TargetScopeKind ScopeKindToProto(ScopeKind kind) {
   switch (kind) {
@@ -95,6 +62,39 @@ absl::StatusOr<TargetScope> ScopeFromProto(const Catalog& catalog, const v1::Tar
 
 }  // namespace
 
+std::optional<TargetOperator> OperatorFromProto(v1::TargetOperator op) {
+  switch (op) {
+    case v1::LESS:
+      return TargetOperator::kLess;
+    case v1::LESS_OR_EQUAL:
+      return TargetOperator::kLessOrEqual;
+    case v1::EQUAL:
+      return TargetOperator::kEqual;
+    case v1::GREATER:
+      return TargetOperator::kGreater;
+    case v1::GREATER_OR_EQUAL:
+      return TargetOperator::kGreaterOrEqual;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::TargetOperator OperatorToProto(TargetOperator op) {
+  switch (op) {
+    case TargetOperator::kLess:
+      return v1::LESS;
+    case TargetOperator::kLessOrEqual:
+      return v1::LESS_OR_EQUAL;
+    case TargetOperator::kEqual:
+      return v1::EQUAL;
+    case TargetOperator::kGreater:
+      return v1::GREATER;
+    case TargetOperator::kGreaterOrEqual:
+      return v1::GREATER_OR_EQUAL;
+  }
+  return v1::TARGET_OPERATOR_UNSPECIFIED;
+}
+
 absl::StatusOr<Target> TargetFromProto(const Catalog& catalog, const v1::Target& target) {
   absl::StatusOr<TargetScope> scope = ScopeFromProto(catalog, target);
   if (!scope.ok()) return scope.status();
@@ -123,4 +123,4 @@ v1::Target TargetToProto(const Catalog& catalog, const Target& target) {
   return proto;
 }
 
-}  // namespace postura::collector
+}  // namespace postura

@@ -1,12 +1,14 @@
-#ifndef POSTURA_COLLECTOR_TARGET_PROTO_H_
-#define POSTURA_COLLECTOR_TARGET_PROTO_H_
+#ifndef POSTURA_COMMON_TARGET_PROTO_H_
+#define POSTURA_COMMON_TARGET_PROTO_H_
+
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "common/catalog.h"
 #include "common/target.h"
 #include "postura/v1/admin.pb.h"
 
-namespace postura::collector {
+namespace postura {
 
 // Converts a wire target to the engine's form, resolving its scope id in `catalog`.
 // InvalidArgument naming the problem for an unspecified or unknown scope kind or operator,
@@ -19,6 +21,10 @@ absl::StatusOr<Target> TargetFromProto(const Catalog& catalog, const v1::Target&
 // SCOPE_ASSET with an empty id. REQUIRES: target's scope index is valid in `catalog`.
 v1::Target TargetToProto(const Catalog& catalog, const Target& target);
 
-}  // namespace postura::collector
+// The wire operator for an engine operator, and back (nullopt for an unspecified one).
+v1::TargetOperator OperatorToProto(TargetOperator op);
+std::optional<TargetOperator> OperatorFromProto(v1::TargetOperator op);
 
-#endif  // POSTURA_COLLECTOR_TARGET_PROTO_H_
+}  // namespace postura
+
+#endif  // POSTURA_COMMON_TARGET_PROTO_H_
