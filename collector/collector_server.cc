@@ -58,7 +58,9 @@ void WarnIfExpiringSoon(const std::string& certificate_file, absl::Time not_afte
                << ": clients will refuse it until it is renewed (docs/security.md)";
   } else if (left < absl::Hours(24 * 30)) {
     LOG(WARNING) << "TLS certificate " << certificate_file << " expires on " << when << ", in "
-                 << absl::ToInt64Hours(left) / 24 << " days: renew it (docs/security.md)";
+                 << absl::ToInt64Hours(left) / 24
+                 << " days: renew it, or restart a collector that uses the local CA "
+                    "(docs/security.md)";
   } else {
     LOG(INFO) << "TLS certificate " << certificate_file << " valid until " << when;
   }

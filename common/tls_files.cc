@@ -20,6 +20,7 @@
 #include <ctime>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -29,6 +30,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "glog/logging.h"
 
 namespace postura {
@@ -394,6 +397,13 @@ void WarnAboutUncoveredNames(X509* certificate, const std::vector<std::string>& 
   ERR_clear_error();
 }
 
+// The end of `certificate`'s validity; nullopt if OpenSSL cannot read it.
+std::optional<absl::Time> NotAfter(X509* certificate) {
+  std::tm not_after{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(certificate), &not_after) != 1) return std::nullopt;
+  return absl::FromTimeT(timegm(&not_after));
+}
+
 // SHA-256 of the DER SubjectPublicKeyInfo of `certificate`, in base64.
 absl::StatusOr<std::string> SpkiDigestBase64(X509* certificate) {
   unsigned char* der = nullptr;
@@ -669,10 +679,51 @@ absl::StatusOr<TlsMaterial> CreateAuthority(const fs::path& directory, GENERAL_N
   return ToTlsMaterial(*std::move(texts));
 }
 
+// If the server certificate `server` expires within `renew_within` (or has expired),
+// issues a new one from the kept CA key, for the same names and with a new key, and
+// writes it over server.crt and server.key in `directory`; `texts` and `server` then
+// hold it. The CA, which clients pin, stays as it is.
+absl::Status RenewServerCertificateIfDue(const fs::path& directory, X509* ca_certificate,
+                                         absl::Duration renew_within, AuthorityTexts& texts,
+                                         std::vector<X509Ptr>& server) {
+  const std::optional<absl::Time> expires = NotAfter(server.front().get());
+  if (expires && *expires > absl::Now() + renew_within) return absl::OkStatus();
+  absl::StatusOr<PkeyPtr> ca_key =
+      ParsePrivateKey(texts[kCaKey], (directory / kAuthorityFiles[kCaKey].name).string());
+  if (!ca_key.ok()) return ca_key.status();
+  X509_up_ref(ca_certificate);
+  const Identity ca{*std::move(ca_key), X509Ptr(ca_certificate)};
+  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(server.front().get(), NID_subject_alt_name, nullptr, nullptr)));
+  if (names == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat((directory / kAuthorityFiles[kServerCertificate].name).string(),
+                     " names no host (no subjectAltName) to renew it for; remove ",
+                     directory.string(), " to create a new CA"));
+  }
+  absl::StatusOr<Identity> renewed = IssueServerCertificate(ca, names.get());
+  if (!renewed.ok()) return renewed.status();
+  absl::StatusOr<std::string> certificate_pem = CertificatePem(renewed->certificate.get());
+  if (!certificate_pem.ok()) return certificate_pem.status();
+  absl::StatusOr<std::string> key_pem = PrivateKeyPem(renewed->key.get());
+  if (!key_pem.ok()) return key_pem.status();
+  texts[kServerCertificate] = *std::move(certificate_pem);
+  texts[kServerKey] = *std::move(key_pem);
+  if (absl::Status s = WriteAuthorityFiles(directory, texts); !s.ok()) return s;
+  LOG(INFO) << "Renewed the server certificate in " << directory.string() << " (it expired "
+            << (expires ? absl::FormatTime(*expires, absl::UTCTimeZone()) : "at an unknown time")
+            << "); the CA is unchanged";
+  server.clear();
+  server.push_back(std::move(renewed->certificate));
+  return absl::OkStatus();
+}
+
 // Loads the local CA in `directory` after checking that its files parse, that each key
-// belongs to its certificate and that the server certificate verifies against the CA.
+// belongs to its certificate and that the server certificate verifies against the CA,
+// renewing the server certificate first if it expires within `renew_within`.
 absl::StatusOr<TlsMaterial> LoadAuthority(const fs::path& directory,
-                                          const std::vector<std::string>& server_names) {
+                                          const std::vector<std::string>& server_names,
+                                          absl::Duration renew_within) {
   absl::StatusOr<AuthorityTexts> texts = ReadAuthorityFiles(directory);
   if (!texts.ok()) return texts.status();
   std::array<std::string, kAuthorityFiles.size()> sources;
@@ -686,6 +737,11 @@ absl::StatusOr<TlsMaterial> LoadAuthority(const fs::path& directory,
       ParseMatchingPair((*texts)[kServerCertificate], sources[kServerCertificate],
                         (*texts)[kServerKey], sources[kServerKey]);
   if (!server.ok()) return server.status();
+  if (absl::Status s =
+          RenewServerCertificateIfDue(directory, ca->front().get(), renew_within, *texts, *server);
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = VerifyServerCertificate(
           *server, ca->front().get(), sources[kServerCertificate], sources[kCaCertificate]);
       !s.ok()) {
@@ -709,7 +765,8 @@ absl::Status PartialAuthorityError(const fs::path& directory,
 }  // namespace
 
 absl::StatusOr<TlsMaterial> EnsureLocalCertificateAuthority(
-    const std::filesystem::path& directory, const std::vector<std::string>& server_names) {
+    const std::filesystem::path& directory, const std::vector<std::string>& server_names,
+    absl::Duration renew_within) {
   ERR_clear_error();
   // Checked first, so that a bad name leaves nothing behind.
   absl::StatusOr<GeneralNamesPtr> names = SubjectAltNames(server_names);
@@ -722,7 +779,7 @@ absl::StatusOr<TlsMaterial> EnsureLocalCertificateAuthority(
   if (!missing.ok()) return missing.status();
   if (missing->size() == kAuthorityFiles.size()) return CreateAuthority(dir, names->get());
   if (!missing->empty()) return PartialAuthorityError(dir, *missing);
-  return LoadAuthority(dir, server_names);
+  return LoadAuthority(dir, server_names, renew_within);
 }
 
 absl::StatusOr<TlsMaterial> LoadTlsMaterial(const std::filesystem::path& certificate_file,
@@ -764,11 +821,9 @@ absl::StatusOr<absl::Time> CertificateNotAfter(const std::string& certificate_pe
   absl::StatusOr<std::vector<X509Ptr>> certificates =
       ParseCertificates(certificate_pem, "certificate PEM");
   if (!certificates.ok()) return certificates.status();
-  std::tm not_after{};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(certificates->front().get()), &not_after) != 1) {
-    return absl::InvalidArgumentError("certificate PEM: unreadable notAfter time");
-  }
-  return absl::FromTimeT(timegm(&not_after));
+  std::optional<absl::Time> not_after = NotAfter(certificates->front().get());
+  if (!not_after) return absl::InvalidArgumentError("certificate PEM: unreadable notAfter time");
+  return *not_after;
 }
 
 absl::StatusOr<std::string> SpkiSha256Base64(const std::string& certificate_pem) {

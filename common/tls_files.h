@@ -33,13 +33,16 @@ struct TlsMaterial {
 // server certificate verifies against the CA; a clear error otherwise). If only some
 // exist, it is an error naming the missing ones (never overwrite an operator's files).
 // Concurrent callers on the same directory are serialized with flock(2), so they agree
-// on one CA. Entries of `server_names` that an existing certificate lacks are not added
-// (the files are never rewritten): they are logged as a warning.
+// on one CA. Entries of `server_names` that an existing certificate lacks are not added:
+// they are logged as a warning. A server certificate that expires within `renew_within`
+// (or has expired) is renewed from the kept CA key, for the same names and with a new
+// key, and written over server.crt and server.key; the CA files, which clients pin, stay.
 // Errors: InvalidArgument for a malformed entry of `server_names` or a file that does
 // not parse, match or verify; FailedPrecondition if only some files exist; the errno's
 // code for I/O failures; Internal if OpenSSL fails to generate or sign.
 absl::StatusOr<TlsMaterial> EnsureLocalCertificateAuthority(
-    const std::filesystem::path& directory, const std::vector<std::string>& server_names);
+    const std::filesystem::path& directory, const std::vector<std::string>& server_names,
+    absl::Duration renew_within = absl::Hours(24 * 30));
 
 // Loads operator-provided PEM files: certificate chain, private key, and the CA file
 // clients pin (ca_file may be empty: then ca_certificate_pem is left empty). Checks that

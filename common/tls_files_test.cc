@@ -171,6 +171,35 @@ TEST_F(TlsLocalCaTest, ServerCertificateVerifiesAgainstCaAndNamesLoopbackAndExtr
   EXPECT_THAT(std::string(common_name), HasSubstr("Postura local CA "));
 }
 
+// A server certificate close to its end is renewed from the same CA, so clients that
+// pin the CA keep connecting: here "close" is within three years, so it is due at once.
+TEST_F(TlsLocalCaTest, AServerCertificateDueForRenewalIsRenewedFromTheSameCa) {
+  absl::StatusOr<TlsMaterial> first = Ensure({"postura.example"});
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<TlsMaterial> renewed =
+      EnsureLocalCertificateAuthority(CaDirectory(), {}, absl::Hours(24 * 365 * 3));
+  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  EXPECT_EQ(renewed->ca_certificate_pem, first->ca_certificate_pem);
+  EXPECT_NE(renewed->certificate_chain_pem, first->certificate_chain_pem);
+  EXPECT_NE(renewed->private_key_pem, first->private_key_pem);
+  EXPECT_GE(CertificateNotAfter(renewed->certificate_chain_pem).value(),
+            CertificateNotAfter(first->certificate_chain_pem).value());
+  EXPECT_TRUE(VerifiesAgainst(renewed->certificate_chain_pem, first->ca_certificate_pem));
+  X509Ptr server = ParseCertificate(renewed->certificate_chain_pem);
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(X509_check_host(server.get(), "postura.example", 0, 0, nullptr), 1);
+  EXPECT_EQ(X509_check_ip_asc(server.get(), "127.0.0.1", 0), 1);
+  EXPECT_EQ(ReadFile(CaDirectory() / "server.crt"), renewed->certificate_chain_pem);
+  EXPECT_EQ(ReadFile(CaDirectory() / "server.key"), renewed->private_key_pem);
+  EXPECT_EQ(ModeOf(CaDirectory() / "server.key"), 0600u);
+  EXPECT_EQ(ModeOf(CaDirectory() / "ca.key"), 0600u);
+
+  // Not due under the usual 30 days: loaded as it is.
+  absl::StatusOr<TlsMaterial> again = Ensure();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->certificate_chain_pem, renewed->certificate_chain_pem);
+}
+
 TEST_F(TlsLocalCaTest, TwoDirectoriesGetDistinctAuthorities) {
   TempDirectory other_root;
   absl::StatusOr<TlsMaterial> one = Ensure();
