@@ -102,8 +102,7 @@ int main(int argc, char** argv) {
   // buffer (a file a check reads whole) goes back to the system when freed instead of
   // raising the threshold and staying in the heap.
   mallopt(M_ARENA_MAX, 1);
-  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 64 * 1024);  // Also keeps the trim threshold at its 128 KiB.
 
   // Block the stop signals before any thread starts; the main loop waits for them.
   sigset_t stop_signals;

@@ -75,8 +75,7 @@ std::shared_ptr<grpc::ServerCredentials> GrpcServerCredentials(const TlsMaterial
 }
 
 // While no live admin API token exists (first start, or all revoked or expired), creates
-// one and writes
-// it to `path`, owner-only, so that the operator can log in.
+// one and writes it to `path`, owner-only, so that the operator can log in.
 absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::string& path) {
   if (credentials.HasLiveAdminToken()) return absl::OkStatus();
   v1::Credential admin;

@@ -72,7 +72,8 @@ class ScoreEventSource : public SseSource {
     }
     std::optional<v1::ScoreUpdate> update = watcher_->Take(timeout);
     if (!update) return std::nullopt;
-    queries_.Present(principal_, *update->mutable_summary());
+    queries_.AddName(*update->mutable_summary());
+    HideForeignLimit(principal_, *update->mutable_summary());
     SseEvent event;
     event.event = "score";
     google::protobuf::util::JsonPrintOptions options;

@@ -304,16 +304,11 @@ void ScoreQueries::AddName(v1::AssetSummary& summary) const {
   }
 }
 
-void ScoreQueries::Present(const Principal& principal, v1::AssetSummary& summary) const {
-  AddName(summary);
-  HideForeignLimit(principal, summary);
-}
-
 absl::StatusOr<v1::AssetScore> ScoreQueries::GetAssetScore(
     const Principal& principal, const v1::GetAssetScoreRequest& request) const {
   absl::StatusOr<v1::AssetScore> score =
       IfVisible(principal, request, &ScoreQueries::GetAssetScore);
-  if (score.ok()) Present(principal, *score->mutable_summary());
+  if (score.ok()) HideForeignLimit(principal, *score->mutable_summary());
   return score;
 }
 
@@ -325,7 +320,9 @@ absl::StatusOr<v1::ListAssetScoresResponse> ScoreQueries::ListAssetScores(
   }
   absl::StatusOr<v1::ListAssetScoresResponse> response = ListAssetScores(request);
   if (response.ok()) {
-    for (v1::AssetSummary& summary : *response->mutable_assets()) Present(principal, summary);
+    for (v1::AssetSummary& summary : *response->mutable_assets()) {
+      HideForeignLimit(principal, summary);
+    }
   }
   return response;
 }

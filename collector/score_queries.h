@@ -50,8 +50,6 @@ class ScoreQueries {
 
   // Fills in the asset's name (watch updates carry ids only).
   void AddName(v1::AssetSummary& summary) const;
-  // Readies a summary for `principal`: AddName, then HideForeignLimit.
-  void Present(const Principal& principal, v1::AssetSummary& summary) const;
 
  private:
   // `(this->*answer)(request)` if the principal may see request.asset_id(); NotFound as for

@@ -710,8 +710,9 @@ absl::Status RenewServerCertificateIfDue(const fs::path& directory, X509* ca_cer
   texts[kServerCertificate] = *std::move(certificate_pem);
   texts[kServerKey] = *std::move(key_pem);
   if (absl::Status s = WriteAuthorityFiles(directory, texts); !s.ok()) return s;
-  LOG(INFO) << "Renewed the server certificate in " << directory.string() << " (it expired "
-            << (expires ? absl::FormatTime(*expires, absl::UTCTimeZone()) : "at an unknown time")
+  LOG(INFO) << "Renewed the server certificate in " << directory.string() << " (the old one "
+            << (expires ? "ran until " + absl::FormatTime(*expires, absl::UTCTimeZone())
+                        : "had an unreadable end date")
             << "); the CA is unchanged";
   server.clear();
   server.push_back(std::move(renewed->certificate));

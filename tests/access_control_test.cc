@@ -126,16 +126,11 @@ class AccessControlTest : public testing::Test {
   }
 
   CollectorTrust ApiToken(v1::Role role, const std::string& tenant, int64_t ttl_seconds = 0) {
-    v1::CreateApiTokenRequest request;
-    request.set_role(role);
-    request.set_tenant_id(tenant);
-    request.set_ttl_seconds(ttl_seconds);
-    v1::CreatedToken created;
-    grpc::Status status = Call<v1::AccessService>(
-        address_, admin_, &v1::AccessService::Stub::CreateApiToken, request, &created);
-    EXPECT_TRUE(status.ok()) << status.error_message();
+    absl::StatusOr<std::string> token =
+        test::CreateApiToken(address_, admin_, role, tenant, ttl_seconds);
+    EXPECT_TRUE(token.ok()) << token.status();
     return CollectorTrust{.ca_certificate_pem = admin_.ca_certificate_pem,
-                          .token = created.token()};
+                          .token = token.value_or("")};
   }
 
   // Opens an ingest stream as `trust`, says Hello as `agent` and sends one batch with one

@@ -36,7 +36,6 @@
 #include "common/grpc_status.h"
 #include "common/private_file.h"
 #include "common/tls_files.h"
-#include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
 #include "tests/testing/collector_client.h"
@@ -247,26 +246,15 @@ absl::Status Send(const std::string& data_dir, const std::string& address,
 
 absl::Status PrintApiToken(const std::string& data_dir, const std::string& address,
                            const std::string& role, const std::string& tenant) {
-  v1::CreateApiTokenRequest request;
-  if (role == "auditor") {
-    request.set_role(v1::ROLE_AUDITOR);
-  } else if (role == "supplier") {
-    request.set_role(v1::ROLE_SUPPLIER);
-  } else {
+  if (role != "auditor" && role != "supplier") {
     return absl::InvalidArgumentError(absl::StrCat("role '", role, "' is not auditor or supplier"));
   }
-  request.set_tenant_id(tenant);
-  request.set_name(absl::StrCat("dashboard test ", role));
   absl::StatusOr<CollectorTrust> admin = test::AdminTrust(data_dir);
   if (!admin.ok()) return admin.status();
-  auto access = v1::AccessService::NewStub(CreateCollectorChannel(address, *admin));
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  v1::CreatedToken created;
-  if (grpc::Status s = access->CreateApiToken(&context, request, &created); !s.ok()) {
-    return FromGrpcStatus(s);
-  }
-  std::cout << created.token() << "\n";
+  absl::StatusOr<std::string> token = test::CreateApiToken(
+      address, *admin, role == "auditor" ? v1::ROLE_AUDITOR : v1::ROLE_SUPPLIER, tenant);
+  if (!token.ok()) return token.status();
+  std::cout << *token << "\n";
   return absl::OkStatus();
 }
 

@@ -49,6 +49,21 @@ absl::StatusOr<std::string> CreateEnrollmentToken(const std::string& address,
   return created.token();
 }
 
+absl::StatusOr<std::string> CreateApiToken(const std::string& address, const CollectorTrust& admin,
+                                           v1::Role role, const std::string& tenant_id,
+                                           int64_t ttl_seconds) {
+  auto access = v1::AccessService::NewStub(FreshChannel(address, admin));
+  v1::CreateApiTokenRequest request;
+  request.set_role(role);
+  request.set_tenant_id(tenant_id);
+  request.set_ttl_seconds(ttl_seconds);
+  v1::CreatedToken created;
+  if (grpc::Status s = access->CreateApiToken(WithDeadline().get(), request, &created); !s.ok()) {
+    return FromGrpcStatus(s);
+  }
+  return created.token();
+}
+
 absl::StatusOr<CollectorTrust> EnrollAgent(const std::string& address, const CollectorTrust& admin,
                                            const std::string& agent_id,
                                            const std::vector<std::string>& asset_ids,

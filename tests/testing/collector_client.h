@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "common/collector_channel.h"
 #include "grpcpp/channel.h"
+#include "postura/v1/access.pb.h"
 #include "postura/v1/admin.pb.h"
 
 namespace postura::test {
@@ -30,6 +31,12 @@ absl::StatusOr<std::string> CreateEnrollmentToken(const std::string& address,
                                                   const std::vector<std::string>& asset_ids,
                                                   const std::string& tenant_id = "",
                                                   uint32_t uses = 1);
+
+// Creates an API token of `role` for `tenant_id` (empty: the organisation), expiring after
+// `ttl_seconds` (0: never): its text.
+absl::StatusOr<std::string> CreateApiToken(const std::string& address, const CollectorTrust& admin,
+                                           v1::Role role, const std::string& tenant_id = "",
+                                           int64_t ttl_seconds = 0);
 
 // Registers the asset `asset_id` (implementation group `group`).
 absl::Status PutAsset(const std::string& address, const CollectorTrust& admin,
