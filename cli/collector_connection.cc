@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "cli/fleco_command.h"
+#include "cli/terminal_text.h"
 
 namespace postura::cli {
 
@@ -36,9 +37,11 @@ CollectorConnection::CollectorConnection(std::string address, const CollectorTru
 
 int ReportCollectorError(const absl::Status& status, const std::string& address,
                          std::ostream& err) {
+  // The message may quote names an agent or supplier chose.
+  const std::string message = TerminalSafe(status.message());
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
-      err << "postura: cannot reach the collector at " << address << ": " << status.message()
+      err << "postura: cannot reach the collector at " << address << ": " << message
           << "; is it running, and is --ca-file ($POSTURA_CA_FILE) its CA certificate? "
              "(--collector, or $POSTURA_COLLECTOR)\n";
       return kExitUnreachable;
@@ -48,20 +51,19 @@ int ReportCollectorError(const absl::Status& status, const std::string& address,
              "$POSTURA_COLLECTOR)\n";
       return kExitUnreachable;
     case absl::StatusCode::kUnauthenticated:
-      err << "postura: the collector at " << address
-          << " refused the credential: " << status.message()
+      err << "postura: the collector at " << address << " refused the credential: " << message
           << "; give an API token file with --token-file or $POSTURA_TOKEN_FILE (the first "
              "admin token is <data_dir>/admin.token)\n";
       return kExitBadInput;
     case absl::StatusCode::kPermissionDenied:
-      err << "postura: " << status.message() << " (ask an admin for a token with that role)\n";
+      err << "postura: " << message << " (ask an admin for a token with that role)\n";
       return kExitBadInput;
     case absl::StatusCode::kUnimplemented:
       err << "postura: the collector at " << address << " does not support this request ("
-          << status.message() << "); upgrade postura-collector\n";
+          << message << "); upgrade postura-collector\n";
       return kExitBadInput;
     default:
-      err << "postura: " << status.message() << "\n";
+      err << "postura: " << message << "\n";
       return kExitBadInput;
   }
 }

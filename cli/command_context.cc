@@ -3,6 +3,7 @@
 #include <map>
 #include <ostream>
 
+#include "cli/terminal_text.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 
@@ -13,12 +14,12 @@ int CommandContext::Fail(const absl::Status& status) const {
 }
 
 int CommandContext::BadInput(const absl::Status& status) const {
-  err << "postura: " << status.message() << "\n";
+  err << "postura: " << TerminalSafe(status.message()) << "\n";
   return kExitBadInput;
 }
 
 void CommandContext::PrintJson(const google::protobuf::Message& message) const {
-  out << ProtoJson(message, /*indented=*/true) << "\n";
+  out << TerminalSafeLines(ProtoJson(message, /*indented=*/true)) << "\n";
 }
 
 std::string ProtoJson(const google::protobuf::Message& message, bool indented) {

@@ -22,8 +22,14 @@ struct CommandContext {
   CollectorConnection& collector;
   const Catalog& catalog;
   OutputFormat format;
+  // Standard output and error, through TerminalSafeStreambuf (cli/terminal_text.h): no
+  // control character written to them reaches the terminal.
   std::ostream& out;
   std::ostream& err;
+  // Standard output itself, for output that must move the cursor (the screen of `postura
+  // watch`) and so shows every outside string through TerminalSafe on its own. Flush `out`
+  // before writing here.
+  std::ostream& screen;
 
   // Reports a failed call to the collector (ReportCollectorError): the exit status.
   int Fail(const absl::Status& status) const;

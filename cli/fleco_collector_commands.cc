@@ -1,10 +1,10 @@
 #include "cli/fleco_collector_commands.h"
 
-#include <fstream>
 #include <memory>
 #include <ostream>
 
 #include "absl/strings/str_cat.h"
+#include "cli/output_file.h"
 #include "cli/wire_names.h"
 #include "common/target_proto.h"
 
@@ -28,14 +28,6 @@ absl::Status SetLevel(const Catalog& catalog, const v1::OutcomeScore& outcome,
         absl::StrCat("outcome ", outcome.id(), " has no level in the collector's answer"));
   }
   levels[*index] = *level;
-  return absl::OkStatus();
-}
-
-absl::Status WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << text;
-  file.close();
-  if (!file) return absl::InvalidArgumentError(absl::StrCat("cannot write ", path));
   return absl::OkStatus();
 }
 
@@ -95,7 +87,7 @@ int RunFlecoExport(CommandContext& c, const std::string& asset_id, const std::st
     c.out << text;
     return kExitOk;
   }
-  if (absl::Status s = WriteFile(output_path, text); !s.ok()) return c.BadInput(s);
+  if (absl::Status s = WriteOutputFile(output_path, text); !s.ok()) return c.BadInput(s);
   c.out << "Wrote " << output_path << ": asset " << asset_id << " ("
         << ImplementationGroupName(fleco_case->group) << "), its current levels and "
         << fleco_case->targets.size() << " targets. Plan with `postura fleco plan " << output_path

@@ -16,6 +16,7 @@
 #include "cli/report_command.h"
 #include "cli/score_commands.h"
 #include "cli/targets_command.h"
+#include "cli/terminal_text.h"
 #include "cli/token_commands.h"
 #include "cli/watch_command.h"
 #include "common/catalog.h"
@@ -25,12 +26,14 @@ namespace {
 using postura::Catalog;
 using namespace postura::cli;
 
-// The built-in catalog, or the one in `path` when given. Null after printing the error.
-const Catalog* LoadCatalog(const std::string& path, std::unique_ptr<Catalog>& storage) {
+// The built-in catalog, or the one in `path` when given. Null after printing the error to
+// `err`.
+const Catalog* LoadCatalog(const std::string& path, std::unique_ptr<Catalog>& storage,
+                           std::ostream& err) {
   if (path.empty()) return &Catalog::Builtin();
   absl::StatusOr<Catalog> catalog = Catalog::FromFile(path);
   if (!catalog.ok()) {
-    std::cerr << "postura: " << catalog.status().message() << "\n";
+    err << "postura: " << catalog.status().message() << "\n";
     return nullptr;
   }
   storage = std::make_unique<Catalog>(*std::move(catalog));
@@ -114,18 +117,23 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
 
+  // From here on, everything printed may quote what agents, suppliers, case files or the
+  // collector sent: it goes through a filter that shows control characters as escapes.
+  TerminalSafeStreambuf out_filter(std::cout.rdbuf()), err_filter(std::cerr.rdbuf());
+  std::ostream out(&out_filter), err(&err_filter);
+  err.setf(std::ios::unitbuf);  // Like std::cerr.
   std::unique_ptr<Catalog> loaded;
-  const Catalog* catalog = LoadCatalog(catalog_path, loaded);
+  const Catalog* catalog = LoadCatalog(catalog_path, loaded, err);
   if (catalog == nullptr) return kExitBadInput;
-  if (score->parsed()) return RunFlecoScore(*catalog, score_options, std::cout, std::cerr);
-  if (plan->parsed()) return RunFlecoPlan(*catalog, plan_options, std::cout, std::cerr);
+  if (score->parsed()) return RunFlecoScore(*catalog, score_options, out, err);
+  if (plan->parsed()) return RunFlecoPlan(*catalog, plan_options, out, err);
   if (!line.run) return kExitUsage;
   absl::StatusOr<postura::CollectorTrust> trust = postura::LoadCollectorTrust(ca_file, token_file);
   if (!trust.ok()) {
-    std::cerr << "postura: " << trust.status().message() << "\n";
+    err << "postura: " << trust.status().message() << "\n";
     return kExitBadInput;
   }
   CollectorConnection collector(collector_address, *trust);
-  CommandContext context{collector, *catalog, line.format, std::cout, std::cerr};
+  CommandContext context{collector, *catalog, line.format, out, err, std::cout};
   return line.run(context);
 }

@@ -1,12 +1,12 @@
 #include "cli/plan_command.h"
 
-#include <fstream>
 #include <ostream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "cli/output_file.h"
 #include "cli/score_report.h"
 #include "common/fleco_case.h"
 #include "common/planner.h"
@@ -162,11 +162,7 @@ nlohmann::ordered_json PlanJson(const Catalog& catalog, const FlecoCase& fleco_c
 absl::Status WriteCase(const Catalog& catalog, FlecoCase fleco_case, const Plan& plan,
                        const std::string& path) {
   fleco_case.target_status = plan.target_status;
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << WriteFlecoCase(catalog, fleco_case);
-  file.close();
-  if (!file) return absl::InvalidArgumentError(absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
+  return WriteOutputFile(path, WriteFlecoCase(catalog, fleco_case));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/target_expression.h"
+#include "cli/terminal_text.h"
 #include "cli/text_table.h"
 #include "cli/wire_names.h"
 
@@ -22,14 +23,15 @@ std::string Summary(const v1::AssetPlan& plan) {
   std::string text;
   if (plan.feasible()) {
     absl::StrAppendFormat(&text, "Plan for asset %s: all %d targets met by changing %d outcomes",
-                          plan.asset_id(), plan.targets_after_size(), plan.changes_size());
+                          TerminalSafe(plan.asset_id()), plan.targets_after_size(),
+                          plan.changes_size());
   } else {
     absl::StrAppendFormat(&text,
                           "Plan for asset %s: the targets cannot all be met. These conflict "
                           "(drop any one and the rest can be met):\n",
-                          plan.asset_id());
+                          TerminalSafe(plan.asset_id()));
     for (const v1::Target& target : plan.conflicting_targets()) {
-      absl::StrAppend(&text, "  ", TargetExpressionText(target), "\n");
+      absl::StrAppend(&text, "  ", TerminalSafe(TargetExpressionText(target)), "\n");
     }
     absl::StrAppendFormat(&text, "Best target coverage %.2f, by changing %d outcomes",
                           plan.coverage_after(), plan.changes_size());
@@ -46,10 +48,10 @@ std::string ChangesText(const Catalog& catalog, const v1::AssetPlan& plan) {
   for (int i = 0; i < plan.changes_size(); ++i) {
     const v1::PlannedChange& change = plan.changes(i);
     if (i == 0 || plan.changes(i - 1).functional_area_id() != change.functional_area_id()) {
-      absl::StrAppend(&text, "  ", change.functional_area_id(), "  ",
-                      AreaName(catalog, change.functional_area_id()), "\n");
+      absl::StrAppend(&text, "  ", TerminalSafe(change.functional_area_id()), "  ",
+                      TerminalSafe(AreaName(catalog, change.functional_area_id())), "\n");
     }
-    absl::StrAppendFormat(&text, "    %-18s %4s -> %-4s  %s\n", change.outcome_id(),
+    absl::StrAppendFormat(&text, "    %-18s %4s -> %-4s  %s\n", TerminalSafe(change.outcome_id()),
                           LevelText(change.from()), LevelText(change.to()),
                           Ellipsize(change.title(), kTitleWidth));
   }

@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/target_expression.h"
+#include "cli/terminal_text.h"
 #include "cli/text_table.h"
 #include "cli/wire_names.h"
 
@@ -90,7 +91,8 @@ std::string AgentsText(const v1::ListAgentsResponse& agents) {
   return text + table.Render();
 }
 
-std::string TargetsText(const std::string& asset_id, const v1::GetTargetsResponse& targets) {
+std::string TargetsText(const std::string& raw_asset_id, const v1::GetTargetsResponse& targets) {
+  const std::string asset_id = TerminalSafe(raw_asset_id);
   if (targets.targets().empty()) {
     return absl::StrCat("Asset ", asset_id, " has no targets; set them with `postura targets set ",
                         asset_id, " 'asset>=0.7' 'PR>=0.8'`.\n");
@@ -107,9 +109,10 @@ std::string AssetRecordText(const v1::Asset& asset) {
   return absl::StrFormat(
       "Asset %s\n  Name            %s\n  Group           %s\n  Department      %s\n"
       "  Supplier        %s\n  Depends on      %s\n",
-      asset.id(), asset.name(), GroupText(asset.implementation_group()),
-      OrDash(asset.department_id()), OrDash(asset.supplier_id()),
-      asset.dependency_ids().empty() ? "nothing" : absl::StrJoin(asset.dependency_ids(), ", "));
+      TerminalSafe(asset.id()), TerminalSafe(asset.name()), GroupText(asset.implementation_group()),
+      TerminalSafe(OrDash(asset.department_id())), TerminalSafe(OrDash(asset.supplier_id())),
+      asset.dependency_ids().empty() ? "nothing"
+                                     : TerminalSafe(absl::StrJoin(asset.dependency_ids(), ", ")));
 }
 
 }  // namespace postura::cli

@@ -1,5 +1,6 @@
 #include "cli/registry_text.h"
 
+#include "cli/inert_text_matcher.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -70,6 +71,23 @@ TEST(RegistryTextTest, TargetsAreShownAsExpressionsThatParseBack) {
       "  asset     asset >= 0.7\n"
       "  category  PR.AC > 0.5\n");
   EXPECT_THAT(TargetsText("web", {}), HasSubstr("postura targets set web 'asset>=0.7'"));
+}
+
+TEST(RegistryTextTest, ControlCharactersInNamesAreShownNotSent) {
+  v1::ListTenantsResponse tenants;
+  v1::Tenant* tenant = tenants.add_tenants();
+  tenant->set_id("acme");
+  tenant->set_name(
+      "ACME \x1b]0;pwned\x07\r\xE2\x80\xAE"
+      "Hosting");
+  EXPECT_THAT(TenantsText(tenants), IsInertOnATerminal());
+  EXPECT_THAT(TenantsText(tenants), HasSubstr("ACME \\x1b]0;pwned\\x07\\r\\u202eHosting"));
+  v1::Asset asset;
+  asset.set_id("web");
+  asset.set_name("Web\nportal\x1b[2J");
+  asset.set_supplier_id("acme\r");
+  EXPECT_THAT(AssetRecordText(asset), IsInertOnATerminal());
+  EXPECT_THAT(AssetRecordText(asset), HasSubstr("  Name            Web portal\\x1b[2J\n"));
 }
 
 TEST(RegistryTextTest, AssetRecordHasAFieldPerLine) {

@@ -1,6 +1,5 @@
 #include "cli/report_command.h"
 
-#include <fstream>
 #include <memory>
 #include <ostream>
 
@@ -8,6 +7,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "cli/output_file.h"
+#include "cli/terminal_text.h"
 #include "nlohmann/json.hpp"
 
 namespace postura::cli {
@@ -24,10 +25,12 @@ struct ReportOptions {
 std::string Value(double v) { return absl::StrFormat("%.2f", v); }
 std::string Percent(double v) { return absl::StrFormat("%.0f%%", 100 * v); }
 
-// A Markdown table cell: pipes and line breaks would break the table.
-std::string Cell(std::string text) {
+// A Markdown table cell: pipes and line breaks would break the table, and control
+// characters would act on the terminal the report is shown on.
+std::string Cell(absl::string_view raw) {
+  std::string text = TerminalSafe(raw);
   for (char& c : text) {
-    if (c == '|' || c == '\n' || c == '\r') c = ' ';
+    if (c == '|') c = ' ';
   }
   return text;
 }
@@ -107,7 +110,8 @@ std::string GapsSection(const PostureReport& report, int top) {
     std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
       return gaps[x]->share_of_asset_value() > gaps[y]->share_of_asset_value();
     });
-    text += absl::StrCat("### ", report.assets.assets(static_cast<int>(i)).asset_id(), "\n\n");
+    text += absl::StrCat("### ", TerminalSafe(report.assets.assets(static_cast<int>(i)).asset_id()),
+                         "\n\n");
     if (order.empty()) {
       text += "No gaps.\n\n";
       continue;
@@ -155,11 +159,8 @@ int RunReport(CommandContext& c, const ReportOptions& options) {
     c.out << text;
     return kExitOk;
   }
-  std::ofstream file(options.output, std::ios::trunc);
-  file << text;
-  file.close();
-  if (!file) {
-    return c.BadInput(absl::UnavailableError(absl::StrCat("cannot write ", options.output)));
+  if (absl::Status written = WriteOutputFile(options.output, text); !written.ok()) {
+    return c.BadInput(written);
   }
   c.out << "Report of " << report->assets.assets_size() << " assets written to " << options.output
         << ".\n";
@@ -172,7 +173,7 @@ std::string ReportMarkdown(const PostureReport& report, int top) {
   return absl::StrCat(
       "# Posture report\n\nGenerated ",
       absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", report.generated_at, absl::UTCTimeZone()),
-      " from the collector at ", report.collector,
+      " from the collector at ", TerminalSafe(report.collector),
       ". Values are CyberTOMP values from 0 to 1; adjusted values are limited by "
       "the assets each depends on.\n\n",
       OrganizationSection(report.organization), AssetsSection(report.assets),
@@ -190,7 +191,7 @@ std::string ReportJson(const PostureReport& report) {
   for (const v1::Gaps& gaps : report.gaps) {
     json["gaps"].push_back(nlohmann::ordered_json::parse(ProtoJson(gaps, false)));
   }
-  return json.dump(2);
+  return TerminalSafeLines(json.dump(2));
 }
 
 void AddReportCommand(CLI::App& app, CommandLine& line) {

@@ -25,10 +25,12 @@ struct PostureReport {
 // a supplier's lacks the organisation rollups).
 void AddReportCommand(CLI::App& app, CommandLine& line);
 
-// The report as Markdown: headings, tables, and per asset the `top` largest gaps.
+// The report as Markdown: headings, tables, and per asset the `top` largest gaps. Names
+// and ids are shown through TerminalSafe (cli/terminal_text.h), as reports get `cat`ed.
 std::string ReportMarkdown(const PostureReport& report, int top);
 // The report as one JSON document: {"generatedAt", "collector", "organization",
-// "assets", "gaps"}, each part in the API's JSON form.
+// "assets", "gaps"}, each part in the API's JSON form, through TerminalSafeLines (which
+// keeps its meaning).
 std::string ReportJson(const PostureReport& report);
 
 }  // namespace postura::cli

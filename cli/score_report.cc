@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cli/terminal_text.h"
 #include "common/asset_score.h"
 
 namespace postura::cli {
@@ -24,12 +25,15 @@ std::string Bar(double value) {
 
 std::string Fit(absl::string_view text, int width) {
   if (static_cast<int>(text.size()) <= width) return std::string(text);
-  return absl::StrCat(text.substr(0, width - 3), "...");
+  // Cut where a character starts, never inside a multi-byte one.
+  std::size_t end = width - 3;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return absl::StrCat(text.substr(0, end), "...");
 }
 
 std::string ValueRow(absl::string_view label, double value) {
-  std::string row =
-      absl::StrFormat("  %-*s %6.4f  %s", kNameWidth, Fit(label, kNameWidth), value, Bar(value));
+  std::string row = absl::StrFormat("  %-*s %6.4f  %s", kNameWidth,
+                                    Fit(TerminalSafe(label), kNameWidth), value, Bar(value));
   // A value of 0 has no bar: end the line at the number.
   row.erase(row.find_last_not_of(' ') + 1);
   return row + "\n";

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/target_expression.h"
+#include "cli/terminal_text.h"
 #include "cli/text_table.h"
 #include "cli/time_text.h"
 #include "cli/wire_names.h"
@@ -17,7 +18,7 @@ constexpr int kNameWidth = 48;
 
 // "  Label            ███████░░░ 0.71  note"
 std::string HeadlineRow(absl::string_view label, double value, absl::string_view note = "") {
-  std::string row = absl::StrFormat("  %-16s %s  %s", label, ValueBar(value), note);
+  std::string row = absl::StrFormat("  %-16s %s  %s", label, ValueBar(value), TerminalSafe(note));
   row.erase(row.find_last_not_of(' ') + 1);
   return row + "\n";
 }
@@ -30,7 +31,7 @@ std::string AssetHeader(const v1::AssetSummary& summary) {
     absl::StrAppend(&text, ", department ", summary.department_id());
   }
   if (!summary.supplier_id().empty()) absl::StrAppend(&text, ", supplier ", summary.supplier_id());
-  return text + "\n";
+  return TerminalSafe(text) + "\n";
 }
 
 std::string Headlines(const v1::AssetScore& score, absl::Time now) {

@@ -2,6 +2,7 @@
 
 #include "cli/evidence_text.h"
 #include "cli/gaps_text.h"
+#include "cli/inert_text_matcher.h"
 #include "cli/plan_text.h"
 #include "common/catalog.h"
 #include "gmock/gmock.h"
@@ -229,6 +230,75 @@ TEST(EvidenceHistoryTextTest, ListsRecordsAndHintsWhenTruncated) {
   EXPECT_THAT(text, HasSubstr("2023-11-14T22:13:20Z      1  observed  host-1  ssh.root  "
                               "2023-11-14T23:13:20Z  PermitRootLogin no from sshd -T"));
   EXPECT_THAT(text, HasSubstr("raise --limit"));
+}
+
+// What an agent or supplier sends reaches every operator's terminal: a detail that would
+// retitle the window (OSC 0) and return the carriage to overwrite the line is shown, not
+// obeyed.
+TEST(EvidenceHistoryTextTest, ControlCharactersFromAgentsAreShownNotSent) {
+  v1::EvidenceHistory history;
+  v1::StoredEvidence* record = history.add_records();
+  record->set_agent_id("host-1\x1b[8m");
+  v1::Evidence* evidence = record->mutable_evidence();
+  evidence->set_observed_at_unix_nanos(1700000000000000000);
+  evidence->set_level(v1::DLI_100);
+  evidence->set_kind(v1::OBSERVED);
+  evidence->set_check_id(
+      "ssh.root\xC2\x9B"
+      "2J");
+  evidence->set_detail("ok \x1b]0;pwned\x07 all\rPermitRootLogin no\x08\x7f");
+  const std::string text = EvidenceHistoryText("web\r", "PR_AC_CSC_5_2", history);
+  EXPECT_THAT(text, IsInertOnATerminal());
+  EXPECT_THAT(text, HasSubstr("ok \\x1b]0;pwned\\x07 all\\rPermitRootLogin no\\x08\\u007f"));
+  EXPECT_THAT(text, HasSubstr("host-1\\x1b[8m"));
+  EXPECT_THAT(text, HasSubstr("ssh.root\\u009b2J"));
+  EXPECT_THAT(text, HasSubstr("on asset web\\r:"));
+}
+
+TEST(AssetScoreTextTest, ControlCharactersFromAgentsAreShownNotSent) {
+  v1::AssetScore score = WebScore();
+  score.mutable_summary()->set_name("Web \x1b]0;pwned\x07portal\r");
+  score.mutable_summary()->set_supplier_id("acme\xE2\x80\xAE");
+  score.mutable_summary()->set_limiting_asset_id("db\x1b[2J");
+  v1::OutcomeScore* outcome =
+      score.mutable_functions(0)->mutable_categories(0)->mutable_outcomes(0);
+  outcome->mutable_deciding()->set_check_id("ssh\x1b]8;;http://evil\x07link");
+  outcome->set_title(
+      "Use unique \xC2\x9B"
+      "31mpasswords");
+  score.mutable_functions(0)->set_name(
+      "Protect\x08\x08\x08\x08\x08\x08\x08"
+      "Detect");
+  const std::string text = AssetScoreText(score, /*with_outcomes=*/true, kNow);
+  EXPECT_THAT(text, IsInertOnATerminal());
+  EXPECT_THAT(text, HasSubstr("Asset web (Web \\x1b]0;pwned\\x07portal\\r), IG2"));
+  EXPECT_THAT(text, HasSubstr("supplier acme\\u202e\n"));
+  EXPECT_THAT(text, HasSubstr("limited by dependency db\\x1b[2J"));
+  EXPECT_THAT(text, HasSubstr("host-1 / ssh\\x1b]8;;http://evil\\x07link"));
+}
+
+TEST(GapsAndPlanTextTest, ControlCharactersFromTheCollectorAreShownNotSent) {
+  v1::Gaps gaps;
+  gaps.set_asset_id("web\x1b[1A");
+  v1::FunctionalAreaGaps* area = gaps.add_areas();
+  area->set_functional_area_id("FA1\r");
+  area->set_name(
+      "Area \xC2\x9D"
+      "0;x\x07");
+  v1::Gap* gap = area->add_gaps();
+  gap->set_outcome_id("PR_AC_CSC_5_2\x1b");
+  gap->set_title("title\x1b[2K");
+  EXPECT_THAT(GapsText(gaps), IsInertOnATerminal());
+  EXPECT_THAT(GapsText(gaps), HasSubstr("Gaps of asset web\\x1b[1A:"));
+
+  v1::AssetPlan plan;
+  plan.set_asset_id("web\x1b[1A");
+  plan.set_feasible(true);
+  v1::PlannedChange* change = plan.add_changes();
+  change->set_outcome_id("PR_AC_CSC_5_2\r");
+  change->set_title("title\x1b[2K");
+  change->set_functional_area_id("FA\x07");
+  EXPECT_THAT(AssetPlanText(Catalog::Builtin(), plan), IsInertOnATerminal());
 }
 
 TEST(AssetPlanTextTest, InfeasiblePlanNamesConflictsAndGroupsChangesByArea) {

@@ -4,11 +4,14 @@
 #include <cmath>
 
 #include "absl/strings/str_format.h"
+#include "cli/terminal_text.h"
 
 namespace postura::cli {
 
 TextTable::TextTable(std::vector<std::string> headers)
-    : headers_(std::move(headers)), right_(headers_.size(), false) {}
+    : headers_(std::move(headers)), right_(headers_.size(), false) {
+  for (std::string& header : headers_) header = TerminalSafe(header);
+}
 
 TextTable& TextTable::AlignRight(int column) {
   if (column >= 0 && column < static_cast<int>(right_.size())) right_[column] = true;
@@ -17,6 +20,7 @@ TextTable& TextTable::AlignRight(int column) {
 
 void TextTable::AddRow(std::vector<std::string> cells) {
   cells.resize(headers_.size());
+  for (std::string& cell : cells) cell = TerminalSafe(cell);
   rows_.push_back(std::move(cells));
 }
 
@@ -52,8 +56,10 @@ int DisplayWidth(absl::string_view text) {
   }));
 }
 
-std::string Ellipsize(absl::string_view text, int width) {
-  if (DisplayWidth(text) <= width) return std::string(text);
+std::string Ellipsize(absl::string_view raw_text, int width) {
+  // Escaped before it is cut, so that the escapes count towards the width.
+  const std::string text = TerminalSafe(raw_text);
+  if (DisplayWidth(text) <= width) return text;
   std::string cut;
   int characters = 0;
   for (char c : text) {

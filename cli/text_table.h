@@ -10,7 +10,8 @@ namespace postura::cli {
 
 // A table for people: a header row, then rows of cells. Columns are as wide as their
 // widest cell (counted in characters, so UTF-8 bars line up), two spaces apart, and the
-// table is indented by two spaces. Not thread-safe.
+// table is indented by two spaces. Every header and cell is shown through TerminalSafe
+// (terminal_text.h), so a cell may hold any text an agent or supplier sent. Not thread-safe.
 class TextTable {
  public:
   explicit TextTable(std::vector<std::string> headers);
@@ -33,7 +34,8 @@ class TextTable {
 // The number of characters (UTF-8 code points) in `text`.
 int DisplayWidth(absl::string_view text);
 
-// `text` cut to at most `width` characters, ending in "…" when cut. REQUIRES: width >= 1.
+// TerminalSafe(`text`) cut to at most `width` characters, ending in "…" when cut.
+// REQUIRES: width >= 1.
 std::string Ellipsize(absl::string_view text, int width);
 
 // A bar of `width` cells filled in proportion to `value` (clamped to [0, 1], rounded to

@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "cli/terminal_text.h"
 #include "cli/watch_view.h"
 
 namespace postura::cli {
@@ -69,23 +70,28 @@ class UpdatePrinter {
     }
   }
   ~UpdatePrinter() {
-    if (drawn_) context_.out << kShowCursor << std::flush;
+    if (drawn_) context_.screen << kShowCursor << std::flush;
   }
 
   void Print(const v1::ScoreUpdate& update) {
     if (context_.format == OutputFormat::kJson) {
-      context_.out << ProtoJson(update, /*indented=*/false) << std::endl;
+      context_.out << TerminalSafeLines(ProtoJson(update, /*indented=*/false)) << std::endl;
     } else if (!terminal_) {
       context_.out << WatchUpdateLine(update) << std::endl;
     } else {
       view_.Apply(update);
-      if (!drawn_) context_.out << kHideCursor << kClearScreen;
+      // The screen's own control sequences must reach the terminal: it goes to `screen`,
+      // and WatchScreen shows the header and table through TerminalSafe.
+      if (!drawn_) {
+        context_.out << std::flush;
+        context_.screen << kHideCursor << kClearScreen;
+      }
       drawn_ = true;
       const absl::TimeZone zone = absl::LocalTimeZone();
       const std::string header = absl::StrFormat(
           "postura watch: %d assets at %s, %s (Ctrl-C to quit)", view_.size(),
           context_.collector.address(), absl::FormatTime("%H:%M:%S", absl::Now(), zone));
-      context_.out << WatchScreen(header, view_.Table(zone)) << std::flush;
+      context_.screen << WatchScreen(header, view_.Table(zone)) << std::flush;
     }
   }
 

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "cli/terminal_text.h"
 #include "cli/text_table.h"
 #include "cli/time_text.h"
 #include "cli/wire_names.h"
@@ -47,9 +48,9 @@ std::string WatchView::Table(absl::TimeZone zone) const {
 
 std::string WatchScreen(absl::string_view header, absl::string_view table) {
   std::string screen = kCursorHome;
-  absl::StrAppend(&screen, header, kClearToLineEnd, "\n", kClearToLineEnd, "\n");
+  absl::StrAppend(&screen, TerminalSafe(header), kClearToLineEnd, "\n", kClearToLineEnd, "\n");
   for (absl::string_view line : absl::StrSplit(table, '\n', absl::SkipEmpty())) {
-    absl::StrAppend(&screen, line, kClearToLineEnd, "\n");
+    absl::StrAppend(&screen, TerminalSafe(line), kClearToLineEnd, "\n");
   }
   return screen + kClearToScreenEnd;
 }
@@ -57,9 +58,10 @@ std::string WatchScreen(absl::string_view header, absl::string_view table) {
 std::string WatchUpdateLine(const v1::ScoreUpdate& update) {
   const v1::AssetSummary& s = update.summary();
   const std::string when = UnixNanosText(update.computed_at_unix_nanos());
-  if (update.removed()) return absl::StrCat(when, " ", s.asset_id(), " removed");
+  const std::string asset_id = TerminalSafe(s.asset_id());
+  if (update.removed()) return absl::StrCat(when, " ", asset_id, " removed");
   std::string line = absl::StrFormat(
-      "%s %s %s value %.4f adjusted %.4f coverage %.2f %s", when, s.asset_id(),
+      "%s %s %s value %.4f adjusted %.4f coverage %.2f %s", when, asset_id,
       GroupText(s.implementation_group()), s.value(), s.adjusted_value(), s.coverage(),
       s.target_count() == 0 ? "no targets" : (s.targets_met() ? "targets met" : "targets NOT met"));
   if (update.targets_met_changed()) line += " (targets changed)";

@@ -34,7 +34,9 @@ class WatchView {
 
 // A full screen for a terminal: cursor home, the header line, the table, each line
 // cleared to its end, then the rest of the screen cleared (ANSI escapes), so that redrawing
-// updates in place without flicker.
+// updates in place without flicker. The screen is written to the terminal unfiltered, so
+// every line of `header` and `table` is shown through TerminalSafe: its only control
+// sequences are those of the screen itself.
 std::string WatchScreen(absl::string_view header, absl::string_view table);
 
 // One update as a line of a log (stdout is not a terminal), without a newline:

@@ -1,5 +1,8 @@
 #include "cli/watch_view.h"
 
+#include <algorithm>
+
+#include "cli/inert_text_matcher.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -55,6 +58,26 @@ TEST(WatchViewTest, RemovedAssetsLeaveTheTable) {
 TEST(WatchViewTest, ScreenRedrawsInPlaceClearingLeftovers) {
   EXPECT_EQ(WatchScreen("header", "  a\n  b\n"),
             "\x1b[Hheader\x1b[K\n\x1b[K\n  a\x1b[K\n  b\x1b[K\n\x1b[J");
+}
+
+// The screen goes to the terminal unfiltered: its own sequences are the only ones in it.
+TEST(WatchViewTest, TheScreenCarriesNoControlSequenceAnAgentSent) {
+  WatchView view;
+  v1::ScoreUpdate update;
+  update.mutable_summary()->set_asset_id(
+      "web\x1b]0;pwned\x07\r\xC2\x9B"
+      "2J");
+  view.Apply(update);
+  const std::string screen =
+      WatchScreen("postura watch: \x1b[31m", view.Table(absl::UTCTimeZone()) + "\x1b[5m\n");
+  EXPECT_THAT(screen, HasSubstr("web\\x1b]0;pwned\\x07\\r\\u009b2J"));
+  EXPECT_THAT(screen, HasSubstr("postura watch: \\x1b[31m"));
+  // Cursor home, clear-to-line-end after the header, the blank line and 3 table lines, and
+  // clear-to-screen-end.
+  EXPECT_EQ(std::count(screen.begin(), screen.end(), '\x1b'), 1 + 2 + 3 + 1);
+  EXPECT_THAT(screen, Not(HasSubstr("\x07")));
+  EXPECT_THAT(screen, Not(HasSubstr("\r")));
+  EXPECT_THAT(WatchUpdateLine(update), IsInertOnATerminal());
 }
 
 TEST(WatchViewTest, UpdateLinesForLogs) {

@@ -1,0 +1,12 @@
+#include "cli/output_file.h"
+
+#include "cli/terminal_text.h"
+#include "common/private_file.h"
+
+namespace postura::cli {
+
+absl::Status WriteOutputFile(const std::string& path, absl::string_view text) {
+  return WriteFileAtomically(path, TerminalSafeLines(text), kOutputFileMode);
+}
+
+}  // namespace postura::cli

@@ -1,0 +1,61 @@
+#include "cli/report_command.h"
+
+#include "cli/inert_text_matcher.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace postura::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// A report whose names and titles came from a hostile supplier.
+PostureReport HostileReport() {
+  PostureReport report;
+  report.generated_at = absl::FromUnixSeconds(1'700'000'000);
+  report.collector = "127.0.0.1:4317";
+  v1::Rollup* supplier = report.organization.add_suppliers();
+  supplier->set_key("acme");
+  supplier->set_name("ACME \x1b]0;pwned\x07|Hosting\r");
+  v1::AssetSummary* asset = report.assets.add_assets();
+  asset->set_asset_id("web\x1b[2J");
+  asset->set_name(
+      "Web \xC2\x9B"
+      "31mportal\xE2\x80\xAE");
+  v1::Gaps& gaps = report.gaps.emplace_back();
+  gaps.set_asset_id("web\x1b[2J");
+  v1::FunctionalAreaGaps* area = gaps.add_areas();
+  area->set_functional_area_id("FA1\x7f");
+  v1::Gap* gap = area->add_gaps();
+  gap->set_outcome_id("PR_AC_CSC_5_2");
+  gap->set_title("Use unique passwords\x08\x08\x08\x08\x08\x08\x08\x08\x08");
+  gap->set_share_of_asset_value(0.1);
+  return report;
+}
+
+// Reports are filed and later `cat`ed: they must not carry what a terminal would obey.
+TEST(ReportMarkdownTest, ControlCharactersFromSuppliersAreShownNotSent) {
+  const std::string markdown = ReportMarkdown(HostileReport(), 5);
+  EXPECT_THAT(markdown, IsInertOnATerminal());
+  EXPECT_THAT(markdown, HasSubstr("| acme | ACME \\x1b]0;pwned\\x07 Hosting\\r |"));
+  EXPECT_THAT(markdown, HasSubstr("| web\\x1b[2J | Web \\u009b31mportal\\u202e |"));
+  EXPECT_THAT(markdown, HasSubstr("### web\\x1b[2J\n"));
+  EXPECT_THAT(markdown, HasSubstr("\\x08\\x08 | FA1\\u007f |"));
+}
+
+TEST(ReportJsonTest, ControlCharactersAreEscapedAndTheValuesKept) {
+  const PostureReport report = HostileReport();
+  const std::string json = ReportJson(report);
+  EXPECT_THAT(json, IsInertOnATerminal());
+  EXPECT_THAT(json, Not(HasSubstr("\x1b")));
+  const nlohmann::json parsed = nlohmann::json::parse(json);
+  EXPECT_EQ(parsed["assets"][0]["name"], report.assets.assets(0).name());
+  EXPECT_EQ(parsed["organization"]["suppliers"][0]["name"],
+            report.organization.suppliers(0).name());
+  EXPECT_EQ(parsed["gaps"][0]["areas"][0]["functionalAreaId"], "FA1\x7f");
+}
+
+}  // namespace
+}  // namespace postura::cli
