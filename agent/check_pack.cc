@@ -256,8 +256,17 @@ absl::StatusOr<Rule> RuleFrom(const std::string& key, const v1::Rule& r) {
   if (r.has_mount()) return MountFrom(p, r.mount());
   if (r.has_command()) return CommandFrom(p, r.command());
   if (r.has_process()) {
-    if (r.process().name().empty()) return KeyError(p + "name", "required");
-    return ProcessRule{.name = r.process().name(), .absent = r.process().absent()};
+    const v1::ProcessRule& process = r.process();
+    if (process.name().empty() && process.executable().empty()) {
+      return KeyError(p + "name", "required (or executable)");
+    }
+    if (!process.executable().empty()) {
+      if (absl::Status s = CheckPath(p + "executable", process.executable()); !s.ok()) return s;
+    }
+    return ProcessRule{.name = process.name(),
+                       .executable = process.executable(),
+                       .owner = process.owner(),
+                       .absent = process.absent()};
   }
   if (r.has_systemd_unit()) {
     if (r.systemd_unit().unit().empty()) return KeyError(p + "unit", "required");

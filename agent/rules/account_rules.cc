@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "agent/rules/comparison.h"
+#include "agent/rules/host_root.h"
 #include "agent/rules/parsers.h"
 #include "agent/rules/rules.h"
 
@@ -48,7 +49,7 @@ std::optional<int64_t> FieldOf(const ShadowEntry& entry, AccountsRule::Field fie
 }
 
 RuleResult Uid0OnlyRoot(const fs::path& root) {
-  absl::StatusOr<std::string> text = ReadTextFile(UnderRoot(root, "/etc/passwd"));
+  absl::StatusOr<std::string> text = HostRoot(root).ReadFile("/etc/passwd");
   if (!text.ok()) return ErrorResult(std::string(text.status().message()));
   std::vector<std::string> others;
   for (const PasswdEntry& entry : ParsePasswd(*text)) {
@@ -93,7 +94,7 @@ RuleResult PasswordAgeing(const AccountsRule& rule, const std::vector<ShadowEntr
 
 RuleResult EvaluateAccounts(const AccountsRule& rule, const fs::path& root) {
   if (rule.kind == AccountsRule::Kind::kUid0OnlyRoot) return Uid0OnlyRoot(root);
-  absl::StatusOr<std::string> text = ReadTextFile(UnderRoot(root, "/etc/shadow"));
+  absl::StatusOr<std::string> text = HostRoot(root).ReadFile("/etc/shadow");
   if (!text.ok()) return ErrorResult(std::string(text.status().message()));
   std::vector<ShadowEntry> shadow = ParseShadow(*text);
   if (rule.kind == AccountsRule::Kind::kNoEmptyPasswords) return NoEmptyPasswords(shadow);

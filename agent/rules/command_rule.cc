@@ -138,7 +138,7 @@ RuleResult Judge(const CommandRule& rule, const Finished& finished, int exit_cod
     absl::StatusOr<bool> found = RegexSearch(*rule.regex, line);
     if (!found.ok()) return ErrorResult(std::string(found.status().message()));
     if (!*found) continue;
-    std::string detail = absl::StrCat(name, " printed '", line.substr(0, 120), "'");
+    std::string detail = absl::StrCat(name, " printed '", Excerpt(line), "'");
     return rule.absent ? FailResult(std::move(detail)) : PassResult(std::move(detail));
   }
   std::string detail = absl::StrCat(name, " printed no line matching /", rule.pattern, "/");

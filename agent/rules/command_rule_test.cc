@@ -1,5 +1,7 @@
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "agent/rules/rules.h"
+#include "common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -24,6 +26,20 @@ TEST(CommandRuleTest, MatchesOutputLinesWithoutAShell) {
   EXPECT_EQ(EvaluateCommand(rule, absl::Seconds(10)).verdict, Verdict::kFail);
   EXPECT_EQ(EvaluateCommand(Command({"/bin/echo", "x"}, "^y$"), absl::Seconds(10)).verdict,
             Verdict::kFail);
+}
+
+TEST(CommandRuleTest, OutputInDetailsIsValidUtf8CutBetweenCharacters) {
+  RuleResult latin1 =
+      EvaluateCommand(Command({"/bin/echo", "enforcing\xE9"}, "^enforcing"), absl::Seconds(10));
+  EXPECT_EQ(latin1.verdict, Verdict::kPass);
+  EXPECT_TRUE(IsValidUtf8(latin1.detail)) << latin1.detail;
+  EXPECT_EQ(latin1.detail, "/bin/echo printed 'enforcing\xEF\xBF\xBD'");
+
+  std::string straddling = std::string(kMaxExcerptBytes - 1, 'a') + "\xE2\x82\xAC";  // A euro sign.
+  RuleResult cut = EvaluateCommand(Command({"/bin/echo", straddling}, "^a"), absl::Seconds(10));
+  EXPECT_TRUE(IsValidUtf8(cut.detail)) << cut.detail;
+  EXPECT_EQ(cut.detail,
+            absl::StrCat("/bin/echo printed '", std::string(kMaxExcerptBytes - 1, 'a'), "'"));
 }
 
 TEST(CommandRuleTest, ExitCodeIsCheckedOrElseAnErrorWhenNonZero) {

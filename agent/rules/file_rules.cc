@@ -1,58 +1,31 @@
 // Evaluators of the file, file_content and key_value rules.
 #include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
-
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "agent/rules/comparison.h"
+#include "agent/rules/host_root.h"
 #include "agent/rules/parsers.h"
 #include "agent/rules/rules.h"
 
 namespace postura::agent {
 namespace {
 
-// The uid of a user name, or of a number, through <root>/etc/passwd.
-absl::StatusOr<int64_t> ResolveUid(absl::string_view name, const std::filesystem::path& root) {
-  int64_t id = 0;
-  if (absl::SimpleAtoi(name, &id)) return id;
-  absl::StatusOr<std::string> text = ReadTextFile(UnderRoot(root, "/etc/passwd"));
-  if (!text.ok()) return text.status();
-  for (const PasswdEntry& entry : ParsePasswd(*text)) {
-    if (entry.name == name) return entry.uid;
-  }
-  return absl::NotFoundError(absl::StrCat("user '", name, "' is not in /etc/passwd"));
-}
-
-// The gid of a group name, or of a number, through <root>/etc/group.
-absl::StatusOr<int64_t> ResolveGid(absl::string_view name, const std::filesystem::path& root) {
-  int64_t id = 0;
-  if (absl::SimpleAtoi(name, &id)) return id;
-  absl::StatusOr<std::string> text = ReadTextFile(UnderRoot(root, "/etc/group"));
-  if (!text.ok()) return text.status();
-  for (const GroupEntry& entry : ParseGroup(*text)) {
-    if (entry.name == name) return entry.gid;
-  }
-  return absl::NotFoundError(absl::StrCat("group '", name, "' is not in /etc/group"));
-}
-
 // An ownership mismatch as a detail; "" if there is none or nothing is expected.
 absl::StatusOr<std::string> OwnershipProblem(const FileRule& rule, const struct stat& info,
-                                             const std::filesystem::path& root) {
+                                             const HostRoot& host) {
   std::vector<std::string> problems;
   if (!rule.owner.empty()) {
-    absl::StatusOr<int64_t> uid = ResolveUid(rule.owner, root);
+    absl::StatusOr<int64_t> uid = LookUpUid(host, rule.owner);
     if (!uid.ok()) return uid.status();
     if (*uid != info.st_uid) {
       problems.push_back(absl::StrCat("owner is uid ", info.st_uid, ", expected ", rule.owner));
     }
   }
   if (!rule.group.empty()) {
-    absl::StatusOr<int64_t> gid = ResolveGid(rule.group, root);
+    absl::StatusOr<int64_t> gid = LookUpGid(host, rule.group);
     if (!gid.ok()) return gid.status();
     if (*gid != info.st_gid) {
       problems.push_back(absl::StrCat("group is gid ", info.st_gid, ", expected ", rule.group));
@@ -64,14 +37,16 @@ absl::StatusOr<std::string> OwnershipProblem(const FileRule& rule, const struct 
 }  // namespace
 
 RuleResult EvaluateFile(const FileRule& rule, const std::filesystem::path& root) {
-  struct stat info;
-  if (stat(UnderRoot(root, rule.path).c_str(), &info) != 0) {
-    if (errno != ENOENT && errno != ENOTDIR) {
-      return ErrorResult(absl::StrCat("cannot stat ", rule.path, ": ", std::strerror(errno)));
+  HostRoot host(root);
+  absl::StatusOr<struct stat> found = host.Stat(rule.path);
+  if (!found.ok()) {
+    if (!absl::IsNotFound(found.status())) {
+      return ErrorResult(std::string(found.status().message()));
     }
     if (rule.absent) return PassResult(absl::StrCat(rule.path, " does not exist"));
     return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
   }
+  const struct stat& info = *found;
   if (rule.absent) return FailResult(absl::StrCat(rule.path, " exists"));
   std::vector<std::string> problems;
   unsigned mode = info.st_mode & 07777;
@@ -79,7 +54,7 @@ RuleResult EvaluateFile(const FileRule& rule, const std::filesystem::path& root)
     problems.push_back(
         absl::StrFormat("mode is %04o, expected at most %04o", mode, *rule.mode_max));
   }
-  absl::StatusOr<std::string> ownership = OwnershipProblem(rule, info, root);
+  absl::StatusOr<std::string> ownership = OwnershipProblem(rule, info, host);
   if (!ownership.ok()) {
     return ErrorResult(absl::StrCat(rule.path, ": ", ownership.status().message()));
   }
@@ -91,7 +66,7 @@ RuleResult EvaluateFile(const FileRule& rule, const std::filesystem::path& root)
 }
 
 RuleResult EvaluateFileContent(const FileContentRule& rule, const std::filesystem::path& root) {
-  absl::StatusOr<std::string> text = ReadTextFile(UnderRoot(root, rule.path));
+  absl::StatusOr<std::string> text = HostRoot(root).ReadFile(rule.path);
   if (absl::IsNotFound(text.status())) {
     return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
   }
@@ -100,7 +75,7 @@ RuleResult EvaluateFileContent(const FileContentRule& rule, const std::filesyste
     absl::StatusOr<bool> found = RegexSearch(rule.regex, line);
     if (!found.ok()) return ErrorResult(std::string(found.status().message()));
     if (!*found) continue;
-    std::string detail = absl::StrCat(rule.path, " has '", line.substr(0, 120), "'");
+    std::string detail = absl::StrCat(rule.path, " has '", Excerpt(line), "'");
     return rule.absent ? FailResult(std::move(detail)) : PassResult(std::move(detail));
   }
   std::string detail = absl::StrCat(rule.path, " has no line matching /", rule.pattern, "/");
@@ -108,7 +83,7 @@ RuleResult EvaluateFileContent(const FileContentRule& rule, const std::filesyste
 }
 
 RuleResult EvaluateKeyValue(const KeyValueRule& rule, const std::filesystem::path& root) {
-  absl::StatusOr<std::string> text = ReadTextFile(UnderRoot(root, rule.path));
+  absl::StatusOr<std::string> text = HostRoot(root).ReadFile(rule.path);
   if (absl::IsNotFound(text.status())) {
     return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
   }
@@ -122,7 +97,7 @@ RuleResult EvaluateKeyValue(const KeyValueRule& rule, const std::filesystem::pat
   }
   absl::StatusOr<bool> ok = Satisfies(rule.expected, *value);
   if (!ok.ok()) return ErrorResult(std::string(ok.status().message()));
-  std::string detail = absl::StrCat(rule.key, " is '", *value, "'", source);
+  std::string detail = absl::StrCat(rule.key, " is '", Excerpt(*value), "'", source);
   if (*ok) return PassResult(std::move(detail));
   return FailResult(absl::StrCat(detail, ", expected ", DescribeExpectation(rule.expected)));
 }

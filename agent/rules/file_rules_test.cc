@@ -5,6 +5,7 @@
 #include "agent/rules/comparison.h"
 #include "agent/rules/rules.h"
 #include "agent/rules/test_roots.h"
+#include "common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
@@ -84,6 +85,34 @@ TEST(FileContentRuleTest, MatchesLinesAndAbsence) {
   rule.path = "/etc/nothing";
   rule.if_missing = IfMissing::kNotApplicable;
   EXPECT_EQ(EvaluateFileContent(rule, WeakRoot()).verdict, Verdict::kNotApplicable);
+}
+
+// An sshd_config line ending in a Latin-1 byte, and a line whose 2-byte character straddles
+// the cut at kMaxExcerptBytes: details must stay valid UTF-8, cut between characters.
+TEST(FileContentRuleTest, DetailsAreValidUtf8CutBetweenCharacters) {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "etc/ssh");
+  std::string straddling = std::string(kMaxExcerptBytes - 1, 'a') + "\xC3\xA9tail";
+  dir.WriteFile("etc/ssh/sshd_config", "PermitRootLogin no\xE9\n" + straddling + "\n");
+  FileContentRule rule{.path = "/etc/ssh/sshd_config", .pattern = "^PermitRootLogin"};
+  rule.regex = std::regex(rule.pattern);
+  RuleResult latin1 = EvaluateFileContent(rule, dir.path());
+  EXPECT_EQ(latin1.verdict, Verdict::kPass);
+  EXPECT_TRUE(IsValidUtf8(latin1.detail)) << latin1.detail;
+  EXPECT_EQ(latin1.detail, "/etc/ssh/sshd_config has 'PermitRootLogin no\xEF\xBF\xBD'");
+
+  rule.pattern = "^a+";
+  rule.regex = std::regex(rule.pattern);
+  RuleResult cut = EvaluateFileContent(rule, dir.path());
+  EXPECT_TRUE(IsValidUtf8(cut.detail)) << cut.detail;
+  EXPECT_EQ(cut.detail, absl::StrCat("/etc/ssh/sshd_config has '",
+                                     std::string(kMaxExcerptBytes - 1, 'a'), "'"));
+
+  KeyValueRule key = SshKey("PermitRootLogin", "eq", "no");
+  RuleResult value = EvaluateKeyValue(key, dir.path());
+  EXPECT_EQ(value.verdict, Verdict::kFail);
+  EXPECT_TRUE(IsValidUtf8(value.detail)) << value.detail;
+  EXPECT_THAT(value.detail, HasSubstr("PermitRootLogin is 'no\xEF\xBF\xBD'"));
 }
 
 TEST(FileRuleTest, ChecksExistenceModeAndOwnership) {

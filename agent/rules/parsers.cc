@@ -1,11 +1,6 @@
 #include "agent/rules/parsers.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -16,8 +11,6 @@
 
 namespace postura::agent {
 namespace {
-
-constexpr size_t kMaxFileBytes = 16 << 20;
 
 std::vector<absl::string_view> Lines(absl::string_view text) {
   return absl::StrSplit(text, '\n', absl::SkipWhitespace());
@@ -101,41 +94,7 @@ std::string DecodeOctalEscapes(absl::string_view field) {
   return out;
 }
 
-absl::Status ReadError(const std::filesystem::path& path, int error) {
-  if (error == ENOENT || error == ENOTDIR) {
-    return absl::NotFoundError(absl::StrCat(path.string(), " does not exist"));
-  }
-  if (error == EACCES || error == EPERM) {
-    return absl::PermissionDeniedError(absl::StrCat("cannot read ", path.string()));
-  }
-  return absl::InternalError(
-      absl::StrCat("cannot read ", path.string(), ": ", std::strerror(error)));
-}
-
 }  // namespace
-
-std::filesystem::path UnderRoot(const std::filesystem::path& root, absl::string_view path) {
-  return root / std::filesystem::path(std::string(absl::StripLeadingAsciiWhitespace(path)))
-                    .relative_path();
-}
-
-absl::StatusOr<std::string> ReadTextFile(const std::filesystem::path& path) {
-  // POSIX calls rather than iostreams: errno is reliable and /proc files report size 0.
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ReadError(path, errno);
-  std::string text;
-  char buffer[65536];
-  ssize_t n = 0;
-  while (text.size() < kMaxFileBytes && (n = read(fd, buffer, sizeof(buffer))) != 0) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-  }
-  int error = errno;
-  close(fd);
-  if (n < 0) return ReadError(path, error);
-  return text;
-}
 
 std::optional<std::string> FindKeyValue(absl::string_view text, absl::string_view key,
                                         char separator, bool first_wins) {
@@ -267,6 +226,18 @@ std::vector<MountEntry> ParseMounts(absl::string_view text) {
                       .options = absl::StrSplit(f[3], ',', absl::SkipEmpty())});
   }
   return mounts;
+}
+
+std::optional<int64_t> ParseStatusRealUid(absl::string_view text) {
+  for (absl::string_view line : Lines(text)) {
+    if (!absl::ConsumePrefix(&line, "Uid:")) continue;
+    std::vector<absl::string_view> ids =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    int64_t uid = 0;
+    if (ids.empty() || !absl::SimpleAtoi(ids[0], &uid)) return std::nullopt;
+    return uid;
+  }
+  return std::nullopt;
 }
 
 }  // namespace postura::agent

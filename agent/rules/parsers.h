@@ -2,26 +2,17 @@
 #define POSTURA_AGENT_RULES_PARSERS_H_
 
 #include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace postura::agent {
 
-// Small pure parsers for the host files the rules read, and the one place that reads a file
-// under the configurable root. Malformed lines are skipped, as the programs that own these
-// files skip them. Thread-safe (no state).
-
-// `path` (absolute) inside `root`: UnderRoot("/srv/fixture", "/etc/passwd").
-std::filesystem::path UnderRoot(const std::filesystem::path& root, absl::string_view path);
-
-// The contents of a file, at most 16 MiB. NotFound if it does not exist, PermissionDenied
-// if it cannot be read, Internal for other failures; the message names the path.
-absl::StatusOr<std::string> ReadTextFile(const std::filesystem::path& path);
+// Small pure parsers for the host files the rules read (agent/rules/host_root.h reads
+// them). Malformed lines are skipped, as the programs that own these files skip them.
+// Thread-safe (no state).
 
 // The value of `key` in a "key value" file (separator 0: whitespace) or "key<sep>value"
 // file. Keys compare case-insensitively; '#' starts a comment; surrounding blanks and
@@ -89,6 +80,10 @@ struct MountEntry {
 };
 // /proc/mounts and /etc/fstab lines (comments and blank lines skipped).
 std::vector<MountEntry> ParseMounts(absl::string_view text);
+
+// The real uid in /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs"); nullopt if the
+// line is missing or malformed.
+std::optional<int64_t> ParseStatusRealUid(absl::string_view text);
 
 }  // namespace postura::agent
 

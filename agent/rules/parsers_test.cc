@@ -1,5 +1,6 @@
 #include "agent/rules/parsers.h"
 
+#include "agent/rules/host_root.h"
 #include "agent/rules/test_roots.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -34,7 +35,7 @@ TEST(ParsersTest, PasswdShadowAndGroupSkipMalformedLines) {
 
 TEST(ParsersTest, DpkgStatusKnowsWhatIsInstalled) {
   std::vector<DpkgPackage> packages =
-      ParseDpkgStatus(ReadTextFile(HardenedRoot() / "var/lib/dpkg/status").value());
+      ParseDpkgStatus(HostRoot(HardenedRoot()).ReadFile("/var/lib/dpkg/status").value());
   ASSERT_EQ(packages.size(), 4u);
   EXPECT_EQ(packages[0].name, "openssh-server");
   EXPECT_EQ(packages[0].version, "1:9.2p1-2+deb12u3");
@@ -55,7 +56,7 @@ TEST(ParsersTest, DebianVersionsOrderAsDpkgDoes) {
 
 TEST(ParsersTest, ProcNetGivesPortsStatesAndLoopback) {
   std::vector<SocketEntry> sockets =
-      ParseProcNet(ReadTextFile(HardenedRoot() / "proc/net/tcp").value());
+      ParseProcNet(HostRoot(HardenedRoot()).ReadFile("/proc/net/tcp").value());
   ASSERT_EQ(sockets.size(), 3u);
   EXPECT_EQ(sockets[0].port, 22);
   EXPECT_EQ(sockets[0].state, 0x0A);
@@ -73,9 +74,15 @@ TEST(ParsersTest, MountsDecodeEscapesAndSplitOptions) {
   EXPECT_THAT(mounts[0].options, ElementsAre("rw", "nodev"));
 }
 
-TEST(ParsersTest, ReadTextFileSaysNotFoundForMissingFiles) {
-  EXPECT_TRUE(absl::IsNotFound(ReadTextFile(HardenedRoot() / "no/such/file").status()));
-  EXPECT_EQ(UnderRoot("/r", "/etc/passwd"), std::filesystem::path("/r/etc/passwd"));
+TEST(ParsersTest, ReadFileSaysNotFoundForMissingFiles) {
+  EXPECT_TRUE(absl::IsNotFound(HostRoot(HardenedRoot()).ReadFile("/no/such/file").status()));
+}
+
+TEST(ParsersTest, StatusGivesTheRealUid) {
+  EXPECT_EQ(ParseStatusRealUid("Name:\tsu\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n"), 1000);
+  EXPECT_EQ(ParseStatusRealUid(HostRoot(HardenedRoot()).ReadFile("/proc/530/status").value()), 0);
+  EXPECT_EQ(ParseStatusRealUid("Name:\tx\n"), std::nullopt);
+  EXPECT_EQ(ParseStatusRealUid("Uid:\tzero\n"), std::nullopt);
 }
 
 }  // namespace

@@ -29,7 +29,16 @@ struct RuleResult {
   std::string detail;  // Short and human, e.g. "PermitRootLogin is 'yes', expected 'no'".
 };
 
-// Shorthands for evaluators.
+// The longest excerpt of host text (a file's line, a value, a program's output) that a
+// detail quotes, in bytes.
+inline constexpr size_t kMaxExcerptBytes = 120;
+
+// Host text for a detail: valid UTF-8 (invalid bytes become U+FFFD), cut to at most
+// kMaxExcerptBytes on a character boundary.
+std::string Excerpt(absl::string_view text);
+
+// Shorthands for evaluators. Each makes `detail` valid UTF-8, as the protobuf string that
+// carries it must be.
 RuleResult PassResult(std::string detail);
 RuleResult FailResult(std::string detail);
 RuleResult ErrorResult(std::string detail);
@@ -85,8 +94,12 @@ struct SysctlRule {
   Comparison expected;
 };
 
+// A process matches when every field set matches. `name` alone is weak evidence (any user
+// can start a program under any name); `executable` and `owner` name the real daemon.
 struct ProcessRule {
-  std::string name;
+  std::string name;        // Command name, as in /proc/PID/comm; empty: any.
+  std::string executable;  // Absolute program path, the text of /proc/PID/exe; empty: any.
+  std::string owner;       // User name or uid, the real uid of the process; empty: any.
   bool absent = false;
 };
 

@@ -1,10 +1,11 @@
 // Evaluators of the mount and encrypted_device rules.
-#include <system_error>
+#include <algorithm>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "agent/rules/host_root.h"
 #include "agent/rules/parsers.h"
 #include "agent/rules/rules.h"
 
@@ -25,20 +26,21 @@ std::optional<MountEntry> FindMount(absl::string_view text, absl::string_view mo
   return found;
 }
 
-std::string ReadTrimmed(const fs::path& path) {
-  absl::StatusOr<std::string> text = ReadTextFile(path);
+std::string ReadTrimmed(const HostRoot& host, const std::string& path) {
+  absl::StatusOr<std::string> text = host.ReadFile(path);
   return text.ok() ? std::string(absl::StripAsciiWhitespace(*text)) : "";
 }
 
 // The /sys/block name ("dm-0", "sda") of a mount source such as "/dev/mapper/root",
 // "/dev/dm-1" or "/dev/sda2"; "" if it is not a block device we can place.
-std::string BlockDeviceName(const fs::path& root, absl::string_view source) {
+std::string BlockDeviceName(const HostRoot& host, absl::string_view source) {
   if (absl::ConsumePrefix(&source, "/dev/mapper/")) {
-    std::error_code error;
-    for (fs::directory_iterator it(UnderRoot(root, "/sys/block"), error), end; !error && it != end;
-         it.increment(error)) {
-      if (ReadTrimmed(it->path() / "dm" / "name") == source) {
-        return it->path().filename().string();
+    absl::StatusOr<std::vector<std::string>> devices = host.ListDirectory("/sys/block");
+    if (!devices.ok()) return "";
+    std::sort(devices->begin(), devices->end());  // The same answer on every run.
+    for (const std::string& device : *devices) {
+      if (ReadTrimmed(host, absl::StrCat("/sys/block/", device, "/dm/name")) == source) {
+        return device;
       }
     }
     return "";
@@ -48,14 +50,15 @@ std::string BlockDeviceName(const fs::path& root, absl::string_view source) {
 }
 
 // True if `device` or a device beneath it (its slaves) is dm-crypt.
-bool IsOnCrypt(const fs::path& root, const std::string& device, int depth) {
+bool IsOnCrypt(const HostRoot& host, const std::string& device, int depth) {
   if (depth > kMaxDeviceDepth || device.empty()) return false;
-  fs::path dir = UnderRoot(root, absl::StrCat("/sys/block/", device));
-  if (absl::StartsWith(ReadTrimmed(dir / "dm" / "uuid"), "CRYPT-")) return true;
-  std::error_code error;
-  for (fs::directory_iterator it(dir / "slaves", error), end; !error && it != end;
-       it.increment(error)) {
-    if (IsOnCrypt(root, it->path().filename().string(), depth + 1)) return true;
+  std::string dir = absl::StrCat("/sys/block/", device);
+  if (absl::StartsWith(ReadTrimmed(host, absl::StrCat(dir, "/dm/uuid")), "CRYPT-")) return true;
+  absl::StatusOr<std::vector<std::string>> slaves =
+      host.ListDirectory(absl::StrCat(dir, "/slaves"));
+  if (!slaves.ok()) return false;
+  for (const std::string& slave : *slaves) {
+    if (IsOnCrypt(host, slave, depth + 1)) return true;
   }
   return false;
 }
@@ -64,7 +67,7 @@ bool IsOnCrypt(const fs::path& root, const std::string& device, int depth) {
 
 RuleResult EvaluateMount(const MountRule& rule, const fs::path& root) {
   absl::string_view table = rule.fstab ? "/etc/fstab" : "/proc/mounts";
-  absl::StatusOr<std::string> text = ReadTextFile(UnderRoot(root, table));
+  absl::StatusOr<std::string> text = HostRoot(root).ReadFile(table);
   if (!text.ok()) return ErrorResult(std::string(text.status().message()));
   std::optional<MountEntry> mount = FindMount(*text, rule.mount_point);
   if (!mount) {
@@ -80,21 +83,22 @@ RuleResult EvaluateMount(const MountRule& rule, const fs::path& root) {
   if (!lacking.empty()) {
     return FailResult(absl::StrCat(rule.mount_point, " lacks ", absl::StrJoin(lacking, ", ")));
   }
-  return PassResult(
-      absl::StrCat(rule.mount_point, " is mounted with ", absl::StrJoin(mount->options, ",")));
+  return PassResult(absl::StrCat(rule.mount_point, " is mounted with ",
+                                 Excerpt(absl::StrJoin(mount->options, ","))));
 }
 
 RuleResult EvaluateEncryptedDevice(const EncryptedDeviceRule& rule, const fs::path& root) {
-  absl::StatusOr<std::string> text = ReadTextFile(UnderRoot(root, "/proc/mounts"));
+  HostRoot host(root);
+  absl::StatusOr<std::string> text = host.ReadFile("/proc/mounts");
   if (!text.ok()) return ErrorResult(std::string(text.status().message()));
   std::optional<MountEntry> mount = FindMount(*text, rule.mount_point);
   if (!mount) return ErrorResult(absl::StrCat(rule.mount_point, " is not mounted"));
-  std::string device = BlockDeviceName(root, mount->source);
+  std::string device = BlockDeviceName(host, mount->source);
   if (device.empty() && absl::StartsWith(mount->source, "/dev/mapper/")) {
     return ErrorResult(
         absl::StrCat("no device-mapper device named ", mount->source, " in /sys/block"));
   }
-  if (device.empty() || !fs::exists(UnderRoot(root, absl::StrCat("/sys/block/", device)))) {
+  if (device.empty() || !host.Stat(absl::StrCat("/sys/block/", device)).ok()) {
     // A partition ("sda2") lives under its disk in /sys/block and is never dm-crypt itself.
     if (absl::StartsWith(mount->source, "/dev/")) {
       return FailResult(
@@ -103,7 +107,7 @@ RuleResult EvaluateEncryptedDevice(const EncryptedDeviceRule& rule, const fs::pa
     return NotApplicableResult(absl::StrCat(rule.mount_point, " is on ", mount->source, " (",
                                             mount->fs_type, "), not a block device"));
   }
-  if (IsOnCrypt(root, device, 0)) {
+  if (IsOnCrypt(host, device, 0)) {
     return PassResult(
         absl::StrCat(rule.mount_point, " is on ", mount->source, ", backed by dm-crypt"));
   }
