@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/attestation.h"
 #include "agent/wire_level.h"
+#include "common/utf8.h"
 #include "glog/logging.h"
 
 namespace postura::agent {
@@ -31,7 +32,7 @@ std::vector<v1::Evidence> EvidenceFromResults(const std::vector<CheckResult>& re
         item.set_expires_at_unix_nanos(absl::ToUnixNanos(expires));
         item.set_check_id(result.check_id);
         item.set_kind(v1::OBSERVED);
-        item.set_detail(result.detail.substr(0, kMaxDetailBytes));
+        item.set_detail(ValidUtf8Prefix(result.detail, kMaxDetailBytes));
       }
     }
   }
@@ -55,7 +56,10 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
     }
   }
   absl::StatusOr<std::unique_ptr<Spool>> spool =
-      Spool::Open({.directory = options.spool_directory, .max_bytes = options.spool_max_bytes});
+      Spool::Open({.directory = options.spool_directory,
+                   .max_bytes = options.spool_max_bytes,
+                   .segment_bytes = SpoolOptions().segment_bytes,
+                   .ingest_limits = {}});
   if (!spool.ok()) return spool.status();
   daemon->spool_ = *std::move(spool);
   daemon->runner_ = std::make_unique<CheckRunner>(CheckRunnerOptions{.root = options.root}, clock);

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -13,30 +12,18 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/utf8.h"
 #include "glog/logging.h"
 
 namespace postura::agent {
 namespace {
 
-// A record: payload size (u32), CRC-32C of the payload (u32), little-endian; then the
-// payload, a serialized v1::Batch.
-constexpr std::size_t kHeaderBytes = 8;
 constexpr char kStateFile[] = "state";
 constexpr char kSegmentPrefix[] = "segment-";
+// A recut's new segment while it is written; adopted or discarded at the next Open.
+constexpr char kRecutFile[] = "recut.tmp";
+constexpr char kRejectedDirectory[] = "rejected";
 
-std::array<uint32_t, 256> MakeCrcTable() {
-  std::array<uint32_t, 256> table{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t crc = i;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
-    table[i] = crc;
-  }
-  return table;
-}
-
-void PutU32(std::string& out, uint32_t value) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(value >> (8 * i)));
-}
 void PutU64(std::string& out, uint64_t value) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(value >> (8 * i)));
 }
@@ -86,14 +73,19 @@ std::string ReadWholeFile(const std::filesystem::path& path) {
   return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
 }
 
-}  // namespace
-
-uint32_t Crc32c(std::string_view data) {
-  static const std::array<uint32_t, 256> kTable = MakeCrcTable();
-  uint32_t crc = 0xFFFFFFFFu;
-  for (char c : data) crc = (crc >> 8) ^ kTable[(crc ^ static_cast<unsigned char>(c)) & 0xFFu];
-  return ~crc;
+std::filesystem::path SegmentPath(const std::filesystem::path& directory, uint64_t first) {
+  return directory / absl::StrFormat("%s%020d.log", kSegmentPrefix, first);
 }
+
+// True when a whole record with a matching checksum starts at `at`.
+bool RecordStartsAt(std::string_view bytes, std::size_t at) {
+  if (at + kRecordHeaderBytes > bytes.size()) return false;
+  const uint64_t size = GetLittleEndian(bytes, at, 4);
+  if (at + kRecordHeaderBytes + size > bytes.size()) return false;
+  return Crc32c(bytes.substr(at + kRecordHeaderBytes, size)) == GetLittleEndian(bytes, at + 4, 4);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options) {
   std::error_code error;
@@ -121,15 +113,43 @@ absl::Status Spool::Recover() {
     next_sequence_ = std::max<uint64_t>(1, GetLittleEndian(state, 8, 8));
     dropped_items_total_ = GetLittleEndian(state, 16, 8);
   }
+  state_next_sequence_ = next_sequence_;
+  if (absl::Status s = AdoptOrDiscardRecut(); !s.ok()) return s;
   std::vector<std::filesystem::path> paths;
   for (const auto& entry : std::filesystem::directory_iterator(options_.directory)) {
     if (entry.path().filename().string().rfind(kSegmentPrefix, 0) == 0)
       paths.push_back(entry.path());
   }
   std::sort(paths.begin(), paths.end());  // Zero-padded first sequences sort in order.
+  const uint64_t dropped_before = dropped_items_total_;
   for (const std::filesystem::path& path : paths) {
     if (absl::Status s = LoadSegment(path); !s.ok()) return s;
   }
+  // Records set aside while loading are counted durably.
+  if (dropped_items_total_ != dropped_before) return WriteState();
+  return absl::OkStatus();
+}
+
+absl::Status Spool::AdoptOrDiscardRecut() {
+  const std::filesystem::path recut = options_.directory / kRecutFile;
+  if (!std::filesystem::exists(recut)) return absl::OkStatus();
+  const std::string bytes = ReadWholeFile(recut);
+  std::optional<v1::Batch> first;
+  if (RecordStartsAt(bytes, 0)) {
+    first = DecodeBatch(
+        std::string_view(bytes).substr(kRecordHeaderBytes, GetLittleEndian(bytes, 0, 4)));
+  }
+  std::error_code error;
+  // The state is written after the recut file and before its rename: a state that counts
+  // the recut's numbers as given means the recut was complete and replaces the old batches.
+  if (first.has_value() && state_next_sequence_ > first->sequence()) {
+    LOG(WARNING) << "spool: adopting the batches recut before a crash";
+    std::filesystem::rename(recut, SegmentPath(options_.directory, first->sequence()), error);
+  } else {
+    std::filesystem::remove(recut, error);
+  }
+  if (error) return absl::UnavailableError(absl::StrCat("spool recut: ", error.message()));
+  SyncDirectory(options_.directory);
   return absl::OkStatus();
 }
 
@@ -137,21 +157,38 @@ absl::Status Spool::LoadSegment(const std::filesystem::path& path) {
   const std::string bytes = ReadWholeFile(path);
   Segment segment{path, 0, {}};
   std::size_t at = 0;
-  while (at + kHeaderBytes <= bytes.size()) {
+  while (at + kRecordHeaderBytes <= bytes.size()) {
     const uint32_t size = static_cast<uint32_t>(GetLittleEndian(bytes, at, 4));
-    const uint32_t crc = static_cast<uint32_t>(GetLittleEndian(bytes, at + 4, 4));
-    if (at + kHeaderBytes + size > bytes.size()) break;  // Torn: written only in part.
-    const std::string_view payload = std::string_view(bytes).substr(at + kHeaderBytes, size);
-    v1::Batch batch;
-    if (Crc32c(payload) != crc || !batch.ParseFromArray(payload.data(), static_cast<int>(size))) {
-      break;
+    const std::size_t next = at + kRecordHeaderBytes + size;
+    if (next > bytes.size()) break;  // Torn: written only in part.
+    const std::string_view payload = std::string_view(bytes).substr(at + kRecordHeaderBytes, size);
+    if (Crc32c(payload) != GetLittleEndian(bytes, at + 4, 4)) {
+      // Damaged in place. With whole records behind it, skip it and keep them; at the end
+      // of the segment it is the torn tail of a crash, cut below.
+      if (!RecordStartsAt(bytes, next)) break;
+      SetAside(path, payload, 0, 0, "its checksum does not match");
+      at = next;
+      continue;
     }
-    if (batch.sequence() > acknowledged_) {
+    bool repaired = false;
+    std::optional<v1::Batch> batch = DecodeBatch(payload, &repaired);
+    if (!batch.has_value()) {
+      const DamagedBatchFacts facts = InspectDamagedBatch(payload);
+      if (facts.sequence == 0 || facts.sequence > acknowledged_) {
+        SetAside(path, payload, facts.sequence, facts.items, "it is not a batch");
+      }
+      next_sequence_ = std::max(next_sequence_, facts.sequence + 1);
+      at = next;
+      continue;
+    }
+    if (batch->sequence() > acknowledged_) {
+      LOG_IF(WARNING, repaired) << "spool: batch " << batch->sequence()
+                                << " held text that is not UTF-8; it is sent repaired";
       segment.records.push_back(
-          {batch.sequence(), at, size, static_cast<uint32_t>(batch.items_size())});
+          {batch->sequence(), at, size, static_cast<uint32_t>(batch->items_size())});
     }
-    next_sequence_ = std::max(next_sequence_, batch.sequence() + 1);
-    at += kHeaderBytes + size;
+    next_sequence_ = std::max(next_sequence_, batch->sequence() + 1);
+    at = next;
   }
   if (at < bytes.size()) {
     LOG(WARNING) << "spool segment " << path << ": cutting " << bytes.size() - at
@@ -168,12 +205,33 @@ absl::Status Spool::LoadSegment(const std::filesystem::path& path) {
   return absl::OkStatus();
 }
 
+void Spool::SetAside(const std::filesystem::path& segment, std::string_view payload,
+                     uint64_t sequence, uint32_t items, absl::string_view reason) {
+  const std::filesystem::path directory = options_.directory / kRejectedDirectory;
+  const std::string name =
+      sequence != 0 ? absl::StrCat("batch-", sequence, ".pb")
+                    : absl::StrCat(segment.filename().string(), "-crc-", Crc32c(payload), ".bin");
+  const std::filesystem::path kept = directory / name;
+  std::error_code error;
+  // Counted once: the same record may be met again before its number counts as done.
+  if (std::filesystem::exists(kept, error)) return;
+  std::filesystem::create_directories(directory, error);
+  absl::Status written = WriteSynced(kept, payload, /*truncate=*/true);
+  dropped_items_total_ += items;
+  LOG(ERROR) << "spool: set aside batch " << sequence << " (" << items << " items) from "
+             << segment.filename() << " because " << reason << "; kept in "
+             << (written.ok() ? kept.string() : written.ToString());
+}
+
 absl::Status Spool::WriteState() {
   std::string state;
   PutU64(state, acknowledged_);
   PutU64(state, next_sequence_);
   PutU64(state, dropped_items_total_);
-  PutU32(state, Crc32c(state));
+  std::string checksum;
+  const uint32_t crc = Crc32c(state);
+  for (int i = 0; i < 4; ++i) checksum.push_back(static_cast<char>(crc >> (8 * i)));
+  state += checksum;
   const std::filesystem::path temporary = options_.directory / "state.tmp";
   if (absl::Status s = WriteSynced(temporary, state, /*truncate=*/true); !s.ok()) return s;
   std::error_code error;
@@ -181,28 +239,38 @@ absl::Status Spool::WriteState() {
   if (error)
     return absl::UnavailableError(absl::StrCat("cannot replace spool state: ", error.message()));
   SyncDirectory(options_.directory);
+  state_next_sequence_ = next_sequence_;
   return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> Spool::Append(std::vector<v1::Evidence> items) {
   absl::MutexLock lock(&mu_);
+  for (v1::Evidence& item : items) {
+    LOG_IF(WARNING, MakeStringsValidUtf8(item))
+        << "spool: evidence of check " << item.check_id() << " held text that is not UTF-8";
+    if (item.detail().size() > limits_.max_detail_bytes) {
+      item.set_detail(std::string(TruncateUtf8(item.detail(), limits_.max_detail_bytes)));
+    }
+  }
+  uint64_t last = next_sequence_ - 1;
+  for (std::vector<v1::Evidence>& group : PackIntoBatches(std::move(items), limits_)) {
+    absl::StatusOr<uint64_t> sequence = AppendBatch(std::move(group));
+    if (!sequence.ok()) return sequence.status();
+    last = *sequence;
+  }
+  if (absl::Status s = DropOldestPastCap(); !s.ok()) return s;
+  return last;
+}
+
+absl::StatusOr<uint64_t> Spool::AppendBatch(std::vector<v1::Evidence> items) {
   v1::Batch batch;
   batch.set_sequence(next_sequence_);
   for (v1::Evidence& item : items) *batch.add_items() = std::move(item);
-  const std::string payload = batch.SerializeAsString();
-  std::string record;
-  PutU32(record, static_cast<uint32_t>(payload.size()));
-  PutU32(record, Crc32c(payload));
-  record += payload;
+  const std::string record = EncodeRecord(batch);
 
   const bool new_segment =
       segments_.empty() || segments_.back().bytes + record.size() > options_.segment_bytes;
-  if (new_segment) {
-    segments_.push_back(
-        {options_.directory / absl::StrFormat("%s%020d.log", kSegmentPrefix, batch.sequence()),
-         0,
-         {}});
-  }
+  if (new_segment) segments_.push_back({SegmentPath(options_.directory, batch.sequence()), 0, {}});
   Segment& segment = segments_.back();
   if (absl::Status s = WriteSynced(segment.path, record, /*truncate=*/false); !s.ok()) {
     // Cut what may have been written, so the next record starts on a record boundary.
@@ -213,12 +281,21 @@ absl::StatusOr<uint64_t> Spool::Append(std::vector<v1::Evidence> items) {
     return s;
   }
   if (new_segment) SyncDirectory(options_.directory);
-  segment.records.push_back({batch.sequence(), segment.bytes, static_cast<uint32_t>(payload.size()),
+  segment.records.push_back({batch.sequence(), segment.bytes,
+                             static_cast<uint32_t>(record.size() - kRecordHeaderBytes),
                              static_cast<uint32_t>(batch.items_size())});
   segment.bytes += record.size();
-  ++next_sequence_;
-  if (absl::Status s = DropOldestPastCap(); !s.ok()) return s;
-  return batch.sequence();
+  return next_sequence_++;
+}
+
+void Spool::SetIngestLimits(const IngestLimits& limits) {
+  absl::MutexLock lock(&mu_);
+  limits_ = limits;
+}
+
+IngestLimits Spool::ingest_limits() const {
+  absl::MutexLock lock(&mu_);
+  return limits_;
 }
 
 absl::Status Spool::DropOldestPastCap() {
@@ -248,26 +325,41 @@ absl::Status Spool::DeleteSegment(std::size_t index) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<v1::Batch>> Spool::Read(uint64_t after, std::size_t max_batches) const {
+absl::StatusOr<std::vector<v1::Batch>> Spool::Read(uint64_t after, std::size_t max_batches) {
   absl::MutexLock lock(&mu_);
   std::vector<v1::Batch> batches;
-  for (const Segment& segment : segments_) {
+  const uint64_t dropped_before = dropped_items_total_;
+  for (Segment& segment : segments_) {
     std::string bytes;
-    for (const Record& record : segment.records) {
-      if (record.sequence <= after) continue;
-      if (batches.size() == max_batches) return batches;
+    for (auto record = segment.records.begin();
+         record != segment.records.end() && batches.size() < max_batches;) {
+      if (record->sequence <= after) {
+        ++record;
+        continue;
+      }
       if (bytes.empty()) bytes = ReadWholeFile(segment.path);
-      if (record.offset + kHeaderBytes + record.size > bytes.size()) {
-        return absl::DataLossError(
-            absl::StrCat("spool segment ", segment.path.string(), " shrank"));
+      std::optional<v1::Batch> batch;
+      std::string_view payload;
+      if (record->offset + kRecordHeaderBytes + record->size <= bytes.size()) {
+        payload = std::string_view(bytes).substr(record->offset + kRecordHeaderBytes, record->size);
+        if (Crc32c(payload) == GetLittleEndian(bytes, record->offset + 4, 4)) {
+          batch = DecodeBatch(payload);
+        }
       }
-      v1::Batch& batch = batches.emplace_back();
-      if (!batch.ParseFromArray(bytes.data() + record.offset + kHeaderBytes,
-                                static_cast<int>(record.size))) {
-        return absl::DataLossError(absl::StrCat("spool record ", record.sequence, " is damaged"));
+      if (!batch.has_value()) {
+        // Damaged on disk since it was loaded: set aside, never retried forever.
+        SetAside(segment.path, payload, record->sequence, record->items,
+                 "it can no longer be read");
+        record = segment.records.erase(record);
+        continue;
       }
-      batch.set_dropped_items_total(dropped_items_total_);
+      batch->set_dropped_items_total(dropped_items_total_);
+      batches.push_back(*std::move(batch));
+      ++record;
     }
+  }
+  if (dropped_items_total_ != dropped_before) {
+    if (absl::Status s = WriteState(); !s.ok()) return s;
   }
   return batches;
 }
@@ -276,6 +368,10 @@ absl::Status Spool::Acknowledge(uint64_t sequence) {
   absl::MutexLock lock(&mu_);
   sequence = std::min(sequence, next_sequence_ - 1);
   if (sequence <= acknowledged_) return absl::OkStatus();
+  return ForgetThrough(sequence);
+}
+
+absl::Status Spool::ForgetThrough(uint64_t sequence) {
   acknowledged_ = sequence;
   if (absl::Status s = WriteState(); !s.ok()) return s;
   for (Segment& segment : segments_) {
@@ -287,6 +383,105 @@ absl::Status Spool::Acknowledge(uint64_t sequence) {
     if (absl::Status s = DeleteSegment(0); !s.ok()) return s;
   }
   return absl::OkStatus();
+}
+
+const Spool::Record* Spool::Oldest() const {
+  for (const Segment& segment : segments_) {
+    if (!segment.records.empty()) return &segment.records.front();
+  }
+  return nullptr;
+}
+
+bool Spool::OldestExceedsLimits() const {
+  absl::MutexLock lock(&mu_);
+  const Record* oldest = Oldest();
+  return oldest != nullptr && ExceedsLimits(oldest->items, oldest->size, limits_);
+}
+
+absl::StatusOr<std::size_t> Spool::RecutOversizedBatches() {
+  absl::MutexLock lock(&mu_);
+  const Record* oldest = Oldest();
+  // A single item too large for any batch cannot be cut; SetAsideOldest handles it.
+  if (oldest == nullptr || oldest->items <= 1 ||
+      !ExceedsLimits(oldest->items, oldest->size, limits_)) {
+    return 0;
+  }
+  std::vector<v1::Evidence> items;
+  uint64_t last_old = 0;
+  for (const Segment& segment : segments_) {
+    if (segment.records.empty()) continue;
+    const std::string bytes = ReadWholeFile(segment.path);
+    for (const Record& record : segment.records) {
+      last_old = record.sequence;
+      std::optional<v1::Batch> batch;
+      if (record.offset + kRecordHeaderBytes + record.size <= bytes.size()) {
+        batch = DecodeBatch(
+            std::string_view(bytes).substr(record.offset + kRecordHeaderBytes, record.size));
+      }
+      if (!batch.has_value()) {
+        return absl::DataLossError(
+            absl::StrCat("spool record ", record.sequence, " cannot be read to cut it anew"));
+      }
+      for (v1::Evidence& item : *batch->mutable_items()) items.push_back(std::move(item));
+    }
+  }
+  // The new batches go to a file of their own, adopted by the state write that follows.
+  Segment recut{SegmentPath(options_.directory, next_sequence_), 0, {}};
+  std::string file;
+  uint64_t sequence = next_sequence_;
+  const std::vector<std::vector<v1::Evidence>> groups = PackIntoBatches(std::move(items), limits_);
+  for (const std::vector<v1::Evidence>& group : groups) {
+    v1::Batch batch;
+    batch.set_sequence(sequence++);
+    for (const v1::Evidence& item : group) *batch.add_items() = item;
+    const std::string record = EncodeRecord(batch);
+    recut.records.push_back({batch.sequence(), file.size(),
+                             static_cast<uint32_t>(record.size() - kRecordHeaderBytes),
+                             static_cast<uint32_t>(group.size())});
+    file += record;
+  }
+  recut.bytes = file.size();
+  const std::filesystem::path temporary = options_.directory / kRecutFile;
+  if (absl::Status s = WriteSynced(temporary, file, /*truncate=*/true); !s.ok()) return s;
+  const uint64_t old_next = next_sequence_;
+  next_sequence_ = sequence;
+  acknowledged_ = last_old;  // The old numbers are done: their items live on in the recut.
+  if (absl::Status s = WriteState(); !s.ok()) {
+    next_sequence_ = old_next;
+    return s;
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, recut.path, error);
+  if (error) return absl::UnavailableError(absl::StrCat("spool recut: ", error.message()));
+  SyncDirectory(options_.directory);
+  while (!segments_.empty()) {
+    if (absl::Status s = DeleteSegment(0); !s.ok()) return s;
+  }
+  segments_.push_back(std::move(recut));
+  LOG(WARNING) << "spool: cut batches up to " << last_old << " anew as " << groups.size()
+               << " batches of at most " << limits_.max_items << " items";
+  return groups.size();
+}
+
+absl::StatusOr<uint64_t> Spool::SetAsideOldest(absl::string_view reason) {
+  absl::MutexLock lock(&mu_);
+  const Segment* holder = nullptr;
+  for (const Segment& segment : segments_) {
+    if (!segment.records.empty()) {
+      holder = &segment;
+      break;
+    }
+  }
+  if (holder == nullptr) return 0;
+  const Record oldest = holder->records.front();
+  const std::string bytes = ReadWholeFile(holder->path);
+  std::string_view payload;
+  if (oldest.offset + kRecordHeaderBytes + oldest.size <= bytes.size()) {
+    payload = std::string_view(bytes).substr(oldest.offset + kRecordHeaderBytes, oldest.size);
+  }
+  SetAside(holder->path, payload, oldest.sequence, oldest.items, reason);
+  if (absl::Status s = ForgetThrough(oldest.sequence); !s.ok()) return s;
+  return oldest.sequence;
 }
 
 uint64_t Spool::acknowledged() const {
@@ -315,9 +510,15 @@ uint64_t Spool::pending_bytes() const {
   absl::MutexLock lock(&mu_);
   uint64_t bytes = 0;
   for (const Segment& segment : segments_) {
-    for (const Record& record : segment.records) bytes += kHeaderBytes + record.size;
+    for (const Record& record : segment.records) bytes += kRecordHeaderBytes + record.size;
   }
   return bytes;
+}
+
+uint64_t Spool::oldest_pending() const {
+  absl::MutexLock lock(&mu_);
+  const Record* oldest = Oldest();
+  return oldest == nullptr ? 0 : oldest->sequence;
 }
 
 }  // namespace postura::agent

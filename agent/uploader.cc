@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "common/call_watchdog.h"
 #include "glog/logging.h"
 
@@ -40,13 +41,18 @@ bool Uploader::connected() const {
   return connected_;
 }
 
+uint64_t Uploader::rejected_items() const {
+  absl::MutexLock lock(&mu_);
+  return rejected_items_;
+}
+
 void Uploader::Run() {
   std::mt19937 random(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.5, 1.5);
   absl::Duration backoff = options_.initial_backoff;
   while (true) {
     const absl::Time start = absl::Now();
-    RunStream();
+    NoteStreamEnd(RunStream());
     absl::MutexLock lock(&mu_);
     connected_ = false;
     if (stopping_) return;
@@ -59,11 +65,11 @@ void Uploader::Run() {
   }
 }
 
-void Uploader::RunStream() {
+grpc::Status Uploader::RunStream() {
   grpc::ClientContext context;
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_) return;
+    if (stopping_) return grpc::Status::CANCELLED;
     context_ = &context;
     stream_broken_ = false;
     acknowledged_ = 0;
@@ -81,9 +87,7 @@ void Uploader::RunStream() {
   v1::CollectorMessage reply;
   if (stream->Write(hello) && stream->Read(&reply) && reply.has_welcome()) {
     watchdog.Disarm();
-    if (absl::Status s = spool_.Acknowledge(reply.welcome().last_stored_sequence()); !s.ok()) {
-      LOG(ERROR) << "spool: " << s;
-    }
+    Welcomed(reply.welcome());
     {
       absl::MutexLock lock(&mu_);
       connected_ = true;
@@ -93,11 +97,7 @@ void Uploader::RunStream() {
       v1::CollectorMessage message;
       while (stream->Read(&message)) {
         if (!message.has_ack()) continue;
-        for (const v1::Rejection& rejection : message.ack().rejected()) {
-          LOG_EVERY_N(WARNING, 100)
-              << "collector rejected item " << rejection.index() << " of batch "
-              << message.ack().sequence() << ": " << rejection.message();
-        }
+        NoteRejections(message.ack());
         if (absl::Status s = spool_.Acknowledge(message.ack().sequence()); !s.ok()) {
           LOG(ERROR) << "spool: " << s;
         }
@@ -124,6 +124,63 @@ void Uploader::RunStream() {
       << "collector stream ended: " << status.error_message();
   absl::MutexLock lock(&mu_);
   context_ = nullptr;
+  return status;
+}
+
+void Uploader::Welcomed(const v1::Welcome& welcome) {
+  if (absl::Status s = spool_.Acknowledge(welcome.last_stored_sequence()); !s.ok()) {
+    LOG(ERROR) << "spool: " << s;
+  }
+  const IngestLimits limits = IngestLimits::FromWelcome(welcome);
+  if (!(limits == spool_.ingest_limits())) {
+    LOG(INFO) << "collector takes batches of at most " << limits.max_items << " items and "
+              << limits.max_bytes << " bytes";
+    spool_.SetIngestLimits(limits);
+  }
+  FitOldestToLimits();
+}
+
+bool Uploader::FitOldestToLimits() {
+  if (!spool_.OldestExceedsLimits()) return false;
+  absl::StatusOr<std::size_t> recut = spool_.RecutOversizedBatches();
+  if (!recut.ok()) LOG(ERROR) << "spool: " << recut.status();
+  if (recut.ok() && *recut > 0) return true;
+  // One item larger than any batch the collector takes: it can never be delivered.
+  absl::StatusOr<uint64_t> set_aside =
+      spool_.SetAsideOldest("it is larger than the collector takes");
+  if (!set_aside.ok()) LOG(ERROR) << "spool: " << set_aside.status();
+  return true;
+}
+
+void Uploader::NoteStreamEnd(const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+    refusals_ = 0;
+    return;
+  }
+  const uint64_t oldest = spool_.oldest_pending();
+  refusals_ = oldest == refused_oldest_ ? refusals_ + 1 : 1;
+  refused_oldest_ = oldest;
+  LOG(ERROR) << "collector refused the stream (" << refusals_ << " of " << options_.max_refusals
+             << " times at batch " << oldest << "): " << status.error_message();
+  if (oldest == 0 || refusals_ < options_.max_refusals) return;
+  absl::StatusOr<uint64_t> set_aside = spool_.SetAsideOldest(
+      absl::StrCat("the collector refused it ", refusals_, " times: ", status.error_message()));
+  if (!set_aside.ok()) LOG(ERROR) << "spool: " << set_aside.status();
+  refusals_ = 0;
+}
+
+void Uploader::NoteRejections(const v1::Ack& ack) {
+  if (ack.rejected().empty()) return;
+  uint64_t total;
+  {
+    absl::MutexLock lock(&mu_);
+    rejected_items_ += ack.rejected_size();
+    total = rejected_items_;
+  }
+  const v1::Rejection& first = ack.rejected(0);
+  LOG(WARNING) << "collector rejected " << ack.rejected_size() << " items of batch "
+               << ack.sequence() << " (" << total << " since start), first item " << first.index()
+               << ": " << first.message();
 }
 
 bool Uploader::SendMore(grpc::ClientReaderWriter<v1::AgentMessage, v1::CollectorMessage>& stream,
@@ -139,9 +196,20 @@ bool Uploader::SendMore(grpc::ClientReaderWriter<v1::AgentMessage, v1::Collector
     LOG(ERROR) << "spool: " << batches.status();
     return false;
   }
+  const IngestLimits limits = spool_.ingest_limits();
   v1::AgentMessage message;
   for (v1::Batch& batch : *batches) {
     const uint64_t sequence = batch.sequence();
+    if (ExceedsLimits(batch.items_size(), batch.ByteSizeLong(), limits)) {
+      // Spooled before the collector announced its limits: once everything before it is
+      // acknowledged it is the oldest, and is cut anew under new numbers.
+      if (!in_flight.empty()) return true;
+      if (FitOldestToLimits()) {
+        absl::MutexLock lock(&mu_);
+        ++wakeups_;  // Read the new batches at once.
+        return true;
+      }
+    }
     message.mutable_batch()->Swap(&batch);
     if (!stream.Write(message)) return false;
     sent = sequence;

@@ -150,6 +150,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   IngestServiceOptions ingest_options;
   ingest_options.max_batch_items = options.max_batch_items;
   ingest_options.max_unacknowledged_batches = options.max_unacknowledged_batches;
+  ingest_options.max_message_bytes = options.max_message_bytes;
   ingest_options.validation.max_detail_bytes = options.max_detail_bytes;
   server->ingest_ = std::make_unique<IngestService>(*server->gate_, catalog, *server->registry_,
                                                     *server->writer_, clock, ingest_options);

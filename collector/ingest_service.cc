@@ -178,6 +178,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     welcome.mutable_welcome()->set_max_unacknowledged_batches(options.max_unacknowledged_batches);
     welcome.mutable_welcome()->set_max_batch_items(options.max_batch_items);
     welcome.mutable_welcome()->set_max_detail_bytes(options.validation.max_detail_bytes);
+    welcome.mutable_welcome()->set_max_message_bytes(options.max_message_bytes);
     Actions actions = NextWrite();
     Merge(actions, NextRead());
     return actions;

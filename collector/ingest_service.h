@@ -19,6 +19,8 @@ namespace postura::collector {
 struct IngestServiceOptions {
   uint32_t max_batch_items = 1000;
   uint32_t max_unacknowledged_batches = 32;
+  // The gRPC server's receive limit, announced in the Welcome so agents cut batches below it.
+  uint32_t max_message_bytes = 4 << 20;
   ValidationLimits validation;
 };
 

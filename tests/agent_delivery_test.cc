@@ -2,11 +2,14 @@
 // stopped and restarted and the agent is killed and restarted: real processes on loopback.
 
 #include <csignal>
+#include <fstream>
 #include <map>
 
+#include "absl/strings/str_join.h"
 #include "agent/spool.h"
 #include "collector/evidence_store.h"
 #include "common/private_file.h"
+#include "common/utf8.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
@@ -22,15 +25,28 @@ using ::postura::test::ChildProcess;
 using ::postura::test::CollectorProcess;
 using ::postura::test::TempDir;
 
+// The agent's spool, opened by the test while no agent runs.
+std::unique_ptr<agent::Spool> OpenSpool(const std::string& directory,
+                                        const agent::IngestLimits& limits) {
+  agent::SpoolOptions options;
+  options.directory = directory;
+  options.ingest_limits = limits;
+  return agent::Spool::Open(options).value();
+}
+
 class AgentDeliveryTest : public testing::Test {
  protected:
   // Registers the asset "web" and leaves an enrollment token for "host-1" where
   // StartAgent's config points, so that the agent enrolls as in production.
-  void Register(const CollectorProcess& collector) {
+  void Register(const CollectorProcess& collector,
+                const std::vector<std::string>& assets = {"web"}) {
     admin_ = collector.admin();
-    ASSERT_TRUE(test::PutAsset(collector.address(), admin_, "web", v1::IG1).ok());
+    assets_ = assets;
+    for (const std::string& asset : assets) {
+      ASSERT_TRUE(test::PutAsset(collector.address(), admin_, asset, v1::IG1).ok());
+    }
     absl::StatusOr<std::string> token =
-        test::CreateEnrollmentToken(collector.address(), admin_, {"web"});
+        test::CreateEnrollmentToken(collector.address(), admin_, assets);
     ASSERT_TRUE(token.ok()) << token.status();
     ASSERT_TRUE(WritePrivateFile(dir_.path() / "enrollment.token", *token).ok());
     ca_file_ = collector.ca_file();
@@ -62,13 +78,14 @@ class AgentDeliveryTest : public testing::Test {
 
   std::unique_ptr<ChildProcess> StartAgent(const std::string& collector_address,
                                            const std::string& pack = POSTURA_SOURCE_DIR
-                                           "/tests/testdata/agent/packs/fast.yaml") {
+                                           "/tests/testdata/agent/packs/fast.yaml",
+                                           const std::string& root = POSTURA_SOURCE_DIR
+                                           "/tests/testdata/agent/hardened") {
     const std::string config = dir_.WriteFile(
         "agent.yaml",
-        "agent_id: host-1\ncollector_address: " + collector_address + "\nassets: [web]\npacks: [" +
-            pack +
-            "]\nroot: " POSTURA_SOURCE_DIR "/tests/testdata/agent/hardened\nspool:\n  directory: " +
-            spool_dir() + "\nca_file: " + ca_file_ +
+        "agent_id: host-1\ncollector_address: " + collector_address + "\nassets: [" +
+            absl::StrJoin(assets_, ", ") + "]\npacks: [" + pack + "]\nroot: " + root +
+            "\nspool:\n  directory: " + spool_dir() + "\nca_file: " + ca_file_ +
             "\nenrollment_token_file: " + (dir_.path() / "enrollment.token").string() + "\n");
     return ChildProcess::Start({POSTURA_AGENT_BIN, "--config", config},
                                (dir_.path() / "agent.log").string())
@@ -80,6 +97,7 @@ class AgentDeliveryTest : public testing::Test {
   TempDir collector_dir_;
   CollectorTrust admin_;
   std::string ca_file_;
+  std::vector<std::string> assets_;
 };
 
 TEST_F(AgentDeliveryTest, EvidenceArrivesExactlyOnceAcrossCollectorAndAgentRestarts) {
@@ -107,7 +125,7 @@ TEST_F(AgentDeliveryTest, EvidenceArrivesExactlyOnceAcrossCollectorAndAgentResta
   EXPECT_EQ(agent->Wait(), 0);
   uint64_t backlog = 0;
   {
-    auto spool = agent::Spool::Open({.directory = spool_dir()}).value();
+    auto spool = OpenSpool(spool_dir(), {});
     backlog = spool->next_sequence() - 1;
   }
   ASSERT_GE(backlog, 5u) << "the agent should have spooled while the collector was down";
@@ -232,6 +250,132 @@ TEST_F(AgentDeliveryTest, AttestationGoesThroughTheSpoolAsAttestedEvidence) {
                   })
                   .ok());
   EXPECT_EQ(attestations, 1);
+}
+
+// Evidence seeded straight into the agent's spool, as an agent of an earlier version or
+// with other limits would have left it.
+std::vector<v1::Evidence> SeededItems(int count, const std::string& asset, std::size_t detail) {
+  std::vector<v1::Evidence> items(count);
+  const absl::Time now = absl::Now();
+  for (v1::Evidence& item : items) {
+    item.set_asset_id(asset);
+    item.set_outcome_id("PR_AC_PR_AC_1");
+    item.set_level(v1::DLI_100);
+    item.set_kind(v1::OBSERVED);
+    item.set_check_id("seeded");
+    item.set_observed_at_unix_nanos(absl::ToUnixNanos(now));
+    item.set_expires_at_unix_nanos(absl::ToUnixNanos(now + absl::Hours(1)));
+    item.set_detail(std::string(detail, 'd'));
+  }
+  return items;
+}
+
+// Stored evidence per asset, and per check, read from a stopped collector's store.
+struct StoredCounts {
+  std::map<std::string, int> per_asset;
+  std::map<std::string, int> per_check;
+  int not_utf8 = 0;
+  collector::AgentProgress progress;
+};
+StoredCounts CountStored(const CollectorProcess& collector) {
+  StoredCounts counts;
+  auto store = collector::EvidenceStore::Open({.path = collector.data_dir() + "/store"}).value();
+  EXPECT_TRUE(store
+                  ->ForEachEvidence([&](const v1::StoredEvidence& e) {
+                    ++counts.per_asset[e.evidence().asset_id()];
+                    ++counts.per_check[e.evidence().check_id()];
+                    if (!IsValidUtf8(e.evidence().detail())) ++counts.not_utf8;
+                  })
+                  .ok());
+  const auto progress = store->LoadProgress().value();
+  if (!progress.empty()) counts.progress = progress[0].second;
+  return counts;
+}
+
+// Issue 24, 1: one Latin-1 byte in a checked file used to stop the agent for good.
+TEST_F(AgentDeliveryTest, ADetailThatIsNotUtf8StillArrives) {
+  TempDir root;
+  root.WriteFile("etc/ssh/sshd_config", "PermitRootLogin no\xE9\n");
+  root.WriteFile("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+  auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
+  const std::string address = collector->address();
+  Register(*collector);
+  auto agent = StartAgent(address, POSTURA_SOURCE_DIR "/tests/testdata/agent/packs/fast.yaml",
+                          root.path().string());
+  EXPECT_TRUE(WaitForStored(address, 2, absl::Seconds(30))) << "no evidence arrived";
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);
+  EXPECT_EQ(collector->Stop(), 0);
+  const StoredCounts counts = CountStored(*collector);
+  EXPECT_GT(counts.per_check.at("ssh-no-root-login"), 0);
+  EXPECT_EQ(counts.not_utf8, 0);
+}
+
+// Issue 24, 2: 12 assets x about 107 items of the built-in pack exceed the collector's
+// 1000 items a batch; the agent cuts its batches to the limit the Welcome announces.
+TEST_F(AgentDeliveryTest, AnAgentBoundToManyAssetsDeliversForEveryOne) {
+  auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
+  const std::string address = collector->address();
+  std::vector<std::string> assets;
+  for (int i = 0; i < 12; ++i) assets.push_back("asset-" + std::to_string(i));
+  Register(*collector, assets);
+  auto agent = StartAgent(address, POSTURA_SOURCE_DIR "/deploy/packs/debian-server.yaml");
+  EXPECT_TRUE(WaitForStored(address, 2, absl::Seconds(30))) << "no evidence arrived";
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);
+  EXPECT_EQ(collector->Stop(), 0);
+  const StoredCounts counts = CountStored(*collector);
+  ASSERT_EQ(counts.per_asset.size(), assets.size());
+  for (const auto& [asset, items] : counts.per_asset) {
+    EXPECT_EQ(items, counts.per_asset.begin()->second) << asset;
+  }
+  EXPECT_GT(counts.per_asset.begin()->second * 12, 1000);
+}
+
+// A spool holding a batch larger than the collector takes (left by an agent before it
+// knew the limits) is cut anew and delivered whole, each item exactly once.
+TEST_F(AgentDeliveryTest, SpooledBatchesBeyondTheCollectorsLimitsAreCutAnew) {
+  {
+    auto spool = OpenSpool(spool_dir(), {.max_items = 5000});
+    ASSERT_EQ(spool->Append(SeededItems(1500, "web", 10)).value(), 1u);
+  }
+  auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path(),
+                                           "127.0.0.1:0", "limits:\n  max_batch_items: 100\n")
+                       .value();
+  const std::string address = collector->address();
+  Register(*collector);
+  auto agent = StartAgent(address);
+  // 1500 items in 15 batches of 100 under new numbers, with the checks' batches.
+  EXPECT_TRUE(WaitForStored(address, 17, absl::Seconds(30))) << "the backlog did not arrive";
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);
+  EXPECT_EQ(collector->Stop(), 0);
+  EXPECT_EQ(CountStored(*collector).per_check["seeded"], 1500);
+}
+
+// An item no batch can carry is set aside (kept on disk, counted as dropped) and what
+// follows it still arrives.
+TEST_F(AgentDeliveryTest, AnItemLargerThanAnyBatchIsSetAsideAndTheRestArrives) {
+  {
+    auto spool = OpenSpool(spool_dir(), {.max_detail_bytes = 60000});
+    ASSERT_EQ(spool->Append(SeededItems(1, "web", 40000)).value(), 1u);
+    ASSERT_EQ(spool->Append(SeededItems(3, "web", 10)).value(), 2u);
+  }
+  auto collector =
+      CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path(), "127.0.0.1:0",
+                              "limits:\n  max_message_bytes: 32768\n  max_detail_bytes: 65536\n")
+          .value();
+  const std::string address = collector->address();
+  Register(*collector);
+  auto agent = StartAgent(address);
+  EXPECT_TRUE(WaitForStored(address, 3, absl::Seconds(30))) << "nothing after it arrived";
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);
+  EXPECT_EQ(collector->Stop(), 0);
+  const StoredCounts counts = CountStored(*collector);
+  EXPECT_EQ(counts.per_check.at("seeded"), 3);
+  EXPECT_EQ(counts.progress.dropped_items_total, 1u);
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() / "spool/rejected/batch-1.pb"));
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ TempDir::~TempDir() {
 
 std::string TempDir::WriteFile(absl::string_view name, absl::string_view contents) const {
   const std::filesystem::path file = path_ / std::string(name);
+  std::filesystem::create_directories(file.parent_path());
   std::ofstream out(file, std::ios::binary);
   out.write(contents.data(), contents.size());
   CHECK(out.good()) << "writing " << file;

@@ -18,7 +18,8 @@ class TempDir {
 
   const std::filesystem::path& path() const { return path_; }
 
-  // Writes `contents` to the file `name` inside the directory; returns its path.
+  // Writes `contents` to the file `name` inside the directory (a relative path; missing
+  // directories are made); returns its path.
   std::string WriteFile(absl::string_view name, absl::string_view contents) const;
 
  private:
