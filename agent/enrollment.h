@@ -10,9 +10,13 @@
 namespace postura::agent {
 
 // The agent's own credential (a token text): read from options.credential_file if it
-// exists; otherwise obtained once from the collector with the enrollment token in
-// options.enrollment_token_file and saved to options.credential_file (owner-only) before
-// it is returned. The CA pinned is options.trust.ca_certificate_pem.
+// exists; otherwise made here, saved owner-only to "<credential_file>.pending", and
+// registered once with the collector with the enrollment token in
+// options.enrollment_token_file; then the pending file becomes options.credential_file.
+// The credential is on disk before the enrollment token's use is spent: a failure at any
+// step leaves either an unspent use or a pending credential that the next attempt offers
+// again (the collector accepts it again without spending a use). The CA pinned is
+// options.trust.ca_certificate_pem.
 //   Unavailable / DeadlineExceeded: the collector could not be reached; try again later.
 //   Unauthenticated: the enrollment token is unknown, expired, used up or revoked.
 //   FailedPrecondition: no credential and no enrollment token file, or a file is not

@@ -1,7 +1,10 @@
 #include "collector/access_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "common/token_text.h"
 #include "glog/logging.h"
 
 namespace postura::collector {
@@ -199,12 +202,32 @@ grpc::ServerUnaryReactor* AccessService::WhoAmI(grpc::CallbackServerContext* con
 
 absl::StatusOr<v1::EnrollResponse> EnrollmentService::Redeem(const v1::EnrollRequest& request) {
   absl::MutexLock lock(&mu_);
+  // A repeated request whose answer was lost: the agent proves the credential it proposed
+  // then, so it is enrolled already; no use is spent again.
+  if (!request.credential().empty()) {
+    absl::StatusOr<v1::Credential> own =
+        credentials_.Authenticate(request.credential(), v1::AGENT_CREDENTIAL);
+    std::shared_ptr<const AgentBinding> agent = registry_.FindAgent(request.agent_id());
+    if (own.ok() && own->agent_id() == request.agent_id() && agent != nullptr) {
+      v1::EnrollResponse response;
+      response.set_credential(request.credential());
+      response.set_agent_id(request.agent_id());
+      response.set_tenant_id(agent->tenant_id);
+      std::vector<std::string> assets(agent->asset_ids.begin(), agent->asset_ids.end());
+      std::sort(assets.begin(), assets.end());
+      for (std::string& asset : assets) response.add_asset_ids(std::move(asset));
+      return response;
+    }
+  }
   // The token first: without a valid one, nothing about the request is looked at.
   absl::StatusOr<v1::Credential> token =
       credentials_.Authenticate(request.token(), v1::ENROLLMENT_TOKEN);
   if (!token.ok()) return token.status();
   if (!IsValidId(request.agent_id())) {
     return absl::InvalidArgumentError("agent_id: 1 to 128 characters from [A-Za-z0-9._-]");
+  }
+  if (!request.credential().empty() && !ParseTokenText(request.credential())) {
+    return absl::InvalidArgumentError("credential: not a token text (pst.<id>.<secret>)");
   }
   if (credentials_.AgentHasCredential(request.agent_id())) {
     return absl::AlreadyExistsError(
@@ -229,7 +252,9 @@ absl::StatusOr<v1::EnrollResponse> EnrollmentService::Redeem(const v1::EnrollReq
   own.set_tenant_id(token->tenant_id());
   own.set_agent_id(request.agent_id());
   own.set_name(absl::StrCat("enrolled with token ", token->id()));
-  absl::StatusOr<IssuedToken> issued = credentials_.Issue(std::move(own));
+  absl::StatusOr<IssuedToken> issued =
+      request.credential().empty() ? credentials_.Issue(std::move(own))
+                                   : credentials_.IssueAs(std::move(own), request.credential());
   if (!issued.ok()) return issued.status();
   LOG(INFO) << "agent " << request.agent_id() << " enrolled with token " << token->id()
             << "; its credential is " << issued->credential.id();

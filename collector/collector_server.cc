@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "collector/admin_token.h"
 #include "collector/dashboard.h"
 #include "collector/http_api.h"
 #include "common/private_file.h"
@@ -78,18 +79,10 @@ std::shared_ptr<grpc::ServerCredentials> GrpcServerCredentials(const TlsMaterial
 // one and writes it to `path`, owner-only, so that the operator can log in.
 absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::string& path) {
   if (credentials.HasLiveAdminToken()) return absl::OkStatus();
-  v1::Credential admin;
-  admin.set_kind(v1::API_TOKEN);
-  admin.set_role(v1::ROLE_ADMIN);
-  admin.set_tenant_id(std::string(kOrganizationTenantId));
-  admin.set_name("first admin token");
-  absl::StatusOr<IssuedToken> issued = credentials.Issue(std::move(admin));
-  if (!issued.ok()) return issued.status();
-  if (absl::Status written = WritePrivateFile(path, issued->token + "\n"); !written.ok()) {
-    return written;
-  }
-  LOG(INFO) << "no admin token existed: created " << issued->credential.id() << ", written to "
-            << path << " (owner-only)";
+  absl::StatusOr<std::string> id = IssueAdminToken(credentials, path, "first admin token");
+  if (!id.ok()) return id.status();
+  LOG(INFO) << "no admin token existed: created " << *id << ", written to " << path
+            << " (owner-only)";
   return absl::OkStatus();
 }
 

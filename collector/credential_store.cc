@@ -6,48 +6,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "collector/store_keys.h"
+#include "common/token_text.h"
 #include "glog/logging.h"
 #include "openssl/crypto.h"
-#include "openssl/rand.h"
 #include "openssl/sha.h"
 
 namespace postura::collector {
 namespace {
-
-constexpr absl::string_view kTokenPrefix = "pst";
-constexpr size_t kIdBytes = 8;       // 16 hex characters.
-constexpr size_t kSecretBytes = 32;  // 43 base64url characters.
-
-std::string RandomBytes(size_t count) {
-  std::string bytes(count, '\0');
-  // RAND_bytes fails only if the OS cannot seed it; a collector must not hand out
-  // guessable secrets, so that is fatal.
-  CHECK_EQ(RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(count)), 1)
-      << "no randomness for credentials";
-  return bytes;
-}
 
 std::string Sha256(absl::string_view data) {
   std::string digest(SHA256_DIGEST_LENGTH, '\0');
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
          reinterpret_cast<unsigned char*>(digest.data()));
   return digest;
-}
-
-struct TokenParts {
-  absl::string_view id;
-  absl::string_view secret;
-};
-
-// Splits "pst.<id>.<secret>"; nullopt if `token` does not have that shape.
-std::optional<TokenParts> ParseToken(absl::string_view token) {
-  if (token.size() > 128) return std::nullopt;
-  std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
-  if (parts.size() != 3 || parts[0] != kTokenPrefix || parts[1].size() != 2 * kIdBytes ||
-      parts[2].empty()) {
-    return std::nullopt;
-  }
-  return TokenParts{parts[1], parts[2]};
 }
 
 absl::Status Refused() {
@@ -87,24 +58,32 @@ absl::StatusOr<std::unique_ptr<CredentialStore>> CredentialStore::Load(EvidenceS
 }
 
 absl::StatusOr<IssuedToken> CredentialStore::Issue(v1::Credential credential) {
-  const std::string secret = absl::WebSafeBase64Escape(RandomBytes(kSecretBytes));
-  credential.set_id(absl::BytesToHexString(RandomBytes(kIdBytes)));
-  credential.set_secret_sha256(Sha256(secret));
+  return IssueAs(std::move(credential), NewTokenText());
+}
+
+absl::StatusOr<IssuedToken> CredentialStore::IssueAs(v1::Credential credential,
+                                                     absl::string_view token) {
+  std::optional<TokenParts> parts = ParseTokenText(token);
+  if (!parts) return absl::InvalidArgumentError("credential: not a token text");
+  credential.set_id(std::string(parts->id));
+  credential.set_secret_sha256(Sha256(parts->secret));
   credential.set_created_unix_seconds(absl::ToUnixSeconds(clock_.TimeNow()));
   absl::MutexLock lock(&mu_);
+  if (credentials_.contains(credential.id())) {
+    return absl::AlreadyExistsError("credential: that id is taken; make a new token text");
+  }
   if (absl::Status stored = store_.PutRegistryRecord(CredentialKey(credential.id()), credential);
       !stored.ok()) {
     return stored;
   }
-  IssuedToken issued{WithoutSecret(credential),
-                     absl::StrCat(kTokenPrefix, ".", credential.id(), ".", secret)};
+  IssuedToken issued{WithoutSecret(credential), std::string(token)};
   credentials_.emplace(credential.id(), std::move(credential));
   return issued;
 }
 
 absl::StatusOr<v1::Credential> CredentialStore::FindLive(absl::string_view token,
                                                          v1::CredentialKind kind) const {
-  std::optional<TokenParts> parts = ParseToken(token);
+  std::optional<TokenParts> parts = ParseTokenText(token);
   if (!parts) return Refused();
   auto it = credentials_.find(parts->id);
   if (it == credentials_.end() || it->second.kind() != kind) return Refused();

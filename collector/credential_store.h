@@ -36,6 +36,10 @@ class CredentialStore {
   // Gives `credential` a fresh id, secret and creation time, stores it and returns it with
   // its token text. Unavailable if the store cannot write.
   absl::StatusOr<IssuedToken> Issue(v1::Credential credential);
+  // Issue with the id and secret of `token`, a token text its holder made (and saved)
+  // first (common/token_text.h). InvalidArgument if it is not a token text, AlreadyExists
+  // if its id is taken.
+  absl::StatusOr<IssuedToken> IssueAs(v1::Credential credential, absl::string_view token);
 
   // The live credential of kind `kind` that `token` proves: known, not expired and, for
   // an enrollment token, with uses left. Unauthenticated otherwise; the message never

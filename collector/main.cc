@@ -10,6 +10,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "collector/admin_token.h"
 #include "collector/collector_config.h"
 #include "collector/collector_server.h"
 #include "common/catalog.h"
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
                  "Once serving, write the bound gRPC host:port and, on a second line, the HTTP "
                  "host:port to this file (for scripts to wait on)");
   app.add_option("--catalog", catalog_path, "Outcome catalog (YAML); default: built-in ULEO v1");
+  std::string recovery_token_file;
+  app.add_option("--issue-admin-token", recovery_token_file,
+                 "Recovery, with the collector stopped: issue a new admin token into this file "
+                 "(owner-only) and exit; existing tokens stay valid");
   CLI11_PARSE(app, argc, argv);
 
   FLAGS_logtostderr = true;
@@ -58,6 +63,17 @@ int main(int argc, char** argv) {
     std::cerr << "postura-collector: " << options.status().message() << "\n";
     return 2;
   }
+  if (!recovery_token_file.empty()) {
+    absl::StatusOr<std::string> id = postura::collector::IssueAdminTokenOffline(
+        *options, recovery_token_file, postura::Clock::GetRealClock());
+    if (!id.ok()) {
+      std::cerr << "postura-collector: " << id.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "issued admin token " << *id << " into " << recovery_token_file << "\n";
+    return 0;
+  }
+
   std::unique_ptr<postura::Catalog> loaded_catalog;
   const postura::Catalog* catalog = &postura::Catalog::Builtin();
   if (!catalog_path.empty()) {

@@ -378,5 +378,24 @@ TEST_F(AgentDeliveryTest, AnItemLargerThanAnyBatchIsSetAsideAndTheRestArrives) {
   EXPECT_TRUE(std::filesystem::exists(dir_.path() / "spool/rejected/batch-1.pb"));
 }
 
+// Issue 24, 5: the agent saves the credential it proposes before the enrollment token's
+// use is spent, so a credential that cannot be saved spends nothing and a later try works.
+TEST_F(AgentDeliveryTest, AnEnrollmentThatCannotSaveItsCredentialSpendsNoUse) {
+  auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
+  const std::string address = collector->address();
+  Register(*collector);  // A one-use enrollment token.
+  std::ofstream(spool_dir()) << "a file where the spool directory should be";
+  auto agent = StartAgent(address);
+  absl::SleepFor(absl::Seconds(2));
+  EXPECT_EQ(StoredSequence(address), 0u);
+  std::filesystem::remove(spool_dir());
+  EXPECT_TRUE(WaitForStored(address, 1, absl::Seconds(20))) << "the agent never enrolled";
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);
+  EXPECT_TRUE(std::filesystem::exists(spool_dir() + "/credential"));
+  EXPECT_FALSE(std::filesystem::exists(spool_dir() + "/credential.pending"));
+  EXPECT_EQ(collector->Stop(), 0);
+}
+
 }  // namespace
 }  // namespace postura

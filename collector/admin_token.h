@@ -1,0 +1,34 @@
+#ifndef POSTURA_COLLECTOR_ADMIN_TOKEN_H_
+#define POSTURA_COLLECTOR_ADMIN_TOKEN_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "collector/collector_config.h"
+#include "collector/credential_store.h"
+#include "common/clock.h"
+
+namespace postura::collector {
+
+// Admin API tokens written to a file: the collector's first one, and a new one an
+// operator issues when every admin token is lost (docs/security.md, "Recovering admin
+// access"). Called at start-up and from `postura-collector --issue-admin-token`, on one
+// thread.
+
+// Makes an admin API token of the organisation named `name`, writes its text to `path`
+// (owner-only, atomically) and only then stores it: a token is never stored without the
+// file that holds it, so a failed write leaves nothing behind and the next start tries
+// again. Returns the credential's id. If storing fails the file is removed.
+absl::StatusOr<std::string> IssueAdminToken(CredentialStore& credentials, const std::string& path,
+                                            absl::string_view name);
+
+// For an operator with access to the data directory, while the collector is stopped:
+// opens its store, issues a new admin token into `path` and closes the store. Existing
+// tokens stay valid. FailedPrecondition if the collector is running (the store is locked).
+absl::StatusOr<std::string> IssueAdminTokenOffline(const CollectorOptions& options,
+                                                   const std::string& path, Clock& clock);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_ADMIN_TOKEN_H_
