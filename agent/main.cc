@@ -13,6 +13,7 @@
 #include "agent/attestation.h"
 #include "agent/enrollment.h"
 #include "common/catalog.h"
+#include "common/grpc_lifetime.h"
 #include "common/tls_files.h"
 #include "common/yaml_config.h"
 #include "glog/logging.h"
@@ -110,6 +111,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // After the mask, so gRPC's threads inherit it; before any channel or server.
+  postura::GrpcLifetime grpc_lifetime;
 
   absl::StatusOr<postura::agent::AgentOptions> options =
       postura::agent::LoadAgentConfig(config_path);

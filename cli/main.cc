@@ -20,6 +20,7 @@
 #include "cli/token_commands.h"
 #include "cli/watch_command.h"
 #include "common/catalog.h"
+#include "common/grpc_lifetime.h"
 
 namespace {
 
@@ -43,6 +44,7 @@ const Catalog* LoadCatalog(const std::string& path, std::unique_ptr<Catalog>& st
 }  // namespace
 
 int main(int argc, char** argv) {
+  postura::GrpcLifetime grpc_lifetime;  // Outlives every channel (common/grpc_lifetime.h).
   CLI::App app{"postura: continuous, asset-focused cybersecurity posture (CyberTOMP)."};
   app.footer(
       "Exit status: 0 on success, 1 when an input file or value is invalid or the collector "

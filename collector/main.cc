@@ -14,6 +14,7 @@
 #include "collector/collector_config.h"
 #include "collector/collector_server.h"
 #include "common/catalog.h"
+#include "common/grpc_lifetime.h"
 #include "glog/logging.h"
 
 namespace {
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // After the mask, so gRPC's threads inherit it; before any channel or server.
+  postura::GrpcLifetime grpc_lifetime;
 
   absl::StatusOr<postura::collector::CollectorOptions> options =
       postura::collector::LoadCollectorConfig(config_path);
