@@ -1,89 +1,21 @@
 #include "agent/spool.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "agent/spool_files.h"
 #include "common/utf8.h"
 #include "glog/logging.h"
 
 namespace postura::agent {
 namespace {
 
-constexpr char kStateFile[] = "state";
-constexpr char kSegmentPrefix[] = "segment-";
 // A recut's new segment while it is written; adopted or discarded at the next Open.
 constexpr char kRecutFile[] = "recut.tmp";
 constexpr char kRejectedDirectory[] = "rejected";
-
-void PutU64(std::string& out, uint64_t value) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(value >> (8 * i)));
-}
-uint64_t GetLittleEndian(std::string_view bytes, std::size_t at, int width) {
-  uint64_t value = 0;
-  for (int i = width - 1; i >= 0; --i)
-    value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
-  return value;
-}
-
-absl::Status ErrnoError(absl::string_view what, const std::filesystem::path& path) {
-  return absl::UnavailableError(absl::StrCat(what, " ", path.string(), ": ", strerror(errno)));
-}
-
-// Writes all of `data` to `path` (appending, or replacing when `truncate`) and syncs it.
-absl::Status WriteSynced(const std::filesystem::path& path, std::string_view data, bool truncate) {
-  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
-  const int fd = open(path.c_str(), flags, 0600);
-  if (fd < 0) return ErrnoError("cannot open", path);
-  std::size_t written = 0;
-  while (written < data.size()) {
-    const ssize_t n = write(fd, data.data() + written, data.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      absl::Status error = ErrnoError("cannot write", path);
-      close(fd);
-      return error;
-    }
-    written += n;
-  }
-  const bool synced = fdatasync(fd) == 0;
-  absl::Status error = synced ? absl::OkStatus() : ErrnoError("cannot sync", path);
-  close(fd);
-  return error;
-}
-
-// Makes a directory entry change (create, rename, unlink) durable.
-void SyncDirectory(const std::filesystem::path& directory) {
-  const int fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  fsync(fd);
-  close(fd);
-}
-
-std::string ReadWholeFile(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-}
-
-std::filesystem::path SegmentPath(const std::filesystem::path& directory, uint64_t first) {
-  return directory / absl::StrFormat("%s%020d.log", kSegmentPrefix, first);
-}
-
-// True when a whole record with a matching checksum starts at `at`.
-bool RecordStartsAt(std::string_view bytes, std::size_t at) {
-  if (at + kRecordHeaderBytes > bytes.size()) return false;
-  const uint64_t size = GetLittleEndian(bytes, at, 4);
-  if (at + kRecordHeaderBytes + size > bytes.size()) return false;
-  return Crc32c(bytes.substr(at + kRecordHeaderBytes, size)) == GetLittleEndian(bytes, at + 4, 4);
-}
 
 }  // namespace
 
@@ -101,28 +33,15 @@ absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options) 
 }
 
 absl::Status Spool::Recover() {
-  const std::filesystem::path state_path = options_.directory / kStateFile;
-  if (std::filesystem::exists(state_path)) {
-    const std::string state = ReadWholeFile(state_path);
-    if (state.size() != 28 ||
-        Crc32c(std::string_view(state).substr(0, 24)) != GetLittleEndian(state, 24, 4)) {
-      return absl::DataLossError(absl::StrCat("spool state file ", state_path.string(),
-                                              " is corrupt; move it away to start afresh"));
-    }
-    acknowledged_ = GetLittleEndian(state, 0, 8);
-    next_sequence_ = std::max<uint64_t>(1, GetLittleEndian(state, 8, 8));
-    dropped_items_total_ = GetLittleEndian(state, 16, 8);
-  }
+  absl::StatusOr<SpoolState> state = ReadSpoolState(options_.directory);
+  if (!state.ok()) return state.status();
+  acknowledged_ = state->acknowledged;
+  next_sequence_ = state->next_sequence;
+  dropped_items_total_ = state->dropped_items_total;
   state_next_sequence_ = next_sequence_;
   if (absl::Status s = AdoptOrDiscardRecut(); !s.ok()) return s;
-  std::vector<std::filesystem::path> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(options_.directory)) {
-    if (entry.path().filename().string().rfind(kSegmentPrefix, 0) == 0)
-      paths.push_back(entry.path());
-  }
-  std::sort(paths.begin(), paths.end());  // Zero-padded first sequences sort in order.
   const uint64_t dropped_before = dropped_items_total_;
-  for (const std::filesystem::path& path : paths) {
+  for (const std::filesystem::path& path : SegmentFiles(options_.directory)) {
     if (absl::Status s = LoadSegment(path); !s.ok()) return s;
   }
   // Records set aside while loading are counted durably.
@@ -135,9 +54,8 @@ absl::Status Spool::AdoptOrDiscardRecut() {
   if (!std::filesystem::exists(recut)) return absl::OkStatus();
   const std::string bytes = ReadWholeFile(recut);
   std::optional<v1::Batch> first;
-  if (RecordStartsAt(bytes, 0)) {
-    first = DecodeBatch(
-        std::string_view(bytes).substr(kRecordHeaderBytes, GetLittleEndian(bytes, 0, 4)));
+  if (std::optional<RecordView> record = RecordAt(bytes, 0); record && record->checksum_ok) {
+    first = DecodeBatch(record->payload);
   }
   std::error_code error;
   // The state is written after the recut file and before its rename: a state that counts
@@ -157,44 +75,45 @@ absl::Status Spool::LoadSegment(const std::filesystem::path& path) {
   const std::string bytes = ReadWholeFile(path);
   Segment segment{path, 0, {}};
   std::size_t at = 0;
-  while (at + kRecordHeaderBytes <= bytes.size()) {
-    const uint32_t size = static_cast<uint32_t>(GetLittleEndian(bytes, at, 4));
-    const std::size_t next = at + kRecordHeaderBytes + size;
-    if (next > bytes.size()) break;  // Torn: written only in part.
-    const std::string_view payload = std::string_view(bytes).substr(at + kRecordHeaderBytes, size);
-    if (Crc32c(payload) != GetLittleEndian(bytes, at + 4, 4)) {
+  while (true) {
+    const std::optional<RecordView> record = RecordAt(bytes, at);
+    if (!record) break;  // Torn: written only in part.
+    if (!record->checksum_ok) {
       // Damaged in place. With whole records behind it, skip it and keep them; at the end
       // of the segment it is the torn tail of a crash, cut below.
-      if (!RecordStartsAt(bytes, next)) break;
-      SetAside(path, payload, 0, 0, "its checksum does not match");
-      at = next;
+      const std::optional<RecordView> next = RecordAt(bytes, record->end);
+      if (!next || !next->checksum_ok) break;
+      SetAside(path, record->payload, 0, 0, "its checksum does not match");
+      at = record->end;
       continue;
     }
     bool repaired = false;
-    std::optional<v1::Batch> batch = DecodeBatch(payload, &repaired);
+    std::optional<v1::Batch> batch = DecodeBatch(record->payload, &repaired);
     if (!batch.has_value()) {
-      const DamagedBatchFacts facts = InspectDamagedBatch(payload);
+      const DamagedBatchFacts facts = InspectDamagedBatch(record->payload);
       if (facts.sequence == 0 || facts.sequence > acknowledged_) {
-        SetAside(path, payload, facts.sequence, facts.items, "it is not a batch");
+        SetAside(path, record->payload, facts.sequence, facts.items, "it is not a batch");
       }
       next_sequence_ = std::max(next_sequence_, facts.sequence + 1);
-      at = next;
+      at = record->end;
       continue;
     }
     if (batch->sequence() > acknowledged_) {
       LOG_IF(WARNING, repaired) << "spool: batch " << batch->sequence()
                                 << " held text that is not UTF-8; it is sent repaired";
-      segment.records.push_back(
-          {batch->sequence(), at, size, static_cast<uint32_t>(batch->items_size())});
+      segment.records.push_back({batch->sequence(), at,
+                                 static_cast<uint32_t>(record->payload.size()),
+                                 static_cast<uint32_t>(batch->items_size())});
     }
     next_sequence_ = std::max(next_sequence_, batch->sequence() + 1);
-    at = next;
+    at = record->end;
   }
   if (at < bytes.size()) {
     LOG(WARNING) << "spool segment " << path << ": cutting " << bytes.size() - at
                  << " bytes of an incomplete or damaged record at offset " << at;
-    if (truncate(path.c_str(), static_cast<off_t>(at)) != 0)
-      return ErrnoError("cannot truncate", path);
+    if (truncate(path.c_str(), static_cast<off_t>(at)) != 0) {
+      return absl::UnavailableError(absl::StrCat("cannot truncate ", path.string()));
+    }
   }
   segment.bytes = at;
   if (segment.records.empty()) {
@@ -224,21 +143,11 @@ void Spool::SetAside(const std::filesystem::path& segment, std::string_view payl
 }
 
 absl::Status Spool::WriteState() {
-  std::string state;
-  PutU64(state, acknowledged_);
-  PutU64(state, next_sequence_);
-  PutU64(state, dropped_items_total_);
-  std::string checksum;
-  const uint32_t crc = Crc32c(state);
-  for (int i = 0; i < 4; ++i) checksum.push_back(static_cast<char>(crc >> (8 * i)));
-  state += checksum;
-  const std::filesystem::path temporary = options_.directory / "state.tmp";
-  if (absl::Status s = WriteSynced(temporary, state, /*truncate=*/true); !s.ok()) return s;
-  std::error_code error;
-  std::filesystem::rename(temporary, options_.directory / kStateFile, error);
-  if (error)
-    return absl::UnavailableError(absl::StrCat("cannot replace spool state: ", error.message()));
-  SyncDirectory(options_.directory);
+  if (absl::Status s = WriteSpoolState(options_.directory,
+                                       {acknowledged_, next_sequence_, dropped_items_total_});
+      !s.ok()) {
+    return s;
+  }
   state_next_sequence_ = next_sequence_;
   return absl::OkStatus();
 }
@@ -340,11 +249,9 @@ absl::StatusOr<std::vector<v1::Batch>> Spool::Read(uint64_t after, std::size_t m
       if (bytes.empty()) bytes = ReadWholeFile(segment.path);
       std::optional<v1::Batch> batch;
       std::string_view payload;
-      if (record->offset + kRecordHeaderBytes + record->size <= bytes.size()) {
-        payload = std::string_view(bytes).substr(record->offset + kRecordHeaderBytes, record->size);
-        if (Crc32c(payload) == GetLittleEndian(bytes, record->offset + 4, 4)) {
-          batch = DecodeBatch(payload);
-        }
+      if (std::optional<RecordView> view = RecordAt(bytes, record->offset)) {
+        payload = view->payload;
+        if (view->checksum_ok) batch = DecodeBatch(payload);
       }
       if (!batch.has_value()) {
         // Damaged on disk since it was loaded: set aside, never retried forever.
@@ -414,9 +321,8 @@ absl::StatusOr<std::size_t> Spool::RecutOversizedBatches() {
     for (const Record& record : segment.records) {
       last_old = record.sequence;
       std::optional<v1::Batch> batch;
-      if (record.offset + kRecordHeaderBytes + record.size <= bytes.size()) {
-        batch = DecodeBatch(
-            std::string_view(bytes).substr(record.offset + kRecordHeaderBytes, record.size));
+      if (std::optional<RecordView> view = RecordAt(bytes, record.offset)) {
+        batch = DecodeBatch(view->payload);
       }
       if (!batch.has_value()) {
         return absl::DataLossError(
@@ -476,9 +382,7 @@ absl::StatusOr<uint64_t> Spool::SetAsideOldest(absl::string_view reason) {
   const Record oldest = holder->records.front();
   const std::string bytes = ReadWholeFile(holder->path);
   std::string_view payload;
-  if (oldest.offset + kRecordHeaderBytes + oldest.size <= bytes.size()) {
-    payload = std::string_view(bytes).substr(oldest.offset + kRecordHeaderBytes, oldest.size);
-  }
+  if (std::optional<RecordView> view = RecordAt(bytes, oldest.offset)) payload = view->payload;
   SetAside(holder->path, payload, oldest.sequence, oldest.items, reason);
   if (absl::Status s = ForgetThrough(oldest.sequence); !s.ok()) return s;
   return oldest.sequence;
