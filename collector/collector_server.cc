@@ -6,6 +6,7 @@
 #include "collector/admin_token.h"
 #include "collector/dashboard.h"
 #include "collector/http_api.h"
+#include "common/local_ca.h"
 #include "common/private_file.h"
 #include "glog/logging.h"
 #include "grpcpp/health_check_service_interface.h"

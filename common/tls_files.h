@@ -1,9 +1,14 @@
 #ifndef POSTURA_COMMON_TLS_FILES_H_
 #define POSTURA_COMMON_TLS_FILES_H_
 
+// TLS material in PEM files: the certificate, key and pinned CA an operator provides,
+// checked when loaded, and what the binaries read off a certificate (its end date, its
+// public-key pin). The collector, the agent, the collector channel and the tests call it;
+// the collector's own CA is common/local_ca.h. The functions keep no state, so any
+// thread may call them.
+
 #include <filesystem>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -16,33 +21,6 @@ struct TlsMaterial {
   std::string certificate_chain_pem;  // the server's certificate
   std::string private_key_pem;        // the server's private key
 };
-
-// Makes sure `directory` holds a local certificate authority and a server certificate
-// signed by it: ca.crt, ca.key, server.crt, server.key. On first call (none of the four
-// exist) it creates the directory (mode 0700) and the files: EC P-256 keys, a CA
-// certificate (basicConstraints CA:TRUE critical with pathlen 0, keyUsage
-// keyCertSign+cRLSign, 10 years, subject CN "Postura local CA <random hex>"), a server
-// certificate (CN "Postura server", CA:FALSE, keyUsage digitalSignature,
-// extendedKeyUsage serverAuth, subjectAltName DNS:localhost, IP:127.0.0.1, IP:::1 plus
-// every entry of `server_names` (IP address if it parses as one, DNS name otherwise),
-// 2 years, random 128-bit serial, signed SHA-256 by the CA).
-// Both start an hour in the past, to tolerate clients whose clocks run behind.
-// Key files are written with mode 0600, each file written to a temp name then renamed
-// so a crash never leaves a half-written file. If all four exist it loads and returns
-// them (checking that the server certificate's key matches the server key and that the
-// server certificate verifies against the CA; a clear error otherwise). If only some
-// exist, it is an error naming the missing ones (never overwrite an operator's files).
-// Concurrent callers on the same directory are serialized with flock(2), so they agree
-// on one CA. Entries of `server_names` that an existing certificate lacks are not added:
-// they are logged as a warning. A server certificate that expires within `renew_within`
-// (or has expired) is renewed from the kept CA key, for the same names and with a new
-// key, and written over server.crt and server.key; the CA files, which clients pin, stay.
-// Errors: InvalidArgument for a malformed entry of `server_names` or a file that does
-// not parse, match or verify; FailedPrecondition if only some files exist; the errno's
-// code for I/O failures; Internal if OpenSSL fails to generate or sign.
-absl::StatusOr<TlsMaterial> EnsureLocalCertificateAuthority(
-    const std::filesystem::path& directory, const std::vector<std::string>& server_names,
-    absl::Duration renew_within = absl::Hours(24 * 30));
 
 // Loads operator-provided PEM files: certificate chain, private key, and the CA file
 // clients pin (ca_file may be empty: then ca_certificate_pem is left empty). Checks that

@@ -19,6 +19,7 @@
 #include "common/catalog.h"
 #include "common/clock.h"
 #include "common/collector_channel.h"
+#include "common/local_ca.h"
 #include "common/tls_files.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
