@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "collector/registry.h"
+#include "collector/registry_model.h"
 #include "common/catalog.h"
 #include "postura/v1/ingest.pb.h"
 

@@ -2,65 +2,15 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "collector/store_families.h"
 #include "collector/store_keys.h"
-#include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
-#include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
-#include "rocksdb/slice_transform.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/write_batch.h"
 
 namespace postura::collector {
-
-// Drops evidence observed before now - retention whenever RocksDB compacts it.
-class RetentionFilter : public rocksdb::CompactionFilter {
- public:
-  RetentionFilter(Clock& clock, absl::Duration retention) : clock_(clock), retention_(retention) {}
-
-  bool Filter(int /*level*/, const rocksdb::Slice& key, const rocksdb::Slice& /*value*/,
-              std::string* /*new_value*/, bool* /*value_changed*/) const override {
-    std::optional<int64_t> observed =
-        EvidenceKeyObservedAt(absl::string_view(key.data(), key.size()));
-    if (!observed) return false;
-    return absl::FromUnixNanos(*observed) < clock_.TimeNow() - retention_;
-  }
-  const char* Name() const override { return "postura.EvidenceRetention"; }
-
- private:
-  Clock& clock_;
-  absl::Duration retention_;
-};
-
 namespace {
-
-constexpr char kEvidence[] = "evidence";
-constexpr char kState[] = "state";
-constexpr char kRegistry[] = "registry";
-constexpr char kProgress[] = "progress";
-constexpr char kExpiry[] = "expiry";
-
-// Groups the state column family by (asset, outcome): the key up to its second '\0'. Live
-// scoring reads one group per update, so the memtable hashes groups (an insert stays
-// cheap) and keeps each group sorted.
-class AssetOutcomePrefix : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "postura.AssetOutcomePrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), PrefixLength(key));
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return PrefixLength(key) > 0; }
-
- private:
-  // Length up to and including the second '\0'; 0 if there is none.
-  static size_t PrefixLength(const rocksdb::Slice& key) {
-    int separators = 0;
-    for (size_t i = 0; i < key.size(); ++i) {
-      if (key[i] == '\0' && ++separators == 2) return i + 1;
-    }
-    return 0;
-  }
-};
 
 // rocksdb::Status is translated here and nowhere else.
 absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view what) {
@@ -70,23 +20,6 @@ absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view wh
   if (status.IsCorruption()) return absl::DataLossError(message);
   if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
   return absl::UnavailableError(message);
-}
-
-std::string EncodeProgress(const AgentProgress& progress) {
-  std::string out;
-  for (uint64_t value :
-       {progress.last_sequence, progress.dropped_items_total, progress.items_stored}) {
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-  }
-  return out;
-}
-
-std::optional<AgentProgress> DecodeProgress(absl::string_view bytes) {
-  if (bytes.size() != 24) return std::nullopt;
-  uint64_t values[3] = {0, 0, 0};
-  for (int i = 0; i < 24; ++i)
-    values[i / 8] = (values[i / 8] << 8) | static_cast<unsigned char>(bytes[i]);
-  return AgentProgress{values[0], values[1], values[2]};
 }
 
 rocksdb::WriteOptions SyncedWrite() {
@@ -104,54 +37,19 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
   store->statistics_ = rocksdb::CreateDBStatistics();
   store->statistics_->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
 
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  db_options.statistics = store->statistics_;
-  db_options.max_background_jobs = 2;
-  // Memtables of all column families together; RocksDB flushes to stay under it.
-  db_options.db_write_buffer_size = 64 << 20;
-  // One writer thread writes everything (group commit), and vector memtables need this.
-  db_options.allow_concurrent_memtable_write = false;
-  if (options.env != nullptr) db_options.env = options.env;
-
-  // Ingest writes many keys from all over the key space and reads the memtable only on
-  // rare queries, so the evidence log and the state use vector memtables: an insert is an
-  // append, and sorting happens once, at flush. (The default skiplist spent a third of
-  // the collector's CPU comparing keys.)
-  rocksdb::ColumnFamilyOptions evidence_options;
-  evidence_options.write_buffer_size = 32 << 20;
-  evidence_options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
-  // The log is written once and read rarely: universal compaction rewrites it far less
-  // often than levelled compaction would, and LZ4 costs less CPU than Snappy.
-  evidence_options.compaction_style = rocksdb::kCompactionStyleUniversal;
-  evidence_options.compression = rocksdb::kLZ4Compression;
-  // The state is read one (asset, outcome) at a time by live scoring.
-  rocksdb::ColumnFamilyOptions state_options;
-  state_options.prefix_extractor = std::make_shared<AssetOutcomePrefix>();
-  state_options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 17));
-  state_options.compression = rocksdb::kLZ4Compression;
-  evidence_options.compaction_filter = store->retention_filter_.get();
-  // Rewrite every file at least daily, so retention applies even to data that is no
-  // longer being compacted for size.
-  evidence_options.periodic_compaction_seconds = 24 * 3600;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {kEvidence, evidence_options},
-      {kState, state_options},
-      {kRegistry, rocksdb::ColumnFamilyOptions()},
-      {kProgress, rocksdb::ColumnFamilyOptions()},
-      {kExpiry, rocksdb::ColumnFamilyOptions()}};
+  const rocksdb::DBOptions db_options = StoreDbOptions(options.env, store->statistics_);
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families =
+      StoreColumnFamilies(store->retention_filter_.get());
   rocksdb::DB* db = nullptr;
   rocksdb::Status status =
       rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db);
   if (!status.ok()) return FromRocksStatus(status, absl::StrCat("opening store ", options.path));
   store->db_.reset(db);
-  store->evidence_ = store->handles_[1];
-  store->state_ = store->handles_[2];
-  store->registry_ = store->handles_[3];
-  store->progress_ = store->handles_[4];
-  store->expiry_ = store->handles_[5];
+  store->evidence_ = store->handles_[kEvidenceFamily];
+  store->state_ = store->handles_[kStateFamily];
+  store->registry_ = store->handles_[kRegistryFamily];
+  store->progress_ = store->handles_[kProgressFamily];
+  store->expiry_ = store->handles_[kExpiryFamily];
   return store;
 }
 
@@ -161,48 +59,6 @@ EvidenceStore::~EvidenceStore() {
     db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
   db_->Close().PermitUncheckedError();
-}
-
-uint64_t EncodedBatch::bytes() const {
-  uint64_t total = sizeof(*this) + entries.capacity() * sizeof(Entry);
-  for (const Entry& entry : entries) {
-    total += entry.evidence_key.capacity() + entry.value.capacity() + entry.state_key.capacity() +
-             entry.state_value.capacity();
-  }
-  return total;
-}
-
-EncodedBatch EncodeBatch(const std::string& agent_id, v1::Batch& batch,
-                         const std::vector<bool>& valid, absl::Time received_at) {
-  EncodedBatch encoded;
-  v1::StoredEvidence record;
-  record.set_agent_id(agent_id);
-  record.set_sequence(batch.sequence());
-  record.set_received_at_unix_nanos(absl::ToUnixNanos(received_at));
-  v1::SourceState state;
-  state.set_sequence(batch.sequence());
-  for (int i = 0; i < batch.items_size(); ++i) {
-    if (!valid[i]) continue;
-    v1::Evidence& item = *batch.mutable_items(i);
-    EncodedBatch::Entry& entry = encoded.entries.emplace_back();
-    entry.evidence_key = EvidenceKey(item.asset_id(), item.outcome_id(),
-                                     item.observed_at_unix_nanos(), agent_id, batch.sequence(), i);
-    entry.state_key = StateKey(item.asset_id(), item.outcome_id(), agent_id, item.check_id());
-    state.set_level(item.level());
-    state.set_kind(item.kind());
-    state.set_observed_at_unix_nanos(item.observed_at_unix_nanos());
-    state.set_expires_at_unix_nanos(item.expires_at_unix_nanos());
-    state.set_index(i);
-    state.SerializeToString(&entry.state_value);
-    entry.level = item.level();
-    entry.attested = item.kind() == v1::ATTESTED;
-    entry.observed_at_unix_nanos = item.observed_at_unix_nanos();
-    entry.expires_at_unix_nanos = item.expires_at_unix_nanos();
-    record.mutable_evidence()->Swap(&item);
-    record.set_index(i);
-    record.SerializeToString(&entry.value);
-  }
-  return encoded;
 }
 
 absl::Status EvidenceStore::Commit(const std::vector<BatchToApply>& batches) {
@@ -314,21 +170,6 @@ absl::Status EvidenceStore::ForEachEvidence(
 
 namespace {
 
-// Parses a state record and fills in the ids its key holds.
-absl::StatusOr<v1::SourceState> ParseSource(absl::string_view key, absl::string_view value) {
-  v1::SourceState state;
-  std::optional<StateKeyParts> parts = ParseStateKey(key);
-  if (!parts || !state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-    return absl::DataLossError(
-        absl::StrCat("corrupt state record (key of ", key.size(), " bytes)"));
-  }
-  state.set_asset_id(std::string(parts->asset));
-  state.set_outcome_id(std::string(parts->outcome));
-  state.set_agent_id(std::string(parts->agent));
-  state.set_check_id(std::string(parts->check));
-  return state;
-}
-
 absl::string_view View(const rocksdb::Slice& slice) {
   return absl::string_view(slice.data(), slice.size());
 }
@@ -338,7 +179,7 @@ absl::string_view View(const rocksdb::Slice& slice) {
 absl::Status EvidenceStore::ForEachState(
     const std::function<void(const v1::SourceState&)>& visit) const {
   return ForEachIn(state_, [&](absl::string_view key, absl::string_view value) {
-    absl::StatusOr<v1::SourceState> state = ParseSource(key, value);
+    absl::StatusOr<v1::SourceState> state = ParseStateRecord(key, value);
     if (!state.ok()) return state.status();
     visit(*state);
     return absl::OkStatus();
@@ -350,7 +191,7 @@ absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadStateWithPrefix(
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, state_));
   std::vector<v1::SourceState> sources;
   for (it->Seek(prefix); it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
-    absl::StatusOr<v1::SourceState> source = ParseSource(View(it->key()), View(it->value()));
+    absl::StatusOr<v1::SourceState> source = ParseStateRecord(View(it->key()), View(it->value()));
     if (!source.ok()) return source.status();
     sources.push_back(*std::move(source));
   }
@@ -379,7 +220,7 @@ absl::StatusOr<std::optional<v1::SourceState>> EvidenceStore::ReadSource(
                                     rocksdb::Slice(state_key.data(), state_key.size()), &value);
   if (status.IsNotFound()) return std::nullopt;
   if (!status.ok()) return FromRocksStatus(status, "reading state");
-  absl::StatusOr<v1::SourceState> source = ParseSource(state_key, value);
+  absl::StatusOr<v1::SourceState> source = ParseStateRecord(state_key, value);
   if (!source.ok()) return source.status();
   return *std::move(source);
 }

@@ -11,11 +11,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "collector/evidence_records.h"
 #include "common/clock.h"
 #include "google/protobuf/message_lite.h"
 #include "postura/v1/admin.pb.h"
 #include "postura/v1/evidence.pb.h"
-#include "postura/v1/ingest.pb.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -38,48 +38,6 @@ struct EvidenceStoreOptions {
   rocksdb::Env* env = nullptr;
 };
 
-// How far an agent's ingest has come, as stored.
-struct AgentProgress {
-  uint64_t last_sequence = 0;        // Highest batch sequence applied.
-  uint64_t dropped_items_total = 0;  // Highest drop count the agent reported.
-  uint64_t items_stored = 0;         // Items applied over the agent's lifetime.
-};
-
-// The records one batch adds to the store, encoded before the commit (on any thread),
-// so that the single writer thread only copies bytes into its write.
-struct EncodedBatch {
-  struct Entry {
-    std::string evidence_key;  // In the evidence log.
-    std::string value;         // A serialized v1::StoredEvidence.
-    std::string state_key;     // In the current state: one entry per source.
-    std::string state_value;   // A serialized v1::SourceState, without the key's ids.
-    // What live scoring needs of the item, so that it does not parse the records again.
-    v1::Level level = v1::LEVEL_UNSPECIFIED;
-    bool attested = false;
-    int64_t observed_at_unix_nanos = 0;
-    int64_t expires_at_unix_nanos = 0;
-  };
-  std::vector<Entry> entries;
-
-  // Memory the encoded records hold.
-  uint64_t bytes() const;
-};
-
-// One report just made durable, as live scoring needs it (see LiveScorer).
-struct SourceUpdate {
-  std::string state_key;  // asset \0 outcome \0 agent \0 check (see StateKey).
-  v1::Level level = v1::LEVEL_UNSPECIFIED;
-  bool attested = false;
-  int64_t observed_at_unix_nanos = 0;
-  int64_t expires_at_unix_nanos = 0;
-};
-
-// Encodes the items of `batch` for which valid[i] is true, as reported by `agent_id` and
-// received at `received_at`. Consumes those items (they are moved into the records).
-// REQUIRES: valid.size() == batch.items_size(); the items passed ingest validation.
-EncodedBatch EncodeBatch(const std::string& agent_id, v1::Batch& batch,
-                         const std::vector<bool>& valid, absl::Time received_at);
-
 // One batch to apply in a commit, and the agent's progress once it is applied.
 struct BatchToApply {
   const std::string* agent_id = nullptr;  // Borrowed; outlives the Commit call.
@@ -90,7 +48,8 @@ struct BatchToApply {
 // The collector's embedded RocksDB. Column families: "evidence" (immutable log keyed by
 // asset, outcome and observed time, with retention), "state" (latest evidence per
 // source), "registry" (tenants, departments, assets, targets, agents) and "progress"
-// (per-agent sequence numbers).
+// (per-agent sequence numbers), "expiry" (when each report stops counting); their
+// options are in store_families.h, the records' encoding in evidence_records.h.
 // Every write is synced to the WAL before it returns. Thread-safe.
 class EvidenceStore {
  public:
@@ -181,7 +140,7 @@ class EvidenceStore {
   rocksdb::ColumnFamilyHandle* registry_ = nullptr;
   rocksdb::ColumnFamilyHandle* progress_ = nullptr;
   rocksdb::ColumnFamilyHandle* expiry_ = nullptr;
-  std::unique_ptr<class RetentionFilter> retention_filter_;
+  std::unique_ptr<class RetentionFilter> retention_filter_;  // See store_families.h.
 };
 
 }  // namespace postura::collector

@@ -239,11 +239,11 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
     out.Sample("postura_tls_certificate_expiry_timestamp_seconds", {},
                absl::ToDoubleSeconds(sources.tls_certificate_not_after - absl::UnixEpoch()));
   }
-  sources.writer->commit_latency().WriteTo(out, "postura_ingest_commit_seconds",
-                                           "Duration of each synced ingest commit.", {});
-  sources.scorer->scoring_delay().WriteTo(
-      out, "postura_scoring_delay_seconds",
-      "From an ingest commit to its score changes reaching watchers.", {});
+  out.Histogram("postura_ingest_commit_seconds", "Duration of each synced ingest commit.", {},
+                sources.writer->commit_latency().Figures());
+  out.Histogram("postura_scoring_delay_seconds",
+                "From an ingest commit to its score changes reaching watchers.", {},
+                scoring.scoring_delay);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "collector/evidence_store.h"
-#include "collector/prometheus_text.h"
+#include "collector/latency_histogram.h"
 #include "postura/v1/admin.pb.h"
 #include "postura/v1/ingest.pb.h"
 

@@ -16,37 +16,10 @@ constexpr size_t kExpiriesPerRead = 4096;
 // The scoring thread looks at the clock at least this often, whatever else happens.
 constexpr absl::Duration kMaxSleep = absl::Milliseconds(250);
 
-Level FromWire(v1::Level level) {
-  return static_cast<Level>(std::clamp(static_cast<int>(level) - 1, 0, 3));
-}
-
-v1::ImplementationGroup ToWire(ImplementationGroup group) {
-  return static_cast<v1::ImplementationGroup>(IndexOf(group) + 1);
-}
-
 }  // namespace
 
-Cell CellFromSources(const std::vector<v1::SourceState>& sources, int64_t now_unix_nanos) {
-  if (sources.empty()) return Cell{Level::kDli0, CellState::kNoEvidence, false};
-  std::optional<Level> minimum;
-  bool attested = true;
-  for (const v1::SourceState& source : sources) {
-    if (source.expires_at_unix_nanos() <= now_unix_nanos) continue;
-    const Level level = FromWire(source.level());
-    const bool source_attested = source.kind() == v1::ATTESTED;
-    if (!minimum || level < *minimum) {
-      minimum = level;
-      attested = source_attested;
-    } else if (level == *minimum) {
-      attested = attested && source_attested;
-    }
-  }
-  if (!minimum) return Cell{Level::kDli0, CellState::kStale, false};
-  return Cell{*minimum, CellState::kLive, attested};
-}
-
 LiveScorer::LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& clock)
-    : store_(store), catalog_(catalog), clock_(clock), table_(catalog) {}
+    : store_(store), catalog_(catalog), clock_(clock), table_(catalog), inbox_(clock) {}
 
 LiveScorer::~LiveScorer() { Stop(); }
 
@@ -84,19 +57,13 @@ absl::StatusOr<absl::Duration> LiveScorer::Start() {
   }
   absl::StatusOr<std::optional<int64_t>> next = store_.NextExpiry();
   if (!next.ok()) return next.status();
-  {
-    absl::MutexLock lock(&input_mu_);
-    next_expiry_ = next->value_or(INT64_MAX);
-  }
+  inbox_.SetNextExpiry(next->value_or(INT64_MAX));
   thread_ = std::thread([this] { Run(); });
   return absl::Now() - started;
 }
 
 void LiveScorer::Stop() {
-  {
-    absl::MutexLock lock(&input_mu_);
-    stopping_ = true;
-  }
+  inbox_.Stop();
   if (thread_.joinable()) thread_.join();
   hub_.CloseAll();
 }
@@ -109,12 +76,8 @@ void LiveScorer::OnAssetPut(const v1::Asset& asset, const std::vector<Target>& t
     table_.PutAsset(DefinitionFromProto(asset, targets));
     PublishChanges();
   }
-  if (created) {
-    // Reports may predate the asset's registration (or its re-creation): read them.
-    absl::MutexLock lock(&input_mu_);
-    pending_resyncs_.push_back(asset.id());
-    ++handed_over_;
-  }
+  // Reports may predate the asset's registration (or its re-creation): read them.
+  if (created) inbox_.AddResync(asset.id());
 }
 
 void LiveScorer::OnAssetDeleted(const std::string& asset_id) {
@@ -129,56 +92,18 @@ void LiveScorer::OnAssetDeleted(const std::string& asset_id) {
 }
 
 void LiveScorer::OnCommitted(std::vector<SourceUpdate> updates) {
-  absl::MutexLock lock(&input_mu_);
-  for (const SourceUpdate& update : updates) {
-    next_expiry_ = std::min(next_expiry_, update.expires_at_unix_nanos);
-  }
-  if (pending_.empty()) {
-    pending_since_ = absl::Now();
-    pending_ = std::move(updates);
-  } else {
-    pending_.insert(pending_.end(), std::make_move_iterator(updates.begin()),
-                    std::make_move_iterator(updates.end()));
-  }
-  ++handed_over_;
+  inbox_.AddUpdates(std::move(updates));
 }
 
-void LiveScorer::Flush() {
-  absl::MutexLock lock(&input_mu_);
-  const uint64_t target = ++handed_over_;
-  auto done = [&]() ABSL_SHARED_LOCKS_REQUIRED(input_mu_) {
-    return finished_ >= target || stopping_;
-  };
-  input_mu_.Await(absl::Condition(&done));
-}
+void LiveScorer::Flush() { inbox_.Flush(); }
 
 void LiveScorer::Run() {
-  while (true) {
-    std::vector<SourceUpdate> updates;
-    std::vector<std::string> resyncs;
-    uint64_t taken = 0;
-    absl::Time since;
-    {
-      absl::MutexLock lock(&input_mu_);
-      auto has_work = [&]() ABSL_SHARED_LOCKS_REQUIRED(input_mu_) {
-        return stopping_ || handed_over_ != finished_ || next_expiry_ <= NowNanos();
-      };
-      const int64_t until_expiry = next_expiry_ - NowNanos();
-      input_mu_.AwaitWithTimeout(
-          absl::Condition(&has_work),
-          std::min(kMaxSleep, absl::Nanoseconds(std::max<int64_t>(until_expiry, 0))));
-      if (stopping_) return;
-      updates.swap(pending_);
-      since = pending_since_;
-      resyncs.swap(pending_resyncs_);
-      taken = handed_over_;
-    }
-    for (const std::string& asset_id : resyncs) ResyncAsset(asset_id);
-    ApplyUpdates(updates);
-    if (!updates.empty()) scoring_delay_.Observe(absl::Now() - since);
+  while (std::optional<ScoringInbox::Round> round = inbox_.Take(kMaxSleep)) {
+    for (const std::string& asset_id : round->resyncs) ResyncAsset(asset_id);
+    ApplyUpdates(round->updates);
+    if (!round->updates.empty()) scoring_delay_.Observe(absl::Now() - round->updates_since);
     ApplyExpiries();
-    absl::MutexLock lock(&input_mu_);
-    finished_ = taken;
+    inbox_.Finish(round->ticket);
   }
 }
 
@@ -199,7 +124,7 @@ void LiveScorer::ApplyUpdates(std::vector<SourceUpdate>& updates) {
       // The new report decides the level without reading the other sources when it is
       // live and does not raise the level: the minimum is then the new report's level.
       const Cell old = table_.cell(*slot, *outcome);
-      const Level level = FromWire(update.level);
+      const Level level = LevelFromWire(update.level);
       if (update.expires_at_unix_nanos > now) {
         if (old.state != CellState::kLive || level < old.level) {
           table_.SetCell(*slot, *outcome, Cell{level, CellState::kLive, update.attested});
@@ -230,10 +155,7 @@ void LiveScorer::RecomputeCell(int slot, int outcome, absl::string_view asset_id
 
 void LiveScorer::ApplyExpiries() {
   const int64_t now = NowNanos();
-  {
-    absl::MutexLock lock(&input_mu_);
-    if (next_expiry_ > now) return;
-  }
+  if (!inbox_.ExpiryDue(now)) return;
   while (true) {
     absl::StatusOr<std::vector<std::string>> due =
         store_.ReadDueExpiries(expiry_floor_, now, kExpiriesPerRead);
@@ -279,15 +201,15 @@ void LiveScorer::ApplyExpiries() {
     }
     if (due->size() < kExpiriesPerRead) break;
   }
-  // Read under the input lock, so that an expiry handed over meanwhile is not lost.
-  absl::MutexLock lock(&input_mu_);
-  absl::StatusOr<std::optional<int64_t>> next = store_.NextExpiry(expiry_floor_);
-  next_expiry_ = next.ok() ? next->value_or(INT64_MAX) : now + absl::ToInt64Nanoseconds(kMaxSleep);
+  // Read under the inbox's lock, so that an expiry handed over meanwhile is not lost.
+  inbox_.SetNextExpiry([&] {
+    absl::StatusOr<std::optional<int64_t>> next = store_.NextExpiry(expiry_floor_);
+    return next.ok() ? next->value_or(INT64_MAX) : now + absl::ToInt64Nanoseconds(kMaxSleep);
+  });
 }
 
 void LiveScorer::RetryExpiriesLater(int64_t now) {
-  absl::MutexLock lock(&input_mu_);
-  next_expiry_ = now + absl::ToInt64Nanoseconds(absl::Seconds(1));
+  inbox_.SetNextExpiry(now + absl::ToInt64Nanoseconds(absl::Seconds(1)));
 }
 
 void LiveScorer::ResyncAsset(const std::string& asset_id) {
@@ -330,7 +252,7 @@ void LiveScorer::PublishChanges() {
       published_targets_met_.resize(slot + 1, true);
     }
     v1::ScoreUpdate& update = updates.emplace_back();
-    *update.mutable_summary() = SummaryOf(slot);
+    *update.mutable_summary() = SummaryFromTable(table_, slot);
     const bool met = update.summary().targets_met();
     update.set_targets_met_changed(met != published_targets_met_[slot]);
     published_targets_met_[slot] = met;
@@ -339,38 +261,11 @@ void LiveScorer::PublishChanges() {
   hub_.Publish(updates);
 }
 
-v1::AssetSummary LiveScorer::SummaryOf(int slot) const {
-  const AssetHeadline headline = table_.Headline(slot);
-  v1::AssetSummary summary;
-  summary.set_asset_id(table_.id(slot));
-  summary.set_implementation_group(ToWire(table_.group(slot)));
-  summary.set_department_id(table_.department_id(slot));
-  summary.set_supplier_id(table_.supplier_id(slot));
-  summary.set_value(headline.value);
-  summary.set_adjusted_value(headline.adjusted_value);
-  if (headline.limiting_slot >= 0) {
-    summary.set_limiting_asset_id(table_.id(headline.limiting_slot));
-    summary.set_limiting_supplier_id(table_.supplier_id(headline.limiting_slot));
-  }
-  summary.set_coverage(
-      headline.applicable == 0 ? 0 : static_cast<double>(headline.live) / headline.applicable);
-  summary.set_outcomes_live(headline.live);
-  summary.set_outcomes_stale(headline.stale);
-  summary.set_outcomes_no_evidence(headline.no_evidence);
-  summary.set_outcomes_observed(headline.live - headline.attested);
-  summary.set_outcomes_attested(headline.attested);
-  summary.set_target_count(static_cast<uint32_t>(table_.targets(slot).size()));
-  summary.set_targets_met(headline.targets_met);
-  summary.set_target_coverage(headline.target_coverage);
-  summary.set_last_evidence_observed_at_unix_nanos(headline.last_evidence_unix_nanos);
-  return summary;
-}
-
 std::optional<v1::AssetSummary> LiveScorer::Summary(const std::string& asset_id) const {
   absl::ReaderMutexLock lock(&mu_);
   std::optional<int> slot = table_.FindSlot(asset_id);
   if (!slot) return std::nullopt;
-  return SummaryOf(*slot);
+  return SummaryFromTable(table_, *slot);
 }
 
 std::vector<v1::AssetSummary> LiveScorer::Summaries(const std::string& department_id,
@@ -381,7 +276,7 @@ std::vector<v1::AssetSummary> LiveScorer::Summaries(const std::string& departmen
     for (int slot : table_.Slots()) {
       if (!department_id.empty() && table_.department_id(slot) != department_id) continue;
       if (!supplier_id.empty() && table_.supplier_id(slot) != supplier_id) continue;
-      summaries.push_back(SummaryOf(slot));
+      summaries.push_back(SummaryFromTable(table_, slot));
     }
   }
   std::sort(summaries.begin(), summaries.end(),
@@ -396,7 +291,7 @@ std::optional<AssetSnapshot> LiveScorer::Snapshot(const std::string& asset_id) c
   std::optional<int> slot = table_.FindSlot(asset_id);
   if (!slot) return std::nullopt;
   AssetSnapshot snapshot;
-  snapshot.summary = SummaryOf(*slot);
+  snapshot.summary = SummaryFromTable(table_, *slot);
   snapshot.values = table_.Values(*slot);
   snapshot.targets = table_.targets(*slot);
   snapshot.group = table_.group(*slot);
@@ -409,79 +304,9 @@ std::optional<AssetSnapshot> LiveScorer::Snapshot(const std::string& asset_id) c
   return snapshot;
 }
 
-namespace {
-
-void AddSetRollup(const Rollups& rollups, const SetSums& set, const std::string& key,
-                  google::protobuf::RepeatedPtrField<v1::Rollup>* out) {
-  if (set.total_count() == 0) return;
-  v1::Rollup& rollup = *out->Add();
-  rollup.set_key(key);
-  rollup.set_asset_count(set.total_count());
-  rollup.set_index(rollups.Index(set));
-  rollup.set_adjusted_index(rollups.AdjustedIndex(set));
-}
-
-}  // namespace
-
 v1::OrganizationScore LiveScorer::Organization() const {
   absl::ReaderMutexLock lock(&mu_);
-  const Rollups& rollups = table_.rollups();
-  const SetSums& organization = rollups.organization();
-  v1::OrganizationScore score;
-  score.set_asset_count(organization.total_count());
-  score.set_index(rollups.Index(organization));
-  score.set_adjusted_index(rollups.AdjustedIndex(organization));
-  for (ImplementationGroup group : kAllImplementationGroups) {
-    v1::Rollup& tier = *score.add_implementation_groups();
-    tier.set_key(std::string(ImplementationGroupName(group)));
-    tier.set_asset_count(organization.count[IndexOf(group)]);
-    tier.set_index(rollups.GroupIndex(organization, group));
-    tier.set_adjusted_index(rollups.GroupAdjustedIndex(organization, group));
-  }
-  for (size_t i = 0; i < rollups.departments().size(); ++i) {
-    AddSetRollup(rollups, rollups.departments()[i], table_.department_ids()[i],
-                 score.mutable_departments());
-  }
-  for (size_t i = 0; i < rollups.suppliers().size(); ++i) {
-    AddSetRollup(rollups, rollups.suppliers()[i], table_.supplier_ids()[i],
-                 score.mutable_suppliers());
-  }
-  for (size_t f = 0; f < catalog_.functions().size(); ++f) {
-    int assets = 0;
-    const double mean = rollups.FunctionMean(static_cast<int>(f), &assets);
-    if (assets == 0) continue;
-    v1::Rollup& rollup = *score.add_functions();
-    rollup.set_key(catalog_.functions()[f].id);
-    rollup.set_name(catalog_.functions()[f].name);
-    rollup.set_asset_count(assets);
-    rollup.set_index(mean);
-  }
-  for (size_t c = 0; c < catalog_.categories().size(); ++c) {
-    int assets = 0;
-    const double mean = rollups.CategoryMean(static_cast<int>(c), &assets);
-    if (assets == 0) continue;
-    v1::Rollup& rollup = *score.add_categories();
-    rollup.set_key(catalog_.categories()[c].id);
-    rollup.set_name(catalog_.categories()[c].name);
-    rollup.set_asset_count(assets);
-    rollup.set_index(mean);
-  }
-  for (size_t a = 0; a < catalog_.functional_areas().size(); ++a) {
-    int open_gaps = 0;
-    const double achievement = rollups.AreaAchievement(static_cast<int>(a), &open_gaps);
-    if (achievement < 0) continue;
-    v1::FunctionalAreaRollup& area = *score.add_functional_areas();
-    area.set_id(catalog_.functional_areas()[a].id);
-    area.set_name(catalog_.functional_areas()[a].name);
-    area.set_achievement(achievement);
-    area.set_open_gaps(open_gaps);
-  }
-  if (organization.total_count() > 0) {
-    score.set_share_meeting_targets(static_cast<double>(organization.targets_met) /
-                                    organization.total_count());
-  }
-  score.set_coverage(rollups.Coverage());
-  return score;
+  return OrganizationFromTable(table_, catalog_);
 }
 
 std::shared_ptr<Watcher> LiveScorer::Watch(WatchFilter filter, std::function<void()> on_ready) {
@@ -493,7 +318,7 @@ std::shared_ptr<Watcher> LiveScorer::Watch(WatchFilter filter, std::function<voi
   const int64_t now = NowNanos();
   for (int slot : table_.Slots()) {
     v1::ScoreUpdate update;
-    *update.mutable_summary() = SummaryOf(slot);
+    *update.mutable_summary() = SummaryFromTable(table_, slot);
     update.set_computed_at_unix_nanos(now);
     watcher->Offer(update, /*initial=*/true);
   }
@@ -508,6 +333,7 @@ LiveScorerStats LiveScorer::Stats() const {
   stats.memory_bytes = table_.MemoryBytes();
   stats.assets = table_.asset_count();
   stats.watchers = hub_.size();
+  stats.scoring_delay = scoring_delay_.Figures();
   return stats;
 }
 

@@ -11,21 +11,17 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "collector/evidence_store.h"
-#include "collector/prometheus_text.h"
+#include "collector/latency_histogram.h"
 #include "collector/registry_observer.h"
 #include "collector/score_table.h"
+#include "collector/score_wire.h"
+#include "collector/scoring_inbox.h"
 #include "collector/watch_hub.h"
 #include "common/catalog.h"
 #include "common/clock.h"
 #include "postura/v1/query.pb.h"
 
 namespace postura::collector {
-
-// The level of one (asset, outcome) from its sources' current reports at `now`: the
-// minimum over the live ones (expires_at after now); DLI_0 marked stale when every report
-// expired, or marked "no evidence" when there is none. The deciding evidence is attested
-// only if every live report at the minimum level is attested.
-Cell CellFromSources(const std::vector<v1::SourceState>& sources, int64_t now_unix_nanos);
 
 // An asset's figures and cells at one moment, for building query answers.
 struct AssetSnapshot {
@@ -37,6 +33,7 @@ struct AssetSnapshot {
   int64_t taken_at_unix_nanos = 0;  // The scorer's clock when the snapshot was taken.
 };
 
+// What live scoring exposes of itself, for /metrics (http_api.cc renders it) and logs.
 struct LiveScorerStats {
   uint64_t updates_applied = 0;  // Reports applied.
   uint64_t slow_path_reads = 0;  // Updates that had to read the cell's sources.
@@ -44,6 +41,8 @@ struct LiveScorerStats {
   size_t memory_bytes = 0;  // Of the scoring state (ScoreTable::MemoryBytes).
   int assets = 0;
   int watchers = 0;
+  // From a commit's hand-over to its changes reaching the watchers, per scoring round.
+  HistogramFigures scoring_delay;
 };
 
 // Keeps every asset's score live (METRICS.md sections 6-8). The ingest writer hands it
@@ -51,8 +50,10 @@ struct LiveScorerStats {
 // a timer in the same thread re-scores outcomes whose evidence expires, on time. Each
 // report costs the same whatever the number of assets: usually a few table updates
 // (a report that keeps or lowers the level), otherwise one read of that outcome's
-// sources. Registry changes arrive as a RegistryObserver and re-score at once.
-// Thread-safe. `store`, `catalog` and `clock` are borrowed and must outlive the scorer.
+// sources. Registry changes arrive as a RegistryObserver and re-score at once. Work is
+// handed to the scoring thread through a ScoringInbox; score_wire.h turns the table into
+// answers. The scorer exposes its own figures as LiveScorerStats and knows no metrics
+// format. Thread-safe. `store`, `catalog` and `clock` are borrowed and must outlive the scorer.
 class LiveScorer : public RegistryObserver {
  public:
   LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& clock);
@@ -86,8 +87,6 @@ class LiveScorer : public RegistryObserver {
   void Flush();
 
   LiveScorerStats Stats() const;
-  // From a commit's hand-over to its changes reaching the watchers, per scoring round.
-  const LatencyHistogram& scoring_delay() const { return scoring_delay_; }
 
  private:
   void Run();
@@ -103,7 +102,6 @@ class LiveScorer : public RegistryObserver {
                      absl::string_view outcome_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Publishes the changed assets to watchers. REQUIRES mu_.
   void PublishChanges() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  v1::AssetSummary SummaryOf(int slot) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   int64_t NowNanos() const;
 
   EvidenceStore& store_;
@@ -116,16 +114,9 @@ class LiveScorer : public RegistryObserver {
   std::vector<bool> published_targets_met_ ABSL_GUARDED_BY(mu_);  // By slot.
   LiveScorerStats stats_ ABSL_GUARDED_BY(mu_);
 
-  absl::Mutex input_mu_;  // Handed-over work.
-  std::vector<SourceUpdate> pending_ ABSL_GUARDED_BY(input_mu_);
-  std::vector<std::string> pending_resyncs_ ABSL_GUARDED_BY(input_mu_);
-  int64_t next_expiry_ ABSL_GUARDED_BY(input_mu_) = INT64_MAX;
+  ScoringInbox inbox_;
   // Every expiry entry before this time has been processed and deleted (scoring thread).
   int64_t expiry_floor_ = 0;
-  absl::Time pending_since_ ABSL_GUARDED_BY(input_mu_);  // Hand-over of the oldest pending.
-  uint64_t handed_over_ ABSL_GUARDED_BY(input_mu_) = 0;  // Batches of work received.
-  uint64_t finished_ ABSL_GUARDED_BY(input_mu_) = 0;     // Batches of work applied.
-  bool stopping_ ABSL_GUARDED_BY(input_mu_) = false;
   LatencyHistogram scoring_delay_{
       {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
   std::thread thread_;

@@ -1,37 +1,24 @@
 #ifndef POSTURA_COLLECTOR_REGISTRY_H_
 #define POSTURA_COLLECTOR_REGISTRY_H_
 
-#include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "collector/evidence_store.h"
+#include "collector/registry_model.h"
 #include "collector/registry_observer.h"
+#include "collector/registry_rules.h"
 #include "common/catalog.h"
 #include "common/target.h"
 #include "postura/v1/admin.pb.h"
 
 namespace postura::collector {
-
-// The id of the organisation's own tenant, which always exists.
-inline constexpr absl::string_view kOrganizationTenantId = "org";
-
-// The assets an agent may report for, as of one moment. Immutable, so ingest can use a
-// snapshot without holding the registry's lock.
-struct AgentBinding {
-  std::string agent_id;
-  absl::flat_hash_set<std::string> asset_ids;
-  std::string tenant_id = std::string(kOrganizationTenantId);  // Who it reports for.
-};
 
 // The registry: tenants, departments, assets with their dependencies and strategic
 // targets, and agents with their bindings (postura/v1/admin.proto says what each is).
@@ -40,7 +27,9 @@ struct AgentBinding {
 // nothing. Invariants: every reference (an asset's department, supplier and dependencies,
 // an agent's tenant and assets) names an existing record; dependencies form a DAG; every
 // target applies to its asset's implementation group; a supplier's agent is bound only
-// to assets that supplier operates; the tenant "org" exists.
+// to assets that supplier operates; the tenant "org" exists. The rules are in
+// registry_rules.h (one record) and registry_model.h (across records); reading the
+// stored records back is registry_records.h. This class orders the steps, under its lock.
 //
 // Thread-safe. `store` and `catalog` are borrowed and must outlive the registry.
 class Registry {
@@ -115,39 +104,14 @@ class Registry {
   void SetObserver(RegistryObserver* observer);
 
  private:
-  struct AssetEntry {
-    v1::Asset asset;
-    std::vector<v1::Target> target_protos;  // As stored and returned by GetTargets.
-    std::vector<Target> targets;            // The same, resolved in the catalog.
-  };
-
   Registry(EvidenceStore& store, const Catalog& catalog) : store_(store), catalog_(catalog) {}
-
-  absl::Status LoadRecords() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckLoadedReferences() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  absl::Status CheckAssetReferences(const v1::Asset& asset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  absl::Status CheckNoCycle(const v1::Asset& asset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  absl::Status CheckAssetChange(const v1::Asset& asset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  absl::Status CheckAgentBindings(const v1::Agent& agent) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Assets and agents that refer to the tenant, as "assets a, b and agents c" ("" if none).
-  std::string TenantUsers(const std::string& tenant_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Every asset id, dependencies before dependents and otherwise by id. Ids caught in a
-  // cycle (impossible once loaded) are left out.
-  std::vector<std::string> DependencyOrder() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   EvidenceStore& store_;
   const Catalog& catalog_;
   mutable absl::Mutex mu_;
-  std::map<std::string, v1::Tenant, std::less<>> tenants_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, v1::Department, std::less<>> departments_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, AssetEntry, std::less<>> assets_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, std::shared_ptr<const AgentBinding>> agents_
-      ABSL_GUARDED_BY(mu_);
+  RegistryModel model_ ABSL_GUARDED_BY(mu_);
   RegistryObserver* observer_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
-
-// True if `id` is a valid registry id: 1 to 128 characters from [A-Za-z0-9._-].
-bool IsValidId(absl::string_view id);
 
 }  // namespace postura::collector
 
