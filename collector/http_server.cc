@@ -174,6 +174,58 @@ bool NeedsLengthRequired(const httplib::Request& req) {
   return reads_body && !req.has_header("Content-Length");
 }
 
+// httplib 0.11 (Debian's, built with zlib and brotli) inflates a request body sent with
+// Content-Encoding gzip, deflate or br into memory whole, with no limit: the payload limit
+// counts the compressed bytes, so 300 KB of gzip became 850 MiB before any handler or
+// token check ran. The API takes no compressed bodies, so a request that declares any
+// Content-Encoding is refused before its body is read.
+bool HasContentEncoding(const httplib::Request& req) { return req.has_header("Content-Encoding"); }
+
+// The refusal of a request whose body is not read: answers `response` and then closes the
+// connection, since on a kept-alive connection httplib would read the unread body as the
+// next request (a request smuggled in a body, behind a proxy that shares connections).
+// httplib 0.11 ignores a response's "Connection: close"; it closes the connection when a
+// content provider fails, so the body goes out through one that fails once it has written
+// everything. `response.body` must not be empty: an empty provider never runs. (HEAD
+// responses have no body, so they do not close; httplib reads no HEAD body either.)
+void ApplyAndClose(const HttpResponse& response, httplib::Response& res) {
+  res.status = response.status;
+  for (const auto& [name, value] : response.headers) res.set_header(name, value);
+  res.set_header("Connection", "close");
+  res.set_content_provider(
+      response.body.size(), response.content_type,
+      [body = response.body](size_t offset, size_t length, httplib::DataSink& sink) {
+        sink.write(body.data() + offset, std::min(length, body.size() - offset));
+        return false;
+      });
+}
+
+// Whether `res` is such a refusal, whose body the error handler must leave alone.
+bool IsClosingRefusal(const httplib::Response& res) {
+  return res.get_header_value("Connection") == "close";
+}
+
+// Refuses, before httplib reads the body, the requests whose body it would read without
+// bound; Unhandled for the others.
+httplib::Server::HandlerResponse RefuseUnboundedBodies(const httplib::Request& req,
+                                                       httplib::Response& res) {
+  if (HasContentEncoding(req)) {
+    HttpResponse refusal = ErrorWithHttpStatus(
+        415, absl::InvalidArgumentError("compressed request bodies (Content-Encoding) are not "
+                                        "accepted; send the body uncompressed"));
+    refusal.headers.emplace_back("Accept-Encoding", "identity");  // RFC 7694.
+    ApplyAndClose(refusal, res);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  if (NeedsLengthRequired(req)) {
+    ApplyAndClose(ErrorWithHttpStatus(411, absl::InvalidArgumentError(
+                                               "a request body needs a Content-Length header")),
+                  res);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
 // Whether `path` matches a pattern's `segments` as its regex would.
 bool SegmentsMatch(const std::vector<std::optional<std::string>>& segments,
                    absl::string_view path) {
@@ -327,14 +379,8 @@ HttpServer::HttpServer(const HttpServerOptions& options)
   });
   // An idle keep-alive connection holds a worker, and Shutdown waits for it, this long.
   server_->set_keep_alive_timeout(1);
-  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!NeedsLengthRequired(req)) return httplib::Server::HandlerResponse::Unhandled;
-    Apply(ErrorWithHttpStatus(
-              411, absl::InvalidArgumentError("a request body needs a Content-Length header")),
-          res);
-    res.set_header("Connection", "close");
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  // httplib calls this after reading the headers and before reading the body.
+  server_->set_pre_routing_handler(RefuseUnboundedBodies);
   server_->set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr exception) {
         LOG(ERROR) << "HTTP handler for " << req.method << " " << req.path
@@ -344,7 +390,9 @@ HttpServer::HttpServer(const HttpServerOptions& options)
   // Called for every response with status >= 400; fills in the ones httplib made itself.
   server_->set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (!res.body.empty() || IsClosingRefusal(res)) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
         std::string allowed = res.status == 404 ? OtherMethodsFor(req.method, req.path) : "";
         if (allowed.empty()) {
           Apply(TransportError(res.status, req), res);

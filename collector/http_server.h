@@ -33,7 +33,8 @@ struct HttpServerOptions {
   // one worker for as long as it lasts; further connections wait in a queue.
   int max_connections = 8;
   // Larger request bodies are refused with 413 before they are read; so are, with 411,
-  // bodies sent without a Content-Length (chunked), since their size is unknown.
+  // bodies sent without a Content-Length (chunked), since their size is unknown, and, with
+  // 415, compressed bodies (any Content-Encoding), whose inflated size is unknown.
   size_t max_body_bytes = 1 << 20;
   // An event stream that has sent nothing for this long sends a comment line, so that
   // proxies keep the connection open and a departed client is noticed.
@@ -140,8 +141,16 @@ class SseSink {
 // and embedded pages. Every error is answered with a JSON body
 // {"error": {"code": "NOT_FOUND", "message": "..."}} whose code is an absl status code
 // name, and none stops the server: an unknown path is 404 NOT_FOUND, a known path with
-// another method 405 UNIMPLEMENTED (with an Allow header), a body that is too large 413
-// or without a length 411 (both INVALID_ARGUMENT), a handler that throws 500 INTERNAL.
+// another method 405 UNIMPLEMENTED (with an Allow header), a body that is too large 413,
+// without a length 411 or compressed (any Content-Encoding) 415 (all INVALID_ARGUMENT), a
+// handler that throws 500 INTERNAL. The 411 and 415 refusals come before the body is read,
+// before any handler (so before any token check), and close the connection.
+//
+// Limits fixed by Debian's build of httplib 0.11 (a shared library, so its
+// CPPHTTPLIB_* macros cannot be changed here): a request line over 8192 bytes is 414 and a
+// header line over 8192 bytes 400, but each line is buffered whole before it is measured,
+// and the number of header lines is not limited (docs/security.md).
+//
 // Thread-safe. Handlers and sources must not call Shutdown.
 class HttpServer {
  public:

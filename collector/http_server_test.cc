@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,15 +17,18 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "postura/v1/ingest.pb.h"
+#include "tests/testing/process_stats.h"
 
 namespace postura::collector {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Sends `events`, then either ends the stream or, if `end` is false, stays open and
 // silent. Notifies `destroyed`, if given, when the server lets go of it.
@@ -84,8 +88,12 @@ std::vector<HttpRoute> TestRoutes() {
 }
 
 // Sends `request` as is to `address` (host:port) and returns everything the server sends
-// back until it closes the connection, or 3 seconds pass.
-std::string RawExchange(const std::string& address, absl::string_view request) {
+// back until it closes the connection, or 3 seconds pass. If `then` is not empty, it follows
+// on the same connection 200 ms later, once the server has answered `request`. `request` is
+// queued whole at once (up to 416 KiB or more), so that a server that answers early and
+// closes cannot make sending it fail: what it answered is then still read.
+std::string RawExchange(const std::string& address, absl::string_view request,
+                        absl::string_view then = "") {
   const size_t colon = address.rfind(':');
   int port = 0;
   if (!absl::SimpleAtoi(address.substr(colon + 1), &port)) return "bad address";
@@ -96,16 +104,53 @@ std::string RawExchange(const std::string& address, absl::string_view request) {
   inet_pton(AF_INET, address.substr(0, colon).c_str(), &peer.sin_addr);
   timeval timeout{.tv_sec = 3, .tv_usec = 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  const int send_buffer = 1 << 20;  // Linux caps it at twice net.core.wmem_max.
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof(send_buffer));
   std::string response;
   if (connect(fd, reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)) == 0 &&
       send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
           static_cast<ssize_t>(request.size())) {
+    if (!then.empty()) {
+      absl::SleepFor(absl::Milliseconds(200));
+      send(fd, then.data(), then.size(), MSG_NOSIGNAL);  // Fails if the server has closed.
+    }
     char buffer[4096];
     for (ssize_t n; (n = recv(fd, buffer, sizeof(buffer), 0)) > 0;) response.append(buffer, n);
   }
   close(fd);
   return response;
 }
+
+// The number of responses in what RawExchange returned.
+int CountResponses(absl::string_view exchange) {
+  int count = 0;
+  for (size_t at = exchange.find("HTTP/1.1 "); at != absl::string_view::npos;
+       at = exchange.find("HTTP/1.1 ", at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// `inflated_mib` MiB of zero bytes, gzip-compressed (about 1 KB per MiB), made a MiB at a
+// time so that the zeros are never all in memory.
+std::string GzipOfZeros(int inflated_mib) {
+  std::string out;
+  httplib::detail::gzip_compressor gzip;
+  const std::string zeros(1 << 20, '\0');
+  for (int i = 0; i < inflated_mib; ++i) {
+    gzip.compress(zeros.data(), zeros.size(), i + 1 == inflated_mib,
+                  [&out](const char* data, size_t size) {
+                    out.append(data, size);
+                    return true;
+                  });
+  }
+  return out;
+}
+
+// This process's peak resident memory (VmHWM), in MiB; ResetPeakRss sets it back to the
+// current resident memory (Linux, /proc/self/clear_refs).
+double PeakRssMib() { return test::ProcessMemoryMib(getpid(), "VmHWM"); }
+void ResetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -232,6 +277,81 @@ TEST_F(HttpServerTest, PostWithoutContentLengthIsRefusedWith411AtOnce) {
   EXPECT_THAT(response, testing::StartsWith("HTTP/1.1 411 ")) << response;
   EXPECT_THAT(response, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
+// A request sent after a refused one, on the same connection: if the connection stayed
+// open it would be answered, as would a request hidden in the refused one's unread body
+// (behind a proxy that shares connections, someone else's request).
+constexpr absl::string_view kSmuggled = "GET /query?smuggled=1 HTTP/1.1\r\nHost: test\r\n\r\n";
+
+TEST_F(HttpServerTest, RefusedChunkedBodyClosesTheConnection) {
+  StartServer();
+  // Without "Connection: close" from the client: the server must close by itself.
+  const std::string response = RawExchange(server_->address(),
+                                           "POST /echo HTTP/1.1\r\nHost: test\r\n"
+                                           "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                                           kSmuggled);
+  EXPECT_THAT(response, testing::StartsWith("HTTP/1.1 411 ")) << response;
+  EXPECT_THAT(response, Not(HasSubstr("smuggled"))) << response;
+  EXPECT_EQ(CountResponses(response), 1) << response;
+}
+
+TEST_F(HttpServerTest, CompressedBodyIsRefusedWith415BeforeItIsInflated) {
+  options_.max_body_bytes = 1 << 20;
+  StartServer();
+  // 256 MiB of zeros: some 250 KB of gzip, well under the body limit. httplib inflated it
+  // whole into the request before any handler ran.
+  const std::string bomb = GzipOfZeros(256);
+  ASSERT_LT(bomb.size(), options_.max_body_bytes);
+  ResetPeakRss();
+  const double peak_before = PeakRssMib();
+  const std::string response = RawExchange(
+      server_->address(), absl::StrCat("POST /echo HTTP/1.1\r\nHost: test\r\n"
+                                       "Content-Type: text/plain\r\nContent-Encoding: gzip\r\n"
+                                       "Content-Length: ",
+                                       bomb.size(), "\r\n\r\n", bomb));
+  const double peak_after = PeakRssMib();
+  EXPECT_LT(peak_after - peak_before, 32)
+      << "peak RSS rose from " << peak_before << " MiB to " << peak_after << " MiB";
+  EXPECT_THAT(response, testing::StartsWith("HTTP/1.1 415 ")) << response.substr(0, 300);
+  EXPECT_THAT(response, HasSubstr("Accept-Encoding: identity\r\n")) << response.substr(0, 300);
+  EXPECT_THAT(response, HasSubstr("INVALID_ARGUMENT")) << response.substr(0, 300);
+
+  httplib::Result plain = Client()->Post("/echo", "hello", "text/plain");
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_EQ(plain->status, 200);
+  EXPECT_EQ(plain->body, "hello");
+}
+
+TEST_F(HttpServerTest, EveryContentEncodingIsRefusedWith415AndClosesTheConnection) {
+  StartServer();
+  for (const char* encoding : {"gzip", "deflate", "br", "x-gzip", "identity", "GZIP, br"}) {
+    const std::string response = RawExchange(
+        server_->address(),
+        absl::StrCat("POST /echo HTTP/1.1\r\nHost: test\r\ncontent-encoding: ", encoding,
+                     "\r\nContent-Length: 5\r\n\r\nhello"),
+        kSmuggled);
+    EXPECT_THAT(response, testing::StartsWith("HTTP/1.1 415 ")) << encoding << ": " << response;
+    EXPECT_THAT(response, HasSubstr("INVALID_ARGUMENT")) << encoding;
+    EXPECT_THAT(response, Not(HasSubstr("smuggled"))) << encoding << ": " << response;
+    EXPECT_EQ(CountResponses(response), 1) << encoding << ": " << response;
+  }
+}
+
+// Debian's httplib is a shared library with these limits compiled in; pinned here so that a
+// change of library shows. (Each line is buffered whole before it is measured, and the
+// number of header lines has no limit: docs/security.md.)
+TEST_F(HttpServerTest, RequestLineAndHeaderLinesOver8KiBAreRefused) {
+  StartServer();
+  const std::string long_target =
+      RawExchange(server_->address(), absl::StrCat("GET /query?x=", std::string(8200, 'a'),
+                                                   " HTTP/1.1\r\nHost: test\r\n"
+                                                   "Connection: close\r\n\r\n"));
+  EXPECT_THAT(long_target, testing::StartsWith("HTTP/1.1 414 ")) << long_target.substr(0, 200);
+  const std::string long_header = RawExchange(
+      server_->address(), absl::StrCat("GET /query HTTP/1.1\r\nHost: test\r\nX-Big: ",
+                                       std::string(8200, 'a'), "\r\nConnection: close\r\n\r\n"));
+  EXPECT_THAT(long_header, testing::StartsWith("HTTP/1.1 400 ")) << long_header.substr(0, 200);
 }
 
 TEST_F(HttpServerTest, HandlerThatThrowsGets500AndTheServerKeepsServing) {

@@ -2,11 +2,11 @@
 
 // GET `path` and parse its JSON. Throws an Error whose message names the path and the
 // collector's error ({"error": {"code", "message"}}) or the network failure; `status` is
-// the HTTP status, 0 when none came.
-export async function getJson(path) {
+// the HTTP status, 0 when none came. `headers` are sent as well.
+export async function getJson(path, headers = {}) {
   let response;
   try {
-    response = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    response = await fetch(path, { headers: { Accept: 'application/json', ...headers }, cache: 'no-store' });
   } catch (error) {
     throw Object.assign(new Error(`cannot reach the collector (${path}): ${error.message}`), { status: 0 });
   }
@@ -21,6 +21,19 @@ export async function getJson(path) {
     throw Object.assign(new Error(`${path}: ${detail}`), { status: response.status });
   }
   return body;
+}
+
+// Whose credential signs the page's requests (GET /api/v1/whoami): {id, role, tenantId,
+// name, ...}, or null when there is none (401). With `token`, whose that token is instead:
+// the collector prefers an Authorization header to the session cookie, so asking changes
+// no session. Throws as getJson for other failures.
+export async function whoAmI(token = null) {
+  try {
+    return await getJson('/api/v1/whoami', token === null ? {} : { Authorization: `Bearer ${token}` });
+  } catch (error) {
+    if (error.status === 401) return null;
+    throw error;
+  }
 }
 
 // Trades an API token for the session cookie (POST /api/v1/session): the collector checks

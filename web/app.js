@@ -1,10 +1,11 @@
 // The Postura dashboard: routes (#/, #/assets, #/asset/ID), data loading and live updates.
-import { getJson, openSession, Throttle, watchScores } from './api.js';
+import { getJson, openSession, Throttle, watchScores, whoAmI } from './api.js';
 import { AssetTable } from './assets.js';
 import { refreshAges, renderDetail } from './detail.js';
 import { h, replaceChildren } from './dom.js';
 import { formatClock, nanosToMillis } from './format.js';
 import { renderOverview, renderSupplierOverview } from './overview.js';
+import { confirmSwitch, describeCredential, showSessionOwner } from './session.js';
 
 const views = {
   overview: document.getElementById('view-overview'),
@@ -15,6 +16,8 @@ const liveBox = document.getElementById('live');
 const liveLabel = document.getElementById('live-label');
 const lastUpdate = document.getElementById('last-update');
 const errorBox = document.getElementById('error');
+const noticeBox = document.getElementById('notice');
+const sessionBox = document.getElementById('session');
 
 const state = {
   role: null,         // The signed-in credential's role (GET /api/v1/whoami), e.g. ROLE_OPERATOR.
@@ -72,16 +75,72 @@ function showSignIn(message = 'Sign in with an API token (postura tokens create 
   input.focus();
 }
 
-// A link of the form …/#token=TOKEN (the quickstart prints one) signs in once; the token
-// then leaves the address bar and the history.
-async function signInFromLink() {
+// A message that stays until dismissed (unlike the error box, which the next successful
+// load clears).
+function showNotice(message) {
+  const dismiss = h('button', { type: 'button', class: 'notice-dismiss', 'aria-label': 'Dismiss' }, '×');
+  dismiss.addEventListener('click', () => { noticeBox.hidden = true; });
+  replaceChildren(noticeBox, h('span', {}, message), dismiss);
+  noticeBox.hidden = false;
+}
+
+// The token of a link of the form …/#token=TOKEN (the quickstart prints one), or null. The
+// token leaves the address bar and the history at once, for the route `hash`.
+function takeLinkToken(hash) {
   const match = /^#token=(.+)$/.exec(location.hash);
-  if (!match) return;
-  history.replaceState(null, '', `${location.pathname}#/`);
+  if (!match) return null;
+  history.replaceState(null, '', `${location.pathname}${hash}`);
   try {
-    await openSession(decodeURIComponent(match[1]));
+    return decodeURIComponent(match[1]);
+  } catch {
+    return match[1];  // Not percent-encoded after all.
+  }
+}
+
+// Signs in with a link's token, given the credential of the current session (null if there
+// is none), and returns the credential the page then uses. Without a session, the link signs
+// in at once. With a session of another credential, the page asks first and keeps the
+// current session unless the user chooses to switch: a link must not move anyone silently
+// into another role's or tenant's view.
+async function signInFromLink(token, current) {
+  if (current === null) {
+    try {
+      await openSession(token);
+    } catch (error) {
+      showSignIn(error.message);
+      return null;
+    }
+    return whoAmI();
+  }
+  const linked = await whoAmI(token);
+  const still = `you are still signed in as ${describeCredential(current)}`;
+  if (linked === null) {
+    showNotice(`The link’s token was refused (unknown, expired or revoked); ${still}.`);
+    return current;
+  }
+  if (linked.id === current.id) return current;
+  showSessionOwner(sessionBox, current);
+  if (!(await confirmSwitch(current, linked))) return current;
+  try {
+    await openSession(token);
   } catch (error) {
-    showSignIn(error.message);
+    showNotice(`${error.message}; ${still}.`);
+    return current;
+  }
+  return whoAmI();
+}
+
+// A #token= link opened while the page is open changes only the hash: handled as at start,
+// then the page reloads if the session changed.
+async function followLinkInPage() {
+  const token = takeLinkToken(state.hash ?? '#/');
+  if (token === null) return;
+  try {
+    const current = await whoAmI();
+    const now = await signInFromLink(token, current);
+    if (now !== null && now.id !== current?.id) location.reload();
+  } catch (error) {
+    showError(error);
   }
 }
 
@@ -244,14 +303,23 @@ function pollScores() {
 }
 
 async function start() {
-  await signInFromLink();
-  window.addEventListener('hashchange', route);
+  const linkToken = takeLinkToken('#/');
+  window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#token=')) followLinkInPage();
+    else route();
+  });
   window.addEventListener('popstate', route);
   try {
-    const me = await getJson('/api/v1/whoami');
-    state.role = me.role;
-    state.tenant = me.tenantId;
-    await Promise.all([loadOrganization(), loadAssets()]);
+    let me = await whoAmI();
+    if (linkToken !== null) me = await signInFromLink(linkToken, me);
+    if (me === null) {
+      showSignIn();
+    } else {
+      state.role = me.role;
+      state.tenant = me.tenantId;
+      showSessionOwner(sessionBox, me);
+      await Promise.all([loadOrganization(), loadAssets()]);
+    }
   } catch (error) {
     showError(error);
   }

@@ -98,11 +98,12 @@ async function sendEvidence(grpc, items) {
   await fixture('send', trust.dataDir, grpc, String(sequence), ...items);
 }
 
-// GET `path` from the HTTPS API as the admin, checking the server against the local CA.
-function api(http, path) {
+// GET `path` from the HTTPS API as the admin (or with `token`), checking the server against
+// the local CA.
+function api(http, path, token = trust.token) {
   const [host, port] = [http.slice(0, http.lastIndexOf(':')), http.slice(http.lastIndexOf(':') + 1)];
   return new Promise((resolvePromise, reject) => {
-    const req = request({ host, port, path, ca: trust.ca, headers: { Authorization: `Bearer ${trust.token}` } }, (response) => {
+    const req = request({ host, port, path, ca: trust.ca, headers: { Authorization: `Bearer ${token}` } }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk) => { body += chunk; });
@@ -233,6 +234,33 @@ function expectedAssets(list) {
   }));
 }
 
+// Whose session the page says it uses (the top bar), and whose session its requests
+// really carry (GET /api/v1/whoami with the page's cookie).
+async function sessionOf(page) {
+  return page.evaluate(async () => {
+    const box = document.querySelector('[data-testid="session-owner"]');
+    const response = await fetch('/api/v1/whoami', { cache: 'no-store' });
+    return {
+      shown: box && !box.hidden ? { credential: box.dataset.credential, role: box.dataset.role, tenant: box.dataset.tenant, text: box.textContent } : null,
+      cookie: response.ok ? (await response.json()).id : `HTTP ${response.status}`,
+    };
+  });
+}
+
+// Waits until the page shows the question whether to switch sessions, or has settled on the
+// session of `credentialId` without asking: 'asked' or 'signed-in'. Given the credential of
+// the session before (`previousId`), also notices a switch to `credentialId` that the page
+// neither asked about nor shows: 'switched silently'.
+function askedOrSignedIn(page, credentialId, previousId = null) {
+  return page.waitFor(async (id, previous) => {
+    if (document.querySelector('[data-testid="switch-session"]')?.open) return 'asked';
+    if (document.querySelector('[data-testid="session-owner"]')?.dataset.credential === id) return 'signed-in';
+    if (previous === null || previous === id) return false;
+    const response = await fetch('/api/v1/whoami', { cache: 'no-store' });
+    return response.ok && (await response.json()).id === id ? 'switched silently' : false;
+  }, [credentialId, previousId]);
+}
+
 // Clicks a link of the top bar and waits for its view to show.
 async function openView(page, view) {
   await page.click(`nav.views a[data-nav="${view}"]`);
@@ -300,6 +328,19 @@ async function main() {
       await page.goto(`${base}/#token=${encodeURIComponent(trust.token)}`);
       await page.waitFor(() => location.hash === '#/' && document.getElementById('sign-in') === null &&
         !document.getElementById('view-overview').hidden);
+      // Before using the link the page asks whether a session is open: no (401), expected.
+      const checked = page.errors.splice(0);
+      assert(checked.every((e) => e.includes('401') && e.includes('/api/v1/whoami')), `unexpected errors signing in: ${checked}`);
+    });
+
+    await check('the page shows whose session it is', async () => {
+      const admin = await api(http, '/api/v1/whoami');
+      const session = await sessionOf(page);
+      assertEqual(session.cookie, admin.id, 'the session cookie\'s credential');
+      assertEqual(session.shown && [session.shown.credential, session.shown.role, session.shown.tenant], [admin.id, 'ROLE_ADMIN', 'org'], 'session shown');
+      assertEqual(session.shown.text, `Signed in as admin · organisation token ${admin.id}`, 'session owner text');
+      const boxes = await page.evaluate(() => ['session', 'notice', 'error'].map((id) => getComputedStyle(document.getElementById(id)).display !== 'none'));
+      assertEqual(boxes, [true, false, false], 'session, notice and error boxes shown');
     });
 
     await check('overview shows the organisation numbers of GET /api/v1/organization', async () => {
@@ -439,14 +480,82 @@ async function main() {
       await page.setViewport(1280, 800);
     });
 
-    // Signing in again with another role's token replaces the session (a fresh load).
+    // Opens a #token= link in a fresh load and, if the page asks, switches to its session.
+    // Returns 'asked' or 'signed-in' (the page did not ask).
     const signInAs = async (token) => {
+      const me = await api(http, '/api/v1/whoami', token);
       await page.goto('about:blank');
       await page.goto(`${base}/#token=${encodeURIComponent(token)}`);
+      const outcome = await askedOrSignedIn(page, me.id);
+      if (outcome === 'asked') await page.click('[data-testid="switch-session-confirm"]');
+      await page.waitFor((id) => document.querySelector('[data-testid="session-owner"]')?.dataset.credential === id &&
+        !document.querySelector('[data-testid="switch-session"]'), [me.id]);
+      return outcome;
     };
+    const supplierToken = (await fixture('token', trust.dataDir, grpc, 'supplier', 'hoster')).trim();
+    const supplier = await api(http, '/api/v1/whoami', supplierToken);
+
+    await check('with a session open, a link with another token asks first, and declining keeps the session', async () => {
+      const admin = await api(http, '/api/v1/whoami');
+      await page.goto('about:blank');
+      await page.goto(`${base}/#token=${encodeURIComponent(supplierToken)}`);
+      assertEqual(await askedOrSignedIn(page, supplier.id, admin.id), 'asked', 'a link with another token');
+      const asking = await page.evaluate(() => ({
+        href: location.href,
+        current: document.querySelector('[data-testid="switch-session-current"]').textContent,
+        linked: document.querySelector('[data-testid="switch-session-linked"]').textContent,
+      }));
+      assert(!asking.href.includes('token') && asking.href.endsWith('#/'), `the token stayed in the address bar: ${asking.href}`);
+      assertEqual(asking.current, `admin · organisation token ${admin.id}`, 'the dialog\'s current session');
+      assertEqual(asking.linked, `supplier · tenant hoster token ${supplier.id}`, 'the dialog\'s link session');
+      // Not switched while the question is open: the cookie is still the admin's.
+      let session = await sessionOf(page);
+      assertEqual([session.cookie, session.shown?.credential], [admin.id, admin.id], 'session while asking');
+      await page.screenshot(join(artifacts, 'switch-session.png'));
+      await page.click('[data-testid="switch-session-keep"]');
+      await page.waitFor(() => !document.querySelector('[data-testid="switch-session"]') &&
+        document.querySelector('[data-testid="org-index"]') !== null);
+      session = await sessionOf(page);
+      assertEqual([session.cookie, session.shown?.credential, session.shown?.role], [admin.id, admin.id, 'ROLE_ADMIN'], 'session after declining');
+
+      // The same for a link opened in the page already open (only the hash changes); Escape
+      // declines too.
+      await page.evaluate((token) => { location.hash = `#token=${encodeURIComponent(token)}`; }, supplierToken);
+      await page.waitFor(() => document.querySelector('[data-testid="switch-session"]')?.open === true);
+      assertEqual(await page.evaluate(() => location.hash), '#/', 'address bar of the open page');
+      await page.send('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
+      await page.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
+      await page.waitFor(() => !document.querySelector('[data-testid="switch-session"]'));
+      await sleep(200);  // A switch would reload the page now.
+      session = await sessionOf(page);
+      assertEqual([session.cookie, session.shown?.credential], [admin.id, admin.id], 'session after Escape');
+
+      // A link whose token the collector refuses leaves the session as it is, and says so.
+      await page.evaluate(() => { location.hash = '#token=pst.not-a-token'; });
+      const notice = await page.waitFor(() => {
+        const box = document.getElementById('notice');
+        return getComputedStyle(box).display !== 'none' && box.textContent;
+      });
+      assert(notice.includes('refused') && notice.includes('still signed in as admin · organisation'), `notice: "${notice}"`);
+      const refused = page.errors.splice(0);
+      assert(refused.length === 1 && refused[0].includes('401'), `errors of the refused link: ${refused}`);
+      session = await sessionOf(page);
+      assertEqual([session.cookie, session.shown?.credential], [admin.id, admin.id], 'session after a refused link');
+      await page.click('#notice .notice-dismiss');
+      await page.waitFor(() => document.getElementById('notice').hidden);
+    });
+
+    await check('confirming switches to the link\'s session, and the page shows its new owner', async () => {
+      assertEqual(await signInAs(supplierToken), 'asked', 'switching from the admin to the supplier');
+      const session = await sessionOf(page);
+      assertEqual([session.cookie, session.shown?.credential, session.shown?.role, session.shown?.tenant],
+        [supplier.id, supplier.id, 'ROLE_SUPPLIER', 'hoster'], 'session after switching');
+      // The same token again is the same session: nothing to ask.
+      assertEqual(await signInAs(supplierToken), 'signed-in', 'a link with the token of the current session');
+    });
 
     await check('a supplier sees only its own assets, and an overview of them instead of the organisation', async () => {
-      await signInAs((await fixture('token', trust.dataDir, grpc, 'supplier', 'hoster')).trim());
+      await signInAs(supplierToken);
       await page.waitFor(() => document.querySelector('[data-testid="supplier-note"]') !== null &&
         document.querySelector('#view-overview a[href="#/asset/platform"]') !== null &&
         document.getElementById('live').dataset.status === 'live');
