@@ -1,9 +1,9 @@
 #include "agent/agent_daemon.h"
 
 #include "absl/strings/str_cat.h"
-#include "agent/attestation.h"
-#include "agent/wire_level.h"
-#include "common/utf8.h"
+#include "agent/delivery/attestation.h"
+#include "agent/delivery/wire_level.h"
+#include "common/base/utf8.h"
 #include "glog/logging.h"
 
 namespace postura::agent {

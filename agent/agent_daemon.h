@@ -7,13 +7,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "agent/agent_config.h"
-#include "agent/check_pack.h"
-#include "agent/check_runner.h"
-#include "agent/spool.h"
-#include "agent/uploader.h"
-#include "common/catalog.h"
-#include "common/clock.h"
+#include "agent/checks/check_pack.h"
+#include "agent/checks/check_runner.h"
+#include "agent/config/agent_config.h"
+#include "agent/delivery/spool.h"
+#include "agent/delivery/uploader.h"
+#include "common/base/clock.h"
+#include "common/model/catalog.h"
 
 namespace postura::agent {
 

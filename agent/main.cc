@@ -8,14 +8,14 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "agent/agent_config.h"
 #include "agent/agent_daemon.h"
-#include "agent/attestation.h"
-#include "agent/enrollment.h"
-#include "common/catalog.h"
-#include "common/grpc_lifetime.h"
-#include "common/tls_files.h"
-#include "common/yaml_config.h"
+#include "agent/config/agent_config.h"
+#include "agent/delivery/attestation.h"
+#include "agent/delivery/enrollment.h"
+#include "common/config/yaml_config.h"
+#include "common/model/catalog.h"
+#include "common/transport/grpc_lifetime.h"
+#include "common/transport/tls_files.h"
 #include "glog/logging.h"
 
 namespace {

@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "common/call_watchdog.h"
-#include "common/catalog.h"
-#include "common/grpc_status.h"
+#include "common/model/catalog.h"
+#include "common/transport/call_watchdog.h"
+#include "common/transport/grpc_status.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
 #include "tests/testing/collector_client.h"

@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "common/collector_channel.h"
+#include "common/transport/collector_channel.h"
 
 namespace postura::bench {
 

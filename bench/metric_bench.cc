@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "common/asset_score.h"
-#include "common/asset_values.h"
-#include "common/catalog.h"
+#include "common/model/asset_score.h"
+#include "common/model/asset_values.h"
+#include "common/model/catalog.h"
 
 namespace postura {
 namespace {

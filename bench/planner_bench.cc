@@ -16,10 +16,10 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "common/asset_score.h"
-#include "common/catalog.h"
-#include "common/planner.h"
-#include "common/planner_options.h"
+#include "common/model/asset_score.h"
+#include "common/model/catalog.h"
+#include "common/planner/planner.h"
+#include "common/planner/planner_options.h"
 
 namespace postura {
 namespace {

@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "cli/collector_connection.h"
 #include "cli/fleco_command.h"
-#include "common/catalog.h"
+#include "common/model/catalog.h"
 #include "google/protobuf/message.h"
 
 namespace postura::cli {

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/output_file.h"
 #include "cli/wire_names.h"
-#include "common/target_proto.h"
+#include "common/transport/target_proto.h"
 
 namespace postura::cli {
 namespace {

@@ -6,8 +6,8 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "cli/command_context.h"
-#include "common/catalog.h"
-#include "common/fleco_case.h"
+#include "common/fleco/fleco_case.h"
+#include "common/model/catalog.h"
 #include "postura/v1/admin.pb.h"
 #include "postura/v1/query.pb.h"
 

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/score_report.h"
-#include "common/fleco_case.h"
+#include "common/fleco/fleco_case.h"
 
 namespace postura::cli {
 

@@ -4,7 +4,7 @@
 #include <iosfwd>
 #include <string>
 
-#include "common/catalog.h"
+#include "common/model/catalog.h"
 
 namespace postura::cli {
 

@@ -19,8 +19,8 @@
 #include "cli/terminal_text.h"
 #include "cli/token_commands.h"
 #include "cli/watch_command.h"
-#include "common/catalog.h"
-#include "common/grpc_lifetime.h"
+#include "common/model/catalog.h"
+#include "common/transport/grpc_lifetime.h"
 
 namespace {
 

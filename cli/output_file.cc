@@ -1,7 +1,7 @@
 #include "cli/output_file.h"
 
 #include "cli/terminal_text.h"
-#include "common/private_file.h"
+#include "common/transport/private_file.h"
 
 namespace postura::cli {
 

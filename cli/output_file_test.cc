@@ -8,8 +8,8 @@
 #include <string>
 
 #include "cli/plan_command.h"
-#include "common/catalog.h"
-#include "common/fleco_case.h"
+#include "common/fleco/fleco_case.h"
+#include "common/model/catalog.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"

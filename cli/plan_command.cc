@@ -8,8 +8,8 @@
 #include "absl/strings/str_split.h"
 #include "cli/output_file.h"
 #include "cli/score_report.h"
-#include "common/fleco_case.h"
-#include "common/planner.h"
+#include "common/fleco/fleco_case.h"
+#include "common/planner/planner.h"
 
 namespace postura::cli {
 namespace {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cli/fleco_command.h"
-#include "common/catalog.h"
+#include "common/model/catalog.h"
 
 namespace postura::cli {
 

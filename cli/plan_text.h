@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "common/catalog.h"
+#include "common/model/catalog.h"
 #include "postura/v1/query.pb.h"
 
 namespace postura::cli {

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/terminal_text.h"
-#include "common/asset_score.h"
+#include "common/model/asset_score.h"
 
 namespace postura::cli {
 namespace {

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "common/asset_values.h"
-#include "common/catalog.h"
-#include "common/level.h"
-#include "common/target.h"
+#include "common/model/asset_values.h"
+#include "common/model/catalog.h"
+#include "common/model/level.h"
+#include "common/model/target.h"
 #include "nlohmann/json.hpp"
 
 namespace postura::cli {

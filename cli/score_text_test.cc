@@ -4,7 +4,7 @@
 #include "cli/gaps_text.h"
 #include "cli/inert_text_matcher.h"
 #include "cli/plan_text.h"
-#include "common/catalog.h"
+#include "common/model/catalog.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"

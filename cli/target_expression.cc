@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/target_proto.h"
+#include "common/transport/target_proto.h"
 
 namespace postura::cli {
 namespace {

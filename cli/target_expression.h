@@ -6,8 +6,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "common/catalog.h"
-#include "common/target.h"
+#include "common/model/catalog.h"
+#include "common/model/target.h"
 #include "postura/v1/admin.pb.h"
 
 namespace postura::cli {

@@ -1,7 +1,7 @@
 #include "cli/target_expression.h"
 
 #include "absl/status/status.h"
-#include "common/target_proto.h"
+#include "common/transport/target_proto.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -7,7 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/registry_text.h"
 #include "cli/target_expression.h"
-#include "common/target_proto.h"
+#include "common/transport/target_proto.h"
 
 namespace postura::cli {
 namespace {

@@ -8,8 +8,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "cli/text_table.h"
-#include "common/private_file.h"
-#include "common/yaml_config.h"
+#include "common/config/yaml_config.h"
+#include "common/transport/private_file.h"
 
 namespace postura::cli {
 namespace {

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "common/implementation_group.h"
-#include "common/level.h"
+#include "common/model/implementation_group.h"
+#include "common/model/level.h"
 #include "postura/v1/admin.pb.h"
 #include "postura/v1/evidence.pb.h"
 #include "postura/v1/query.pb.h"

@@ -1,7 +1,7 @@
 #include "collector/collector_config.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/yaml_config.h"
+#include "common/config/yaml_config.h"
 
 namespace postura::collector {
 namespace {

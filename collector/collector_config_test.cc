@@ -1,6 +1,6 @@
 #include "collector/collector_config.h"
 
-#include "common/yaml_config.h"
+#include "common/config/yaml_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"

@@ -3,11 +3,11 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "collector/admin_token.h"
-#include "collector/dashboard.h"
-#include "collector/http_api.h"
-#include "common/local_ca.h"
-#include "common/private_file.h"
+#include "collector/access/admin_token.h"
+#include "collector/api/dashboard.h"
+#include "collector/api/http_api.h"
+#include "common/transport/local_ca.h"
+#include "common/transport/private_file.h"
 #include "glog/logging.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"

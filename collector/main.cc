@@ -10,11 +10,11 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "collector/admin_token.h"
+#include "collector/access/admin_token.h"
 #include "collector/collector_config.h"
 #include "collector/collector_server.h"
-#include "common/catalog.h"
-#include "common/grpc_lifetime.h"
+#include "common/model/catalog.h"
+#include "common/transport/grpc_lifetime.h"
 #include "glog/logging.h"
 
 namespace {
@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
   }
   if (!recovery_token_file.empty()) {
     absl::StatusOr<std::string> id = postura::collector::IssueAdminTokenOffline(
-        *options, recovery_token_file, postura::Clock::GetRealClock());
+        options->data_dir, options->evidence_retention, recovery_token_file,
+        postura::Clock::GetRealClock());
     if (!id.ok()) {
       std::cerr << "postura-collector: " << id.status().message() << "\n";
       return 1;

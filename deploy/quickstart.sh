@@ -81,7 +81,7 @@ postura targets set payroll --target "asset>=0.7" >/dev/null
 
 # --- Three hosts: their own fixture trees, so their postures differ. ------------------------
 # Git keeps no file modes, so each tree is copied and its sensitive files get the modes
-# such a host would have (as agent/debian_pack_test.cc does). The finance host is
+# such a host would have (as agent/checks/debian_pack_test.cc does). The finance host is
 # hardened, the health host weak, the supplier's host hardened with three settings
 # weakened.
 prepare_host() {  # name, fixture, modes (600 or 644 for the sensitive files), overlay or ""

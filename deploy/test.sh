@@ -35,10 +35,10 @@ done
 rm -rf "$quickstart_dir" "$quickstart_dir.log"
 
 # libFuzzer targets (docs/fuzzing.md): the libraries and tests/fuzz built with clang under
-# ASan + UBSan, then each target run for 30 s from its seed corpus. ccache keys on paths
-# relative to the checkout, so a fresh clone reuses an earlier clone's objects.
+# ASan + UBSan, then each target run for 30 s from its seed corpus. Like every build here,
+# ccache keys on paths relative to the checkout (CMakeLists.txt sets the launcher), so a
+# fresh clone reuses an earlier clone's objects.
 echo "== fuzz"
-export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DPOSTURA_SANITIZE=address,undefined \
   -DPOSTURA_FUZZ=ON >/dev/null

@@ -1,7 +1,7 @@
 #include "tests/access_control_fixture.h"
 
-#include "collector/test_evidence.h"
-#include "common/catalog.h"
+#include "collector/testing/test_evidence.h"
+#include "common/model/catalog.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
 #include "tests/testing/https_client.h"

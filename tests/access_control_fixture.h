@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "collector/collector_server.h"
-#include "common/clock.h"
-#include "common/collector_channel.h"
+#include "common/base/clock.h"
+#include "common/transport/collector_channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 #include "gtest/gtest.h"

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "collector/test_evidence.h"
+#include "collector/testing/test_evidence.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "postura/v1/access.grpc.pb.h"

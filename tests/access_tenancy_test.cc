@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "collector/test_evidence.h"
+#include "collector/testing/test_evidence.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"

@@ -6,10 +6,10 @@
 #include <map>
 
 #include "absl/strings/str_join.h"
-#include "agent/spool.h"
-#include "collector/evidence_store.h"
-#include "common/private_file.h"
-#include "common/utf8.h"
+#include "agent/delivery/spool.h"
+#include "collector/store/evidence_store.h"
+#include "common/base/utf8.h"
+#include "common/transport/private_file.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"

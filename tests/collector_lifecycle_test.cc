@@ -3,7 +3,7 @@
 
 #include <csignal>
 
-#include "collector/test_evidence.h"
+#include "collector/testing/test_evidence.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "common/token_text.h"
+#include "common/transport/token_text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "postura/v1/access.grpc.pb.h"

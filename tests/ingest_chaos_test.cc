@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "bench/load_generator.h"
-#include "collector/evidence_store.h"
+#include "collector/store/evidence_store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/temp_dir.h"

@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "collector/test_evidence.h"
+#include "collector/testing/test_evidence.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"

@@ -7,8 +7,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "agent/agent_config.h"
-#include "common/yaml_config.h"
+#include "agent/config/agent_config.h"
+#include "common/config/yaml_config.h"
 #include "postura/v1/agent_config.pb.h"
 
 namespace postura::agent {

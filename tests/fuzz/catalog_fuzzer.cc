@@ -7,8 +7,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "common/catalog.h"
-#include "common/implementation_group.h"
+#include "common/model/catalog.h"
+#include "common/model/implementation_group.h"
 
 namespace postura {
 namespace {

@@ -10,8 +10,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "agent/check_pack.h"
-#include "common/catalog.h"
+#include "agent/checks/check_pack.h"
+#include "common/model/catalog.h"
 
 namespace postura::agent {
 namespace {

@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "collector/collector_config.h"
-#include "common/yaml_config.h"
+#include "common/config/yaml_config.h"
 #include "postura/v1/collector_config.pb.h"
 
 namespace postura::collector {

@@ -9,9 +9,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "common/catalog.h"
-#include "common/fleco_case.h"
-#include "common/target.h"
+#include "common/fleco/fleco_case.h"
+#include "common/model/catalog.h"
+#include "common/model/target.h"
 
 namespace postura {
 namespace {

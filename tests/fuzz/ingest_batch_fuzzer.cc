@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "collector/batch_validator.h"
-#include "collector/evidence_store.h"
-#include "collector/registry.h"
-#include "collector/store_keys.h"
-#include "common/catalog.h"
+#include "collector/ingest/batch_validator.h"
+#include "collector/registry/registry.h"
+#include "collector/store/evidence_store.h"
+#include "collector/store/store_keys.h"
+#include "common/model/catalog.h"
 #include "postura/v1/ingest.pb.h"
 
 namespace postura::collector {

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/grpc_status.h"
+#include "common/transport/grpc_status.h"
 #include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
 

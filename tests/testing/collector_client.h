@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/collector_channel.h"
+#include "common/transport/collector_channel.h"
 #include "grpcpp/channel.h"
 #include "postura/v1/access.pb.h"
 #include "postura/v1/admin.pb.h"

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/collector_channel.h"
+#include "common/transport/collector_channel.h"
 #include "tests/testing/subprocess.h"
 
 namespace postura::test {

@@ -1,0 +1,105 @@
+// Evaluators of the file, file_content and key_value rules.
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "agent/checks/rules/comparison.h"
+#include "agent/checks/rules/host_root.h"
+#include "agent/checks/rules/parsers.h"
+#include "agent/checks/rules/rules.h"
+
+namespace postura::agent {
+namespace {
+
+// An ownership mismatch as a detail; "" if there is none or nothing is expected.
+absl::StatusOr<std::string> OwnershipProblem(const FileRule& rule, const struct stat& info,
+                                             const HostRoot& host) {
+  std::vector<std::string> problems;
+  if (!rule.owner.empty()) {
+    absl::StatusOr<int64_t> uid = LookUpUid(host, rule.owner);
+    if (!uid.ok()) return uid.status();
+    if (*uid != info.st_uid) {
+      problems.push_back(absl::StrCat("owner is uid ", info.st_uid, ", expected ", rule.owner));
+    }
+  }
+  if (!rule.group.empty()) {
+    absl::StatusOr<int64_t> gid = LookUpGid(host, rule.group);
+    if (!gid.ok()) return gid.status();
+    if (*gid != info.st_gid) {
+      problems.push_back(absl::StrCat("group is gid ", info.st_gid, ", expected ", rule.group));
+    }
+  }
+  return absl::StrJoin(problems, "; ");
+}
+
+}  // namespace
+
+RuleResult EvaluateFile(const FileRule& rule, const std::filesystem::path& root) {
+  HostRoot host(root);
+  absl::StatusOr<struct stat> found = host.Stat(rule.path);
+  if (!found.ok()) {
+    if (!absl::IsNotFound(found.status())) {
+      return ErrorResult(std::string(found.status().message()));
+    }
+    if (rule.absent) return PassResult(absl::StrCat(rule.path, " does not exist"));
+    return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
+  }
+  const struct stat& info = *found;
+  if (rule.absent) return FailResult(absl::StrCat(rule.path, " exists"));
+  std::vector<std::string> problems;
+  unsigned mode = info.st_mode & 07777;
+  if (rule.mode_max && (mode & ~*rule.mode_max) != 0) {
+    problems.push_back(
+        absl::StrFormat("mode is %04o, expected at most %04o", mode, *rule.mode_max));
+  }
+  absl::StatusOr<std::string> ownership = OwnershipProblem(rule, info, host);
+  if (!ownership.ok()) {
+    return ErrorResult(absl::StrCat(rule.path, ": ", ownership.status().message()));
+  }
+  if (!ownership->empty()) problems.push_back(*std::move(ownership));
+  if (!problems.empty()) {
+    return FailResult(absl::StrCat(rule.path, ": ", absl::StrJoin(problems, "; ")));
+  }
+  return PassResult(absl::StrFormat("%s exists, mode %04o", rule.path, mode));
+}
+
+RuleResult EvaluateFileContent(const FileContentRule& rule, const std::filesystem::path& root) {
+  absl::StatusOr<std::string> text = HostRoot(root).ReadFile(rule.path);
+  if (absl::IsNotFound(text.status())) {
+    return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
+  }
+  if (!text.ok()) return ErrorResult(std::string(text.status().message()));
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    absl::StatusOr<bool> found = RegexSearch(rule.regex, line);
+    if (!found.ok()) return ErrorResult(std::string(found.status().message()));
+    if (!*found) continue;
+    std::string detail = absl::StrCat(rule.path, " has '", Excerpt(line), "'");
+    return rule.absent ? FailResult(std::move(detail)) : PassResult(std::move(detail));
+  }
+  std::string detail = absl::StrCat(rule.path, " has no line matching /", rule.pattern, "/");
+  return rule.absent ? PassResult(std::move(detail)) : FailResult(std::move(detail));
+}
+
+RuleResult EvaluateKeyValue(const KeyValueRule& rule, const std::filesystem::path& root) {
+  absl::StatusOr<std::string> text = HostRoot(root).ReadFile(rule.path);
+  if (absl::IsNotFound(text.status())) {
+    return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
+  }
+  if (!text.ok()) return ErrorResult(std::string(text.status().message()));
+  std::optional<std::string> value = FindKeyValue(*text, rule.key, rule.separator, rule.first_wins);
+  std::string source = value ? "" : " (default)";
+  if (!value) value = rule.default_value;
+  if (!value) {
+    return FailResult(absl::StrCat(rule.key, " is not set in ", rule.path, ", expected ",
+                                   DescribeExpectation(rule.expected)));
+  }
+  absl::StatusOr<bool> ok = Satisfies(rule.expected, *value);
+  if (!ok.ok()) return ErrorResult(std::string(ok.status().message()));
+  std::string detail = absl::StrCat(rule.key, " is '", Excerpt(*value), "'", source);
+  if (*ok) return PassResult(std::move(detail));
+  return FailResult(absl::StrCat(detail, ", expected ", DescribeExpectation(rule.expected)));
+}
+
+}  // namespace postura::agent

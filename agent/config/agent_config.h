@@ -1,0 +1,40 @@
+#ifndef POSTURA_AGENT_CONFIG_AGENT_CONFIG_H_
+#define POSTURA_AGENT_CONFIG_AGENT_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/transport/collector_channel.h"
+#include "postura/v1/agent_config.pb.h"
+
+namespace postura::agent {
+
+// The agent's settings, validated, with defaults filled in.
+struct AgentOptions {
+  std::string agent_id;
+  std::string collector_address;
+  std::vector<std::string> assets;
+  std::vector<std::string> packs;
+  std::string root = "/";
+  std::string spool_directory;
+  uint64_t spool_max_bytes = 64 << 20;
+  uint32_t evidence_ttl_intervals = 3;
+  std::string ca_file;                // Empty: the system's trusted CAs.
+  std::string credential_file;        // Default <spool_directory>/credential.
+  std::string enrollment_token_file;  // Empty: none.
+  // How the uploader recognises the collector and proves itself; filled in at start-up
+  // from ca_file and the credential (agent/enrollment.h), not from the config.
+  CollectorTrust trust;
+};
+
+// Validates a parsed config and fills in defaults. InvalidArgument naming the key.
+absl::StatusOr<AgentOptions> AgentOptionsFromConfig(const v1::AgentConfig& config);
+
+// Reads a YAML config file (schema: postura/v1/agent_config.proto) and validates it.
+absl::StatusOr<AgentOptions> LoadAgentConfig(const std::string& path);
+
+}  // namespace postura::agent
+
+#endif  // POSTURA_AGENT_CONFIG_AGENT_CONFIG_H_

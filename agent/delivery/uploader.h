@@ -1,0 +1,99 @@
+#ifndef POSTURA_AGENT_DELIVERY_UPLOADER_H_
+#define POSTURA_AGENT_DELIVERY_UPLOADER_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agent/delivery/spool.h"
+#include "common/transport/collector_channel.h"
+#include "postura/v1/ingest.grpc.pb.h"
+
+namespace postura::agent {
+
+struct UploaderOptions {
+  std::string collector_address;  // host:port
+  CollectorTrust trust;           // The CA pinned and the agent's credential.
+  std::string agent_id;
+  absl::Duration initial_backoff = absl::Milliseconds(200);
+  absl::Duration max_backoff = absl::Seconds(30);
+  // A stream whose Hello is not answered within this is cancelled and retried.
+  absl::Duration welcome_timeout = absl::Seconds(15);
+  // Streams in a row that the collector ends as invalid at the same oldest batch before
+  // that batch is set aside.
+  int max_refusals = 3;
+};
+
+// Delivers the spool's batches to the collector over the ingest stream
+// (docs/ingest-protocol.md) and forgets them once acknowledged. On its own thread: it
+// connects, drops what the Welcome says is stored, adopts the limits the Welcome
+// announces (recutting spooled batches that exceed them), sends the rest oldest first
+// within the collector's window, and after any failure reconnects with jittered
+// exponential backoff (initial_backoff doubling to max_backoff), resending everything
+// unacknowledged. It runs for as long as needed with the collector down.
+//
+// Nothing is retried forever: items the collector rejects are acknowledged with the
+// batch, counted and logged; a batch that ends the stream as invalid
+// (INVALID_ARGUMENT) `max_refusals` times in a row is set aside by the spool.
+// Thread-safe. `spool` must outlive it.
+class Uploader {
+ public:
+  Uploader(Spool& spool, const UploaderOptions& options);
+  // Stops the thread; what is unacknowledged stays in the spool.
+  ~Uploader();
+
+  // Wakes the uploader after new batches were appended.
+  void Notify();
+
+  uint64_t reconnects() const;
+  bool connected() const;
+  // Items the collector rejected (acknowledged but not stored), since start.
+  uint64_t rejected_items() const;
+
+ private:
+  void Run();
+  // One connection; returns when it fails or the uploader stops, with how it ended.
+  grpc::Status RunStream();
+  // Adopts the Welcome's stored sequence and limits before anything is sent.
+  void Welcomed(const v1::Welcome& welcome);
+  // Sets the oldest batch aside once the collector has refused it max_refusals times.
+  void NoteStreamEnd(const grpc::Status& status);
+  // Recuts or sets aside the oldest batch when it exceeds the limits; true if it did.
+  bool FitOldestToLimits();
+  void NoteRejections(const v1::Ack& ack);
+  // Sends unacknowledged batches above `sent` while the window has room; false when the
+  // stream broke.
+  bool SendMore(grpc::ClientReaderWriter<v1::AgentMessage, v1::CollectorMessage>& stream,
+                uint64_t& sent, std::deque<uint64_t>& in_flight, uint32_t window);
+  bool ShouldWake() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return wakeups_ != seen_wakeups_ || stopping_ || stream_broken_;
+  }
+
+  Spool& spool_;
+  const UploaderOptions options_;
+  std::unique_ptr<v1::IngestService::Stub> stub_;
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by Notify and by acks.
+  uint64_t seen_wakeups_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t acknowledged_ ABSL_GUARDED_BY(mu_) = 0;  // Highest ack on this stream.
+  uint64_t reconnects_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t rejected_items_ ABSL_GUARDED_BY(mu_) = 0;
+  // The oldest batch when the collector last ended a stream as invalid, and how often in a
+  // row. Only the uploader thread touches them.
+  uint64_t refused_oldest_ = 0;
+  int refusals_ = 0;
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // To cancel on stop.
+  std::thread thread_;
+};
+
+}  // namespace postura::agent
+
+#endif  // POSTURA_AGENT_DELIVERY_UPLOADER_H_

@@ -1,0 +1,208 @@
+#include "collector/access/credential_store.h"
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "collector/store/store_keys.h"
+#include "common/transport/token_text.h"
+#include "glog/logging.h"
+#include "openssl/crypto.h"
+#include "openssl/sha.h"
+
+namespace postura::collector {
+namespace {
+
+std::string Sha256(absl::string_view data) {
+  std::string digest(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         reinterpret_cast<unsigned char*>(digest.data()));
+  return digest;
+}
+
+absl::Status Refused() {
+  // One message for every reason, so that a caller learns nothing about which tokens exist.
+  return absl::UnauthenticatedError("credential unknown, expired, used up or revoked");
+}
+
+v1::Credential WithoutSecret(v1::Credential credential) {
+  credential.clear_secret_sha256();
+  return credential;
+}
+
+}  // namespace
+
+bool IsExpired(const v1::Credential& credential, int64_t now_unix_seconds) {
+  return credential.expires_unix_seconds() != 0 &&
+         now_unix_seconds >= credential.expires_unix_seconds();
+}
+
+absl::StatusOr<std::unique_ptr<CredentialStore>> CredentialStore::Load(EvidenceStore& store,
+                                                                       Clock& clock) {
+  std::unique_ptr<CredentialStore> credentials(new CredentialStore(store, clock));
+  absl::MutexLock lock(&credentials->mu_);
+  absl::Status loaded = store.ForEachRegistryRecord(
+      kCredentialKeyPrefix, [&](absl::string_view id, absl::string_view value) {
+        v1::Credential credential;
+        if (!credential.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
+            credential.id() != id) {
+          return absl::DataLossError(
+              absl::StrCat("corrupt registry record ", kCredentialKeyPrefix, id.substr(0, 64)));
+        }
+        credentials->credentials_.emplace(credential.id(), std::move(credential));
+        return absl::OkStatus();
+      });
+  if (!loaded.ok()) return loaded;
+  return credentials;
+}
+
+absl::StatusOr<IssuedToken> CredentialStore::Issue(v1::Credential credential) {
+  return IssueAs(std::move(credential), NewTokenText());
+}
+
+absl::StatusOr<IssuedToken> CredentialStore::IssueAs(v1::Credential credential,
+                                                     absl::string_view token) {
+  std::optional<TokenParts> parts = ParseTokenText(token);
+  if (!parts) return absl::InvalidArgumentError("credential: not a token text");
+  credential.set_id(std::string(parts->id));
+  credential.set_secret_sha256(Sha256(parts->secret));
+  credential.set_created_unix_seconds(absl::ToUnixSeconds(clock_.TimeNow()));
+  absl::MutexLock lock(&mu_);
+  if (credentials_.contains(credential.id())) {
+    return absl::AlreadyExistsError("credential: that id is taken; make a new token text");
+  }
+  if (absl::Status stored = store_.PutRegistryRecord(CredentialKey(credential.id()), credential);
+      !stored.ok()) {
+    return stored;
+  }
+  IssuedToken issued{WithoutSecret(credential), std::string(token)};
+  credentials_.emplace(credential.id(), std::move(credential));
+  return issued;
+}
+
+absl::StatusOr<v1::Credential> CredentialStore::FindLive(absl::string_view token,
+                                                         v1::CredentialKind kind) const {
+  std::optional<TokenParts> parts = ParseTokenText(token);
+  if (!parts) return Refused();
+  auto it = credentials_.find(parts->id);
+  if (it == credentials_.end() || it->second.kind() != kind) return Refused();
+  const v1::Credential& credential = it->second;
+  const std::string hash = Sha256(parts->secret);
+  if (credential.secret_sha256().size() != hash.size() ||
+      CRYPTO_memcmp(hash.data(), credential.secret_sha256().data(), hash.size()) != 0) {
+    return Refused();
+  }
+  if (IsExpired(credential, absl::ToUnixSeconds(clock_.TimeNow()))) return Refused();
+  if (kind == v1::ENROLLMENT_TOKEN && credential.uses_left() == 0) return Refused();
+  return credential;
+}
+
+absl::StatusOr<v1::Credential> CredentialStore::Authenticate(absl::string_view token,
+                                                             v1::CredentialKind kind) const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::StatusOr<v1::Credential> found = FindLive(token, kind);
+  if (!found.ok()) return found.status();
+  return WithoutSecret(*std::move(found));
+}
+
+absl::StatusOr<v1::Credential> CredentialStore::SpendEnrollmentUse(absl::string_view token) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<v1::Credential> found = FindLive(token, v1::ENROLLMENT_TOKEN);
+  if (!found.ok()) return found.status();
+  v1::Credential spent = *found;
+  spent.set_uses_left(spent.uses_left() - 1);
+  if (absl::Status stored = store_.PutRegistryRecord(CredentialKey(spent.id()), spent);
+      !stored.ok()) {
+    return stored;
+  }
+  credentials_[spent.id()] = std::move(spent);
+  return WithoutSecret(*std::move(found));
+}
+
+bool CredentialStore::IsLive(absl::string_view id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = credentials_.find(id);
+  return it != credentials_.end() && !IsExpired(it->second, absl::ToUnixSeconds(clock_.TimeNow()));
+}
+
+bool CredentialStore::AgentHasCredential(absl::string_view agent_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [id, credential] : credentials_) {
+    if (credential.kind() == v1::AGENT_CREDENTIAL && credential.agent_id() == agent_id) return true;
+  }
+  return false;
+}
+
+bool CredentialStore::HasLiveAdminToken() const {
+  absl::ReaderMutexLock lock(&mu_);
+  const int64_t now = absl::ToUnixSeconds(clock_.TimeNow());
+  for (const auto& [id, credential] : credentials_) {
+    if (credential.kind() == v1::API_TOKEN && credential.role() == v1::ROLE_ADMIN &&
+        !IsExpired(credential, now)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<v1::Credential> CredentialStore::Find(absl::string_view id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = credentials_.find(id);
+  if (it == credentials_.end()) return std::nullopt;
+  return WithoutSecret(it->second);
+}
+
+std::vector<v1::Credential> CredentialStore::List() const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<v1::Credential> list;
+  list.reserve(credentials_.size());
+  for (const auto& [id, credential] : credentials_) list.push_back(WithoutSecret(credential));
+  return list;
+}
+
+absl::Status CredentialStore::Revoke(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  auto it = credentials_.find(id);
+  if (it == credentials_.end()) {
+    return absl::NotFoundError(absl::StrCat("no credential '", id.substr(0, 64), "'"));
+  }
+  if (absl::Status deleted = store_.DeleteRegistryRecords({CredentialKey(id)}); !deleted.ok()) {
+    return deleted;
+  }
+  credentials_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> CredentialStore::RevokeAgent(absl::string_view agent_id) {
+  absl::StatusOr<int> revoked = RevokeWhere([&](const v1::Credential& credential) {
+    return credential.kind() == v1::AGENT_CREDENTIAL && credential.agent_id() == agent_id;
+  });
+  if (revoked.ok() && *revoked == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("agent '", agent_id.substr(0, 128), "' holds no credential"));
+  }
+  return revoked;
+}
+
+absl::StatusOr<int> CredentialStore::RevokeTenant(absl::string_view tenant_id) {
+  return RevokeWhere(
+      [&](const v1::Credential& credential) { return credential.tenant_id() == tenant_id; });
+}
+
+absl::StatusOr<int> CredentialStore::RevokeWhere(
+    const std::function<bool(const v1::Credential&)>& matches) {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> keys;
+  for (const auto& [id, credential] : credentials_) {
+    if (matches(credential)) keys.push_back(CredentialKey(id));
+  }
+  if (keys.empty()) return 0;
+  if (absl::Status deleted = store_.DeleteRegistryRecords(keys); !deleted.ok()) return deleted;
+  for (const std::string& key : keys) {
+    credentials_.erase(key.substr(kCredentialKeyPrefix.size()));
+  }
+  return static_cast<int>(keys.size());
+}
+
+}  // namespace postura::collector

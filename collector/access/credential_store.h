@@ -1,0 +1,91 @@
+#ifndef POSTURA_COLLECTOR_ACCESS_CREDENTIAL_STORE_H_
+#define POSTURA_COLLECTOR_ACCESS_CREDENTIAL_STORE_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "collector/store/evidence_store.h"
+#include "common/base/clock.h"
+#include "postura/v1/access.pb.h"
+
+namespace postura::collector {
+
+// A credential's id and the token text that proves it, as handed out once.
+struct IssuedToken {
+  v1::Credential credential;  // Without its secret hash.
+  std::string token;          // "pst.<id>.<secret>"
+};
+
+// Every credential the collector knows (postura/v1/access.proto): API tokens, enrollment
+// tokens and agent credentials. Each is a registry record in the store, written synced
+// before it counts, and a copy in memory for the per-call check. Only the SHA-256 of a
+// secret is kept; secrets are 32 random bytes, so an unsalted hash is enough.
+// Thread-safe. The store and clock are borrowed and must outlive this object.
+class CredentialStore {
+ public:
+  // Loads the stored credentials. DataLoss naming the record if one is corrupt.
+  static absl::StatusOr<std::unique_ptr<CredentialStore>> Load(EvidenceStore& store, Clock& clock);
+
+  // Gives `credential` a fresh id, secret and creation time, stores it and returns it with
+  // its token text. Unavailable if the store cannot write.
+  absl::StatusOr<IssuedToken> Issue(v1::Credential credential);
+  // Issue with the id and secret of `token`, a token text its holder made (and saved)
+  // first (common/token_text.h). InvalidArgument if it is not a token text, AlreadyExists
+  // if its id is taken.
+  absl::StatusOr<IssuedToken> IssueAs(v1::Credential credential, absl::string_view token);
+
+  // The live credential of kind `kind` that `token` proves: known, not expired and, for
+  // an enrollment token, with uses left. Unauthenticated otherwise; the message never
+  // repeats the token.
+  absl::StatusOr<v1::Credential> Authenticate(absl::string_view token,
+                                              v1::CredentialKind kind) const;
+
+  // Spends one use of the enrollment token `token` (as Authenticate checks it), synced.
+  // Returns the token's record as it was before the use.
+  absl::StatusOr<v1::Credential> SpendEnrollmentUse(absl::string_view token);
+
+  // True while the credential `id` exists and has not expired; cheap enough to ask per
+  // message of an open stream.
+  bool IsLive(absl::string_view id) const;
+  // True if the agent holds a credential.
+  bool AgentHasCredential(absl::string_view agent_id) const;
+  // True if some admin API token exists and has not expired.
+  bool HasLiveAdminToken() const;
+
+  // The credential `id`, without its secret hash; nullopt if there is none.
+  std::optional<v1::Credential> Find(absl::string_view id) const;
+  // Every credential, sorted by id, without secret hashes.
+  std::vector<v1::Credential> List() const;
+  // Deletes the credential. NotFound if there is none.
+  absl::Status Revoke(absl::string_view id);
+  // Deletes every credential of the agent and returns how many. NotFound if none.
+  absl::StatusOr<int> RevokeAgent(absl::string_view agent_id);
+  // Deletes every credential of the tenant (API tokens, enrollment tokens, agents'
+  // credentials) and returns how many; 0 if none.
+  absl::StatusOr<int> RevokeTenant(absl::string_view tenant_id);
+
+ private:
+  CredentialStore(EvidenceStore& store, Clock& clock) : store_(store), clock_(clock) {}
+  absl::StatusOr<int> RevokeWhere(const std::function<bool(const v1::Credential&)>& matches);
+  absl::StatusOr<v1::Credential> FindLive(absl::string_view token, v1::CredentialKind kind) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  EvidenceStore& store_;
+  Clock& clock_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, v1::Credential, std::less<>> credentials_ ABSL_GUARDED_BY(mu_);
+};
+
+// True if `credential` is expired at `now_unix_seconds`.
+bool IsExpired(const v1::Credential& credential, int64_t now_unix_seconds);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_ACCESS_CREDENTIAL_STORE_H_

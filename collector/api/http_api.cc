@@ -1,0 +1,350 @@
+#include "collector/api/http_api.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "collector/api/prometheus_text.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace postura::collector {
+namespace {
+
+// The first value of a query parameter; empty if absent.
+std::string Param(const HttpRequest& request, const std::string& name) {
+  auto it = request.query_params.find(name);
+  return it == request.query_params.end() ? "" : it->second;
+}
+
+// Parses an integer query parameter (absent: 0).
+absl::StatusOr<int64_t> IntParam(const HttpRequest& request, const std::string& name) {
+  const std::string text = Param(request, name);
+  int64_t value = 0;
+  if (!text.empty() && !absl::SimpleAtoi(text, &value)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "query parameter ", name, " must be an integer, not '", text.substr(0, 40), "'"));
+  }
+  return value;
+}
+
+template <typename Message>
+HttpResponse Respond(const absl::StatusOr<Message>& answer) {
+  return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
+}
+
+HttpResponse EvidenceHistory(const ScoreQueries& queries, const Principal& principal,
+                             const HttpRequest& request) {
+  v1::GetEvidenceHistoryRequest query;
+  query.set_asset_id(request.path_params.at("asset_id"));
+  query.set_outcome_id(request.path_params.at("outcome_id"));
+  for (const auto& [name, setter] :
+       std::vector<std::pair<std::string, std::function<void(int64_t)>>>{
+           {"from", [&](int64_t v) { query.set_from_unix_nanos(v); }},
+           {"to", [&](int64_t v) { query.set_to_unix_nanos(v); }},
+           {"limit", [&](int64_t v) {
+              query.set_limit(static_cast<uint32_t>(std::clamp<int64_t>(v, 0, UINT32_MAX)));
+            }}}) {
+    absl::StatusOr<int64_t> value = IntParam(request, name);
+    if (!value.ok()) return ErrorResponse(value.status());
+    setter(*value);
+  }
+  return Respond(queries.GetEvidenceHistory(principal, query));
+}
+
+// A watch as an event stream: each update is one "score" event.
+class ScoreEventSource : public SseSource {
+ public:
+  // Streams to `principal` for as long as its credential stays live.
+  ScoreEventSource(LiveScorer& scorer, const ScoreQueries& queries, WatchFilter filter,
+                   const Gatekeeper& gate, Principal principal)
+      : scorer_(scorer),
+        queries_(queries),
+        gate_(gate),
+        principal_(std::move(principal)),
+        watcher_(scorer.Watch(std::move(filter), nullptr)) {}
+  ~ScoreEventSource() override {
+    scorer_.Unwatch(watcher_.get());
+    watcher_->Close();
+  }
+
+  std::optional<SseEvent> Next(absl::Duration timeout) override {
+    if (!gate_.StillAdmitted(principal_)) {
+      revoked_ = true;
+      return std::nullopt;
+    }
+    std::optional<v1::ScoreUpdate> update = watcher_->Take(timeout);
+    if (!update) return std::nullopt;
+    queries_.AddName(*update->mutable_summary());
+    HideForeignLimit(principal_, *update->mutable_summary());
+    SseEvent event;
+    event.event = "score";
+    google::protobuf::util::JsonPrintOptions options;
+    options.always_print_primitive_fields = true;
+    if (!google::protobuf::util::MessageToJsonString(*update, &event.data, options).ok()) {
+      return std::nullopt;
+    }
+    return event;
+  }
+  bool Done() const override { return revoked_ || watcher_->closed(); }
+
+ private:
+  LiveScorer& scorer_;
+  const ScoreQueries& queries_;
+  const Gatekeeper& gate_;
+  const Principal principal_;
+  bool revoked_ = false;
+  std::shared_ptr<Watcher> watcher_;
+};
+
+absl::StatusOr<std::unique_ptr<SseSource>> OpenScoreEvents(const HttpApiSources& sources,
+                                                           const Principal& principal,
+                                                           const HttpRequest& request) {
+  v1::WatchRequest watch;
+  for (auto [it, end] = request.query_params.equal_range("asset"); it != end; ++it) {
+    watch.add_asset_ids(it->second);
+  }
+  watch.set_department_id(Param(request, "department"));
+  watch.set_supplier_id(Param(request, "supplier"));
+  const std::string transitions = Param(request, "only_target_transitions");
+  if (!transitions.empty() && transitions != "0" && transitions != "1" && transitions != "true" &&
+      transitions != "false") {
+    return absl::InvalidArgumentError("only_target_transitions must be 0, 1, true or false");
+  }
+  watch.set_only_target_transitions(transitions == "1" || transitions == "true");
+  absl::StatusOr<WatchFilter> filter = sources.queries->ScopedWatchFilter(principal, watch);
+  if (!filter.ok()) return filter.status();
+  return std::make_unique<ScoreEventSource>(*sources.scorer, *sources.queries, *std::move(filter),
+                                            *sources.gate, principal);
+}
+
+// The principal of an HTTP request, by its Authorization header or session cookie.
+absl::StatusOr<Principal> AdmitRequest(const Gatekeeper& gate, const HttpRequest& request,
+                                       Permission permission) {
+  const auto header = [&](const char* name) -> const std::string* {
+    auto it = request.headers.find(name);
+    return it == request.headers.end() ? nullptr : &it->second;
+  };
+  return gate.AdmitHttp(header("authorization"), header("cookie"), permission);
+}
+
+// A handler that answers only callers the gatekeeper admits for `permission`.
+HttpHandler Guarded(const Gatekeeper& gate, Permission permission,
+                    std::function<HttpResponse(const Principal&, const HttpRequest&)> handler) {
+  return [&gate, permission, handler = std::move(handler)](const HttpRequest& request) {
+    absl::StatusOr<Principal> principal = AdmitRequest(gate, request, permission);
+    if (!principal.ok()) return ErrorResponse(principal.status());
+    return handler(*principal, request);
+  };
+}
+
+// POST /api/v1/session: checks the bearer token and keeps it in an HttpOnly cookie, so
+// that the dashboard's page and event stream need no script access to it.
+HttpResponse OpenSession(const Gatekeeper& gate, const HttpRequest& request) {
+  auto it = request.headers.find("authorization");
+  absl::StatusOr<Principal> principal = gate.AdmitToken(
+      it == request.headers.end() ? "" : BearerToken(it->second), Permission::kIdentify);
+  if (!principal.ok()) return ErrorResponse(principal.status());
+  HttpResponse response{204, "text/plain", "", {}};
+  response.headers.emplace_back("Set-Cookie",
+                                absl::StrCat(kSessionCookie, "=", BearerToken(it->second),
+                                             "; Path=/; Secure; HttpOnly; SameSite=Strict"));
+  return response;
+}
+
+HttpResponse CloseSession() {
+  HttpResponse response{204, "text/plain", "", {}};
+  response.headers.emplace_back(
+      "Set-Cookie",
+      absl::StrCat(kSessionCookie, "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"));
+  return response;
+}
+
+void WriteAssetMetrics(const HttpApiSources& sources, PrometheusText& out) {
+  absl::StatusOr<v1::ListAssetScoresResponse> assets =
+      sources.queries->ListAssetScores(v1::ListAssetScoresRequest());
+  if (!assets.ok()) return;
+  struct Gauge {
+    const char* name;
+    const char* help;
+    double (*value)(const v1::AssetSummary&);
+  };
+  const Gauge gauges[] = {
+      {"postura_asset_value", "CyberTOMP asset value A (0-1).",
+       [](const v1::AssetSummary& a) { return a.value(); }},
+      {"postura_asset_adjusted_value", "Dependency-adjusted asset value A_eff (0-1).",
+       [](const v1::AssetSummary& a) { return a.adjusted_value(); }},
+      {"postura_asset_coverage", "Share of applicable outcomes with live evidence (0-1).",
+       [](const v1::AssetSummary& a) { return a.coverage(); }},
+      {"postura_asset_targets_met", "1 if the asset meets all its strategic targets.",
+       [](const v1::AssetSummary& a) { return a.targets_met() ? 1.0 : 0.0; }},
+      {"postura_asset_target_coverage", "FLECO target coverage: mean credit (0-1).",
+       [](const v1::AssetSummary& a) { return a.target_coverage(); }},
+  };
+  for (const Gauge& gauge : gauges) {
+    out.Family(gauge.name, gauge.help, "gauge");
+    for (const v1::AssetSummary& asset : assets->assets()) {
+      out.Sample(gauge.name,
+                 {{"asset", asset.asset_id()},
+                  {"ig", v1::ImplementationGroup_Name(asset.implementation_group())},
+                  {"department", asset.department_id()},
+                  {"supplier", asset.supplier_id()}},
+                 gauge.value(asset));
+    }
+  }
+  out.Family("postura_asset_function_value", "CyberTOMP function value per asset (0-1).", "gauge");
+  for (const v1::AssetSummary& asset : assets->assets()) {
+    std::optional<AssetSnapshot> snapshot = sources.scorer->Snapshot(asset.asset_id());
+    if (!snapshot) continue;
+    const ScoringModel& model = sources.catalog->model(snapshot->group);
+    for (int f : model.applicable_functions()) {
+      out.Sample("postura_asset_function_value",
+                 {{"asset", asset.asset_id()}, {"function", sources.catalog->functions()[f].id}},
+                 snapshot->values.functions[f]);
+    }
+  }
+}
+
+void WriteOrganizationMetrics(const HttpApiSources& sources, PrometheusText& out) {
+  const v1::OrganizationScore organization = sources.queries->GetOrganizationScore();
+  out.Family("postura_organization_index", "Criticality-weighted mean asset value (0-1).", "gauge");
+  out.Sample("postura_organization_index", {{"adjusted", "false"}}, organization.index());
+  out.Sample("postura_organization_index", {{"adjusted", "true"}}, organization.adjusted_index());
+  out.Family("postura_function_index", "Mean function value over assets (0-1).", "gauge");
+  for (const v1::Rollup& function : organization.functions()) {
+    out.Sample("postura_function_index", {{"function", function.key()}}, function.index());
+  }
+  out.Family("postura_assets", "Registered assets.", "gauge");
+  out.Sample("postura_assets", {}, organization.asset_count());
+}
+
+void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
+  const v1::IngestStats ingest = sources.writer->Stats();
+  const std::pair<const char*, uint64_t> counters[] = {
+      {"postura_ingest_batches_stored_total", ingest.batches_stored()},
+      {"postura_ingest_batches_duplicate_total", ingest.batches_duplicate()},
+      {"postura_ingest_items_stored_total", ingest.items_stored()},
+      {"postura_ingest_items_rejected_total", ingest.items_rejected()},
+      {"postura_ingest_commits_total", ingest.commits()},
+      {"postura_ingest_wal_syncs_total", ingest.wal_syncs()},
+  };
+  for (const auto& [name, value] : counters) {
+    out.Family(name, "Ingest counter since the collector started.", "counter");
+    out.Sample(name, {}, static_cast<double>(value));
+  }
+  out.Family("postura_ingest_queued_bytes", "Bytes of batches waiting for the writer.", "gauge");
+  out.Sample("postura_ingest_queued_bytes", {}, static_cast<double>(ingest.queued_bytes()));
+  out.Family("postura_ingest_open_streams", "Open agent streams.", "gauge");
+  out.Sample("postura_ingest_open_streams", {}, static_cast<double>(sources.open_streams()));
+  const LiveScorerStats scoring = sources.scorer->Stats();
+  out.Family("postura_scoring_updates_total", "Evidence reports applied to scores.", "counter");
+  out.Sample("postura_scoring_updates_total", {}, static_cast<double>(scoring.updates_applied));
+  out.Family("postura_scoring_expiries_total", "Outcomes re-scored because evidence expired.",
+             "counter");
+  out.Sample("postura_scoring_expiries_total", {}, static_cast<double>(scoring.expiries_applied));
+  out.Family("postura_scoring_state_bytes", "Memory of the live scoring state.", "gauge");
+  out.Sample("postura_scoring_state_bytes", {}, static_cast<double>(scoring.memory_bytes));
+  out.Family("postura_watchers", "Open watch streams (gRPC and HTTP).", "gauge");
+  out.Sample("postura_watchers", {}, scoring.watchers);
+  if (sources.tls_certificate_not_after != absl::InfinitePast()) {
+    out.Family("postura_tls_certificate_expiry_timestamp_seconds",
+               "When the server's TLS certificate expires (Unix time).", "gauge");
+    out.Sample("postura_tls_certificate_expiry_timestamp_seconds", {},
+               absl::ToDoubleSeconds(sources.tls_certificate_not_after - absl::UnixEpoch()));
+  }
+  out.Histogram("postura_ingest_commit_seconds", "Duration of each synced ingest commit.", {},
+                sources.writer->commit_latency().Figures());
+  out.Histogram("postura_scoring_delay_seconds",
+                "From an ingest commit to its score changes reaching watchers.", {},
+                scoring.scoring_delay);
+}
+
+}  // namespace
+
+std::string RenderMetrics(const HttpApiSources& sources) {
+  PrometheusText out;
+  WriteOrganizationMetrics(sources, out);
+  WriteAssetMetrics(sources, out);
+  WriteServiceMetrics(sources, out);
+  return out.Take();
+}
+
+std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
+  const ScoreQueries& queries = *sources.queries;
+  const Gatekeeper& gate = *sources.gate;
+  return {
+      {"GET", "/healthz",
+       [](const HttpRequest&) {
+         return HttpResponse{200, "text/plain", "ok\n", {}};
+       }},
+      {"POST", "/api/v1/session",
+       [&gate](const HttpRequest& request) { return OpenSession(gate, request); }},
+      {"DELETE", "/api/v1/session", [](const HttpRequest&) { return CloseSession(); }},
+      {"GET", "/api/v1/whoami",
+       Guarded(gate, Permission::kIdentify,
+               [](const Principal& principal, const HttpRequest&) {
+                 v1::Credential credential;
+                 credential.set_id(principal.credential_id);
+                 credential.set_role(principal.role);
+                 credential.set_tenant_id(principal.tenant_id);
+                 credential.set_agent_id(principal.agent_id);
+                 return JsonResponse(credential);
+               })},
+      {"GET", "/api/v1/organization",
+       Guarded(gate, Permission::kReadOrganization,
+               [&queries](const Principal&, const HttpRequest&) {
+                 return JsonResponse(queries.GetOrganizationScore());
+               })},
+      {"GET", "/api/v1/assets",
+       Guarded(gate, Permission::kReadScores,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 v1::ListAssetScoresRequest query;
+                 query.set_department_id(Param(request, "department"));
+                 query.set_supplier_id(Param(request, "supplier"));
+                 return Respond(queries.ListAssetScores(principal, query));
+               })},
+      {"GET", "/api/v1/assets/{asset_id}",
+       Guarded(gate, Permission::kReadScores,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 v1::GetAssetScoreRequest query;
+                 query.set_asset_id(request.path_params.at("asset_id"));
+                 return Respond(queries.GetAssetScore(principal, query));
+               })},
+      {"GET", "/api/v1/assets/{asset_id}/gaps",
+       Guarded(gate, Permission::kReadScores,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 v1::GetGapsRequest query;
+                 query.set_asset_id(request.path_params.at("asset_id"));
+                 return Respond(queries.GetGaps(principal, query));
+               })},
+      {"GET", "/api/v1/assets/{asset_id}/outcomes/{outcome_id}/evidence",
+       Guarded(gate, Permission::kReadEvidence,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 return EvidenceHistory(queries, principal, request);
+               })},
+      {"GET", "/api/v1/assets/{asset_id}/plan",
+       Guarded(gate, Permission::kReadScores,
+               [&queries](const Principal& principal, const HttpRequest& request) {
+                 v1::PlanAssetRequest query;
+                 query.set_asset_id(request.path_params.at("asset_id"));
+                 for (auto [it, end] = request.query_params.equal_range("lock"); it != end; ++it) {
+                   query.add_locked_outcome_ids(it->second);
+                 }
+                 return Respond(queries.PlanAsset(principal, query));
+               })},
+      {"GET", "/metrics",
+       Guarded(gate, Permission::kReadOrganization,
+               [sources](const Principal&, const HttpRequest&) {
+                 return HttpResponse{200, "text/plain; version=0.0.4", RenderMetrics(sources), {}};
+               })},
+  };
+}
+
+std::vector<HttpStreamRoute> ApiStreamRoutes(const HttpApiSources& sources) {
+  return {{"/api/v1/events",
+           [sources](const HttpRequest& request) -> absl::StatusOr<std::unique_ptr<SseSource>> {
+             absl::StatusOr<Principal> principal =
+                 AdmitRequest(*sources.gate, request, Permission::kWatch);
+             if (!principal.ok()) return principal.status();
+             return OpenScoreEvents(sources, *principal, request);
+           }}};
+}
+
+}  // namespace postura::collector

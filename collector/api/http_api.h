@@ -1,0 +1,54 @@
+#ifndef POSTURA_COLLECTOR_API_HTTP_API_H_
+#define POSTURA_COLLECTOR_API_HTTP_API_H_
+
+#include <functional>
+#include <vector>
+
+#include "collector/access/gatekeeper.h"
+#include "collector/api/http_server.h"
+#include "collector/api/score_queries.h"
+#include "collector/ingest/ingest_writer.h"
+#include "collector/scoring/live_scorer.h"
+
+namespace postura::collector {
+
+// What the HTTP API reads. Everything borrowed must outlive the routes.
+struct HttpApiSources {
+  const ScoreQueries* queries = nullptr;
+  LiveScorer* scorer = nullptr;
+  const IngestWriter* writer = nullptr;
+  std::function<uint64_t()> open_streams;
+  const Catalog* catalog = nullptr;
+  const Gatekeeper* gate = nullptr;  // Admits every route but /healthz and the session.
+  // When the server's TLS certificate expires: exported, so that it can be alerted on.
+  absl::Time tls_certificate_not_after = absl::InfinitePast();
+};
+
+// The collector's HTTP surface, the same answers as QueryService as JSON, admitted and
+// scoped as QueryService's (access_policy.h). Credentials: "Authorization: Bearer <token>"
+// or the session cookie.
+//   GET /healthz                                   "ok" (no credential)
+//   POST /api/v1/session                           sets the session cookie to the bearer
+//                                                  token, once checked (204)
+//   DELETE /api/v1/session                         clears it (204)
+//   GET /api/v1/whoami                              Credential: id, role, tenant
+//   GET /api/v1/organization                        OrganizationScore
+//   GET /api/v1/assets[?department=D&supplier=S]    ListAssetScoresResponse
+//   GET /api/v1/assets/{asset_id}                   AssetScore
+//   GET /api/v1/assets/{asset_id}/gaps              Gaps
+//   GET /api/v1/assets/{asset_id}/outcomes/{outcome_id}/evidence[?from=&to=&limit=]
+//                                                   EvidenceHistory (times: Unix nanoseconds)
+//   GET /api/v1/assets/{asset_id}/plan[?lock=OUTCOME...]  AssetPlan
+//   GET /metrics                                    Prometheus text format
+// and the live stream:
+//   GET /api/v1/events[?asset=A&asset=B&department=D&supplier=S&only_target_transitions=1]
+//   Server-Sent Events named "score", each a ScoreUpdate as JSON.
+std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources);
+std::vector<HttpStreamRoute> ApiStreamRoutes(const HttpApiSources& sources);
+
+// The /metrics page.
+std::string RenderMetrics(const HttpApiSources& sources);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_API_HTTP_API_H_

@@ -1,0 +1,589 @@
+#include "collector/api/http_server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <exception>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "glog/logging.h"
+#include "google/protobuf/util/json_util.h"
+#include "nlohmann/json.hpp"
+
+namespace postura::collector {
+
+// A route as the 405 check sees it: its path's segments, std::nullopt for a named one.
+// (Matched here without std::regex, whose compiler GCC 12 warns about under sanitizers.)
+struct HttpServer::CompiledRoute {
+  std::string method;
+  std::vector<std::optional<std::string>> segments;
+};
+
+namespace {
+
+// How often an idle event stream looks for shutdown; bounds how long Shutdown waits.
+constexpr absl::Duration kStreamPollInterval = absl::Milliseconds(250);
+
+// A route pattern as httplib matches it: a regular expression over the whole path, with
+// one group per named segment, and the names in group order. Also its segments after the
+// leading "/", std::nullopt for a named one.
+struct PathPattern {
+  std::string regex;
+  std::vector<std::string> names;
+  std::vector<std::optional<std::string>> segments;
+};
+
+bool IsParamName(absl::string_view name) {
+  if (name.empty() || absl::ascii_isdigit(name[0])) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return absl::ascii_isalnum(c) || c == '_'; });
+}
+
+std::string EscapeRegex(absl::string_view literal) {
+  std::string out;
+  for (char c : literal) {
+    if (absl::StrContains("\\^$.|?*+()[]{}", c)) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+absl::StatusOr<PathPattern> CompilePattern(absl::string_view pattern) {
+  if (!absl::ConsumePrefix(&pattern, "/")) {
+    return absl::InvalidArgumentError(absl::StrCat("route path '", pattern, "' must start with /"));
+  }
+  PathPattern out;
+  for (absl::string_view segment : absl::StrSplit(pattern, '/')) {
+    absl::StrAppend(&out.regex, "/");
+    if (!absl::ConsumePrefix(&segment, "{")) {
+      if (absl::StrContains(segment, '{') || absl::StrContains(segment, '}')) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("route path '/", pattern, "': a {name} must be a whole segment"));
+      }
+      absl::StrAppend(&out.regex, EscapeRegex(segment));
+      out.segments.emplace_back(segment);
+      continue;
+    }
+    if (!absl::ConsumeSuffix(&segment, "}") || !IsParamName(segment) ||
+        std::find(out.names.begin(), out.names.end(), segment) != out.names.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "route path '/", pattern, "': bad or repeated segment name '", segment, "'"));
+    }
+    out.names.emplace_back(segment);
+    out.segments.emplace_back(std::nullopt);
+    absl::StrAppend(&out.regex, "([^/]+)");
+  }
+  return out;
+}
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+absl::StatusOr<HostPort> ParseListenAddress(absl::string_view address) {
+  const size_t colon = address.rfind(':');
+  absl::string_view host = address.substr(0, colon);
+  HostPort out;
+  bool valid = colon != absl::string_view::npos &&
+               absl::SimpleAtoi(address.substr(colon + 1), &out.port) && out.port >= 0 &&
+               out.port <= 65535;
+  if (absl::ConsumePrefix(&host, "[")) {
+    valid = valid && absl::ConsumeSuffix(&host, "]");
+  } else {
+    valid = valid && !absl::StrContains(host, ':');
+  }
+  if (!valid || host.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address '", address, "' is not host:port or [ipv6]:port"));
+  }
+  out.host = std::string(host);
+  return out;
+}
+
+std::string FormatHostPort(absl::string_view host, int port) {
+  if (absl::StrContains(host, ':')) return absl::StrCat("[", host, "]:", port);
+  return absl::StrCat(host, ":", port);
+}
+
+HttpRequest ToHttpRequest(const httplib::Request& req, const std::vector<std::string>& names) {
+  HttpRequest out;
+  out.method = req.method;
+  out.path = req.path;
+  for (size_t i = 0; i < names.size() && i + 1 < req.matches.size(); ++i) {
+    out.path_params[names[i]] = req.matches[i + 1].str();
+  }
+  out.query_params.insert(req.params.begin(), req.params.end());
+  for (const auto& [name, value] : req.headers) {
+    out.headers.emplace(absl::AsciiStrToLower(name), value);
+  }
+  out.body = req.body;
+  return out;
+}
+
+void Apply(const HttpResponse& response, httplib::Response& res) {
+  res.status = response.status;
+  for (const auto& [name, value] : response.headers) res.set_header(name, value);
+  res.set_content(response.body, response.content_type);
+}
+
+std::string ErrorBody(const absl::Status& status) {
+  nlohmann::json body = {{"error",
+                          {{"code", absl::StatusCodeToString(status.code())},
+                           {"message", std::string(status.message())}}}};
+  // Messages may quote request bytes, which need not be UTF-8.
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+HttpResponse ErrorWithHttpStatus(int http_status, const absl::Status& status) {
+  return HttpResponse{.status = http_status, .body = ErrorBody(status)};
+}
+
+// The JSON error for a status httplib chose itself, before or instead of a handler.
+HttpResponse TransportError(int http_status, const httplib::Request& req) {
+  switch (http_status) {
+    case 404:
+      return ErrorWithHttpStatus(
+          404, absl::NotFoundError(absl::StrCat("no route for ", req.method, " ", req.path)));
+    case 413:
+      return ErrorWithHttpStatus(413, absl::InvalidArgumentError("request body is too large"));
+    default:
+      break;
+  }
+  absl::Status status = http_status < 500
+                            ? absl::InvalidArgumentError(absl::StrCat("HTTP ", http_status))
+                            : absl::InternalError(absl::StrCat("HTTP ", http_status));
+  return ErrorWithHttpStatus(http_status, status);
+}
+
+// httplib reads a chunked request body, or a POST, PUT or PATCH body without a length,
+// to the end with no size limit (and the latter waits for the read timeout), so such
+// requests are refused before their body is read.
+bool NeedsLengthRequired(const httplib::Request& req) {
+  if (req.has_header("Transfer-Encoding")) return true;
+  const bool reads_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+  return reads_body && !req.has_header("Content-Length");
+}
+
+// httplib 0.11 (Debian's, built with zlib and brotli) inflates a request body sent with
+// Content-Encoding gzip, deflate or br into memory whole, with no limit: the payload limit
+// counts the compressed bytes, so 300 KB of gzip became 850 MiB before any handler or
+// token check ran. The API takes no compressed bodies, so a request that declares any
+// Content-Encoding is refused before its body is read.
+bool HasContentEncoding(const httplib::Request& req) { return req.has_header("Content-Encoding"); }
+
+// The refusal of a request whose body is not read: answers `response` and then closes the
+// connection, since on a kept-alive connection httplib would read the unread body as the
+// next request (a request smuggled in a body, behind a proxy that shares connections).
+// httplib 0.11 ignores a response's "Connection: close"; it closes the connection when a
+// content provider fails, so the body goes out through one that fails once it has written
+// everything. `response.body` must not be empty: an empty provider never runs. (HEAD
+// responses have no body, so they do not close; httplib reads no HEAD body either.)
+void ApplyAndClose(const HttpResponse& response, httplib::Response& res) {
+  res.status = response.status;
+  for (const auto& [name, value] : response.headers) res.set_header(name, value);
+  res.set_header("Connection", "close");
+  res.set_content_provider(
+      response.body.size(), response.content_type,
+      [body = response.body](size_t offset, size_t length, httplib::DataSink& sink) {
+        sink.write(body.data() + offset, std::min(length, body.size() - offset));
+        return false;
+      });
+}
+
+// Whether `res` is such a refusal, whose body the error handler must leave alone.
+bool IsClosingRefusal(const httplib::Response& res) {
+  return res.get_header_value("Connection") == "close";
+}
+
+// Refuses, before httplib reads the body, the requests whose body it would read without
+// bound; Unhandled for the others.
+httplib::Server::HandlerResponse RefuseUnboundedBodies(const httplib::Request& req,
+                                                       httplib::Response& res) {
+  if (HasContentEncoding(req)) {
+    HttpResponse refusal = ErrorWithHttpStatus(
+        415, absl::InvalidArgumentError("compressed request bodies (Content-Encoding) are not "
+                                        "accepted; send the body uncompressed"));
+    refusal.headers.emplace_back("Accept-Encoding", "identity");  // RFC 7694.
+    ApplyAndClose(refusal, res);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  if (NeedsLengthRequired(req)) {
+    ApplyAndClose(ErrorWithHttpStatus(411, absl::InvalidArgumentError(
+                                               "a request body needs a Content-Length header")),
+                  res);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
+// Whether `path` matches a pattern's `segments` as its regex would.
+bool SegmentsMatch(const std::vector<std::optional<std::string>>& segments,
+                   absl::string_view path) {
+  if (!absl::ConsumePrefix(&path, "/")) return false;
+  const std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
+  if (parts.size() != segments.size()) return false;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (segments[i].has_value() ? parts[i] != *segments[i] : parts[i].empty()) return false;
+  }
+  return true;
+}
+
+std::string DescribeException(std::exception_ptr exception) {
+  // Handlers are not meant to throw; this names what escaped one for the log.
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception not derived from std::exception";
+  }
+}
+
+// One open event stream: pulls events from its source and writes them to the client.
+// Called only on the stream's worker thread.
+class SseStream {
+ public:
+  SseStream(std::unique_ptr<SseSource> source, absl::Duration keepalive_interval,
+            const std::atomic<bool>& stopping)
+      : source_(std::move(source)),
+        keepalive_interval_(keepalive_interval),
+        stopping_(stopping),
+        sink_([this](absl::string_view bytes) {
+          return data_sink_->write(bytes.data(), bytes.size());
+        }) {}
+
+  // httplib calls this again and again until it returns false (the stream is abandoned)
+  // or calls sink.done() (the stream ends cleanly). Each call waits at most
+  // kStreamPollInterval, so that httplib's own shutdown check runs often.
+  bool Pump(httplib::DataSink& data_sink) {
+    data_sink_ = &data_sink;
+    if (stopping_.load() || SourceDone()) {
+      data_sink.done();
+      return true;
+    }
+    const absl::Duration until_keepalive = last_write_ + keepalive_interval_ - absl::Now();
+    if (until_keepalive <= absl::ZeroDuration()) {
+      last_write_ = absl::Now();
+      return sink_.Comment("keepalive");
+    }
+    absl::StatusOr<std::optional<SseEvent>> event =
+        NextEvent(std::min(until_keepalive, kStreamPollInterval));
+    if (!event.ok()) return false;
+    if (!event->has_value()) return true;
+    last_write_ = absl::Now();
+    return sink_.Send(**event);
+  }
+
+ private:
+  bool SourceDone() {
+    try {
+      return source_->Done();
+    } catch (...) {
+      LOG(ERROR) << "event source threw from Done: " << DescribeException(std::current_exception());
+      return true;
+    }
+  }
+
+  // Internal if the source threw, which ends the stream instead of the process.
+  absl::StatusOr<std::optional<SseEvent>> NextEvent(absl::Duration timeout) {
+    try {
+      return source_->Next(timeout);
+    } catch (...) {
+      LOG(ERROR) << "event source threw from Next: " << DescribeException(std::current_exception());
+      return absl::InternalError("event source threw");
+    }
+  }
+
+  std::unique_ptr<SseSource> source_;
+  const absl::Duration keepalive_interval_;
+  const std::atomic<bool>& stopping_;
+  httplib::DataSink* data_sink_ = nullptr;  // The current Pump's.
+  SseSink sink_;
+  absl::Time last_write_ = absl::Now();
+};
+
+absl::StatusOr<std::unique_ptr<SseSource>> OpenSource(const SseOpener& open,
+                                                      const HttpRequest& request,
+                                                      const std::atomic<bool>& stopping) {
+  absl::StatusOr<std::unique_ptr<SseSource>> source = open(request);
+  if (!source.ok()) return source.status();
+  if (*source == nullptr) {
+    return absl::InternalError(absl::StrCat("no event source for ", request.path));
+  }
+  if (stopping.load()) return absl::UnavailableError("the server is shutting down");
+  return source;
+}
+
+}  // namespace
+
+bool SseSink::Write(absl::string_view bytes) {
+  open_ = open_ && write_(bytes);
+  return open_;
+}
+
+bool SseSink::Send(absl::string_view event, absl::string_view data) {
+  return Send(SseEvent{.event = std::string(event), .data = std::string(data)});
+}
+
+bool SseSink::Send(const SseEvent& event) {
+  // A line break in a field name or id would end the field early and corrupt the stream.
+  const auto one_line = [](absl::string_view field) {
+    return absl::StrReplaceAll(field, {{"\r", ""}, {"\n", ""}});
+  };
+  std::string frame;
+  if (!event.event.empty()) absl::StrAppend(&frame, "event: ", one_line(event.event), "\n");
+  if (!event.id.empty()) absl::StrAppend(&frame, "id: ", one_line(event.id), "\n");
+  const std::string data = absl::StrReplaceAll(event.data, {{"\r\n", "\n"}});
+  for (absl::string_view line : absl::StrSplit(data, absl::ByAnyChar("\r\n"))) {
+    absl::StrAppend(&frame, "data: ", line, "\n");
+  }
+  frame.push_back('\n');
+  return Write(frame);
+}
+
+bool SseSink::Comment(absl::string_view text) {
+  return Write(absl::StrCat(": ", absl::StrReplaceAll(text, {{"\r", " "}, {"\n", " "}}), "\n\n"));
+}
+
+namespace {
+
+// A TLS server if the options name certificate files, a plain one otherwise.
+std::unique_ptr<httplib::Server> MakeServer(const HttpServerOptions& options) {
+  if (options.tls_certificate_file.empty()) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>(options.tls_certificate_file.c_str(),
+                                              options.tls_key_file.c_str());
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const HttpServerOptions& options)
+    : options_(options), server_(MakeServer(options)) {
+  const size_t threads = static_cast<size_t>(options_.max_connections);
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_payload_max_length(options_.max_body_bytes);
+  // httplib's default also sets SO_REUSEPORT, which would let a second server share the
+  // port unnoticed; a restart only needs SO_REUSEADDR.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  // An idle keep-alive connection holds a worker, and Shutdown waits for it, this long.
+  server_->set_keep_alive_timeout(1);
+  // httplib calls this after reading the headers and before reading the body.
+  server_->set_pre_routing_handler(RefuseUnboundedBodies);
+  server_->set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr exception) {
+        LOG(ERROR) << "HTTP handler for " << req.method << " " << req.path
+                   << " threw: " << DescribeException(exception);
+        Apply(ErrorResponse(absl::InternalError("the request handler failed")), res);
+      });
+  // Called for every response with status >= 400; fills in the ones httplib made itself.
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty() || IsClosingRefusal(res)) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        std::string allowed = res.status == 404 ? OtherMethodsFor(req.method, req.path) : "";
+        if (allowed.empty()) {
+          Apply(TransportError(res.status, req), res);
+        } else {
+          Apply(ErrorWithHttpStatus(
+                    405, absl::UnimplementedError(absl::StrCat(req.method, " is not allowed on ",
+                                                               req.path, "; allowed: ", allowed))),
+                res);
+          res.set_header("Allow", allowed);
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    VLOG(1) << req.method << " " << req.path << " -> " << res.status;
+  });
+}
+
+HttpServer::~HttpServer() { Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const HttpServerOptions& options, std::vector<HttpRoute> routes,
+    std::vector<HttpStreamRoute> stream_routes, std::vector<HttpStaticRoute> static_routes) {
+  if (options.max_connections < 1) {
+    return absl::InvalidArgumentError("HTTP max_connections must be at least 1");
+  }
+  if (options.sse_keepalive_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("HTTP sse_keepalive_interval must be positive");
+  }
+  absl::StatusOr<HostPort> listen = ParseListenAddress(options.listen_address);
+  if (!listen.ok()) return listen.status();
+  if (options.tls_certificate_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("HTTP TLS needs both a certificate and a key file");
+  }
+  std::unique_ptr<HttpServer> server(new HttpServer(options));
+  if (!server->server_->is_valid()) {
+    return absl::InvalidArgumentError(absl::StrCat("HTTP TLS: cannot use certificate ",
+                                                   options.tls_certificate_file, " with key ",
+                                                   options.tls_key_file));
+  }
+  if (absl::Status s =
+          server->AddRoutes(std::move(routes), std::move(stream_routes), std::move(static_routes));
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = server->Listen(listen->host, listen->port); !s.ok()) return s;
+  return server;
+}
+
+absl::Status HttpServer::AddRoutes(std::vector<HttpRoute> routes,
+                                   std::vector<HttpStreamRoute> stream_routes,
+                                   std::vector<HttpStaticRoute> static_routes) {
+  for (HttpRoute& route : routes) {
+    absl::StatusOr<PathPattern> pattern = CompilePattern(route.path);
+    if (!pattern.ok()) return pattern.status();
+    if (!route.handler)
+      return absl::InvalidArgumentError(absl::StrCat("route ", route.path, " has no handler"));
+    httplib::Server::Handler handler = [names = pattern->names, handler = std::move(route.handler)](
+                                           const httplib::Request& req, httplib::Response& res) {
+      Apply(handler(ToHttpRequest(req, names)), res);
+    };
+    if (route.method == "GET") {
+      server_->Get(pattern->regex, std::move(handler));
+    } else if (route.method == "POST") {
+      server_->Post(pattern->regex, std::move(handler));
+    } else if (route.method == "PUT") {
+      server_->Put(pattern->regex, std::move(handler));
+    } else if (route.method == "PATCH") {
+      server_->Patch(pattern->regex, std::move(handler));
+    } else if (route.method == "DELETE") {
+      server_->Delete(pattern->regex, std::move(handler));
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("route ", route.path, ": unsupported method '", route.method, "'"));
+    }
+    routes_.push_back(CompiledRoute{route.method, std::move(pattern->segments)});
+  }
+  for (HttpStreamRoute& route : stream_routes) {
+    absl::StatusOr<PathPattern> pattern = CompilePattern(route.path);
+    if (!pattern.ok()) return pattern.status();
+    if (!route.open)
+      return absl::InvalidArgumentError(
+          absl::StrCat("stream route ", route.path, " has no opener"));
+    AddStreamRoute(pattern->regex, std::move(pattern->names), std::move(route.open));
+    routes_.push_back(CompiledRoute{"GET", std::move(pattern->segments)});
+  }
+  for (HttpStaticRoute& route : static_routes) {
+    absl::StatusOr<PathPattern> pattern = CompilePattern(route.path);
+    if (!pattern.ok()) return pattern.status();
+    server_->Get(pattern->regex, [route = std::move(route)](const httplib::Request& /*req*/,
+                                                            httplib::Response& res) {
+      res.set_content(route.body, route.content_type);
+    });
+    routes_.push_back(CompiledRoute{"GET", std::move(pattern->segments)});
+  }
+  return absl::OkStatus();
+}
+
+void HttpServer::AddStreamRoute(const std::string& regex, std::vector<std::string> names,
+                                SseOpener open) {
+  server_->Get(regex, [this, names = std::move(names), open = std::move(open)](
+                          const httplib::Request& req, httplib::Response& res) {
+    absl::StatusOr<std::unique_ptr<SseSource>> source =
+        OpenSource(open, ToHttpRequest(req, names), stopping_);
+    if (!source.ok()) {
+      Apply(ErrorResponse(source.status()), res);
+      return;
+    }
+    // httplib copies the provider, so the copies share the stream.
+    auto stream =
+        std::make_shared<SseStream>(std::move(*source), options_.sse_keepalive_interval, stopping_);
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");  // Keeps reverse proxies from buffering.
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [stream](size_t /*offset*/, httplib::DataSink& sink) { return stream->Pump(sink); });
+  });
+}
+
+absl::Status HttpServer::Listen(const std::string& host, int port) {
+  const int bound =
+      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  if (bound < 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));
+  }
+  address_ = FormatHostPort(host, bound);
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_returned_ = true;
+  });
+  // httplib's stop() does nothing until the accept loop runs, so Shutdown needs it running.
+  while (!server_->is_running() && !listen_returned_.load()) absl::SleepFor(absl::Milliseconds(1));
+  if (listen_returned_.load()) {
+    thread_.join();
+    return absl::UnavailableError(absl::StrCat("HTTP server on ", address_, " stopped at once"));
+  }
+  return absl::OkStatus();
+}
+
+std::string HttpServer::OtherMethodsFor(absl::string_view method, const std::string& path) const {
+  std::vector<absl::string_view> allowed;
+  for (const CompiledRoute& route : routes_) {
+    if (!SegmentsMatch(route.segments, path)) continue;
+    const bool same = route.method == method || (route.method == "GET" && method == "HEAD");
+    if (same) return "";
+    if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
+      allowed.push_back(route.method);
+    }
+  }
+  return absl::StrJoin(allowed, ", ");
+}
+
+void HttpServer::Shutdown() {
+  absl::MutexLock lock(&shutdown_mu_);
+  stopping_ = true;
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+HttpResponse JsonResponse(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  HttpResponse response;
+  if (auto printed = google::protobuf::util::MessageToJsonString(message, &response.body, options);
+      !printed.ok()) {
+    return ErrorResponse(absl::InternalError(
+        absl::StrCat("cannot print ", message.GetTypeName(), " as JSON: ", printed.ToString())));
+  }
+  return response;
+}
+
+HttpResponse ErrorResponse(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+      return ErrorWithHttpStatus(400, status);
+    case absl::StatusCode::kUnauthenticated:
+      return ErrorWithHttpStatus(401, status);
+    case absl::StatusCode::kPermissionDenied:
+      return ErrorWithHttpStatus(403, status);
+    case absl::StatusCode::kNotFound:
+      return ErrorWithHttpStatus(404, status);
+    case absl::StatusCode::kFailedPrecondition:
+      return ErrorWithHttpStatus(409, status);
+    case absl::StatusCode::kResourceExhausted:
+      return ErrorWithHttpStatus(429, status);
+    case absl::StatusCode::kUnavailable:
+      return ErrorWithHttpStatus(503, status);
+    case absl::StatusCode::kOk:
+      return ErrorWithHttpStatus(500, absl::InternalError("ErrorResponse was given an OK status"));
+    default:
+      return ErrorWithHttpStatus(500, status);
+  }
+}
+
+}  // namespace postura::collector

@@ -1,0 +1,212 @@
+#ifndef POSTURA_COLLECTOR_API_HTTP_SERVER_H_
+#define POSTURA_COLLECTOR_API_HTTP_SERVER_H_
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+
+namespace httplib {
+class Server;
+}  // namespace httplib
+
+namespace postura::collector {
+
+struct HttpServerOptions {
+  // "host:port" to listen on; "[::1]:port" for IPv6. Port 0 picks a free port, which
+  // HttpServer::address() then reports.
+  std::string listen_address = "127.0.0.1:0";
+  // Worker threads, so the number of requests served at once. An open event stream holds
+  // one worker for as long as it lasts; further connections wait in a queue.
+  int max_connections = 8;
+  // Larger request bodies are refused with 413 before they are read; so are, with 411,
+  // bodies sent without a Content-Length (chunked), since their size is unknown, and, with
+  // 415, compressed bodies (any Content-Encoding), whose inflated size is unknown.
+  size_t max_body_bytes = 1 << 20;
+  // An event stream that has sent nothing for this long sends a comment line, so that
+  // proxies keep the connection open and a departed client is noticed.
+  absl::Duration sse_keepalive_interval = absl::Seconds(15);
+  // PEM files of the server's certificate chain and private key: with them the server
+  // speaks only HTTPS. Both empty: plain HTTP (tests of this class only; the collector
+  // always gives them).
+  std::string tls_certificate_file{};
+  std::string tls_key_file{};
+};
+
+struct HttpRequest {
+  std::string method{};
+  std::string path{};  // Percent-decoded, without the query.
+  // Named segments of the route's pattern: "{asset_id}" yields path_params["asset_id"].
+  std::map<std::string, std::string> path_params{};
+  // Percent-decoded; a key given several times has several entries, in request order.
+  std::multimap<std::string, std::string> query_params{};
+  // Header names in lower case.
+  std::multimap<std::string, std::string> headers{};
+  std::string body{};
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body{};
+  std::vector<std::pair<std::string, std::string>> headers{};  // Extra headers.
+};
+
+// Answers one request. Called on a worker thread, possibly for several requests at
+// once, so it must be thread-safe.
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpRoute {
+  std::string method;  // "GET", "POST", "PUT", "PATCH" or "DELETE". GET also answers HEAD.
+  // Literal segments and whole-segment names: "/api/v1/assets/{asset_id}/gaps". A name
+  // matches one non-empty segment.
+  std::string path;
+  HttpHandler handler;
+};
+
+// A response fixed at startup, such as a page or script compiled into the binary. GET only.
+struct HttpStaticRoute {
+  std::string path;  // Same syntax as HttpRoute::path; named segments are ignored.
+  std::string content_type;
+  std::string body;
+};
+
+// One Server-Sent Event. Empty `event` and `id` are left out, so the client sees a
+// "message" event and keeps its last event id.
+struct SseEvent {
+  std::string event{};
+  std::string data{};
+  std::string id{};
+};
+
+// The events of one open stream, pulled by the server's worker thread. Only that thread
+// calls it, so it needs no locking of its own against the server.
+class SseSource {
+ public:
+  virtual ~SseSource() = default;
+  // Waits up to about `timeout` for the next event and returns it, or std::nullopt if
+  // none came in time. Must return within `timeout` plus a few milliseconds: the server
+  // checks for shutdown and departed clients between calls.
+  virtual std::optional<SseEvent> Next(absl::Duration timeout) = 0;
+  // True once the source has nothing more to send; the server then ends the stream.
+  // Checked before each call to Next.
+  virtual bool Done() const { return false; }
+};
+
+// Opens the source of a stream for `request`. A non-OK status is answered as by
+// ErrorResponse and no stream starts. Same threading as HttpHandler.
+using SseOpener = std::function<absl::StatusOr<std::unique_ptr<SseSource>>(const HttpRequest&)>;
+
+// A GET route answered with a stream of events (Content-Type text/event-stream).
+struct HttpStreamRoute {
+  std::string path;  // Same syntax as HttpRoute::path.
+  SseOpener open;
+};
+
+// Writes events in the text/event-stream format to a byte sink. Not thread-safe.
+class SseSink {
+ public:
+  // `write` sends bytes to the client and returns false once it cannot (the client left).
+  explicit SseSink(std::function<bool(absl::string_view)> write) : write_(std::move(write)) {}
+  // Sends one event: an "event:" line if `event` is non-empty, an "id:" line if the id
+  // is, one "data:" line per line of `data` (split at "\n", "\r\n" or "\r"), and a blank
+  // line. Line breaks in the name and id are dropped. Returns false once the client has
+  // gone, after which nothing more is sent.
+  bool Send(const SseEvent& event);
+  bool Send(absl::string_view event, absl::string_view data);
+  // Sends ": text", which clients ignore; used as a keepalive.
+  bool Comment(absl::string_view text);
+
+ private:
+  bool Write(absl::string_view bytes);
+
+  std::function<bool(absl::string_view)> write_;
+  bool open_ = true;
+};
+
+// An HTTP/1.1 server on its own threads, for the collector's JSON API, event streams
+// and embedded pages. Every error is answered with a JSON body
+// {"error": {"code": "NOT_FOUND", "message": "..."}} whose code is an absl status code
+// name, and none stops the server: an unknown path is 404 NOT_FOUND, a known path with
+// another method 405 UNIMPLEMENTED (with an Allow header), a body that is too large 413,
+// without a length 411 or compressed (any Content-Encoding) 415 (all INVALID_ARGUMENT), a
+// handler that throws 500 INTERNAL. The 411 and 415 refusals come before the body is read,
+// before any handler (so before any token check), and close the connection.
+//
+// Limits fixed by Debian's build of httplib 0.11 (a shared library, so its
+// CPPHTTPLIB_* macros cannot be changed here): a request line over 8192 bytes is 414 and a
+// header line over 8192 bytes 400, but each line is buffered whole before it is measured,
+// and the number of header lines is not limited (docs/security.md).
+//
+// Thread-safe. Handlers and sources must not call Shutdown.
+class HttpServer {
+ public:
+  // Binds `options.listen_address` and starts serving. For each request the first route
+  // of its method that matches, in the order given (routes, then stream routes, then
+  // static routes), answers. InvalidArgument for a malformed address, option, route
+  // pattern or method, or a missing handler; Unavailable if the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      const HttpServerOptions& options, std::vector<HttpRoute> routes,
+      std::vector<HttpStreamRoute> stream_routes = {},
+      std::vector<HttpStaticRoute> static_routes = {});
+  ~HttpServer();  // Shuts down.
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // The address actually bound, "host:port", with the port chosen if 0 was asked for.
+  const std::string& address() const { return address_; }
+
+  // Stops accepting, ends open event streams (within about 250 ms of their source's
+  // Next returning), lets requests in progress finish, waits up to 1 s for idle
+  // keep-alive connections to close and joins every thread. Idempotent.
+  void Shutdown();
+
+ private:
+  struct CompiledRoute;
+
+  explicit HttpServer(const HttpServerOptions& options);
+  absl::Status AddRoutes(std::vector<HttpRoute> routes, std::vector<HttpStreamRoute> stream_routes,
+                         std::vector<HttpStaticRoute> static_routes);
+  void AddStreamRoute(const std::string& regex, std::vector<std::string> names, SseOpener open);
+  // Binds and starts the accept thread; returns once it accepts.
+  absl::Status Listen(const std::string& host, int port);
+  // The methods, comma-separated, of the routes that match `path` if none of them is for
+  // `method`; empty otherwise.
+  std::string OtherMethodsFor(absl::string_view method, const std::string& path) const;
+
+  const HttpServerOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::vector<CompiledRoute> routes_;  // Immutable once serving.
+  std::string address_;
+  std::atomic<bool> stopping_{false};         // Set first thing by Shutdown.
+  std::atomic<bool> listen_returned_{false};  // Set by thread_ as it ends.
+  absl::Mutex shutdown_mu_;                   // Serializes Shutdown.
+  std::thread thread_;
+};
+
+// 200 with the JSON form of `message` (proto3 JSON names, every field printed, defaults
+// included); 500 if it cannot be printed.
+HttpResponse JsonResponse(const google::protobuf::Message& message);
+
+// The HTTP status for a non-OK `status` and a body {"error": {"code", "message"}}:
+// InvalidArgument 400, Unauthenticated 401, PermissionDenied 403, NotFound 404,
+// FailedPrecondition 409, ResourceExhausted 429, Unavailable 503, others 500.
+HttpResponse ErrorResponse(const absl::Status& status);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_API_HTTP_SERVER_H_

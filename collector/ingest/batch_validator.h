@@ -1,0 +1,33 @@
+#ifndef POSTURA_COLLECTOR_INGEST_BATCH_VALIDATOR_H_
+#define POSTURA_COLLECTOR_INGEST_BATCH_VALIDATOR_H_
+
+#include <vector>
+
+#include "absl/time/time.h"
+#include "collector/registry/registry_model.h"
+#include "common/model/catalog.h"
+#include "postura/v1/ingest.pb.h"
+
+namespace postura::collector {
+
+struct ValidationLimits {
+  uint32_t max_detail_bytes = 1024;
+  absl::Duration max_future_skew = absl::Minutes(5);
+};
+
+// The verdict on each item of a batch.
+struct BatchVerdict {
+  std::vector<bool> valid;                // valid[i]: item i will be stored.
+  std::vector<v1::Rejection> rejections;  // One per invalid item, in item order.
+};
+
+// Checks every item of `batch` as reported by the agent with `binding`, at time `now`:
+// known outcome, known level and kind, observed_at not beyond now + max_future_skew,
+// expires_at after observed_at, asset bound to the agent, check id present, detail and
+// content hash within limits. Pure; thread-safe.
+BatchVerdict ValidateBatch(const v1::Batch& batch, const AgentBinding& binding,
+                           const Catalog& catalog, const ValidationLimits& limits, absl::Time now);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_INGEST_BATCH_VALIDATOR_H_

@@ -1,0 +1,98 @@
+#ifndef POSTURA_COLLECTOR_INGEST_INGEST_WRITER_H_
+#define POSTURA_COLLECTOR_INGEST_INGEST_WRITER_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "collector/store/evidence_store.h"
+#include "common/base/latency_histogram.h"
+#include "postura/v1/admin.pb.h"
+#include "postura/v1/ingest.pb.h"
+
+namespace postura::collector {
+
+// A validated, encoded batch waiting to be made durable.
+struct QueuedBatch {
+  std::string agent_id;
+  uint64_t sequence = 0;
+  uint64_t dropped_items_total = 0;       // As the agent reported it in the batch.
+  EncodedBatch encoded;                   // The valid items.
+  std::vector<v1::Rejection> rejections;  // Reported in the Ack.
+  // Called on the writer thread once the batch is durable (or found to be a resend),
+  // with the Ack to send; or with Unavailable if the store failed. Must not block.
+  absl::AnyInvocable<void(absl::StatusOr<v1::Ack>)> done;
+  // Memory the batch holds while queued; set by Enqueue.
+  uint64_t bytes = 0;
+};
+
+struct IngestWriterOptions {
+  // Memory of queued batches, all agents together, beyond which Enqueue refuses.
+  uint64_t max_queued_bytes = 32 << 20;
+  // One commit takes queued batches up to this much memory (at least one batch), which
+  // bounds the size of a RocksDB write and the wait of the batches behind it.
+  uint64_t max_commit_bytes = 4 << 20;
+  // Called on the writer thread after each successful commit with the reports it made
+  // durable, in commit order; must not block. Null: nobody listens.
+  std::function<void(std::vector<SourceUpdate>)> on_committed;
+};
+
+// Makes batches durable with group commit: one thread takes everything queued, writes it
+// as one synced RocksDB write, then acknowledges each batch. A batch whose sequence is not
+// above the highest stored for its agent is acknowledged as a duplicate and not applied.
+// Thread-safe. `store` is borrowed and must outlive the writer.
+class IngestWriter {
+ public:
+  // Loads agents' progress from the store and starts the writer thread.
+  static absl::StatusOr<std::unique_ptr<IngestWriter>> Start(EvidenceStore& store,
+                                                             const IngestWriterOptions& options);
+  // Stops after writing and acknowledging everything queued.
+  ~IngestWriter();
+
+  // Queues `batch` and returns true; or, when the queue is full, returns false without
+  // taking it and calls `on_room` (on the writer thread) once room has freed up.
+  bool Enqueue(QueuedBatch& batch, absl::AnyInvocable<void()> on_room);
+
+  // Highest stored sequence of the agent, counting only committed writes.
+  AgentProgress Progress(const std::string& agent_id) const;
+
+  // Counters since start (open_streams is not the writer's and stays 0).
+  v1::IngestStats Stats() const;
+  // Duration of each synced commit (one per group of batches).
+  const LatencyHistogram& commit_latency() const { return commit_latency_; }
+
+ private:
+  IngestWriter(EvidenceStore& store, const IngestWriterOptions& options)
+      : store_(store), options_(options) {}
+  void Run();
+  // Writes one group and acknowledges its batches.
+  void CommitGroup(std::deque<QueuedBatch>& group);
+
+  EvidenceStore& store_;
+  const IngestWriterOptions options_;
+
+  mutable absl::Mutex mu_;
+  std::deque<QueuedBatch> queue_ ABSL_GUARDED_BY(mu_);
+  uint64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<absl::AnyInvocable<void()>> waiting_for_room_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<std::string, AgentProgress> progress_ ABSL_GUARDED_BY(mu_);
+  v1::IngestStats stats_ ABSL_GUARDED_BY(mu_);
+  LatencyHistogram commit_latency_{
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}};
+  std::thread thread_;
+};
+
+// The memory a queued batch holds, as counted against the queue bound.
+uint64_t QueuedBytes(const QueuedBatch& batch);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_INGEST_INGEST_WRITER_H_

@@ -1,0 +1,80 @@
+#ifndef POSTURA_COLLECTOR_SCORING_SCORING_INBOX_H_
+#define POSTURA_COLLECTOR_SCORING_SCORING_INBOX_H_
+
+// The hand-over between the threads that produce scoring work and LiveScorer's scoring
+// thread: reports the ingest writer made durable, assets whose stored reports must be
+// read again, and when the next stored report expires. Producers (the ingest writer, the
+// registry's observer calls, tests through LiveScorer::Flush) never wait on scoring;
+// the scoring thread takes everything handed over as one round.
+//
+// Thread-safe. Take and Finish are for the one consumer thread only.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "collector/store/evidence_records.h"
+#include "common/base/clock.h"
+
+namespace postura::collector {
+
+// `clock` is borrowed and must outlive the inbox; it decides when an expiry is due.
+class ScoringInbox {
+ public:
+  // Everything handed over since the previous round.
+  struct Round {
+    std::vector<SourceUpdate> updates;  // In commit order.
+    std::vector<std::string> resyncs;   // Asset ids, in the order they were handed over.
+    // When the oldest of `updates` was handed over (real time); unset if there are none.
+    absl::Time updates_since;
+    uint64_t ticket = 0;  // Pass to Finish once the round is applied.
+  };
+
+  explicit ScoringInbox(Clock& clock) : clock_(clock) {}
+
+  // Hands over reports just made durable, and brings the next expiry forward to theirs.
+  void AddUpdates(std::vector<SourceUpdate> updates);
+  // Asks for the asset's stored reports to be read again.
+  void AddResync(std::string asset_id);
+  // Blocks until every piece of work handed over before the call is finished, or Stop
+  // was called.
+  void Flush();
+  // Ends the rounds: Take returns nullopt from now on, and Flush returns.
+  void Stop();
+
+  // Waits at most `max_wait`, less if the next expiry comes sooner, for work, a due
+  // expiry or Stop. Then returns the round (possibly empty), or nullopt after Stop.
+  std::optional<Round> Take(absl::Duration max_wait);
+  // Marks the work of a round taken with `ticket` as finished, releasing Flush calls.
+  void Finish(uint64_t ticket);
+
+  // True if the next expiry is due at `now_unix_nanos`.
+  bool ExpiryDue(int64_t now_unix_nanos);
+  // Sets when the next expiry is due; INT64_MAX for never.
+  void SetNextExpiry(int64_t unix_nanos);
+  // The same with the time `next` returns, called under the inbox's lock so that an
+  // expiry handed over meanwhile (AddUpdates) is not lost. `next` must be quick-ish and
+  // must not call back into the inbox.
+  void SetNextExpiry(absl::FunctionRef<int64_t()> next);
+
+ private:
+  int64_t NowNanos() const { return absl::ToUnixNanos(clock_.TimeNow()); }
+
+  Clock& clock_;
+  absl::Mutex mu_;
+  std::vector<SourceUpdate> pending_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> pending_resyncs_ ABSL_GUARDED_BY(mu_);
+  int64_t next_expiry_ ABSL_GUARDED_BY(mu_) = INT64_MAX;
+  absl::Time pending_since_ ABSL_GUARDED_BY(mu_);  // Hand-over of the oldest pending.
+  uint64_t handed_over_ ABSL_GUARDED_BY(mu_) = 0;  // Pieces of work received.
+  uint64_t finished_ ABSL_GUARDED_BY(mu_) = 0;     // Pieces of work applied.
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_SCORING_SCORING_INBOX_H_

@@ -1,0 +1,86 @@
+#include "collector/scoring/scoring_inbox.h"
+
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace postura::collector {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+const absl::Time kStart = absl::FromUnixSeconds(1'763'900'000);
+
+SourceUpdate Update(const std::string& key, absl::Time expires) {
+  SourceUpdate update;
+  update.state_key = key;
+  update.expires_at_unix_nanos = absl::ToUnixNanos(expires);
+  return update;
+}
+
+std::vector<std::string> Keys(const std::vector<SourceUpdate>& updates) {
+  std::vector<std::string> keys;
+  for (const SourceUpdate& update : updates) keys.push_back(update.state_key);
+  return keys;
+}
+
+TEST(ScoringInboxTest, ARoundHoldsEverythingHandedOverInOrder) {
+  FakeClock clock(kStart);
+  ScoringInbox inbox(clock);
+  inbox.AddUpdates({Update("a", kStart + absl::Hours(1)), Update("b", kStart + absl::Hours(2))});
+  inbox.AddResync("web");
+  inbox.AddUpdates({Update("c", kStart + absl::Hours(3))});
+  std::optional<ScoringInbox::Round> round = inbox.Take(absl::Seconds(10));
+  ASSERT_TRUE(round.has_value());
+  EXPECT_THAT(Keys(round->updates), ElementsAre("a", "b", "c"));
+  EXPECT_THAT(round->resyncs, ElementsAre("web"));
+  inbox.Finish(round->ticket);
+  round = inbox.Take(absl::ZeroDuration());  // Nothing new: an empty round.
+  ASSERT_TRUE(round.has_value());
+  EXPECT_THAT(round->updates, IsEmpty());
+  EXPECT_THAT(round->resyncs, IsEmpty());
+}
+
+TEST(ScoringInboxTest, UpdatesBringTheNextExpiryForward) {
+  FakeClock clock(kStart);
+  ScoringInbox inbox(clock);
+  EXPECT_FALSE(inbox.ExpiryDue(absl::ToUnixNanos(kStart + absl::Hours(100))));
+  inbox.AddUpdates({Update("a", kStart + absl::Hours(2))});
+  inbox.AddUpdates({Update("b", kStart + absl::Hours(1))});
+  EXPECT_FALSE(inbox.ExpiryDue(absl::ToUnixNanos(kStart)));
+  EXPECT_TRUE(inbox.ExpiryDue(absl::ToUnixNanos(kStart + absl::Hours(1))));
+  inbox.SetNextExpiry([] { return INT64_MAX; });
+  EXPECT_FALSE(inbox.ExpiryDue(absl::ToUnixNanos(kStart + absl::Hours(1))));
+}
+
+TEST(ScoringInboxTest, FlushReturnsOnceTheRoundAfterItIsFinished) {
+  FakeClock clock(kStart);
+  ScoringInbox inbox(clock);
+  absl::Notification flushed;
+  std::thread flusher([&] {
+    inbox.Flush();
+    flushed.Notify();
+  });
+  // The flush itself is work, so Take does not wait out its timeout.
+  std::optional<ScoringInbox::Round> round = inbox.Take(absl::Hours(1));
+  ASSERT_TRUE(round.has_value());
+  EXPECT_FALSE(flushed.HasBeenNotified());
+  inbox.Finish(round->ticket);
+  flushed.WaitForNotification();
+  flusher.join();
+}
+
+TEST(ScoringInboxTest, StopEndsTheRoundsAndReleasesFlush) {
+  FakeClock clock(kStart);
+  ScoringInbox inbox(clock);
+  inbox.AddResync("web");
+  inbox.Stop();
+  EXPECT_FALSE(inbox.Take(absl::Hours(1)).has_value());
+  inbox.Flush();  // Returns at once.
+}
+
+}  // namespace
+}  // namespace postura::collector

@@ -1,0 +1,77 @@
+#ifndef POSTURA_COLLECTOR_STORE_EVIDENCE_RECORDS_H_
+#define POSTURA_COLLECTOR_STORE_EVIDENCE_RECORDS_H_
+
+// The records ingest adds to the evidence store, as bytes: a batch encoded into evidence,
+// state and expiry entries, an agent's progress record, and a state record read back
+// with the ids its key holds. Ingest (IngestService, on gRPC threads) encodes batches
+// before they reach the writer thread; EvidenceStore writes and reads the bytes; live
+// scoring receives SourceUpdates. No RocksDB here: this is the format, not the storage.
+//
+// Threading: plain values and pure functions; any thread.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "postura/v1/evidence.pb.h"
+#include "postura/v1/ingest.pb.h"
+
+namespace postura::collector {
+
+// How far an agent's ingest has come, as stored.
+struct AgentProgress {
+  uint64_t last_sequence = 0;        // Highest batch sequence applied.
+  uint64_t dropped_items_total = 0;  // Highest drop count the agent reported.
+  uint64_t items_stored = 0;         // Items applied over the agent's lifetime.
+};
+
+// The records one batch adds to the store, encoded before the commit (on any thread),
+// so that the single writer thread only copies bytes into its write.
+struct EncodedBatch {
+  struct Entry {
+    std::string evidence_key;  // In the evidence log.
+    std::string value;         // A serialized v1::StoredEvidence.
+    std::string state_key;     // In the current state: one entry per source.
+    std::string state_value;   // A serialized v1::SourceState, without the key's ids.
+    // What live scoring needs of the item, so that it does not parse the records again.
+    v1::Level level = v1::LEVEL_UNSPECIFIED;
+    bool attested = false;
+    int64_t observed_at_unix_nanos = 0;
+    int64_t expires_at_unix_nanos = 0;
+  };
+  std::vector<Entry> entries;
+
+  // Memory the encoded records hold.
+  uint64_t bytes() const;
+};
+
+// One report just made durable, as live scoring needs it (see LiveScorer).
+struct SourceUpdate {
+  std::string state_key;  // asset \0 outcome \0 agent \0 check (see StateKey).
+  v1::Level level = v1::LEVEL_UNSPECIFIED;
+  bool attested = false;
+  int64_t observed_at_unix_nanos = 0;
+  int64_t expires_at_unix_nanos = 0;
+};
+
+// Encodes the items of `batch` for which valid[i] is true, as reported by `agent_id` and
+// received at `received_at`. Consumes those items (they are moved into the records).
+// REQUIRES: valid.size() == batch.items_size(); the items passed ingest validation.
+EncodedBatch EncodeBatch(const std::string& agent_id, v1::Batch& batch,
+                         const std::vector<bool>& valid, absl::Time received_at);
+
+// An agent's progress record: its three counters, big-endian, 24 bytes.
+std::string EncodeProgress(const AgentProgress& progress);
+// nullopt if `bytes` is not a progress record.
+std::optional<AgentProgress> DecodeProgress(absl::string_view bytes);
+
+// Parses a state record and fills in the ids its key holds. DataLoss if either is corrupt.
+absl::StatusOr<v1::SourceState> ParseStateRecord(absl::string_view key, absl::string_view value);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_STORE_EVIDENCE_RECORDS_H_

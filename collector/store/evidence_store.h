@@ -1,0 +1,148 @@
+#ifndef POSTURA_COLLECTOR_STORE_EVIDENCE_STORE_H_
+#define POSTURA_COLLECTOR_STORE_EVIDENCE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "collector/store/evidence_records.h"
+#include "common/base/clock.h"
+#include "google/protobuf/message_lite.h"
+#include "postura/v1/admin.pb.h"
+#include "postura/v1/evidence.pb.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+struct ReadOptions;
+class Env;
+class Statistics;
+}  // namespace rocksdb
+
+namespace postura::collector {
+
+struct EvidenceStoreOptions {
+  // Directory of the database; created if missing.
+  std::string path;
+  // Evidence observed longer ago than this is dropped when RocksDB compacts it.
+  absl::Duration retention = absl::Hours(24 * 90);
+  // Time source for retention. Must outlive the store.
+  Clock* clock = &Clock::GetRealClock();
+  // Filesystem; null for the real one. Tests pass rocksdb::NewMemEnv. Must outlive the store.
+  rocksdb::Env* env = nullptr;
+};
+
+// One batch to apply in a commit, and the agent's progress once it is applied.
+struct BatchToApply {
+  const std::string* agent_id = nullptr;  // Borrowed; outlives the Commit call.
+  const EncodedBatch* encoded = nullptr;  // Borrowed; outlives the Commit call.
+  AgentProgress progress;
+};
+
+// The collector's embedded RocksDB. Column families: "evidence" (immutable log keyed by
+// asset, outcome and observed time, with retention), "state" (latest evidence per
+// source), "registry" (tenants, departments, assets, targets, agents) and "progress"
+// (per-agent sequence numbers), "expiry" (when each report stops counting); their
+// options are in store_families.h, the records' encoding in evidence_records.h.
+// Every write is synced to the WAL before it returns. Thread-safe.
+class EvidenceStore {
+ public:
+  // Opens the store, creating it if needed. A failed open yields no object.
+  static absl::StatusOr<std::unique_ptr<EvidenceStore>> Open(const EvidenceStoreOptions& options);
+  ~EvidenceStore();
+
+  // Applies every batch in one synced write: all of them become durable, or none.
+  // Unavailable if the write failed.
+  absl::Status Commit(const std::vector<BatchToApply>& batches);
+
+  // Registry records (tenants, departments, assets, targets, agents), keyed as
+  // store_keys.h describes. Each change is one synced write; Unavailable if it failed.
+  //
+  // Stores `record` under `key`, replacing any record there.
+  absl::Status PutRegistryRecord(absl::string_view key,
+                                 const google::protobuf::MessageLite& record);
+  // Deletes the records under `keys` together; absent keys are ignored.
+  absl::Status DeleteRegistryRecords(const std::vector<std::string>& keys);
+  // Deletes the asset's record, its targets record and its current state (every "state"
+  // entry of the asset) together. Its evidence log stays: evidence is immutable.
+  absl::Status DeleteAsset(absl::string_view asset_id);
+  // Calls `visit` with the id (the key after `prefix`) and the value of each registry record
+  // whose key starts with `prefix`, in key order. Returns the first error `visit` returns.
+  absl::Status ForEachRegistryRecord(
+      absl::string_view prefix,
+      const std::function<absl::Status(absl::string_view id, absl::string_view value)>& visit)
+      const;
+
+  // Every agent's stored progress. DataLoss if a record is corrupt.
+  absl::StatusOr<std::vector<std::pair<std::string, AgentProgress>>> LoadProgress() const;
+
+  // Calls `visit` for each stored evidence record, in key order (by asset, outcome, time).
+  absl::Status ForEachEvidence(const std::function<void(const v1::StoredEvidence&)>& visit) const;
+  // Calls `visit` for each current-state record (the latest report of each source).
+  absl::Status ForEachState(const std::function<void(const v1::SourceState&)>& visit) const;
+
+  // Every source's current report on one (asset, outcome), ids filled in, in key order.
+  absl::StatusOr<std::vector<v1::SourceState>> ReadSources(absl::string_view asset,
+                                                           absl::string_view outcome) const;
+  // The same for every outcome of one asset, by outcome id.
+  absl::StatusOr<std::vector<v1::SourceState>> ReadAssetSources(absl::string_view asset) const;
+  // One source's current report; nullopt if there is none.
+  absl::StatusOr<std::optional<v1::SourceState>> ReadSource(absl::string_view state_key) const;
+
+  // Keys of expiry entries due in [from, now], the earliest first, at most `limit` (see
+  // ExpiryKey). Entries before `from` must already be deleted: starting there skips
+  // their tombstones, which would otherwise pile up at the front of the family.
+  absl::StatusOr<std::vector<std::string>> ReadDueExpiries(int64_t from_unix_nanos,
+                                                           int64_t now_unix_nanos,
+                                                           size_t limit) const;
+  // When the earliest expiry entry at or after `from` is due; nullopt if there is none.
+  absl::StatusOr<std::optional<int64_t>> NextExpiry(int64_t from_unix_nanos = 0) const;
+  // Removes processed expiry entries. Not synced: an entry a crash brings back is
+  // processed again, which is harmless.
+  absl::Status DeleteExpiries(const std::vector<std::string>& keys);
+
+  // Evidence of (asset, outcome) observed in [from, to), the oldest first, at most `limit`
+  // records; *truncated tells whether more matched.
+  absl::StatusOr<std::vector<v1::StoredEvidence>> ReadEvidence(absl::string_view asset,
+                                                               absl::string_view outcome,
+                                                               int64_t from_unix_nanos,
+                                                               int64_t to_unix_nanos, size_t limit,
+                                                               bool* truncated) const;
+
+  // Compacts the evidence log now, which applies retention to all of it.
+  absl::Status CompactEvidence();
+
+  // WAL syncs RocksDB has performed since open.
+  uint64_t wal_syncs() const;
+
+ private:
+  EvidenceStore() = default;
+  absl::Status ForEachIn(rocksdb::ColumnFamilyHandle* family,
+                         const std::function<absl::Status(absl::string_view key,
+                                                          absl::string_view value)>& visit) const;
+  // The state records whose keys start with `prefix`, ids filled in, in key order.
+  absl::StatusOr<std::vector<v1::SourceState>> ReadStateWithPrefix(
+      const std::string& prefix, const rocksdb::ReadOptions& options) const;
+  absl::Status Put(rocksdb::ColumnFamilyHandle* family, const std::string& key,
+                   const std::string& value);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // Owned; closed in the destructor.
+  rocksdb::ColumnFamilyHandle* evidence_ = nullptr;
+  rocksdb::ColumnFamilyHandle* state_ = nullptr;
+  rocksdb::ColumnFamilyHandle* registry_ = nullptr;
+  rocksdb::ColumnFamilyHandle* progress_ = nullptr;
+  rocksdb::ColumnFamilyHandle* expiry_ = nullptr;
+  std::unique_ptr<class RetentionFilter> retention_filter_;  // See store_families.h.
+};
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_STORE_EVIDENCE_STORE_H_

@@ -1,0 +1,73 @@
+#ifndef POSTURA_COLLECTOR_STORE_STORE_FAMILIES_H_
+#define POSTURA_COLLECTOR_STORE_STORE_FAMILIES_H_
+
+// The evidence store's RocksDB layout: its column families, the options each is opened
+// with, and the RocksDB plug-ins they use (the retention compaction filter, the state
+// family's prefix extractor). Only EvidenceStore::Open (and tests) include this header:
+// it names RocksDB types, and RocksDB stays a private dependency of the collector.
+//
+// Threading: the plug-ins are called by RocksDB from its own threads at once and are
+// safe for that (const, no state but the borrowed clock); the functions are pure.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/base/clock.h"
+#include "rocksdb/compaction_filter.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
+
+namespace postura::collector {
+
+// The column families, by their position in the list StoreColumnFamilies returns (and in
+// the handles RocksDB opens them into). The key layouts are in store_keys.h.
+enum StoreFamily : int {
+  kDefaultFamily = 0,   // Unused; RocksDB requires it.
+  kEvidenceFamily = 1,  // The immutable evidence log, with retention.
+  kStateFamily = 2,     // The latest report of each source.
+  kRegistryFamily = 3,  // Tenants, departments, assets, targets, agents, credentials.
+  kProgressFamily = 4,  // Per-agent progress records.
+  kExpiryFamily = 5,    // When each report stops counting.
+};
+
+// Drops evidence observed before now - retention whenever RocksDB compacts it. Keys that
+// are not evidence keys are kept. `clock` is borrowed and must outlive the filter.
+class RetentionFilter : public rocksdb::CompactionFilter {
+ public:
+  RetentionFilter(Clock& clock, absl::Duration retention) : clock_(clock), retention_(retention) {}
+
+  bool Filter(int level, const rocksdb::Slice& key, const rocksdb::Slice& value,
+              std::string* new_value, bool* value_changed) const override;
+  const char* Name() const override { return "postura.EvidenceRetention"; }
+
+ private:
+  Clock& clock_;
+  absl::Duration retention_;
+};
+
+// Groups the state column family by (asset, outcome): the key up to its second '\0'. Live
+// scoring reads one group per update, so the memtable hashes groups (an insert stays
+// cheap) and keeps each group sorted.
+class AssetOutcomePrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "postura.AssetOutcomePrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override;
+  bool InDomain(const rocksdb::Slice& key) const override;
+};
+
+// Database-wide options: created if missing, statistics into `statistics`, `env` unless
+// null (the real filesystem).
+rocksdb::DBOptions StoreDbOptions(rocksdb::Env* env,
+                                  std::shared_ptr<rocksdb::Statistics> statistics);
+
+// Every column family with its options, in StoreFamily order. The evidence family
+// filters with `retention`, which must outlive the database.
+std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
+    const rocksdb::CompactionFilter* retention);
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_STORE_STORE_FAMILIES_H_
