@@ -305,6 +305,12 @@ TEST_F(IngestServiceTest, ManyBatchesThroughASmallWindowAreAllAcknowledgedInOrde
   sender.join();
   EXPECT_TRUE(stream.Close().ok());
   EXPECT_EQ(Stats().items_stored(), 4000u);
+  // The server lets go of the stream (OnDone) on its own thread, just after the client
+  // has its status: give it a moment.
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (Stats().open_streams() != 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
   EXPECT_EQ(Stats().open_streams(), 0u);
 }
 

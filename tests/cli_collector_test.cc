@@ -1,11 +1,13 @@
 // The `postura` client against a real collector: both real binaries, in separate processes
 // on loopback, run as a user runs them.
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -238,6 +240,32 @@ TEST_F(CliCollectorTest, PlanMeetsTheTargetsOrExitsThreeWhenTheyConflict) {
   const Json json = Json::parse(conflict.out);
   EXPECT_EQ(json["feasible"], false);
   EXPECT_EQ(json["conflictingTargets"].size(), 2u);
+}
+
+// Issue 24, item 10: under AddressSanitizer a `postura` process sometimes exited while one
+// of gRPC's threads was still exiting, and LeakSanitizer failed it for that thread's
+// OpenSSL error state. On a busy machine (two spinning threads) every run must exit 0.
+TEST_F(CliCollectorTest, CommandsExitCleanlyWhileTheMachineIsBusy) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> spinners;
+  for (int i = 0; i < 2; ++i) {
+    spinners.emplace_back([&stop] {
+      volatile uint64_t work = 0;
+      while (!stop.load(std::memory_order_relaxed)) work = work + 1;
+    });
+  }
+  int failures = 0;
+  std::string last_error;
+  for (int run = 0; run < 20; ++run) {
+    ProcessResult result = Postura({"whoami"});
+    if (result.exit_code != 0) {
+      ++failures;
+      last_error = result.err;
+    }
+  }
+  stop = true;
+  for (std::thread& spinner : spinners) spinner.join();
+  EXPECT_EQ(failures, 0) << last_error;
 }
 
 TEST_F(CliCollectorTest, FlecoExportThenImportRoundTripsTheTargets) {
