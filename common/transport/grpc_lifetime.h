@@ -4,7 +4,9 @@
 namespace postura {
 
 // Keeps the gRPC library initialised for as long as it lives, and on destruction shuts it
-// down synchronously on the calling thread, joining gRPC's own threads.
+// down synchronously on the calling thread, joining gRPC's own threads; if one of gRPC's
+// objects outlives it and is released on a gRPC thread, it waits (up to 2 s) until the
+// clean-up that release starts has finished.
 //
 // Without it the last channel or server released decides when gRPC shuts down, and when
 // that release happens on one of gRPC's threads the clean-up runs on a detached thread
