@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/gzip_bomb.h"
 #include "tests/testing/https_client.h"
 #include "tests/testing/process_stats.h"
 #include "tests/testing/temp_dir.h"
@@ -22,22 +23,6 @@ namespace {
 using ::postura::test::CollectorProcess;
 using ::postura::test::TempDir;
 using ::testing::HasSubstr;
-
-// `inflated_mib` MiB of zero bytes, gzip-compressed (about 1 KB per MiB), made a MiB at a
-// time so that the zeros are never all in memory.
-std::string GzipOfZeros(int inflated_mib) {
-  std::string out;
-  httplib::detail::gzip_compressor gzip;
-  const std::string zeros(1 << 20, '\0');
-  for (int i = 0; i < inflated_mib; ++i) {
-    gzip.compress(zeros.data(), zeros.size(), i + 1 == inflated_mib,
-                  [&out](const char* data, size_t size) {
-                    out.append(data, size);
-                    return true;
-                  });
-  }
-  return out;
-}
 
 // Issue 24, item 3: httplib inflated a gzip request body whole, before any handler or token
 // check, and its body limit counted the compressed bytes. One unauthenticated POST of
@@ -53,7 +38,7 @@ TEST(HttpLimitsTest, UnauthenticatedGzipBombIsRefusedWithoutRaisingPeakMemory) {
   ASSERT_GT(peak_at_start, 0) << "no VmHWM in /proc/" << pid << "/status";
 
   // 300 MiB inflated: under the 1 MiB body limit on the wire.
-  const std::string bomb = GzipOfZeros(300);
+  const std::string bomb = test::GzipOfZeros(300);
   ASSERT_LT(bomb.size(), 1u << 20);
   auto anonymous = test::HttpsClient(collector->http_address(), collector->ca_file(), "");
   anonymous->set_read_timeout(30, 0);

@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "postura/v1/ingest.pb.h"
+#include "tests/testing/gzip_bomb.h"
 #include "tests/testing/process_stats.h"
 
 namespace postura::collector {
@@ -129,22 +130,6 @@ int CountResponses(absl::string_view exchange) {
     ++count;
   }
   return count;
-}
-
-// `inflated_mib` MiB of zero bytes, gzip-compressed (about 1 KB per MiB), made a MiB at a
-// time so that the zeros are never all in memory.
-std::string GzipOfZeros(int inflated_mib) {
-  std::string out;
-  httplib::detail::gzip_compressor gzip;
-  const std::string zeros(1 << 20, '\0');
-  for (int i = 0; i < inflated_mib; ++i) {
-    gzip.compress(zeros.data(), zeros.size(), i + 1 == inflated_mib,
-                  [&out](const char* data, size_t size) {
-                    out.append(data, size);
-                    return true;
-                  });
-  }
-  return out;
 }
 
 // This process's peak resident memory (VmHWM), in MiB; ResetPeakRss sets it back to the
@@ -301,7 +286,7 @@ TEST_F(HttpServerTest, CompressedBodyIsRefusedWith415BeforeItIsInflated) {
   StartServer();
   // 256 MiB of zeros: some 250 KB of gzip, well under the body limit. httplib inflated it
   // whole into the request before any handler ran.
-  const std::string bomb = GzipOfZeros(256);
+  const std::string bomb = test::GzipOfZeros(256);
   ASSERT_LT(bomb.size(), options_.max_body_bytes);
   ResetPeakRss();
   const double peak_before = PeakRssMib();
