@@ -1,6 +1,7 @@
 #include "collector/scoring/live_scorer.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "collector/store/store_keys.h"
@@ -18,8 +19,14 @@ constexpr absl::Duration kMaxSleep = absl::Milliseconds(250);
 
 }  // namespace
 
-LiveScorer::LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& clock)
-    : store_(store), catalog_(catalog), clock_(clock), table_(catalog), inbox_(clock) {}
+LiveScorer::LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& clock,
+                       HistoryRecorder* history)
+    : store_(store),
+      catalog_(catalog),
+      clock_(clock),
+      history_(catalog, history),
+      table_(catalog),
+      inbox_(clock) {}
 
 LiveScorer::~LiveScorer() { Stop(); }
 
@@ -75,6 +82,7 @@ void LiveScorer::OnAssetPut(const v1::Asset& asset, const std::vector<Target>& t
     created = !table_.FindSlot(asset.id()).has_value();
     table_.PutAsset(DefinitionFromProto(asset, targets));
     PublishChanges();
+    history_.RecordAllRollups(table_, NowNanos());  // The asset may have moved between sets.
   }
   // Reports may predate the asset's registration (or its re-creation): read them.
   if (created) inbox_.AddResync(asset.id());
@@ -88,6 +96,7 @@ void LiveScorer::OnAssetDeleted(const std::string& asset_id) {
   removal.set_removed(true);
   removal.set_computed_at_unix_nanos(NowNanos());
   PublishChanges();
+  history_.RecordAllRollups(table_, NowNanos());
   hub_.Publish({removal});
 }
 
@@ -258,6 +267,7 @@ void LiveScorer::PublishChanges() {
     published_targets_met_[slot] = met;
     update.set_computed_at_unix_nanos(now);
   }
+  history_.RecordChanges(table_, changed, now);
   hub_.Publish(updates);
 }
 
@@ -307,6 +317,38 @@ std::optional<AssetSnapshot> LiveScorer::Snapshot(const std::string& asset_id) c
 v1::OrganizationScore LiveScorer::Organization() const {
   absl::ReaderMutexLock lock(&mu_);
   return OrganizationFromTable(table_, catalog_);
+}
+
+std::vector<AssetDefinition> LiveScorer::Definitions(const std::string& asset_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<int> roots;
+  if (asset_id.empty()) {
+    roots = table_.Slots();
+    std::sort(roots.begin(), roots.end(),
+              [&](int a, int b) { return table_.id(a) < table_.id(b); });
+  } else if (std::optional<int> slot = table_.FindSlot(asset_id)) {
+    roots.push_back(*slot);
+  }
+  // Depth-first, each asset after its dependencies.
+  std::vector<AssetDefinition> definitions;
+  std::vector<bool> done;
+  std::function<void(int)> visit = [&](int slot) {
+    if (static_cast<int>(done.size()) <= slot) done.resize(slot + 1, false);
+    if (done[slot]) return;
+    done[slot] = true;
+    for (int dependency : table_.dependencies(slot)) visit(dependency);
+    AssetDefinition& definition = definitions.emplace_back();
+    definition.id = table_.id(slot);
+    definition.group = table_.group(slot);
+    definition.department_id = table_.department_id(slot);
+    definition.supplier_id = table_.supplier_id(slot);
+    for (int dependency : table_.dependencies(slot)) {
+      definition.dependency_ids.push_back(table_.id(dependency));
+    }
+    definition.targets = table_.targets(slot);
+  };
+  for (int root : roots) visit(root);
+  return definitions;
 }
 
 std::shared_ptr<Watcher> LiveScorer::Watch(WatchFilter filter, std::function<void()> on_ready) {

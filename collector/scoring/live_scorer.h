@@ -10,7 +10,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "collector/history/history_recorder.h"
 #include "collector/registry/registry_observer.h"
+#include "collector/scoring/history_feed.h"
 #include "collector/scoring/score_table.h"
 #include "collector/scoring/score_wire.h"
 #include "collector/scoring/scoring_inbox.h"
@@ -53,10 +55,13 @@ struct LiveScorerStats {
 // sources. Registry changes arrive as a RegistryObserver and re-score at once. Work is
 // handed to the scoring thread through a ScoringInbox; score_wire.h turns the table into
 // answers. The scorer exposes its own figures as LiveScorerStats and knows no metrics
-// format. Thread-safe. `store`, `catalog` and `clock` are borrowed and must outlive the scorer.
+// format. Every change it publishes also goes to `history` (history_feed.h), when given.
+// Thread-safe. `store`, `catalog`, `clock` and `history` are borrowed and must outlive
+// the scorer.
 class LiveScorer : public RegistryObserver {
  public:
-  LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& clock);
+  LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& clock,
+             HistoryRecorder* history = nullptr);
   ~LiveScorer() override;  // Stops the thread; closes watchers.
 
   // Rebuilds every cell from the stored state (call after the registry announced its
@@ -77,6 +82,10 @@ class LiveScorer : public RegistryObserver {
                                           const std::string& supplier_id) const;
   std::optional<AssetSnapshot> Snapshot(const std::string& asset_id) const;
   v1::OrganizationScore Organization() const;
+  // The definitions (as scoring knows them) of the asset and of everything it depends on,
+  // transitively, dependencies before dependents; empty for an unknown asset. Without an
+  // id, of every asset. For recomputing past scores (past_scorer.h).
+  std::vector<AssetDefinition> Definitions(const std::string& asset_id = "") const;
 
   // Subscribes a watcher; it first receives the current summary of every asset it
   // matches, then every change.
@@ -108,6 +117,7 @@ class LiveScorer : public RegistryObserver {
   const Catalog& catalog_;
   Clock& clock_;
   WatchHub hub_;
+  HistoryFeed history_ ABSL_GUARDED_BY(mu_);
 
   mutable absl::Mutex mu_;  // The table and what is derived from it.
   ScoreTable table_ ABSL_GUARDED_BY(mu_);

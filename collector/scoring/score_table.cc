@@ -90,6 +90,16 @@ const std::string& ScoreTable::department_id(int slot) const {
   return department < 0 ? EmptyString() : department_ids_[department];
 }
 
+std::optional<int> ScoreTable::department_index(int slot) const {
+  const int department = slots_[slot].department;
+  return department < 0 ? std::nullopt : std::optional<int>(department);
+}
+
+std::optional<int> ScoreTable::supplier_index(int slot) const {
+  const int supplier = slots_[slot].supplier;
+  return supplier < 0 ? std::nullopt : std::optional<int>(supplier);
+}
+
 const std::string& ScoreTable::supplier_id(int slot) const {
   const int supplier = slots_[slot].supplier;
   return supplier < 0 ? EmptyString() : supplier_ids_[supplier];

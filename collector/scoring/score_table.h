@@ -87,6 +87,10 @@ class ScoreTable {
   // Empty when the asset has none.
   const std::string& department_id(int slot) const;
   const std::string& supplier_id(int slot) const;
+  // The interned index (into department_ids / supplier_ids and the Rollups sets); nullopt
+  // when the asset has none.
+  std::optional<int> department_index(int slot) const;
+  std::optional<int> supplier_index(int slot) const;
   const std::vector<int>& dependencies(int slot) const { return slots_[slot].dependencies; }
   const std::vector<Target>& targets(int slot) const { return slots_[slot].targets; }
   const ScoringModel& model(int slot) const { return catalog_.model(slots_[slot].group); }

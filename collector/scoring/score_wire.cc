@@ -95,6 +95,11 @@ v1::OrganizationScore OrganizationFromTable(const ScoreTable& table, const Catal
     AddSetRollup(rollups, rollups.suppliers()[i], table.supplier_ids()[i],
                  score.mutable_suppliers());
   }
+  // By id: the same answer whatever order the assets were announced in.
+  for (auto* sets : {score.mutable_departments(), score.mutable_suppliers()}) {
+    std::sort(sets->begin(), sets->end(),
+              [](const v1::Rollup& a, const v1::Rollup& b) { return a.key() < b.key(); });
+  }
   for (size_t f = 0; f < catalog.functions().size(); ++f) {
     int assets = 0;
     const double mean = rollups.FunctionMean(static_cast<int>(f), &assets);

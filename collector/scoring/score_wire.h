@@ -32,7 +32,8 @@ Cell CellFromSources(const std::vector<v1::SourceState>& sources, int64_t now_un
 v1::AssetSummary SummaryFromTable(const ScoreTable& table, int slot);
 
 // The organisation's score: indexes, per-group, department, supplier, function, category
-// and functional-area rollups, from `table`'s rollups. `catalog` is the table's.
+// and functional-area rollups, from `table`'s rollups (departments and suppliers sorted by
+// id). `catalog` is the table's.
 v1::OrganizationScore OrganizationFromTable(const ScoreTable& table, const Catalog& catalog);
 
 }  // namespace postura::collector

@@ -50,6 +50,7 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
   store->registry_ = store->handles_[kRegistryFamily];
   store->progress_ = store->handles_[kProgressFamily];
   store->expiry_ = store->handles_[kExpiryFamily];
+  store->history_ = store->handles_[kHistoryFamily];
   return store;
 }
 
@@ -279,6 +280,48 @@ absl::StatusOr<std::vector<v1::StoredEvidence>> EvidenceStore::ReadEvidence(
   }
   if (absl::Status s = FromRocksStatus(it->status(), "reading evidence"); !s.ok()) return s;
   return records;
+}
+
+absl::Status EvidenceStore::ForEachAssetEvidence(
+    absl::string_view asset, const std::function<void(const v1::StoredEvidence&)>& visit) const {
+  // Every evidence key of the asset starts with asset \0 (EvidenceKey).
+  const std::string prefix = AssetStatePrefix(asset);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), evidence_));
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
+    if (absl::Status s = VisitStored(View(it->key()), View(it->value()), visit); !s.ok()) return s;
+  }
+  return FromRocksStatus(it->status(), "reading evidence");
+}
+
+absl::Status EvidenceStore::WriteHistory(const std::vector<HistoryWrite>& writes) {
+  rocksdb::WriteBatch write;
+  for (const HistoryWrite& entry : writes) {
+    if (entry.erase) {
+      write.Delete(history_, entry.key);
+    } else {
+      write.Put(history_, entry.key, entry.value);
+    }
+  }
+  return FromRocksStatus(db_->Write(rocksdb::WriteOptions(), &write), "writing history");
+}
+
+absl::Status EvidenceStore::ScanHistory(
+    absl::string_view begin, absl::string_view end, bool backward,
+    const std::function<bool(absl::string_view, absl::string_view)>& visit) const {
+  const rocksdb::Slice lower(begin.data(), begin.size()), upper(end.data(), end.size());
+  rocksdb::ReadOptions options;
+  options.iterate_lower_bound = &lower;
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, history_));
+  if (backward) {
+    it->SeekToLast();
+  } else {
+    it->SeekToFirst();
+  }
+  for (; it->Valid(); backward ? it->Prev() : it->Next()) {
+    if (!visit(View(it->key()), View(it->value()))) break;
+  }
+  return FromRocksStatus(it->status(), "reading history");
 }
 
 absl::Status EvidenceStore::CompactEvidence() {

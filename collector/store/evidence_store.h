@@ -48,7 +48,8 @@ struct BatchToApply {
 // The collector's embedded RocksDB. Column families: "evidence" (immutable log keyed by
 // asset, outcome and observed time, with retention), "state" (latest evidence per
 // source), "registry" (tenants, departments, assets, targets, agents) and "progress"
-// (per-agent sequence numbers), "expiry" (when each report stops counting); their
+// (per-agent sequence numbers), "expiry" (when each report stops counting), "history"
+// (score history, collector/history); their
 // options are in store_families.h, the records' encoding in evidence_records.h.
 // Every write is synced to the WAL before it returns. Thread-safe.
 class EvidenceStore {
@@ -115,6 +116,27 @@ class EvidenceStore {
                                                                int64_t to_unix_nanos, size_t limit,
                                                                bool* truncated) const;
 
+  // Every evidence record of one asset, in key order (by outcome, then observed time).
+  absl::Status ForEachAssetEvidence(
+      absl::string_view asset, const std::function<void(const v1::StoredEvidence&)>& visit) const;
+
+  // Score history: the "history" family, whose keys and values collector/history defines.
+  // Writes are not synced: a crash of the process loses nothing written, a crash of the
+  // machine may lose the last moments of history (the evidence log, synced, keeps the
+  // scores recomputable).
+  struct HistoryWrite {
+    std::string key;
+    std::string value;
+    bool erase = false;  // Delete `key` instead of putting `value`.
+  };
+  // Applies the writes in order, in one atomic write. Unavailable if it failed.
+  absl::Status WriteHistory(const std::vector<HistoryWrite>& writes);
+  // Calls `visit` with each history record with begin <= key < end, in key order, or in
+  // reverse key order when `backward`, until `visit` returns false.
+  absl::Status ScanHistory(
+      absl::string_view begin, absl::string_view end, bool backward,
+      const std::function<bool(absl::string_view key, absl::string_view value)>& visit) const;
+
   // Compacts the evidence log now, which applies retention to all of it.
   absl::Status CompactEvidence();
 
@@ -140,6 +162,7 @@ class EvidenceStore {
   rocksdb::ColumnFamilyHandle* registry_ = nullptr;
   rocksdb::ColumnFamilyHandle* progress_ = nullptr;
   rocksdb::ColumnFamilyHandle* expiry_ = nullptr;
+  rocksdb::ColumnFamilyHandle* history_ = nullptr;
   std::unique_ptr<class RetentionFilter> retention_filter_;  // See store_families.h.
 };
 

@@ -18,6 +18,13 @@ size_t PrefixLength(const rocksdb::Slice& key) {
   return 0;
 }
 
+// Score history is small, written in batches and read by ranges of one subject.
+rocksdb::ColumnFamilyOptions HistoryFamilyOptions() {
+  rocksdb::ColumnFamilyOptions options;
+  options.compression = rocksdb::kLZ4Compression;
+  return options;
+}
+
 }  // namespace
 
 bool RetentionFilter::Filter(int /*level*/, const rocksdb::Slice& key,
@@ -77,7 +84,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
           {"state", state_options},
           {"registry", rocksdb::ColumnFamilyOptions()},
           {"progress", rocksdb::ColumnFamilyOptions()},
-          {"expiry", rocksdb::ColumnFamilyOptions()}};
+          {"expiry", rocksdb::ColumnFamilyOptions()},
+          {"history", HistoryFamilyOptions()}};
 }
 
 }  // namespace postura::collector

@@ -31,6 +31,7 @@ enum StoreFamily : int {
   kRegistryFamily = 3,  // Tenants, departments, assets, targets, agents, credentials.
   kProgressFamily = 4,  // Per-agent progress records.
   kExpiryFamily = 5,    // When each report stops counting.
+  kHistoryFamily = 6,   // Score history, by subject then time (collector/history).
 };
 
 // Drops evidence observed before now - retention whenever RocksDB compacts it. Keys that

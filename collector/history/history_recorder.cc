@@ -1,0 +1,141 @@
+#include "collector/history/history_recorder.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "collector/history/history_keys.h"
+#include "glog/logging.h"
+
+namespace postura::collector {
+namespace {
+
+// The time the history began, read or noted now.
+absl::StatusOr<absl::Time> EnsureBegan(EvidenceStore& store, absl::Time now) {
+  std::optional<int64_t> began;
+  absl::Status read =
+      store.ScanHistory(kHistoryBeganKey, absl::StrCat(kHistoryBeganKey, std::string(1, '\0')),
+                        /*backward=*/false, [&](absl::string_view, absl::string_view value) {
+                          began = DecodeUnixNanos(value);
+                          return false;
+                        });
+  if (!read.ok()) return read;
+  if (began) return absl::FromUnixNanos(*began);
+  absl::Status noted = store.WriteHistory(
+      {{.key = std::string(kHistoryBeganKey), .value = EncodeUnixNanos(absl::ToUnixNanos(now))}});
+  if (!noted.ok()) return noted;
+  return now;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HistoryRecorder>> HistoryRecorder::Start(
+    EvidenceStore& store, Clock& clock, HistoryRecorderOptions options) {
+  if (absl::Status valid = ValidateHistoryRetention(options.retention); !valid.ok()) return valid;
+  std::unique_ptr<HistoryRecorder> recorder(new HistoryRecorder(store, clock, options));
+  absl::StatusOr<absl::Time> began = EnsureBegan(store, clock.TimeNow());
+  if (!began.ok()) return began.status();
+  recorder->began_ = *began;
+  recorder->thread_ = std::thread([r = recorder.get()] { r->Run(); });
+  return recorder;
+}
+
+HistoryRecorder::~HistoryRecorder() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void HistoryRecorder::Record(std::string subject, int64_t unix_nanos,
+                             const v1::HistoryPoint& figures) {
+  absl::MutexLock lock(&mu_);
+  ++queued_total_;
+  if (auto waiting = queued_at_.find(subject); waiting != queued_at_.end()) {
+    Change& change = queue_[waiting->second];
+    change.unix_nanos = unix_nanos;
+    change.figures = figures;
+    ++written_total_;  // Coalesced into the waiting change.
+    return;
+  }
+  if (queue_.size() >= options_.max_queued) {
+    ++stats_.points_dropped;
+    ++written_total_;  // Handled: there is nothing to wait for.
+    return;
+  }
+  queued_at_.emplace(subject, queue_.size());
+  queue_.push_back(Change{std::move(subject), unix_nanos, figures});
+}
+
+void HistoryRecorder::Flush() {
+  absl::MutexLock lock(&mu_);
+  const uint64_t target = queued_total_;
+  ++flushes_waiting_;  // Wakes the thread now rather than at the next interval.
+  auto written = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return written_total_ >= target || stopping_;
+  };
+  mu_.Await(absl::Condition(&written));
+  --flushes_waiting_;
+}
+
+HistoryRecorderStats HistoryRecorder::Stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+void HistoryRecorder::Run() {
+  while (true) {
+    std::vector<Change> changes;
+    bool stopping = false;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return stopping_ || (flushes_waiting_ > 0 && !queue_.empty());
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&ready), options_.write_interval);
+      changes.swap(queue_);
+      queued_at_.clear();
+      stopping = stopping_;
+    }
+    Write(changes);
+    if (stopping) return;
+    if (clock_.TimeNow() - last_downsample_ >= options_.downsample_interval) Downsample();
+  }
+}
+
+void HistoryRecorder::Write(std::vector<Change>& changes) {
+  if (changes.empty()) return;
+  std::vector<EvidenceStore::HistoryWrite> writes;
+  writes.reserve(changes.size());
+  for (const Change& change : changes) {
+    writes.push_back({.key = HistoryKey(change.subject, change.unix_nanos),
+                      .value = EncodeHistoryPoint(change.figures),
+                      .erase = false});
+  }
+  absl::Status written = store_.WriteHistory(writes);
+  if (!written.ok()) {
+    LOG_EVERY_N(ERROR, 100) << "cannot record score history: " << written;
+  }
+  absl::MutexLock lock(&mu_);
+  if (written.ok()) {
+    stats_.points_written += changes.size();
+  } else {
+    ++stats_.write_errors;
+  }
+  written_total_ += changes.size();
+}
+
+void HistoryRecorder::Downsample() {
+  const absl::Time now = clock_.TimeNow();
+  absl::StatusOr<DownsampleStats> stats = DownsampleHistory(store_, options_.retention, now);
+  if (!stats.ok()) {
+    LOG(ERROR) << "cannot downsample score history (retried in " << options_.downsample_interval
+               << "): " << stats.status();
+  }
+  last_downsample_ = now;
+  if (!stats.ok()) return;
+  absl::MutexLock lock(&mu_);
+  stats_.points_downsampled += stats->points_deleted;
+}
+
+}  // namespace postura::collector

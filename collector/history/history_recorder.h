@@ -1,0 +1,103 @@
+#ifndef POSTURA_COLLECTOR_HISTORY_HISTORY_RECORDER_H_
+#define POSTURA_COLLECTOR_HISTORY_HISTORY_RECORDER_H_
+
+// Records score history off the scoring path. Live scoring hands each change of an asset's
+// or a rollup's figures to Record, which only appends to a queue; the recorder's thread
+// writes what queued in one store write every write_interval, and downsamples the
+// history every downsample_interval (history_downsampler.h). Built and owned by the
+// collector's composition root; LiveScorer records, queries read through HistoryReader.
+//
+// Threading: Record, Flush and Stats from any thread; everything else is the recorder's
+// own thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "collector/history/history_downsampler.h"
+#include "collector/store/evidence_store.h"
+#include "common/base/clock.h"
+#include "postura/v1/query.pb.h"
+
+namespace postura::collector {
+
+struct HistoryRecorderOptions {
+  HistoryRetention retention;
+  // How long changes may wait in the queue before they are written. Changes of one
+  // subject within one interval are coalesced: the last one is written, so history keeps
+  // every change at this resolution.
+  absl::Duration write_interval = absl::Seconds(1);
+  // How often the history is downsampled (by the clock passed to Start).
+  absl::Duration downsample_interval = absl::Hours(1);
+  // Changes the queue holds at most; past it, further changes are counted and dropped
+  // until the thread catches up (the evidence log keeps them recomputable).
+  size_t max_queued = 1 << 20;
+};
+
+struct HistoryRecorderStats {
+  uint64_t points_written = 0;
+  uint64_t points_dropped = 0;  // Over max_queued.
+  uint64_t write_errors = 0;
+  uint64_t points_downsampled = 0;  // Deleted by downsampling.
+};
+
+// `store` and `clock` are borrowed and must outlive the recorder.
+class HistoryRecorder {
+ public:
+  // Notes when the history began (on the store's first start with history), then starts
+  // the thread, which downsamples once at once. Unavailable if the store failed;
+  // InvalidArgument for bad retention.
+  static absl::StatusOr<std::unique_ptr<HistoryRecorder>> Start(EvidenceStore& store, Clock& clock,
+                                                                HistoryRecorderOptions options);
+  ~HistoryRecorder();  // Writes what is queued, then stops.
+
+  // Queues one change of `subject` (history_keys.h) at `unix_nanos`, replacing the
+  // subject's change still waiting, if any. Never waits on disk; O(1).
+  void Record(std::string subject, int64_t unix_nanos, const v1::HistoryPoint& figures);
+  // Returns once everything recorded before the call is written (or failed to be).
+  void Flush();
+
+  // When the history began.
+  absl::Time began() const { return began_; }
+  HistoryRecorderStats Stats() const;
+
+ private:
+  struct Change {
+    std::string subject;
+    int64_t unix_nanos = 0;
+    v1::HistoryPoint figures;
+  };
+
+  HistoryRecorder(EvidenceStore& store, Clock& clock, HistoryRecorderOptions options)
+      : store_(store), clock_(clock), options_(options) {}
+  void Run();
+  void Write(std::vector<Change>& changes);
+  void Downsample();
+
+  EvidenceStore& store_;
+  Clock& clock_;
+  const HistoryRecorderOptions options_;
+  absl::Time began_;
+  absl::Time last_downsample_ = absl::InfinitePast();  // The thread's own.
+
+  mutable absl::Mutex mu_;
+  std::vector<Change> queue_ ABSL_GUARDED_BY(mu_);
+  // Where each subject's change waits in queue_.
+  absl::flat_hash_map<std::string, size_t> queued_at_ ABSL_GUARDED_BY(mu_);
+  uint64_t queued_total_ ABSL_GUARDED_BY(mu_) = 0;   // Changes ever queued or dropped.
+  uint64_t written_total_ ABSL_GUARDED_BY(mu_) = 0;  // Of those, handled by the thread.
+  int flushes_waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  HistoryRecorderStats stats_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_HISTORY_HISTORY_RECORDER_H_
