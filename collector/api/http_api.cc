@@ -236,6 +236,12 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
   const LiveScorerStats scoring = sources.scorer->Stats();
   out.Family("postura_scoring_updates_total", "Evidence reports applied to scores.", "counter");
   out.Sample("postura_scoring_updates_total", {}, static_cast<double>(scoring.updates_applied));
+  out.Family("postura_scoring_updates_superseded_total",
+             "Evidence reports replaced by a newer report of the same source before scoring "
+             "reached them (scoring was behind).",
+             "counter");
+  out.Sample("postura_scoring_updates_superseded_total", {},
+             static_cast<double>(scoring.updates_superseded));
   out.Family("postura_scoring_expiries_total", "Outcomes re-scored because evidence expired.",
              "counter");
   out.Sample("postura_scoring_expiries_total", {}, static_cast<double>(scoring.expiries_applied));

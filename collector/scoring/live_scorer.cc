@@ -110,6 +110,10 @@ void LiveScorer::Run() {
   while (std::optional<ScoringInbox::Round> round = inbox_.Take(kMaxSleep)) {
     for (const std::string& asset_id : round->resyncs) ResyncAsset(asset_id);
     ApplyUpdates(round->updates);
+    if (round->superseded > 0) {
+      absl::MutexLock lock(&mu_);
+      stats_.updates_superseded += round->superseded;
+    }
     if (!round->updates.empty()) scoring_delay_.Observe(absl::Now() - round->updates_since);
     ApplyExpiries();
     inbox_.Finish(round->ticket);

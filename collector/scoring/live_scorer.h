@@ -37,8 +37,9 @@ struct AssetSnapshot {
 
 // What live scoring exposes of itself, for /metrics (http_api.cc renders it) and logs.
 struct LiveScorerStats {
-  uint64_t updates_applied = 0;  // Reports applied.
-  uint64_t slow_path_reads = 0;  // Updates that had to read the cell's sources.
+  uint64_t updates_applied = 0;     // Reports applied.
+  uint64_t updates_superseded = 0;  // Reports replaced by newer ones before scoring ran.
+  uint64_t slow_path_reads = 0;     // Updates that had to read the cell's sources.
   uint64_t expiries_applied = 0;
   size_t memory_bytes = 0;  // Of the scoring state (ScoreTable::MemoryBytes).
   int assets = 0;

@@ -1,24 +1,30 @@
 #include "collector/scoring/scoring_inbox.h"
 
 #include <algorithm>
-#include <iterator>
 #include <utility>
 
 namespace postura::collector {
 
 void ScoringInbox::AddUpdates(std::vector<SourceUpdate> updates) {
   absl::MutexLock lock(&mu_);
-  for (const SourceUpdate& update : updates) {
+  if (pending_.empty()) pending_since_ = absl::Now();
+  for (SourceUpdate& update : updates) {
     next_expiry_ = std::min(next_expiry_, update.expires_at_unix_nanos);
-  }
-  if (pending_.empty()) {
-    pending_since_ = absl::Now();
-    pending_ = std::move(updates);
-  } else {
-    pending_.insert(pending_.end(), std::make_move_iterator(updates.begin()),
-                    std::make_move_iterator(updates.end()));
+    AddOne(update);
   }
   ++handed_over_;
+}
+
+void ScoringInbox::AddOne(SourceUpdate& update) {
+  const size_t hash = absl::HashOf(absl::string_view(update.state_key));
+  const auto [it, inserted] =
+      pending_by_key_hash_.try_emplace(hash, static_cast<uint32_t>(pending_.size()));
+  if (!inserted && pending_[it->second].state_key == update.state_key) {
+    pending_[it->second] = std::move(update);
+    ++superseded_;
+    return;
+  }
+  pending_.push_back(std::move(update));
 }
 
 void ScoringInbox::AddResync(std::string asset_id) {
@@ -51,6 +57,8 @@ std::optional<ScoringInbox::Round> ScoringInbox::Take(absl::Duration max_wait) {
   if (stopping_) return std::nullopt;
   Round round;
   round.updates.swap(pending_);
+  pending_by_key_hash_.clear();
+  round.superseded = std::exchange(superseded_, 0);
   round.updates_since = pending_since_;
   round.resyncs.swap(pending_resyncs_);
   round.ticket = handed_over_;

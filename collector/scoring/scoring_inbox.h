@@ -7,6 +7,12 @@
 // registry's observer calls, tests through LiveScorer::Flush) never wait on scoring;
 // the scoring thread takes everything handed over as one round.
 //
+// A report supersedes an earlier one from the same source (the same state key) that is
+// still waiting: scoring reads the newest state anyway, so only the newest is kept. While
+// scoring keeps up this changes nothing; when it falls behind, the inbox holds at most one
+// report per source instead of every report since the last round, and the scoring thread
+// catches up by skipping work whose result would be overwritten at once.
+//
 // Thread-safe. Take and Finish are for the one consumer thread only.
 
 #include <cstdint>
@@ -14,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -27,8 +34,10 @@ class ScoringInbox {
  public:
   // Everything handed over since the previous round.
   struct Round {
-    std::vector<SourceUpdate> updates;  // In commit order.
-    std::vector<std::string> resyncs;   // Asset ids, in the order they were handed over.
+    // In commit order of each source's first waiting report; each source's newest only.
+    std::vector<SourceUpdate> updates;
+    uint64_t superseded = 0;           // Reports handed over and replaced by newer ones.
+    std::vector<std::string> resyncs;  // Asset ids, in the order they were handed over.
     // When the oldest of `updates` was handed over (real time); unset if there are none.
     absl::Time updates_since;
     uint64_t ticket = 0;  // Pass to Finish once the round is applied.
@@ -37,6 +46,7 @@ class ScoringInbox {
   explicit ScoringInbox(Clock& clock) : clock_(clock) {}
 
   // Hands over reports just made durable, and brings the next expiry forward to theirs.
+  // Each replaces a waiting report with the same state key.
   void AddUpdates(std::vector<SourceUpdate> updates);
   // Asks for the asset's stored reports to be read again.
   void AddResync(std::string asset_id);
@@ -64,9 +74,16 @@ class ScoringInbox {
  private:
   int64_t NowNanos() const { return absl::ToUnixNanos(clock_.TimeNow()); }
 
+  // Adds `update` to pending_, or replaces the waiting report of the same source.
+  void AddOne(SourceUpdate& update) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   Clock& clock_;
   absl::Mutex mu_;
   std::vector<SourceUpdate> pending_ ABSL_GUARDED_BY(mu_);
+  // Position in pending_ by hash of the state key. Two keys with the same hash are rare
+  // and harmless: the second is appended unindexed, and scoring applies both.
+  absl::flat_hash_map<size_t, uint32_t> pending_by_key_hash_ ABSL_GUARDED_BY(mu_);
+  uint64_t superseded_ ABSL_GUARDED_BY(mu_) = 0;  // Since the last Take.
   std::vector<std::string> pending_resyncs_ ABSL_GUARDED_BY(mu_);
   int64_t next_expiry_ ABSL_GUARDED_BY(mu_) = INT64_MAX;
   absl::Time pending_since_ ABSL_GUARDED_BY(mu_);  // Hand-over of the oldest pending.

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -42,6 +43,48 @@ TEST(ScoringInboxTest, ARoundHoldsEverythingHandedOverInOrder) {
   ASSERT_TRUE(round.has_value());
   EXPECT_THAT(round->updates, IsEmpty());
   EXPECT_THAT(round->resyncs, IsEmpty());
+}
+
+TEST(ScoringInboxTest, AWaitingReportIsReplacedByTheNewerOneOfTheSameSource) {
+  FakeClock clock(kStart);
+  ScoringInbox inbox(clock);
+  SourceUpdate first = Update("a", kStart + absl::Hours(1));
+  first.level = v1::DLI_33;
+  SourceUpdate newer = Update("a", kStart + absl::Hours(2));
+  newer.level = v1::DLI_100;
+  inbox.AddUpdates({first, Update("b", kStart + absl::Hours(1))});
+  inbox.AddUpdates({Update("c", kStart + absl::Hours(1)), newer});
+  std::optional<ScoringInbox::Round> round = inbox.Take(absl::Seconds(10));
+  ASSERT_TRUE(round.has_value());
+  // "a" keeps its place and carries the newer report; the replaced one is counted.
+  EXPECT_THAT(Keys(round->updates), ElementsAre("a", "b", "c"));
+  EXPECT_EQ(round->updates[0].level, v1::DLI_100);
+  EXPECT_EQ(round->superseded, 1u);
+  // The earlier report's expiry still brought the next expiry forward.
+  EXPECT_TRUE(inbox.ExpiryDue(absl::ToUnixNanos(kStart + absl::Hours(1))));
+  inbox.Finish(round->ticket);
+  // A new round starts afresh: the same source is waiting again, nothing superseded.
+  inbox.AddUpdates({Update("a", kStart + absl::Hours(3))});
+  round = inbox.Take(absl::Seconds(10));
+  ASSERT_TRUE(round.has_value());
+  EXPECT_THAT(Keys(round->updates), ElementsAre("a"));
+  EXPECT_EQ(round->superseded, 0u);
+}
+
+TEST(ScoringInboxTest, WhileScoringIsBehindTheInboxHoldsOneReportPerSource) {
+  FakeClock clock(kStart);
+  ScoringInbox inbox(clock);
+  for (int commit = 0; commit < 100; ++commit) {
+    std::vector<SourceUpdate> updates;
+    for (int source = 0; source < 10; ++source) {
+      updates.push_back(Update(absl::StrCat("source-", source), kStart + absl::Hours(1)));
+    }
+    inbox.AddUpdates(std::move(updates));
+  }
+  std::optional<ScoringInbox::Round> round = inbox.Take(absl::Seconds(10));
+  ASSERT_TRUE(round.has_value());
+  EXPECT_EQ(round->updates.size(), 10u);
+  EXPECT_EQ(round->superseded, 990u);
 }
 
 TEST(ScoringInboxTest, UpdatesBringTheNextExpiryForward) {
