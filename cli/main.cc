@@ -11,6 +11,7 @@
 #include "cli/command_context.h"
 #include "cli/fleco_collector_commands.h"
 #include "cli/fleco_command.h"
+#include "cli/history_commands.h"
 #include "cli/plan_command.h"
 #include "cli/registry_commands.h"
 #include "cli/report_command.h"
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   AddRegistryCommands(app, line);
   AddTargetsCommands(app, line);
   AddScoreCommands(app, line);
+  AddHistoryCommands(app, line);
   AddWatchCommand(app, line);
   AddTokenCommands(app, line);
   AddReportCommand(app, line);

@@ -32,6 +32,13 @@ int Print(CommandContext& c, const absl::StatusOr<Response>& response, Render re
   return kExitOk;
 }
 
+// "As of <time> (recomputed from the evidence log):" before a past score; nothing for now.
+std::string AsOfLine(const std::string& as_of, absl::Time at) {
+  if (as_of.empty()) return "";
+  return absl::StrCat("As of ", UnixNanosText(absl::ToUnixNanos(at)),
+                      " (recomputed from the evidence log):\n");
+}
+
 // Fills the request's window from --since, --from and --to.
 absl::Status SetWindow(const EvidenceOptions& options, absl::Time now,
                        v1::GetEvidenceHistoryRequest& request) {
@@ -59,6 +66,7 @@ void AddScoreCommand(CLI::App& app, CommandLine& line) {
     std::string asset_id;
     bool organization = false;
     bool outcomes = false;
+    std::string as_of;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* score = app.add_subcommand(
@@ -72,14 +80,17 @@ void AddScoreCommand(CLI::App& app, CommandLine& line) {
   score->add_flag("--outcomes", flags->outcomes,
                   "Also every outcome: level, state (live, stale, no evidence), the deciding "
                   "agent and check, and the age of its evidence");
+  score->add_option("--as-of", flags->as_of,
+                    "The score as it was at this instant, recomputed from the evidence log: "
+                    "RFC 3339 (2026-12-01T09:00:00Z) or a duration back from now (7d)");
   AddFormatOption(score, line);
   score->callback([flags, &line] {
     if (!flags->organization && flags->asset_id.empty()) {
       throw CLI::RequiredError("ASSET (or --org for the organisation's score)");
     }
     line.run = [flags](CommandContext& c) {
-      return flags->organization ? RunOrganizationScore(c)
-                                 : RunAssetScore(c, flags->asset_id, flags->outcomes);
+      return flags->organization ? RunOrganizationScore(c, flags->as_of)
+                                 : RunAssetScore(c, flags->asset_id, flags->outcomes, flags->as_of);
     };
   });
 
@@ -88,7 +99,7 @@ void AddScoreCommand(CLI::App& app, CommandLine& line) {
       "The organisation's score: index, groups, departments, suppliers, functions, "
       "functional areas (same as `score --org`)");
   AddFormatOption(org_command, line);
-  OnSelected(org_command, line, RunOrganizationScore);
+  OnSelected(org_command, line, [](CommandContext& c) { return RunOrganizationScore(c); });
 }
 
 void AddGapsAndEvidenceCommands(CLI::App& app, CommandLine& line) {
@@ -136,20 +147,36 @@ void AddPlanCommand(CLI::App& app, CommandLine& line) {
 
 }  // namespace
 
-int RunAssetScore(CommandContext& c, const std::string& asset_id, bool with_outcomes) {
+int RunAssetScore(CommandContext& c, const std::string& asset_id, bool with_outcomes,
+                  const std::string& as_of, absl::Time now) {
   v1::GetAssetScoreRequest request;
   request.set_asset_id(asset_id);
-  const absl::Time now = absl::Now();
-  return Print(
-      c, c.collector.Call(c.collector.query(), &Query::GetAssetScore, request),
-      [&](const v1::AssetScore& score) { return AssetScoreText(score, with_outcomes, now); });
+  absl::Time at = now;
+  if (!as_of.empty()) {
+    absl::StatusOr<absl::Time> instant = ParseInstant("--as-of", as_of, now);
+    if (!instant.ok()) return c.BadInput(instant.status());
+    at = *instant;
+    request.set_as_of_unix_nanos(absl::ToUnixNanos(at));
+  }
+  return Print(c, c.collector.Call(c.collector.query(), &Query::GetAssetScore, request),
+               [&](const v1::AssetScore& score) {
+                 return absl::StrCat(AsOfLine(as_of, at), AssetScoreText(score, with_outcomes, at));
+               });
 }
 
-int RunOrganizationScore(CommandContext& c) {
-  return Print(c,
-               c.collector.Call(c.collector.query(), &Query::GetOrganizationScore,
-                                v1::GetOrganizationScoreRequest()),
-               OrganizationScoreText);
+int RunOrganizationScore(CommandContext& c, const std::string& as_of, absl::Time now) {
+  v1::GetOrganizationScoreRequest request;
+  absl::Time at = now;
+  if (!as_of.empty()) {
+    absl::StatusOr<absl::Time> instant = ParseInstant("--as-of", as_of, now);
+    if (!instant.ok()) return c.BadInput(instant.status());
+    at = *instant;
+    request.set_as_of_unix_nanos(absl::ToUnixNanos(at));
+  }
+  return Print(c, c.collector.Call(c.collector.query(), &Query::GetOrganizationScore, request),
+               [&](const v1::OrganizationScore& score) {
+                 return absl::StrCat(AsOfLine(as_of, at), OrganizationScoreText(score));
+               });
 }
 
 int RunGaps(CommandContext& c, const std::string& asset_id) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli/command_context.h"
 
@@ -16,11 +17,15 @@ namespace postura::cli {
 // or a value given is wrong, kExitUnreachable when the collector cannot be reached. Text
 // goes to context.out for people; --format json prints the response message.
 
-// `postura score ASSET [--outcomes]`.
-int RunAssetScore(CommandContext& context, const std::string& asset_id, bool with_outcomes);
+// `postura score ASSET [--outcomes] [--as-of T]`. `as_of` is empty for now, otherwise an
+// RFC 3339 time or a duration back from `now`: the score as it was then, recomputed by
+// the collector from its evidence log.
+int RunAssetScore(CommandContext& context, const std::string& asset_id, bool with_outcomes,
+                  const std::string& as_of = "", absl::Time now = absl::Now());
 
-// `postura score --org`, `postura org`.
-int RunOrganizationScore(CommandContext& context);
+// `postura score --org [--as-of T]`, `postura org`.
+int RunOrganizationScore(CommandContext& context, const std::string& as_of = "",
+                         absl::Time now = absl::Now());
 
 // `postura gaps ASSET`.
 int RunGaps(CommandContext& context, const std::string& asset_id);

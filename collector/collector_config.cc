@@ -21,6 +21,24 @@ absl::Status Limit(absl::string_view key, uint64_t value, uint64_t low, uint64_t
   return absl::OkStatus();
 }
 
+// Sets `out` to the duration in `text` unless it is empty.
+absl::Status Duration(absl::string_view key, const std::string& text, absl::Duration& out) {
+  if (text.empty()) return absl::OkStatus();
+  absl::StatusOr<absl::Duration> duration = ParseConfigDuration(text);
+  if (!duration.ok()) return KeyError(key, duration.status().message());
+  out = *duration;
+  return absl::OkStatus();
+}
+
+absl::Status HistoryFromConfig(const v1::HistoryConfig& config, HistoryRetention& out) {
+  for (absl::Status s : {Duration("history.every_change", config.every_change(), out.every_change),
+                         Duration("history.hourly", config.hourly(), out.hourly),
+                         Duration("history.daily", config.daily(), out.daily)}) {
+    if (!s.ok()) return s;
+  }
+  return ValidateHistoryRetention(out);
+}
+
 }  // namespace
 
 absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& config) {
@@ -55,6 +73,7 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
     if (*retention < absl::Hours(1)) return KeyError("evidence_retention", "must be at least 1h");
     options.evidence_retention = *retention;
   }
+  if (absl::Status s = HistoryFromConfig(config.history(), options.history); !s.ok()) return s;
   const v1::IngestLimits& limits = config.limits();
   for (absl::Status s : {
            Limit("limits.max_batch_items", limits.max_batch_items(), 1, 100'000,

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "collector/history/history_downsampler.h"
 #include "postura/v1/collector_config.pb.h"
 
 namespace postura::collector {
@@ -28,6 +29,7 @@ struct CollectorOptions {
   std::string tls_key_file;
   std::vector<std::string> tls_server_names;  // For the created certificate.
   std::string admin_token_file;               // Empty: <data_dir>/admin.token.
+  HistoryRetention history;                   // Score history's resolutions by age.
 };
 
 // Validates a parsed config file and fills in defaults. InvalidArgument naming the key

@@ -24,6 +24,26 @@ TEST(CollectorConfigTest, DefaultsFillWhatIsNotSet) {
   EXPECT_EQ(options.evidence_retention, absl::Hours(24 * 90));
   EXPECT_EQ(options.max_batch_items, 1000u);
   EXPECT_EQ(options.max_unacknowledged_batches, 32u);
+  EXPECT_EQ(options.history.every_change, absl::Hours(24 * 7));
+  EXPECT_EQ(options.history.hourly, absl::Hours(24 * 90));
+  EXPECT_EQ(options.history.daily, absl::Hours(24 * 730));
+}
+
+TEST(CollectorConfigTest, HistoryResolutionsAreReadAndMustGrowWithAge) {
+  CollectorOptions options =
+      FromYaml("data_dir: /d\nhistory:\n  every_change: 2d\n  hourly: 30d\n  daily: 365d\n")
+          .value();
+  EXPECT_EQ(options.history.every_change, absl::Hours(48));
+  EXPECT_EQ(options.history.hourly, absl::Hours(24 * 30));
+  EXPECT_EQ(options.history.daily, absl::Hours(24 * 365));
+  EXPECT_THAT(FromYaml("data_dir: /d\nhistory:\n  hourly: soon\n").status(),
+              HasMessage(HasSubstr("history.hourly: 'soon' is not a duration")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nhistory:\n  every_change: 30m\n").status(),
+              HasMessage(HasSubstr("history.every_change: must be at least 1h")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nhistory:\n  every_change: 100d\n").status(),
+              HasMessage(HasSubstr("history.hourly: must be at least history.every_change")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nhistory:\n  daily: 30d\n").status(),
+              HasMessage(HasSubstr("history.daily: must be at least history.hourly")));
 }
 
 TEST(CollectorConfigTest, ReadsEveryKey) {
@@ -56,6 +76,8 @@ TEST(CollectorConfigTest, BadConfigNamesTheKey) {
               HasMessage(HasSubstr("evidence_retention: 'forever' is not a duration")));
   EXPECT_THAT(FromYaml("data_dir: /d\nevidence_retention: 10m\n").status(),
               HasMessage(HasSubstr("evidence_retention: must be at least 1h")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nstore:\n  memtable_bytes: 1048576\n").status(),
+              HasMessage(HasSubstr("store.memtable_bytes: 1048576 is outside [8388608,")));
   EXPECT_THAT(FromYaml("data_dir: /d\nlimits:\n  max_batch_items: 1000000\n").status(),
               HasMessage(HasSubstr("limits.max_batch_items: 1000000 is outside [1, 100000]")));
   EXPECT_THAT(FromYaml("data_dir: /d\nlimit:\n  max_batch_items: 5\n").status(),

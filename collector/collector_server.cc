@@ -6,6 +6,7 @@
 #include "collector/access/admin_token.h"
 #include "collector/api/dashboard.h"
 #include "collector/api/http_api.h"
+#include "collector/api/past_routes.h"
 #include "common/transport/local_ca.h"
 #include "common/transport/private_file.h"
 #include "glog/logging.h"
@@ -87,6 +88,15 @@ absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::strin
   return absl::OkStatus();
 }
 
+// The API's routes and those about the past (past_routes.h).
+std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources) {
+  std::vector<HttpRoute> routes = ApiRoutes(sources);
+  for (HttpRoute& route : PastRoutes(*sources.past, *sources.gate)) {
+    routes.push_back(std::move(route));
+  }
+  return routes;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
@@ -110,7 +120,12 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Load(*server->store_, catalog);
   if (!registry.ok()) return registry.status();
   server->registry_ = *std::move(registry);
-  server->scorer_ = std::make_unique<LiveScorer>(*server->store_, catalog, clock);
+  absl::StatusOr<std::unique_ptr<HistoryRecorder>> history =
+      HistoryRecorder::Start(*server->store_, clock, {.retention = options.history});
+  if (!history.ok()) return history.status();
+  server->history_ = *std::move(history);
+  server->scorer_ =
+      std::make_unique<LiveScorer>(*server->store_, catalog, clock, server->history_.get());
   server->registry_->SetObserver(server->scorer_.get());
   absl::StatusOr<absl::Duration> rebuilt = server->scorer_->Start();
   if (!rebuilt.ok()) return rebuilt.status();
@@ -155,8 +170,17 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
 
   server->queries_ = std::make_unique<ScoreQueries>(*server->scorer_, *server->registry_,
                                                     *server->store_, catalog);
-  server->query_ =
-      std::make_unique<QueryService>(*server->gate_, *server->queries_, *server->scorer_);
+  server->past_ = std::make_unique<PastQueries>(
+      PastQueriesSources{.queries = server->queries_.get(),
+                         .scorer = server->scorer_.get(),
+                         .registry = server->registry_.get(),
+                         .store = server->store_.get(),
+                         .catalog = &catalog,
+                         .clock = &clock,
+                         .began = server->history_->began(),
+                         .evidence_retention = options.evidence_retention});
+  server->query_ = std::make_unique<QueryService>(*server->gate_, *server->queries_, *server->past_,
+                                                  *server->scorer_);
 
   absl::StatusOr<ServerTls> tls = PrepareTls(options);
   if (!tls.ok()) return tls.status();
@@ -185,18 +209,19 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   const std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);
   HttpApiSources http_sources{.queries = server->queries_.get(),
+                              .past = server->past_.get(),
                               .scorer = server->scorer_.get(),
                               .writer = server->writer_.get(),
                               .open_streams = [ingest] { return ingest->open_streams(); },
                               .catalog = &catalog,
                               .gate = server->gate_.get(),
                               .tls_certificate_not_after = *not_after};
-  absl::StatusOr<std::unique_ptr<HttpServer>> http =
-      HttpServer::Start({.listen_address = options.http_listen_address,
-                         .max_connections = 16,
-                         .tls_certificate_file = tls->certificate_file,
-                         .tls_key_file = tls->key_file},
-                        ApiRoutes(http_sources), ApiStreamRoutes(http_sources), DashboardRoutes());
+  absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
+      {.listen_address = options.http_listen_address,
+       .max_connections = 16,
+       .tls_certificate_file = tls->certificate_file,
+       .tls_key_file = tls->key_file},
+      ApiAndPastRoutes(http_sources), ApiStreamRoutes(http_sources), DashboardRoutes());
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
   server->server_->GetHealthCheckService()->SetServingStatus(true);
@@ -228,7 +253,9 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   query_.reset();
   writer_.reset();  // Hands its last commits to the scorer.
   registry_->SetObserver(nullptr);
+  past_.reset();
   scorer_.reset();
+  history_.reset();  // After the scorer, which records into it: writes what is queued.
   queries_.reset();
   gate_.reset();
   credentials_.reset();

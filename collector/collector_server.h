@@ -10,9 +10,11 @@
 #include "collector/api/access_service.h"
 #include "collector/api/admin_service.h"
 #include "collector/api/http_server.h"
+#include "collector/api/past_queries.h"
 #include "collector/api/query_service.h"
 #include "collector/api/score_queries.h"
 #include "collector/collector_config.h"
+#include "collector/history/history_recorder.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/ingest/ingest_writer.h"
 #include "collector/registry/registry.h"
@@ -60,8 +62,10 @@ class CollectorServer {
   std::unique_ptr<Gatekeeper> gate_;
   std::unique_ptr<AccessService> access_;
   std::unique_ptr<EnrollmentService> enrollment_;
+  std::unique_ptr<HistoryRecorder> history_;
   std::unique_ptr<LiveScorer> scorer_;
   std::unique_ptr<ScoreQueries> queries_;
+  std::unique_ptr<PastQueries> past_;
   std::unique_ptr<QueryService> query_;
   std::unique_ptr<IngestWriter> writer_;
   std::unique_ptr<IngestService> ingest_;

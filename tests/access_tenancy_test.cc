@@ -96,6 +96,21 @@ TEST_F(AccessControlTest, ASupplierSeesOnlyItsOwnTenant) {
          return Call<v1::QueryService>(address_, supplier_,
                                        &v1::QueryService::Stub::GetEvidenceHistory, request);
        }},
+      {"history",
+       [&](const std::string& asset) {
+         v1::GetScoreHistoryRequest request;
+         request.set_asset_id(asset);
+         return Call<v1::QueryService>(address_, supplier_,
+                                       &v1::QueryService::Stub::GetScoreHistory, request);
+       }},
+      {"score as of now, recomputed",
+       [&](const std::string& asset) {
+         v1::GetAssetScoreRequest request;
+         request.set_asset_id(asset);
+         request.set_as_of_unix_nanos(absl::ToUnixNanos(clock_.TimeNow()));
+         return Call<v1::QueryService>(address_, supplier_, &v1::QueryService::Stub::GetAssetScore,
+                                       request);
+       }},
       {"targets",
        [&](const std::string& asset) {
          v1::GetTargetsRequest request;
@@ -117,6 +132,12 @@ TEST_F(AccessControlTest, ASupplierSeesOnlyItsOwnTenant) {
                              v1::GetOrganizationScoreRequest())
           .error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
+  v1::GetScoreHistoryRequest organization_history;
+  organization_history.set_organization(true);
+  EXPECT_EQ(Call<v1::QueryService>(address_, supplier_, &v1::QueryService::Stub::GetScoreHistory,
+                                   organization_history)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Call<v1::AdminService>(address_, supplier_, &v1::AdminService::Stub::ListTenants,
                                    v1::ListTenantsRequest())
                 .error_code(),

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "collector/api/past_routes.h"
 #include "collector/api/prometheus_text.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -295,8 +296,13 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
                })},
       {"GET", "/api/v1/organization",
        Guarded(gate, Permission::kReadOrganization,
-               [&queries](const Principal&, const HttpRequest&) {
-                 return JsonResponse(queries.GetOrganizationScore());
+               [&queries, past = sources.past](const Principal&, const HttpRequest& request) {
+                 absl::StatusOr<int64_t> as_of = TimeParam(request, "as_of");
+                 if (!as_of.ok()) return ErrorResponse(as_of.status());
+                 if (*as_of == 0) return JsonResponse(queries.GetOrganizationScore());
+                 v1::GetOrganizationScoreRequest query;
+                 query.set_as_of_unix_nanos(*as_of);
+                 return Respond(past->GetOrganizationScore(query));
                })},
       {"GET", "/api/v1/assets",
        Guarded(gate, Permission::kReadScores,
@@ -307,12 +313,17 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
                  return Respond(queries.ListAssetScores(principal, query));
                })},
       {"GET", "/api/v1/assets/{asset_id}",
-       Guarded(gate, Permission::kReadScores,
-               [&queries](const Principal& principal, const HttpRequest& request) {
-                 v1::GetAssetScoreRequest query;
-                 query.set_asset_id(request.path_params.at("asset_id"));
-                 return Respond(queries.GetAssetScore(principal, query));
-               })},
+       Guarded(
+           gate, Permission::kReadScores,
+           [&queries, past = sources.past](const Principal& principal, const HttpRequest& request) {
+             v1::GetAssetScoreRequest query;
+             query.set_asset_id(request.path_params.at("asset_id"));
+             absl::StatusOr<int64_t> as_of = TimeParam(request, "as_of");
+             if (!as_of.ok()) return ErrorResponse(as_of.status());
+             if (*as_of == 0) return Respond(queries.GetAssetScore(principal, query));
+             query.set_as_of_unix_nanos(*as_of);
+             return Respond(past->GetAssetScore(principal, query));
+           })},
       {"GET", "/api/v1/assets/{asset_id}/gaps",
        Guarded(gate, Permission::kReadScores,
                [&queries](const Principal& principal, const HttpRequest& request) {

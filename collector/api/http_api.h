@@ -6,6 +6,7 @@
 
 #include "collector/access/gatekeeper.h"
 #include "collector/api/http_server.h"
+#include "collector/api/past_queries.h"
 #include "collector/api/score_queries.h"
 #include "collector/ingest/ingest_writer.h"
 #include "collector/scoring/live_scorer.h"
@@ -15,6 +16,7 @@ namespace postura::collector {
 // What the HTTP API reads. Everything borrowed must outlive the routes.
 struct HttpApiSources {
   const ScoreQueries* queries = nullptr;
+  const PastQueries* past = nullptr;  // For ?as_of= (past_routes.h has the other routes).
   LiveScorer* scorer = nullptr;
   const IngestWriter* writer = nullptr;
   std::function<uint64_t()> open_streams;
@@ -32,9 +34,9 @@ struct HttpApiSources {
 //                                                  token, once checked (204)
 //   DELETE /api/v1/session                         clears it (204)
 //   GET /api/v1/whoami                              Credential: id, role, tenant
-//   GET /api/v1/organization                        OrganizationScore
+//   GET /api/v1/organization[?as_of=T]              OrganizationScore (as it was at T)
 //   GET /api/v1/assets[?department=D&supplier=S]    ListAssetScoresResponse
-//   GET /api/v1/assets/{asset_id}                   AssetScore
+//   GET /api/v1/assets/{asset_id}[?as_of=T]         AssetScore (T: past_routes.h)
 //   GET /api/v1/assets/{asset_id}/gaps              Gaps
 //   GET /api/v1/assets/{asset_id}/outcomes/{outcome_id}/evidence[?from=&to=&limit=]
 //                                                   EvidenceHistory (times: Unix nanoseconds)

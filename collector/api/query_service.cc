@@ -133,7 +133,8 @@ grpc::ServerUnaryReactor* QueryService::GetAssetScore(grpc::CallbackServerContex
                                                       const v1::GetAssetScoreRequest* request,
                                                       v1::AssetScore* response) {
   return Admitted(context, Permission::kReadScores, response, [&](const Principal& principal) {
-    return queries_.GetAssetScore(principal, *request);
+    return request->as_of_unix_nanos() != 0 ? past_.GetAssetScore(principal, *request)
+                                            : queries_.GetAssetScore(principal, *request);
   });
 }
 
@@ -146,12 +147,37 @@ grpc::ServerUnaryReactor* QueryService::ListAssetScores(grpc::CallbackServerCont
 }
 
 grpc::ServerUnaryReactor* QueryService::GetOrganizationScore(
-    grpc::CallbackServerContext* context, const v1::GetOrganizationScoreRequest* /*request*/,
+    grpc::CallbackServerContext* context, const v1::GetOrganizationScoreRequest* request,
     v1::OrganizationScore* response) {
   return Admitted(context, Permission::kReadOrganization, response,
                   [&](const Principal&) -> absl::StatusOr<v1::OrganizationScore> {
+                    if (request->as_of_unix_nanos() != 0) {
+                      return past_.GetOrganizationScore(*request);
+                    }
                     return queries_.GetOrganizationScore();
                   });
+}
+
+grpc::ServerUnaryReactor* QueryService::GetScoreHistory(grpc::CallbackServerContext* context,
+                                                        const v1::GetScoreHistoryRequest* request,
+                                                        v1::ScoreHistory* response) {
+  const Permission permission = PastQueries::NeedsOrganization(*request)
+                                    ? Permission::kReadOrganization
+                                    : Permission::kReadScores;
+  return Admitted(context, permission, response, [&](const Principal& principal) {
+    return past_.GetScoreHistory(principal, *request);
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::GetScoreDiff(grpc::CallbackServerContext* context,
+                                                     const v1::GetScoreDiffRequest* request,
+                                                     v1::ScoreDiff* response) {
+  const Permission permission = PastQueries::NeedsOrganization(*request)
+                                    ? Permission::kReadOrganization
+                                    : Permission::kReadScores;
+  return Admitted(context, permission, response, [&](const Principal& principal) {
+    return past_.GetScoreDiff(principal, *request);
+  });
 }
 
 grpc::ServerUnaryReactor* QueryService::GetGaps(grpc::CallbackServerContext* context,

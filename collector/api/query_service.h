@@ -2,6 +2,7 @@
 #define POSTURA_COLLECTOR_API_QUERY_SERVICE_H_
 
 #include "collector/access/gatekeeper.h"
+#include "collector/api/past_queries.h"
 #include "collector/api/score_queries.h"
 #include "collector/scoring/live_scorer.h"
 #include "postura/v1/query.grpc.pb.h"
@@ -9,14 +10,15 @@
 namespace postura::collector {
 
 // Live scores over gRPC (postura/v1/query.proto). Unary calls answer from memory (and the
-// store for evidence); Watch streams coalesced updates and never holds up scoring.
-// Every call is admitted by `gate` first (kReadScores, kReadOrganization, kReadEvidence
-// or kWatch) and scoped to the caller's tenant. Thread-safe. Everything borrowed must
-// outlive the service.
+// store for evidence; past_queries.h for as-of scores, history and diffs); Watch streams coalesced
+// updates and never holds up scoring. Every call is admitted by `gate` first (kReadScores,
+// kReadOrganization, kReadEvidence or kWatch) and scoped to the caller's tenant. Thread-safe.
+// Everything borrowed must outlive the service.
 class QueryService final : public v1::QueryService::CallbackService {
  public:
-  QueryService(const Gatekeeper& gate, const ScoreQueries& queries, LiveScorer& scorer)
-      : gate_(gate), queries_(queries), scorer_(scorer) {}
+  QueryService(const Gatekeeper& gate, const ScoreQueries& queries, const PastQueries& past,
+               LiveScorer& scorer)
+      : gate_(gate), queries_(queries), past_(past), scorer_(scorer) {}
 
   grpc::ServerUnaryReactor* GetAssetScore(grpc::CallbackServerContext* context,
                                           const v1::GetAssetScoreRequest* request,
@@ -32,6 +34,12 @@ class QueryService final : public v1::QueryService::CallbackService {
   grpc::ServerUnaryReactor* GetEvidenceHistory(grpc::CallbackServerContext* context,
                                                const v1::GetEvidenceHistoryRequest* request,
                                                v1::EvidenceHistory* response) override;
+  grpc::ServerUnaryReactor* GetScoreHistory(grpc::CallbackServerContext* context,
+                                            const v1::GetScoreHistoryRequest* request,
+                                            v1::ScoreHistory* response) override;
+  grpc::ServerUnaryReactor* GetScoreDiff(grpc::CallbackServerContext* context,
+                                         const v1::GetScoreDiffRequest* request,
+                                         v1::ScoreDiff* response) override;
   grpc::ServerUnaryReactor* PlanAsset(grpc::CallbackServerContext* context,
                                       const v1::PlanAssetRequest* request,
                                       v1::AssetPlan* response) override;
@@ -46,6 +54,7 @@ class QueryService final : public v1::QueryService::CallbackService {
 
   const Gatekeeper& gate_;
   const ScoreQueries& queries_;
+  const PastQueries& past_;
   LiveScorer& scorer_;
 };
 

@@ -82,37 +82,42 @@ absl::StatusOr<v1::AssetScore> ScoreQueries::GetAssetScore(
   absl::StatusOr<std::vector<v1::SourceState>> sources =
       store_.ReadAssetSources(request.asset_id());
   if (!sources.ok()) return sources.status();
+  return AssetScoreFrom(*snapshot, *std::move(sources));
+}
+
+v1::AssetScore ScoreQueries::AssetScoreFrom(const AssetSnapshot& snapshot,
+                                            std::vector<v1::SourceState> sources) const {
   std::map<std::string, std::vector<v1::SourceState>> by_outcome;
-  for (v1::SourceState& source : *sources) {
+  for (v1::SourceState& source : sources) {
     std::string outcome_id = source.outcome_id();
     by_outcome[std::move(outcome_id)].push_back(std::move(source));
   }
-  const int64_t now = snapshot->taken_at_unix_nanos;
-  const ScoringModel& model = catalog_.model(snapshot->group);
+  const int64_t now = snapshot.taken_at_unix_nanos;
+  const ScoringModel& model = catalog_.model(snapshot.group);
   v1::AssetScore score;
-  *score.mutable_summary() = snapshot->summary;
+  *score.mutable_summary() = snapshot.summary;
   AddName(*score.mutable_summary());
   static const std::vector<v1::SourceState> kNone;
   for (int f : model.applicable_functions()) {
     v1::FunctionScore& function = *score.add_functions();
     function.set_id(catalog_.functions()[f].id);
     function.set_name(catalog_.functions()[f].name);
-    function.set_value(snapshot->values.functions[f]);
+    function.set_value(snapshot.values.functions[f]);
     for (int c : model.categories_of(f)) {
       v1::CategoryScore& category = *function.add_categories();
       category.set_id(catalog_.categories()[c].id);
       category.set_name(catalog_.categories()[c].name);
-      category.set_value(snapshot->values.categories[c]);
+      category.set_value(snapshot.values.categories[c]);
       for (int o : model.outcomes_of(c)) {
         auto it = by_outcome.find(catalog_.outcomes()[o].id);
         *category.add_outcomes() =
-            OutcomeOf(o, snapshot->cells[o], it == by_outcome.end() ? kNone : it->second, now);
+            OutcomeOf(o, snapshot.cells[o], it == by_outcome.end() ? kNone : it->second, now);
       }
     }
   }
   std::vector<Level> levels;
-  for (const Cell& cell : snapshot->cells) levels.push_back(cell.level);
-  AddTargetResults(snapshot->targets, snapshot->values, levels, score.mutable_targets());
+  for (const Cell& cell : snapshot.cells) levels.push_back(cell.level);
+  AddTargetResults(snapshot.targets, snapshot.values, levels, score.mutable_targets());
   return score;
 }
 
@@ -209,7 +214,10 @@ absl::StatusOr<v1::ListAssetScoresResponse> ScoreQueries::ListAssetScores(
 }
 
 v1::OrganizationScore ScoreQueries::GetOrganizationScore() const {
-  v1::OrganizationScore score = scorer_.Organization();
+  return NameRollups(scorer_.Organization());
+}
+
+v1::OrganizationScore ScoreQueries::NameRollups(v1::OrganizationScore score) const {
   for (v1::Rollup& rollup : *score.mutable_departments()) {
     if (auto department = registry_.FindDepartment(rollup.key())) {
       rollup.set_name(department->name());

@@ -48,6 +48,14 @@ class ScoreQueries {
   absl::StatusOr<WatchFilter> ScopedWatchFilter(const Principal& principal,
                                                 v1::WatchRequest request) const;
 
+  // An asset's full score from a snapshot and its sources' reports, as of the snapshot's
+  // time (live now, or recomputed for a past instant).
+  v1::AssetScore AssetScoreFrom(const AssetSnapshot& snapshot,
+                                std::vector<v1::SourceState> sources) const;
+
+  // Fills in the names of the departments and suppliers of an organisation's score.
+  v1::OrganizationScore NameRollups(v1::OrganizationScore score) const;
+
   // Fills in the asset's name (watch updates carry ids only).
   void AddName(v1::AssetSummary& summary) const;
 

@@ -1,0 +1,218 @@
+// Score history, past scores and diffs through real processes: a collector, evidence in
+// over the ingest protocol, and the `postura` client asking `history`, `score --as-of`
+// and `diff`, as a user runs them; the history survives a restart; bad times, durations
+// and assets get specific errors.
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "collector/testing/test_evidence.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "postura/v1/ingest.grpc.pb.h"
+#include "tests/testing/collector_client.h"
+#include "tests/testing/collector_process.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+namespace postura {
+namespace {
+
+using ::postura::test::CollectorProcess;
+using ::postura::test::ProcessResult;
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+constexpr char kOutcome[] = "ID_AM_CSC_1_1";
+
+std::string Rfc3339(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+}
+
+class HistoryCliTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    StartCollector();
+    Ok({"departments", "put", "sales", "--name", "Sales"});
+    Ok({"assets", "put", "web", "--name", "Web portal", "--ig", "IG1", "--department", "sales"});
+    absl::StatusOr<CollectorTrust> agent =
+        test::EnrollAgent(collector_->address(), collector_->admin(), "host-1", {"web"});
+    ASSERT_TRUE(agent.ok()) << agent.status();
+    agent_ = *agent;
+  }
+
+  void StartCollector() {
+    absl::StatusOr<std::unique_ptr<CollectorProcess>> collector =
+        CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir_.path().string());
+    ASSERT_TRUE(collector.ok()) << collector.status();
+    collector_ = *std::move(collector);
+  }
+
+  ProcessResult Postura(std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {POSTURA_BIN, "--collector", collector_->address(), "--ca-file",
+                 collector_->ca_file(), "--token-file", collector_->admin_token_file()});
+    absl::StatusOr<ProcessResult> result = test::RunProcess(args);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : ProcessResult{};
+  }
+
+  std::string Ok(std::vector<std::string> args) {
+    ProcessResult result = Postura(args);
+    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(args) << "\n" << result.err;
+    return result.out;
+  }
+
+  Json OkJson(std::vector<std::string> args) {
+    args.push_back("--format");
+    args.push_back("json");
+    return Json::parse(Ok(args), nullptr, /*allow_exceptions=*/false);
+  }
+
+  // Runs a command that must fail with exit status 1; its stderr.
+  std::string Refused(std::vector<std::string> args) {
+    ProcessResult result = Postura(args);
+    EXPECT_EQ(result.exit_code, 1) << testing::PrintToString(args) << "\n" << result.out;
+    return result.err;
+  }
+
+  // Sends one report on kOutcome of "web" at `level` and waits until the score shows it.
+  void Report(uint64_t sequence, v1::Level level, const std::string& level_json) {
+    auto ingest = v1::IngestService::NewStub(test::FreshChannel(collector_->address(), agent_));
+    grpc::ClientContext context;
+    auto stream = ingest->Report(&context);
+    v1::AgentMessage hello;
+    hello.mutable_hello()->set_agent_id("host-1");
+    v1::CollectorMessage reply;
+    ASSERT_TRUE(stream->Write(hello));
+    ASSERT_TRUE(stream->Read(&reply));
+    v1::AgentMessage batch;
+    batch.mutable_batch()->set_sequence(sequence);
+    *batch.mutable_batch()->add_items() =
+        collector::TestEvidence("web", kOutcome, absl::Now(), level);
+    ASSERT_TRUE(stream->Write(batch));
+    ASSERT_TRUE(stream->Read(&reply));
+    ASSERT_EQ(reply.ack().sequence(), sequence);
+    stream->WritesDone();
+    while (stream->Read(&reply)) {
+    }
+    stream->Finish();
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < deadline) {
+      Json score = OkJson({"score", "web", "--outcomes"});
+      for (const Json& function : score["functions"]) {
+        for (const Json& category : function["categories"]) {
+          for (const Json& outcome : category["outcomes"]) {
+            if (outcome["id"] == kOutcome && outcome["level"] == level_json) return;
+          }
+        }
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    FAIL() << "the score never showed " << level_json;
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<CollectorProcess> collector_;
+  CollectorTrust agent_;
+};
+
+TEST_F(HistoryCliTest, HistoryAsOfAndDiffTellThePastAndSurviveARestart) {
+  Report(1, v1::DLI_100, "DLI_100");
+  const Json first = OkJson({"score", "web"});
+  // History coalesces a subject's changes within a second: let the first one be written.
+  absl::SleepFor(absl::Milliseconds(1500));
+  const absl::Time between = absl::Now();
+  absl::SleepFor(absl::Milliseconds(200));
+  Report(2, v1::DLI_33, "DLI_33");
+  const Json second = OkJson({"score", "web"});
+  ASSERT_NE(first["summary"]["value"], second["summary"]["value"]);
+  absl::SleepFor(absl::Milliseconds(1500));  // Written to history.
+
+  // History: every change, oldest first, in the JSON shape.
+  const Json history = OkJson({"history", "web"});
+  ASSERT_GE(history["points"].size(), 2u) << history.dump();
+  const Json& last = history["points"].back();
+  EXPECT_EQ(last["value"], second["summary"]["value"]);
+  EXPECT_EQ(last["adjustedValue"], second["summary"]["adjustedValue"]);
+  EXPECT_EQ(last["coverage"], second["summary"]["coverage"]);
+  EXPECT_EQ(last["targetsMet"], true);
+  EXPECT_THAT(last["time"].get<std::string>(), testing::MatchesRegex("20[0-9-]+T[0-9:.]+Z"));
+  bool saw_first = false;
+  for (const Json& point : history["points"])
+    saw_first |= point["value"] == first["summary"]["value"];
+  EXPECT_TRUE(saw_first) << history.dump();
+  EXPECT_THAT(Ok({"history", "web"}), HasSubstr("History of asset web:"));
+  const Json org = OkJson({"history", "--org", "--since", "1m", "--step", "1s"});
+  EXPECT_GE(org["points"].size(), 1u) << org.dump();
+  EXPECT_EQ(org["points"].back()["assetCount"], 1);
+
+  // As of a moment between the reports: the first one's score, recomputed.
+  const Json past = OkJson({"score", "web", "--as-of", Rfc3339(between), "--outcomes"});
+  EXPECT_EQ(past["summary"]["value"], first["summary"]["value"]);
+  EXPECT_EQ(past["summary"]["name"], "Web portal");
+  EXPECT_THAT(Ok({"score", "web", "--as-of", Rfc3339(between)}), HasSubstr("As of "));
+  const Json past_org = OkJson({"score", "--org", "--as-of", Rfc3339(between)});
+  EXPECT_EQ(past_org["index"], first["summary"]["value"]);
+
+  // What changed since then: the outcome, before and after, and the report behind it.
+  const Json diff = OkJson({"diff", "web", "--from", Rfc3339(between)});
+  ASSERT_EQ(diff["changes"].size(), 1u) << diff.dump();
+  EXPECT_EQ(diff["changes"][0]["asset"], "web");
+  EXPECT_EQ(diff["changes"][0]["outcome"], kOutcome);
+  EXPECT_EQ(diff["changes"][0]["before"]["level"], "DLI_100");
+  EXPECT_EQ(diff["changes"][0]["before"]["state"], "LIVE");
+  EXPECT_EQ(diff["changes"][0]["after"]["level"], "DLI_33");
+  EXPECT_EQ(diff["changes"][0]["evidence"]["agentId"], "host-1");
+  const Json org_diff = OkJson({"diff", "--org", "--from", Rfc3339(between)});
+  ASSERT_EQ(org_diff["changes"].size(), 1u);
+  EXPECT_EQ(org_diff["changes"][0]["valueBefore"], first["summary"]["value"]);
+  EXPECT_EQ(org_diff["changes"][0]["valueAfter"], second["summary"]["value"]);
+  EXPECT_THAT(Ok({"diff", "web", "--from", Rfc3339(between)}), HasSubstr("1 live"));
+
+  // A restart keeps the history and the answers about the past.
+  ASSERT_EQ(collector_->Stop(), 0);
+  StartCollector();
+  const Json after_restart = OkJson({"history", "web"});
+  ASSERT_GE(after_restart["points"].size(), history["points"].size());
+  EXPECT_EQ(after_restart["points"][0], history["points"][0]);
+  EXPECT_EQ(OkJson({"score", "web", "--as-of", Rfc3339(between)})["summary"]["value"],
+            first["summary"]["value"]);
+}
+
+TEST_F(HistoryCliTest, BadTimesDurationsAndAssetsGetSpecificErrors) {
+  EXPECT_THAT(Refused({"score", "web", "--as-of", "2099-01-01T00:00:00Z"}),
+              HasSubstr("as_of 2099-01-01T00:00:00Z is in the future"));
+  EXPECT_THAT(Refused({"score", "web", "--as-of", "2999-01-01T00:00:00Z"}),
+              HasSubstr("is outside the years 1970 to 2262"));
+  EXPECT_THAT(Refused({"score", "--org", "--as-of", "2001-01-01T00:00:00Z"}),
+              HasSubstr("is before the store began recording"));
+  EXPECT_THAT(Refused({"score", "web", "--as-of", "last tuesday"}),
+              HasSubstr("--as-of 'last tuesday' is neither an RFC 3339 time nor a duration"));
+  EXPECT_THAT(Refused({"score", "nosuch", "--as-of", "1s"}), HasSubstr("no asset 'nosuch'"));
+  EXPECT_THAT(Refused({"history", "nosuch"}), HasSubstr("no asset 'nosuch'"));
+  EXPECT_THAT(Refused({"history", "web", "--step", "fast"}),
+              HasSubstr("--step 'fast' is not a duration"));
+  EXPECT_THAT(Refused({"history", "web", "--step", "1ms"}), HasSubstr("step must be at least 1s"));
+  EXPECT_THAT(Refused({"history", "--org", "--until", "2099-01-01T00:00:00Z"}),
+              HasSubstr("until 2099-01-01T00:00:00Z is in the future"));
+  EXPECT_THAT(Refused({"history", "--org", "--until", "2001-01-01T00:00:00Z"}),
+              HasSubstr("until 2001-01-01T00:00:00Z is before the store began recording"));
+  absl::SleepFor(absl::Seconds(2));  // So that both instants below are after the start.
+  EXPECT_THAT(Refused({"history", "web", "--since", "100ms", "--until", "1s"}),
+              HasSubstr("is after until"));
+  EXPECT_THAT(Refused({"diff", "web", "--from", "2001-01-01T00:00:00Z"}),
+              HasSubstr("from 2001-01-01T00:00:00Z is before the store began recording"));
+  EXPECT_THAT(Refused({"diff", "nosuch", "--from", "1s"}), HasSubstr("no asset 'nosuch'"));
+  // A window reaching back before the store began starts when it did; but too many
+  // points for one answer are refused.
+  EXPECT_EQ(Postura({"history", "--org", "--since", "30d", "--step", "1h"}).exit_code, 0);
+  EXPECT_THAT(Refused({"history", "--org", "--step", "1s", "--until", "2099-01-01T00:00:00Z"}),
+              HasSubstr("is in the future"));
+}
+
+}  // namespace
+}  // namespace postura
