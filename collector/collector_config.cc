@@ -88,6 +88,10 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
                  options.max_queued_bytes),
            Limit("limits.max_grpc_memory_bytes", limits.max_grpc_memory_bytes(), 16 << 20,
                  uint64_t{64} << 30, options.max_grpc_memory_bytes),
+           Limit("store.memtable_bytes", config.store().memtable_bytes(), 8 << 20,
+                 uint64_t{64} << 30, options.store_memtable_bytes),
+           Limit("store.block_cache_bytes", config.store().block_cache_bytes(), 1 << 20,
+                 uint64_t{1} << 40, options.store_block_cache_bytes),
        }) {
     if (!s.ok()) return s;
   }

@@ -24,6 +24,8 @@ struct CollectorOptions {
   uint32_t max_unacknowledged_batches = 32;
   uint64_t max_queued_bytes = 32 << 20;
   uint64_t max_grpc_memory_bytes = 128 << 20;
+  uint64_t store_memtable_bytes = 24 << 20;
+  uint64_t store_block_cache_bytes = 8 << 20;
   // Operator-provided TLS files; both empty: a local CA in <data_dir>/tls.
   std::string tls_certificate_file;
   std::string tls_key_file;

@@ -114,7 +114,10 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   absl::StatusOr<std::unique_ptr<EvidenceStore>> store =
       EvidenceStore::Open({.path = options.data_dir + "/store",
                            .retention = options.evidence_retention,
-                           .clock = &clock});
+                           .clock = &clock,
+                           .env = nullptr,
+                           .memtable_bytes = options.store_memtable_bytes,
+                           .block_cache_bytes = options.store_block_cache_bytes});
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Load(*server->store_, catalog);
@@ -212,6 +215,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                               .past = server->past_.get(),
                               .scorer = server->scorer_.get(),
                               .writer = server->writer_.get(),
+                              .store = server->store_.get(),
                               .open_streams = [ingest] { return ingest->open_streams(); },
                               .catalog = &catalog,
                               .gate = server->gate_.get(),

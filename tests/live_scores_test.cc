@@ -216,6 +216,10 @@ TEST_F(LiveScoresTest, EvidenceBecomesScoresOverGrpcAndHttp) {
                                        "department=\"finance\",supplier=\"\"}"));
   EXPECT_THAT(metrics->body, HasSubstr("postura_ingest_items_stored_total 2"));
   EXPECT_THAT(metrics->body, HasSubstr("postura_scoring_delay_seconds_bucket"));
+  // Where the memory goes: the process, and the store within its budgets.
+  EXPECT_THAT(metrics->body, HasSubstr("\nprocess_resident_memory_bytes "));
+  EXPECT_THAT(metrics->body, HasSubstr("postura_store_memory_bytes{part=\"memtables\"} "));
+  EXPECT_THAT(metrics->body, HasSubstr("postura_store_memory_bytes{part=\"block_cache\"} "));
   // The local CA's server certificate, made at first start, runs for two years.
   const std::string expiry = "\npostura_tls_certificate_expiry_timestamp_seconds ";
   const size_t at = metrics->body.find(expiry);

@@ -1,5 +1,9 @@
 #include "collector/api/http_api.h"
 
+#include <unistd.h>
+
+#include <fstream>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collector/api/past_routes.h"
@@ -263,6 +267,33 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
                 scoring.scoring_delay);
 }
 
+// The process's resident memory, from /proc/self/statm; 0 if it cannot be read.
+double ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size_pages = 0, resident_pages = 0;
+  if (!(statm >> size_pages >> resident_pages)) return 0;
+  return static_cast<double>(resident_pages) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+// Where the collector's memory goes: the whole process, and the budgets it sets itself
+// (the store's, the writer queue's; scoring's state is in WriteServiceMetrics).
+void WriteMemoryMetrics(const HttpApiSources& sources, PrometheusText& out) {
+  out.Family("process_resident_memory_bytes", "Resident memory size in bytes.", "gauge");
+  out.Sample("process_resident_memory_bytes", {}, ResidentBytes());
+  if (sources.store == nullptr) return;
+  const StoreMemoryUsage store = sources.store->MemoryUsage();
+  out.Family("postura_store_memory_bytes",
+             "Memory the embedded store holds: memtables (budget store.memtable_bytes), block "
+             "cache (budget store.block_cache_bytes), table readers outside the cache.",
+             "gauge");
+  out.Sample("postura_store_memory_bytes", {{"part", "memtables"}},
+             static_cast<double>(store.memtables));
+  out.Sample("postura_store_memory_bytes", {{"part", "block_cache"}},
+             static_cast<double>(store.block_cache));
+  out.Sample("postura_store_memory_bytes", {{"part", "table_readers"}},
+             static_cast<double>(store.table_readers));
+}
+
 }  // namespace
 
 std::string RenderMetrics(const HttpApiSources& sources) {
@@ -270,6 +301,7 @@ std::string RenderMetrics(const HttpApiSources& sources) {
   WriteOrganizationMetrics(sources, out);
   WriteAssetMetrics(sources, out);
   WriteServiceMetrics(sources, out);
+  WriteMemoryMetrics(sources, out);
   return out.Take();
 }
 

@@ -10,6 +10,7 @@
 #include "collector/api/score_queries.h"
 #include "collector/ingest/ingest_writer.h"
 #include "collector/scoring/live_scorer.h"
+#include "collector/store/evidence_store.h"
 
 namespace postura::collector {
 
@@ -19,6 +20,7 @@ struct HttpApiSources {
   const PastQueries* past = nullptr;  // For ?as_of= (past_routes.h has the other routes).
   LiveScorer* scorer = nullptr;
   const IngestWriter* writer = nullptr;
+  const EvidenceStore* store = nullptr;  // For its memory figures.
   std::function<uint64_t()> open_streams;
   const Catalog* catalog = nullptr;
   const Gatekeeper* gate = nullptr;  // Admits every route but /healthz and the session.

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "collector/store/store_families.h"
 #include "collector/store/store_keys.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/statistics.h"
@@ -32,14 +33,21 @@ rocksdb::WriteOptions SyncedWrite() {
 
 absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
     const EvidenceStoreOptions& options) {
+  if (options.memtable_bytes < kMinMemtableBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("memtable budget of ", options.memtable_bytes,
+                                                   " bytes is below the least, ",
+                                                   kMinMemtableBytes));
+  }
   std::unique_ptr<EvidenceStore> store(new EvidenceStore);
   store->retention_filter_ = std::make_unique<RetentionFilter>(*options.clock, options.retention);
   store->statistics_ = rocksdb::CreateDBStatistics();
   store->statistics_->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
 
-  const rocksdb::DBOptions db_options = StoreDbOptions(options.env, store->statistics_);
+  const StoreMemory memory = MakeStoreMemory(options.memtable_bytes, options.block_cache_bytes);
+  store->block_cache_ = memory.block_cache;
+  const rocksdb::DBOptions db_options = StoreDbOptions(options.env, store->statistics_, memory);
   const std::vector<rocksdb::ColumnFamilyDescriptor> families =
-      StoreColumnFamilies(store->retention_filter_.get());
+      StoreColumnFamilies(store->retention_filter_.get(), memory);
   rocksdb::DB* db = nullptr;
   rocksdb::Status status =
       rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db);
@@ -328,6 +336,22 @@ absl::Status EvidenceStore::CompactEvidence() {
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   return FromRocksStatus(db_->CompactRange(options, evidence_, nullptr, nullptr), "compacting");
+}
+
+absl::Status EvidenceStore::Resume() {
+  // Without an SstFileManager RocksDB does not recover from a full disk by itself; a
+  // manual Resume flushes the memtables (the WAL that failed may be torn) and clears the
+  // error. It returns OK at once when no error is set.
+  return FromRocksStatus(db_->Resume(), "resuming writes");
+}
+
+StoreMemoryUsage EvidenceStore::MemoryUsage() const {
+  StoreMemoryUsage usage;
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &usage.memtables);
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
+                                &usage.table_readers);
+  usage.block_cache = block_cache_->GetUsage();
+  return usage;
 }
 
 uint64_t EvidenceStore::wal_syncs() const {

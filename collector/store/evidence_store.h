@@ -18,6 +18,7 @@
 #include "postura/v1/evidence.pb.h"
 
 namespace rocksdb {
+class Cache;
 class ColumnFamilyHandle;
 class DB;
 struct ReadOptions;
@@ -26,6 +27,10 @@ class Statistics;
 }  // namespace rocksdb
 
 namespace postura::collector {
+
+// The least memtable budget a store opens with: each column family's memtable must
+// start well below its share of the budget.
+inline constexpr uint64_t kMinMemtableBytes = 8 << 20;
 
 struct EvidenceStoreOptions {
   // Directory of the database; created if missing.
@@ -36,6 +41,19 @@ struct EvidenceStoreOptions {
   Clock* clock = &Clock::GetRealClock();
   // Filesystem; null for the real one. Tests pass rocksdb::NewMemEnv. Must outlive the store.
   rocksdb::Env* env = nullptr;
+  // Memory RocksDB may hold (the collector's store.* config keys). Memtables: all column
+  // families together, those being flushed included; past it, commits wait for a flush.
+  // At least kMinMemtableBytes.
+  uint64_t memtable_bytes = 24 << 20;
+  // Blocks read back from table files, index and filter blocks included.
+  uint64_t block_cache_bytes = 8 << 20;
+};
+
+// What RocksDB holds in memory now, in bytes.
+struct StoreMemoryUsage {
+  uint64_t memtables = 0;      // Mutable and being flushed, all families.
+  uint64_t block_cache = 0;    // Data, index and filter blocks.
+  uint64_t table_readers = 0;  // Other per-table-file memory outside the cache.
 };
 
 // One batch to apply in a commit, and the agent's progress once it is applied.
@@ -140,6 +158,14 @@ class EvidenceStore {
   // Compacts the evidence log now, which applies retention to all of it.
   absl::Status CompactEvidence();
 
+  // Makes the store writable again after a failed write: flushes what is in memory and
+  // clears RocksDB's error. OK if it is writable (also when it never failed);
+  // ResourceExhausted while the disk is still full; Unavailable for other errors.
+  absl::Status Resume();
+
+  // Memory RocksDB holds now. Thread-safe.
+  StoreMemoryUsage MemoryUsage() const;
+
   // WAL syncs RocksDB has performed since open.
   uint64_t wal_syncs() const;
 
@@ -156,6 +182,7 @@ class EvidenceStore {
 
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
+  std::shared_ptr<rocksdb::Cache> block_cache_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // Owned; closed in the destructor.
   rocksdb::ColumnFamilyHandle* evidence_ = nullptr;
   rocksdb::ColumnFamilyHandle* state_ = nullptr;

@@ -1,7 +1,9 @@
 #include "collector/store/evidence_store.h"
 
+#include <algorithm>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "collector/store/store_keys.h"
 #include "collector/testing/test_evidence.h"
 #include "gtest/gtest.h"
@@ -202,6 +204,41 @@ TEST_F(EvidenceStoreTest, DeleteAssetRemovesItsStateAndTargetsButNotItsEvidence)
   int evidence = 0;
   ASSERT_TRUE(store->ForEachEvidence([&](const v1::StoredEvidence&) { ++evidence; }).ok());
   EXPECT_EQ(evidence, 4);
+}
+
+TEST_F(EvidenceStoreTest, MemtablesStayWithinTheirBudgetWhileFarMoreIsWritten) {
+  constexpr uint64_t kBudget = kMinMemtableBytes;
+  absl::StatusOr<std::unique_ptr<EvidenceStore>> store =
+      EvidenceStore::Open({.path = "/store",
+                           .retention = absl::Hours(24),
+                           .clock = &clock_,
+                           .env = env_.get(),
+                           .memtable_bytes = kBudget,
+                           .block_cache_bytes = 1 << 20});
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string agent = "agent-1";
+  uint64_t written = 0, largest = 0;
+  for (uint64_t sequence = 1; sequence <= 600; ++sequence) {
+    v1::Batch batch = MakeBatch(sequence, kNow, 50);
+    for (v1::Evidence& item : *batch.mutable_items()) {
+      item.set_check_id(absl::StrCat("check.", sequence, ".", item.check_id()));
+      item.set_detail(std::string(1000, 'd'));
+    }
+    EncodedBatch encoded = EncodeBatch(agent, batch, std::vector<bool>(50, true), kNow);
+    for (const EncodedBatch::Entry& entry : encoded.entries) written += entry.value.size();
+    ASSERT_TRUE((*store)->Commit({{&agent, &encoded, {sequence, 0, sequence * 50}}}).ok());
+    largest = std::max(largest, (*store)->MemoryUsage().memtables);
+  }
+  EXPECT_GT(written, 3 * kBudget);
+  // A commit may land just before the flush that brings the total back under the budget.
+  EXPECT_LE(largest, kBudget + (1 << 20));
+  EXPECT_GT(largest, 0u);
+}
+
+TEST_F(EvidenceStoreTest, AMemtableBudgetBelowTheLeastIsRefused) {
+  absl::StatusOr<std::unique_ptr<EvidenceStore>> store = EvidenceStore::Open(
+      {.path = "/store", .env = env_.get(), .memtable_bytes = kMinMemtableBytes - 1});
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

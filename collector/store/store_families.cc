@@ -1,10 +1,12 @@
 #include "collector/store/store_families.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
 #include "collector/store/store_keys.h"
 #include "rocksdb/memtablerep.h"
+#include "rocksdb/table.h"
 
 namespace postura::collector {
 namespace {
@@ -19,13 +21,31 @@ size_t PrefixLength(const rocksdb::Slice& key) {
 }
 
 // Score history is small, written in batches and read by ranges of one subject.
-rocksdb::ColumnFamilyOptions HistoryFamilyOptions() {
+// Options every family shares: reads through the shared block cache, with index and
+// filter blocks in it (level-0 ones pinned, as every read consults them).
+rocksdb::ColumnFamilyOptions SharedFamilyOptions(const StoreMemory& memory,
+                                                 uint64_t memtable_share) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = memory.block_cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   rocksdb::ColumnFamilyOptions options;
-  options.compression = rocksdb::kLZ4Compression;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.write_buffer_size = std::max<uint64_t>(memtable_share, 512 << 10);
   return options;
 }
 
 }  // namespace
+
+StoreMemory MakeStoreMemory(uint64_t memtable_bytes, uint64_t block_cache_bytes) {
+  StoreMemory memory;
+  memory.block_cache = rocksdb::NewLRUCache(block_cache_bytes);
+  // allow_stall: past the budget, writes wait for a flush instead of growing memory.
+  memory.memtables = std::make_shared<rocksdb::WriteBufferManager>(
+      memtable_bytes, /*cache=*/nullptr, /*allow_stall=*/true);
+  memory.memtable_bytes = memtable_bytes;
+  return memory;
+}
 
 bool RetentionFilter::Filter(int /*level*/, const rocksdb::Slice& key,
                              const rocksdb::Slice& /*value*/, std::string* /*new_value*/,
@@ -43,14 +63,15 @@ rocksdb::Slice AssetOutcomePrefix::Transform(const rocksdb::Slice& key) const {
 bool AssetOutcomePrefix::InDomain(const rocksdb::Slice& key) const { return PrefixLength(key) > 0; }
 
 rocksdb::DBOptions StoreDbOptions(rocksdb::Env* env,
-                                  std::shared_ptr<rocksdb::Statistics> statistics) {
+                                  std::shared_ptr<rocksdb::Statistics> statistics,
+                                  const StoreMemory& memory) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.statistics = std::move(statistics);
   db_options.max_background_jobs = 2;
   // Memtables of all column families together; RocksDB flushes to stay under it.
-  db_options.db_write_buffer_size = 64 << 20;
+  db_options.write_buffer_manager = memory.memtables;
   // One writer thread writes everything (group commit), and vector memtables need this.
   db_options.allow_concurrent_memtable_write = false;
   if (env != nullptr) db_options.env = env;
@@ -58,34 +79,45 @@ rocksdb::DBOptions StoreDbOptions(rocksdb::Env* env,
 }
 
 std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
-    const rocksdb::CompactionFilter* retention) {
+    const rocksdb::CompactionFilter* retention, const StoreMemory& memory) {
+  // Shares of the memtable budget: the log takes most writes, the state and expiries
+  // one entry per report each, the rest little. A family flushes when its memtable
+  // reaches its share, or the largest flushes when all together near the budget.
+  const uint64_t budget = memory.memtable_bytes;
   // Ingest writes many keys from all over the key space and reads the memtable only on
   // rare queries, so the evidence log and the state use vector memtables: an insert is an
   // append, and sorting happens once, at flush. (The default skiplist spent a third of
   // the collector's CPU comparing keys.)
-  rocksdb::ColumnFamilyOptions evidence_options;
-  evidence_options.write_buffer_size = 32 << 20;
+  rocksdb::ColumnFamilyOptions evidence_options = SharedFamilyOptions(memory, budget / 2);
   evidence_options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
   // The log is written once and read rarely: universal compaction rewrites it far less
   // often than levelled compaction would, and LZ4 costs less CPU than Snappy.
   evidence_options.compaction_style = rocksdb::kCompactionStyleUniversal;
   evidence_options.compression = rocksdb::kLZ4Compression;
   // The state is read one (asset, outcome) at a time by live scoring.
-  rocksdb::ColumnFamilyOptions state_options;
+  rocksdb::ColumnFamilyOptions state_options = SharedFamilyOptions(memory, budget / 4);
   state_options.prefix_extractor = std::make_shared<AssetOutcomePrefix>();
-  state_options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 17));
+  // Its hash buckets (8 bytes each) take a sixteenth of the family's memtable share: a
+  // fresh memtable must start well below its flush size.
+  const uint64_t state_share = budget / 4;
+  state_options.memtable_factory.reset(
+      rocksdb::NewHashSkipListRepFactory(std::max<uint64_t>(1024, state_share / 16 / 8)));
   state_options.compression = rocksdb::kLZ4Compression;
   evidence_options.compaction_filter = retention;
   // Rewrite every file at least daily, so retention applies even to data that is no
   // longer being compacted for size.
   evidence_options.periodic_compaction_seconds = 24 * 3600;
-  return {{rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+  rocksdb::ColumnFamilyOptions expiry_options = SharedFamilyOptions(memory, budget / 8);
+  rocksdb::ColumnFamilyOptions small_options = SharedFamilyOptions(memory, budget / 16);
+  rocksdb::ColumnFamilyOptions history_options = small_options;
+  history_options.compression = rocksdb::kLZ4Compression;
+  return {{rocksdb::kDefaultColumnFamilyName, small_options},
           {"evidence", evidence_options},
           {"state", state_options},
-          {"registry", rocksdb::ColumnFamilyOptions()},
-          {"progress", rocksdb::ColumnFamilyOptions()},
-          {"expiry", rocksdb::ColumnFamilyOptions()},
-          {"history", HistoryFamilyOptions()}};
+          {"registry", small_options},
+          {"progress", small_options},
+          {"expiry", expiry_options},
+          {"history", history_options}};
 }
 
 }  // namespace postura::collector

@@ -15,10 +15,12 @@
 
 #include "absl/time/time.h"
 #include "common/base/clock.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
+#include "rocksdb/write_buffer_manager.h"
 
 namespace postura::collector {
 
@@ -59,15 +61,29 @@ class AssetOutcomePrefix : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice& key) const override;
 };
 
+// The RocksDB objects that hold a store to its memory budget (EvidenceStoreOptions),
+// shared by all its families: memtables of all families together, those being flushed
+// included, within `memtable_bytes` (writes wait for a flush rather than go past it), and
+// one block cache for data, index and filter blocks alike, so that the index's memory
+// grows with the cache and not with the size of the store.
+struct StoreMemory {
+  std::shared_ptr<rocksdb::Cache> block_cache;
+  std::shared_ptr<rocksdb::WriteBufferManager> memtables;
+  uint64_t memtable_bytes = 0;
+};
+StoreMemory MakeStoreMemory(uint64_t memtable_bytes, uint64_t block_cache_bytes);
+
 // Database-wide options: created if missing, statistics into `statistics`, `env` unless
-// null (the real filesystem).
+// null (the real filesystem), memtables within `memory`.
 rocksdb::DBOptions StoreDbOptions(rocksdb::Env* env,
-                                  std::shared_ptr<rocksdb::Statistics> statistics);
+                                  std::shared_ptr<rocksdb::Statistics> statistics,
+                                  const StoreMemory& memory);
 
 // Every column family with its options, in StoreFamily order. The evidence family
-// filters with `retention`, which must outlive the database.
+// filters with `retention`, which must outlive the database. Each family's memtable is a
+// share of `memory`'s budget, and all read through its block cache.
 std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
-    const rocksdb::CompactionFilter* retention);
+    const rocksdb::CompactionFilter* retention, const StoreMemory& memory);
 
 }  // namespace postura::collector
 
