@@ -50,11 +50,21 @@ HistoryRecorder::~HistoryRecorder() {
 void HistoryRecorder::Record(std::string subject, int64_t unix_nanos,
                              const v1::HistoryPoint& figures) {
   absl::MutexLock lock(&mu_);
+  Queue(Change{std::move(subject), unix_nanos, figures});
+}
+
+void HistoryRecorder::Record(std::vector<HistoryChange> changes) {
+  if (changes.empty()) return;
+  absl::MutexLock lock(&mu_);
+  for (HistoryChange& change : changes) Queue(std::move(change));
+}
+
+void HistoryRecorder::Queue(Change change) {
   ++queued_total_;
-  if (auto waiting = queued_at_.find(subject); waiting != queued_at_.end()) {
-    Change& change = queue_[waiting->second];
-    change.unix_nanos = unix_nanos;
-    change.figures = figures;
+  if (auto waiting = queued_at_.find(change.subject); waiting != queued_at_.end()) {
+    Change& queued = queue_[waiting->second];
+    queued.unix_nanos = change.unix_nanos;
+    queued.figures = std::move(change.figures);
     ++written_total_;  // Coalesced into the waiting change.
     return;
   }
@@ -63,8 +73,8 @@ void HistoryRecorder::Record(std::string subject, int64_t unix_nanos,
     ++written_total_;  // Handled: there is nothing to wait for.
     return;
   }
-  queued_at_.emplace(subject, queue_.size());
-  queue_.push_back(Change{std::move(subject), unix_nanos, figures});
+  queued_at_.emplace(change.subject, queue_.size());
+  queue_.push_back(std::move(change));
 }
 
 void HistoryRecorder::Flush() {

@@ -40,6 +40,13 @@ struct HistoryRecorderOptions {
   size_t max_queued = 1 << 20;
 };
 
+// One change of a subject's figures (history_keys.h names the subjects).
+struct HistoryChange {
+  std::string subject;
+  int64_t unix_nanos = 0;
+  v1::HistoryPoint figures;
+};
+
 struct HistoryRecorderStats {
   uint64_t points_written = 0;
   uint64_t points_dropped = 0;  // Over max_queued.
@@ -60,6 +67,8 @@ class HistoryRecorder {
   // Queues one change of `subject` (history_keys.h) at `unix_nanos`, replacing the
   // subject's change still waiting, if any. Never waits on disk; O(1).
   void Record(std::string subject, int64_t unix_nanos, const v1::HistoryPoint& figures);
+  // The same for several changes, under one hold of the queue's lock.
+  void Record(std::vector<HistoryChange> changes);
   // Returns once everything recorded before the call is written (or failed to be).
   void Flush();
 
@@ -68,14 +77,12 @@ class HistoryRecorder {
   HistoryRecorderStats Stats() const;
 
  private:
-  struct Change {
-    std::string subject;
-    int64_t unix_nanos = 0;
-    v1::HistoryPoint figures;
-  };
+  using Change = HistoryChange;
 
   HistoryRecorder(EvidenceStore& store, Clock& clock, HistoryRecorderOptions options)
       : store_(store), clock_(clock), options_(options) {}
+  // Queues one change. REQUIRES mu_.
+  void Queue(Change change) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run();
   void Write(std::vector<Change>& changes);
   void Downsample();

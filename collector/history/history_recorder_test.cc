@@ -156,6 +156,32 @@ TEST_F(HistoryRecorderTest, ReaderWindowsLimitsAndSamplesAtSteps) {
   EXPECT_FALSE(before->has_value());
 }
 
+TEST_F(HistoryRecorderTest, AFullQueueDropsAndCountsRatherThanGrow) {
+  std::unique_ptr<EvidenceStore> store = OpenStore();
+  absl::StatusOr<std::unique_ptr<HistoryRecorder>> recorder =
+      HistoryRecorder::Start(*store, clock_,
+                             {.retention = {},
+                              .write_interval = absl::Seconds(30),
+                              .downsample_interval = absl::Hours(1),
+                              .max_queued = 2});
+  ASSERT_TRUE(recorder.ok());
+  std::vector<HistoryChange> changes;
+  for (const char* asset : {"a", "b", "c"}) {
+    changes.push_back({AssetSubject(asset), Nanos(kStart), Figures(0.5)});
+  }
+  changes.push_back({AssetSubject("a"), Nanos(kStart + absl::Seconds(1)), Figures(0.7)});
+  (*recorder)->Record(std::move(changes));
+  (*recorder)->Flush();
+  const HistoryRecorderStats stats = (*recorder)->Stats();
+  EXPECT_EQ(stats.points_written, 2u) << "a (its later change) and b";
+  EXPECT_EQ(stats.points_dropped, 1u) << "c found the queue full";
+  absl::StatusOr<std::optional<v1::HistoryPoint>> a =
+      HistoryReader(*store).At(AssetSubject("a"), kStart + absl::Hours(1));
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(a->has_value());
+  EXPECT_DOUBLE_EQ((*a)->value(), 0.7);
+}
+
 TEST_F(HistoryRecorderTest, BadRetentionIsRefusedNamingTheKey) {
   std::unique_ptr<EvidenceStore> store = OpenStore();
   absl::StatusOr<std::unique_ptr<HistoryRecorder>> recorder =

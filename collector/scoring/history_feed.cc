@@ -67,7 +67,12 @@ void HistoryFeed::RecordIfMoved(std::string subject, v1::HistoryPoint point, int
     if (SameFigures(last->second, point)) return;
     last->second = point;
   }
-  recorder_->Record(std::move(subject), now, point);
+  pending_.push_back(HistoryChange{std::move(subject), now, std::move(point)});
+}
+
+void HistoryFeed::HandOver() {
+  recorder_->Record(std::move(pending_));
+  pending_.clear();
 }
 
 void HistoryFeed::RecordChanges(const ScoreTable& table, const std::vector<int>& changed,
@@ -98,6 +103,7 @@ void HistoryFeed::RecordChanges(const ScoreTable& table, const std::vector<int>&
     RecordIfMoved(SupplierSubject(table.supplier_ids()[s]),
                   SetHistoryPoint(table, catalog_, rollups.suppliers()[s]), now);
   }
+  HandOver();
 }
 
 void HistoryFeed::RecordAllRollups(const ScoreTable& table, int64_t now) {
@@ -117,6 +123,7 @@ void HistoryFeed::RecordAllRollups(const ScoreTable& table, int64_t now) {
     RecordIfMoved(SupplierSubject(table.supplier_ids()[s]),
                   SetHistoryPoint(table, catalog_, rollups.suppliers()[s]), now);
   }
+  HandOver();
 }
 
 }  // namespace postura::collector

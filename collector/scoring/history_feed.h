@@ -40,12 +40,15 @@ class HistoryFeed {
   void RecordAllRollups(const ScoreTable& table, int64_t now);
 
  private:
-  // Records `point` for `subject` unless it is what was last recorded for it.
+  // Adds `point` for `subject` to pending_ unless it is what was last recorded for it.
   void RecordIfMoved(std::string subject, v1::HistoryPoint point, int64_t now);
+  // Hands pending_ to the recorder, in one call.
+  void HandOver();
 
   const Catalog& catalog_;
   HistoryRecorder* const recorder_;
   absl::flat_hash_map<std::string, v1::HistoryPoint> last_;  // By subject.
+  std::vector<HistoryChange> pending_;
 };
 
 }  // namespace postura::collector
