@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/prometheus_text.h"
+#include "common/base/heap.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace postura::collector {
@@ -280,6 +281,13 @@ double ResidentBytes() {
 void WriteMemoryMetrics(const HttpApiSources& sources, PrometheusText& out) {
   out.Family("process_resident_memory_bytes", "Resident memory size in bytes.", "gauge");
   out.Sample("process_resident_memory_bytes", {}, ResidentBytes());
+  const HeapFigures heap = ReadHeapFigures();
+  out.Family("postura_heap_bytes",
+             "The heap as the allocator sees it: allocated by the program, or free and held for "
+             "reuse (returned to the system every second).",
+             "gauge");
+  out.Sample("postura_heap_bytes", {{"state", "allocated"}}, static_cast<double>(heap.allocated));
+  out.Sample("postura_heap_bytes", {{"state", "free"}}, static_cast<double>(heap.free));
   if (sources.store == nullptr) return;
   const StoreMemoryUsage store = sources.store->MemoryUsage();
   out.Family("postura_store_memory_bytes",

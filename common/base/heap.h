@@ -1,0 +1,47 @@
+#ifndef POSTURA_COMMON_BASE_HEAP_H_
+#define POSTURA_COMMON_BASE_HEAP_H_
+
+// The process's heap as its allocator sees it, and returning its free memory to the
+// system. The collector links tcmalloc (CMakeLists.txt, POSTURA_MALLOC), which keeps
+// freed pages for reuse: after a burst of ingest it held about 30 MiB that no one used
+// (bench/README.md, "Memory"). Found at run time through tcmalloc's C interface, so the
+// same code runs with glibc's malloc or a sanitizer's (HeapFigures then report what
+// mallinfo2 knows, and releasing asks malloc_trim).
+//
+// Threading: the functions are thread-safe. HeapReleaser owns one thread.
+
+#include <cstdint>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+
+namespace postura {
+
+struct HeapFigures {
+  uint64_t allocated = 0;  // Bytes the program has allocated and not freed.
+  uint64_t free = 0;       // Bytes the allocator holds, resident, for reuse.
+  bool tcmalloc = false;   // Whether the figures are tcmalloc's.
+};
+
+HeapFigures ReadHeapFigures();
+
+// Returns the allocator's free pages to the system (they stay reserved address space).
+void ReleaseFreeHeapMemory();
+
+// Calls ReleaseFreeHeapMemory every `period` until destroyed.
+class HeapReleaser {
+ public:
+  explicit HeapReleaser(absl::Duration period);
+  ~HeapReleaser();
+  HeapReleaser(const HeapReleaser&) = delete;
+  HeapReleaser& operator=(const HeapReleaser&) = delete;
+
+ private:
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+}  // namespace postura
+
+#endif  // POSTURA_COMMON_BASE_HEAP_H_
