@@ -15,6 +15,8 @@ namespace {
 
 // A recut's new segment while it is written; adopted or discarded at the next Open.
 constexpr char kRecutFile[] = "recut.tmp";
+// A segment rewritten without superseded items, before it replaces the segment.
+constexpr char kRewriteFile[] = "rewrite.tmp";
 constexpr char kRejectedDirectory[] = "rejected";
 
 }  // namespace
@@ -40,6 +42,9 @@ absl::Status Spool::Recover() {
   dropped_items_total_ = state->dropped_items_total;
   state_next_sequence_ = next_sequence_;
   if (absl::Status s = AdoptOrDiscardRecut(); !s.ok()) return s;
+  // An unfinished rewrite: the segment it was to replace is whole.
+  std::error_code ignored;
+  std::filesystem::remove(options_.directory / kRewriteFile, ignored);
   const uint64_t dropped_before = dropped_items_total_;
   for (const std::filesystem::path& path : SegmentFiles(options_.directory)) {
     if (absl::Status s = LoadSegment(path); !s.ok()) return s;
@@ -101,9 +106,9 @@ absl::Status Spool::LoadSegment(const std::filesystem::path& path) {
     if (batch->sequence() > acknowledged_) {
       LOG_IF(WARNING, repaired) << "spool: batch " << batch->sequence()
                                 << " held text that is not UTF-8; it is sent repaired";
-      segment.records.push_back({batch->sequence(), at,
-                                 static_cast<uint32_t>(record->payload.size()),
-                                 static_cast<uint32_t>(batch->items_size())});
+      segment.records.push_back(
+          {batch->sequence(), at, static_cast<uint32_t>(record->payload.size()),
+           static_cast<uint32_t>(batch->items_size()), sources_.IdsOf(*batch)});
     }
     next_sequence_ = std::max(next_sequence_, batch->sequence() + 1);
     at = record->end;
@@ -167,7 +172,7 @@ absl::StatusOr<uint64_t> Spool::Append(std::vector<v1::Evidence> items) {
     if (!sequence.ok()) return sequence.status();
     last = *sequence;
   }
-  if (absl::Status s = DropOldestPastCap(); !s.ok()) return s;
+  if (absl::Status s = MakeRoom(); !s.ok()) return s;
   return last;
 }
 
@@ -192,7 +197,7 @@ absl::StatusOr<uint64_t> Spool::AppendBatch(std::vector<v1::Evidence> items) {
   if (new_segment) SyncDirectory(options_.directory);
   segment.records.push_back({batch.sequence(), segment.bytes,
                              static_cast<uint32_t>(record.size() - kRecordHeaderBytes),
-                             static_cast<uint32_t>(batch.items_size())});
+                             static_cast<uint32_t>(batch.items_size()), sources_.IdsOf(batch)});
   segment.bytes += record.size();
   return next_sequence_++;
 }
@@ -207,9 +212,97 @@ IngestLimits Spool::ingest_limits() const {
   return limits_;
 }
 
-absl::Status Spool::DropOldestPastCap() {
+uint64_t Spool::SpooledBytes() const {
   uint64_t bytes = 0;
   for (const Segment& segment : segments_) bytes += segment.bytes;
+  return bytes;
+}
+
+absl::Status Spool::MakeRoom() {
+  if (SpooledBytes() <= options_.max_bytes) return absl::OkStatus();
+  if (absl::Status s = DropSuperseded(); !s.ok()) return s;
+  return DropOldestPastCap();
+}
+
+absl::Status Spool::DropSuperseded() {
+  NewestBatchOfSource newest;
+  for (const Segment& segment : segments_) {
+    for (const Record& record : segment.records) NoteBatch(record.sequence, record.sources, newest);
+  }
+  const uint64_t bytes_before = SpooledBytes();
+  const uint64_t dropped_before = dropped_items_total_;
+  for (std::size_t i = 0; i < segments_.size(); ++i) {
+    const bool holds_superseded =
+        std::any_of(segments_[i].records.begin(), segments_[i].records.end(), [&](const Record& r) {
+          return r.sequence > handed_out_through_ &&
+                 CountSuperseded(r.sequence, r.sources, newest) > 0;
+        });
+    if (!holds_superseded) continue;
+    if (absl::Status s = RewriteSegment(i, newest); !s.ok()) return s;
+  }
+  for (std::size_t i = segments_.size(); i-- > 0;) {
+    if (segments_[i].records.empty()) {
+      if (absl::Status s = DeleteSegment(i); !s.ok()) return s;
+    }
+  }
+  LOG_IF(WARNING, dropped_items_total_ != dropped_before)
+      << "spool over " << options_.max_bytes << " bytes: dropped "
+      << dropped_items_total_ - dropped_before
+      << " items that newer results of the same checks supersede (" << bytes_before << " -> "
+      << SpooledBytes() << " bytes)";
+  return absl::OkStatus();
+}
+
+absl::Status Spool::RewriteSegment(std::size_t index, const NewestBatchOfSource& newest) {
+  Segment& segment = segments_[index];
+  const std::string bytes = ReadWholeFile(segment.path);
+  std::string file;
+  std::vector<Record> kept;
+  uint64_t removed = 0;
+  for (Record record : segment.records) {
+    std::optional<RecordView> view = RecordAt(bytes, record.offset);
+    std::optional<v1::Batch> batch;
+    const bool superseded = record.sequence > handed_out_through_ &&
+                            CountSuperseded(record.sequence, record.sources, newest) > 0;
+    if (superseded && view && view->checksum_ok) batch = DecodeBatch(view->payload);
+    if (!batch.has_value()) {
+      // Kept as it is (Read sets aside a record that cannot be read).
+      const uint64_t old_offset = record.offset;
+      record.offset = file.size();
+      if (old_offset <= bytes.size()) {
+        file.append(bytes, old_offset, kRecordHeaderBytes + record.size);
+      }
+      kept.push_back(std::move(record));
+      continue;
+    }
+    removed += RemoveSuperseded(*batch, record.sources, newest);
+    if (batch->items_size() == 0) continue;  // Every item superseded: the batch goes.
+    const std::string encoded = EncodeRecord(*batch);
+    record.offset = file.size();
+    record.size = static_cast<uint32_t>(encoded.size() - kRecordHeaderBytes);
+    record.items = static_cast<uint32_t>(batch->items_size());
+    file += encoded;
+    kept.push_back(std::move(record));
+  }
+  const std::filesystem::path temporary = options_.directory / kRewriteFile;
+  if (absl::Status s = WriteSynced(temporary, file, /*truncate=*/true); !s.ok()) return s;
+  // The count is durable before the items go, so drops are never under-reported.
+  dropped_items_total_ += removed;
+  if (absl::Status s = WriteState(); !s.ok()) return s;
+  std::error_code error;
+  std::filesystem::rename(temporary, segment.path, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot replace ", segment.path.string(), ": ", error.message()));
+  }
+  SyncDirectory(options_.directory);
+  segment.records = std::move(kept);
+  segment.bytes = file.size();
+  return absl::OkStatus();
+}
+
+absl::Status Spool::DropOldestPastCap() {
+  uint64_t bytes = SpooledBytes();
   while (bytes > options_.max_bytes && segments_.size() > 1) {
     for (const Record& record : segments_.front().records) {
       dropped_items_total_ += record.items;
@@ -236,6 +329,8 @@ absl::Status Spool::DeleteSegment(std::size_t index) {
 
 absl::StatusOr<std::vector<v1::Batch>> Spool::Read(uint64_t after, std::size_t max_batches) {
   absl::MutexLock lock(&mu_);
+  // Asked for what follows the acknowledged batches: a new stream, nothing else in flight.
+  if (after <= acknowledged_) handed_out_through_ = 0;
   std::vector<v1::Batch> batches;
   const uint64_t dropped_before = dropped_items_total_;
   for (Segment& segment : segments_) {
@@ -261,6 +356,7 @@ absl::StatusOr<std::vector<v1::Batch>> Spool::Read(uint64_t after, std::size_t m
         continue;
       }
       batch->set_dropped_items_total(dropped_items_total_);
+      handed_out_through_ = std::max(handed_out_through_, record->sequence);
       batches.push_back(*std::move(batch));
       ++record;
     }
@@ -343,7 +439,7 @@ absl::StatusOr<std::size_t> Spool::RecutOversizedBatches() {
     const std::string record = EncodeRecord(batch);
     recut.records.push_back({batch.sequence(), file.size(),
                              static_cast<uint32_t>(record.size() - kRecordHeaderBytes),
-                             static_cast<uint32_t>(group.size())});
+                             static_cast<uint32_t>(group.size()), sources_.IdsOf(batch)});
     file += record;
   }
   recut.bytes = file.size();

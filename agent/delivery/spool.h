@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "agent/delivery/spool_record.h"
+#include "agent/delivery/spool_supersede.h"
 #include "postura/v1/evidence.pb.h"
 #include "postura/v1/ingest.pb.h"
 
@@ -17,8 +18,10 @@ namespace postura::agent {
 
 struct SpoolOptions {
   std::filesystem::path directory;  // Created if missing.
-  // Bytes of unacknowledged batches kept on disk. Past it the oldest segments are dropped
-  // (their items counted in dropped_items_total), never the batch just appended.
+  // Bytes of unacknowledged batches kept on disk. Past it the spool first drops the items
+  // that a newer item of the same check (on the same asset and outcome) supersedes, and
+  // only if that is not enough the oldest segments, never the batch just appended. Both
+  // are counted in dropped_items_total.
   uint64_t max_bytes = 64 << 20;
   // A segment file is closed and a new one started past this size.
   uint64_t segment_bytes = 4 << 20;
@@ -43,6 +46,11 @@ struct SpoolOptions {
 // segment is skipped, one whose strings are not valid UTF-8 is repaired, and a batch the
 // collector keeps refusing is set aside (moved to `rejected/` beside the segments); what
 // is skipped or set aside is logged and counted in dropped_items_total.
+//
+// A full spool (options.max_bytes) keeps the newest result of every check: it drops the
+// items that newer items of the same check, asset and outcome supersede, and only then,
+// if still full, the oldest batches. What it drops is counted, durably before it goes, in
+// dropped_items_total, which every batch carries to the collector.
 class Spool {
  public:
   // Opens the spool in options.directory, recovering what is there.
@@ -99,6 +107,7 @@ class Spool {
     uint64_t offset = 0;  // Of the record's header in its segment.
     uint32_t size = 0;    // Payload bytes.
     uint32_t items = 0;
+    std::vector<uint32_t> sources;  // Each item's source, numbered by sources_.
   };
   struct Segment {
     std::filesystem::path path;
@@ -113,6 +122,15 @@ class Spool {
   absl::StatusOr<uint64_t> AppendBatch(std::vector<v1::Evidence> items)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t SpooledBytes() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Past max_bytes: drops superseded items, then if need be the oldest segments.
+  absl::Status MakeRoom() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rewrites each segment holding superseded items without them (spool_supersede.h),
+  // sparing the batches Read has handed out since the uploader last started afresh.
+  absl::Status DropSuperseded() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rewrites segments_[index] without its superseded items; the count is durable first.
+  absl::Status RewriteSegment(std::size_t index, const NewestBatchOfSource& newest)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status DropOldestPastCap() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status DeleteSegment(std::size_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ForgetThrough(uint64_t sequence) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -130,6 +148,11 @@ class Spool {
   // next_sequence as the state file last recorded it: how a recut's adoption is judged.
   uint64_t state_next_sequence_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t dropped_items_total_ ABSL_GUARDED_BY(mu_) = 0;
+  SourceIds sources_ ABSL_GUARDED_BY(mu_);
+  // The highest sequence Read returned since it was last asked for what follows the
+  // acknowledged batches (a new stream). Batches up to it may be on their way to the
+  // collector, so superseded items are not cut out of them.
+  uint64_t handed_out_through_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace postura::agent
