@@ -116,7 +116,9 @@ grpc::Status Uploader::RunStream() {
       mu_.AwaitWithTimeout(absl::Condition(this, &Uploader::ShouldWake), absl::Seconds(1));
       seen_wakeups_ = wakeups_;
     }
-    context.TryCancel();
+    // Not cancelled when the collector ended the stream, so that Finish returns its status
+    // (why it refused, e.g. RESOURCE_EXHAUSTED for a full disk) rather than CANCELLED. A
+    // stop or a spool failure has cancelled the call already.
     reader.join();
   }
   grpc::Status status = stream->Finish();
@@ -194,6 +196,8 @@ bool Uploader::SendMore(grpc::ClientReaderWriter<v1::AgentMessage, v1::Collector
   absl::StatusOr<std::vector<v1::Batch>> batches = spool_.Read(sent, window - in_flight.size());
   if (!batches.ok()) {
     LOG(ERROR) << "spool: " << batches.status();
+    absl::MutexLock lock(&mu_);
+    if (context_ != nullptr) context_->TryCancel();  // Ends the reader's wait too.
     return false;
   }
   const IngestLimits limits = spool_.ingest_limits();

@@ -235,6 +235,19 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
     out.Family(name, "Ingest counter since the collector started.", "counter");
     out.Sample(name, {}, static_cast<double>(value));
   }
+  out.Family("postura_ingest_batches_refused_total",
+             "Batches refused, unstored, because the store could not write.", "counter");
+  out.Sample("postura_ingest_batches_refused_total", {},
+             static_cast<double>(ingest.batches_refused()));
+  out.Family("postura_store_write_stopped",
+             "1 while the store cannot write (full disk or I/O error): ingest refuses batches.",
+             "gauge");
+  out.Sample("postura_store_write_stopped", {}, ingest.store_write_stopped() ? 1 : 0);
+  out.Family("postura_agent_dropped_items_total",
+             "Items the agents dropped (spool full, or set aside), as they last reported.",
+             "counter");
+  out.Sample("postura_agent_dropped_items_total", {},
+             static_cast<double>(ingest.agent_dropped_items()));
   out.Family("postura_ingest_queued_bytes", "Bytes of batches waiting for the writer.", "gauge");
   out.Sample("postura_ingest_queued_bytes", {}, static_cast<double>(ingest.queued_bytes()));
   out.Family("postura_ingest_open_streams", "Open agent streams.", "gauge");

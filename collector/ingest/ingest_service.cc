@@ -278,7 +278,9 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       absl::MutexLock lock(&mu_);
       --pending_;
       if (!ack.ok()) {
-        Fail(grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(ack.status().message())));
+        // RESOURCE_EXHAUSTED (a full disk) or UNAVAILABLE: the agent keeps the batch and
+        // resends it after a backoff.
+        Fail(ToGrpcStatus(ack.status()));
       } else if (!error_) {
         *outbox_.emplace_back().mutable_ack() = *std::move(ack);
       }

@@ -59,19 +59,33 @@ v1::IngestStats IngestWriter::Stats() const {
   v1::IngestStats stats = stats_;
   stats.set_queued_bytes(queued_bytes_);
   stats.set_wal_syncs(store_.wal_syncs());
+  stats.set_store_write_stopped(!store_error_.ok());
+  stats.set_store_write_error(std::string(store_error_.message()));
+  uint64_t dropped = 0;
+  for (const auto& [agent, progress] : progress_) dropped += progress.dropped_items_total;
+  stats.set_agent_dropped_items(dropped);
   return stats;
 }
 
 void IngestWriter::Run() {
   while (true) {
     std::deque<QueuedBatch> group;
+    bool resume_due = false;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
+      const absl::Condition work(
           +[](IngestWriter* w)
                ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) { return !w->queue_.empty() || w->stopping_; },
-          this));
-      if (queue_.empty()) return;  // Stopping, and everything is written.
+          this);
+      if (store_error_.ok()) {
+        mu_.Await(work);
+      } else {
+        // Stopped: wake for batches (refused at once) or when the store is due a retry, so
+        // ingest resumes by itself even while no agent sends.
+        mu_.AwaitWithDeadline(work, next_resume_);
+        resume_due = absl::Now() >= next_resume_;
+      }
+      if (queue_.empty() && stopping_) return;  // Everything is written or refused.
       uint64_t group_bytes = 0;
       while (!queue_.empty() && (group.empty() || group_bytes < options_.max_commit_bytes)) {
         group_bytes += queue_.front().bytes;
@@ -79,8 +93,64 @@ void IngestWriter::Run() {
         queue_.pop_front();
       }
     }
-    CommitGroup(group);
+    if (resume_due) TryResume();
+    if (!group.empty()) CommitGroup(group);
   }
+}
+
+namespace {
+
+// What a batch's stream is told when the store cannot write: the agent keeps the batch
+// and resends it later.
+absl::Status Refusal(const absl::Status& store_error) {
+  if (absl::IsResourceExhausted(store_error)) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the collector's disk is full, so evidence cannot be stored now; resend "
+                     "later (",
+                     store_error.message(), ")"));
+  }
+  return absl::UnavailableError(absl::StrCat("store write failed: ", store_error.message()));
+}
+
+}  // namespace
+
+void IngestWriter::NoteStoreStopped(const absl::Status& error) {
+  store_error_ = error;
+  if (stop_logged_) {
+    // A resume that did not hold (the first write failed again): the same stop goes on.
+    resume_delay_ = std::min(resume_delay_ * 2, options_.max_resume_delay);
+    next_resume_ = absl::Now() + resume_delay_;
+    return;
+  }
+  stop_logged_ = true;
+  stopped_since_ = absl::Now();
+  resume_delay_ = options_.first_resume_delay;
+  next_resume_ = stopped_since_ + resume_delay_;
+  refused_in_stop_ = 0;
+  LOG(ERROR) << "ingest stopped: the store cannot write (" << error.message()
+             << "); batches are refused with "
+             << (absl::IsResourceExhausted(error) ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE")
+             << " and their agents keep them; retrying the store every "
+             << options_.first_resume_delay << " to " << options_.max_resume_delay;
+}
+
+void IngestWriter::TryResume() {
+  const absl::Status resumed = store_.Resume();
+  absl::MutexLock lock(&mu_);
+  if (!resumed.ok()) {
+    resume_delay_ = std::min(resume_delay_ * 2, options_.max_resume_delay);
+    next_resume_ = absl::Now() + resume_delay_;
+    return;
+  }
+  store_error_ = absl::OkStatus();  // The stop ends with the next write that succeeds.
+}
+
+void IngestWriter::NoteStoreWrote() {
+  if (!stop_logged_) return;
+  stop_logged_ = false;
+  LOG(WARNING) << "ingest resumed: the store writes again after " << absl::Now() - stopped_since_
+               << "; " << refused_in_stop_
+               << " batches were refused meanwhile and are resent by their agents";
 }
 
 namespace {
@@ -137,15 +207,29 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
     to_apply.push_back({&queued.agent_id, &queued.encoded, progress});
   }
 
-  const absl::Time commit_start = absl::Now();
-  absl::Status written = to_apply.empty() ? absl::OkStatus() : store_.Commit(to_apply);
-  if (!to_apply.empty()) commit_latency_.Observe(absl::Now() - commit_start);
+  absl::Status written = absl::OkStatus();
+  if (!to_apply.empty()) {
+    {
+      absl::MutexLock lock(&mu_);
+      written = store_error_;  // A stopped store is not written to until it resumes.
+    }
+    if (written.ok()) {
+      const absl::Time commit_start = absl::Now();
+      written = store_.Commit(to_apply);
+      commit_latency_.Observe(absl::Now() - commit_start);
+    }
+  }
   std::vector<absl::AnyInvocable<void()>> waiting;
   {
     absl::MutexLock lock(&mu_);
     queued_bytes_ -= bytes;
     waiting.swap(waiting_for_room_);
-    if (written.ok()) {
+    if (!written.ok()) {
+      if (store_error_.ok()) NoteStoreStopped(written);
+      stats_.set_batches_refused(stats_.batches_refused() + group.size());
+      refused_in_stop_ += group.size();
+    } else {
+      if (!to_apply.empty()) NoteStoreWrote();
       for (auto& [agent, progress] : next) progress_[agent] = progress;
       stats_.set_commits(stats_.commits() + (to_apply.empty() ? 0 : 1));
       stats_.set_batches_stored(stats_.batches_stored() + to_apply.size());
@@ -154,15 +238,13 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
       stats_.set_items_rejected(stats_.items_rejected() + items_rejected);
     }
   }
-  if (!written.ok()) {
-    LOG_EVERY_N(ERROR, 100) << "ingest commit failed: " << written;
-  } else if (options_.on_committed && items_stored > 0) {
+  if (written.ok() && options_.on_committed && items_stored > 0) {
     options_.on_committed(TakeSourceUpdates(group, duplicate, items_stored));
   }
   for (std::size_t i = 0; i < group.size(); ++i) {
     QueuedBatch& queued = group[i];
     if (!written.ok()) {
-      queued.done(absl::UnavailableError(absl::StrCat("store write failed: ", written.message())));
+      queued.done(Refusal(written));
       continue;
     }
     v1::Ack ack;

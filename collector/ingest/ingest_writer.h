@@ -12,6 +12,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "collector/store/evidence_store.h"
 #include "common/base/latency_histogram.h"
 #include "postura/v1/admin.pb.h"
@@ -27,7 +28,8 @@ struct QueuedBatch {
   EncodedBatch encoded;                   // The valid items.
   std::vector<v1::Rejection> rejections;  // Reported in the Ack.
   // Called on the writer thread once the batch is durable (or found to be a resend),
-  // with the Ack to send; or with Unavailable if the store failed. Must not block.
+  // with the Ack to send; or, unstored, with ResourceExhausted if the disk is full or
+  // Unavailable if the store failed otherwise. Must not block.
   absl::AnyInvocable<void(absl::StatusOr<v1::Ack>)> done;
   // Memory the batch holds while queued; set by Enqueue.
   uint64_t bytes = 0;
@@ -42,12 +44,21 @@ struct IngestWriterOptions {
   // Called on the writer thread after each successful commit with the reports it made
   // durable, in commit order; must not block. Null: nobody listens.
   std::function<void(std::vector<SourceUpdate>)> on_committed;
+  // After a failed write the writer refuses batches and asks the store to resume after
+  // this delay, doubling up to the maximum while the store stays unwritable.
+  absl::Duration first_resume_delay = absl::Milliseconds(100);
+  absl::Duration max_resume_delay = absl::Seconds(5);
 };
 
 // Makes batches durable with group commit: one thread takes everything queued, writes it
 // as one synced RocksDB write, then acknowledges each batch. A batch whose sequence is not
 // above the highest stored for its agent is acknowledged as a duplicate and not applied.
-// Thread-safe. `store` is borrowed and must outlive the writer.
+//
+// A failed write (a full disk, typically) stops the store's writes: from then on the
+// writer refuses batches at once, unstored and unacknowledged (ResourceExhausted for a full
+// disk, Unavailable otherwise), and asks the store to resume with bounded backoff until it
+// writes again. Each stop and each recovery is logged once. Thread-safe. `store` is borrowed and
+// must outlive the writer.
 class IngestWriter {
  public:
   // Loads agents' progress from the store and starts the writer thread.
@@ -74,6 +85,14 @@ class IngestWriter {
   void Run();
   // Writes one group and acknowledges its batches.
   void CommitGroup(std::deque<QueuedBatch>& group);
+  // Records that the store stopped writing because of `error`. A stop lasts until a write
+  // succeeds (a resume that fails at the next write continues it) and is logged once.
+  void NoteStoreStopped(const absl::Status& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A write succeeded: ends the stop, if any, and logs that ingest resumed.
+  void NoteStoreWrote() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Asks a stopped store to resume; on success batches are written again, else the delay
+  // before the next try doubles.
+  void TryResume();
 
   EvidenceStore& store_;
   const IngestWriterOptions options_;
@@ -85,6 +104,13 @@ class IngestWriter {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, AgentProgress> progress_ ABSL_GUARDED_BY(mu_);
   v1::IngestStats stats_ ABSL_GUARDED_BY(mu_);
+  // Why the store cannot write; OK while it can. Set by a failed commit, cleared by Resume.
+  absl::Status store_error_ ABSL_GUARDED_BY(mu_);
+  absl::Time stopped_since_ ABSL_GUARDED_BY(mu_);
+  absl::Time next_resume_ ABSL_GUARDED_BY(mu_);
+  absl::Duration resume_delay_ ABSL_GUARDED_BY(mu_);
+  uint64_t refused_in_stop_ ABSL_GUARDED_BY(mu_) = 0;  // Batches refused in this stop.
+  bool stop_logged_ ABSL_GUARDED_BY(mu_) = false;      // A stop is logged, not yet ended.
   LatencyHistogram commit_latency_{
       {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}};
   std::thread thread_;

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "collector/store/store_families.h"
 #include "collector/store/store_keys.h"
+#include "collector/store/store_log.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -20,6 +21,8 @@ absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view wh
   if (status.IsNotFound()) return absl::NotFoundError(message);
   if (status.IsCorruption()) return absl::DataLossError(message);
   if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  // A full disk: RocksDB then refuses every write until Resume succeeds.
+  if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
   return absl::UnavailableError(message);
 }
 
@@ -45,7 +48,12 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
 
   const StoreMemory memory = MakeStoreMemory(options.memtable_bytes, options.block_cache_bytes);
   store->block_cache_ = memory.block_cache;
-  const rocksdb::DBOptions db_options = StoreDbOptions(options.env, store->statistics_, memory);
+  rocksdb::DBOptions db_options = StoreDbOptions(options.env, store->statistics_, memory);
+  if (options.env == nullptr) {
+    if (std::shared_ptr<rocksdb::Logger> log = OpenStoreLog(options.path)) {
+      db_options.info_log = std::move(log);
+    }
+  }
   const std::vector<rocksdb::ColumnFamilyDescriptor> families =
       StoreColumnFamilies(store->retention_filter_.get(), memory);
   rocksdb::DB* db = nullptr;
@@ -339,9 +347,10 @@ absl::Status EvidenceStore::CompactEvidence() {
 }
 
 absl::Status EvidenceStore::Resume() {
-  // Without an SstFileManager RocksDB does not recover from a full disk by itself; a
-  // manual Resume flushes the memtables (the WAL that failed may be torn) and clears the
-  // error. It returns OK at once when no error is set.
+  // RocksDB recovers from a full disk by itself: its SstFileManager (a default one since
+  // 7.x) checks the free space every 5 s and resumes once it exceeds the largest
+  // memtable, flushing the memtables (the log that failed may be torn). Meanwhile a
+  // manual Resume answers Busy; once writes go on it answers OK at once.
   return FromRocksStatus(db_->Resume(), "resuming writes");
 }
 

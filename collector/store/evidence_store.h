@@ -77,7 +77,9 @@ class EvidenceStore {
   ~EvidenceStore();
 
   // Applies every batch in one synced write: all of them become durable, or none.
-  // Unavailable if the write failed.
+  // ResourceExhausted if the disk is full, Unavailable if the write failed otherwise.
+  // After a failed write the store refuses every write (RocksDB's background error)
+  // until it recovers (see Resume); reads go on.
   absl::Status Commit(const std::vector<BatchToApply>& batches);
 
   // Registry records (tenants, departments, assets, targets, agents), keyed as
@@ -158,9 +160,10 @@ class EvidenceStore {
   // Compacts the evidence log now, which applies retention to all of it.
   absl::Status CompactEvidence();
 
-  // Makes the store writable again after a failed write: flushes what is in memory and
-  // clears RocksDB's error. OK if it is writable (also when it never failed);
-  // ResourceExhausted while the disk is still full; Unavailable for other errors.
+  // Whether the store writes again after a failed write. RocksDB recovers from a full
+  // disk by itself once enough space is free (it checks every 5 s); this also asks it to
+  // recover from other errors. OK if it writes (also when it never failed); Unavailable
+  // while its recovery runs or failed, ResourceExhausted while the disk is still full.
   absl::Status Resume();
 
   // Memory RocksDB holds now. Thread-safe.

@@ -103,4 +103,40 @@ absl::StatusOr<CollectorTrust> RegisterAgentForAsset(const std::string& address,
   return EnrollAgent(address, admin, agent_id, {asset_id});
 }
 
+absl::StatusOr<v1::Agent> FindAgent(const std::string& address, const CollectorTrust& admin,
+                                    const std::string& agent_id) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  v1::ListAgentsResponse agents;
+  grpc::Status status =
+      v1::AdminService::NewStub(FreshChannel(address, admin))->ListAgents(&context, {}, &agents);
+  if (!status.ok()) return FromGrpcStatus(status);
+  for (const v1::Agent& agent : agents.agents()) {
+    if (agent.id() == agent_id) return agent;
+  }
+  return absl::NotFoundError(absl::StrCat("the collector has no agent ", agent_id));
+}
+
+absl::StatusOr<v1::IngestStats> GetIngestStats(const std::string& address,
+                                               const CollectorTrust& admin) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  v1::IngestStats stats;
+  grpc::Status status =
+      v1::AdminService::NewStub(FreshChannel(address, admin))->GetIngestStats(&context, {}, &stats);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return stats;
+}
+
+bool WaitForStoredSequence(const std::string& address, const CollectorTrust& admin,
+                           const std::string& agent_id, uint64_t sequence, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    absl::StatusOr<v1::Agent> agent = FindAgent(address, admin, agent_id);
+    if (agent.ok() && agent->last_stored_sequence() >= sequence) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return false;
+}
+
 }  // namespace postura::test

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/transport/collector_channel.h"
 #include "grpcpp/channel.h"
 #include "postura/v1/access.pb.h"
@@ -57,6 +58,20 @@ absl::StatusOr<CollectorTrust> RegisterAgentForAsset(const std::string& address,
                                                      const std::string& agent_id,
                                                      const std::string& asset_id,
                                                      v1::ImplementationGroup group);
+
+// The collector's record of the agent `agent_id` (ListAgents as `admin`); NotFound if it
+// has none.
+absl::StatusOr<v1::Agent> FindAgent(const std::string& address, const CollectorTrust& admin,
+                                    const std::string& agent_id);
+
+// The collector's ingest figures (GetIngestStats as `admin`).
+absl::StatusOr<v1::IngestStats> GetIngestStats(const std::string& address,
+                                               const CollectorTrust& admin);
+
+// Polls every 50 ms, up to `timeout`, until the collector has stored batch `sequence` of
+// the agent `agent_id`. False on timeout.
+bool WaitForStoredSequence(const std::string& address, const CollectorTrust& admin,
+                           const std::string& agent_id, uint64_t sequence, absl::Duration timeout);
 
 }  // namespace postura::test
 
