@@ -1,5 +1,6 @@
 // The chaos test's judge (agent_chaos_audit.h) on stores written by hand: a store that
-// holds every batch once passes, and each kind of fault is named.
+// holds every batch once passes, and each kind of fault is named; and its comparison of
+// score readings.
 
 #include "tests/agent_chaos_audit.h"
 
@@ -109,6 +110,24 @@ TEST_F(StoreAuditTest, AStateThatIsNotTheLatestRecordIsNamed) {
 TEST_F(StoreAuditTest, ASpoolNotDrainedIsNamed) {
   Commit(1, 1, {1, 0, 2});
   EXPECT_THAT(Audit(1, 1).problems, Contains(HasSubstr("still holds 1 unacknowledged")));
+}
+
+TEST(ScoreDifferencesTest, NamesWhatDiffersAndIgnoresRoundingAndTheTime) {
+  ScoreReading a;
+  a.assets.emplace_back().mutable_summary()->set_value(0.5);
+  a.organization.set_index(0.25);
+  a.taken_at = kStart;
+  ScoreReading b = a;
+  b.taken_at = kStart + absl::Seconds(3);
+  b.assets[0].mutable_summary()->set_value(0.5 + 1e-13);
+  EXPECT_EQ(ScoreDifferences(a, b), "");
+  b.assets[0].mutable_summary()->set_value(0.51);
+  b.organization.set_index(0.3);
+  const std::string differences = ScoreDifferences(a, b);
+  EXPECT_THAT(differences, HasSubstr("summary.value"));
+  EXPECT_THAT(differences, HasSubstr("index"));
+  b.assets.clear();
+  EXPECT_NE(ScoreDifferences(a, b), "");
 }
 
 }  // namespace

@@ -90,6 +90,13 @@ AgentProcessOptions ChaosFleet::AgentOptions(int agent) const {
   return options;
 }
 
+ChaosFleet::SettledOutcome ChaosFleet::Settled(int asset) const {
+  const int long_lived = 2 * asset + 1;
+  if (long_lived >= static_cast<int>(agents_.size())) return {v1::STALE, v1::DLI_0, ""};
+  const bool passing = AgentOptions(long_lived).root == StrongRoot();
+  return {v1::LIVE, passing ? v1::DLI_100 : v1::DLI_0, AgentId(long_lived)};
+}
+
 absl::Status ChaosFleet::StartCollector() {
   std::filesystem::create_directories(collector_dir());
   absl::StatusOr<std::unique_ptr<CollectorProcess>> collector = CollectorProcess::Start(

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "postura/v1/query.pb.h"
 #include "tests/agent_chaos_audit.h"
 #include "tests/testing/agent_process.h"
 #include "tests/testing/collector_process.h"
@@ -57,6 +58,17 @@ class ChaosFleet {
   int StopCollector();
   // Starts a new collector process on the stopped one's data, reads its scores, stops it.
   absl::StatusOr<ScoreReading> ReadScoresOfAFreshCollector();
+
+  // What the scores must say of each of the pack's outcomes on asset `asset` once only
+  // the long-lived evidence counts: LIVE, decided by the asset's long-lived agent, at 100
+  // where its root passes and 0 where it fails; STALE on an asset with no long-lived agent
+  // (the last one, for an odd number of agents).
+  struct SettledOutcome {
+    v1::OutcomeState state = v1::OUTCOME_STATE_UNSPECIFIED;
+    v1::Level level = v1::LEVEL_UNSPECIFIED;
+    std::string deciding_agent;  // Empty when STALE.
+  };
+  SettledOutcome Settled(int asset) const;
 
   const std::string& address() const { return address_; }
   const CollectorTrust& admin() const { return admin_; }

@@ -44,12 +44,15 @@
 //   state itself is checked against the log above. To make expiry count, the agents on an
 //   asset differ: one's evidence lives 3 intervals and the other's 100, and they read
 //   different fixture roots (the test writes one where the checks pass and one where they
-//   fail), so the scores read after the drain are those of the long-lived evidence alone. A source
-//   expiring between the two readings would void the comparison; the test checks that none did.
+//   fail), so the scores read after the drain are those of the long-lived evidence alone:
+//   the test also checks the pack's outcomes against that, in case both collectors erred
+//   alike. A source expiring between the two readings would void the comparison; the
+//   test checks that none did.
 
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -118,6 +121,7 @@ absl::StatusOr<ChaosSettings> SettingsFromEnvironment() {
 struct PackFacts {
   int items_per_batch = 0;  // One per outcome of each check.
   absl::Duration interval;  // Every check's: so every run holds each of them.
+  std::set<std::string> outcomes;
 };
 
 absl::StatusOr<PackFacts> ReadPack() {
@@ -133,8 +137,38 @@ absl::StatusOr<PackFacts> ReadPack() {
                        "each of them"));
     }
     facts.items_per_batch += static_cast<int>(check.outcomes.size());
+    facts.outcomes.insert(check.outcomes.begin(), check.outcomes.end());
   }
   return facts;
+}
+
+// The outcome `id` of `score`; null if it has none.
+const v1::OutcomeScore* FindOutcome(const v1::AssetScore& score, const std::string& id) {
+  for (const v1::FunctionScore& function : score.functions()) {
+    for (const v1::CategoryScore& category : function.categories()) {
+      for (const v1::OutcomeScore& outcome : category.outcomes()) {
+        if (outcome.id() == id) return &outcome;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// The pack's outcomes as the fleet's design says they settle once only long-lived
+// evidence counts: so a score both collectors got wrong the same way is caught too.
+void ExpectSettledOutcomes(const ChaosFleet& fleet, const ScoreReading& reading,
+                           const std::set<std::string>& outcomes) {
+  for (std::size_t asset = 0; asset < reading.assets.size(); ++asset) {
+    const ChaosFleet::SettledOutcome settled = fleet.Settled(static_cast<int>(asset));
+    for (const std::string& id : outcomes) {
+      const v1::OutcomeScore* outcome = FindOutcome(reading.assets[asset], id);
+      ASSERT_NE(outcome, nullptr) << fleet.asset_ids()[asset] << " has no outcome " << id;
+      EXPECT_EQ(outcome->state(), settled.state) << fleet.asset_ids()[asset] << " " << id;
+      EXPECT_EQ(outcome->level(), settled.level) << fleet.asset_ids()[asset] << " " << id;
+      EXPECT_EQ(outcome->deciding().agent_id(), settled.deciding_agent)
+          << fleet.asset_ids()[asset] << " " << id;
+    }
+  }
 }
 
 void Say(const std::string& line) { std::cout << "[  chaos   ] " << line << std::endl; }
@@ -235,14 +269,14 @@ TEST(AgentChaosTest, KilledAgentsAndCollectorStoreEveryItemOnceAndScoresMatchThe
   }
   EXPECT_EQ(ScoreDifferences(*live, *rebuilt), "")
       << "the live collector's scores differ from those rebuilt from its store";
-  EXPECT_GT(live->organization.index(), 0)
-      << live->organization.DebugString() << live->assets.front().DebugString();
+  ExpectSettledOutcomes(fleet, *live, pack->outcomes);
+  EXPECT_GT(live->organization.index(), 0);
 
   Say(absl::StrCat("kills: ", fleet.collector_kills(), " of the collector, ", fleet.agent_kills(),
                    " of agents; items created ", audit.items_created, ", stored ",
                    audit.items_stored, ", stored twice ", audit.items_stored_twice,
                    ", batches missing ", audit.batches_missing));
-  Say(absl::StrCat("drain ", absl::FormatDuration(absl::Trunc(drain_time, absl::Milliseconds(100))),
+  Say(absl::StrCat("drain ", absl::FormatDuration(absl::Trunc(drain_time, absl::Milliseconds(1))),
                    " (", drained->restarts, " agents started again to finish), wall ",
                    absl::FormatDuration(absl::Trunc(absl::Now() - started, absl::Seconds(1)))));
 }
