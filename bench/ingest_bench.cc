@@ -53,9 +53,12 @@ struct ScenarioResult {
   uint64_t records = 0;
 };
 
-ScenarioResult RunScenario(const std::string& collector_bin, const LoadOptions& base) {
+ScenarioResult RunScenario(const std::string& collector_bin, const std::string& collector_yaml,
+                           const LoadOptions& base) {
   test::TempDir dir;
-  auto collector = test::CollectorProcess::Start(collector_bin, dir.path()).value();
+  auto collector =
+      test::CollectorProcess::Start(collector_bin, dir.path(), "127.0.0.1:0", collector_yaml)
+          .value();
   LoadOptions options = base;
   options.target = collector->address();
   options.admin = collector->admin();
@@ -167,6 +170,9 @@ int main(int argc, char** argv) {
       (std::filesystem::path(argv[0]).parent_path() / "postura-collector").string();
   int seconds = 10, agents = 100, items = 50, detail = 200;
   app.add_option("--collector", collector_bin, "postura-collector binary");
+  std::string collector_yaml;
+  app.add_option("--collector-yaml", collector_yaml,
+                 "Extra lines of the collector's config, e.g. \"store:\\n  memtable_bytes: N\"");
   app.add_option("--seconds", seconds, "Length of each scenario");
   app.add_option("--agents", agents, "Agents of the throughput scenario");
   app.add_option("--items", items, "Items per batch");
@@ -205,17 +211,17 @@ int main(int argc, char** argv) {
 
   std::printf("machine: %ld cores; %d s per scenario; %d items of %d detail bytes per batch\n\n",
               sysconf(_SC_NPROCESSORS_ONLN), seconds, items, detail);
-  ScenarioResult max = RunScenario(collector_bin, base);
+  ScenarioResult max = RunScenario(collector_bin, collector_yaml, base);
   PrintScenario(absl::StrFormat("max throughput, %d agents", agents).c_str(), max);
 
   LoadOptions paced = base;
   paced.records_per_second = 1000;
-  ScenarioResult steady = RunScenario(collector_bin, paced);
+  ScenarioResult steady = RunScenario(collector_bin, collector_yaml, paced);
   PrintScenario(absl::StrFormat("1,000 rec/s offered, %d agents", agents).c_str(), steady);
 
   LoadOptions overload = base;
   overload.agents = agents * 10;
-  ScenarioResult over = RunScenario(collector_bin, overload);
+  ScenarioResult over = RunScenario(collector_bin, collector_yaml, overload);
   PrintScenario(absl::StrFormat("overload, %d agents", overload.agents).c_str(), over);
 
   const int group = std::max(1, static_cast<int>(max.records_per_commit + 0.5));

@@ -35,6 +35,22 @@ declare -A forbidden=(
   [common/model]="grpc grpcpp openssl postura/v1 rocksdb"
 )
 
+# Code that links no gRPC although its room may (docs/architecture.md, "gRPC stays at the
+# edges"): no gRPC headers, nor services' stubs (*.grpc.pb.h). Globs over project paths.
+grpc_free_files=(
+  'collector/store/*' 'collector/registry/*' 'collector/scoring/*' 'collector/history/*'
+  'collector/ingest/ingest_writer*' 'agent/delivery/spool*' 'common/transport/target_proto*'
+)
+
+is_grpc_free() {  # Whether file $1 must not use gRPC.
+  local pattern
+  for pattern in "${grpc_free_files[@]}"; do
+    # shellcheck disable=SC2053  # The pattern is a glob on purpose.
+    [[ "$1" == $pattern ]] && return 0
+  done
+  return 1
+}
+
 room_of() {  # The deepest room containing file $1, or nothing.
   local dir
   dir=$(dirname "$1")
@@ -60,6 +76,8 @@ violations=0
 while IFS= read -r file; do
   room=$(room_of "$file")
   [[ -z "$room" ]] && continue
+  grpc_free=0
+  is_grpc_free "$file" && grpc_free=1
   is_test=0
   [[ "$file" == *_test.cc || "$file" == *_fixture.h || "$file" == *testing* ]] && is_test=1
   while IFS=: read -r line header; do
@@ -73,6 +91,11 @@ while IFS= read -r file; do
         echo "$file:$line: $room may not include $header (room $(room_of "$header"))"
         violations=$((violations + 1))
       fi
+    fi
+    if ((grpc_free)) && [[ "$header" == grpc/* || "$header" == grpcpp/* ||
+                            "$header" == *.grpc.pb.h ]]; then
+      echo "$file:$line: $file links no gRPC and may not include $header"
+      violations=$((violations + 1))
     fi
     for prefix in ${forbidden[$room]:-}; do
       if [[ "$header" == "$prefix"/* ]]; then
