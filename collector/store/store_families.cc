@@ -20,7 +20,6 @@ size_t PrefixLength(const rocksdb::Slice& key) {
   return 0;
 }
 
-// Score history is small, written in batches and read by ranges of one subject.
 // Options every family shares: reads through the shared block cache, with index and
 // filter blocks in it (level-0 ones pinned, as every read consults them).
 rocksdb::ColumnFamilyOptions SharedFamilyOptions(const StoreMemory& memory,
@@ -109,6 +108,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
   evidence_options.periodic_compaction_seconds = 24 * 3600;
   rocksdb::ColumnFamilyOptions expiry_options = SharedFamilyOptions(memory, budget / 8);
   rocksdb::ColumnFamilyOptions small_options = SharedFamilyOptions(memory, budget / 16);
+  // Score history is small, written in batches and read by ranges of one subject.
   rocksdb::ColumnFamilyOptions history_options = small_options;
   history_options.compression = rocksdb::kLZ4Compression;
   return {{rocksdb::kDefaultColumnFamilyName, small_options},
