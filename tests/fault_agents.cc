@@ -24,6 +24,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> StartFaultAgent(const std::string&
         << "]\nroot: " << options.root << "\nca_file: " << options.ca_file
         << "\nenrollment_token_file: " << token_file << "\nspool:\n  directory: " << dir
         << "/spool\n";
+    if (options.spool_max_bytes > 0) out << "  max_bytes: " << options.spool_max_bytes << "\n";
     if (!out.good()) return absl::InternalError(absl::StrCat("cannot write ", config));
   }
   return ChildProcess::Start({binary, "--config", config}, FaultAgentLog(dir));

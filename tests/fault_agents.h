@@ -21,8 +21,9 @@ struct FaultAgentOptions {
   std::string ca_file;           // The collector's CA.
   std::string enrollment_token;  // Its text, for the first start.
   std::vector<std::string> assets;
-  std::string pack;  // A check-pack file.
-  std::string root;  // The fixture tree the checks read.
+  std::string pack;              // A check-pack file.
+  std::string root;              // The fixture tree the checks read.
+  uint64_t spool_max_bytes = 0;  // 0: the agent's default.
 };
 
 // Writes `dir`/agent.yaml (spool in `dir`/spool, the token in `dir`/enrollment.token) and
