@@ -3,6 +3,8 @@
 // and `diff`, as a user runs them; the history survives a restart; bad times, durations
 // and assets get specific errors.
 
+#include <httplib.h>
+
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "postura/v1/ingest.grpc.pb.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/https_client.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
@@ -115,6 +118,16 @@ class HistoryCliTest : public testing::Test {
     FAIL() << "the score never showed " << level_json;
   }
 
+  // GET `path` over HTTPS as the admin: the status and the body parsed as JSON.
+  std::pair<int, Json> Get(const std::string& path) {
+    auto client = test::HttpsClient(collector_->http_address(), collector_->ca_file(),
+                                    collector_->admin().token);
+    httplib::Result result = client->Get(path);
+    EXPECT_TRUE(result) << path;
+    if (!result) return {0, Json()};
+    return {result->status, Json::parse(result->body, nullptr, /*allow_exceptions=*/false)};
+  }
+
   test::TempDir dir_;
   std::unique_ptr<CollectorProcess> collector_;
   CollectorTrust agent_;
@@ -172,6 +185,27 @@ TEST_F(HistoryCliTest, HistoryAsOfAndDiffTellThePastAndSurviveARestart) {
   EXPECT_EQ(org_diff["changes"][0]["valueBefore"], first["summary"]["value"]);
   EXPECT_EQ(org_diff["changes"][0]["valueAfter"], second["summary"]["value"]);
   EXPECT_THAT(Ok({"diff", "web", "--from", Rfc3339(between)}), HasSubstr("1 live"));
+
+  // HTTP answers the same.
+  const auto [history_status, http_history] = Get("/api/v1/assets/web/history");
+  EXPECT_EQ(history_status, 200);
+  EXPECT_EQ(http_history["points"], history["points"]);
+  const auto [as_of_status, http_past] = Get("/api/v1/assets/web?as_of=" + Rfc3339(between));
+  EXPECT_EQ(as_of_status, 200);
+  EXPECT_EQ(http_past["summary"]["value"], first["summary"]["value"]);
+  const auto [diff_status, http_diff] =
+      Get(absl::StrCat("/api/v1/organization/diff?from=", absl::ToUnixNanos(between)));
+  EXPECT_EQ(diff_status, 200);
+  EXPECT_EQ(http_diff["changes"], org_diff["changes"]);
+  const auto [org_status, http_org] =
+      Get("/api/v1/organization/history?department=sales&step=1s&since=" + Rfc3339(between));
+  EXPECT_EQ(org_status, 200);
+  EXPECT_EQ(http_org["points"].back()["value"], second["summary"]["value"]);
+  const auto [bad_status, bad] = Get("/api/v1/assets/web?as_of=yesterday");
+  EXPECT_EQ(bad_status, 400);
+  EXPECT_THAT(bad.dump(), HasSubstr("query parameter as_of must be Unix nanoseconds or an RFC"));
+  EXPECT_EQ(Get("/api/v1/assets/web/history?step=soon").first, 400);
+  EXPECT_EQ(Get("/api/v1/organization/history?department=nosuch").first, 404);
 
   // A restart keeps the history and the answers about the past.
   ASSERT_EQ(collector_->Stop(), 0);
