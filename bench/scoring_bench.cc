@@ -474,7 +474,15 @@ absl::Status MeasureLatency(const BenchFlags& flags, const test::CollectorProces
 // organisation's index before and after: whether they agree within 1e-9.
 absl::StatusOr<bool> CheckRestart(const std::string& collector_bin, const test::TempDir& dir,
                                   std::unique_ptr<test::CollectorProcess>& collector) {
+  // Scoring may still be applying the end of the load: wait until the index holds still.
   absl::StatusOr<v1::OrganizationScore> before = OrganizationScore(*collector);
+  for (int settled = 0; before.ok() && settled < 3;) {
+    absl::SleepFor(absl::Milliseconds(500));
+    absl::StatusOr<v1::OrganizationScore> again = OrganizationScore(*collector);
+    if (!again.ok()) return again.status();
+    settled = again->index() == before->index() ? settled + 1 : 0;
+    before = std::move(again);
+  }
   if (!before.ok()) return before.status();
   const int stopped = collector->Stop();
   const absl::Time restarting = absl::Now();
