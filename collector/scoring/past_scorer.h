@@ -9,7 +9,9 @@
 //
 // What it cannot know: registry changes are not historised, so the assets' current
 // definitions (group, department, supplier, dependencies, targets) are applied to the
-// past; evidence deleted by retention no longer counts (docs/operators.md).
+// past; evidence deleted by retention no longer counts (docs/operators.md). A report
+// counts from its receipt, a few milliseconds before live scoring applied it. Cost: one
+// read of each asset's whole evidence log (an index for large logs is issue 18, item 7).
 //
 // Threading: const and thread-safe (the store is).
 
