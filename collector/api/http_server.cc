@@ -12,9 +12,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "collector/api/route_pattern.h"
 #include "glog/logging.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
@@ -29,61 +28,6 @@ struct HttpServer::CompiledRoute {
 };
 
 namespace {
-
-// How often an idle event stream looks for shutdown; bounds how long Shutdown waits.
-constexpr absl::Duration kStreamPollInterval = absl::Milliseconds(250);
-
-// A route pattern as httplib matches it: a regular expression over the whole path, with
-// one group per named segment, and the names in group order. Also its segments after the
-// leading "/", std::nullopt for a named one.
-struct PathPattern {
-  std::string regex;
-  std::vector<std::string> names;
-  std::vector<std::optional<std::string>> segments;
-};
-
-bool IsParamName(absl::string_view name) {
-  if (name.empty() || absl::ascii_isdigit(name[0])) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return absl::ascii_isalnum(c) || c == '_'; });
-}
-
-std::string EscapeRegex(absl::string_view literal) {
-  std::string out;
-  for (char c : literal) {
-    if (absl::StrContains("\\^$.|?*+()[]{}", c)) out.push_back('\\');
-    out.push_back(c);
-  }
-  return out;
-}
-
-absl::StatusOr<PathPattern> CompilePattern(absl::string_view pattern) {
-  if (!absl::ConsumePrefix(&pattern, "/")) {
-    return absl::InvalidArgumentError(absl::StrCat("route path '", pattern, "' must start with /"));
-  }
-  PathPattern out;
-  for (absl::string_view segment : absl::StrSplit(pattern, '/')) {
-    absl::StrAppend(&out.regex, "/");
-    if (!absl::ConsumePrefix(&segment, "{")) {
-      if (absl::StrContains(segment, '{') || absl::StrContains(segment, '}')) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("route path '/", pattern, "': a {name} must be a whole segment"));
-      }
-      absl::StrAppend(&out.regex, EscapeRegex(segment));
-      out.segments.emplace_back(segment);
-      continue;
-    }
-    if (!absl::ConsumeSuffix(&segment, "}") || !IsParamName(segment) ||
-        std::find(out.names.begin(), out.names.end(), segment) != out.names.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "route path '/", pattern, "': bad or repeated segment name '", segment, "'"));
-    }
-    out.names.emplace_back(segment);
-    out.segments.emplace_back(std::nullopt);
-    absl::StrAppend(&out.regex, "([^/]+)");
-  }
-  return out;
-}
 
 struct HostPort {
   std::string host;
@@ -226,92 +170,6 @@ httplib::Server::HandlerResponse RefuseUnboundedBodies(const httplib::Request& r
   return httplib::Server::HandlerResponse::Unhandled;
 }
 
-// Whether `path` matches a pattern's `segments` as its regex would.
-bool SegmentsMatch(const std::vector<std::optional<std::string>>& segments,
-                   absl::string_view path) {
-  if (!absl::ConsumePrefix(&path, "/")) return false;
-  const std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
-  if (parts.size() != segments.size()) return false;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (segments[i].has_value() ? parts[i] != *segments[i] : parts[i].empty()) return false;
-  }
-  return true;
-}
-
-std::string DescribeException(std::exception_ptr exception) {
-  // Handlers are not meant to throw; this names what escaped one for the log.
-  try {
-    std::rethrow_exception(exception);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "an exception not derived from std::exception";
-  }
-}
-
-// One open event stream: pulls events from its source and writes them to the client.
-// Called only on the stream's worker thread.
-class SseStream {
- public:
-  SseStream(std::unique_ptr<SseSource> source, absl::Duration keepalive_interval,
-            const std::atomic<bool>& stopping)
-      : source_(std::move(source)),
-        keepalive_interval_(keepalive_interval),
-        stopping_(stopping),
-        sink_([this](absl::string_view bytes) {
-          return data_sink_->write(bytes.data(), bytes.size());
-        }) {}
-
-  // httplib calls this again and again until it returns false (the stream is abandoned)
-  // or calls sink.done() (the stream ends cleanly). Each call waits at most
-  // kStreamPollInterval, so that httplib's own shutdown check runs often.
-  bool Pump(httplib::DataSink& data_sink) {
-    data_sink_ = &data_sink;
-    if (stopping_.load() || SourceDone()) {
-      data_sink.done();
-      return true;
-    }
-    const absl::Duration until_keepalive = last_write_ + keepalive_interval_ - absl::Now();
-    if (until_keepalive <= absl::ZeroDuration()) {
-      last_write_ = absl::Now();
-      return sink_.Comment("keepalive");
-    }
-    absl::StatusOr<std::optional<SseEvent>> event =
-        NextEvent(std::min(until_keepalive, kStreamPollInterval));
-    if (!event.ok()) return false;
-    if (!event->has_value()) return true;
-    last_write_ = absl::Now();
-    return sink_.Send(**event);
-  }
-
- private:
-  bool SourceDone() {
-    try {
-      return source_->Done();
-    } catch (...) {
-      LOG(ERROR) << "event source threw from Done: " << DescribeException(std::current_exception());
-      return true;
-    }
-  }
-
-  // Internal if the source threw, which ends the stream instead of the process.
-  absl::StatusOr<std::optional<SseEvent>> NextEvent(absl::Duration timeout) {
-    try {
-      return source_->Next(timeout);
-    } catch (...) {
-      LOG(ERROR) << "event source threw from Next: " << DescribeException(std::current_exception());
-      return absl::InternalError("event source threw");
-    }
-  }
-
-  std::unique_ptr<SseSource> source_;
-  const absl::Duration keepalive_interval_;
-  const std::atomic<bool>& stopping_;
-  httplib::DataSink* data_sink_ = nullptr;  // The current Pump's.
-  SseSink sink_;
-  absl::Time last_write_ = absl::Now();
-};
-
 absl::StatusOr<std::unique_ptr<SseSource>> OpenSource(const SseOpener& open,
                                                       const HttpRequest& request,
                                                       const std::atomic<bool>& stopping) {
@@ -323,39 +181,6 @@ absl::StatusOr<std::unique_ptr<SseSource>> OpenSource(const SseOpener& open,
   if (stopping.load()) return absl::UnavailableError("the server is shutting down");
   return source;
 }
-
-}  // namespace
-
-bool SseSink::Write(absl::string_view bytes) {
-  open_ = open_ && write_(bytes);
-  return open_;
-}
-
-bool SseSink::Send(absl::string_view event, absl::string_view data) {
-  return Send(SseEvent{.event = std::string(event), .data = std::string(data)});
-}
-
-bool SseSink::Send(const SseEvent& event) {
-  // A line break in a field name or id would end the field early and corrupt the stream.
-  const auto one_line = [](absl::string_view field) {
-    return absl::StrReplaceAll(field, {{"\r", ""}, {"\n", ""}});
-  };
-  std::string frame;
-  if (!event.event.empty()) absl::StrAppend(&frame, "event: ", one_line(event.event), "\n");
-  if (!event.id.empty()) absl::StrAppend(&frame, "id: ", one_line(event.id), "\n");
-  const std::string data = absl::StrReplaceAll(event.data, {{"\r\n", "\n"}});
-  for (absl::string_view line : absl::StrSplit(data, absl::ByAnyChar("\r\n"))) {
-    absl::StrAppend(&frame, "data: ", line, "\n");
-  }
-  frame.push_back('\n');
-  return Write(frame);
-}
-
-bool SseSink::Comment(absl::string_view text) {
-  return Write(absl::StrCat(": ", absl::StrReplaceAll(text, {{"\r", " "}, {"\n", " "}}), "\n\n"));
-}
-
-namespace {
 
 // A TLS server if the options name certificate files, a plain one otherwise.
 std::unique_ptr<httplib::Server> MakeServer(const HttpServerOptions& options) {

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "collector/api/event_stream.h"
 #include "google/protobuf/message.h"
 
 namespace httplib {
@@ -84,28 +85,6 @@ struct HttpStaticRoute {
   std::string body;
 };
 
-// One Server-Sent Event. Empty `event` and `id` are left out, so the client sees a
-// "message" event and keeps its last event id.
-struct SseEvent {
-  std::string event{};
-  std::string data{};
-  std::string id{};
-};
-
-// The events of one open stream, pulled by the server's worker thread. Only that thread
-// calls it, so it needs no locking of its own against the server.
-class SseSource {
- public:
-  virtual ~SseSource() = default;
-  // Waits up to about `timeout` for the next event and returns it, or std::nullopt if
-  // none came in time. Must return within `timeout` plus a few milliseconds: the server
-  // checks for shutdown and departed clients between calls.
-  virtual std::optional<SseEvent> Next(absl::Duration timeout) = 0;
-  // True once the source has nothing more to send; the server then ends the stream.
-  // Checked before each call to Next.
-  virtual bool Done() const { return false; }
-};
-
 // Opens the source of a stream for `request`. A non-OK status is answered as by
 // ErrorResponse and no stream starts. Same threading as HttpHandler.
 using SseOpener = std::function<absl::StatusOr<std::unique_ptr<SseSource>>(const HttpRequest&)>;
@@ -114,27 +93,6 @@ using SseOpener = std::function<absl::StatusOr<std::unique_ptr<SseSource>>(const
 struct HttpStreamRoute {
   std::string path;  // Same syntax as HttpRoute::path.
   SseOpener open;
-};
-
-// Writes events in the text/event-stream format to a byte sink. Not thread-safe.
-class SseSink {
- public:
-  // `write` sends bytes to the client and returns false once it cannot (the client left).
-  explicit SseSink(std::function<bool(absl::string_view)> write) : write_(std::move(write)) {}
-  // Sends one event: an "event:" line if `event` is non-empty, an "id:" line if the id
-  // is, one "data:" line per line of `data` (split at "\n", "\r\n" or "\r"), and a blank
-  // line. Line breaks in the name and id are dropped. Returns false once the client has
-  // gone, after which nothing more is sent.
-  bool Send(const SseEvent& event);
-  bool Send(absl::string_view event, absl::string_view data);
-  // Sends ": text", which clients ignore; used as a keepalive.
-  bool Comment(absl::string_view text);
-
- private:
-  bool Write(absl::string_view bytes);
-
-  std::function<bool(absl::string_view)> write_;
-  bool open_ = true;
 };
 
 // An HTTP/1.1 server on its own threads, for the collector's JSON API, event streams
