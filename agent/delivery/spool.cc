@@ -11,15 +11,6 @@
 #include "glog/logging.h"
 
 namespace postura::agent {
-namespace {
-
-// A recut's new segment while it is written; adopted or discarded at the next Open.
-constexpr char kRecutFile[] = "recut.tmp";
-// A segment rewritten without superseded items, before it replaces the segment.
-constexpr char kRewriteFile[] = "rewrite.tmp";
-constexpr char kRejectedDirectory[] = "rejected";
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options) {
   std::error_code error;
@@ -37,114 +28,22 @@ absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options) 
 absl::Status Spool::Recover() {
   absl::StatusOr<SpoolState> state = ReadSpoolState(options_.directory);
   if (!state.ok()) return state.status();
+  absl::StatusOr<RecoveredSpool> recovered = RecoverSegments(options_.directory, *state, sources_);
+  if (!recovered.ok()) return recovered.status();
   acknowledged_ = state->acknowledged;
-  next_sequence_ = state->next_sequence;
-  dropped_items_total_ = state->dropped_items_total;
-  state_next_sequence_ = next_sequence_;
-  if (absl::Status s = AdoptOrDiscardRecut(); !s.ok()) return s;
-  // An unfinished rewrite: the segment it was to replace is whole.
-  std::error_code ignored;
-  std::filesystem::remove(options_.directory / kRewriteFile, ignored);
-  const uint64_t dropped_before = dropped_items_total_;
-  for (const std::filesystem::path& path : SegmentFiles(options_.directory)) {
-    if (absl::Status s = LoadSegment(path); !s.ok()) return s;
-  }
+  next_sequence_ = recovered->next_sequence;
+  state_next_sequence_ = state->next_sequence;
+  dropped_items_total_ = state->dropped_items_total + recovered->set_aside_items;
+  segments_ = std::move(recovered->segments);
   // Records set aside while loading are counted durably.
-  if (dropped_items_total_ != dropped_before) return WriteState();
-  return absl::OkStatus();
-}
-
-absl::Status Spool::AdoptOrDiscardRecut() {
-  const std::filesystem::path recut = options_.directory / kRecutFile;
-  if (!std::filesystem::exists(recut)) return absl::OkStatus();
-  const std::string bytes = ReadWholeFile(recut);
-  std::optional<v1::Batch> first;
-  if (std::optional<RecordView> record = RecordAt(bytes, 0); record && record->checksum_ok) {
-    first = DecodeBatch(record->payload);
-  }
-  std::error_code error;
-  // The state is written after the recut file and before its rename: a state that counts
-  // the recut's numbers as given means the recut was complete and replaces the old batches.
-  if (first.has_value() && state_next_sequence_ > first->sequence()) {
-    LOG(WARNING) << "spool: adopting the batches recut before a crash";
-    std::filesystem::rename(recut, SegmentPath(options_.directory, first->sequence()), error);
-  } else {
-    std::filesystem::remove(recut, error);
-  }
-  if (error) return absl::UnavailableError(absl::StrCat("spool recut: ", error.message()));
-  SyncDirectory(options_.directory);
-  return absl::OkStatus();
-}
-
-absl::Status Spool::LoadSegment(const std::filesystem::path& path) {
-  const std::string bytes = ReadWholeFile(path);
-  Segment segment{path, 0, {}};
-  std::size_t at = 0;
-  while (true) {
-    const std::optional<RecordView> record = RecordAt(bytes, at);
-    if (!record) break;  // Torn: written only in part.
-    if (!record->checksum_ok) {
-      // Damaged in place. With whole records behind it, skip it and keep them; at the end
-      // of the segment it is the torn tail of a crash, cut below.
-      const std::optional<RecordView> next = RecordAt(bytes, record->end);
-      if (!next || !next->checksum_ok) break;
-      SetAside(path, record->payload, 0, 0, "its checksum does not match");
-      at = record->end;
-      continue;
-    }
-    bool repaired = false;
-    std::optional<v1::Batch> batch = DecodeBatch(record->payload, &repaired);
-    if (!batch.has_value()) {
-      const DamagedBatchFacts facts = InspectDamagedBatch(record->payload);
-      if (facts.sequence == 0 || facts.sequence > acknowledged_) {
-        SetAside(path, record->payload, facts.sequence, facts.items, "it is not a batch");
-      }
-      next_sequence_ = std::max(next_sequence_, facts.sequence + 1);
-      at = record->end;
-      continue;
-    }
-    if (batch->sequence() > acknowledged_) {
-      LOG_IF(WARNING, repaired) << "spool: batch " << batch->sequence()
-                                << " held text that is not UTF-8; it is sent repaired";
-      segment.records.push_back(
-          {batch->sequence(), at, static_cast<uint32_t>(record->payload.size()),
-           static_cast<uint32_t>(batch->items_size()), sources_.IdsOf(*batch)});
-    }
-    next_sequence_ = std::max(next_sequence_, batch->sequence() + 1);
-    at = record->end;
-  }
-  if (at < bytes.size()) {
-    LOG(WARNING) << "spool segment " << path << ": cutting " << bytes.size() - at
-                 << " bytes of an incomplete or damaged record at offset " << at;
-    if (truncate(path.c_str(), static_cast<off_t>(at)) != 0) {
-      return absl::UnavailableError(absl::StrCat("cannot truncate ", path.string()));
-    }
-  }
-  segment.bytes = at;
-  if (segment.records.empty()) {
-    std::filesystem::remove(path);
-    return absl::OkStatus();
-  }
-  segments_.push_back(std::move(segment));
+  if (recovered->set_aside_items != 0) return WriteState();
   return absl::OkStatus();
 }
 
 void Spool::SetAside(const std::filesystem::path& segment, std::string_view payload,
                      uint64_t sequence, uint32_t items, absl::string_view reason) {
-  const std::filesystem::path directory = options_.directory / kRejectedDirectory;
-  const std::string name =
-      sequence != 0 ? absl::StrCat("batch-", sequence, ".pb")
-                    : absl::StrCat(segment.filename().string(), "-crc-", Crc32c(payload), ".bin");
-  const std::filesystem::path kept = directory / name;
-  std::error_code error;
-  // Counted once: the same record may be met again before its number counts as done.
-  if (std::filesystem::exists(kept, error)) return;
-  std::filesystem::create_directories(directory, error);
-  absl::Status written = WriteSynced(kept, payload, /*truncate=*/true);
-  dropped_items_total_ += items;
-  LOG(ERROR) << "spool: set aside batch " << sequence << " (" << items << " items) from "
-             << segment.filename() << " because " << reason << "; kept in "
-             << (written.ok() ? kept.string() : written.ToString());
+  dropped_items_total_ +=
+      SetAsideRecord(options_.directory, segment, payload, sequence, items, reason);
 }
 
 absl::Status Spool::WriteState() {
@@ -284,7 +183,7 @@ absl::Status Spool::RewriteSegment(std::size_t index, const NewestBatchOfSource&
     file += encoded;
     kept.push_back(std::move(record));
   }
-  const std::filesystem::path temporary = options_.directory / kRewriteFile;
+  const std::filesystem::path temporary = options_.directory / kRewriteFileName;
   if (absl::Status s = WriteSynced(temporary, file, /*truncate=*/true); !s.ok()) return s;
   // The count is durable before the items go, so drops are never under-reported.
   dropped_items_total_ += removed;
@@ -443,7 +342,7 @@ absl::StatusOr<std::size_t> Spool::RecutOversizedBatches() {
     file += record;
   }
   recut.bytes = file.size();
-  const std::filesystem::path temporary = options_.directory / kRecutFile;
+  const std::filesystem::path temporary = options_.directory / kRecutFileName;
   if (absl::Status s = WriteSynced(temporary, file, /*truncate=*/true); !s.ok()) return s;
   const uint64_t old_next = next_sequence_;
   next_sequence_ = sequence;

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "agent/delivery/spool_record.h"
+#include "agent/delivery/spool_recovery.h"
 #include "agent/delivery/spool_supersede.h"
 #include "postura/v1/evidence.pb.h"
 #include "postura/v1/ingest.pb.h"
@@ -102,23 +103,11 @@ class Spool {
   uint64_t oldest_pending() const;
 
  private:
-  struct Record {
-    uint64_t sequence = 0;
-    uint64_t offset = 0;  // Of the record's header in its segment.
-    uint32_t size = 0;    // Payload bytes.
-    uint32_t items = 0;
-    std::vector<uint32_t> sources;  // Each item's source, numbered by sources_.
-  };
-  struct Segment {
-    std::filesystem::path path;
-    uint64_t bytes = 0;
-    std::vector<Record> records;  // In sequence order.
-  };
+  using Record = SpooledRecord;
+  using Segment = SpoolSegment;
 
   explicit Spool(const SpoolOptions& options) : options_(options), limits_(options.ingest_limits) {}
   absl::Status Recover() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status AdoptOrDiscardRecut() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status LoadSegment(const std::filesystem::path& path) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint64_t> AppendBatch(std::vector<v1::Evidence> items)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -134,7 +123,7 @@ class Spool {
   absl::Status DropOldestPastCap() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status DeleteSegment(std::size_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ForgetThrough(uint64_t sequence) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Copies a record's payload to rejected/ (once) and counts its items as dropped.
+  // Sets a record aside (SetAsideRecord) and counts its items as dropped.
   void SetAside(const std::filesystem::path& segment, std::string_view payload, uint64_t sequence,
                 uint32_t items, absl::string_view reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const Record* Oldest() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -12,12 +12,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agent/delivery/spool_record.h"
+#include "glog/logging.h"
 
 namespace postura::agent {
 namespace {
 
 constexpr char kStateFile[] = "state";
 constexpr char kSegmentPrefix[] = "segment-";
+constexpr char kRejectedDirectory[] = "rejected";
 constexpr std::size_t kStateBytes = 3 * 8 + 4;  // Three u64 and the CRC-32C of them.
 
 void PutLittleEndian(std::string& out, uint64_t value, int width) {
@@ -127,6 +129,25 @@ std::optional<RecordView> RecordAt(std::string_view segment, std::size_t offset)
   record.checksum_ok = Crc32c(record.payload) == GetLittleEndian(segment, offset + 4, 4);
   record.end = end;
   return record;
+}
+
+uint32_t SetAsideRecord(const std::filesystem::path& directory,
+                        const std::filesystem::path& segment, std::string_view payload,
+                        uint64_t sequence, uint32_t items, absl::string_view reason) {
+  const std::filesystem::path rejected = directory / kRejectedDirectory;
+  const std::string name =
+      sequence != 0 ? absl::StrCat("batch-", sequence, ".pb")
+                    : absl::StrCat(segment.filename().string(), "-crc-", Crc32c(payload), ".bin");
+  const std::filesystem::path kept = rejected / name;
+  std::error_code error;
+  // Counted once: the same record may be met again before its number counts as done.
+  if (std::filesystem::exists(kept, error)) return 0;
+  std::filesystem::create_directories(rejected, error);
+  absl::Status written = WriteSynced(kept, payload, /*truncate=*/true);
+  LOG(ERROR) << "spool: set aside batch " << sequence << " (" << items << " items) from "
+             << segment.filename() << " because " << reason << "; kept in "
+             << (written.ok() ? kept.string() : written.ToString());
+  return items;
 }
 
 }  // namespace postura::agent

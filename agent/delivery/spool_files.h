@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace postura::agent {
 
@@ -20,6 +21,11 @@ namespace postura::agent {
 // Writes all of `data` to `path` (appending, or replacing when `truncate`), mode 0600, and
 // syncs it. Unavailable naming the path on error.
 absl::Status WriteSynced(const std::filesystem::path& path, std::string_view data, bool truncate);
+
+// A recut's new segment while it is written; adopted or discarded at the next Open.
+inline constexpr char kRecutFileName[] = "recut.tmp";
+// A segment rewritten without superseded items, before it replaces the segment.
+inline constexpr char kRewriteFileName[] = "rewrite.tmp";
 
 // Makes a directory entry change (create, rename, unlink) durable; best effort.
 void SyncDirectory(const std::filesystem::path& directory);
@@ -53,6 +59,13 @@ struct RecordView {
   std::size_t end = 0;  // Offset just past the record.
 };
 std::optional<RecordView> RecordAt(std::string_view segment, std::size_t offset);
+
+// Sets a record that cannot be sent aside: copies its payload (from the file `segment`) to
+// `rejected/` in `directory`, once, and logs why. `sequence` is 0 when unknown. Returns the
+// items to count as dropped: `items`, or 0 if the record was set aside before.
+uint32_t SetAsideRecord(const std::filesystem::path& directory,
+                        const std::filesystem::path& segment, std::string_view payload,
+                        uint64_t sequence, uint32_t items, absl::string_view reason);
 
 }  // namespace postura::agent
 
