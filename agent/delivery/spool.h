@@ -1,6 +1,11 @@
 #ifndef POSTURA_AGENT_DELIVERY_SPOOL_H_
 #define POSTURA_AGENT_DELIVERY_SPOOL_H_
 
+// The agent's durable outbox of evidence batches: the check thread appends, the uploader
+// sends and acknowledges, and nothing whose Append returned is lost to a crash. Recovery
+// at open is in spool_recovery.h, the full-spool policy in spool_supersede.h. Thread-safe
+// (the class comment below gives the details).
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
