@@ -68,6 +68,15 @@ absl::StatusOr<std::string> ObtainCredentialPatiently(const postura::agent::Agen
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Block the stop signals first, before any thread starts and before anything slow: from
+  // here on a SIGTERM waits for the main loop, which stops cleanly. (Blocked later, a
+  // SIGTERM during start-up killed the agent, exit status -15.) The attest command, which
+  // runs once and has no loop, unblocks them again.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   CLI::App app{"postura-agent: gathers control evidence on this host for the collector."};
   std::string config_path = kDefaultConfig;
   app.add_option("--config", config_path, "Agent config file (YAML)")->capture_default_str();
@@ -94,6 +103,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     request.expires_after = *duration;
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
     return Attest(attest_config, request);
   }
   FLAGS_logtostderr = true;
@@ -105,12 +115,6 @@ int main(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_THRESHOLD, 64 * 1024);  // Also keeps the trim threshold at its 128 KiB.
 
-  // Block the stop signals before any thread starts; the main loop waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   // After the mask, so gRPC's threads inherit it; before any channel or server.
   postura::GrpcLifetime grpc_lifetime;
 

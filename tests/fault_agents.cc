@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "agent/delivery/spool.h"
 #include "common/transport/private_file.h"
+#include "tests/testing/agent_process.h"
 
 namespace postura::test {
 
@@ -27,7 +28,10 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> StartFaultAgent(const std::string&
     if (options.spool_max_bytes > 0) out << "  max_bytes: " << options.spool_max_bytes << "\n";
     if (!out.good()) return absl::InternalError(absl::StrCat("cannot write ", config));
   }
-  return ChildProcess::Start({binary, "--config", config}, FaultAgentLog(dir));
+  // Returns once the agent runs (it logs "... checks for assets of ..."), so that a SIGTERM
+  // the test sends next finds it handling its stop signals.
+  return StartAndWaitForLine({binary, "--config", config}, FaultAgentLog(dir), kAgentStartedLine,
+                             absl::Seconds(60));
 }
 
 absl::StatusOr<SpoolFigures> ReadStoppedSpool(const std::string& dir) {

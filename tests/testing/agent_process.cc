@@ -42,7 +42,10 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> StartAgentProcess(
     out << ConfigText(options, token_file);
     if (!out.good()) return absl::InternalError(absl::StrCat("cannot write ", config));
   }
-  return ChildProcess::Start({binary, "--config", config}, AgentLogPath(dir, options.agent_id));
+  // Returns once the agent runs (it logs "... checks for assets of ..."), so that a SIGTERM
+  // the test sends next finds it handling its stop signals.
+  return StartAndWaitForLine({binary, "--config", config}, AgentLogPath(dir, options.agent_id),
+                             kAgentStartedLine, absl::Seconds(60));
 }
 
 std::string AgentLogPath(const std::string& dir, const std::string& agent_id) {

@@ -7,9 +7,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tests/testing/subprocess.h"
 
 namespace postura::test {
+
+// What agent/agent_daemon.cc logs once the agent runs.
+inline constexpr absl::string_view kAgentStartedLine = " checks for assets of ";
 
 // A postura-agent run as a host runs it, for the multi-process tests in tests/: its config
 // file (postura/v1/agent_config.proto) written from these options, then the binary in a

@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -135,6 +136,38 @@ absl::StatusOr<std::string> WaitForFile(const std::string& path, absl::Duration 
   }
   return absl::DeadlineExceededError(
       absl::StrCat("no ", path, " after ", absl::FormatDuration(timeout)));
+}
+
+int CountLinesContaining(const std::string& path, absl::string_view needle) {
+  std::ifstream file(path);
+  std::string line;
+  int count = 0;
+  while (std::getline(file, line)) count += absl::StrContains(line, needle) ? 1 : 0;
+  return count;
+}
+
+absl::StatusOr<std::unique_ptr<ChildProcess>> StartAndWaitForLine(
+    const std::vector<std::string>& argv, const std::string& log_path,
+    absl::string_view started_line, absl::Duration timeout) {
+  const int before = CountLinesContaining(log_path, started_line);
+  absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Start(argv, log_path);
+  if (!process.ok()) return process;
+  const absl::Time deadline = absl::Now() + timeout;
+  while (CountLinesContaining(log_path, started_line) <= before) {
+    siginfo_t info{};
+    // WNOWAIT: look without reaping, so that Wait() still gives the exit status.
+    if (waitid(P_PID, (*process)->pid(), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid != 0) {
+      return absl::UnavailableError(
+          absl::StrCat(argv[0], " exited before logging '", started_line, "'; see ", log_path));
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(argv[0], " did not log '", started_line,
+                                                      "' within ", absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return process;
 }
 
 }  // namespace postura::test

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace postura::test {
@@ -45,6 +46,17 @@ class ChildProcess {
 // Waits until `path` exists and is not empty, checking every 10 ms, and returns its
 // contents; DeadlineExceeded after `timeout`.
 absl::StatusOr<std::string> WaitForFile(const std::string& path, absl::Duration timeout);
+
+// Lines of the file at `path` that contain `needle`; 0 if it cannot be read.
+int CountLinesContaining(const std::string& path, absl::string_view needle);
+
+// Starts `argv` as ChildProcess::Start does, then waits until its log (appended to) has
+// one more line containing `started_line` than before: the program says it is running.
+// A program that handles its stop signals only from some point of its start-up can then
+// be stopped safely. Unavailable if it exits first, DeadlineExceeded after `timeout`.
+absl::StatusOr<std::unique_ptr<ChildProcess>> StartAndWaitForLine(
+    const std::vector<std::string>& argv, const std::string& log_path,
+    absl::string_view started_line, absl::Duration timeout);
 
 }  // namespace postura::test
 
