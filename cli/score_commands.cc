@@ -39,6 +39,12 @@ std::string AsOfLine(const std::string& as_of, absl::Time at) {
                       " (recomputed from the evidence log):\n");
 }
 
+// The instant a score is asked for: `now`, or --as-of when given.
+absl::StatusOr<absl::Time> ScoreInstant(const std::string& as_of, absl::Time now) {
+  if (as_of.empty()) return now;
+  return ParseInstant("--as-of", as_of, now);
+}
+
 // Fills the request's window from --since, --from and --to.
 absl::Status SetWindow(const EvidenceOptions& options, absl::Time now,
                        v1::GetEvidenceHistoryRequest& request) {
@@ -149,15 +155,12 @@ void AddPlanCommand(CLI::App& app, CommandLine& line) {
 
 int RunAssetScore(CommandContext& c, const std::string& asset_id, bool with_outcomes,
                   const std::string& as_of, absl::Time now) {
+  absl::StatusOr<absl::Time> instant = ScoreInstant(as_of, now);
+  if (!instant.ok()) return c.BadInput(instant.status());
+  const absl::Time at = *instant;
   v1::GetAssetScoreRequest request;
   request.set_asset_id(asset_id);
-  absl::Time at = now;
-  if (!as_of.empty()) {
-    absl::StatusOr<absl::Time> instant = ParseInstant("--as-of", as_of, now);
-    if (!instant.ok()) return c.BadInput(instant.status());
-    at = *instant;
-    request.set_as_of_unix_nanos(absl::ToUnixNanos(at));
-  }
+  if (!as_of.empty()) request.set_as_of_unix_nanos(absl::ToUnixNanos(at));
   return Print(c, c.collector.Call(c.collector.query(), &Query::GetAssetScore, request),
                [&](const v1::AssetScore& score) {
                  return absl::StrCat(AsOfLine(as_of, at), AssetScoreText(score, with_outcomes, at));
@@ -165,14 +168,11 @@ int RunAssetScore(CommandContext& c, const std::string& asset_id, bool with_outc
 }
 
 int RunOrganizationScore(CommandContext& c, const std::string& as_of, absl::Time now) {
+  absl::StatusOr<absl::Time> instant = ScoreInstant(as_of, now);
+  if (!instant.ok()) return c.BadInput(instant.status());
+  const absl::Time at = *instant;
   v1::GetOrganizationScoreRequest request;
-  absl::Time at = now;
-  if (!as_of.empty()) {
-    absl::StatusOr<absl::Time> instant = ParseInstant("--as-of", as_of, now);
-    if (!instant.ok()) return c.BadInput(instant.status());
-    at = *instant;
-    request.set_as_of_unix_nanos(absl::ToUnixNanos(at));
-  }
+  if (!as_of.empty()) request.set_as_of_unix_nanos(absl::ToUnixNanos(at));
   return Print(c, c.collector.Call(c.collector.query(), &Query::GetOrganizationScore, request),
                [&](const v1::OrganizationScore& score) {
                  return absl::StrCat(AsOfLine(as_of, at), OrganizationScoreText(score));

@@ -2,32 +2,16 @@
 
 #include <stdlib.h>
 
-#include <filesystem>
 #include <memory>
 #include <vector>
 
 #include "collector/history/history_keys.h"
 #include "collector/history/history_reader.h"
 #include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
 
 namespace postura::collector {
 namespace {
-
-// A fresh directory for a real RocksDB, removed with its contents at the end.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char pattern[] = "/tmp/history_test.XXXXXX";
-    path_ = mkdtemp(pattern) != nullptr ? pattern : "";
-  }
-  ~ScratchDir() {
-    if (!path_.empty()) std::filesystem::remove_all(path_);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 const absl::Time kNow = absl::FromUnixSeconds(1'763'900'000 / 86400 * 86400);  // Midnight.
 
@@ -66,7 +50,7 @@ class HistoryDownsamplerTest : public testing::Test {
     return times;
   }
 
-  ScratchDir dir_;
+  test::TempDir dir_;  // A real RocksDB lives here.
   std::unique_ptr<EvidenceStore> store_;
   const HistoryRetention retention_{.every_change = absl::Hours(24 * 7),
                                     .hourly = absl::Hours(24 * 90),

@@ -2,31 +2,15 @@
 
 #include <stdlib.h>
 
-#include <filesystem>
 #include <memory>
 
 #include "collector/history/history_keys.h"
 #include "collector/history/history_reader.h"
 #include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
 
 namespace postura::collector {
 namespace {
-
-// A fresh directory for a real RocksDB, removed with its contents at the end.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char pattern[] = "/tmp/history_test.XXXXXX";
-    path_ = mkdtemp(pattern) != nullptr ? pattern : "";
-  }
-  ~ScratchDir() {
-    if (!path_.empty()) std::filesystem::remove_all(path_);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 const absl::Time kStart = absl::FromUnixSeconds(1'763'900'000);
 
@@ -59,7 +43,7 @@ class HistoryRecorderTest : public testing::Test {
     return recorder.ok() ? *std::move(recorder) : nullptr;
   }
 
-  ScratchDir dir_;
+  test::TempDir dir_;  // A real RocksDB lives here.
   FakeClock clock_{kStart};
 };
 
