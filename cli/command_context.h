@@ -9,6 +9,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "cli/collector_connection.h"
 #include "cli/fleco_command.h"
 #include "common/model/catalog.h"
@@ -38,6 +39,19 @@ struct CommandContext {
   // Writes `message` as indented JSON and a newline.
   void PrintJson(const google::protobuf::Message& message) const;
 };
+
+// Prints a collector's answer: as JSON with --format json, else as `render` makes it text;
+// a failed call is reported as Fail does. The exit status.
+template <typename Response, typename Render>
+int PrintResponse(CommandContext& c, const absl::StatusOr<Response>& response, Render render) {
+  if (!response.ok()) return c.Fail(response.status());
+  if (c.format == OutputFormat::kJson) {
+    c.PrintJson(*response);
+  } else {
+    c.out << render(*response);
+  }
+  return kExitOk;
+}
 
 // The proto3 JSON mapping of `message` (lowerCamelCase names, enums by name, 64-bit
 // integers as strings), with every field present even when it has its default value:

@@ -54,18 +54,6 @@ absl::StatusOr<v1::GetScoreHistoryRequest> HistoryRequest(const HistoryOptions& 
   return request;
 }
 
-// Prints a response as text or JSON.
-template <typename Response, typename Render>
-int Print(CommandContext& c, const absl::StatusOr<Response>& response, Render render) {
-  if (!response.ok()) return c.Fail(response.status());
-  if (c.format == OutputFormat::kJson) {
-    c.PrintJson(*response);
-  } else {
-    c.out << render(*response);
-  }
-  return kExitOk;
-}
-
 std::string Subject(const std::string& asset_id) {
   return asset_id.empty() ? "the organisation" : absl::StrCat("asset ", asset_id);
 }
@@ -139,10 +127,10 @@ std::string ScoreDiffText(const std::string& subject, const v1::ScoreDiff& diff)
 int RunHistory(CommandContext& c, const HistoryOptions& options, absl::Time now) {
   absl::StatusOr<v1::GetScoreHistoryRequest> request = HistoryRequest(options, now);
   if (!request.ok()) return c.BadInput(request.status());
-  return Print(c, c.collector.Call(c.collector.query(), &Query::GetScoreHistory, *request),
-               [&](const v1::ScoreHistory& history) {
-                 return ScoreHistoryText(Subject(options.asset_id), history);
-               });
+  return PrintResponse(c, c.collector.Call(c.collector.query(), &Query::GetScoreHistory, *request),
+                       [&](const v1::ScoreHistory& history) {
+                         return ScoreHistoryText(Subject(options.asset_id), history);
+                       });
 }
 
 int RunDiff(CommandContext& c, const DiffOptions& options, absl::Time now) {
@@ -156,7 +144,7 @@ int RunDiff(CommandContext& c, const DiffOptions& options, absl::Time now) {
   if (absl::Status s = SetInstant("--to", options.to, now, &to); !s.ok()) return c.BadInput(s);
   request.set_from_unix_nanos(from);
   request.set_to_unix_nanos(to);
-  return Print(
+  return PrintResponse(
       c, c.collector.Call(c.collector.query(), &Query::GetScoreDiff, request),
       [&](const v1::ScoreDiff& diff) { return ScoreDiffText(Subject(options.asset_id), diff); });
 }

@@ -20,18 +20,6 @@ using Query = v1::QueryService::Stub;
 // Planning is an integer program; the planner gives up after 30 s of its own.
 constexpr absl::Duration kPlanTimeout = absl::Seconds(60);
 
-// Prints a response as text or JSON.
-template <typename Response, typename Render>
-int Print(CommandContext& c, const absl::StatusOr<Response>& response, Render render) {
-  if (!response.ok()) return c.Fail(response.status());
-  if (c.format == OutputFormat::kJson) {
-    c.PrintJson(*response);
-  } else {
-    c.out << render(*response);
-  }
-  return kExitOk;
-}
-
 // "As of <time> (recomputed from the evidence log):" before a past score; nothing for now.
 std::string AsOfLine(const std::string& as_of, absl::Time at) {
   if (as_of.empty()) return "";
@@ -161,10 +149,11 @@ int RunAssetScore(CommandContext& c, const std::string& asset_id, bool with_outc
   v1::GetAssetScoreRequest request;
   request.set_asset_id(asset_id);
   if (!as_of.empty()) request.set_as_of_unix_nanos(absl::ToUnixNanos(at));
-  return Print(c, c.collector.Call(c.collector.query(), &Query::GetAssetScore, request),
-               [&](const v1::AssetScore& score) {
-                 return absl::StrCat(AsOfLine(as_of, at), AssetScoreText(score, with_outcomes, at));
-               });
+  return PrintResponse(c, c.collector.Call(c.collector.query(), &Query::GetAssetScore, request),
+                       [&](const v1::AssetScore& score) {
+                         return absl::StrCat(AsOfLine(as_of, at),
+                                             AssetScoreText(score, with_outcomes, at));
+                       });
 }
 
 int RunOrganizationScore(CommandContext& c, const std::string& as_of, absl::Time now) {
@@ -173,16 +162,18 @@ int RunOrganizationScore(CommandContext& c, const std::string& as_of, absl::Time
   const absl::Time at = *instant;
   v1::GetOrganizationScoreRequest request;
   if (!as_of.empty()) request.set_as_of_unix_nanos(absl::ToUnixNanos(at));
-  return Print(c, c.collector.Call(c.collector.query(), &Query::GetOrganizationScore, request),
-               [&](const v1::OrganizationScore& score) {
-                 return absl::StrCat(AsOfLine(as_of, at), OrganizationScoreText(score));
-               });
+  return PrintResponse(c,
+                       c.collector.Call(c.collector.query(), &Query::GetOrganizationScore, request),
+                       [&](const v1::OrganizationScore& score) {
+                         return absl::StrCat(AsOfLine(as_of, at), OrganizationScoreText(score));
+                       });
 }
 
 int RunGaps(CommandContext& c, const std::string& asset_id) {
   v1::GetGapsRequest request;
   request.set_asset_id(asset_id);
-  return Print(c, c.collector.Call(c.collector.query(), &Query::GetGaps, request), GapsText);
+  return PrintResponse(c, c.collector.Call(c.collector.query(), &Query::GetGaps, request),
+                       GapsText);
 }
 
 int RunEvidence(CommandContext& c, const EvidenceOptions& options, absl::Time now) {
@@ -191,10 +182,11 @@ int RunEvidence(CommandContext& c, const EvidenceOptions& options, absl::Time no
   request.set_outcome_id(options.outcome_id);
   request.set_limit(options.limit);
   if (absl::Status s = SetWindow(options, now, request); !s.ok()) return c.BadInput(s);
-  return Print(c, c.collector.Call(c.collector.query(), &Query::GetEvidenceHistory, request),
-               [&](const v1::EvidenceHistory& history) {
-                 return EvidenceHistoryText(options.asset_id, options.outcome_id, history);
-               });
+  return PrintResponse(c,
+                       c.collector.Call(c.collector.query(), &Query::GetEvidenceHistory, request),
+                       [&](const v1::EvidenceHistory& history) {
+                         return EvidenceHistoryText(options.asset_id, options.outcome_id, history);
+                       });
 }
 
 int RunPlan(CommandContext& c, const std::string& asset_id,
@@ -211,7 +203,7 @@ int RunPlan(CommandContext& c, const std::string& asset_id,
     return kExitBadInput;
   }
   const int printed =
-      Print(c, plan, [&](const v1::AssetPlan& p) { return AssetPlanText(c.catalog, p); });
+      PrintResponse(c, plan, [&](const v1::AssetPlan& p) { return AssetPlanText(c.catalog, p); });
   if (printed != kExitOk) return printed;
   return plan->feasible() ? kExitOk : kExitTargetsConflict;
 }
