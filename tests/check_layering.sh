@@ -21,8 +21,9 @@ declare -A allowed=(
   [collector/access]="common collector/store collector/registry"
   [collector/scoring]="common collector/store collector/history collector/registry"
   [collector/ingest]="common collector/store collector/registry collector/access"
-  [collector/api]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest"
-  [collector]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/api"
+  [collector/alerting]="common collector/store collector/registry collector/scoring"
+  [collector/api]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting"
+  [collector]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/api"
   [agent/config]="common"
   [agent/checks]="common"
   [agent/delivery]="common agent/config"
@@ -39,6 +40,7 @@ declare -A forbidden=(
 # edges"): no gRPC headers, nor services' stubs (*.grpc.pb.h). Globs over project paths.
 grpc_free_files=(
   'collector/store/*' 'collector/registry/*' 'collector/scoring/*' 'collector/history/*'
+  'collector/alerting/*'
   'collector/ingest/ingest_writer*' 'agent/delivery/spool*' 'common/transport/target_proto*'
 )
 
