@@ -5,6 +5,7 @@
 #include "collector/store/store_families.h"
 #include "collector/store/store_keys.h"
 #include "collector/store/store_log.h"
+#include "collector/store/store_status.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -12,28 +13,6 @@
 #include "rocksdb/write_batch.h"
 
 namespace postura::collector {
-namespace {
-
-// rocksdb::Status is translated here and nowhere else.
-absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view what) {
-  if (status.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat(what, ": ", status.ToString());
-  if (status.IsNotFound()) return absl::NotFoundError(message);
-  if (status.IsCorruption()) return absl::DataLossError(message);
-  if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
-  // A full disk: RocksDB then refuses every write until Resume succeeds.
-  if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
-  return absl::UnavailableError(message);
-}
-
-rocksdb::WriteOptions SyncedWrite() {
-  rocksdb::WriteOptions options;
-  options.sync = true;
-  return options;
-}
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
     const EvidenceStoreOptions& options) {
   if (options.memtable_bytes < kMinMemtableBytes) {
@@ -67,6 +46,7 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
   store->progress_ = store->handles_[kProgressFamily];
   store->expiry_ = store->handles_[kExpiryFamily];
   store->history_ = store->handles_[kHistoryFamily];
+  store->alerts_ = store->handles_[kAlertsFamily];
   return store;
 }
 
@@ -184,14 +164,6 @@ absl::Status EvidenceStore::ForEachEvidence(
     return VisitStored(key, value, visit);
   });
 }
-
-namespace {
-
-absl::string_view View(const rocksdb::Slice& slice) {
-  return absl::string_view(slice.data(), slice.size());
-}
-
-}  // namespace
 
 absl::Status EvidenceStore::ForEachState(
     const std::function<void(const v1::SourceState&)>& visit) const {
@@ -338,6 +310,29 @@ absl::Status EvidenceStore::ScanHistory(
     if (!visit(View(it->key()), View(it->value()))) break;
   }
   return FromRocksStatus(it->status(), "reading history");
+}
+
+absl::Status EvidenceStore::WriteAlerts(const std::vector<AlertWrite>& writes) {
+  rocksdb::WriteBatch write;
+  for (const AlertWrite& entry : writes) {
+    if (entry.erase) {
+      write.Delete(alerts_, entry.key);
+    } else {
+      write.Put(alerts_, entry.key, entry.value);
+    }
+  }
+  return FromRocksStatus(db_->Write(SyncedWrite(), &write), "writing alerts");
+}
+
+absl::Status EvidenceStore::ScanAlerts(
+    absl::string_view prefix,
+    const std::function<bool(absl::string_view, absl::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
+    if (!visit(View(it->key()), View(it->value()))) break;
+  }
+  return FromRocksStatus(it->status(), "reading alerts");
 }
 
 absl::Status EvidenceStore::CompactEvidence() {

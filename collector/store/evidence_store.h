@@ -67,8 +67,9 @@ struct BatchToApply {
 // asset, outcome and observed time, with retention), "state" (latest evidence per
 // source), "registry" (tenants, departments, assets, targets, agents) and "progress"
 // (per-agent sequence numbers), "expiry" (when each report stops counting), "history"
-// (score history, collector/history); their
-// options are in store_families.h, the records' encoding in evidence_records.h.
+// (score history, collector/history), "alerts" (alerts' state and outbox,
+// collector/alerting); their options are in store_families.h, the records' encoding in
+// evidence_records.h.
 // Every write is synced to the WAL before it returns. Thread-safe.
 class EvidenceStore {
  public:
@@ -157,6 +158,18 @@ class EvidenceStore {
       absl::string_view begin, absl::string_view end, bool backward,
       const std::function<bool(absl::string_view key, absl::string_view value)>& visit) const;
 
+  // Alerts: the "alerts" family, whose keys and values collector/alerting defines (each
+  // alert's state and the outbox of transitions to deliver). Every write is synced.
+  using AlertWrite = HistoryWrite;
+  // Applies the writes in order, in one atomic synced write. ResourceExhausted if the disk
+  // is full, Unavailable if the write failed otherwise.
+  absl::Status WriteAlerts(const std::vector<AlertWrite>& writes);
+  // Calls `visit` with each alerts record whose key starts with `prefix`, in key order,
+  // until `visit` returns false.
+  absl::Status ScanAlerts(
+      absl::string_view prefix,
+      const std::function<bool(absl::string_view key, absl::string_view value)>& visit) const;
+
   // Compacts the evidence log now, which applies retention to all of it.
   absl::Status CompactEvidence();
 
@@ -193,6 +206,7 @@ class EvidenceStore {
   rocksdb::ColumnFamilyHandle* progress_ = nullptr;
   rocksdb::ColumnFamilyHandle* expiry_ = nullptr;
   rocksdb::ColumnFamilyHandle* history_ = nullptr;
+  rocksdb::ColumnFamilyHandle* alerts_ = nullptr;
   std::unique_ptr<class RetentionFilter> retention_filter_;  // See store_families.h.
 };
 

@@ -235,6 +235,34 @@ TEST_F(EvidenceStoreTest, MemtablesStayWithinTheirBudgetWhileFarMoreIsWritten) {
   EXPECT_GT(largest, 0u);
 }
 
+// The keys and values under `prefix` in the alerts family, in key order.
+std::vector<std::string> AlertRecords(const EvidenceStore& store, absl::string_view prefix) {
+  std::vector<std::string> records;
+  absl::Status s = store.ScanAlerts(prefix, [&](absl::string_view key, absl::string_view value) {
+    records.push_back(absl::StrCat(key, "=", value));
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  return records;
+}
+
+TEST_F(EvidenceStoreTest, AlertWritesApplyInOrderAndSurviveReopening) {
+  std::unique_ptr<EvidenceStore> store = Open();
+  ASSERT_TRUE(store
+                  ->WriteAlerts({{"outbox/a/2", "second"},
+                                 {"outbox/a/1", "first"},
+                                 {"outbox/b/1", "other"},
+                                 {"state/x", "firing"},
+                                 {"outbox/a/2", "", true}})
+                  .ok());
+  store.reset();
+  store = Open();
+  EXPECT_EQ(AlertRecords(*store, "outbox/a/"), std::vector<std::string>{"outbox/a/1=first"});
+  EXPECT_EQ(AlertRecords(*store, "outbox/").size(), 2u);
+  EXPECT_EQ(AlertRecords(*store, "state/"), std::vector<std::string>{"state/x=firing"});
+  EXPECT_TRUE(AlertRecords(*store, "none/").empty());
+}
+
 TEST_F(EvidenceStoreTest, AMemtableBudgetBelowTheLeastIsRefused) {
   absl::StatusOr<std::unique_ptr<EvidenceStore>> store = EvidenceStore::Open(
       {.path = "/store", .env = env_.get(), .memtable_bytes = kMinMemtableBytes - 1});

@@ -117,7 +117,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
           {"registry", small_options},
           {"progress", small_options},
           {"expiry", expiry_options},
-          {"history", history_options}};
+          {"history", history_options},
+          {"alerts", small_options}};
 }
 
 }  // namespace postura::collector

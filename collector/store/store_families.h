@@ -34,6 +34,7 @@ enum StoreFamily : int {
   kProgressFamily = 4,  // Per-agent progress records.
   kExpiryFamily = 5,    // When each report stops counting.
   kHistoryFamily = 6,   // Score history, by subject then time (collector/history).
+  kAlertsFamily = 7,    // Alerts' state and outbox (collector/alerting).
 };
 
 // Drops evidence observed before now - retention whenever RocksDB compacts it. Keys that
