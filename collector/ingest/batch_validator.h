@@ -5,6 +5,7 @@
 
 #include "absl/time/time.h"
 #include "collector/registry/registry_model.h"
+#include "collector/store/evidence_records.h"
 #include "common/model/catalog.h"
 #include "postura/v1/ingest.pb.h"
 
@@ -12,7 +13,8 @@ namespace postura::collector {
 
 struct ValidationLimits {
   uint32_t max_detail_bytes = 1024;
-  absl::Duration max_future_skew = absl::Minutes(5);
+  // At most kMaxObservedAheadOfReceipt, which as-of reads rely on.
+  absl::Duration max_future_skew = kMaxObservedAheadOfReceipt;
 };
 
 // The verdict on each item of a batch.

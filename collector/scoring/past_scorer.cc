@@ -1,19 +1,31 @@
 #include "collector/scoring/past_scorer.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <tuple>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "collector/scoring/score_wire.h"
-#include "collector/store/store_keys.h"
+#include "collector/store/evidence_records.h"
 
 namespace postura::collector {
 namespace {
 
 // Whether `a` was committed after `b`: reports of one source come from one agent, whose
 // batches commit in sequence order, items in index order.
-bool CommittedAfter(const v1::StoredEvidence& a, const v1::StoredEvidence& b) {
-  return a.sequence() != b.sequence() ? a.sequence() > b.sequence() : a.index() > b.index();
+// A source's name within one (asset, outcome): agent \0 check (ids hold no '\0').
+std::string SourceName(absl::string_view agent_id, absl::string_view check_id) {
+  return absl::StrCat(agent_id, absl::string_view("\0", 1), check_id);
+}
+
+int64_t SaturatingAdd(int64_t unix_nanos, absl::Duration duration) {
+  const int64_t nanos = absl::ToInt64Nanoseconds(duration);
+  return unix_nanos > std::numeric_limits<int64_t>::max() - nanos
+             ? std::numeric_limits<int64_t>::max()
+             : unix_nanos + nanos;
 }
 
 v1::SourceState StateOf(const v1::StoredEvidence& record) {
@@ -34,19 +46,56 @@ v1::SourceState StateOf(const v1::StoredEvidence& record) {
 
 }  // namespace
 
+// Why this is exact: a source's reports come from one agent's check, which observes them
+// in order, and the agent's batches commit in sequence order, so a source's reports sorted
+// by observed time are sorted by receipt too. The report a source had at `at` is then its
+// current one if that was received by `at`, and otherwise the newest-observed report
+// received by `at`, found by reading its outcome's log backward from the last instant such
+// a report can have been observed at. The state family lists every source that ever
+// reported (its entries go only with the asset), so no source is missed.
 absl::Status PastScorer::FillAsset(ScoreTable& table, int slot, const std::string& asset_id,
                                    int64_t at, std::vector<v1::SourceState>* sources) const {
-  // Each source's last report received by `at`, by state key (so by outcome, then source).
-  std::map<std::string, v1::StoredEvidence> current;
-  absl::Status read = store_.ForEachAssetEvidence(asset_id, [&](const v1::StoredEvidence& r) {
-    if (r.received_at_unix_nanos() > at) return;
-    table.NoteEvidence(slot, r.evidence().observed_at_unix_nanos());
-    std::string key =
-        StateKey(asset_id, r.evidence().outcome_id(), r.agent_id(), r.evidence().check_id());
-    auto [it, inserted] = current.try_emplace(std::move(key), r);
-    if (!inserted && CommittedAfter(r, it->second)) it->second = r;
+  absl::StatusOr<std::vector<v1::SourceState>> current = store_.ReadAssetSources(asset_id);
+  if (!current.ok()) return current.status();
+  std::vector<v1::SourceState> reports;  // Each source's report at `at`.
+  // Sources whose current report came after `at` (or at an unrecorded time), by outcome.
+  std::map<std::string, absl::flat_hash_set<std::string>> pending;
+  for (v1::SourceState& source : *current) {
+    const int64_t received = source.received_at_unix_nanos();
+    if (received != 0 && received <= at) {
+      reports.push_back(std::move(source));
+    } else {
+      pending[source.outcome_id()].insert(SourceName(source.agent_id(), source.check_id()));
+    }
+  }
+  const int64_t observed_at_most = SaturatingAdd(at, kMaxObservedAheadOfReceipt);
+  for (auto& [outcome, waiting] : pending) {
+    absl::Status read = store_.ForEachOutcomeEvidenceBackward(
+        asset_id, outcome, observed_at_most, [&](const v1::StoredEvidence& record) {
+          if (record.received_at_unix_nanos() > at) return true;
+          auto source = waiting.find(SourceName(record.agent_id(), record.evidence().check_id()));
+          if (source == waiting.end()) return true;
+          waiting.erase(source);
+          reports.push_back(StateOf(record));
+          return !waiting.empty();
+        });
+    if (!read.ok()) return read;
+  }
+  SetCells(table, slot, at, reports, sources);
+  return absl::OkStatus();
+}
+
+void PastScorer::SetCells(ScoreTable& table, int slot, int64_t at,
+                          std::vector<v1::SourceState>& reports,
+                          std::vector<v1::SourceState>* sources) const {
+  // In state key order: by outcome, then source.
+  std::sort(reports.begin(), reports.end(), [](const v1::SourceState& a, const v1::SourceState& b) {
+    return std::tie(a.outcome_id(), a.agent_id(), a.check_id()) <
+           std::tie(b.outcome_id(), b.agent_id(), b.check_id());
   });
-  if (!read.ok()) return read;
+  for (const v1::SourceState& report : reports) {
+    table.NoteEvidence(slot, report.observed_at_unix_nanos());
+  }
   std::vector<v1::SourceState> group;
   auto flush = [&] {
     if (group.empty()) return;
@@ -56,12 +105,11 @@ absl::Status PastScorer::FillAsset(ScoreTable& table, int slot, const std::strin
     if (sources != nullptr) sources->insert(sources->end(), group.begin(), group.end());
     group.clear();
   };
-  for (const auto& [key, record] : current) {
-    if (!group.empty() && group.front().outcome_id() != record.evidence().outcome_id()) flush();
-    group.push_back(StateOf(record));
+  for (v1::SourceState& report : reports) {
+    if (!group.empty() && group.front().outcome_id() != report.outcome_id()) flush();
+    group.push_back(std::move(report));
   }
   flush();
-  return absl::OkStatus();
 }
 
 absl::Status PastScorer::Fill(ScoreTable& table, const std::vector<AssetDefinition>& definitions,

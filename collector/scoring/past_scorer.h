@@ -10,8 +10,11 @@
 // What it cannot know: registry changes are not historised, so the assets' current
 // definitions (group, department, supplier, dependencies, targets) are applied to the
 // past; evidence deleted by retention no longer counts (docs/operators.md). A report
-// counts from its receipt, a few milliseconds before live scoring applied it. Cost: one
-// read of each asset's whole evidence log (an index for large logs is issue 18, item 7).
+// counts from its receipt, a few milliseconds before live scoring applied it. Cost per
+// asset: one read of its current state, and for each outcome with a source that reported
+// after the instant, a backward read of that outcome's log from the instant until each
+// such source's earlier report is found (past_scorer.cc says why that is exact). It reads
+// an outcome's whole log only for a source that first reported after the instant.
 //
 // Threading: const and thread-safe (the store is).
 
@@ -65,6 +68,10 @@ class PastScorer {
   // Sets the asset's cells from its evidence log as of `at`.
   absl::Status FillAsset(ScoreTable& table, int slot, const std::string& asset_id, int64_t at,
                          std::vector<v1::SourceState>* sources) const;
+  // Sets the cells from each source's report at `at` (any order; sorted here, then moved
+  // to `sources` if given).
+  void SetCells(ScoreTable& table, int slot, int64_t at, std::vector<v1::SourceState>& reports,
+                std::vector<v1::SourceState>* sources) const;
 
   const EvidenceStore& store_;
   const Catalog& catalog_;

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -68,17 +69,32 @@ class PastScorerTest : public testing::Test {
     scorer_->OnAssetPut(asset, targets);
   }
 
-  // Stores one report received now, as the ingest writer would, and hands it over.
+  // Stores one report received now, as the ingest writer would, and hands it over. It was
+  // observed `observed_ago` before (a spooled report: up to an hour), but never before the
+  // source's previous report, as an agent observes in order. A `legacy_state` report's
+  // state record lacks its receipt time, as records written before it was kept do.
   void Report(const std::string& agent, const std::string& asset, const std::string& outcome,
-              v1::Level level, absl::Duration lifetime, v1::EvidenceKind kind) {
+              v1::Level level, absl::Duration lifetime, v1::EvidenceKind kind,
+              absl::Duration observed_ago = absl::Seconds(5), bool legacy_state = false) {
     v1::Batch batch;
     batch.set_sequence(++sequence_[agent]);
     v1::Evidence& item = *batch.add_items();
-    item = TestEvidence(asset, outcome, clock_.TimeNow() - absl::Seconds(5), level);
+    const std::string check = absl::StrCat("check.", outcome.size() % 2);
+    absl::Time& last_observed = last_observed_[absl::StrCat(agent, "/", asset, "/", outcome)];
+    const absl::Time observed =
+        std::max(clock_.TimeNow() - observed_ago, last_observed + absl::Nanoseconds(1));
+    last_observed = observed;
+    item = TestEvidence(asset, outcome, observed, level);
     item.set_expires_at_unix_nanos(absl::ToUnixNanos(clock_.TimeNow() + lifetime));
     item.set_kind(kind);
-    item.set_check_id(absl::StrCat("check.", outcome.size() % 2));
+    item.set_check_id(check);
     EncodedBatch encoded = EncodeBatch(agent, batch, {true}, clock_.TimeNow());
+    if (legacy_state) {
+      v1::SourceState state;
+      ASSERT_TRUE(state.ParseFromString(encoded.entries[0].state_value));
+      state.clear_received_at_unix_nanos();
+      state.SerializeToString(&encoded.entries[0].state_value);
+    }
     ASSERT_TRUE(store_->Commit({{&agent, &encoded, {sequence_[agent], 0, 1}}}).ok());
     std::vector<SourceUpdate> updates;
     for (EncodedBatch::Entry& entry : encoded.entries) {
@@ -113,6 +129,7 @@ class PastScorerTest : public testing::Test {
   std::unique_ptr<LiveScorer> scorer_;
   std::shared_ptr<Watcher> watcher_;
   std::map<std::string, uint64_t> sequence_;
+  std::map<std::string, absl::Time> last_observed_;  // By agent/asset/outcome.
   std::map<std::string, std::map<int64_t, v1::AssetSummary>> published_;
   std::map<int64_t, v1::OrganizationScore> organization_;
 };
@@ -129,9 +146,13 @@ TEST_F(PastScorerTest, RecomputationAtRandomPastInstantsEqualsWhatWasPublished) 
   for (int step = 0; step < 240; ++step) {
     const int reports = static_cast<int>(random() % 4);
     for (int r = 0; r < reports; ++r) {
+      // A quarter of the reports were spooled for up to an hour; a quarter have state
+      // records without their receipt time.
+      const absl::Duration observed_ago =
+          random() % 4 == 0 ? absl::Seconds(random() % 3600) : absl::Seconds(5);
       Report(kAgents[random() % 3], kAssets[random() % 3], kOutcomes[random() % 4],
              levels[random() % 4], absl::Minutes(1 + random() % 20),
-             random() % 4 == 0 ? v1::ATTESTED : v1::OBSERVED);
+             random() % 4 == 0 ? v1::ATTESTED : v1::OBSERVED, observed_ago, random() % 4 == 0);
     }
     Publish();
     clock_.Advance(absl::Minutes(1));

@@ -23,6 +23,7 @@ EncodedBatch EncodeBatch(const std::string& agent_id, v1::Batch& batch,
   record.set_received_at_unix_nanos(absl::ToUnixNanos(received_at));
   v1::SourceState state;
   state.set_sequence(batch.sequence());
+  state.set_received_at_unix_nanos(record.received_at_unix_nanos());
   for (int i = 0; i < batch.items_size(); ++i) {
     if (!valid[i]) continue;
     v1::Evidence& item = *batch.mutable_items(i);

@@ -22,6 +22,11 @@
 
 namespace postura::collector {
 
+// How far ahead of its receipt an item's observed time may be: ingest refuses items
+// observed later than that (clock skew), and as-of reads rely on it to know where in the
+// log, which is ordered by observed time, the reports received by an instant end.
+inline constexpr absl::Duration kMaxObservedAheadOfReceipt = absl::Minutes(5);
+
 // How far an agent's ingest has come, as stored.
 struct AgentProgress {
   uint64_t last_sequence = 0;        // Highest batch sequence applied.

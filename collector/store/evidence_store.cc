@@ -270,6 +270,29 @@ absl::StatusOr<std::vector<v1::StoredEvidence>> EvidenceStore::ReadEvidence(
   return records;
 }
 
+absl::Status EvidenceStore::ForEachOutcomeEvidenceBackward(
+    absl::string_view asset, absl::string_view outcome, int64_t observed_at_most,
+    const std::function<bool(const v1::StoredEvidence&)>& visit) const {
+  // Keys of (asset, outcome) are its prefix, then the observed time, big-endian.
+  const std::string lower = EvidencePrefix(asset, outcome);
+  std::string upper = lower;
+  const uint64_t after = observed_at_most < 0 ? 0 : static_cast<uint64_t>(observed_at_most) + 1;
+  for (int shift = 56; shift >= 0; shift -= 8) upper.push_back(static_cast<char>(after >> shift));
+  const rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions options;
+  options.iterate_lower_bound = &lower_slice;
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, evidence_));
+  v1::StoredEvidence record;
+  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("corrupt evidence record");
+    }
+    if (!visit(record)) break;
+  }
+  return FromRocksStatus(it->status(), "reading evidence");
+}
+
 absl::Status EvidenceStore::ForEachAssetEvidence(
     absl::string_view asset, const std::function<void(const v1::StoredEvidence&)>& visit) const {
   // Every evidence key of the asset starts with asset \0 (EvidenceKey).

@@ -137,6 +137,12 @@ class EvidenceStore {
                                                                int64_t to_unix_nanos, size_t limit,
                                                                bool* truncated) const;
 
+  // Evidence of (asset, outcome) observed at or before `observed_at_most`, the newest
+  // first, until `visit` returns false.
+  absl::Status ForEachOutcomeEvidenceBackward(
+      absl::string_view asset, absl::string_view outcome, int64_t observed_at_most,
+      const std::function<bool(const v1::StoredEvidence&)>& visit) const;
+
   // Every evidence record of one asset, in key order (by outcome, then observed time).
   absl::Status ForEachAssetEvidence(
       absl::string_view asset, const std::function<void(const v1::StoredEvidence&)>& visit) const;
