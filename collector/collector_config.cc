@@ -1,6 +1,7 @@
 #include "collector/collector_config.h"
 
 #include "absl/strings/str_cat.h"
+#include "collector/alerting/syslog_sink.h"
 #include "common/config/yaml_config.h"
 
 namespace postura::collector {
@@ -39,6 +40,19 @@ absl::Status HistoryFromConfig(const v1::HistoryConfig& config, HistoryRetention
   return ValidateHistoryRetention(out);
 }
 
+// Checks every alerting.syslog entry the way the composition root will read it
+// (SyslogSinkOptionsFromConfig), so a bad key stops start-up with its path.
+absl::Status ValidateSyslogSinks(const v1::AlertingConfig& alerting) {
+  for (int i = 0; i < alerting.syslog_size(); ++i) {
+    absl::StatusOr<SyslogSinkOptions> sink = SyslogSinkOptionsFromConfig(alerting.syslog(i), i + 1);
+    if (!sink.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("alerting.syslog[", i, "].", sink.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& config) {
@@ -74,6 +88,7 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
     options.evidence_retention = *retention;
   }
   if (absl::Status s = HistoryFromConfig(config.history(), options.history); !s.ok()) return s;
+  if (absl::Status s = ValidateSyslogSinks(config.alerting()); !s.ok()) return s;
   const v1::IngestLimits& limits = config.limits();
   for (absl::Status s : {
            Limit("limits.max_batch_items", limits.max_batch_items(), 1, 100'000,

@@ -84,6 +84,27 @@ TEST(CollectorConfigTest, BadConfigNamesTheKey) {
               HasMessage(HasSubstr("limit")));
 }
 
+TEST(CollectorConfigTest, SyslogSinksAreValidatedWithTheEntrysPath) {
+  absl::StatusOr<CollectorOptions> valid = FromYaml(
+      "data_dir: /d\nalerting:\n  syslog:\n"
+      "    - {address: \"logs:514\", transport: tcp, facility: \"16\"}\n");
+  EXPECT_TRUE(valid.ok()) << valid.status();
+  // A facility's number must be quoted: the key is text, as its names are.
+  EXPECT_THAT(FromYaml("data_dir: /d\nalerting:\n  syslog:\n"
+                       "    - {address: \"logs:514\", facility: 16}\n")
+                  .status(),
+              HasMessage(HasSubstr("facility")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nalerting:\n  syslog:\n    - {address: \"logs:514\"}\n"
+                       "    - {address: logs}\n")
+                  .status(),
+              HasMessage(HasSubstr("alerting.syslog[1].address: 'logs' is not host:port")));
+  EXPECT_THAT(
+      FromYaml("data_dir: /d\nalerting:\n  syslog:\n    - {address: \"logs:514\", "
+               "facility: local9}\n")
+          .status(),
+      HasMessage(HasSubstr("alerting.syslog[0].facility: 'local9' is not a syslog facility")));
+}
+
 TEST(CollectorConfigTest, ShippedExampleIsValid) {
   absl::StatusOr<CollectorOptions> options =
       LoadCollectorConfig(POSTURA_SOURCE_DIR "/deploy/collector.example.yaml");
