@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "collector/history/gap_log.h"
 #include "collector/history/history_keys.h"
 
 namespace postura::collector {
@@ -27,6 +29,10 @@ absl::StatusOr<std::optional<std::string>> NextSubject(const EvidenceStore& stor
                                        });
     if (!s.ok()) return s;
     if (!key) return std::nullopt;
+    if (absl::StartsWith(*key, kGapPrefix)) {  // Gap episodes (gap_log.h) are no points.
+      from = std::string(kGapPrefixEnd);
+      continue;
+    }
     std::optional<HistoryKeyParts> parts = ParseHistoryKey(*key);
     if (!parts) {  // A meta record: skip just it.
       from = *key + std::string(1, '\0');
@@ -140,6 +146,10 @@ absl::StatusOr<DownsampleStats> DownsampleHistory(EvidenceStore& store,
       return step;
     }
   }
+  // Closed gap episodes live as long as hourly points.
+  absl::StatusOr<int64_t> pruned = PruneClosedGaps(store, daily_end);
+  if (!pruned.ok()) return pruned.status();
+  stats.gap_episodes_deleted = *pruned;
   absl::Status noted = store.WriteHistory({{.key = std::string(kHistoryDownsampledKey),
                                             .value = EncodeUnixNanos(now_nanos) + settings}});
   if (!noted.ok()) return noted;

@@ -2,7 +2,8 @@
 #define POSTURA_COLLECTOR_HISTORY_HISTORY_DOWNSAMPLER_H_
 
 // Thins the score history with age: every change while it is young, then the last point of
-// each hour, then the last point of each day, then nothing. HistoryRecorder runs it on its
+// each hour, then the last point of each day, then nothing; closed gap episodes are kept
+// as long as hourly points. HistoryRecorder runs it on its
 // own thread every hour; tests run it directly.
 //
 // Threading: one run at a time per store (the recorder's thread); reads and writes the
@@ -28,9 +29,11 @@ absl::Status ValidateHistoryRetention(const HistoryRetention& retention);
 struct DownsampleStats {
   int subjects = 0;
   int64_t points_deleted = 0;
+  int64_t gap_episodes_deleted = 0;  // Closed before now - hourly (gap_log.h).
 };
 
-// Thins every subject's history as of `now`. A point is kept at the resolution of its age,
+// Thins every subject's history as of `now`, and deletes the gap episodes (gap_log.h) that
+// closed before now - retention.hourly. A point is kept at the resolution of its age,
 // and the last point of each hour or day is the one kept, so the figures at each kept
 // instant are exact. Resumes from the previous run's time (kept in the store), so a run
 // reads only what aged into a coarser resolution since; the first run reads everything.

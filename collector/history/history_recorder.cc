@@ -59,6 +59,20 @@ void HistoryRecorder::Record(std::vector<HistoryChange> changes) {
   for (HistoryChange& change : changes) Queue(std::move(change));
 }
 
+void HistoryRecorder::RecordGaps(std::vector<GapEvent> events) {
+  if (events.empty()) return;
+  absl::MutexLock lock(&mu_);
+  for (GapEvent& event : events) {
+    ++queued_total_;
+    if (gap_queue_.size() >= options_.max_queued) {
+      ++stats_.gap_events_dropped;
+      ++written_total_;
+      continue;
+    }
+    gap_queue_.push_back(std::move(event));
+  }
+}
+
 void HistoryRecorder::Queue(Change change) {
   ++queued_total_;
   if (auto waiting = queued_at_.find(change.subject); waiting != queued_at_.end()) {
@@ -96,18 +110,21 @@ HistoryRecorderStats HistoryRecorder::Stats() const {
 void HistoryRecorder::Run() {
   while (true) {
     std::vector<Change> changes;
+    std::vector<GapEvent> gaps;
     bool stopping = false;
     {
       absl::MutexLock lock(&mu_);
       auto ready = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return stopping_ || (flushes_waiting_ > 0 && !queue_.empty());
+        return stopping_ || (flushes_waiting_ > 0 && !(queue_.empty() && gap_queue_.empty()));
       };
       mu_.AwaitWithTimeout(absl::Condition(&ready), options_.write_interval);
       changes.swap(queue_);
       queued_at_.clear();
+      gaps.swap(gap_queue_);
       stopping = stopping_;
     }
     Write(changes);
+    WriteGaps(gaps);
     if (stopping) return;
     if (clock_.TimeNow() - last_downsample_ >= options_.downsample_interval) Downsample();
   }
@@ -135,6 +152,22 @@ void HistoryRecorder::Write(std::vector<Change>& changes) {
   written_total_ += changes.size();
 }
 
+void HistoryRecorder::WriteGaps(const std::vector<GapEvent>& events) {
+  if (events.empty()) return;
+  absl::StatusOr<GapWriteStats> written = WriteGapEvents(store_, events);
+  if (!written.ok()) {
+    LOG_EVERY_N(ERROR, 100) << "cannot record gap episodes: " << written.status();
+  }
+  absl::MutexLock lock(&mu_);
+  if (written.ok()) {
+    stats_.gaps_opened += written->opened;
+    stats_.gaps_closed += written->closed;
+  } else {
+    ++stats_.write_errors;
+  }
+  written_total_ += events.size();
+}
+
 void HistoryRecorder::Downsample() {
   const absl::Time now = clock_.TimeNow();
   absl::StatusOr<DownsampleStats> stats = DownsampleHistory(store_, options_.retention, now);
@@ -146,6 +179,7 @@ void HistoryRecorder::Downsample() {
   if (!stats.ok()) return;
   absl::MutexLock lock(&mu_);
   stats_.points_downsampled += stats->points_deleted;
+  stats_.gaps_pruned += stats->gap_episodes_deleted;
 }
 
 }  // namespace postura::collector

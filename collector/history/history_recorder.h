@@ -2,12 +2,12 @@
 #define POSTURA_COLLECTOR_HISTORY_HISTORY_RECORDER_H_
 
 // Records score history off the scoring path. Live scoring hands each change of an asset's
-// or a rollup's figures to Record, which only appends to a queue; the recorder's thread
-// writes what queued in one store write every write_interval, and downsamples the
-// history every downsample_interval (history_downsampler.h). Built and owned by the
+// or a rollup's figures to Record, and each gap crossing to RecordGaps (gap_log.h), which
+// only append to a queue; the recorder's thread writes what queued every write_interval, and
+// downsamples the history every downsample_interval (history_downsampler.h). Built and owned by the
 // collector's composition root; LiveScorer records, queries read through HistoryReader.
 //
-// Threading: Record, Flush and Stats from any thread; everything else is the recorder's
+// Threading: Record, RecordGaps, Flush and Stats from any thread; everything else is the recorder's
 // own thread.
 
 #include <cstdint>
@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "collector/history/gap_log.h"
 #include "collector/history/history_downsampler.h"
 #include "collector/store/evidence_store.h"
 #include "common/base/clock.h"
@@ -52,6 +53,10 @@ struct HistoryRecorderStats {
   uint64_t points_dropped = 0;  // Over max_queued.
   uint64_t write_errors = 0;
   uint64_t points_downsampled = 0;  // Deleted by downsampling.
+  uint64_t gaps_opened = 0;         // Gap episodes written open (gap_log.h).
+  uint64_t gaps_closed = 0;
+  uint64_t gap_events_dropped = 0;  // Over max_queued; a restart reconciles the episodes.
+  uint64_t gaps_pruned = 0;         // Closed episodes deleted by downsampling.
 };
 
 // `store` and `clock` are borrowed and must outlive the recorder.
@@ -69,6 +74,9 @@ class HistoryRecorder {
   void Record(std::string subject, int64_t unix_nanos, const v1::HistoryPoint& figures);
   // The same for several changes, under one hold of the queue's lock.
   void Record(std::vector<HistoryChange> changes);
+  // Queues gap crossings, written in order (never coalesced) by the recorder's thread.
+  // Never waits on disk; O(events).
+  void RecordGaps(std::vector<GapEvent> events);
   // Returns once everything recorded before the call is written (or failed to be).
   void Flush();
 
@@ -85,6 +93,7 @@ class HistoryRecorder {
   void Queue(Change change) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run();
   void Write(std::vector<Change>& changes);
+  void WriteGaps(const std::vector<GapEvent>& events);
   void Downsample();
 
   EvidenceStore& store_;
@@ -97,6 +106,7 @@ class HistoryRecorder {
   std::vector<Change> queue_ ABSL_GUARDED_BY(mu_);
   // Where each subject's change waits in queue_.
   absl::flat_hash_map<std::string, size_t> queued_at_ ABSL_GUARDED_BY(mu_);
+  std::vector<GapEvent> gap_queue_ ABSL_GUARDED_BY(mu_);
   uint64_t queued_total_ ABSL_GUARDED_BY(mu_) = 0;   // Changes ever queued or dropped.
   uint64_t written_total_ ABSL_GUARDED_BY(mu_) = 0;  // Of those, handled by the thread.
   int flushes_waiting_ ABSL_GUARDED_BY(mu_) = 0;

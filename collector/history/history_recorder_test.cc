@@ -179,5 +179,35 @@ TEST_F(HistoryRecorderTest, BadRetentionIsRefusedNamingTheKey) {
       << recorder.status();
 }
 
+TEST_F(HistoryRecorderTest, GapCrossingsAreWrittenInOrderOnTheRecordersThread) {
+  std::unique_ptr<EvidenceStore> store = OpenStore();
+  std::unique_ptr<HistoryRecorder> recorder = StartRecorder(*store);
+  const int64_t opened = Nanos(kStart + absl::Seconds(1));
+  const int64_t closed = Nanos(kStart + absl::Seconds(61));
+  recorder->RecordGaps({{.asset_id = "web",
+                         .outcome_id = "PR_1",
+                         .unix_nanos = opened,
+                         .transition = GapTransition::kOpened},
+                        {.asset_id = "db",
+                         .outcome_id = "PR_1",
+                         .unix_nanos = opened,
+                         .transition = GapTransition::kOpened}});
+  recorder->RecordGaps({{.asset_id = "web",
+                         .outcome_id = "PR_1",
+                         .unix_nanos = closed,
+                         .transition = GapTransition::kClosed}});
+  recorder->Flush();
+  EXPECT_EQ(recorder->Stats().gaps_opened, 2u);
+  EXPECT_EQ(recorder->Stats().gaps_closed, 1u);
+  std::vector<GapEpisode> episodes;
+  ASSERT_TRUE(ForEachClosedGap(*store, opened, closed, [&](const GapEpisode& episode) {
+                episodes.push_back(episode);
+              }).ok());
+  ASSERT_EQ(episodes.size(), 1u);
+  EXPECT_EQ(episodes[0].asset_id, "web");
+  EXPECT_EQ(episodes[0].closed_unix_nanos - episodes[0].opened_unix_nanos,
+            absl::ToInt64Nanoseconds(absl::Minutes(1)));
+}
+
 }  // namespace
 }  // namespace postura::collector

@@ -25,6 +25,7 @@ LiveScorer::LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& cloc
       catalog_(catalog),
       clock_(clock),
       history_(catalog, history),
+      gaps_(catalog, history),
       table_(catalog),
       inbox_(clock) {}
 
@@ -60,6 +61,10 @@ absl::StatusOr<absl::Duration> LiveScorer::Start() {
     });
     if (!scanned.ok()) return scanned;
     flush_group();
+    // Not fatal: scores are right without the episodes, and the next start reconciles.
+    if (absl::Status reconciled = gaps_.Start(table_, store_, now); !reconciled.ok()) {
+      LOG(ERROR) << "cannot reconcile the open gap episodes: " << reconciled;
+    }
     PublishChanges();
   }
   absl::StatusOr<std::optional<int64_t>> next = store_.NextExpiry();
@@ -79,8 +84,12 @@ void LiveScorer::OnAssetPut(const v1::Asset& asset, const std::vector<Target>& t
   bool created = false;
   {
     absl::MutexLock lock(&mu_);
-    created = !table_.FindSlot(asset.id()).has_value();
+    std::optional<int> slot = table_.FindSlot(asset.id());
+    created = !slot.has_value();
+    const std::vector<bool> gaps_before =
+        created ? std::vector<bool>() : gaps_.AssetGaps(table_, *slot);
     table_.PutAsset(DefinitionFromProto(asset, targets));
+    gaps_.OnAssetPut(table_, *table_.FindSlot(asset.id()), gaps_before, NowNanos());
     PublishChanges();
     history_.RecordAllRollups(table_, NowNanos());  // The asset may have moved between sets.
   }
@@ -90,7 +99,11 @@ void LiveScorer::OnAssetPut(const v1::Asset& asset, const std::vector<Target>& t
 
 void LiveScorer::OnAssetDeleted(const std::string& asset_id) {
   absl::MutexLock lock(&mu_);
-  table_.RemoveAsset(asset_id);
+  if (std::optional<int> slot = table_.FindSlot(asset_id)) {
+    const std::vector<bool> gaps_before = gaps_.AssetGaps(table_, *slot);
+    table_.RemoveAsset(asset_id);
+    gaps_.OnAssetRemoved(asset_id, gaps_before, NowNanos());
+  }
   v1::ScoreUpdate removal;
   removal.mutable_summary()->set_asset_id(asset_id);
   removal.set_removed(true);
@@ -140,11 +153,11 @@ void LiveScorer::ApplyUpdates(std::vector<SourceUpdate>& updates) {
       const Level level = LevelFromWire(update.level);
       if (update.expires_at_unix_nanos > now) {
         if (old.state != CellState::kLive || level < old.level) {
-          table_.SetCell(*slot, *outcome, Cell{level, CellState::kLive, update.attested});
+          SetCell(*slot, *outcome, Cell{level, CellState::kLive, update.attested});
           continue;
         }
         if (level == old.level && (!update.attested || old.attested)) {
-          table_.SetCell(*slot, *outcome, Cell{level, CellState::kLive, update.attested});
+          SetCell(*slot, *outcome, Cell{level, CellState::kLive, update.attested});
           continue;
         }
       }
@@ -155,6 +168,12 @@ void LiveScorer::ApplyUpdates(std::vector<SourceUpdate>& updates) {
   }
 }
 
+void LiveScorer::SetCell(int slot, int outcome, Cell cell) {
+  const Level before = table_.cell(slot, outcome).level;
+  table_.SetCell(slot, outcome, cell);
+  if (cell.level != before) gaps_.OnLevelChanged(table_, slot, outcome, before, NowNanos());
+}
+
 void LiveScorer::RecomputeCell(int slot, int outcome, absl::string_view asset_id,
                                absl::string_view outcome_id) {
   absl::StatusOr<std::vector<v1::SourceState>> sources = store_.ReadSources(asset_id, outcome_id);
@@ -163,7 +182,7 @@ void LiveScorer::RecomputeCell(int slot, int outcome, absl::string_view asset_id
                             << ": " << sources.status();
     return;
   }
-  table_.SetCell(slot, outcome, CellFromSources(*sources, NowNanos()));
+  SetCell(slot, outcome, CellFromSources(*sources, NowNanos()));
 }
 
 void LiveScorer::ApplyExpiries() {
@@ -247,7 +266,7 @@ void LiveScorer::ResyncAsset(const std::string& asset_id) {
       ++end;
     }
     if (std::optional<int> outcome = catalog_.FindOutcome(group.front().outcome_id())) {
-      table_.SetCell(*slot, *outcome, CellFromSources(group, now));
+      SetCell(*slot, *outcome, CellFromSources(group, now));
     }
     begin = end;
   }
@@ -255,6 +274,7 @@ void LiveScorer::ResyncAsset(const std::string& asset_id) {
 }
 
 void LiveScorer::PublishChanges() {
+  gaps_.HandOver();
   std::vector<int> changed = table_.TakeChanged();
   if (changed.empty()) return;
   std::vector<v1::ScoreUpdate> updates;

@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "collector/history/history_recorder.h"
 #include "collector/registry/registry_observer.h"
+#include "collector/scoring/gap_feed.h"
 #include "collector/scoring/history_feed.h"
 #include "collector/scoring/score_table.h"
 #include "collector/scoring/score_wire.h"
@@ -56,7 +57,8 @@ struct LiveScorerStats {
 // sources. Registry changes arrive as a RegistryObserver and re-score at once. Work is
 // handed to the scoring thread through a ScoringInbox; score_wire.h turns the table into
 // answers. The scorer exposes its own figures as LiveScorerStats and knows no metrics
-// format. Every change it publishes also goes to `history` (history_feed.h), when given.
+// format. Every change it publishes also goes to `history` (history_feed.h), when given,
+// and so does every gap that opens or closes (gap_feed.h).
 // Thread-safe. `store`, `catalog`, `clock` and `history` are borrowed and must outlive
 // the scorer.
 class LiveScorer : public RegistryObserver {
@@ -107,6 +109,8 @@ class LiveScorer : public RegistryObserver {
   // After a store error: look again in a second rather than spin.
   void RetryExpiriesLater(int64_t now);
   void ResyncAsset(const std::string& asset_id);
+  // Sets one cell and notes a gap it opens or closes. REQUIRES mu_.
+  void SetCell(int slot, int outcome, Cell cell) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Re-reads one cell's sources. REQUIRES mu_.
   void RecomputeCell(int slot, int outcome, absl::string_view asset_id,
                      absl::string_view outcome_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -119,6 +123,7 @@ class LiveScorer : public RegistryObserver {
   Clock& clock_;
   WatchHub hub_;
   HistoryFeed history_ ABSL_GUARDED_BY(mu_);
+  GapFeed gaps_ ABSL_GUARDED_BY(mu_);
 
   mutable absl::Mutex mu_;  // The table and what is derived from it.
   ScoreTable table_ ABSL_GUARDED_BY(mu_);

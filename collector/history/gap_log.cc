@@ -1,0 +1,193 @@
+#include "collector/history/gap_log.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "collector/history/history_keys.h"
+
+namespace postura::collector {
+namespace {
+
+constexpr absl::string_view kOpenPrefix = "gap/open/";
+constexpr absl::string_view kClosedPrefix = "gap/closed/";
+constexpr absl::string_view kSeparator("\0", 1);
+// Closed records deleted per store write while pruning.
+constexpr size_t kPruneBatch = 4096;
+
+// "<asset> \0 <outcome>" into its two ids; false if there is no separator.
+bool SplitPair(absl::string_view pair, GapEpisode& episode) {
+  const size_t separator = pair.find('\0');
+  if (separator == absl::string_view::npos) return false;
+  episode.asset_id = std::string(pair.substr(0, separator));
+  episode.outcome_id = std::string(pair.substr(separator + 1));
+  return true;
+}
+
+std::optional<GapEpisode> ParseOpen(absl::string_view key, absl::string_view value) {
+  GapEpisode episode;
+  std::optional<int64_t> opened = DecodeUnixNanos(value);
+  if (!opened || !SplitPair(key.substr(kOpenPrefix.size()), episode)) return std::nullopt;
+  episode.opened_unix_nanos = *opened;
+  return episode;
+}
+
+std::optional<GapEpisode> ParseClosed(absl::string_view key, absl::string_view value) {
+  GapEpisode episode;
+  absl::string_view rest = key.substr(kClosedPrefix.size());
+  std::optional<int64_t> opened = DecodeUnixNanos(value);
+  std::optional<int64_t> closed =
+      rest.size() < 8 ? std::nullopt : DecodeUnixNanos(rest.substr(0, 8));
+  if (!opened || !closed || !SplitPair(rest.substr(8), episode)) return std::nullopt;
+  episode.opened_unix_nanos = *opened;
+  episode.closed_unix_nanos = *closed;
+  return episode;
+}
+
+// The open time stored under `key`, if any.
+absl::StatusOr<std::optional<int64_t>> ReadOpenTime(const EvidenceStore& store,
+                                                    const std::string& key) {
+  std::optional<int64_t> opened;
+  bool corrupt = false;
+  absl::Status read = store.ScanHistory(key, absl::StrCat(key, kSeparator), /*backward=*/false,
+                                        [&](absl::string_view, absl::string_view value) {
+                                          opened = DecodeUnixNanos(value);
+                                          corrupt = !opened.has_value();
+                                          return false;
+                                        });
+  if (!read.ok()) return read;
+  if (corrupt) return absl::DataLossError(absl::StrCat("corrupt open gap record ", key));
+  return opened;
+}
+
+// The open records as this batch leaves them: nullopt where the batch deleted one.
+class OpenRecords {
+ public:
+  explicit OpenRecords(const EvidenceStore& store) : store_(store) {}
+
+  absl::StatusOr<std::optional<int64_t>> Get(const std::string& key) {
+    if (auto it = changed_.find(key); it != changed_.end()) return it->second;
+    return ReadOpenTime(store_, key);
+  }
+  void Set(const std::string& key, std::optional<int64_t> opened) { changed_[key] = opened; }
+
+ private:
+  const EvidenceStore& store_;
+  absl::flat_hash_map<std::string, std::optional<int64_t>> changed_;
+};
+
+}  // namespace
+
+std::string GapOpenKey(absl::string_view asset_id, absl::string_view outcome_id) {
+  return absl::StrCat(kOpenPrefix, asset_id, kSeparator, outcome_id);
+}
+
+std::string GapClosedKey(int64_t closed_unix_nanos, absl::string_view asset_id,
+                         absl::string_view outcome_id) {
+  return absl::StrCat(kClosedPrefix, EncodeUnixNanos(closed_unix_nanos), asset_id, kSeparator,
+                      outcome_id);
+}
+
+absl::StatusOr<GapWriteStats> WriteGapEvents(EvidenceStore& store,
+                                             const std::vector<GapEvent>& events) {
+  GapWriteStats stats;
+  std::vector<EvidenceStore::HistoryWrite> writes;
+  OpenRecords open(store);
+  for (const GapEvent& event : events) {
+    const std::string key = GapOpenKey(event.asset_id, event.outcome_id);
+    absl::StatusOr<std::optional<int64_t>> opened = open.Get(key);
+    if (!opened.ok()) return opened.status();
+    const bool is_open = opened->has_value();
+    if (event.transition == GapTransition::kOpened) {
+      if (is_open) {
+        ++stats.ignored;  // Already open: it keeps the time it first opened.
+        continue;
+      }
+      writes.push_back({.key = key, .value = EncodeUnixNanos(event.unix_nanos), .erase = false});
+      open.Set(key, event.unix_nanos);
+      ++stats.opened;
+      continue;
+    }
+    if (!is_open) {
+      ++stats.ignored;
+      continue;
+    }
+    if (event.transition == GapTransition::kClosed) {
+      writes.push_back({.key = GapClosedKey(event.unix_nanos, event.asset_id, event.outcome_id),
+                        .value = EncodeUnixNanos(**opened),
+                        .erase = false});
+      ++stats.closed;
+    } else {
+      ++stats.dropped;
+    }
+    writes.push_back({.key = key, .value = {}, .erase = true});
+    open.Set(key, std::nullopt);
+  }
+  if (writes.empty()) return stats;
+  if (absl::Status written = store.WriteHistory(writes); !written.ok()) return written;
+  return stats;
+}
+
+absl::Status ForEachOpenGap(const EvidenceStore& store,
+                            const std::function<bool(const GapEpisode&)>& visit) {
+  bool corrupt = false;
+  absl::Status scanned = store.ScanHistory(
+      kOpenPrefix, absl::StrCat(kOpenPrefix.substr(0, kOpenPrefix.size() - 1), "0"),
+      /*backward=*/false, [&](absl::string_view key, absl::string_view value) {
+        std::optional<GapEpisode> episode = ParseOpen(key, value);
+        if (!episode) {
+          corrupt = true;
+          return false;
+        }
+        return visit(*episode);
+      });
+  if (!scanned.ok()) return scanned;
+  if (corrupt) return absl::DataLossError("corrupt open gap record in the history");
+  return absl::OkStatus();
+}
+
+absl::Status ForEachClosedGap(const EvidenceStore& store, int64_t since_unix_nanos,
+                              int64_t until_unix_nanos,
+                              const std::function<void(const GapEpisode&)>& visit) {
+  if (until_unix_nanos < since_unix_nanos) return absl::OkStatus();
+  const std::string begin = absl::StrCat(kClosedPrefix, EncodeUnixNanos(since_unix_nanos));
+  const std::string end = until_unix_nanos == INT64_MAX
+                              ? absl::StrCat(kClosedPrefix.substr(0, kClosedPrefix.size() - 1), "0")
+                              : absl::StrCat(kClosedPrefix, EncodeUnixNanos(until_unix_nanos + 1));
+  bool corrupt = false;
+  absl::Status scanned = store.ScanHistory(
+      begin, end, /*backward=*/false, [&](absl::string_view key, absl::string_view value) {
+        std::optional<GapEpisode> episode = ParseClosed(key, value);
+        if (!episode) {
+          corrupt = true;
+          return false;
+        }
+        visit(*episode);
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (corrupt) return absl::DataLossError("corrupt closed gap record in the history");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> PruneClosedGaps(EvidenceStore& store, int64_t closed_before) {
+  if (closed_before <= 0) return 0;
+  const std::string begin(kClosedPrefix);
+  const std::string end = absl::StrCat(kClosedPrefix, EncodeUnixNanos(closed_before));
+  int64_t deleted = 0;
+  while (true) {
+    std::vector<EvidenceStore::HistoryWrite> writes;
+    absl::Status scanned = store.ScanHistory(
+        begin, end, /*backward=*/false, [&](absl::string_view key, absl::string_view) {
+          writes.push_back({.key = std::string(key), .value = {}, .erase = true});
+          return writes.size() < kPruneBatch;
+        });
+    if (!scanned.ok()) return scanned;
+    if (writes.empty()) return deleted;
+    if (absl::Status written = store.WriteHistory(writes); !written.ok()) return written;
+    deleted += static_cast<int64_t>(writes.size());
+  }
+}
+
+}  // namespace postura::collector
