@@ -68,19 +68,24 @@ absl::Status PastScorer::FillAsset(ScoreTable& table, int slot, const std::strin
       pending[source.outcome_id()].insert(SourceName(source.agent_id(), source.check_id()));
     }
   }
-  const int64_t observed_at_most = SaturatingAdd(at, kMaxObservedAheadOfReceipt);
-  for (auto& [outcome, waiting] : pending) {
-    absl::Status read = store_.ForEachOutcomeEvidenceBackward(
-        asset_id, outcome, observed_at_most, [&](const v1::StoredEvidence& record) {
-          if (record.received_at_unix_nanos() > at) return true;
-          auto source = waiting.find(SourceName(record.agent_id(), record.evidence().check_id()));
-          if (source == waiting.end()) return true;
-          waiting.erase(source);
-          reports.push_back(StateOf(record));
-          return !waiting.empty();
-        });
-    if (!read.ok()) return read;
+  std::vector<std::string> outcomes;
+  std::vector<absl::flat_hash_set<std::string>*> waiting;
+  for (auto& [outcome, names] : pending) {
+    outcomes.push_back(outcome);
+    waiting.push_back(&names);
   }
+  absl::Status read = store_.ForEachOutcomeEvidenceBackward(
+      asset_id, outcomes, SaturatingAdd(at, kMaxObservedAheadOfReceipt),
+      [&](size_t outcome, const v1::StoredEvidence& record) {
+        if (record.received_at_unix_nanos() > at) return true;
+        absl::flat_hash_set<std::string>& names = *waiting[outcome];
+        auto source = names.find(SourceName(record.agent_id(), record.evidence().check_id()));
+        if (source == names.end()) return true;
+        names.erase(source);
+        reports.push_back(StateOf(record));
+        return !names.empty();
+      });
+  if (!read.ok()) return read;
   SetCells(table, slot, at, reports, sources);
   return absl::OkStatus();
 }

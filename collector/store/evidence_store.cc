@@ -271,24 +271,26 @@ absl::StatusOr<std::vector<v1::StoredEvidence>> EvidenceStore::ReadEvidence(
 }
 
 absl::Status EvidenceStore::ForEachOutcomeEvidenceBackward(
-    absl::string_view asset, absl::string_view outcome, int64_t observed_at_most,
-    const std::function<bool(const v1::StoredEvidence&)>& visit) const {
-  // Keys of (asset, outcome) are its prefix, then the observed time, big-endian.
-  const std::string lower = EvidencePrefix(asset, outcome);
-  std::string upper = lower;
+    absl::string_view asset, const std::vector<std::string>& outcomes, int64_t observed_at_most,
+    const std::function<bool(size_t outcome, const v1::StoredEvidence&)>& visit) const {
+  // One iterator for all the outcomes: creating one sorts the evidence family's vector
+  // memtable, which costs far more than a seek.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), evidence_));
+  // Keys of (asset, outcome) are its prefix, then the observed time, big-endian; the
+  // last key before prefix + (observed_at_most + 1) is the newest report in range.
   const uint64_t after = observed_at_most < 0 ? 0 : static_cast<uint64_t>(observed_at_most) + 1;
-  for (int shift = 56; shift >= 0; shift -= 8) upper.push_back(static_cast<char>(after >> shift));
-  const rocksdb::Slice lower_slice(lower), upper_slice(upper);
-  rocksdb::ReadOptions options;
-  options.iterate_lower_bound = &lower_slice;
-  options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, evidence_));
   v1::StoredEvidence record;
-  for (it->SeekToLast(); it->Valid(); it->Prev()) {
-    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("corrupt evidence record");
+  for (size_t outcome = 0; outcome < outcomes.size(); ++outcome) {
+    const std::string prefix = EvidencePrefix(asset, outcomes[outcome]);
+    std::string upper = prefix;
+    for (int shift = 56; shift >= 0; shift -= 8) upper.push_back(static_cast<char>(after >> shift));
+    for (it->SeekForPrev(upper); it->Valid() && absl::StartsWith(View(it->key()), prefix);
+         it->Prev()) {
+      if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError("corrupt evidence record");
+      }
+      if (!visit(outcome, record)) break;
     }
-    if (!visit(record)) break;
   }
   return FromRocksStatus(it->status(), "reading evidence");
 }

@@ -137,11 +137,12 @@ class EvidenceStore {
                                                                int64_t to_unix_nanos, size_t limit,
                                                                bool* truncated) const;
 
-  // Evidence of (asset, outcome) observed at or before `observed_at_most`, the newest
-  // first, until `visit` returns false.
+  // For each of `outcomes` in turn, the asset's evidence about it observed at or before
+  // `observed_at_most`, the newest first, until `visit` (given the outcome's index in
+  // `outcomes`) returns false.
   absl::Status ForEachOutcomeEvidenceBackward(
-      absl::string_view asset, absl::string_view outcome, int64_t observed_at_most,
-      const std::function<bool(const v1::StoredEvidence&)>& visit) const;
+      absl::string_view asset, const std::vector<std::string>& outcomes, int64_t observed_at_most,
+      const std::function<bool(size_t outcome, const v1::StoredEvidence&)>& visit) const;
 
   // Every evidence record of one asset, in key order (by outcome, then observed time).
   absl::Status ForEachAssetEvidence(
