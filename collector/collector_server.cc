@@ -219,7 +219,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                               .open_streams = [ingest] { return ingest->open_streams(); },
                               .catalog = &catalog,
                               .gate = server->gate_.get(),
-                              .tls_certificate_not_after = *not_after};
+                              .tls_certificate_not_after = *not_after,
+                              .alerting_stats = {}};
   absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
       {.listen_address = options.http_listen_address,
        .max_connections = 16,

@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "collector/api/alert_metrics.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/prometheus_text.h"
 #include "common/base/heap.h"
@@ -323,6 +324,7 @@ std::string RenderMetrics(const HttpApiSources& sources) {
   WriteAssetMetrics(sources, out);
   WriteServiceMetrics(sources, out);
   WriteMemoryMetrics(sources, out);
+  if (sources.alerting_stats) WriteAlertingMetrics(sources.alerting_stats(), absl::Now(), out);
   return out.Take();
 }
 

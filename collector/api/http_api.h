@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "collector/access/gatekeeper.h"
+#include "collector/alerting/alert_engine.h"
 #include "collector/api/http_server.h"
 #include "collector/api/past_queries.h"
 #include "collector/api/score_queries.h"
@@ -26,6 +27,8 @@ struct HttpApiSources {
   const Gatekeeper* gate = nullptr;  // Admits every route but /healthz and the session.
   // When the server's TLS certificate expires: exported, so that it can be alerted on.
   absl::Time tls_certificate_not_after = absl::InfinitePast();
+  // The alert engine's figures (alert_metrics.h); unset when alerting is not configured.
+  std::function<AlertingStats()> alerting_stats;
 };
 
 // The collector's HTTP surface, the same answers as QueryService as JSON, admitted and
