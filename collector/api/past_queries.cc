@@ -53,6 +53,14 @@ v1::LevelAndState LevelAndStateOf(const v1::OutcomeScore& outcome) {
 PastQueries::PastQueries(const PastQueriesSources& sources)
     : sources_(sources), past_(*sources.store, *sources.catalog), history_(*sources.store) {}
 
+PastWindow PastQueries::Window() const {
+  const absl::Time now = sources_.clock->TimeNow();
+  return PastWindow{
+      .began = sources_.began,
+      .earliest = std::min(now, std::max(sources_.began, now - sources_.evidence_retention)),
+      .now = now};
+}
+
 absl::StatusOr<absl::Time> PastQueries::PastInstant(absl::string_view field, int64_t unix_nanos,
                                                     bool within_retention) const {
   if (unix_nanos <= 0) {

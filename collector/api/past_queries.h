@@ -41,9 +41,21 @@ struct PastQueriesSources {
   absl::Duration evidence_retention;  // Evidence older than this may be gone.
 };
 
+// The instants that questions about the past may name, as of `now` (the collector's time).
+struct PastWindow {
+  absl::Time began;     // The history began: a history window starts no earlier.
+  absl::Time earliest;  // As-of and diff accept from here: the later of began and the
+                        // oldest evidence the retention keeps.
+  absl::Time now;
+};
+
 class PastQueries {
  public:
   explicit PastQueries(const PastQueriesSources& sources);
+
+  // The instants questions about the past may name now (the dashboard clamps "since last
+  // week" on a young store to them rather than be refused).
+  PastWindow Window() const;
 
   // GetAssetScore with as_of_unix_nanos set: the same answer, as of then.
   absl::StatusOr<v1::AssetScore> GetAssetScore(const v1::GetAssetScoreRequest& request) const;

@@ -172,5 +172,38 @@ TEST_F(PastQueriesTest, DiffNeedsOneSubjectAndFromBeforeTo) {
               IsError(absl::StatusCode::kNotFound, "no asset 'nosuch'"));
 }
 
+TEST_F(PastQueriesTest, WindowStartsAtTheHistoryThenAtTheRetentionAndEndsNow) {
+  PastWindow window = past_->Window();
+  EXPECT_EQ(window.began, kStart);
+  EXPECT_EQ(window.now, clock_.TimeNow());
+  EXPECT_EQ(window.earliest, clock_.TimeNow() - absl::Hours(24 * 90))
+      << "100 days after the start, the 90-day evidence retention bounds as-of and diff";
+  v1::GetScoreDiffRequest diff;
+  diff.set_organization(true);
+  diff.set_from_unix_nanos(Nanos(window.earliest));
+  EXPECT_TRUE(past_->GetScoreDiff(diff).ok()) << "the earliest instant is accepted";
+  diff.set_from_unix_nanos(Nanos(window.earliest - absl::Seconds(1)));
+  EXPECT_THAT(past_->GetScoreDiff(diff),
+              IsError(absl::StatusCode::kInvalidArgument, "older than the evidence retention"));
+
+  // A young store: the history's start bounds them.
+  PastQueries young(PastQueriesSources{.queries = queries_.get(),
+                                       .scorer = scorer_.get(),
+                                       .registry = registry_.get(),
+                                       .store = store_.get(),
+                                       .catalog = &Catalog::Builtin(),
+                                       .clock = &clock_,
+                                       .began = clock_.TimeNow() - absl::Hours(3),
+                                       .evidence_retention = absl::Hours(24 * 90)});
+  window = young.Window();
+  EXPECT_EQ(window.began, clock_.TimeNow() - absl::Hours(3));
+  EXPECT_EQ(window.earliest, window.began);
+  diff.set_from_unix_nanos(Nanos(window.earliest));
+  EXPECT_TRUE(young.GetScoreDiff(diff).ok());
+  diff.set_from_unix_nanos(Nanos(window.earliest - absl::Seconds(1)));
+  EXPECT_THAT(young.GetScoreDiff(diff),
+              IsError(absl::StatusCode::kInvalidArgument, "before the store began recording"));
+}
+
 }  // namespace
 }  // namespace postura::collector

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/yaml_config.h"
+#include "google/protobuf/struct.pb.h"
 
 namespace postura::collector {
 namespace {
@@ -71,6 +72,20 @@ HttpResponse Diff(const PastQueries& past, const Principal& principal, const Htt
   return Respond(past.GetScoreDiff(principal, query));
 }
 
+// {"began", "earliest", "now"} of PastQueries::Window, each in RFC 3339.
+HttpResponse Window(const PastQueries& past) {
+  const PastWindow window = past.Window();
+  google::protobuf::Struct body;
+  auto& fields = *body.mutable_fields();
+  const auto text = [](absl::Time time) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
+  };
+  fields["began"].set_string_value(text(window.began));
+  fields["earliest"].set_string_value(text(window.earliest));
+  fields["now"].set_string_value(text(window.now));
+  return JsonResponse(body);
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> TimeParam(const HttpRequest& request, const std::string& name) {
@@ -90,6 +105,9 @@ absl::StatusOr<int64_t> TimeParam(const HttpRequest& request, const std::string&
 
 std::vector<HttpRoute> PastRoutes(const PastQueries& past, const Gatekeeper& gate) {
   return {
+      {"GET", "/api/v1/history",
+       Admitted(gate, Permission::kReadScores,
+                [&past](const Principal&, const HttpRequest&) { return Window(past); })},
       {"GET", "/api/v1/assets/{asset_id}/history",
        Admitted(gate, Permission::kReadScores,
                 [&past](const Principal& principal, const HttpRequest& request) {

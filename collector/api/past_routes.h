@@ -9,6 +9,7 @@
 //                                                                     ScoreHistory
 //   GET /api/v1/assets/{asset_id}/diff?from=T[&to=T]                  ScoreDiff
 //   GET /api/v1/organization/diff?from=T[&to=T]                       ScoreDiff
+//   GET /api/v1/history     {"began", "earliest", "now"} of PastQueries::Window, RFC 3339
 // and, on the routes of http_api.h, ?as_of=T on /api/v1/assets/{asset_id} and
 // /api/v1/organization (AsOfParam).
 //
