@@ -21,6 +21,8 @@ packages=(
   chromium nodejs
   # The quickstart talks to the collector's HTTP API.
   curl
+  # tests/check_alert_rules.py reads the Prometheus rules file.
+  python3-yaml
 )
 
 missing=()
