@@ -7,6 +7,7 @@
 #include "collector/api/dashboard.h"
 #include "collector/api/http_api.h"
 #include "collector/api/past_routes.h"
+#include "collector/api/remediation_routes.h"
 #include "common/transport/local_ca.h"
 #include "common/transport/private_file.h"
 #include "glog/logging.h"
@@ -88,10 +89,15 @@ absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::strin
   return absl::OkStatus();
 }
 
-// The API's routes and those about the past (past_routes.h).
-std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources) {
+// The API's routes, those about the past (past_routes.h) and remediation time
+// (remediation_routes.h).
+std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
+                                        const RemediationQueries& remediation) {
   std::vector<HttpRoute> routes = ApiRoutes(sources);
   for (HttpRoute& route : PastRoutes(*sources.past, *sources.gate)) {
+    routes.push_back(std::move(route));
+  }
+  for (HttpRoute& route : RemediationRoutes(remediation, *sources.gate)) {
     routes.push_back(std::move(route));
   }
   return routes;
@@ -182,8 +188,13 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                          .clock = &clock,
                          .began = server->history_->began(),
                          .evidence_retention = options.evidence_retention});
+  server->remediation_ =
+      std::make_unique<RemediationQueries>(RemediationSources{.registry = server->registry_.get(),
+                                                              .store = server->store_.get(),
+                                                              .catalog = &catalog,
+                                                              .clock = &clock});
   server->query_ = std::make_unique<QueryService>(*server->gate_, *server->queries_, *server->past_,
-                                                  *server->scorer_);
+                                                  *server->remediation_, *server->scorer_);
 
   absl::StatusOr<ServerTls> tls = PrepareTls(options);
   if (!tls.ok()) return tls.status();
@@ -221,12 +232,13 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                               .gate = server->gate_.get(),
                               .tls_certificate_not_after = *not_after,
                               .alerting_stats = {}};
-  absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
-      {.listen_address = options.http_listen_address,
-       .max_connections = 16,
-       .tls_certificate_file = tls->certificate_file,
-       .tls_key_file = tls->key_file},
-      ApiAndPastRoutes(http_sources), ApiStreamRoutes(http_sources), DashboardRoutes());
+  absl::StatusOr<std::unique_ptr<HttpServer>> http =
+      HttpServer::Start({.listen_address = options.http_listen_address,
+                         .max_connections = 16,
+                         .tls_certificate_file = tls->certificate_file,
+                         .tls_key_file = tls->key_file},
+                        ApiAndPastRoutes(http_sources, *server->remediation_),
+                        ApiStreamRoutes(http_sources), DashboardRoutes());
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
   server->server_->GetHealthCheckService()->SetServingStatus(true);
@@ -259,6 +271,7 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   writer_.reset();  // Hands its last commits to the scorer.
   registry_->SetObserver(nullptr);
   past_.reset();
+  remediation_.reset();
   scorer_.reset();
   history_.reset();  // After the scorer, which records into it: writes what is queued.
   queries_.reset();

@@ -12,6 +12,7 @@
 #include "collector/api/http_server.h"
 #include "collector/api/past_queries.h"
 #include "collector/api/query_service.h"
+#include "collector/api/remediation_queries.h"
 #include "collector/api/score_queries.h"
 #include "collector/collector_config.h"
 #include "collector/history/history_recorder.h"
@@ -66,6 +67,7 @@ class CollectorServer {
   std::unique_ptr<LiveScorer> scorer_;
   std::unique_ptr<ScoreQueries> queries_;
   std::unique_ptr<PastQueries> past_;
+  std::unique_ptr<RemediationQueries> remediation_;
   std::unique_ptr<QueryService> query_;
   std::unique_ptr<IngestWriter> writer_;
   std::unique_ptr<IngestService> ingest_;

@@ -180,6 +180,14 @@ grpc::ServerUnaryReactor* QueryService::GetScoreDiff(grpc::CallbackServerContext
   });
 }
 
+grpc::ServerUnaryReactor* QueryService::GetRemediation(grpc::CallbackServerContext* context,
+                                                       const v1::GetRemediationRequest* request,
+                                                       v1::Remediation* response) {
+  return Admitted(context, Permission::kReadScores, response, [&](const Principal& principal) {
+    return remediation_.GetRemediation(principal, *request);
+  });
+}
+
 grpc::ServerUnaryReactor* QueryService::GetGaps(grpc::CallbackServerContext* context,
                                                 const v1::GetGapsRequest* request,
                                                 v1::Gaps* response) {

@@ -3,6 +3,7 @@
 
 #include "collector/access/gatekeeper.h"
 #include "collector/api/past_queries.h"
+#include "collector/api/remediation_queries.h"
 #include "collector/api/score_queries.h"
 #include "collector/scoring/live_scorer.h"
 #include "postura/v1/query.grpc.pb.h"
@@ -10,15 +11,16 @@
 namespace postura::collector {
 
 // Live scores over gRPC (postura/v1/query.proto). Unary calls answer from memory (and the
-// store for evidence; past_queries.h for as-of scores, history and diffs); Watch streams coalesced
+// store for evidence; past_queries.h for as-of scores, history and diffs;
+// remediation_queries.h for remediation time); Watch streams coalesced
 // updates and never holds up scoring. Every call is admitted by `gate` first (kReadScores,
 // kReadOrganization, kReadEvidence or kWatch) and scoped to the caller's tenant. Thread-safe.
 // Everything borrowed must outlive the service.
 class QueryService final : public v1::QueryService::CallbackService {
  public:
   QueryService(const Gatekeeper& gate, const ScoreQueries& queries, const PastQueries& past,
-               LiveScorer& scorer)
-      : gate_(gate), queries_(queries), past_(past), scorer_(scorer) {}
+               const RemediationQueries& remediation, LiveScorer& scorer)
+      : gate_(gate), queries_(queries), past_(past), remediation_(remediation), scorer_(scorer) {}
 
   grpc::ServerUnaryReactor* GetAssetScore(grpc::CallbackServerContext* context,
                                           const v1::GetAssetScoreRequest* request,
@@ -40,6 +42,9 @@ class QueryService final : public v1::QueryService::CallbackService {
   grpc::ServerUnaryReactor* GetScoreDiff(grpc::CallbackServerContext* context,
                                          const v1::GetScoreDiffRequest* request,
                                          v1::ScoreDiff* response) override;
+  grpc::ServerUnaryReactor* GetRemediation(grpc::CallbackServerContext* context,
+                                           const v1::GetRemediationRequest* request,
+                                           v1::Remediation* response) override;
   grpc::ServerUnaryReactor* PlanAsset(grpc::CallbackServerContext* context,
                                       const v1::PlanAssetRequest* request,
                                       v1::AssetPlan* response) override;
@@ -55,6 +60,7 @@ class QueryService final : public v1::QueryService::CallbackService {
   const Gatekeeper& gate_;
   const ScoreQueries& queries_;
   const PastQueries& past_;
+  const RemediationQueries& remediation_;
   LiveScorer& scorer_;
 };
 

@@ -1,0 +1,46 @@
+#include "collector/api/remediation_routes.h"
+
+#include <string>
+
+#include "collector/api/past_routes.h"
+
+namespace postura::collector {
+namespace {
+
+std::string Param(const HttpRequest& request, const std::string& name) {
+  auto it = request.query_params.find(name);
+  return it == request.query_params.end() ? "" : it->second;
+}
+
+const std::string* Header(const HttpRequest& request, const char* name) {
+  auto it = request.headers.find(name);
+  return it == request.headers.end() ? nullptr : &it->second;
+}
+
+HttpResponse Remediation(const RemediationQueries& remediation, const Gatekeeper& gate,
+                         const HttpRequest& request) {
+  absl::StatusOr<Principal> principal = gate.AdmitHttp(
+      Header(request, "authorization"), Header(request, "cookie"), Permission::kReadScores);
+  if (!principal.ok()) return ErrorResponse(principal.status());
+  v1::GetRemediationRequest query;
+  query.set_by(Param(request, "by"));
+  absl::StatusOr<int64_t> since = TimeParam(request, "since");
+  if (!since.ok()) return ErrorResponse(since.status());
+  absl::StatusOr<int64_t> until = TimeParam(request, "until");
+  if (!until.ok()) return ErrorResponse(until.status());
+  query.set_since_unix_nanos(*since);
+  query.set_until_unix_nanos(*until);
+  absl::StatusOr<v1::Remediation> answer = remediation.GetRemediation(*principal, query);
+  return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
+}
+
+}  // namespace
+
+std::vector<HttpRoute> RemediationRoutes(const RemediationQueries& remediation,
+                                         const Gatekeeper& gate) {
+  return {{"GET", "/api/v1/remediation", [&remediation, &gate](const HttpRequest& request) {
+             return Remediation(remediation, gate, request);
+           }}};
+}
+
+}  // namespace postura::collector
