@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "collector/api/route_pattern.h"
+#include "common/base/thread_name.h"
 #include "glog/logging.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
@@ -344,6 +345,7 @@ absl::Status HttpServer::Listen(const std::string& host, int port) {
   }
   address_ = FormatHostPort(host, bound);
   thread_ = std::thread([this] {
+    NameThisThread("http-accept");
     server_->listen_after_bind();
     listen_returned_ = true;
   });

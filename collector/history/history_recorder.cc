@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/history/history_keys.h"
+#include "common/base/thread_name.h"
 #include "glog/logging.h"
 
 namespace postura::collector {
@@ -108,6 +109,7 @@ HistoryRecorderStats HistoryRecorder::Stats() const {
 }
 
 void HistoryRecorder::Run() {
+  NameThisThread("history");
   while (true) {
     std::vector<Change> changes;
     std::vector<GapEvent> gaps;

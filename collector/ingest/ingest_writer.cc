@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/base/thread_name.h"
 #include "glog/logging.h"
 
 namespace postura::collector {
@@ -68,6 +69,7 @@ v1::IngestStats IngestWriter::Stats() const {
 }
 
 void IngestWriter::Run() {
+  NameThisThread("ingest-writer");
   while (true) {
     std::deque<QueuedBatch> group;
     bool resume_due = false;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "collector/store/store_keys.h"
+#include "common/base/thread_name.h"
 #include "glog/logging.h"
 
 namespace postura::collector {
@@ -120,6 +121,7 @@ void LiveScorer::OnCommitted(std::vector<SourceUpdate> updates) {
 void LiveScorer::Flush() { inbox_.Flush(); }
 
 void LiveScorer::Run() {
+  NameThisThread("scoring");
   while (std::optional<ScoringInbox::Round> round = inbox_.Take(kMaxSleep)) {
     for (const std::string& asset_id : round->resyncs) ResyncAsset(asset_id);
     ApplyUpdates(round->updates);
