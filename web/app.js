@@ -6,6 +6,7 @@ import { h, replaceChildren } from './dom.js';
 import { formatClock, nanosToMillis } from './format.js';
 import { renderOverview, renderSupplierOverview } from './overview.js';
 import { confirmSwitch, describeCredential, showSessionOwner } from './session.js';
+import { ChangesPanel, TrendPanel } from './trends.js';
 
 const views = {
   overview: document.getElementById('view-overview'),
@@ -41,6 +42,41 @@ const names = {
 };
 
 const table = new AssetTable(views.assets, names, (id) => { location.hash = `#/asset/${encodeURIComponent(id)}`; });
+
+// The overview and the asset detail in parts, with the trends and changes between them:
+// the parts are redrawn with every score, the trends only when asked (trends.js).
+const overviewParts = { top: h('div', {}, h('p', { class: 'muted' }, 'Loading…')), rest: h('div') };
+const orgTrend = new TrendPanel({ title: 'Trend', testid: 'org-trend' });
+const orgChanges = new ChangesPanel({ path: '/api/v1/organization/diff', organization: true, names, testid: 'org-changes' });
+const overviewPast = h('div', { class: 'grid grid-two', hidden: true }, orgTrend.node, orgChanges.node);
+replaceChildren(views.overview, overviewParts.top, overviewPast, overviewParts.rest);
+const detailParts = { head: h('div'), outcomes: h('div') };
+const assetTrend = new TrendPanel({ title: 'Trend', testid: 'asset-trend' });
+let assetChanges = null;  // The open asset's ChangesPanel.
+const detailPast = h('div', { class: 'grid grid-two', hidden: true });
+replaceChildren(views.asset, detailParts.head, detailPast, detailParts.outcomes);
+
+// What the overview's trend can show: the organisation, each department and supplier.
+function overviewSubjects(org) {
+  const history = '/api/v1/organization/history';
+  const metLabel = 'every asset met its targets';
+  const rollup = (kind, param, r) => ({
+    key: `${param}:${r.key}`, label: `${kind} ${r.name || r.key}`, path: `${history}?${param}=${encodeURIComponent(r.key)}`,
+    figure: `${kind} ${r.name || r.key} index`, metLabel,
+  });
+  return [
+    { key: 'organization', label: 'Organisation', path: history, figure: 'Organisation index', metLabel },
+    ...(org.departments ?? []).map((r) => rollup('Department', 'department', r)),
+    ...(org.suppliers ?? []).map((r) => rollup('Supplier', 'supplier', r)),
+  ];
+}
+
+// An asset's targets that apply to its value (scope asset), drawn on its trend. Targets on
+// outcomes, categories and functions are thresholds of other figures: the trend's strip
+// shows whether all were met.
+function valueTargets(targets) {
+  return (targets ?? []).filter((t) => t.target.scope === 'SCOPE_ASSET').map((t) => ({ operator: t.target.operator, value: t.target.value }));
+}
 
 function showError(error) {
   if (!error) {
@@ -148,13 +184,20 @@ const isSupplier = () => state.role === 'ROLE_SUPPLIER';
 
 function renderOverviewView() {
   const assets = [...table.assets.values()];
-  if (isSupplier()) renderSupplierOverview(views.overview, state.tenant, assets);
-  else if (state.organization) renderOverview(views.overview, state.organization, assets);
+  if (isSupplier()) renderSupplierOverview(overviewParts, state.tenant, assets);
+  else if (state.organization) renderOverview(overviewParts, state.organization, assets);
 }
 
 async function loadOrganization() {
   // A supplier may not read the organisation's figures: its overview is its own assets.
-  if (!isSupplier()) state.organization = await getJson('/api/v1/organization');
+  if (!isSupplier()) {
+    state.organization = await getJson('/api/v1/organization');
+    orgTrend.setSubjects(overviewSubjects(state.organization));
+    if (overviewPast.hidden) {
+      overviewPast.hidden = false;
+      orgChanges.refresh();
+    }
+  }
   if (state.view === 'overview') renderOverviewView();
 }
 
@@ -177,10 +220,14 @@ async function loadDetail() {
     if (state.assetId !== id) return;
     state.detail = { score, gaps };
     renderDetailView();
+    assetTrend.setSubjects([{ key: id, label: id, path: `${path}/history`, figure: 'Asset value', metLabel: 'all its targets met', targets: true }],
+      valueTargets(score.targets));
+    detailPast.hidden = false;
   } catch (error) {
     if (state.assetId !== id) return;
     if (error.status === 404) {
-      replaceChildren(views.asset, h('nav', { class: 'breadcrumb' }, h('a', { href: '#/assets' }, 'Assets')),
+      replaceChildren(detailParts.outcomes);
+      replaceChildren(detailParts.head, h('nav', { class: 'breadcrumb' }, h('a', { href: '#/assets' }, 'Assets')),
         h('h1', { class: 'view-title' }, 'No such asset'), h('p', {}, `There is no asset "${id}": it may have been deleted.`));
       return;
     }
@@ -193,7 +240,7 @@ function renderDetailView() {
   // Keep the reader's place: re-rendering replaces the content under them.
   const y = window.scrollY;
   const closed = [...views.asset.querySelectorAll('details:not([open])')].map((d) => d.dataset.functionId).filter(Boolean);
-  renderDetail(views.asset, score, gaps, names, state.detailFilter, (filter) => { state.detailFilter = filter; renderDetailView(); });
+  renderDetail(detailParts, score, gaps, names, state.detailFilter, (filter) => { state.detailFilter = filter; renderDetailView(); });
   for (const id of closed) views.asset.querySelector(`details[data-function-id="${CSS.escape(id)}"]`)?.removeAttribute('open');
   window.scrollTo(0, y);
   document.title = `${score.summary.name || score.summary.assetId} — Postura`;
@@ -202,6 +249,12 @@ function renderDetailView() {
 const organizationRefresh = new Throttle(() => loadOrganization().then(() => showError(null), showError), 1000);
 const detailRefresh = new Throttle(() => loadDetail().catch(showError), 500);
 const assetsRefresh = new Throttle(() => loadAssets().catch(showError), 2000);
+// The trend of the view shown, redrawn at most every 30 s while scores change: a history
+// query is heavier than a score, and a chart needs no second-by-second refresh.
+const trendRefresh = new Throttle(async () => {
+  if (state.view === 'overview' && !overviewPast.hidden) await orgTrend.refresh();
+  if (state.view === 'asset' && !detailPast.hidden) await assetTrend.refresh();
+}, 30000);
 
 // Score events are applied in batches, at most every 50 ms: on connecting, the stream
 // sends every asset's summary at once, and one re-render per event would be quadratic.
@@ -241,6 +294,7 @@ function flushUpdates() {
   if (unknown) assetsRefresh.request();  // A new asset: fetch its name.
   organizationRefresh.request();
   if (state.view === 'asset' && updates.some((u) => u.summary.assetId === state.assetId)) detailRefresh.request();
+  if (state.view === 'overview' || (state.view === 'asset' && updates.some((u) => u.summary.assetId === state.assetId))) trendRefresh.request();
   const millis = computedAt || Date.now();
   lastUpdate.textContent = `updated ${formatClock(millis)}`;
   lastUpdate.dateTime = new Date(millis).toISOString();
@@ -274,14 +328,25 @@ function route() {
     document.title = 'Overview — Postura';
     renderOverviewView();
     organizationRefresh.request();
+    if (previous !== null && previous !== 'overview' && !overviewPast.hidden) {
+      orgTrend.refresh();
+      orgChanges.refresh();
+    }
   } else if (view === 'assets') {
     document.title = 'Assets — Postura';
   } else {
     const id = decodeURIComponent(match[1]);
     if (id !== state.assetId || previous !== 'asset') {
+      const same = id === state.assetId;
       state.assetId = id;
       state.detail = null;
-      replaceChildren(views.asset, h('p', { class: 'muted' }, 'Loading…'));
+      replaceChildren(detailParts.head, h('p', { class: 'muted' }, 'Loading…'));
+      replaceChildren(detailParts.outcomes);
+      assetChanges = new ChangesPanel({ path: `/api/v1/assets/${encodeURIComponent(id)}/diff`, organization: false, names, testid: 'asset-changes' });
+      replaceChildren(detailPast, assetTrend.node, assetChanges.node);
+      detailPast.hidden = !same;
+      assetChanges.refresh();
+      if (same) assetTrend.refresh();
       window.scrollTo(0, 0);
     }
     detailRefresh.request();

@@ -146,9 +146,11 @@ function outcomesSection(functions, filter) {
     })));
 }
 
-// Renders `score` (an AssetScore) and `gaps` (Gaps) into `root`. `names` resolves
-// department, supplier and asset ids; `filter` is "all", "evidence" or "attention".
-export function renderDetail(root, score, gaps, names, filter, onFilter) {
+// Renders `score` (an AssetScore) and `gaps` (Gaps) into `parts`: the summary, targets
+// and gaps into `parts.head`, the outcomes into `parts.outcomes` (the trends sit between
+// them and are not redrawn with every score). `names` resolves department, supplier and
+// asset ids; `filter` is "all", "evidence" or "attention".
+export function renderDetail(parts, score, gaps, names, filter, onFilter) {
   const summary = score.summary;
   const department = names.department(summary.departmentId);
   const supplier = names.supplier(summary.supplierId);
@@ -156,7 +158,7 @@ export function renderDetail(root, score, gaps, names, filter, onFilter) {
     h('option', { value: 'all', selected: filter === 'all' }, 'all applicable outcomes'),
     h('option', { value: 'evidence', selected: filter === 'evidence' }, 'outcomes with evidence'),
     h('option', { value: 'attention', selected: filter === 'attention' }, 'stale or without evidence'));
-  replaceChildren(root,
+  replaceChildren(parts.head,
     h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/assets' }, 'Assets'), ' › ', h('span', { 'aria-current': 'page' }, summary.name || summary.assetId)),
     h('h1', { class: 'view-title', 'data-testid': 'detail-name' }, summary.name || summary.assetId),
     h('p', { class: 'muted subtitle' },
@@ -164,7 +166,8 @@ export function renderDetail(root, score, gaps, names, filter, onFilter) {
       ' · ', department ? `department ${department}` : 'no department',
       ' · ', supplier ? `run by ${supplier}` : 'run in-house'),
     summarySection(summary, names),
-    h('div', { class: 'grid grid-detail' }, targetsSection(score.targets), gapsSection(gaps)),
+    h('div', { class: 'grid grid-detail' }, targetsSection(score.targets), gapsSection(gaps)));
+  replaceChildren(parts.outcomes,
     h('div', { class: 'toolbar' }, h('h2', { class: 'inline-title' }, 'Outcomes'), h('label', { for: 'outcome-filter' }, 'Show'), select),
     h('div', { class: 'functions', 'data-testid': 'outcomes' }, outcomesSection(score.functions, filter)));
 }

@@ -1,5 +1,6 @@
 // The organisation overview: the index, function means, rollups by IG tier, department
-// and supplier, functional areas, targets and coverage (GET /api/v1/organization).
+// and supplier, functional areas, targets and coverage (GET /api/v1/organization). The
+// trends between its parts are trends.js's.
 import { bar, chip, functionChart, gauge, rollupBars } from './charts.js';
 import { h, replaceChildren } from './dom.js';
 import { band, BAND_NAMES, formatPercent, formatValue } from './format.js';
@@ -60,23 +61,27 @@ function areasCard(areas) {
 // Renders a supplier's overview into `root`: the organisation-wide figures are for the
 // organisation's staff (the collector refuses them to a supplier), so it shows the
 // supplier's own assets, weakest first. `assets` are the ones the supplier may see.
-export function renderSupplierOverview(root, supplierId, assets) {
-  replaceChildren(root,
+export function renderSupplierOverview(parts, supplierId, assets) {
+  replaceChildren(parts.top,
     h('h1', { class: 'view-title' }, `Your assets (${supplierId})`),
     h('p', { class: 'muted', 'data-testid': 'supplier-note' },
       'Organisation-wide figures are shown to the organisation\'s staff only. These are the assets you run for it.'),
     h('div', { class: 'grid grid-two' }, weakestCard(assets)));
+  replaceChildren(parts.rest);
 }
 
-// Renders the overview of `org` (an OrganizationScore) into `root`. `assets` are the
-// current asset summaries, for the weakest-assets list.
-export function renderOverview(root, org, assets) {
-  replaceChildren(root,
+// Renders the overview of `org` (an OrganizationScore) into `parts`: its headline figures
+// into `parts.top`, the rest into `parts.rest` (the trends sit between them and are not
+// redrawn with every score). `assets` are the current asset summaries, for the
+// weakest-assets list.
+export function renderOverview(parts, org, assets) {
+  replaceChildren(parts.top,
     h('h1', { class: 'view-title' }, 'Organisation overview'),
     h('div', { class: 'grid grid-top' },
       indexCard(org),
       shareCard('Assets meeting targets', org.shareMeetingTargets, 'org-share-meeting-targets', 'Share of assets that meet all their registered targets (an asset without targets meets them).'),
-      shareCard('Evidence coverage', org.coverage, 'org-coverage', 'Mean share of applicable outcomes with live evidence: a missing check never reads as a pass.')),
+      shareCard('Evidence coverage', org.coverage, 'org-coverage', 'Mean share of applicable outcomes with live evidence: a missing check never reads as a pass.')));
+  replaceChildren(parts.rest,
     h('div', { class: 'grid grid-two' },
       card('Functions', {},
         h('p', { class: 'muted small' }, 'Mean value of each CyberTOMP function over the assets where it applies.'),

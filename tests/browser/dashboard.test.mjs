@@ -13,24 +13,18 @@
 //
 // Exits 0 when every check passes, 1 on a failure, 77 (skipped) when Chromium is not
 // installed ($CHROMIUM, default /usr/bin/chromium).
-import { execFile, spawn } from 'node:child_process';
-import { request } from 'node:https';
-import { existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 
 import { Browser } from './cdp.mjs';
+import {
+  api, apiEventually, artifacts, assert, assertEqual, chromiumPath, collectorBin, fixture, fixtureBin,
+  initialEvidence, outcomesOf, sendEvidence, SKIP, sleep, startCollector, stopCollector, trust,
+} from './harness.mjs';
 
-const SKIP = 77;
 const LIVE_DEADLINE_MS = 2000;
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const collectorBin = process.env.POSTURA_COLLECTOR_BIN || join(repoRoot, 'build/bin/postura-collector');
-const fixtureBin = process.env.POSTURA_DASHBOARD_FIXTURE || join(repoRoot, 'build/bin/dashboard_fixture');
-const artifacts = resolve(process.env.POSTURA_BROWSER_ARTIFACTS || 'browser-artifacts');
 
 // The dashboard's formats (web/format.js), restated here so that a change to them is a
 // deliberate change to this test too.
@@ -38,127 +32,6 @@ const fmtValue = (v) => Number(v).toFixed(2);
 const fmtPercent = (v) => `${Math.round(Number(v) * 100)}%`;
 const LEVEL_TEXT = { DLI_0: '0', DLI_33: '0.33', DLI_67: '0.67', DLI_100: '1' };
 const STATE_TEXT = { LIVE: 'live', STALE: 'stale', NO_EVIDENCE: 'no evidence' };
-
-const run = promisify(execFile);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function assertEqual(actual, expected, what) {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${what}: page shows ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
-  }
-}
-
-// ---- The collector and the fixture ------------------------------------------------------
-
-async function startCollector(dir) {
-  const config = join(dir, 'collector.yaml');
-  const ready = join(dir, 'ready');
-  await writeFile(config, `listen_address: 127.0.0.1:0\nhttp_listen_address: 127.0.0.1:0\ndata_dir: ${join(dir, 'data')}\n`);
-  const log = openSync(join(artifacts, 'collector.log'), 'w');
-  const child = spawn(collectorBin, ['--config', config, '--ready-file', ready], { stdio: ['ignore', log, log] });
-  const exited = new Promise((r) => child.once('exit', (code, signal) => r(code ?? signal)));
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    const lines = existsSync(ready) ? readFileSync(ready, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean) : [];
-    if (lines.length >= 2) return { child, exited, grpc: lines[0], http: lines[1] };
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`collector did not start (see ${join(artifacts, 'collector.log')})`);
-    }
-    await sleep(20);
-  }
-}
-
-async function stopCollector(collector) {
-  if (!collector || collector.child.exitCode !== null) return;
-  collector.child.kill('SIGTERM');
-  const timer = setTimeout(() => collector.child.kill('SIGKILL'), 10000);
-  await collector.exited;
-  clearTimeout(timer);
-}
-
-// The collector's data directory, its CA (PEM) and the first admin token, once it runs.
-const trust = { dataDir: '', ca: '', token: '' };
-
-async function fixture(...args) {
-  try {
-    return (await run(fixtureBin, args, { timeout: 30000 })).stdout;
-  } catch (error) {
-    throw new Error(`dashboard_fixture ${args.slice(0, 3).join(' ')} failed: ${error.stderr || error.message}`);
-  }
-}
-
-let sequence = 0;
-// Sends `items` ("asset:outcome:level[:stale][:attested]") as the next batch of host-1.
-async function sendEvidence(grpc, items) {
-  sequence += 1;
-  await fixture('send', trust.dataDir, grpc, String(sequence), ...items);
-}
-
-// GET `path` from the HTTPS API as the admin (or with `token`), checking the server against
-// the local CA.
-function api(http, path, token = trust.token) {
-  const [host, port] = [http.slice(0, http.lastIndexOf(':')), http.slice(http.lastIndexOf(':') + 1)];
-  return new Promise((resolvePromise, reject) => {
-    const req = request({ host, port, path, ca: trust.ca, headers: { Authorization: `Bearer ${token}` } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => { body += chunk; });
-      response.on('end', () => {
-        if (response.statusCode !== 200) {
-          reject(new Error(`GET ${path}: HTTP ${response.statusCode} ${body}`));
-          return;
-        }
-        resolvePromise(JSON.parse(body));
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function outcomesOf(score) {
-  return score.functions.flatMap((fn) => fn.categories.flatMap((category) => category.outcomes));
-}
-
-// Polls the API until `predicate(value)` holds; returns that value.
-async function apiEventually(http, path, predicate, what) {
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const value = await api(http, path);
-    if (predicate(value)) return value;
-    assert(Date.now() < deadline, `the collector never reported ${what}`);
-    await sleep(20);
-  }
-}
-
-// Evidence that spreads the three assets over the colour bands: platform amber (and so
-// limiting portal), portal green with its target unmet and some stale outcomes, payroll
-// red with most outcomes unreported.
-function initialEvidence(outcomeIds) {
-  const items = [];
-  outcomeIds.platform.forEach((id, i) => {
-    if (i % 10 === 9) return;
-    const level = ['0.67', '0.33', '0.67', '0', '1'][i % 5];
-    items.push(`platform:${id}:${level}${i % 4 === 0 ? ':attested' : ''}`);
-  });
-  outcomeIds.portal.forEach((id, i) => {
-    if (id === 'ID_AM_CSC_1_1') {
-      items.push(`portal:${id}:0.33`);  // Below portal's target (>= 0.67).
-    } else if (i % 9 === 4) {
-      items.push(`portal:${id}:1:stale`);
-    } else if (i % 13 !== 6) {
-      items.push(`portal:${id}:${['1', '1', '0.67', '1'][i % 4]}`);
-    }
-  });
-  outcomeIds.payroll.forEach((id, i) => {
-    if (i % 4 === 0) items.push(`payroll:${id}:${i % 8 === 0 ? '0.33' : '0.67'}`);
-  });
-  return items;
-}
 
 // ---- Checks -----------------------------------------------------------------------------
 

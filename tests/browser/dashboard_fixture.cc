@@ -11,6 +11,10 @@
 //     Sends one batch as host-1 over the ingest protocol and waits until it is durable.
 //     ITEM is ASSET:OUTCOME:LEVEL[:stale][:attested], LEVEL one of 0, 0.33, 0.67, 1;
 //     "stale" evidence expired an hour ago, other evidence expires in an hour.
+//   dashboard_fixture targets DATA_DIR GRPC_ADDRESS ASSET TARGET...
+//     Replaces ASSET's targets, made as the admin. TARGET is SCOPE[:ID]OPERATOR VALUE with
+//     no space, SCOPE one of asset, function, category, outcome and OPERATOR one of
+//     >=, >, <=, <, =: "asset>=0.5", "outcome:ID_AM_CSC_1_1>=0.67".
 //   dashboard_fixture token DATA_DIR GRPC_ADDRESS ROLE [TENANT]
 //     Prints a new API token of ROLE (auditor or supplier) for TENANT, made as the admin.
 //   dashboard_fixture spki CERTIFICATE_FILE
@@ -22,6 +26,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,6 +35,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/transport/collector_channel.h"
@@ -120,6 +126,67 @@ absl::Status RegisterOrganisation(v1::AdminService::Stub& admin) {
   }
   v1::PutAgentResponse agent_response;
   return FromGrpcStatus(admin.PutAgent(ContextWithDeadline().get(), agent, &agent_response));
+}
+
+// SCOPE[:ID]OPERATOR VALUE, as in the usage above.
+absl::StatusOr<v1::Target> ParseTarget(absl::string_view text) {
+  const size_t op_at = text.find_first_of("<>=");
+  if (op_at == absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("target '", text, "' has no operator (>=, >, <=, <, =)"));
+  }
+  absl::string_view scope = text.substr(0, op_at);
+  absl::string_view rest = text.substr(op_at);
+  v1::Target target;
+  const size_t colon = scope.find(':');
+  if (colon != absl::string_view::npos) {
+    target.set_scope_id(std::string(scope.substr(colon + 1)));
+    scope = scope.substr(0, colon);
+  }
+  const std::pair<absl::string_view, v1::TargetScopeKind> scopes[] = {
+      {"asset", v1::SCOPE_ASSET},
+      {"function", v1::SCOPE_FUNCTION},
+      {"category", v1::SCOPE_CATEGORY},
+      {"outcome", v1::SCOPE_OUTCOME}};
+  for (const auto& [name, kind] : scopes) {
+    if (scope == name) target.set_scope(kind);
+  }
+  // Two-character operators first, so that ">=" is not read as ">".
+  const std::pair<absl::string_view, v1::TargetOperator> operators[] = {
+      {">=", v1::GREATER_OR_EQUAL},
+      {"<=", v1::LESS_OR_EQUAL},
+      {">", v1::GREATER},
+      {"<", v1::LESS},
+      {"=", v1::EQUAL}};
+  for (const auto& [symbol, kind] : operators) {
+    if (absl::ConsumePrefix(&rest, symbol)) {
+      target.set_operator_(kind);
+      break;
+    }
+  }
+  double value = 0;
+  if (target.scope() == v1::TARGET_SCOPE_KIND_UNSPECIFIED || !absl::SimpleAtod(rest, &value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("target '", text, "' is not SCOPE[:ID]OPERATOR VALUE, e.g. asset>=0.5"));
+  }
+  target.set_value(value);
+  return target;
+}
+
+absl::Status PutTargets(const std::string& data_dir, const std::string& address,
+                        const std::string& asset_id, const std::vector<std::string>& texts) {
+  v1::PutTargetsRequest request;
+  request.set_asset_id(asset_id);
+  for (const std::string& text : texts) {
+    absl::StatusOr<v1::Target> target = ParseTarget(text);
+    if (!target.ok()) return target.status();
+    *request.add_targets() = *std::move(target);
+  }
+  absl::StatusOr<CollectorTrust> admin_trust = test::AdminTrust(data_dir);
+  if (!admin_trust.ok()) return admin_trust.status();
+  auto admin = v1::AdminService::NewStub(CreateCollectorChannel(address, *admin_trust));
+  v1::PutTargetsResponse response;
+  return FromGrpcStatus(admin->PutTargets(ContextWithDeadline().get(), request, &response));
 }
 
 absl::StatusOr<v1::Level> ParseLevel(absl::string_view text) {
@@ -265,6 +332,9 @@ int Run(const std::vector<std::string>& args) {
   } else if (args.size() >= 5 && args[0] == "send") {
     status =
         Send(args[1], args[2], args[3], std::vector<std::string>(args.begin() + 4, args.end()));
+  } else if (args.size() >= 5 && args[0] == "targets") {
+    status = PutTargets(args[1], args[2], args[3],
+                        std::vector<std::string>(args.begin() + 4, args.end()));
   } else if ((args.size() == 4 || args.size() == 5) && args[0] == "token") {
     status = PrintApiToken(args[1], args[2], args[3], args.size() == 5 ? args[4] : "");
   } else if (args.size() == 2 && args[0] == "spki") {
@@ -273,6 +343,8 @@ int Run(const std::vector<std::string>& args) {
     std::cerr << "usage: dashboard_fixture register DATA_DIR GRPC_ADDRESS\n"
                  "       dashboard_fixture send DATA_DIR GRPC_ADDRESS SEQUENCE "
                  "ASSET:OUTCOME:LEVEL[:stale][:attested]...\n"
+                 "       dashboard_fixture targets DATA_DIR GRPC_ADDRESS ASSET "
+                 "SCOPE[:ID]OPERATOR VALUE...\n"
                  "       dashboard_fixture token DATA_DIR GRPC_ADDRESS ROLE [TENANT]\n"
                  "       dashboard_fixture spki CERTIFICATE_FILE\n";
     return 2;
