@@ -10,7 +10,8 @@ a histogram family's _bucket, _sum and _count. Each rule must have a unique aler
 expression whose metric names are all exported (or Prometheus's own `up`) and whose
 functions are PromQL's, a valid `for`, a severity label (critical or warning) and summary
 and description annotations. With --prometheus-config, that file's rule_files must name
-RULES.yml. When `promtool` is installed, `promtool check rules` must accept the file too.
+RULES.yml. When `promtool` is installed, `promtool check rules` must accept the file too,
+and `promtool test rules` must pass its unit tests, RULES.test.yml beside it if present.
 
 --expect-failures checks each rule of BAD_RULES.yml alone: every rule has one defect and
 must be refused with exactly one error, containing its label `expect_error`, so this
@@ -140,6 +141,20 @@ def load_rules(path):
     return groups, pairs
 
 
+def promtool_problems(promtool, path):
+    """What promtool says of the rules, and of their unit tests (NAME.test.yml beside them)."""
+    commands = [[promtool, "check", "rules", path]]
+    tests = re.sub(r"\.ya?ml$", "", path) + ".test.yml"
+    if os.path.exists(tests):
+        commands.append([promtool, "test", "rules", tests])
+    problems = []
+    for command in commands:
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            problems.append(f"{' '.join(command[1:])}: {result.stdout}{result.stderr}".strip())
+    return problems
+
+
 def check_file(path, exported, prometheus_config):
     problems = []
     groups, pairs = load_rules(path)
@@ -164,9 +179,7 @@ def check_file(path, exported, prometheus_config):
             problems.append(f"{prometheus_config}: rule_files does not name {os.path.basename(path)}")
     promtool = shutil.which("promtool")
     if promtool:
-        result = subprocess.run([promtool, "check", "rules", path], capture_output=True, text=True)
-        if result.returncode != 0:
-            problems.append(f"promtool check rules: {result.stdout}{result.stderr}".strip())
+        problems += promtool_problems(promtool, path)
     for problem in problems:
         print(f"FAIL {path}: {problem}")
     print(f"check_alert_rules: {len(pairs)} rules, {len(problems)} problems"
