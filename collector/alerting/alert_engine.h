@@ -7,11 +7,32 @@
 // sink. Built by the collector's composition root after the live scorer and stopped
 // before it; the API renders Stats() on /metrics.
 //
-// Threading: Stats() from any thread.
+// Threading: thread-safe. The engine's own thread evaluates; OnBatchesCommitted is called
+// on the ingest writer's thread and only notes the time; Stats from any thread.
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "collector/alerting/alert_config.h"
+#include "collector/alerting/alert_delivery.h"
+#include "collector/alerting/alert_outbox.h"
+#include "collector/alerting/alert_rules.h"
+#include "collector/alerting/alert_sink.h"
+#include "collector/alerting/alert_tracker.h"
+#include "collector/registry/registry.h"
+#include "collector/scoring/live_scorer.h"
+#include "collector/store/evidence_store.h"
+#include "common/base/clock.h"
+#include "common/model/catalog.h"
 
 namespace postura::collector {
 
@@ -34,6 +55,80 @@ struct AlertingStats {
   uint64_t outbox_depth = 0;
   // Failed writes of the outbox (the engine retries them).
   uint64_t outbox_write_errors = 0;
+};
+
+// A sink and how its delivery thread retries it.
+struct AlertSinkEntry {
+  std::unique_ptr<AlertSink> sink;
+  DeliveryPolicy policy;
+};
+
+// `store`, `scorer`, `registry`, `catalog` and `clock` are borrowed and must outlive the
+// engine; the engine must be stopped (or destroyed) before the scorer stops.
+class AlertEngine {
+ public:
+  // Opens the outbox, restores the alerts that were firing, subscribes to live scoring
+  // and starts the engine's thread and one delivery thread per sink. Call after the
+  // scorer started. Unavailable / DataLoss if the outbox could not be read.
+  static absl::StatusOr<std::unique_ptr<AlertEngine>> Start(
+      EvidenceStore& store, LiveScorer& scorer, const Registry& registry, const Catalog& catalog,
+      Clock& clock, const AlertingOptions& options, std::vector<AlertSinkEntry> sinks);
+  ~AlertEngine();  // Stops.
+
+  // Stops evaluating and delivering; waits for a delivery in progress (at most its sink's
+  // timeout). What is in the outbox stays there for the next start.
+  void Stop();
+
+  // Notes that batches of these agents were committed now (agent_silent). Cheap; never
+  // waits on the engine.
+  void OnBatchesCommitted(const std::vector<std::string>& agent_ids);
+
+  // Processes every score change live scoring has published so far and records the
+  // transitions due now. The engine's thread does this by itself; tests call it to wait.
+  void EvaluateNow();
+
+  AlertingStats Stats() const;
+
+ private:
+  AlertEngine(EvidenceStore& store, LiveScorer& scorer, const Registry& registry,
+              const Catalog& catalog, Clock& clock, const AlertingOptions& options);
+  absl::Status Restore();
+  void Run();
+  // One round: the waiting score changes, the agents, then the due transitions.
+  void Step(bool force_agents) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
+  void EvaluateAsset(const std::string& asset_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
+  void EvaluateAgents(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
+  void RecordDue() ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
+  std::vector<AgentLastBatch> AgentsLastBatch() const;
+  int RuleIndex(const std::string& name) const;
+
+  EvidenceStore& store_;
+  LiveScorer& scorer_;
+  const Registry& registry_;
+  Clock& clock_;
+  const AlertingOptions options_;
+  const absl::Time started_;
+
+  absl::Mutex step_mu_;  // One Step at a time: the thread's or EvaluateNow's.
+  AlertTracker tracker_ ABSL_GUARDED_BY(step_mu_);
+  AlertRules rules_ ABSL_GUARDED_BY(step_mu_);
+  std::shared_ptr<Watcher> watcher_;  // Null without asset rules.
+  absl::Time agents_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();  // Real time.
+  absl::Notification stopping_;
+
+  mutable absl::Mutex seen_mu_;
+  absl::flat_hash_map<std::string, absl::Time> last_batch_ ABSL_GUARDED_BY(seen_mu_);
+
+  mutable absl::Mutex stats_mu_;
+  std::vector<uint64_t> firing_by_rule_ ABSL_GUARDED_BY(stats_mu_);
+  std::vector<uint64_t> transitions_by_rule_ ABSL_GUARDED_BY(stats_mu_);
+  uint64_t outbox_write_errors_ ABSL_GUARDED_BY(stats_mu_) = 0;
+
+  std::unique_ptr<AlertOutbox> outbox_;
+  std::vector<AlertSinkEntry> sinks_;
+  std::vector<std::unique_ptr<AlertDelivery>> deliveries_;
+  std::thread thread_;
+  bool stopped_ = false;  // Stop's own; Stop runs on the owner's thread.
 };
 
 }  // namespace postura::collector

@@ -1,0 +1,245 @@
+#include "collector/alerting/alert_engine.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+
+namespace postura::collector {
+namespace {
+
+std::vector<absl::Duration> HoldDowns(const std::vector<AlertRuleOptions>& rules) {
+  std::vector<absl::Duration> hold_downs;
+  for (const AlertRuleOptions& rule : rules) hold_downs.push_back(rule.hold_down);
+  return hold_downs;
+}
+
+bool HasAssetRules(const std::vector<AlertRuleOptions>& rules) {
+  for (const AlertRuleOptions& rule : rules) {
+    if (rule.kind != AlertKind::kAgentSilent) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+AlertEngine::AlertEngine(EvidenceStore& store, LiveScorer& scorer, const Registry& registry,
+                         const Catalog& catalog, Clock& clock, const AlertingOptions& options)
+    : store_(store),
+      scorer_(scorer),
+      registry_(registry),
+      clock_(clock),
+      options_(options),
+      started_(clock.TimeNow()),
+      tracker_(HoldDowns(options_.rules)),
+      rules_(options_.rules, catalog),
+      firing_by_rule_(options_.rules.size(), 0),
+      transitions_by_rule_(options_.rules.size(), 0) {}
+
+absl::StatusOr<std::unique_ptr<AlertEngine>> AlertEngine::Start(
+    EvidenceStore& store, LiveScorer& scorer, const Registry& registry, const Catalog& catalog,
+    Clock& clock, const AlertingOptions& options, std::vector<AlertSinkEntry> sinks) {
+  std::unique_ptr<AlertEngine> engine(
+      new AlertEngine(store, scorer, registry, catalog, clock, options));
+  std::vector<std::string> names;
+  for (const AlertSinkEntry& entry : sinks) names.push_back(entry.sink->name());
+  absl::StatusOr<std::unique_ptr<AlertOutbox>> outbox = AlertOutbox::Open(store, names);
+  if (!outbox.ok()) return outbox.status();
+  engine->outbox_ = *std::move(outbox);
+  engine->sinks_ = std::move(sinks);
+  {
+    absl::MutexLock lock(&engine->step_mu_);
+    if (absl::Status s = engine->Restore(); !s.ok()) return s;
+  }
+  if (HasAssetRules(options.rules)) engine->watcher_ = scorer.Watch(WatchFilter{}, nullptr);
+  for (AlertSinkEntry& entry : engine->sinks_) {
+    engine->deliveries_.push_back(
+        std::make_unique<AlertDelivery>(*engine->outbox_, *entry.sink, entry.policy));
+  }
+  engine->thread_ = std::thread([raw = engine.get()] { raw->Run(); });
+  LOG(INFO) << "Alerting: " << options.rules.size() << " rules, " << engine->sinks_.size()
+            << " sinks, " << engine->outbox_->depth() << " transitions waiting in the outbox, "
+            << engine->outbox_->firing_at_open().size() << " alerts firing";
+  return engine;
+}
+
+AlertEngine::~AlertEngine() { Stop(); }
+
+void AlertEngine::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  stopping_.Notify();
+  if (watcher_) watcher_->Close();
+  if (thread_.joinable()) thread_.join();
+  if (watcher_) scorer_.Unwatch(watcher_.get());
+  if (outbox_) outbox_->Stop();
+  for (std::unique_ptr<AlertDelivery>& delivery : deliveries_) delivery->Join();
+}
+
+int AlertEngine::RuleIndex(const std::string& name) const {
+  for (int i = 0; i < static_cast<int>(options_.rules.size()); ++i) {
+    if (options_.rules[i].name == name) return i;
+  }
+  return -1;
+}
+
+absl::Status AlertEngine::Restore() {
+  const absl::Time now = clock_.TimeNow();
+  for (const v1::AlertTransition& fired : outbox_->firing_at_open()) {
+    const int rule = RuleIndex(fired.rule());
+    if (rule >= 0 && AlertKindName(options_.rules[rule].kind) == fired.kind()) {
+      tracker_.RestoreFiring(rule, fired, now);
+      if (options_.rules[rule].kind == AlertKind::kOutcomeLowered) {
+        rules_.RestoreReference(rule, fired);
+      }
+      continue;
+    }
+    // Its rule is gone from the config: resolve it, so receivers do not wait forever.
+    v1::AlertTransition resolved = fired;
+    resolved.set_state(v1::AlertTransition::RESOLVED);
+    resolved.set_at_unix_nanos(absl::ToUnixNanos(now));
+    resolved.set_fired_at_unix_nanos(fired.at_unix_nanos());
+    resolved.set_summary(absl::StrCat("rule ", fired.rule(), " (", fired.kind(),
+                                      ") is no longer configured; was: ", fired.summary()));
+    if (absl::Status s = outbox_->Record(resolved); !s.ok()) return s;
+  }
+  // Assets deleted while the collector was down: their alerts resolve.
+  for (const v1::AlertTransition& fired : outbox_->firing_at_open()) {
+    if (!fired.asset_id().empty() && tracker_.Knows(fired.id())) EvaluateAsset(fired.asset_id());
+  }
+  return absl::OkStatus();
+}
+
+void AlertEngine::Run() {
+  while (!stopping_.HasBeenNotified()) {
+    std::optional<v1::ScoreUpdate> update;
+    if (watcher_) {
+      update = watcher_->Take(options_.evaluate_every);
+    } else {
+      stopping_.WaitForNotificationWithTimeout(options_.evaluate_every);
+    }
+    if (stopping_.HasBeenNotified()) return;
+    absl::MutexLock lock(&step_mu_);
+    if (update) EvaluateAsset(update->summary().asset_id());
+    Step(/*force_agents=*/false);
+  }
+}
+
+void AlertEngine::EvaluateNow() {
+  absl::MutexLock lock(&step_mu_);
+  Step(/*force_agents=*/true);
+}
+
+void AlertEngine::Step(bool force_agents) {
+  if (watcher_) {
+    while (std::optional<v1::ScoreUpdate> update = watcher_->TryTake()) {
+      EvaluateAsset(update->summary().asset_id());
+    }
+  }
+  EvaluateAgents(force_agents);
+  RecordDue();
+}
+
+void AlertEngine::EvaluateAsset(const std::string& asset_id) {
+  const absl::Time now = clock_.TimeNow();
+  AssetObservations found;
+  if (std::optional<AssetSnapshot> snapshot = scorer_.Snapshot(asset_id)) {
+    std::optional<v1::Asset> asset = registry_.FindAsset(asset_id);
+    found = rules_.EvaluateAsset(*snapshot, asset ? asset->name() : "", tracker_);
+  } else {
+    rules_.ForgetAsset(asset_id);
+  }
+  absl::flat_hash_set<std::string> seen;
+  for (const AlertObservation& observation : found.observations) {
+    tracker_.Observe(observation, now);
+    seen.insert(observation.facts.id());
+  }
+  // Known alerts of the asset whose condition was not seen hold no more.
+  for (const std::string& id : tracker_.AlertsOfAsset(asset_id)) {
+    if (seen.contains(id) || found.unknown.contains(id)) continue;
+    AlertObservation clear;
+    clear.condition = false;
+    clear.facts.set_id(id);
+    tracker_.Observe(clear, now);
+  }
+}
+
+std::vector<AgentLastBatch> AlertEngine::AgentsLastBatch() const {
+  std::vector<v1::Agent> agents = registry_.ListAgents();
+  std::vector<AgentLastBatch> last;
+  last.reserve(agents.size());
+  absl::MutexLock lock(&seen_mu_);
+  for (const v1::Agent& agent : agents) {
+    auto it = last_batch_.find(agent.id());
+    // Progress records carry no time: an agent not heard from since start counts from it.
+    last.push_back({agent.id(), it == last_batch_.end() ? started_ : it->second});
+  }
+  return last;
+}
+
+void AlertEngine::EvaluateAgents(bool force) {
+  bool any = false;
+  for (const AlertRuleOptions& rule : options_.rules) any |= rule.kind == AlertKind::kAgentSilent;
+  if (!any) return;
+  const absl::Time real_now = absl::Now();
+  if (!force && real_now - agents_evaluated_ < options_.evaluate_every) return;
+  agents_evaluated_ = real_now;
+  const absl::Time now = clock_.TimeNow();
+  for (const AlertObservation& observation :
+       rules_.EvaluateAgents(AgentsLastBatch(), now, tracker_)) {
+    tracker_.Observe(observation, now);
+  }
+}
+
+void AlertEngine::RecordDue() {
+  const absl::Time now = clock_.TimeNow();
+  for (v1::AlertTransition& transition : tracker_.Due(now)) {
+    if (absl::Status s = outbox_->Record(transition); !s.ok()) {
+      absl::MutexLock lock(&stats_mu_);
+      ++outbox_write_errors_;
+      LOG_EVERY_N(ERROR, 10) << "Alerting: cannot write the outbox (will try again): " << s;
+      break;  // Still due: the next round tries again.
+    }
+    tracker_.MarkRecorded(transition);
+    LOG(INFO) << "Alert " << v1::AlertTransition::State_Name(transition.state()) << ": "
+              << transition.summary() << " [" << transition.idempotency_key() << "]";
+    const int rule = RuleIndex(transition.rule());
+    absl::MutexLock lock(&stats_mu_);
+    if (rule >= 0) ++transitions_by_rule_[rule];
+  }
+  std::vector<uint64_t> firing = tracker_.FiringByRule();
+  absl::MutexLock lock(&stats_mu_);
+  firing_by_rule_ = std::move(firing);
+}
+
+void AlertEngine::OnBatchesCommitted(const std::vector<std::string>& agent_ids) {
+  const absl::Time now = clock_.TimeNow();
+  absl::MutexLock lock(&seen_mu_);
+  for (const std::string& agent_id : agent_ids) last_batch_[agent_id] = now;
+}
+
+AlertingStats AlertEngine::Stats() const {
+  AlertingStats stats;
+  {
+    absl::MutexLock lock(&stats_mu_);
+    for (size_t i = 0; i < options_.rules.size(); ++i) {
+      stats.firing_by_rule[options_.rules[i].name] = firing_by_rule_[i];
+      stats.transitions_by_rule[options_.rules[i].name] = transitions_by_rule_[i];
+    }
+    stats.outbox_write_errors = outbox_write_errors_;
+  }
+  for (const auto& [name, depth] : outbox_->Depths()) {
+    stats.sinks[name].outbox_depth = depth.waiting;
+    stats.sinks[name].oldest_waiting_unix_nanos = depth.oldest_unix_nanos;
+  }
+  for (const std::unique_ptr<AlertDelivery>& delivery : deliveries_) {
+    const DeliveryCounters counters = delivery->counters();
+    AlertingStats::Sink& sink = stats.sinks[delivery->sink_name()];
+    sink.deliveries_ok = counters.ok;
+    sink.deliveries_failed = counters.failed;
+    sink.deliveries_dropped = counters.dropped;
+  }
+  stats.outbox_depth = outbox_->depth();
+  return stats;
+}
+
+}  // namespace postura::collector
