@@ -9,10 +9,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -51,6 +53,8 @@ struct ScenarioResult {
   double cpu_us_per_record = 0;
   double peak_rss_mib = 0;
   uint64_t records = 0;
+  // The collector's CPU during the load, by thread name, as shares of the whole.
+  std::map<std::string, double> cpu_share_by_thread;
 };
 
 ScenarioResult RunScenario(const std::string& collector_bin, const std::string& collector_yaml,
@@ -68,8 +72,10 @@ ScenarioResult RunScenario(const std::string& collector_bin, const std::string& 
   }
   const v1::IngestStats before = Stats(collector->address(), collector->admin());
   const absl::Duration cpu_before = test::ProcessCpu(collector->pid());
+  const auto threads_before = test::ThreadCpuByName(collector->pid());
   LoadResult load = RunLoad(options);
   const absl::Duration cpu = test::ProcessCpu(collector->pid()) - cpu_before;
+  const auto threads_after = test::ThreadCpuByName(collector->pid());
   const v1::IngestStats after = Stats(collector->address(), collector->admin());
 
   ScenarioResult result;
@@ -84,6 +90,14 @@ ScenarioResult RunScenario(const std::string& collector_bin, const std::string& 
   result.records_per_commit = commits ? static_cast<double>(result.records) / commits : 0;
   result.cpu_us_per_record = result.records ? absl::ToDoubleMicroseconds(cpu) / result.records : 0;
   result.peak_rss_mib = test::ProcessMemoryMib(collector->pid(), "VmHWM");
+  for (const auto& [name, after_cpu] : threads_after) {
+    auto before_cpu = threads_before.find(name);
+    const absl::Duration used =
+        after_cpu -
+        (before_cpu == threads_before.end() ? absl::ZeroDuration() : before_cpu->second);
+    if (cpu > absl::ZeroDuration())
+      result.cpu_share_by_thread[name] = absl::FDivDuration(used, cpu);
+  }
   collector->Stop();
   return result;
 }
@@ -160,6 +174,19 @@ void PrintScenario(const char* name, const ScenarioResult& r) {
       r.cpu_us_per_record, r.peak_rss_mib);
 }
 
+// The collector's threads by share of its CPU, largest first (names: common/base/thread_name.h;
+// gRPC's and RocksDB's own threads have theirs).
+void PrintThreadShares(const ScenarioResult& r) {
+  std::vector<std::pair<double, std::string>> shares;
+  for (const auto& [name, share] : r.cpu_share_by_thread) shares.emplace_back(share, name);
+  std::sort(shares.rbegin(), shares.rend());
+  std::printf("  collector CPU by thread:");
+  for (const auto& [share, name] : shares) {
+    if (share >= 0.005) std::printf(" %s %.1f%%", name.c_str(), 100 * share);
+  }
+  std::printf("\n");
+}
+
 }  // namespace
 }  // namespace postura::bench
 
@@ -213,6 +240,11 @@ int main(int argc, char** argv) {
               sysconf(_SC_NPROCESSORS_ONLN), seconds, items, detail);
   ScenarioResult max = RunScenario(collector_bin, collector_yaml, base);
   PrintScenario(absl::StrFormat("max throughput, %d agents", agents).c_str(), max);
+  PrintThreadShares(max);
+  // The history thread writes every change of scores; live scoring's thread only queues
+  // them (a few comparisons per changed asset), so this share bounds what history costs.
+  std::printf("  history recording: %.1f%% of the collector's CPU (goal: <= 5%% of throughput)\n",
+              100 * max.cpu_share_by_thread["history"]);
 
   LoadOptions paced = base;
   paced.records_per_second = 1000;
