@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "collector/alerting/syslog_sink.h"
 #include "common/config/yaml_config.h"
+#include "common/transport/private_file.h"
 
 namespace postura::collector {
 namespace {
@@ -53,6 +54,23 @@ absl::Status ValidateSyslogSinks(const v1::AlertingConfig& alerting) {
   return absl::OkStatus();
 }
 
+// The alerting section, with each webhook's secret read from its file.
+absl::Status AlertingFromConfig(const v1::AlertingConfig& config, AlertingOptions& out) {
+  absl::StatusOr<AlertingOptions> alerting = AlertingOptionsFromConfig(config);
+  if (!alerting.ok()) return alerting.status();
+  for (size_t i = 0; i < alerting->webhooks.size(); ++i) {
+    WebhookOptions& webhook = alerting->webhooks[i];
+    absl::StatusOr<std::string> secret = ReadSecretFile(webhook.secret_file);
+    if (!secret.ok()) {
+      return KeyError(absl::StrCat("alerting.webhooks[", i, "].secret_file"),
+                      secret.status().message());
+    }
+    webhook.secret = *std::move(secret);
+  }
+  out = *std::move(alerting);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& config) {
@@ -89,6 +107,7 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
   }
   if (absl::Status s = HistoryFromConfig(config.history(), options.history); !s.ok()) return s;
   if (absl::Status s = ValidateSyslogSinks(config.alerting()); !s.ok()) return s;
+  if (absl::Status s = AlertingFromConfig(config.alerting(), options.alerting); !s.ok()) return s;
   const v1::IngestLimits& limits = config.limits();
   for (absl::Status s : {
            Limit("limits.max_batch_items", limits.max_batch_items(), 1, 100'000,

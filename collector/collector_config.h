@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "collector/alerting/alert_config.h"
 #include "collector/history/history_downsampler.h"
 #include "postura/v1/collector_config.pb.h"
 
@@ -32,10 +33,12 @@ struct CollectorOptions {
   std::vector<std::string> tls_server_names;  // For the created certificate.
   std::string admin_token_file;               // Empty: <data_dir>/admin.token.
   HistoryRetention history;                   // Score history's resolutions by age.
+  AlertingOptions alerting;                   // Rules and sinks; webhooks' secrets read.
 };
 
-// Validates a parsed config file and fills in defaults. InvalidArgument naming the key
-// (for example "limits.max_batch_items") and the rule for any bad value.
+// Validates a parsed config file and fills in defaults, and reads the webhooks' secret
+// files. InvalidArgument naming the key (for example "limits.max_batch_items") and the
+// rule for any bad value, or a secret file that is missing, empty or readable by others.
 absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& config);
 
 // Reads a YAML config file (schema: postura/v1/collector_config.proto) and validates it.

@@ -1,5 +1,8 @@
 #include "collector/collector_config.h"
 
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
 #include "common/config/yaml_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -103,6 +106,35 @@ TEST(CollectorConfigTest, SyslogSinksAreValidatedWithTheEntrysPath) {
                "facility: local9}\n")
           .status(),
       HasMessage(HasSubstr("alerting.syslog[0].facility: 'local9' is not a syslog facility")));
+}
+
+TEST(CollectorConfigTest, TheMinimalAlertingFormReadsTheWebhooksSecret) {
+  TempDir dir;
+  const std::string secret = dir.WriteFile("hook.secret", "s3cret\n");
+  std::filesystem::permissions(
+      secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  absl::StatusOr<CollectorOptions> options = FromYaml(
+      absl::StrCat("data_dir: /d\nalerting: {webhooks: [{url: \"https://soc.example.com/hook\", ",
+                   "secret_file: \"", secret, "\"}], rules: [{kind: target_missed}]}\n"));
+  ASSERT_TRUE(options.ok()) << options.status();
+  ASSERT_EQ(options->alerting.webhooks.size(), 1u);
+  EXPECT_EQ(options->alerting.webhooks[0].secret, "s3cret");
+  EXPECT_EQ(options->alerting.rules[0].kind, AlertKind::kTargetMissed);
+  EXPECT_TRUE(options->alerting.enabled());
+  EXPECT_FALSE(FromYaml("data_dir: /d\n")->alerting.enabled());
+
+  std::filesystem::permissions(secret, std::filesystem::perms::group_read,
+                               std::filesystem::perm_options::add);
+  EXPECT_THAT(FromYaml(absl::StrCat("data_dir: /d\nalerting: {webhooks: [{url: \"http://h/\", ",
+                                    "secret_file: \"", secret, "\"}]}\n"))
+                  .status(),
+              HasMessage(HasSubstr("alerting.webhooks[0].secret_file: ")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nalerting: {webhooks: [{url: \"http://h/\", "
+                       "secret_file: /nonexistent}]}\n")
+                  .status(),
+              HasMessage(HasSubstr("alerting.webhooks[0].secret_file: ")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nalerting: {rules: [{kind: exception_expiring}]}\n").status(),
+              HasMessage(HasSubstr("alerting.rules[0].kind: 'exception_expiring' needs")));
 }
 
 TEST(CollectorConfigTest, ShippedExampleIsValid) {

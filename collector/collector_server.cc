@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/access/admin_token.h"
+#include "collector/alerting/syslog_sink.h"
+#include "collector/alerting/webhook_sink.h"
 #include "collector/api/dashboard.h"
 #include "collector/api/http_api.h"
 #include "collector/api/past_routes.h"
@@ -89,6 +91,24 @@ absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::strin
   return absl::OkStatus();
 }
 
+// The alert sinks of the config: its webhooks, then its syslog receivers.
+absl::StatusOr<std::vector<AlertSinkEntry>> BuildAlertSinks(const AlertingOptions& alerting) {
+  std::vector<AlertSinkEntry> sinks;
+  for (const WebhookOptions& webhook : alerting.webhooks) {
+    sinks.push_back({std::make_unique<WebhookSink>(webhook),
+                     {.max_attempts = webhook.max_attempts,
+                      .initial_backoff = webhook.initial_backoff,
+                      .max_backoff = webhook.max_backoff}});
+  }
+  for (int i = 0; i < static_cast<int>(alerting.syslog.size()); ++i) {
+    absl::StatusOr<SyslogSinkOptions> syslog =
+        SyslogSinkOptionsFromConfig(alerting.syslog[i], i + 1);
+    if (!syslog.ok()) return syslog.status();
+    sinks.push_back({std::make_unique<SyslogSink>(*std::move(syslog)), DeliveryPolicy{}});
+  }
+  return sinks;
+}
+
 // The API's routes, those about the past (past_routes.h) and remediation time
 // (remediation_routes.h).
 std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
@@ -139,12 +159,26 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   absl::StatusOr<absl::Duration> rebuilt = server->scorer_->Start();
   if (!rebuilt.ok()) return rebuilt.status();
   LOG(INFO) << "scores of " << server->scorer_->Stats().assets << " assets rebuilt in " << *rebuilt;
+  if (options.alerting.enabled()) {
+    absl::StatusOr<std::vector<AlertSinkEntry>> sinks = BuildAlertSinks(options.alerting);
+    if (!sinks.ok()) return sinks.status();
+    absl::StatusOr<std::unique_ptr<AlertEngine>> alerts =
+        AlertEngine::Start(*server->store_, *server->scorer_, *server->registry_, catalog, clock,
+                           options.alerting, *std::move(sinks));
+    if (!alerts.ok()) return alerts.status();
+    server->alerts_ = *std::move(alerts);
+  }
   LiveScorer* scorer = server->scorer_.get();
+  AlertEngine* alerts = server->alerts_.get();
   absl::StatusOr<std::unique_ptr<IngestWriter>> writer = IngestWriter::Start(
-      *server->store_, {.max_queued_bytes = options.max_queued_bytes,
-                        .on_committed = [scorer](std::vector<SourceUpdate> updates) {
-                          scorer->OnCommitted(std::move(updates));
-                        }});
+      *server->store_,
+      {.max_queued_bytes = options.max_queued_bytes,
+       .on_committed =
+           [scorer](std::vector<SourceUpdate> updates) { scorer->OnCommitted(std::move(updates)); },
+       .on_agents_heard =
+           [alerts](const std::vector<std::string>& agents) {
+             if (alerts != nullptr) alerts->OnBatchesCommitted(agents);
+           }});
   if (!writer.ok()) return writer.status();
   server->writer_ = *std::move(writer);
 
@@ -269,6 +303,7 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   ingest_.reset();
   query_.reset();
   writer_.reset();  // Hands its last commits to the scorer.
+  alerts_.reset();  // After the writer, which tells it of batches; before the scorer.
   registry_->SetObserver(nullptr);
   past_.reset();
   remediation_.reset();

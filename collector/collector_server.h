@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "collector/access/credential_store.h"
 #include "collector/access/gatekeeper.h"
+#include "collector/alerting/alert_engine.h"
 #include "collector/api/access_service.h"
 #include "collector/api/admin_service.h"
 #include "collector/api/http_server.h"
@@ -65,6 +66,7 @@ class CollectorServer {
   std::unique_ptr<EnrollmentService> enrollment_;
   std::unique_ptr<HistoryRecorder> history_;
   std::unique_ptr<LiveScorer> scorer_;
+  std::unique_ptr<AlertEngine> alerts_;  // Null without alert rules.
   std::unique_ptr<ScoreQueries> queries_;
   std::unique_ptr<PastQueries> past_;
   std::unique_ptr<RemediationQueries> remediation_;

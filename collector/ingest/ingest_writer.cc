@@ -243,6 +243,12 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
   if (written.ok() && options_.on_committed && items_stored > 0) {
     options_.on_committed(TakeSourceUpdates(group, duplicate, items_stored));
   }
+  if (written.ok() && options_.on_agents_heard) {
+    std::vector<std::string> agents;
+    agents.reserve(next.size());
+    for (const auto& [agent, progress] : next) agents.push_back(agent);
+    options_.on_agents_heard(agents);
+  }
   for (std::size_t i = 0; i < group.size(); ++i) {
     QueuedBatch& queued = group[i];
     if (!written.ok()) {

@@ -44,6 +44,10 @@ struct IngestWriterOptions {
   // Called on the writer thread after each successful commit with the reports it made
   // durable, in commit order; must not block. Null: nobody listens.
   std::function<void(std::vector<SourceUpdate>)> on_committed;
+  // Called on the writer thread after each successful commit (or group of resends) with
+  // the agents whose batches it acknowledged, each once; must not block. Null: nobody
+  // listens. Alerting's agent_silent rules learn from it when each agent was last heard.
+  std::function<void(const std::vector<std::string>&)> on_agents_heard;
   // After a failed write the writer refuses batches and asks the store to resume after
   // this delay, doubling up to the maximum while the store stays unwritable.
   absl::Duration first_resume_delay = absl::Milliseconds(100);

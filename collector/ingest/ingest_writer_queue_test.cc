@@ -3,12 +3,14 @@
 // duplicates, and a stop that writes everything queued. Real RocksDB in a temporary
 // directory, real threads; these tests also run under ThreadSanitizer (tests/
 // grpc_free_tests.cmake).
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "collector/ingest/ingest_writer.h"
@@ -205,6 +207,29 @@ TEST_F(IngestWriterQueueTest, ResentBatchesAreAcknowledgedAsDuplicatesAcrossRest
   }
   EXPECT_THAT(duplicate, ElementsAre(false, false, true, true, true, false));
   EXPECT_EQ(writer->Progress("agent-a").items_stored, 3u);
+}
+
+TEST_F(IngestWriterQueueTest, EveryAgentWhoseBatchIsAcknowledgedIsHeardResendsIncluded) {
+  absl::Mutex mu;
+  std::vector<std::string> heard;  // Each commit's agents, sorted, joined by commas.
+  IngestWriterOptions options;
+  options.on_agents_heard = [&](const std::vector<std::string>& agents) {
+    std::vector<std::string> sorted = agents;
+    std::sort(sorted.begin(), sorted.end());
+    absl::MutexLock lock(&mu);
+    heard.push_back(absl::StrJoin(sorted, ","));
+  };
+  Acks acks;
+  std::unique_ptr<IngestWriter> writer = StartWriter(options);
+  ASSERT_NE(writer, nullptr);
+  QueuedBatch first = Batch("agent-a", 1, 1, acks.Recorder());
+  ASSERT_TRUE(writer->Enqueue(first, [] {}));
+  ASSERT_TRUE(acks.WaitFor(1));
+  QueuedBatch resent = Batch("agent-a", 1, 1, acks.Recorder());  // A duplicate: still heard.
+  ASSERT_TRUE(writer->Enqueue(resent, [] {}));
+  ASSERT_TRUE(acks.WaitFor(2));
+  absl::MutexLock lock(&mu);
+  EXPECT_THAT(heard, ElementsAre("agent-a", "agent-a"));
 }
 
 TEST_F(IngestWriterQueueTest, StoppingWritesAndAcknowledgesEverythingQueued) {
