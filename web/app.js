@@ -6,6 +6,7 @@ import { h, replaceChildren } from './dom.js';
 import { formatClock, nanosToMillis } from './format.js';
 import { renderOverview, renderSupplierOverview } from './overview.js';
 import { confirmSwitch, describeCredential, showSessionOwner } from './session.js';
+import { RemediationPanel } from './remediation.js';
 import { ChangesPanel, TrendPanel } from './trends.js';
 
 const views = {
@@ -48,7 +49,9 @@ const table = new AssetTable(views.assets, names, (id) => { location.hash = `#/a
 const overviewParts = { top: h('div', {}, h('p', { class: 'muted' }, 'Loading…')), rest: h('div') };
 const orgTrend = new TrendPanel({ title: 'Trend', testid: 'org-trend' });
 const orgChanges = new ChangesPanel({ path: '/api/v1/organization/diff', organization: true, names, testid: 'org-changes' });
-const overviewPast = h('div', { class: 'grid grid-two', hidden: true }, orgTrend.node, orgChanges.node);
+const remediation = new RemediationPanel({ testid: 'remediation' });
+const overviewPast = h('div', { hidden: true },
+  h('div', { class: 'grid grid-two' }, orgTrend.node, orgChanges.node), h('div', { class: 'grid grid-one' }, remediation.node));
 replaceChildren(views.overview, overviewParts.top, overviewPast, overviewParts.rest);
 const detailParts = { head: h('div'), outcomes: h('div') };
 const assetTrend = new TrendPanel({ title: 'Trend', testid: 'asset-trend' });
@@ -196,6 +199,7 @@ async function loadOrganization() {
     if (overviewPast.hidden) {
       overviewPast.hidden = false;
       orgChanges.refresh();
+      remediation.refresh();
     }
   }
   if (state.view === 'overview') renderOverviewView();
@@ -331,6 +335,7 @@ function route() {
     if (previous !== null && previous !== 'overview' && !overviewPast.hidden) {
       orgTrend.refresh();
       orgChanges.refresh();
+      remediation.refresh();
     }
   } else if (view === 'assets') {
     document.title = 'Assets — Postura';

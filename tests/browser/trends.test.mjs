@@ -31,6 +31,16 @@ const fmtValue = (v) => Number(v).toFixed(2);
 const LEVEL_TEXT = { DLI_0: '0', DLI_33: '0.33', DLI_67: '0.67', DLI_100: '1' };
 const STATE_TEXT = { LIVE: 'live', STALE: 'stale', NO_EVIDENCE: 'no evidence' };
 const VALUE_TARGET = 0.5;
+// web/remediation.js's durations.
+function fmtDuration(seconds) {
+  const s = Number(seconds ?? 0);
+  if (!(s > 0)) return '—';
+  if (s < 1) return '< 1 s';
+  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 48 * 3600) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} d`;
+}
 
 const millis = (rfc3339) => Date.parse(rfc3339.replace(/(\.\d{3})\d+/, '$1'));
 
@@ -268,6 +278,47 @@ async function main() {
       assert(portal && portal.cells[1].startsWith('0.00 → '), `portal should have risen from 0: ${JSON.stringify(portal)}`);
       await page.click('[data-testid="org-changes"] tr[data-asset="portal"] a');
       await page.waitFor(() => location.hash === '#/asset/portal' && document.querySelector('[data-testid="detail-name"]')?.textContent === 'Customer portal');
+    });
+
+    await check('the remediation card shows the collector\'s remediation times by area, then by asset', async () => {
+      await page.evaluate(() => { location.hash = '#/'; });
+      const shownRemediation = () => page.evaluate(() => {
+        const card = document.querySelector('[data-testid="remediation"]');
+        const cells = (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent);
+        return {
+          query: card.dataset.query,
+          rows: [...card.querySelectorAll('tbody tr')].map((tr) => [tr.dataset.key, ...cells(tr)]),
+          links: [...card.querySelectorAll('tbody tr')].map((tr) => tr.querySelector('a')?.getAttribute('href') ?? null),
+          total: [...card.querySelectorAll('tfoot tr')].map(cells)[0],
+        };
+      });
+      // The oldest open gap's age grows between the page's request and the test's: checked
+      // for its form, and present exactly when a gap is open.
+      const figures = (g) => [String(g.closed), fmtDuration(g.medianSeconds), fmtDuration(g.p90Seconds), String(g.open)];
+      const withoutAge = (cells) => cells.slice(0, -1);
+      const ageFits = (cells) => (cells[4] === '0' ? cells[5] === '—' : /^\d+(\.\d)? (s|min|h|d)$/.test(cells[5]));
+      for (const by of ['function', 'asset']) {
+        await page.evaluate((b) => {
+          const select = document.getElementById('remediation-by');
+          if (select.value !== b) {
+            select.value = b;
+            select.dispatchEvent(new Event('change'));
+          }
+        }, by);
+        await page.waitFor((b) => document.querySelector('[data-testid="remediation"]')?.dataset.query === `/api/v1/remediation?by=${b}`, [by]);
+        const shown = await shownRemediation();
+        const answer = await api(http, shown.query);
+        assertEqual(shown.rows.map(withoutAge), answer.groups.slice(0, 10).map((g) => [g.key, ...figures(g)]), `remediation rows by ${by}`);
+        assertEqual(shown.total.slice(0, -1), figures(answer.total), `remediation total by ${by}`);
+        for (const cells of [...shown.rows, ['total', ...shown.total]]) assert(ageFits(cells), `oldest open gap of ${cells[0]}: ${cells}`);
+        if (by === 'asset') {
+          const portal = answer.groups.find((g) => g.key === 'portal');
+          assert(portal && portal.closed >= 1, `portal's raised outcomes should have closed gaps: ${JSON.stringify(portal)}`);
+          assertEqual(shown.links[shown.rows.findIndex((r) => r[0] === 'portal')], '#/asset/portal', 'portal row links to the asset');
+        }
+      }
+      await page.evaluate(() => document.querySelector('[data-testid="remediation"]').scrollIntoView());
+      await page.screenshot(join(artifacts, 'trends-remediation.png'));
     });
 
     await check('trends fit a narrow window (390 px) without sideways scrolling', async () => {
