@@ -367,6 +367,7 @@ function pollScores() {
     assetsRefresh.request();
     organizationRefresh.request();
     if (state.view === 'asset') detailRefresh.request();
+    trendRefresh.request();
     lastUpdate.textContent = `updated ${formatClock(Date.now())}`;
     lastUpdate.dateTime = new Date().toISOString();
   }, 30000);
