@@ -50,12 +50,20 @@ function withQuery(path, params) {
   return `${path}${path.includes('?') ? '&' : '?'}${new URLSearchParams(params)}`;
 }
 
+// Where a history over `range` starts, given the collector's `window` (milliseconds):
+// `since`, the range's start or when the history began if later, and `aligned`, the first
+// sampled instant: the collector samples at aligned + k * step, so it is the earliest
+// instant at or after `since` from which whole steps lead to `window.now`.
+export function sampleWindow(range, window) {
+  const since = Math.max(window.now - range.ms, window.began);
+  const aligned = window.now - Math.floor((window.now - since) / range.stepMs) * range.stepMs;
+  return { since, aligned };
+}
+
 // The subject's history over `range`: one point a step, ending now, or every recorded
 // change when the history is younger than a few steps.
 async function loadHistory(path, range, window) {
-  const since = Math.max(window.now - range.ms, window.began);
-  // Sampled instants are since + k * step: start so that one of them is now.
-  const aligned = window.now - Math.floor((window.now - since) / range.stepMs) * range.stepMs;
+  const { since, aligned } = sampleWindow(range, window);
   const until = window.nowText;
   const sampledQuery = withQuery(path, { since: new Date(aligned).toISOString(), until, step: range.step });
   const sampled = await getJson(sampledQuery);
