@@ -14,6 +14,7 @@
 #include "cli/history_commands.h"
 #include "cli/plan_command.h"
 #include "cli/registry_commands.h"
+#include "cli/remediation_command.h"
 #include "cli/report_command.h"
 #include "cli/score_commands.h"
 #include "cli/targets_command.h"
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
   AddTargetsCommands(app, line);
   AddScoreCommands(app, line);
   AddHistoryCommands(app, line);
+  AddRemediationCommand(app, line);
   AddWatchCommand(app, line);
   AddTokenCommands(app, line);
   AddReportCommand(app, line);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "cli/output_file.h"
+#include "cli/remediation_command.h"
 #include "cli/terminal_text.h"
 #include "nlohmann/json.hpp"
 
@@ -127,6 +128,35 @@ std::string GapsSection(const PostureReport& report, int top) {
   return text;
 }
 
+std::string RemediationRow(const std::string& key, const v1::RemediationGroup& group) {
+  return Row({key, group.name(), absl::StrCat(group.closed()),
+              RemediationDurationText(group.median_seconds(), group.closed() > 0),
+              RemediationDurationText(group.p90_seconds(), group.closed() > 0),
+              absl::StrCat(group.open()),
+              RemediationDurationText(group.oldest_open_seconds(), group.open() > 0)});
+}
+
+std::string RemediationSection(const v1::Remediation& remediation) {
+  std::string text = absl::StrCat(
+      "## Remediation time\n\nHow long gaps stayed open, by the functional area that leads "
+      "the outcome: of the gaps that closed from ",
+      absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(remediation.since().seconds()),
+                       absl::UTCTimeZone()),
+      " to ",
+      absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(remediation.until().seconds()),
+                       absl::UTCTimeZone()),
+      ", how many, and the median and 90th percentile time from an outcome falling below its "
+      "target (or level 1) to its recovery; then the gaps still open and the oldest one's "
+      "age.\n\n");
+  if (remediation.groups().empty()) return text + "No gaps closed in that time, and none open.\n\n";
+  text += Header({"area", "name", "closed", "median", "p90", "open now", "oldest open"});
+  for (const v1::RemediationGroup& group : remediation.groups()) {
+    text += RemediationRow(group.key(), group);
+  }
+  text += RemediationRow("all", remediation.total());
+  return text + "\n";
+}
+
 // Reads everything the report holds; the first failed call's status.
 absl::StatusOr<PostureReport> ReadReport(CommandContext& c) {
   PostureReport report;
@@ -147,6 +177,12 @@ absl::StatusOr<PostureReport> ReadReport(CommandContext& c) {
     if (!gaps.ok()) return gaps.status();
     report.gaps.push_back(*std::move(gaps));
   }
+  v1::GetRemediationRequest remediation;
+  remediation.set_by("function");
+  absl::StatusOr<v1::Remediation> figures =
+      c.collector.Call(c.collector.query(), &Query::GetRemediation, remediation);
+  if (!figures.ok()) return figures.status();
+  report.remediation = *std::move(figures);
   return report;
 }
 
@@ -177,7 +213,7 @@ std::string ReportMarkdown(const PostureReport& report, int top) {
       ". Values are CyberTOMP values from 0 to 1; adjusted values are limited by "
       "the assets each depends on.\n\n",
       OrganizationSection(report.organization), AssetsSection(report.assets),
-      GapsSection(report, top));
+      GapsSection(report, top), RemediationSection(report.remediation));
 }
 
 std::string ReportJson(const PostureReport& report) {
@@ -191,6 +227,7 @@ std::string ReportJson(const PostureReport& report) {
   for (const v1::Gaps& gaps : report.gaps) {
     json["gaps"].push_back(nlohmann::ordered_json::parse(ProtoJson(gaps, false)));
   }
+  json["remediation"] = nlohmann::ordered_json::parse(ProtoJson(report.remediation, false));
   return TerminalSafeLines(json.dump(2));
 }
 
@@ -199,7 +236,8 @@ void AddReportCommand(CLI::App& app, CommandLine& line) {
   CLI::App* report = app.add_subcommand(
       "report",
       "A posture report to file or hand over: organisation rollups, every asset's scores, "
-      "coverage and targets, and what to fix first on each (Markdown or JSON)");
+      "coverage and targets, what to fix first on each, and how long gaps stay open (Markdown "
+      "or JSON)");
   report->add_option("--format", options->format, "markdown (default) or json")
       ->check(CLI::IsMember({"markdown", "json"}));
   report->add_option("-o,--output", options->output, "Write the report to this file");

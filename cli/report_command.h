@@ -10,14 +10,16 @@
 
 namespace postura::cli {
 
-// What one posture report holds: the organisation's rollups, every asset's summary and
-// each asset's gaps, read from the collector at one moment.
+// What one posture report holds: the organisation's rollups, every asset's summary, each
+// asset's gaps and how long gaps stayed open (by functional area, the last 90 days), read
+// from the collector at one moment.
 struct PostureReport {
   absl::Time generated_at;
   std::string collector;
   v1::OrganizationScore organization;
   v1::ListAssetScoresResponse assets;
-  std::vector<v1::Gaps> gaps;  // In the order of assets.assets().
+  std::vector<v1::Gaps> gaps;   // In the order of assets.assets().
+  v1::Remediation remediation;  // By functional area.
 };
 
 // `postura report [--format markdown|json] [-o FILE] [--top N]`: the posture report a
@@ -25,12 +27,13 @@ struct PostureReport {
 // a supplier's lacks the organisation rollups).
 void AddReportCommand(CLI::App& app, CommandLine& line);
 
-// The report as Markdown: headings, tables, and per asset the `top` largest gaps. Names
-// and ids are shown through TerminalSafe (cli/terminal_text.h), as reports get `cat`ed.
+// The report as Markdown: headings, tables, per asset the `top` largest gaps, and the
+// remediation time per functional area. Names and ids are shown through TerminalSafe
+// (cli/terminal_text.h), as reports get `cat`ed.
 std::string ReportMarkdown(const PostureReport& report, int top);
 // The report as one JSON document: {"generatedAt", "collector", "organization",
-// "assets", "gaps"}, each part in the API's JSON form, through TerminalSafeLines (which
-// keeps its meaning).
+// "assets", "gaps", "remediation"}, each part in the API's JSON form, through
+// TerminalSafeLines (which keeps its meaning).
 std::string ReportJson(const PostureReport& report);
 
 }  // namespace postura::cli
