@@ -39,10 +39,10 @@ export function parseTime(text) {
 // collector wrote them: to the nanosecond, where milliseconds would fall before the
 // earliest instant it accepts.
 async function pastWindow() {
-  const window = await getJson('/api/v1/history');
+  const past = await getJson('/api/v1/history');
   return {
-    began: parseTime(window.began), earliest: parseTime(window.earliest), now: parseTime(window.now),
-    earliestText: window.earliest, nowText: window.now,
+    began: parseTime(past.began), earliest: parseTime(past.earliest), now: parseTime(past.now),
+    earliestText: past.earliest, nowText: past.now,
   };
 }
 
@@ -50,21 +50,21 @@ function withQuery(path, params) {
   return `${path}${path.includes('?') ? '&' : '?'}${new URLSearchParams(params)}`;
 }
 
-// Where a history over `range` starts, given the collector's `window` (milliseconds):
+// Where a history over `range` starts, given the collector's `past` window (milliseconds):
 // `since`, the range's start or when the history began if later, and `aligned`, the first
 // sampled instant: the collector samples at aligned + k * step, so it is the earliest
-// instant at or after `since` from which whole steps lead to `window.now`.
-export function sampleWindow(range, window) {
-  const since = Math.max(window.now - range.ms, window.began);
-  const aligned = window.now - Math.floor((window.now - since) / range.stepMs) * range.stepMs;
+// instant at or after `since` from which whole steps lead to `past.now`.
+export function sampleWindow(range, past) {
+  const since = Math.max(past.now - range.ms, past.began);
+  const aligned = past.now - Math.floor((past.now - since) / range.stepMs) * range.stepMs;
   return { since, aligned };
 }
 
 // The subject's history over `range`: one point a step, ending now, or every recorded
 // change when the history is younger than a few steps.
-async function loadHistory(path, range, window) {
-  const { since, aligned } = sampleWindow(range, window);
-  const until = window.nowText;
+async function loadHistory(path, range, past) {
+  const { since, aligned } = sampleWindow(range, past);
+  const until = past.nowText;
   const sampledQuery = withQuery(path, { since: new Date(aligned).toISOString(), until, step: range.step });
   const sampled = await getJson(sampledQuery);
   let answer = { points: sampled.points ?? [], startMs: aligned, every: false, query: sampledQuery };
@@ -72,7 +72,7 @@ async function loadHistory(path, range, window) {
     const everyQuery = withQuery(path, { since: new Date(since).toISOString(), until });
     const all = await getJson(everyQuery);
     if (!all.truncated && (all.points ?? []).length > answer.points.length) {
-      answer = { points: all.points, startMs: since, every: true, query: everyQuery };
+      answer = { points: all.points, startMs: since, every: true, query: everyQuery, fromBeginning: since === past.began };
     }
   }
   answer.points = answer.points.map((p) => ({ ms: parseTime(p.time), value: p.value, adjusted: p.adjustedValue, targetsMet: p.targetsMet }));
@@ -130,18 +130,18 @@ export class TrendPanel {
     if (!subject) return;
     const generation = ++this.generation;
     try {
-      const window = await pastWindow();
-      const history = await loadHistory(subject.path, this.range, window);
+      const past = await pastWindow();
+      const history = await loadHistory(subject.path, this.range, past);
       if (generation !== this.generation) return;
       replaceChildren(this.result, trendChart({
-        points: history.points, startMs: history.startMs, endMs: window.now, targets: subject.targets ? this.targets : [],
+        points: history.points, startMs: history.startMs, endMs: past.now, targets: subject.targets ? this.targets : [],
         label: `${subject.figure}, last ${this.range.label}`, metLabel: subject.metLabel,
       }));
       // What the chart shows, for tests and for anyone who wants the numbers.
       this.node.dataset.query = history.query;
       this.node.dataset.every = String(history.every);
       this.note.textContent = history.every
-        ? `Every recorded change since ${formatClock(history.startMs)}, when the history began.`
+        ? `Every recorded change since ${formatClock(history.startMs)}${history.fromBeginning ? ', when the history began' : ''}.`
         : `The figures every ${this.range.step}, as they stood then.`;
     } catch (error) {
       if (generation === this.generation) replaceChildren(this.result, errorNote(error));
@@ -234,26 +234,26 @@ export class ChangesPanel {
   }
 
   // The instant asked for, in milliseconds, or an Error for a date that cannot be used.
-  requested(window) {
+  requested(past) {
     const choice = SINCE_CHOICES.find((c) => c.key === this.choice.value);
-    if (choice.ms) return window.now - choice.ms;
+    if (choice.ms) return past.now - choice.ms;
     const millis = localMidnight(this.date.value);
     if (Number.isNaN(millis)) return new Error('Pick a date to compare with.');
-    if (millis > window.now) return new Error(`${this.date.value} is in the future.`);
+    if (millis > past.now) return new Error(`${this.date.value} is in the future.`);
     return millis;
   }
 
   async refresh() {
     const generation = ++this.generation;
     try {
-      const window = await pastWindow();
-      this.date.min = localDate(window.earliest);
-      this.date.max = localDate(window.now);
-      const wanted = this.requested(window);
+      const past = await pastWindow();
+      this.date.min = localDate(past.earliest);
+      this.date.max = localDate(past.now);
+      const wanted = this.requested(past);
       if (wanted instanceof Error) throw wanted;
-      const from = Math.max(wanted, window.earliest);
-      const fromText = wanted > window.earliest ? new Date(wanted).toISOString() : window.earliestText;
-      const query = withQuery(this.path, { from: fromText, to: window.nowText });
+      const from = Math.max(wanted, past.earliest);
+      const fromText = wanted > past.earliest ? new Date(wanted).toISOString() : past.earliestText;
+      const query = withQuery(this.path, { from: fromText, to: past.nowText });
       const diff = await getJson(query);
       if (generation !== this.generation) return;
       this.node.dataset.query = query;
