@@ -91,6 +91,12 @@ absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::strin
   return absl::OkStatus();
 }
 
+// What /metrics reads of the alert engine; nothing when alerting is off (`alerts` null).
+std::function<AlertingStats()> AlertingStatsSource(const AlertEngine* alerts) {
+  if (alerts == nullptr) return nullptr;
+  return [alerts] { return alerts->Stats(); };
+}
+
 // The alert sinks of the config: its webhooks, then its syslog receivers.
 absl::StatusOr<std::vector<AlertSinkEntry>> BuildAlertSinks(const AlertingOptions& alerting) {
   std::vector<AlertSinkEntry> sinks;
@@ -265,7 +271,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                               .catalog = &catalog,
                               .gate = server->gate_.get(),
                               .tls_certificate_not_after = *not_after,
-                              .alerting_stats = {}};
+                              .alerting_stats = AlertingStatsSource(alerts)};
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start({.listen_address = options.http_listen_address,
                          .max_connections = 16,

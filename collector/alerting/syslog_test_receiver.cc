@@ -145,16 +145,17 @@ absl::StatusOr<std::unique_ptr<TcpSyslogReceiver>> TcpSyslogReceiver::Start(uint
   uint16_t bound_port = 0;
   absl::StatusOr<int> fd = BindLoopback(SOCK_STREAM, port, bound_port);
   if (!fd.ok()) return fd.status();
-  if (listen(*fd, 8) != 0) {
+  int wake_fds[2];
+  if (listen(*fd, 8) != 0 || pipe2(wake_fds, O_CLOEXEC) != 0) {
+    const std::string error = strerror(errno);
     close(*fd);
-    return absl::InternalError(absl::StrCat("listen: ", strerror(errno)));
+    return absl::InternalError(absl::StrCat("listen or pipe: ", error));
   }
-  return std::unique_ptr<TcpSyslogReceiver>(new TcpSyslogReceiver(*fd, bound_port));
+  return std::unique_ptr<TcpSyslogReceiver>(new TcpSyslogReceiver(*fd, wake_fds, bound_port));
 }
 
-TcpSyslogReceiver::TcpSyslogReceiver(int listen_fd, uint16_t port)
-    : listen_fd_(listen_fd), port_(port) {
-  if (pipe2(wake_fds_, O_CLOEXEC) != 0) wake_fds_[0] = wake_fds_[1] = -1;
+TcpSyslogReceiver::TcpSyslogReceiver(int listen_fd, const int wake_fds[2], uint16_t port)
+    : listen_fd_(listen_fd), wake_fds_{wake_fds[0], wake_fds[1]}, port_(port) {
   thread_ = std::thread([this] { Serve(); });
 }
 
@@ -163,7 +164,8 @@ TcpSyslogReceiver::~TcpSyslogReceiver() { Stop(); }
 void TcpSyslogReceiver::Stop() {
   if (!thread_.joinable()) return;
   const char wake = 'x';
-  if (write(wake_fds_[1], &wake, 1) != 1) return;  // Serve would never end: leak, not hang.
+  while (write(wake_fds_[1], &wake, 1) != 1 && errno == EINTR) {
+  }
   thread_.join();
   close(listen_fd_);
   close(wake_fds_[0]);

@@ -70,12 +70,12 @@ class TcpSyslogReceiver {
   void Stop();
 
  private:
-  TcpSyslogReceiver(int listen_fd, uint16_t port);
+  TcpSyslogReceiver(int listen_fd, const int wake_fds[2], uint16_t port);
   void Serve();
   void AppendFrames(std::string& buffer);
 
   int listen_fd_;
-  int wake_fds_[2] = {-1, -1};  // A pipe that ends Serve.
+  int wake_fds_[2];  // A pipe: a byte written to [1] ends Serve.
   uint16_t port_;
   absl::Mutex mu_;
   std::vector<std::string> messages_ ABSL_GUARDED_BY(mu_);
