@@ -242,6 +242,50 @@ TEST_F(AlertEngineTest, AgentSilentFiresAfterSilentForAndResolvesOnABatch) {
   EXPECT_EQ(delivered[0].id(), "agent_silent/agent/host-a");
 }
 
+TEST_F(AlertEngineTest, FiltersLimitARuleToTheirAssets) {
+  auto sink = std::make_unique<KeepingSink>();
+  KeepingSink& kept = *sink;
+  AlertRuleOptions elsewhere = Rule(AlertKind::kTargetMissed);
+  elsewhere.name = "finance-only";
+  elsewhere.department_id = "finance";  // "web" has no department.
+  AlertRuleOptions web = Rule(AlertKind::kTargetMissed);
+  web.asset_ids = {"web"};
+  StartEngine({elsewhere, web}, std::move(sink));
+  Report(v1::DLI_33);
+  Settle();
+  EXPECT_EQ(Kinds(kept.WaitFor(1)), std::vector<std::string>{"target_missed:FIRING"});
+  EXPECT_EQ(engine_->Stats().firing_by_rule["finance-only"], 0u);
+}
+
+TEST_F(AlertEngineTest, DeletingTheAssetResolvesItsAlerts) {
+  auto sink = std::make_unique<KeepingSink>();
+  KeepingSink& kept = *sink;
+  StartEngine({Rule(AlertKind::kTargetMissed)}, std::move(sink));
+  Report(v1::DLI_33);
+  Settle();
+  ASSERT_TRUE(registry_->DeleteAgent("host-a").ok());
+  ASSERT_TRUE(registry_->DeleteAsset("web").ok());
+  Settle();
+  EXPECT_EQ(Kinds(kept.WaitFor(2)),
+            (std::vector<std::string>{"target_missed:FIRING", "target_missed:RESOLVED"}));
+}
+
+TEST_F(AlertEngineTest, AnAlertWhoseRuleLeftTheConfigResolvesAtTheNextStart) {
+  auto refusing = std::make_unique<KeepingSink>();
+  StartEngine({Rule(AlertKind::kTargetMissed)}, std::move(refusing));
+  Report(v1::DLI_33);
+  Settle();
+  ASSERT_EQ(engine_->Stats().firing_by_rule["target_missed"], 1u);
+  auto sink = std::make_unique<KeepingSink>();
+  KeepingSink& kept = *sink;
+  StartEngine({Rule(AlertKind::kEvidenceStale)}, std::move(sink));
+  // The firing was delivered before the restart; only the resolve is new.
+  const std::vector<v1::AlertTransition> delivered = kept.WaitFor(1);
+  ASSERT_EQ(Kinds(delivered), std::vector<std::string>{"target_missed:RESOLVED"});
+  EXPECT_NE(delivered[0].summary().find("no longer configured"), std::string::npos);
+  EXPECT_EQ(engine_->Stats().firing_by_rule.count("target_missed"), 0u);
+}
+
 TEST_F(AlertEngineTest, AHangingReceiverDelaysNeitherScoringNorTheEngine) {
   std::unique_ptr<WebhookTestReceiver> receiver = WebhookTestReceiver::Start();
   ASSERT_NE(receiver, nullptr);
