@@ -83,12 +83,12 @@ TEST_F(AccessControlTest, EveryGrpcMethodRefusesACallWithoutCredential) {
 
 TEST_F(AccessControlTest, EveryHttpRouteButHealthRefusesARequestWithoutCredential) {
   const CollectorTrust anonymous{.ca_certificate_pem = "", .token = ""};
-  for (const std::string& path :
-       std::vector<std::string>{"/api/v1/organization", "/api/v1/assets", "/api/v1/assets/hq",
-                                "/api/v1/assets/hq/gaps", "/api/v1/assets/hq/plan",
-                                std::string("/api/v1/assets/hq/outcomes/") + kOutcome + "/evidence",
-                                "/api/v1/assets/hq/history", "/api/v1/organization/history",
-                                "/api/v1/whoami", "/metrics", "/api/v1/events"}) {
+  for (const std::string& path : std::vector<std::string>{
+           "/api/v1/organization", "/api/v1/assets", "/api/v1/assets/hq", "/api/v1/assets/hq/gaps",
+           "/api/v1/assets/hq/plan",
+           std::string("/api/v1/assets/hq/outcomes/") + kOutcome + "/evidence",
+           "/api/v1/assets/hq/history", "/api/v1/organization/history", "/api/v1/history",
+           "/api/v1/whoami", "/metrics", "/api/v1/events"}) {
     EXPECT_EQ(HttpStatus(anonymous, path), 401) << path;
     EXPECT_EQ(HttpStatus(operator_, path == "/api/v1/events" ? "/api/v1/whoami" : path), 200)
         << path;
