@@ -1,5 +1,9 @@
 #include "collector/alerting/webhook_sink.h"
 
+#include <httplib.h>
+
+#include <thread>
+
 #include "collector/alerting/alert_delivery.h"
 #include "collector/alerting/webhook_test_receiver.h"
 #include "google/protobuf/util/json_util.h"
@@ -106,6 +110,38 @@ TEST(WebhookSinkTest, AHangingReceiverTimesOut) {
   EXPECT_EQ(sink.Deliver(Firing()).code(), absl::StatusCode::kUnavailable);
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
   receiver->Hang(false);
+}
+
+// An HTTPS receiver with a self-signed certificate for 127.0.0.1 made by openssl.
+TEST(WebhookSinkTest, HttpsVerifiesTheReceiverAgainstTheConfiguredCa) {
+  test::TempDir dir;
+  const std::string cert = (dir.path() / "cert.pem").string();
+  const std::string key = (dir.path() / "key.pem").string();
+  absl::StatusOr<test::ProcessResult> made = test::RunProcess(
+      {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+       cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+  ASSERT_TRUE(made.ok()) << made.status();
+  httplib::SSLServer server(cert.c_str(), key.c_str());
+  ASSERT_TRUE(server.is_valid());
+  int accepted = 0;
+  server.Post("/hook", [&](const httplib::Request&, httplib::Response& response) {
+    ++accepted;  // Served on one connection at a time by this test.
+    response.status = 204;
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { server.listen_after_bind(); });
+
+  WebhookOptions trusted = HookTo(absl::StrCat("https://127.0.0.1:", port, "/hook"));
+  trusted.ca_file = cert;
+  EXPECT_TRUE(WebhookSink(trusted).Deliver(Firing()).ok());
+  // Without the CA, the system's store does not know the certificate: refused.
+  WebhookOptions untrusted = trusted;
+  untrusted.ca_file.clear();
+  EXPECT_EQ(WebhookSink(untrusted).Deliver(Firing()).code(), absl::StatusCode::kUnavailable);
+  server.stop();
+  serving.join();
+  EXPECT_EQ(accepted, 1);
 }
 
 TEST(WebhookDeliveryTest, RetriesWithTheSameKeyUntilTheReceiverAccepts) {
