@@ -1,0 +1,127 @@
+// What gap tracking (issue 18, item 4; collector/scoring/gap_feed.h) adds to live
+// scoring, per cell change, on the scoring thread: ScoreTable::SetCell alone, the same with
+// GapFeed's two threshold checks when the level moves without crossing, and with a
+// crossing queued to a real HistoryRecorder every change (handed over every 1,024 changes,
+// as LiveScorer does once per lock). 10,000 IG2 assets, each with one outcome target and
+// one asset target; the changes rotate over assets and outcomes. SetCell alone is the
+// in-run baseline.
+//
+//   build/bin/gap_feed_bench
+
+#include <memory>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "collector/history/history_recorder.h"
+#include "collector/scoring/gap_feed.h"
+#include "collector/scoring/score_table.h"
+#include "collector/store/evidence_store.h"
+#include "common/base/clock.h"
+#include "rocksdb/env.h"
+
+namespace postura::collector {
+namespace {
+
+constexpr int kAssets = 10000;
+constexpr int kChangesPerHandOver = 1024;
+
+// The table, every applicable cell at level 1, and the cells the changes rotate over.
+struct Fixture {
+  Fixture() : table(Catalog::Builtin()) {
+    const Catalog& catalog = Catalog::Builtin();
+    const std::vector<int>& outcomes =
+        catalog.model(ImplementationGroup::kIG2).applicable_outcomes();
+    for (int a = 0; a < kAssets; ++a) {
+      AssetDefinition asset{.id = "asset-" + std::to_string(a),
+                            .group = ImplementationGroup::kIG2,
+                            .department_id = "",
+                            .supplier_id = "",
+                            .dependency_ids = {},
+                            .targets = {}};
+      asset.targets.push_back(
+          Target{.scope = {.kind = ScopeKind::kOutcome, .index = outcomes[a % outcomes.size()]},
+                 .op = TargetOperator::kGreaterOrEqual,
+                 .threshold = 0.67});
+      asset.targets.push_back(Target{.scope = {.kind = ScopeKind::kAsset, .index = 0},
+                                     .op = TargetOperator::kGreaterOrEqual,
+                                     .threshold = 0.5});
+      table.PutAsset(asset);
+      const int slot = *table.FindSlot(asset.id);
+      for (int o : outcomes) table.SetCell(slot, o, Cell{Level::kDli100, CellState::kLive, false});
+      cells.emplace_back(slot, outcomes[(a * 7) % outcomes.size()]);
+    }
+    table.TakeChanged();
+  }
+
+  ScoreTable table;
+  std::vector<std::pair<int, int>> cells;  // (slot, outcome), one per asset.
+};
+
+Fixture& Shared() {
+  static Fixture* fixture = new Fixture();
+  return *fixture;
+}
+
+// Alternates each cell between `a` and `b`, as LiveScorer::SetCell does with `feed`.
+void Run(benchmark::State& state, Level a, Level b, bool with_feed) {
+  Fixture& f = Shared();
+  std::unique_ptr<rocksdb::Env> env(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+  std::unique_ptr<EvidenceStore> store =
+      EvidenceStore::Open({.path = "/store", .env = env.get()}).value();
+  std::unique_ptr<HistoryRecorder> recorder =
+      HistoryRecorder::Start(*store, Clock::GetRealClock(), {}).value();
+  GapFeed feed(Catalog::Builtin(), recorder.get());
+  if (!feed.Start(f.table, *store, 1).ok()) state.SkipWithError("cannot start the feed");
+  size_t i = 0;
+  int64_t changes = 0;
+  for (auto _ : state) {
+    const auto [slot, outcome] = f.cells[i++ % f.cells.size()];
+    const Level before = f.table.cell(slot, outcome).level;
+    const Level after = before == a ? b : a;
+    f.table.SetCell(slot, outcome, Cell{after, CellState::kLive, false});
+    if (with_feed) {
+      feed.OnLevelChanged(f.table, slot, outcome, before, ++changes);
+      if (changes % kChangesPerHandOver == 0) feed.HandOver();
+      if (changes % (1 << 18) == 0) {
+        state.PauseTiming();  // Keep the recorder's queue under its bound.
+        recorder->Flush();
+        state.ResumeTiming();
+      }
+    }
+    if (i % kChangesPerHandOver == 0) f.table.TakeChanged();
+  }
+  feed.HandOver();
+  recorder->Flush();
+  state.counters["gaps_opened"] = static_cast<double>(recorder->Stats().gaps_opened);
+  // Back to level 1 everywhere for the next benchmark.
+  for (const auto& [slot, outcome] : f.cells) {
+    f.table.SetCell(slot, outcome, Cell{Level::kDli100, CellState::kLive, false});
+  }
+  f.table.TakeChanged();
+}
+
+// Baseline: the table's own work for a level change.
+void BM_SetCell(benchmark::State& state) { Run(state, Level::kDli33, Level::kDli67, false); }
+// The level moves but stays below 1 (no crossing; most outcomes have no target): two
+// threshold checks.
+void BM_SetCellNoCrossing(benchmark::State& state) {
+  Run(state, Level::kDli33, Level::kDli67, true);
+}
+// Every change crosses level 1: two checks and a queued event.
+void BM_SetCellEveryChangeCrosses(benchmark::State& state) {
+  Run(state, Level::kDli67, Level::kDli100, true);
+}
+// The same table work without the feed, for the crossing benchmark's baseline.
+void BM_SetCellCrossingLevelsNoFeed(benchmark::State& state) {
+  Run(state, Level::kDli67, Level::kDli100, false);
+}
+
+BENCHMARK(BM_SetCell);
+BENCHMARK(BM_SetCellNoCrossing);
+BENCHMARK(BM_SetCellCrossingLevelsNoFeed);
+BENCHMARK(BM_SetCellEveryChangeCrosses);
+
+}  // namespace
+}  // namespace postura::collector
+
+BENCHMARK_MAIN();
