@@ -7,6 +7,8 @@
 namespace postura::collector {
 namespace {
 
+constexpr int kMaxAssetsPerStep = 1000;
+
 std::vector<absl::Duration> HoldDowns(const std::vector<AlertRuleOptions>& rules) {
   std::vector<absl::Duration> hold_downs;
   for (const AlertRuleOptions& rule : rules) hold_downs.push_back(rule.hold_down);
@@ -131,7 +133,11 @@ void AlertEngine::EvaluateNow() {
 
 void AlertEngine::Step(bool force_agents) {
   if (watcher_) {
-    while (std::optional<v1::ScoreUpdate> update = watcher_->TryTake()) {
+    // A bounded round, so that under a flood of score changes the due transitions are
+    // still recorded between rounds; what is left waits, coalesced, in the watcher.
+    for (int taken = 0; taken < kMaxAssetsPerStep; ++taken) {
+      std::optional<v1::ScoreUpdate> update = watcher_->TryTake();
+      if (!update) break;
       EvaluateAsset(update->summary().asset_id());
     }
   }
