@@ -26,6 +26,7 @@ namespace {
 
 using ::postura::collector::test::ParsedSyslog;
 using ::postura::collector::test::ParseSyslogMessage;
+using ::postura::collector::test::RefusingPort;
 using ::postura::collector::test::TcpSyslogReceiver;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
@@ -123,10 +124,9 @@ void ExpectPortalAlert(const ParsedSyslog& message, int severity, const std::str
 
 TEST(AlertSyslogTest, TargetMissedFiresAndResolvesOnceEachAsRfc5424OverTcp) {
   // A port nothing listens on yet: the first deliveries fail and are retried.
-  absl::StatusOr<std::unique_ptr<TcpSyslogReceiver>> reserved = TcpSyslogReceiver::Start();
-  ASSERT_TRUE(reserved.ok()) << reserved.status();
-  const uint16_t port = (*reserved)->port();
-  reserved->reset();
+  absl::StatusOr<std::unique_ptr<RefusingPort>> down = RefusingPort::Reserve();
+  ASSERT_TRUE(down.ok()) << down.status();
+  const uint16_t port = (*down)->port();
 
   test::TempDir dir;
   absl::StatusOr<std::unique_ptr<test::CollectorProcess>> collector = test::CollectorProcess::Start(
@@ -145,6 +145,7 @@ TEST(AlertSyslogTest, TargetMissedFiresAndResolvesOnceEachAsRfc5424OverTcp) {
     return Has(body, failed) && !Has(body, failed + "0\n");
   });
   ASSERT_FALSE(Has(before, failed + "0\n")) << "no failed delivery while the receiver is down";
+  down->reset();  // The receiver comes up.
   absl::StatusOr<std::unique_ptr<TcpSyslogReceiver>> receiver = TcpSyslogReceiver::Start(port);
   ASSERT_TRUE(receiver.ok()) << receiver.status();
   std::vector<std::string> messages = (*receiver)->WaitForMessages(1, kWait);

@@ -126,10 +126,9 @@ TEST(SyslogSinkTest, TcpReceiverSplitsOctetCountedFramesOnOneConnection) {
 }
 
 TEST(SyslogSinkTest, TcpReceiverDownIsAnErrorAndTheSameTransitionArrivesOnceItIsUp) {
-  absl::StatusOr<std::unique_ptr<test::TcpSyslogReceiver>> first = test::TcpSyslogReceiver::Start();
-  ASSERT_TRUE(first.ok()) << first.status();
-  const uint16_t port = (*first)->port();
-  first->reset();  // Nothing listens on the port any more.
+  absl::StatusOr<std::unique_ptr<test::RefusingPort>> refusing = test::RefusingPort::Reserve();
+  ASSERT_TRUE(refusing.ok()) << refusing.status();
+  const uint16_t port = (*refusing)->port();
 
   SyslogSink sink(Options(SyslogTransport::kTcp, port));
   const absl::Status down = sink.Deliver(FiringTransition());
@@ -137,6 +136,7 @@ TEST(SyslogSinkTest, TcpReceiverDownIsAnErrorAndTheSameTransitionArrivesOnceItIs
   EXPECT_THAT(down, HasMessage(HasSubstr(absl::StrCat("tcp 127.0.0.1:", port,
                                                       ": cannot connect: Connection refused"))));
 
+  refusing->reset();  // The receiver comes up.
   absl::StatusOr<std::unique_ptr<test::TcpSyslogReceiver>> up =
       test::TcpSyslogReceiver::Start(port);
   ASSERT_TRUE(up.ok()) << up.status();

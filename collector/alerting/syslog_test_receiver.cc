@@ -141,6 +141,15 @@ absl::StatusOr<std::string> UdpSyslogReceiver::Receive(absl::Duration timeout) {
   return datagram;
 }
 
+absl::StatusOr<std::unique_ptr<RefusingPort>> RefusingPort::Reserve() {
+  uint16_t port = 0;
+  absl::StatusOr<int> fd = BindLoopback(SOCK_STREAM, 0, port);
+  if (!fd.ok()) return fd.status();
+  return std::unique_ptr<RefusingPort>(new RefusingPort(*fd, port));
+}
+
+RefusingPort::~RefusingPort() { close(fd_); }
+
 absl::StatusOr<std::unique_ptr<TcpSyslogReceiver>> TcpSyslogReceiver::Start(uint16_t port) {
   uint16_t bound_port = 0;
   absl::StatusOr<int> fd = BindLoopback(SOCK_STREAM, port, bound_port);

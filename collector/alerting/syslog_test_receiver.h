@@ -56,6 +56,21 @@ class UdpSyslogReceiver {
   uint16_t port_;
 };
 
+// A TCP port of 127.0.0.1 bound without listening: connecting to it is refused, and the
+// kernel hands it to no other socket until the object is destroyed (then a receiver may
+// Start on it). Stands for a receiver that is down.
+class RefusingPort {
+ public:
+  static absl::StatusOr<std::unique_ptr<RefusingPort>> Reserve();
+  ~RefusingPort();
+  uint16_t port() const { return port_; }
+
+ private:
+  RefusingPort(int fd, uint16_t port) : fd_(fd), port_(port) {}
+  int fd_;
+  uint16_t port_;
+};
+
 // Accepts TCP connections on 127.0.0.1 and splits their octet-counted frames.
 class TcpSyslogReceiver {
  public:
