@@ -306,60 +306,6 @@ absl::Status EvidenceStore::ForEachAssetEvidence(
   return FromRocksStatus(it->status(), "reading evidence");
 }
 
-absl::Status EvidenceStore::WriteHistory(const std::vector<HistoryWrite>& writes) {
-  rocksdb::WriteBatch write;
-  for (const HistoryWrite& entry : writes) {
-    if (entry.erase) {
-      write.Delete(history_, entry.key);
-    } else {
-      write.Put(history_, entry.key, entry.value);
-    }
-  }
-  return FromRocksStatus(db_->Write(rocksdb::WriteOptions(), &write), "writing history");
-}
-
-absl::Status EvidenceStore::ScanHistory(
-    absl::string_view begin, absl::string_view end, bool backward,
-    const std::function<bool(absl::string_view, absl::string_view)>& visit) const {
-  const rocksdb::Slice lower(begin.data(), begin.size()), upper(end.data(), end.size());
-  rocksdb::ReadOptions options;
-  options.iterate_lower_bound = &lower;
-  options.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, history_));
-  if (backward) {
-    it->SeekToLast();
-  } else {
-    it->SeekToFirst();
-  }
-  for (; it->Valid(); backward ? it->Prev() : it->Next()) {
-    if (!visit(View(it->key()), View(it->value()))) break;
-  }
-  return FromRocksStatus(it->status(), "reading history");
-}
-
-absl::Status EvidenceStore::WriteAlerts(const std::vector<AlertWrite>& writes) {
-  rocksdb::WriteBatch write;
-  for (const AlertWrite& entry : writes) {
-    if (entry.erase) {
-      write.Delete(alerts_, entry.key);
-    } else {
-      write.Put(alerts_, entry.key, entry.value);
-    }
-  }
-  return FromRocksStatus(db_->Write(SyncedWrite(), &write), "writing alerts");
-}
-
-absl::Status EvidenceStore::ScanAlerts(
-    absl::string_view prefix,
-    const std::function<bool(absl::string_view, absl::string_view)>& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
-  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
-       it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
-    if (!visit(View(it->key()), View(it->value()))) break;
-  }
-  return FromRocksStatus(it->status(), "reading alerts");
-}
-
 absl::Status EvidenceStore::CompactEvidence() {
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
