@@ -4,7 +4,7 @@
 // crossing queued to a real HistoryRecorder every change (handed over every 1,024 changes,
 // as LiveScorer does once per lock). 10,000 IG2 assets, each with one outcome target and
 // one asset target; the changes rotate over assets and outcomes. SetCell alone is the
-// in-run baseline.
+// in-run baseline. Then what a remediation query reads at that size.
 //
 //   build/bin/gap_feed_bench
 
@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "collector/history/duration_quantiles.h"
+#include "collector/history/gap_log.h"
 #include "collector/history/history_recorder.h"
 #include "collector/scoring/gap_feed.h"
 #include "collector/scoring/score_table.h"
@@ -116,10 +118,52 @@ void BM_SetCellCrossingLevelsNoFeed(benchmark::State& state) {
   Run(state, Level::kDli67, Level::kDli100, false);
 }
 
+// What a remediation query reads at 10,000 assets: every open gap (100 per asset, 1M)
+// and the episodes closed in its window (100,000), with their durations summarised;
+// the registry lookups and grouping of collector/api/remediation_queries.cc come on top.
+void BM_ReadEpisodesForAQuery(benchmark::State& state) {
+  std::unique_ptr<rocksdb::Env> env(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+  std::unique_ptr<EvidenceStore> store =
+      EvidenceStore::Open({.path = "/store", .env = env.get()}).value();
+  const std::vector<CatalogOutcome>& outcomes = Catalog::Builtin().outcomes();
+  for (int a = 0; a < kAssets; ++a) {
+    std::vector<GapEvent> events;
+    for (int o = 0; o < 110; ++o) {
+      const std::string asset = "asset-" + std::to_string(a);
+      events.push_back({.asset_id = asset,
+                        .outcome_id = outcomes[o].id,
+                        .unix_nanos = 1'000'000'000LL * (a + o),
+                        .transition = GapTransition::kOpened});
+      if (o >= 100) {  // Ten closed episodes per asset.
+        events.push_back({.asset_id = asset,
+                          .outcome_id = outcomes[o].id,
+                          .unix_nanos = 1'000'000'000LL * (a + o + 3600),
+                          .transition = GapTransition::kClosed});
+      }
+    }
+    if (!WriteGapEvents(*store, events).ok()) state.SkipWithError("cannot write episodes");
+  }
+  for (auto _ : state) {
+    int64_t open = 0;
+    std::vector<absl::Duration> closed;
+    absl::Status read = ForEachOpenGap(*store, [&](const GapEpisode&) {
+      ++open;
+      return true;
+    });
+    read.Update(ForEachClosedGap(*store, 0, INT64_MAX, [&](const GapEpisode& episode) {
+      closed.push_back(absl::Nanoseconds(episode.closed_unix_nanos - episode.opened_unix_nanos));
+    }));
+    if (!read.ok()) state.SkipWithError("cannot read episodes");
+    benchmark::DoNotOptimize(Summarize(std::move(closed)));
+    state.counters["open"] = static_cast<double>(open);
+  }
+}
+
 BENCHMARK(BM_SetCell);
 BENCHMARK(BM_SetCellNoCrossing);
 BENCHMARK(BM_SetCellCrossingLevelsNoFeed);
 BENCHMARK(BM_SetCellEveryChangeCrosses);
+BENCHMARK(BM_ReadEpisodesForAQuery)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace postura::collector

@@ -1,7 +1,6 @@
 #include "collector/api/remediation_queries.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -187,7 +186,7 @@ class Grouper {
   const Grouping grouping_;
   const Principal* const principal_;
   absl::flat_hash_map<std::string, AssetFacts> assets_;  // Those the principal may see.
-  std::map<std::string, Tally> groups_;
+  absl::flat_hash_map<std::string, Tally> groups_;  // Sorted once, in Answer.
   Tally total_;
 };
 
