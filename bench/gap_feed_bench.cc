@@ -159,11 +159,46 @@ void BM_ReadEpisodesForAQuery(benchmark::State& state) {
   }
 }
 
+// The first start with gap tracking on a fleet without evidence: every applicable outcome
+// of 10,000 IG2 assets is a gap without a record, opened at start.
+void BM_FirstStartOpensEveryGap(benchmark::State& state) {
+  ScoreTable table(Catalog::Builtin());
+  for (int a = 0; a < kAssets; ++a) {
+    table.PutAsset(AssetDefinition{.id = "asset-" + std::to_string(a),
+                                   .group = ImplementationGroup::kIG2,
+                                   .department_id = "",
+                                   .supplier_id = "",
+                                   .dependency_ids = {},
+                                   .targets = {}});
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::unique_ptr<rocksdb::Env> env(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    std::unique_ptr<EvidenceStore> store =
+        EvidenceStore::Open({.path = "/store", .env = env.get()}).value();
+    std::unique_ptr<HistoryRecorder> recorder =
+        HistoryRecorder::Start(*store, Clock::GetRealClock(), {}).value();
+    GapFeed feed(Catalog::Builtin(), recorder.get());
+    state.ResumeTiming();
+    if (!feed.Start(table, *store, 1).ok()) state.SkipWithError("cannot start the feed");
+    state.PauseTiming();
+    int64_t open = 0;
+    if (!ForEachOpenGap(*store, [&](const GapEpisode&) { return ++open > 0; }).ok()) {
+      state.SkipWithError("cannot read");
+    }
+    state.counters["opened"] = static_cast<double>(open);
+    recorder.reset();
+    store.reset();
+    state.ResumeTiming();
+  }
+}
+
 BENCHMARK(BM_SetCell);
 BENCHMARK(BM_SetCellNoCrossing);
 BENCHMARK(BM_SetCellCrossingLevelsNoFeed);
 BENCHMARK(BM_SetCellEveryChangeCrosses);
 BENCHMARK(BM_ReadEpisodesForAQuery)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FirstStartOpensEveryGap)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 }  // namespace postura::collector

@@ -129,6 +129,18 @@ absl::StatusOr<GapWriteStats> WriteGapEvents(EvidenceStore& store,
   return stats;
 }
 
+absl::Status WriteNewOpenGaps(EvidenceStore& store, const std::vector<GapEvent>& events) {
+  std::vector<EvidenceStore::HistoryWrite> writes;
+  writes.reserve(events.size());
+  for (const GapEvent& event : events) {
+    writes.push_back({.key = GapOpenKey(event.asset_id, event.outcome_id),
+                      .value = EncodeUnixNanos(event.unix_nanos),
+                      .erase = false});
+  }
+  if (writes.empty()) return absl::OkStatus();
+  return store.WriteHistory(writes);
+}
+
 absl::Status ForEachOpenGap(const EvidenceStore& store,
                             const std::function<bool(const GapEpisode&)>& visit) {
   bool corrupt = false;

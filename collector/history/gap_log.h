@@ -75,6 +75,11 @@ struct GapWriteStats {
 absl::StatusOr<GapWriteStats> WriteGapEvents(EvidenceStore& store,
                                              const std::vector<GapEvent>& events);
 
+// Writes an open record for each of `events` (openings, REQUIRES: none of them open
+// now) without reading the store first: LiveScorer's start, which has just read every
+// open record, opens the gaps that have none with it. Unavailable if the store failed.
+absl::Status WriteNewOpenGaps(EvidenceStore& store, const std::vector<GapEvent>& events);
+
 // Calls `visit` with each open episode, by asset then outcome, until it returns false.
 // DataLoss for a corrupt record.
 absl::Status ForEachOpenGap(const EvidenceStore& store,

@@ -18,6 +18,14 @@ void WriteNow(EvidenceStore& store, std::vector<GapEvent>& events, absl::Status&
   events.clear();
 }
 
+// The same for openings of gaps that have no open record (no read needed).
+void OpenNow(EvidenceStore& store, std::vector<GapEvent>& events, absl::Status& status) {
+  if (events.empty()) return;
+  absl::Status written = WriteNewOpenGaps(store, events);
+  if (!written.ok() && status.ok()) status = written;
+  events.clear();
+}
+
 }  // namespace
 
 bool IsGap(const ScoreTable& table, int slot, int outcome, Level level) {
@@ -65,10 +73,10 @@ absl::Status GapFeed::Start(const ScoreTable& table, EvidenceStore& store, int64
                         .outcome_id = catalog_.outcomes()[outcome].id,
                         .unix_nanos = now,
                         .transition = GapTransition::kOpened});
-      if (events.size() >= kEventsPerWrite) WriteNow(store, events, status);
+      if (events.size() >= kEventsPerWrite) OpenNow(store, events, status);
     }
   }
-  WriteNow(store, events, status);
+  OpenNow(store, events, status);
   return status;
 }
 
