@@ -215,6 +215,26 @@ TEST_F(GapFeedTest, ARestartKeepsOpenTimesAndClosesWhatRecoveredMeanwhile) {
   EXPECT_EQ(ClosedDurations("web", kOutcome), std::vector<absl::Duration>{absl::Hours(3)});
 }
 
+TEST_F(GapFeedTest, AGapWithoutARecordOpensAtTheFirstScoringAfterTheStart) {
+  PutAsset("web");
+  Stop();
+  {
+    // As after a crossing lost to a full queue: the store forgets kOther's open gap.
+    absl::StatusOr<std::unique_ptr<EvidenceStore>> store =
+        EvidenceStore::Open({.path = dir_.path() / "store", .clock = &clock_});
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE(WriteGapEvents(**store, {{.asset_id = "web",
+                                          .outcome_id = kOther,
+                                          .unix_nanos = Nanos(kStart),
+                                          .transition = GapTransition::kDropped}})
+                    .ok());
+  }
+  clock_.Advance(absl::Hours(1));
+  Start();
+  EXPECT_EQ(OpenSince("web", kOther), kStart + absl::Hours(1));
+  EXPECT_EQ(OpenSince("web", kOutcome), kStart);
+}
+
 TEST(IsGapTest, OutcomesThatDoNotApplyToTheGroupAreNeverGaps) {
   ScoreTable table(Catalog::Builtin());
   table.PutAsset(AssetDefinition{.id = "web",
