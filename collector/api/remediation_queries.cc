@@ -186,7 +186,7 @@ class Grouper {
   const Grouping grouping_;
   const Principal* const principal_;
   absl::flat_hash_map<std::string, AssetFacts> assets_;  // Those the principal may see.
-  absl::flat_hash_map<std::string, Tally> groups_;  // Sorted once, in Answer.
+  absl::flat_hash_map<std::string, Tally> groups_;       // Sorted once, in Answer.
   Tally total_;
 };
 
