@@ -76,7 +76,7 @@ TEST_F(AccessControlTest, EveryGrpcMethodRefusesACallWithoutCredential) {
           << method << ": " << status.error_message();
     }
   }
-  EXPECT_EQ(methods, 6 + 15 + 9 + 1 + 1);
+  EXPECT_EQ(methods, 6 + 15 + 10 + 1 + 1);
   EXPECT_EQ(ItemsStored(), stored);
   EXPECT_THAT(AgentIds(), ElementsAre("acme-agent", "hq-agent", "other-agent"));
 }
@@ -88,7 +88,7 @@ TEST_F(AccessControlTest, EveryHttpRouteButHealthRefusesARequestWithoutCredentia
            "/api/v1/assets/hq/plan",
            std::string("/api/v1/assets/hq/outcomes/") + kOutcome + "/evidence",
            "/api/v1/assets/hq/history", "/api/v1/organization/history", "/api/v1/history",
-           "/api/v1/whoami", "/metrics", "/api/v1/events"}) {
+           "/api/v1/remediation", "/api/v1/whoami", "/metrics", "/api/v1/events"}) {
     EXPECT_EQ(HttpStatus(anonymous, path), 401) << path;
     EXPECT_EQ(HttpStatus(operator_, path == "/api/v1/events" ? "/api/v1/whoami" : path), 200)
         << path;
