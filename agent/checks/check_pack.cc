@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 
 #include "absl/container/flat_hash_set.h"
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "agent/checks/rules/comparison.h"
+#include "agent/checks/rules/effective_config.h"
 #include "common/config/yaml_config.h"
 #include "yaml-cpp/yaml.h"
 
@@ -100,17 +102,32 @@ absl::StatusOr<Rule> FileFrom(Key p, const v1::FileRule& r) {
   return rule;
 }
 
+absl::StatusOr<ConfigSyntax> ParseSyntax(Key key, absl::string_view text,
+                                         std::initializer_list<ConfigSyntax> allowed) {
+  if (text.empty()) return ConfigSyntax::kPlain;
+  std::vector<std::string> names;
+  for (ConfigSyntax syntax : allowed) {
+    if (text == ConfigSyntaxName(syntax)) return syntax;
+    names.emplace_back(ConfigSyntaxName(syntax));
+  }
+  return KeyError(key, absl::StrCat("'", text, "' is not one of ", absl::StrJoin(names, ", ")));
+}
+
 absl::StatusOr<Rule> FileContentFrom(Key p, const v1::FileContentRule& r) {
   if (absl::Status s = CheckPath(p + "path", r.path()); !s.ok()) return s;
   absl::StatusOr<std::regex> regex = CompileRegex(p + "match", r.match());
   if (!regex.ok()) return regex.status();
   absl::StatusOr<IfMissing> missing = ParseIfMissing(p + "if_missing", r.if_missing());
   if (!missing.ok()) return missing.status();
+  absl::StatusOr<ConfigSyntax> syntax = ParseSyntax(
+      p + "syntax", r.syntax(), {ConfigSyntax::kSshd, ConfigSyntax::kPam, ConfigSyntax::kSystemd});
+  if (!syntax.ok()) return syntax.status();
   return FileContentRule{.path = r.path(),
                          .pattern = r.match(),
                          .regex = *std::move(regex),
                          .absent = r.absent(),
-                         .if_missing = *missing};
+                         .if_missing = *missing,
+                         .syntax = *syntax};
 }
 
 absl::StatusOr<Rule> KeyValueFrom(Key p, const v1::KeyValueRule& r) {
@@ -120,11 +137,21 @@ absl::StatusOr<Rule> KeyValueFrom(Key p, const v1::KeyValueRule& r) {
   if (!r.occurrence().empty() && r.occurrence() != "first" && r.occurrence() != "last") {
     return KeyError(p + "occurrence", absl::StrCat("'", r.occurrence(), "' is not first or last"));
   }
+  absl::StatusOr<ConfigSyntax> syntax =
+      ParseSyntax(p + "syntax", r.syntax(), {ConfigSyntax::kSshd, ConfigSyntax::kSystemd});
+  if (!syntax.ok()) return syntax.status();
+  if (*syntax == ConfigSyntax::kSshd && r.occurrence() == "last") {
+    return KeyError(p + "occurrence", "sshd keeps the first value: 'last' contradicts syntax sshd");
+  }
+  if (*syntax == ConfigSyntax::kSystemd && !r.separator().empty() && r.separator() != "=") {
+    return KeyError(p + "separator", "systemd files separate keys with '='");
+  }
   absl::StatusOr<Comparison> expected = ComparisonFrom(p, r.op(), r.value());
   if (!expected.ok()) return expected.status();
   absl::StatusOr<IfMissing> missing = ParseIfMissing(p + "if_missing", r.if_missing());
   if (!missing.ok()) return missing.status();
   KeyValueRule rule;
+  rule.syntax = *syntax;
   rule.path = r.path(), rule.key = r.key();
   rule.separator = r.separator().empty() ? '\0' : r.separator()[0];
   rule.first_wins = r.occurrence() == "first";
@@ -137,7 +164,16 @@ absl::StatusOr<Rule> SysctlFrom(Key p, const v1::SysctlRule& r) {
   if (absl::Status s = Required(p + "name", !r.name().empty()); !s.ok()) return s;
   absl::StatusOr<Comparison> expected = ComparisonFrom(p, r.op(), r.value());
   if (!expected.ok()) return expected.status();
-  return SysctlRule{.name = r.name(), .expected = *std::move(expected)};
+  SysctlSource source = SysctlSource::kLive;
+  if (r.source() == "config") {
+    source = SysctlSource::kConfig;
+  } else if (r.source() == "both") {
+    source = SysctlSource::kBoth;
+  } else if (!r.source().empty() && r.source() != "live") {
+    return KeyError(p + "source",
+                    absl::StrCat("'", r.source(), "' is not one of live, config, both"));
+  }
+  return SysctlRule{.name = r.name(), .expected = *std::move(expected), .source = source};
 }
 
 absl::StatusOr<Rule> ListeningFrom(Key p, const v1::ListeningRule& r) {

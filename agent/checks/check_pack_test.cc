@@ -64,6 +64,16 @@ TEST(CheckPackTest, ParsesEveryCheckField) {
   EXPECT_EQ(std::get<CommandRule>(fwd.rules[1]).timeout, absl::Seconds(2));
 }
 
+TEST(CheckPackTest, ParsesEffectiveConfigurationKeys) {
+  std::string yaml = Edited("occurrence: first,", "syntax: sshd,");
+  yaml.replace(yaml.find("value: 0}"), 9, "value: 0, source: both}");
+  CheckPack pack = Parse(yaml).value();
+  const auto& kv = std::get<KeyValueRule>(pack.checks[0].rules[0]);
+  EXPECT_EQ(kv.syntax, ConfigSyntax::kSshd);
+  EXPECT_EQ(std::get<SysctlRule>(pack.checks[1].rules[0]).source, SysctlSource::kBoth);
+  EXPECT_EQ(std::get<SysctlRule>(Parse(kPack)->checks[1].rules[0]).source, SysctlSource::kLive);
+}
+
 TEST(CheckPackTest, EveryValidationErrorNamesTheCheckAndTheKey) {
   struct Case {
     std::string find, replace, message;
@@ -90,6 +100,12 @@ TEST(CheckPackTest, EveryValidationErrorNamesTheCheckAndTheKey) {
            {"id: forwarding-off", "id: ssh-no-root", "check 'ssh-no-root': id: duplicate"},
            {"occurrence: first", "occurence: first", "check 'ssh-no-root': "},
            {"condition: any", "condition: most", "check 'forwarding-off': condition: 'most'"},
+           {"occurrence: first,", "syntax: nginx,",
+            "check 'ssh-no-root': rules[0].key_value.syntax: 'nginx' is not one of sshd, systemd"},
+           {"occurrence: first,", "occurrence: last, syntax: sshd,",
+            "rules[0].key_value.occurrence: sshd keeps the first value"},
+           {"ip_forward, value: 0}", "ip_forward, value: 0, source: disk}",
+            "check 'forwarding-off': rules[0].sysctl.source: 'disk' is not one of live, config"},
            {"argv: [/bin/true]", "argv: [bin/true]",
             "check 'forwarding-off': rules[1].command.argv: 'bin/true' is not an absolute path"},
        }) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "agent/checks/rules/comparison.h"
+#include "agent/checks/rules/effective_config.h"
 #include "agent/checks/rules/host_root.h"
 #include "agent/checks/rules/parsers.h"
 #include "agent/checks/rules/rules.h"
@@ -66,31 +67,75 @@ RuleResult EvaluateFile(const FileRule& rule, const std::filesystem::path& root)
 }
 
 RuleResult EvaluateFileContent(const FileContentRule& rule, const std::filesystem::path& root) {
-  absl::StatusOr<std::string> text = HostRoot(root).ReadFile(rule.path);
-  if (absl::IsNotFound(text.status())) {
-    return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
+  std::vector<ConfigLine> lines;
+  if (rule.syntax == ConfigSyntax::kPlain) {
+    absl::StatusOr<std::string> text = HostRoot(root).ReadFile(rule.path);
+    if (absl::IsNotFound(text.status())) {
+      return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
+    }
+    if (!text.ok()) return ErrorResult(std::string(text.status().message()));
+    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+      lines.push_back({rule.path, std::string(line)});
+    }
+  } else {
+    absl::StatusOr<std::vector<ConfigLine>> effective =
+        ReadEffectiveConfig(HostRoot(root), rule.path, rule.syntax);
+    if (absl::IsNotFound(effective.status())) {
+      return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
+    }
+    if (!effective.ok()) return ErrorResult(std::string(effective.status().message()));
+    lines = *std::move(effective);
   }
-  if (!text.ok()) return ErrorResult(std::string(text.status().message()));
-  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
-    absl::StatusOr<bool> found = RegexSearch(rule.regex, line);
+  for (const ConfigLine& line : lines) {
+    absl::StatusOr<bool> found = RegexSearch(rule.regex, line.text);
     if (!found.ok()) return ErrorResult(std::string(found.status().message()));
     if (!*found) continue;
-    std::string detail = absl::StrCat(rule.path, " has '", Excerpt(line), "'");
+    std::string detail = absl::StrCat(line.file, " has '", Excerpt(line.text), "'");
     return rule.absent ? FailResult(std::move(detail)) : PassResult(std::move(detail));
   }
-  std::string detail = absl::StrCat(rule.path, " has no line matching /", rule.pattern, "/");
+  std::string where = rule.syntax == ConfigSyntax::kPlain
+                          ? rule.path
+                          : absl::StrCat(rule.path, " and the files it includes");
+  std::string detail = absl::StrCat(where, " has no line matching /", rule.pattern, "/");
   return rule.absent ? PassResult(std::move(detail)) : FailResult(std::move(detail));
 }
 
+namespace {
+
+// The key's value in the effective configuration, with the file that set it when that is
+// not the rule's own file; nullopt if unset; NotFound if the configuration does not exist.
+absl::StatusOr<std::optional<ConfigValue>> LookUpKey(const KeyValueRule& rule,
+                                                     const std::filesystem::path& root) {
+  if (rule.syntax == ConfigSyntax::kPlain) {
+    absl::StatusOr<std::string> text = HostRoot(root).ReadFile(rule.path);
+    if (!text.ok()) return text.status();
+    std::optional<std::string> value =
+        FindKeyValue(*text, rule.key, rule.separator, rule.first_wins);
+    if (!value) return std::nullopt;
+    return ConfigValue{*std::move(value), rule.path};
+  }
+  absl::StatusOr<std::vector<ConfigLine>> lines =
+      ReadEffectiveConfig(HostRoot(root), rule.path, rule.syntax);
+  if (!lines.ok()) return lines.status();
+  return FindConfigValue(*lines, rule.key, rule.separator, rule.syntax, rule.first_wins);
+}
+
+}  // namespace
+
 RuleResult EvaluateKeyValue(const KeyValueRule& rule, const std::filesystem::path& root) {
-  absl::StatusOr<std::string> text = HostRoot(root).ReadFile(rule.path);
-  if (absl::IsNotFound(text.status())) {
+  absl::StatusOr<std::optional<ConfigValue>> found = LookUpKey(rule, root);
+  if (absl::IsNotFound(found.status())) {
     return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
   }
-  if (!text.ok()) return ErrorResult(std::string(text.status().message()));
-  std::optional<std::string> value = FindKeyValue(*text, rule.key, rule.separator, rule.first_wins);
-  std::string source = value ? "" : " (default)";
-  if (!value) value = rule.default_value;
+  if (!found.ok()) return ErrorResult(std::string(found.status().message()));
+  std::optional<std::string> value;
+  std::string source = " (default)";
+  if (*found) {
+    value = (*found)->value;
+    source = (*found)->file == rule.path ? "" : absl::StrCat(" (", (*found)->file, ")");
+  } else {
+    value = rule.default_value;
+  }
   if (!value) {
     return FailResult(absl::StrCat(rule.key, " is not set in ", rule.path, ", expected ",
                                    DescribeExpectation(rule.expected)));

@@ -62,6 +62,18 @@ struct Comparison {
 // "eq", "ne", ... "match".
 absl::string_view ComparisonOpName(Comparison::Op op);
 
+// Which program's rules assemble a configuration from its files (effective_config.h).
+enum class ConfigSyntax {
+  kPlain,    // The named file alone.
+  kSshd,     // sshd_config(5): Include (globs, sorted, relative to /etc/ssh, nested), Match
+             // blocks skipped (they are not applied globally); first value wins.
+  kPam,      // pam.d(5): "@include FILE" and "TYPE include|substack FILE" (only TYPE lines),
+             // relative to /etc/pam.d; comments dropped.
+  kSystemd,  // systemd.unit(5)/systemd.syntax(7): the main file, then FILE.d/*.conf drop-ins
+             // from /etc, /run, /usr/local/lib and /usr/lib (/lib) trees, by file name;
+             // last value wins, an empty assignment resets to the default.
+};
+
 struct FileRule {
   std::string path;
   bool absent = false;
@@ -77,6 +89,8 @@ struct FileContentRule {
   std::regex regex;
   bool absent = false;
   IfMissing if_missing = IfMissing::kFail;
+  ConfigSyntax syntax = ConfigSyntax::kPlain;  // The lines searched: the file's, or the
+                                               // service's whole configuration.
 };
 
 struct KeyValueRule {
@@ -87,11 +101,21 @@ struct KeyValueRule {
   Comparison expected;
   std::optional<std::string> default_value;
   IfMissing if_missing = IfMissing::kFail;
+  ConfigSyntax syntax = ConfigSyntax::kPlain;
+};
+
+// Where a kernel parameter's value is read.
+enum class SysctlSource {
+  kLive,    // /proc/sys: the running kernel.
+  kConfig,  // sysctl.d and /etc/sysctl.conf: what boot applies; unset fails.
+  kBoth,    // The live value, and the configured one too where one is set, so that the
+            // next boot keeps it.
 };
 
 struct SysctlRule {
   std::string name;
   Comparison expected;
+  SysctlSource source = SysctlSource::kLive;
 };
 
 // A process matches when every field set matches. `name` alone is weak evidence (any user

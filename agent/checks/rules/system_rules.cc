@@ -10,6 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "agent/checks/rules/comparison.h"
+#include "agent/checks/rules/effective_config.h"
 #include "agent/checks/rules/host_root.h"
 #include "agent/checks/rules/parsers.h"
 #include "agent/checks/rules/rules.h"
@@ -197,9 +198,38 @@ absl::StatusOr<std::vector<SocketEntry>> Listeners(const HostRoot& host, bool ud
 
 }  // namespace
 
+namespace {
+
+// The parameter as boot configures it (sysctl.d), checked alone or, with kBoth, after the
+// live value passed.
+RuleResult EvaluateConfiguredSysctl(const SysctlRule& rule, const HostRoot& host,
+                                    absl::string_view live_detail) {
+  absl::StatusOr<std::optional<ConfigValue>> configured = ConfiguredSysctl(host, rule.name);
+  if (!configured.ok()) return ErrorResult(std::string(configured.status().message()));
+  std::string prefix = live_detail.empty() ? "" : absl::StrCat(live_detail, "; ");
+  if (!*configured) {
+    std::string detail =
+        absl::StrCat(prefix, rule.name, " is not set in sysctl.d or /etc/sysctl.conf");
+    if (rule.source == SysctlSource::kBoth) return PassResult(std::move(detail));
+    return FailResult(absl::StrCat(detail, ", expected ", DescribeExpectation(rule.expected)));
+  }
+  std::string value = absl::StrJoin(
+      absl::StrSplit((*configured)->value, absl::ByAnyChar(" \t"), absl::SkipEmpty()), " ");
+  absl::StatusOr<bool> ok = Satisfies(rule.expected, value);
+  if (!ok.ok()) return ErrorResult(std::string(ok.status().message()));
+  std::string detail =
+      absl::StrCat(prefix, (*configured)->file, " sets ", rule.name, " = '", Excerpt(value), "'");
+  if (*ok) return PassResult(std::move(detail));
+  return FailResult(absl::StrCat(detail, ", expected ", DescribeExpectation(rule.expected)));
+}
+
+}  // namespace
+
 RuleResult EvaluateSysctl(const SysctlRule& rule, const fs::path& root) {
+  HostRoot host(root);
+  if (rule.source == SysctlSource::kConfig) return EvaluateConfiguredSysctl(rule, host, "");
   std::string path = absl::StrCat("/proc/sys/", absl::StrReplaceAll(rule.name, {{".", "/"}}));
-  absl::StatusOr<std::string> text = HostRoot(root).ReadFile(path);
+  absl::StatusOr<std::string> text = host.ReadFile(path);
   if (absl::IsNotFound(text.status())) {
     return NotApplicableResult(absl::StrCat("the kernel has no ", rule.name));
   }
@@ -209,8 +239,11 @@ RuleResult EvaluateSysctl(const SysctlRule& rule, const fs::path& root) {
   absl::StatusOr<bool> ok = Satisfies(rule.expected, value);
   if (!ok.ok()) return ErrorResult(std::string(ok.status().message()));
   std::string detail = absl::StrCat(rule.name, " is '", Excerpt(value), "'");
-  if (*ok) return PassResult(std::move(detail));
-  return FailResult(absl::StrCat(detail, ", expected ", DescribeExpectation(rule.expected)));
+  if (!*ok) {
+    return FailResult(absl::StrCat(detail, ", expected ", DescribeExpectation(rule.expected)));
+  }
+  if (rule.source == SysctlSource::kBoth) return EvaluateConfiguredSysctl(rule, host, detail);
+  return PassResult(std::move(detail));
 }
 
 RuleResult EvaluateProcess(const ProcessRule& rule, const fs::path& root) {
