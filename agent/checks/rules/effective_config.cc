@@ -79,17 +79,17 @@ absl::string_view Unquote(absl::string_view value) {
   return value;
 }
 
-bool HasWildcard(absl::string_view text) { return text.find_first_of("*?[") != text.npos; }
+}  // namespace
 
-// The paths inside the root that `pattern` (absolute) names, sorted as glob(3) sorts them in
-// the C locale. A pattern that matches nothing gives no paths, as sshd accepts.
-absl::StatusOr<std::vector<std::string>> ExpandGlob(const HostRoot& host,
-                                                    absl::string_view pattern) {
+bool HasGlob(absl::string_view text) { return text.find_first_of("*?[") != text.npos; }
+
+absl::StatusOr<std::vector<std::string>> GlobUnderRoot(const HostRoot& host,
+                                                       absl::string_view pattern) {
   std::vector<std::string> found = {""};
   for (absl::string_view part : absl::StrSplit(pattern, '/', absl::SkipEmpty())) {
     std::vector<std::string> next;
     for (const std::string& dir : found) {
-      if (!HasWildcard(part)) {
+      if (!HasGlob(part)) {
         next.push_back(absl::StrCat(dir, "/", part));
         continue;
       }
@@ -107,12 +107,12 @@ absl::StatusOr<std::vector<std::string>> ExpandGlob(const HostRoot& host,
     }
     if (next.size() > static_cast<size_t>(kMaxConfigFiles)) {
       return absl::FailedPreconditionError(
-          absl::StrCat("Include ", pattern, " matches more than ", kMaxConfigFiles, " paths"));
+          absl::StrCat(pattern, " matches more than ", kMaxConfigFiles, " paths"));
     }
     found = std::move(next);
   }
   std::sort(found.begin(), found.end());
-  if (!HasWildcard(pattern)) return found;
+  if (!HasGlob(pattern)) return found;
   // Like glob(3), a wildcard names only what exists.
   std::vector<std::string> existing;
   for (std::string& path : found) {
@@ -120,6 +120,8 @@ absl::StatusOr<std::vector<std::string>> ExpandGlob(const HostRoot& host,
   }
   return existing;
 }
+
+namespace {
 
 // ---------------------------------------------------------------- sshd
 
@@ -147,7 +149,7 @@ absl::Status ReadSshd(const HostRoot& host, absl::string_view path, int depth, R
     for (size_t i = 1; i < words.size(); ++i) {
       std::string pattern(Unquote(words[i]));
       if (!absl::StartsWith(pattern, "/")) pattern = absl::StrCat("/etc/ssh/", pattern);
-      absl::StatusOr<std::vector<std::string>> files = ExpandGlob(host, pattern);
+      absl::StatusOr<std::vector<std::string>> files = GlobUnderRoot(host, pattern);
       if (!files.ok()) return files.status();
       for (const std::string& file : *files) {
         if (absl::Status s = ReadSshd(host, file, depth + 1, budget, out); !s.ok()) return s;

@@ -59,6 +59,15 @@ std::optional<ConfigValue> FindConfigValue(const std::vector<ConfigLine>& lines,
                                            absl::string_view key, char separator,
                                            ConfigSyntax syntax, bool first_wins);
 
+// The paths inside the root that the absolute glob `pattern` names ("*", "?" and "[...]"
+// in any component; dot files match only an explicit dot), sorted as glob(3) sorts them in
+// the C locale; none if nothing matches. FailedPrecondition past kMaxConfigFiles paths.
+absl::StatusOr<std::vector<std::string>> GlobUnderRoot(const HostRoot& host,
+                                                       absl::string_view pattern);
+
+// True if `path` has glob characters.
+bool HasGlob(absl::string_view path);
+
 // The value that sysctl.d(5) configures for kernel parameter `name` ("net.ipv4.ip_forward")
 // at boot: *.conf files of /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d,
 // /usr/lib/sysctl.d and /lib/sysctl.d (an earlier directory's file hides a later one of the

@@ -252,5 +252,22 @@ TEST_F(EffectiveConfigTest, SysctlFollowsTheSysctlDOrder) {
   EXPECT_EQ(EvaluateSysctl(rule, root()).verdict, Verdict::kFail);  // Unset.
 }
 
+TEST_F(EffectiveConfigTest, FileContentPathGlobsSearchEveryMatchingFile) {
+  FileContentRule rule;
+  rule.path = "/etc/modprobe.d/*.conf";
+  rule.pattern = "^\\s*install\\s+usb-storage\\s+/bin/false";
+  rule.regex = std::regex(rule.pattern);
+  rule.if_missing = IfMissing::kNotApplicable;
+  EXPECT_EQ(EvaluateFileContent(rule, root()).verdict, Verdict::kNotApplicable);
+  Write("etc/modprobe.d/alsa.conf", "options snd-hda-intel model=auto\n");
+  EXPECT_EQ(EvaluateFileContent(rule, root()).verdict, Verdict::kFail);
+  Write("etc/modprobe.d/zz-local.conf", "install usb-storage /bin/false\n");
+  RuleResult found = EvaluateFileContent(rule, root());
+  EXPECT_EQ(found.verdict, Verdict::kPass);
+  EXPECT_THAT(found.detail, HasSubstr("/etc/modprobe.d/zz-local.conf"));
+  rule.absent = true;  // Forbidden in every file.
+  EXPECT_EQ(EvaluateFileContent(rule, root()).verdict, Verdict::kFail);
+}
+
 }  // namespace
 }  // namespace postura::agent

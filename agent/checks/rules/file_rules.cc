@@ -35,6 +35,33 @@ absl::StatusOr<std::string> OwnershipProblem(const FileRule& rule, const struct 
   return absl::StrJoin(problems, "; ");
 }
 
+// Every line of the file `path`, or of the files a glob names (NotFound if none exists).
+absl::StatusOr<std::vector<ConfigLine>> ReadPlainLines(const HostRoot& host,
+                                                       const std::string& path) {
+  std::vector<std::string> files = {path};
+  if (HasGlob(path)) {
+    absl::StatusOr<std::vector<std::string>> matched = GlobUnderRoot(host, path);
+    if (!matched.ok()) return matched.status();
+    if (matched->empty()) return absl::NotFoundError(absl::StrCat(path, " matches no file"));
+    files = *std::move(matched);
+  }
+  std::vector<ConfigLine> lines;
+  size_t total = 0;
+  for (const std::string& file : files) {
+    absl::StatusOr<std::string> text = host.ReadFile(file);
+    if (!text.ok()) return text.status();
+    total += text->size();
+    if (total > kMaxHostFileBytes) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, " is larger than ", kMaxHostFileBytes >> 20, " MiB in total"));
+    }
+    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+      lines.push_back({file, std::string(line)});
+    }
+  }
+  return lines;
+}
+
 }  // namespace
 
 RuleResult EvaluateFile(const FileRule& rule, const std::filesystem::path& root) {
@@ -69,14 +96,12 @@ RuleResult EvaluateFile(const FileRule& rule, const std::filesystem::path& root)
 RuleResult EvaluateFileContent(const FileContentRule& rule, const std::filesystem::path& root) {
   std::vector<ConfigLine> lines;
   if (rule.syntax == ConfigSyntax::kPlain) {
-    absl::StatusOr<std::string> text = HostRoot(root).ReadFile(rule.path);
-    if (absl::IsNotFound(text.status())) {
+    absl::StatusOr<std::vector<ConfigLine>> read = ReadPlainLines(HostRoot(root), rule.path);
+    if (absl::IsNotFound(read.status())) {
       return MissingResult(rule.if_missing, absl::StrCat(rule.path, " does not exist"));
     }
-    if (!text.ok()) return ErrorResult(std::string(text.status().message()));
-    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
-      lines.push_back({rule.path, std::string(line)});
-    }
+    if (!read.ok()) return ErrorResult(std::string(read.status().message()));
+    lines = *std::move(read);
   } else {
     absl::StatusOr<std::vector<ConfigLine>> effective =
         ReadEffectiveConfig(HostRoot(root), rule.path, rule.syntax);
