@@ -14,6 +14,10 @@ packages=(
   # Libraries that save hand-written code.
   libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgoogle-glog-dev
   libssl-dev libgoogle-perftools-dev libglpk-dev libcpp-httplib-dev
+  # OpenSCAP results as evidence (agent/checks/openscap): libxml2 reads them (its static
+  # archive and ICU's link into the agent); the scanner, oscap-chroot and the SCAP Security
+  # Guide's Debian content produce real results in the tests.
+  libxml2-dev openscap-scanner openscap-utils ssg-debian
   # Formatting, sanitizer and fuzzing runtimes (clang's libFuzzer and LSan).
   clang clang-format libclang-rt-14-dev
   # The web dashboard's browser test (tests/browser/): headless Chromium, driven from Node

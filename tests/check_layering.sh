@@ -26,8 +26,9 @@ declare -A allowed=(
   [collector]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/api"
   [agent/config]="common"
   [agent/checks]="common"
+  [agent/checks/openscap]="common"
   [agent/delivery]="common agent/config"
-  [agent]="common agent/config agent/checks agent/delivery"
+  [agent]="common agent/config agent/checks agent/checks/openscap agent/delivery"
   [cli]="common"
 )
 # Libraries a room must not use at all, as include prefixes.
