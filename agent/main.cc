@@ -12,6 +12,7 @@
 #include "agent/config/agent_config.h"
 #include "agent/delivery/attestation.h"
 #include "agent/delivery/enrollment.h"
+#include "agent/scan_command.h"
 #include "common/config/yaml_config.h"
 #include "common/model/catalog.h"
 #include "common/transport/grpc_lifetime.h"
@@ -95,7 +96,18 @@ int main(int argc, char** argv) {
                      "A supporting document; its SHA-256 is recorded");
   attest->add_option("--expires", expires, "How long the attestation counts, e.g. 90d")
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  postura::agent::ScanRequest scan_request;
+  CLI::App* scan = postura::agent::AddScanCommand(app, scan_request);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int status = app.exit(error);
+    return status != 0 && scan->parsed() ? 1 : status;  // scan: 1 on bad input.
+  }
+  if (scan->parsed()) {
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    return postura::agent::RunScan(scan_request, std::cout, std::cerr);
+  }
   if (attest->parsed()) {
     absl::StatusOr<absl::Duration> duration = postura::ParseConfigDuration(expires);
     if (!duration.ok()) {

@@ -3,10 +3,12 @@
 # C++ runtime linked in too. TARGET must not also link those LIBRARYs as targets, or their
 # shared dependencies would come along.
 
-# The archives the agent's code reaches, directly or through gRPC, OpenSSL and glog; all
-# Abseil archives are offered and the linker takes only what is used.
+# The archives the agent's code reaches, directly or through gRPC, OpenSSL, glog and
+# libxml2 (OpenSCAP results; Debian builds it with ICU and liblzma); all Abseil archives
+# are offered and the linker takes only what is used.
 set(POSTURA_STATIC_ARCHIVE_NAMES
-    grpc++ grpc gpr upb address_sorting cares re2 protobuf ssl crypto z yaml-cpp glog gflags)
+    grpc++ grpc gpr upb address_sorting cares re2 protobuf ssl crypto z yaml-cpp glog gflags
+    xml2 icui18n icuuc icudata lzma)
 
 function(postura_find_static_archives out_var)
   set(archives "")
