@@ -118,10 +118,10 @@ RuleResult EvaluateFileContent(const FileContentRule& rule, const std::filesyste
     std::string detail = absl::StrCat(line.file, " has '", Excerpt(line.text), "'");
     return rule.absent ? FailResult(std::move(detail)) : PassResult(std::move(detail));
   }
-  std::string where = rule.syntax == ConfigSyntax::kPlain
-                          ? rule.path
-                          : absl::StrCat(rule.path, " and the files it includes");
-  std::string detail = absl::StrCat(where, " has no line matching /", rule.pattern, "/");
+  std::string detail = rule.syntax == ConfigSyntax::kPlain
+                           ? absl::StrCat(rule.path, " has no line matching /", rule.pattern, "/")
+                           : absl::StrCat("no line of ", rule.path,
+                                          " or the files it includes matches /", rule.pattern, "/");
   return rule.absent ? PassResult(std::move(detail)) : FailResult(std::move(detail));
 }
 
