@@ -28,14 +28,15 @@ void OpenNow(EvidenceStore& store, std::vector<GapEvent>& events, absl::Status& 
 
 }  // namespace
 
-bool IsGap(const ScoreTable& table, int slot, int outcome, Level level) {
+bool IsGap(const ScoreTable& table, int slot, int outcome, const Cell& cell) {
+  if (cell.state == CellState::kNoEvidence) return false;
   if (!table.model(slot).OutcomeApplies(outcome)) return false;
   for (const Target& target : table.targets(slot)) {
     if (target.scope.kind == ScopeKind::kOutcome && target.scope.index == outcome) {
-      return !EvaluateTarget(target.op, target.threshold, LevelValue(level)).met;
+      return !EvaluateTarget(target.op, target.threshold, LevelValue(cell.level)).met;
     }
   }
-  return level != Level::kDli100;
+  return cell.level != Level::kDli100;
 }
 
 absl::Status GapFeed::Start(const ScoreTable& table, EvidenceStore& store, int64_t now) {
@@ -52,7 +53,7 @@ absl::Status GapFeed::Start(const ScoreTable& table, EvidenceStore& store, int64
     std::optional<int> outcome = catalog_.FindOutcome(episode.outcome_id);
     GapTransition transition = GapTransition::kDropped;
     if (slot && outcome && table.model(*slot).OutcomeApplies(*outcome)) {
-      if (IsGap(table, *slot, *outcome, table.cell(*slot, *outcome).level)) {
+      if (IsGap(table, *slot, *outcome, table.cell(*slot, *outcome))) {
         recorded[static_cast<size_t>(*slot) * outcomes + *outcome] = true;
         return true;  // Still open: keeps its time.
       }
@@ -68,7 +69,7 @@ absl::Status GapFeed::Start(const ScoreTable& table, EvidenceStore& store, int64
   for (int slot : table.Slots()) {
     for (int outcome : table.model(slot).applicable_outcomes()) {
       if (recorded[static_cast<size_t>(slot) * outcomes + outcome]) continue;
-      if (!IsGap(table, slot, outcome, table.cell(slot, outcome).level)) continue;
+      if (!IsGap(table, slot, outcome, table.cell(slot, outcome))) continue;
       events.push_back({.asset_id = table.id(slot),
                         .outcome_id = catalog_.outcomes()[outcome].id,
                         .unix_nanos = now,
@@ -87,11 +88,11 @@ void GapFeed::Add(const std::string& asset_id, int outcome, int64_t now, GapTran
                       .transition = transition});
 }
 
-void GapFeed::OnLevelChanged(const ScoreTable& table, int slot, int outcome, Level before,
-                             int64_t now) {
+void GapFeed::OnCellChanged(const ScoreTable& table, int slot, int outcome, const Cell& before,
+                            int64_t now) {
   if (!tracking_) return;
   const bool was = IsGap(table, slot, outcome, before);
-  const bool is = IsGap(table, slot, outcome, table.cell(slot, outcome).level);
+  const bool is = IsGap(table, slot, outcome, table.cell(slot, outcome));
   if (was == is) return;
   Add(table.id(slot), outcome, now, is ? GapTransition::kOpened : GapTransition::kClosed);
 }
@@ -101,7 +102,7 @@ std::vector<bool> GapFeed::AssetGaps(const ScoreTable& table, int slot) const {
   std::vector<bool> gaps(outcomes, false);
   if (!tracking_) return gaps;
   for (int outcome : table.model(slot).applicable_outcomes()) {
-    gaps[outcome] = IsGap(table, slot, outcome, table.cell(slot, outcome).level);
+    gaps[outcome] = IsGap(table, slot, outcome, table.cell(slot, outcome));
   }
   return gaps;
 }

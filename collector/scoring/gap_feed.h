@@ -4,14 +4,17 @@
 // Detects when an (asset, outcome) falls below its threshold (a gap opens) and when it is
 // back at or above it (the gap closes), and hands the crossings to the history recorder,
 // which writes the episodes (collector/history/gap_log.h) on its own thread. LiveScorer
-// calls it where a cell's level changes and where the registry changes an asset; a level
-// change costs two threshold checks (a scan of the asset's few targets) and, on a
-// crossing, one queued event; a cell set to its old level costs nothing here.
+// calls it where a cell's level (or whether it has evidence) changes and where the registry
+// changes an asset; a level change costs two threshold checks (a scan of the asset's few targets)
+// and, on a crossing, one queued event; a cell set to its old level costs nothing here.
 //
 // The threshold of an outcome is the asset's target on that outcome when it has one (the
 // gap is open while the target is unmet); otherwise level 1. Targets on categories,
 // functions or the asset value set no outcome's threshold. Outcomes that do not apply to
-// the asset's group have no gaps; an outcome without live evidence is at level 0.
+// the asset's group have no gaps. An outcome that never had evidence has no gap either (it
+// is a hole in coverage, not a shortfall found): its gap opens with the first report
+// below the threshold, so remediation time measures from a shortfall seen to its fix.
+// An outcome whose evidence expired is at level 0.
 //
 // Threading: not thread-safe; LiveScorer's table lock serialises the calls.
 
@@ -28,8 +31,8 @@
 
 namespace postura::collector {
 
-// Whether (slot, outcome) at `level` is a gap (see above).
-bool IsGap(const ScoreTable& table, int slot, int outcome, Level level);
+// Whether (slot, outcome) with `cell` is a gap (see above).
+bool IsGap(const ScoreTable& table, int slot, int outcome, const Cell& cell);
 
 // `catalog` and `recorder` are borrowed; a null recorder records nothing.
 class GapFeed {
@@ -46,8 +49,10 @@ class GapFeed {
   // Unavailable or DataLoss if the store failed (tracking starts anyway).
   absl::Status Start(const ScoreTable& table, EvidenceStore& store, int64_t now);
 
-  // After a cell's level changed from `before` to the table's.
-  void OnLevelChanged(const ScoreTable& table, int slot, int outcome, Level before, int64_t now);
+  // After a cell changed from `before` to the table's (its level, or whether it has
+  // evidence at all).
+  void OnCellChanged(const ScoreTable& table, int slot, int outcome, const Cell& before,
+                     int64_t now);
   // Every outcome's gap state of one asset, by catalog position: taken before the registry
   // changes or removes it.
   std::vector<bool> AssetGaps(const ScoreTable& table, int slot) const;

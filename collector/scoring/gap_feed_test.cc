@@ -127,18 +127,29 @@ class GapFeedTest : public testing::Test {
   uint64_t sequence_ = 0;
 };
 
-TEST_F(GapFeedTest, AnOutcomeWithoutEvidenceIsAGapFromRegistrationUntilItReachesLevelOne) {
+TEST_F(GapFeedTest, AGapOpensWithTheFirstReportBelowLevelOneNotAtRegistration) {
   PutAsset("web");
-  EXPECT_EQ(OpenSince("web", kOutcome), kStart);  // Not evaluated counts as level 0.
-  EXPECT_EQ(OpenSince("web", kOther), kStart);
+  // Without evidence an outcome is a hole in coverage, not a shortfall: no gap yet.
+  EXPECT_EQ(OpenSince("web", kOutcome), std::nullopt);
+  EXPECT_EQ(OpenSince("web", kOther), std::nullopt);
+  clock_.Advance(absl::Minutes(30));
+  Report("web", kOutcome, v1::DLI_0);  // Evidence at level 0: the level did not move.
+  EXPECT_EQ(OpenSince("web", kOutcome), kStart + absl::Minutes(30));
   clock_.Advance(absl::Minutes(30));
   Report("web", kOutcome, v1::DLI_67);  // Better, still below level 1.
-  EXPECT_EQ(OpenSince("web", kOutcome), kStart);
+  EXPECT_EQ(OpenSince("web", kOutcome), kStart + absl::Minutes(30));
   clock_.Advance(absl::Minutes(30));
   Report("web", kOutcome, v1::DLI_100);
   EXPECT_EQ(OpenSince("web", kOutcome), std::nullopt);
   EXPECT_EQ(ClosedDurations("web", kOutcome), std::vector<absl::Duration>{absl::Hours(1)});
-  EXPECT_EQ(OpenSince("web", kOther), kStart);  // Others untouched.
+  EXPECT_EQ(OpenSince("web", kOther), std::nullopt);  // Others untouched.
+}
+
+TEST_F(GapFeedTest, AFirstReportAtTheThresholdOpensNothing) {
+  PutAsset("web");
+  Report("web", kOutcome, v1::DLI_100);
+  EXPECT_EQ(OpenSince("web", kOutcome), std::nullopt);
+  EXPECT_TRUE(ClosedDurations("web", kOutcome).empty());
 }
 
 TEST_F(GapFeedTest, FlappingRecordsOneEpisodePerFall) {
@@ -151,9 +162,8 @@ TEST_F(GapFeedTest, FlappingRecordsOneEpisodePerFall) {
     clock_.Advance(absl::Minutes(minutes));
     Report("web", kOutcome, v1::DLI_100);
   }
-  EXPECT_EQ(
-      ClosedDurations("web", kOutcome),
-      (std::vector<absl::Duration>{absl::ZeroDuration(), absl::Minutes(5), absl::Minutes(10)}));
+  EXPECT_EQ(ClosedDurations("web", kOutcome),
+            (std::vector<absl::Duration>{absl::Minutes(5), absl::Minutes(10)}));
 }
 
 TEST_F(GapFeedTest, AnOutcomeTargetSetsTheThresholdInsteadOfLevelOne) {
@@ -187,6 +197,8 @@ TEST_F(GapFeedTest, ExpiredEvidenceCountsAsLevelZeroAndOpensAGap) {
 
 TEST_F(GapFeedTest, DeletingAnAssetForgetsItsOpenGapsWithoutClosingThem) {
   PutAsset("web");
+  Report("web", kOutcome, v1::DLI_33);
+  ASSERT_EQ(OpenSince("web", kOutcome), kStart);
   scorer_->OnAssetDeleted("web");
   assets_.erase("web");
   EXPECT_EQ(OpenSince("web", kOutcome), std::nullopt);
@@ -196,6 +208,7 @@ TEST_F(GapFeedTest, DeletingAnAssetForgetsItsOpenGapsWithoutClosingThem) {
 TEST_F(GapFeedTest, ARestartKeepsOpenTimesAndClosesWhatRecoveredMeanwhile) {
   PutAsset("web");
   Report("web", kOutcome, v1::DLI_33);
+  Report("web", kOther, v1::DLI_33);
   Stop();
   clock_.Advance(absl::Hours(2));
   {
@@ -217,6 +230,8 @@ TEST_F(GapFeedTest, ARestartKeepsOpenTimesAndClosesWhatRecoveredMeanwhile) {
 
 TEST_F(GapFeedTest, AGapWithoutARecordOpensAtTheFirstScoringAfterTheStart) {
   PutAsset("web");
+  Report("web", kOutcome, v1::DLI_33);
+  Report("web", kOther, v1::DLI_33);
   Stop();
   {
     // As after a crossing lost to a full queue: the store forgets kOther's open gap.
@@ -248,8 +263,14 @@ TEST(IsGapTest, OutcomesThatDoNotApplyToTheGroupAreNeverGaps) {
   int checked = 0;
   for (int o = 0; o < static_cast<int>(outcomes.size()); ++o) {
     const bool applies = outcomes[o].min_ig <= 1;
-    EXPECT_EQ(IsGap(table, slot, o, Level::kDli0), applies) << outcomes[o].id;
-    EXPECT_FALSE(IsGap(table, slot, o, Level::kDli100)) << outcomes[o].id;
+    EXPECT_EQ(IsGap(table, slot, o, Cell{Level::kDli0, CellState::kLive, false}), applies)
+        << outcomes[o].id;
+    EXPECT_EQ(IsGap(table, slot, o, Cell{Level::kDli0, CellState::kStale, false}), applies)
+        << outcomes[o].id;
+    EXPECT_FALSE(IsGap(table, slot, o, Cell{Level::kDli0, CellState::kNoEvidence, false}))
+        << outcomes[o].id;
+    EXPECT_FALSE(IsGap(table, slot, o, Cell{Level::kDli100, CellState::kLive, false}))
+        << outcomes[o].id;
     checked += applies ? 0 : 1;
   }
   EXPECT_GT(checked, 0);  // The catalog has IG2/IG3-only outcomes.

@@ -171,9 +171,13 @@ void LiveScorer::ApplyUpdates(std::vector<SourceUpdate>& updates) {
 }
 
 void LiveScorer::SetCell(int slot, int outcome, Cell cell) {
-  const Level before = table_.cell(slot, outcome).level;
+  const Cell before = table_.cell(slot, outcome);
   table_.SetCell(slot, outcome, cell);
-  if (cell.level != before) gaps_.OnLevelChanged(table_, slot, outcome, before, NowNanos());
+  const bool evidence_came_or_went =
+      (cell.state == CellState::kNoEvidence) != (before.state == CellState::kNoEvidence);
+  if (cell.level != before.level || evidence_came_or_went) {
+    gaps_.OnCellChanged(table_, slot, outcome, before, NowNanos());
+  }
 }
 
 void LiveScorer::RecomputeCell(int slot, int outcome, absl::string_view asset_id,
