@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -140,6 +141,32 @@ TEST(DebianPackTest, ParsesWithDocumentedChecksAndKnownOutcomes) {
             << ig1_outcomes << " of " << outcomes << " mappings to IG1 outcomes\n";
   // The pack is meant for IG1 first: most of its mappings are IG1 outcomes.
   EXPECT_GT(ig1_outcomes * 4, outcomes * 3) << ig1_outcomes << " of " << outcomes;
+}
+
+// docs/checks-debian.md has a row per check giving, for each outcome, why the check is
+// evidence for it; a mapping added to the pack without its reason fails here.
+TEST(DebianPackTest, EveryMappingHasItsReasonInTheDocs) {
+  CheckPack pack = LoadDebianPack();
+  std::ifstream file(absl::StrCat(POSTURA_SOURCE_DIR, "/docs/checks-debian.md"));
+  ASSERT_TRUE(file.good());
+  std::map<std::string, std::string> rows;  // Check id -> its table row.
+  for (std::string line; std::getline(file, line);) {
+    if (line.rfind("| `", 0) != 0) continue;
+    size_t end = line.find('`', 3);
+    if (end != std::string::npos) rows[line.substr(3, end - 3)] = line;
+  }
+  EXPECT_EQ(rows.size(), pack.checks.size());
+  for (const Check& check : pack.checks) {
+    auto row = rows.find(check.id);
+    ASSERT_NE(row, rows.end()) << check.id << " has no row in docs/checks-debian.md";
+    for (const std::string& outcome : check.outcomes) {
+      // "OUTCOME (IGn) title: *reason*"
+      size_t at = row->second.find(outcome + " (IG");
+      ASSERT_NE(at, std::string::npos) << check.id << ": " << outcome << " is not documented";
+      size_t reason = row->second.find(": *", at);
+      EXPECT_NE(reason, std::string::npos) << check.id << ": " << outcome << " has no reason";
+    }
+  }
 }
 
 TEST(DebianPackTest, HardenedHostPassesAndWeakHostFails) {
