@@ -21,7 +21,11 @@ namespace {
 struct ReadBudget {
   int files = 0;
   size_t bytes = 0;
+  int globs = 0;  // Include patterns expanded (each lists a directory).
 };
+
+// How many Include patterns one configuration may expand.
+constexpr int kMaxIncludePatterns = 4 * kMaxConfigFiles;
 
 absl::StatusOr<std::string> ReadCharged(const HostRoot& host, absl::string_view path,
                                         ReadBudget& budget) {
@@ -147,6 +151,10 @@ absl::Status ReadSshd(const HostRoot& host, absl::string_view path, int depth, R
       continue;
     }
     for (size_t i = 1; i < words.size(); ++i) {
+      if (++budget.globs > kMaxIncludePatterns) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("more than ", kMaxIncludePatterns, " Include patterns at ", path));
+      }
       std::string pattern(Unquote(words[i]));
       if (!absl::StartsWith(pattern, "/")) pattern = absl::StrCat("/etc/ssh/", pattern);
       absl::StatusOr<std::vector<std::string>> files = GlobUnderRoot(host, pattern);

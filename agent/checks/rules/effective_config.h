@@ -8,8 +8,9 @@
 //
 // Every read goes through HostRoot, so it stays inside the checked tree. Hostile input is
 // bounded: includes nest at most kMaxIncludeDepth deep (an include loop ends there with an
-// error), at most kMaxConfigFiles files and kMaxHostFileBytes bytes in total are read, and
-// binary junk is read as text lines that match nothing. Errors name the file.
+// error), at most kMaxConfigFiles files and kMaxHostFileBytes bytes in total are read, at
+// most 4 * kMaxConfigFiles Include patterns are expanded, and binary junk is read as text
+// lines that match nothing. Errors name the file.
 //
 // Thread-safe: pure functions of the tree.
 

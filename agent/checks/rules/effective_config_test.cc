@@ -112,6 +112,13 @@ TEST_F(EffectiveConfigTest, SshdIncludeLoopAndHugeFilesAreErrorsNotCrashes) {
   EXPECT_EQ(huge.verdict, Verdict::kError);
   EXPECT_THAT(huge.detail, HasSubstr("MiB in total"));
 
+  std::string includes;
+  for (int i = 0; i < 2000; ++i) includes += "Include /etc/ssh/none-*.conf\n";
+  Write("etc/ssh/sshd_config", includes);
+  RuleResult many = SshdRule("PermitRootLogin", "no");
+  EXPECT_EQ(many.verdict, Verdict::kError);
+  EXPECT_THAT(many.detail, HasSubstr("Include patterns"));
+
   std::string junk;
   for (int i = 0; i < 4096; ++i) junk.push_back(static_cast<char>((i * 131) & 0xff));
   Write("etc/ssh/sshd_config", junk + "\nPermitRootLogin no\n");
