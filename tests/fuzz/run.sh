@@ -21,7 +21,8 @@ seconds=$2
 here=$(realpath "$(dirname "$0")")
 
 # target:max_len. Each length holds the target's largest seed with room to grow: a FLECO
-# case lists every gene of its group (about 7 KB for IG3), a batch a few items.
+# case lists every gene of its group (about 7 KB for IG3), a batch a few items, an XCCDF
+# seed a few rules and their results (about 5 KB).
 targets=(
   agent_config:2048
   catalog:4096
@@ -29,6 +30,7 @@ targets=(
   collector_config:2048
   fleco_case:12288
   ingest_batch:4096
+  xccdf_results:16384
 )
 
 work=$build_dir/fuzz

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,9 +60,14 @@ absl::string_view View(const xmlChar* text) {
   return text == nullptr ? absl::string_view() : reinterpret_cast<const char*>(text);
 }
 
+void IgnoreGenericError(void*, const char*, ...) {}
+
 void InitLibxml() {
   static std::once_flag once;
   std::call_once(once, [] { xmlInitParser(); });
+  // A few errors (encoding conversion) bypass the structured handler and print to stderr;
+  // the parse fails anyway and the caller gets the error. Per thread in libxml2.
+  xmlSetGenericErrorFunc(nullptr, &IgnoreGenericError);
 }
 
 // The SAX2 callbacks' state: where in the document the parser is, and what it has kept.
@@ -88,7 +94,11 @@ class ResultsReader {
     if (context_ != nullptr) xmlCtxtUseOptions(context_, XML_PARSE_NONET);
   }
   ~ResultsReader() {
-    if (context_ != nullptr) xmlFreeParserCtxt(context_);
+    if (context_ == nullptr) return;
+    // libxml2 may build a document of its own while it reads a DOCTYPE (for entity
+    // declarations, in SAX mode), which the context does not free.
+    if (context_->myDoc != nullptr) xmlFreeDoc(context_->myDoc);
+    xmlFreeParserCtxt(context_);
   }
   ResultsReader(const ResultsReader&) = delete;
   ResultsReader& operator=(const ResultsReader&) = delete;
