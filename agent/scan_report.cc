@@ -88,6 +88,8 @@ void ScanReportBuilder::AddXccdf(const std::string& file, const openscap::XccdfE
     Feed& feed = feeds_[outcome.outcome];
     feed.level = Lower(feed.level, outcome.level);
     feed.checks.insert(feed.checks.end(), outcome.rules.begin(), outcome.rules.end());
+    if (!feed.openscap_detail.empty()) feed.openscap_detail += " | ";
+    feed.openscap_detail += outcome.detail;
   }
   report_.sources.push_back({.source = evidence.source,
                              .file = file,
@@ -103,7 +105,10 @@ ScanReport ScanReportBuilder::Build() const {
       std::optional<int> index = catalog_.FindOutcome(outcome);
       if (!index || catalog_.outcomes()[*index].min_ig > IndexOf(*group_) + 1) continue;
     }
-    report.outcomes.push_back({.outcome = outcome, .level = feed.level, .checks = feed.checks});
+    report.outcomes.push_back({.outcome = outcome,
+                               .level = feed.level,
+                               .checks = feed.checks,
+                               .openscap_detail = feed.openscap_detail});
   }
   return report;
 }
@@ -149,6 +154,9 @@ std::string ScanReportText(const ScanReport& report) {
     absl::StrAppendFormat(&text, "  %-22s %-4s %-13s %s\n", outcome.outcome,
                           LevelText(outcome.level), outcome.level ? "evaluated" : "not_evaluated",
                           absl::StrJoin(outcome.checks, ", "));
+    if (!outcome.openscap_detail.empty()) {
+      absl::StrAppend(&text, "                         OpenSCAP: ", outcome.openscap_detail, "\n");
+    }
   }
   for (const ScanSource& source : report.sources) {
     absl::StrAppend(&text, "OpenSCAP ", source.file, " (", source.source, "): ", source.rules,

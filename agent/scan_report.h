@@ -37,6 +37,7 @@ struct ScanOutcome {
   std::string outcome;
   std::optional<Level> level;
   std::vector<std::string> checks;  // The checks and rules that fed it.
+  std::string openscap_detail;      // The failing rules, as evidence detail (text only).
 };
 
 // One XCCDF results file.
@@ -69,7 +70,7 @@ class ScanReportBuilder {
   struct Feed {
     std::optional<Level> level;
     std::vector<std::string> checks;
-    bool fed = false;
+    std::string openscap_detail;
   };
   void FeedOutcome(const std::string& outcome, std::optional<Level> level,
                    const std::string& check);

@@ -41,7 +41,7 @@ openscap::XccdfEvidence Openscap() {
                                .failed = 1,
                                .unresolved = 0,
                                .rules = {"xccdf_r0", "xccdf_r1"},
-                               .detail = ""});
+                               .detail = "1 of 2 rules fail: xccdf_r1 (Rule one, high)"});
   evidence.outcomes.push_back({.outcome = "DE_CM_DE_CM_1",
                                .level = std::nullopt,
                                .passed = 0,
@@ -121,6 +121,7 @@ TEST(ScanReportTest, TextNamesEveryCheckOutcomeAndNotice) {
   const std::string text = ScanReportText(builder.Build());
   EXPECT_THAT(text, HasSubstr("fail           xccdf_r1 [openscap:standard] -> PR_AC_PR_AC_4"));
   EXPECT_THAT(text, HasSubstr("PR_AC_PR_AC_4          0.33 evaluated"));
+  EXPECT_THAT(text, HasSubstr("OpenSCAP: 1 of 2 rules fail: xccdf_r1 (Rule one, high)\n"));
   EXPECT_THAT(text, HasSubstr("DE_CM_DE_CM_1          -    not_evaluated"));
   EXPECT_THAT(text, HasSubstr("1 evaluated rules map to no outcome: xccdf_r9"));
   EXPECT_THAT(text, HasSubstr("NOTE: every selected rule ended notapplicable"));
