@@ -25,8 +25,9 @@ packages=(
   chromium nodejs
   # The quickstart talks to the collector's HTTP API.
   curl
-  # tests/check_alert_rules.py reads the Prometheus rules file.
-  python3-yaml
+  # tests/check_alert_rules.py reads the Prometheus rules file; tests/check_scan_schema.py
+  # validates the scan's JSON.
+  python3-yaml python3-jsonschema
 )
 
 missing=()
