@@ -395,6 +395,12 @@ absl::Status CheckFrom(const v1::Check& c, const PackDefaults& defaults, const C
     if (!rule.ok()) return rule.status();
     check.rules.push_back(*std::move(rule));
   }
+  for (int i = 0; i < c.preconditions_size(); ++i) {
+    absl::StatusOr<Rule> rule =
+        RuleFrom(absl::StrCat("preconditions[", i, "]"), c.preconditions(i));
+    if (!rule.ok()) return rule.status();
+    check.preconditions.push_back(*std::move(rule));
+  }
   return absl::OkStatus();
 }
 

@@ -37,6 +37,8 @@ struct Check {
   absl::Duration timeout;
   Condition condition = Condition::kAll;
   std::vector<Rule> rules;  // At least one.
+  // Whether the check applies: a precondition that does not pass makes it not_applicable.
+  std::vector<Rule> preconditions;
 };
 
 struct CheckPack {

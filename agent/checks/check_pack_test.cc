@@ -64,6 +64,21 @@ TEST(CheckPackTest, ParsesEveryCheckField) {
   EXPECT_EQ(std::get<CommandRule>(fwd.rules[1]).timeout, absl::Seconds(2));
 }
 
+TEST(CheckPackTest, ParsesPreconditions) {
+  std::string yaml = Edited("    rules:\n      - key_value",
+                            "    preconditions:\n      - package: {name: openssh-server}\n"
+                            "    rules:\n      - key_value");
+  CheckPack pack = Parse(yaml).value();
+  ASSERT_EQ(pack.checks[0].preconditions.size(), 1u);
+  EXPECT_EQ(std::get<PackageRule>(pack.checks[0].preconditions[0]).name, "openssh-server");
+  EXPECT_TRUE(pack.checks[1].preconditions.empty());
+  EXPECT_THAT(
+      Parse(Edited("    rules:\n      - key_value",
+                   "    preconditions:\n      - package: {}\n    rules:\n      - key_value"))
+          .status(),
+      HasMessage(HasSubstr("check 'ssh-no-root': preconditions[0].package.name: required")));
+}
+
 TEST(CheckPackTest, ParsesEffectiveConfigurationKeys) {
   std::string yaml = Edited("occurrence: first,", "syntax: sshd,");
   yaml.replace(yaml.find("value: 0}"), 9, "value: 0, source: both}");

@@ -39,6 +39,16 @@ CheckEvaluation Combine(Check::Condition condition, const std::vector<RuleResult
 
 CheckEvaluation EvaluateCheck(const Check& check, const std::filesystem::path& root) {
   absl::Time deadline = absl::Now() + check.timeout;
+  for (const Rule& precondition : check.preconditions) {
+    absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
+    RuleResult result = EvaluateRule(precondition, root, left);
+    if (result.verdict == Verdict::kPass) continue;
+    if (result.verdict == Verdict::kError) {
+      return {.verdict = Verdict::kError, .detail = absl::StrCat("precondition: ", result.detail)};
+    }
+    return {.verdict = Verdict::kNotApplicable,
+            .detail = absl::StrCat("does not apply: ", result.detail)};
+  }
   std::vector<RuleResult> results;
   for (const Rule& rule : check.rules) {
     absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());

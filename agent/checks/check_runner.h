@@ -26,7 +26,9 @@ struct CheckEvaluation {
   std::string detail;
 };
 
-// Evaluates every rule of `check` under `root` and combines the results:
+// Evaluates `check` under `root`. First its preconditions, in order: one that does not pass
+// makes the check not_applicable (error, if it errs) without evaluating the rules. Then
+// every rule, and combines the results:
 //  - "all": error if any rule errs (never a fail); not_applicable if every rule is; pass if
 //    every applicable rule passes; otherwise fail (partial if at least one passed).
 //  - "any": pass if any rule passes; else error if any errs; else not_applicable if every

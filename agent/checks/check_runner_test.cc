@@ -24,6 +24,25 @@ Check CommandCheck(std::string id, std::vector<std::string> argv, absl::Duration
   return check;
 }
 
+TEST(CheckRunnerTest, UnmetPreconditionMakesTheCheckNotApplicableWithoutRunningItsRules) {
+  // The rule would fail (/bin/false), but the check does not apply: no such package.
+  Check check = CommandCheck("needs-telnetd", {"/bin/false"}, absl::Seconds(5));
+  check.preconditions.push_back(PackageRule{.name = "no-such-package"});
+  CheckEvaluation evaluation = EvaluateCheck(check, HardenedRoot());
+  EXPECT_EQ(evaluation.verdict, Verdict::kNotApplicable);
+  EXPECT_EQ(evaluation.detail, "does not apply: no-such-package is not installed");
+  // A met precondition lets the rules decide.
+  check.preconditions = {PackageRule{.name = "openssh-server"}};
+  EXPECT_EQ(EvaluateCheck(check, HardenedRoot()).verdict, Verdict::kError);  // exit 1
+  check.rules = {CommandRule{.argv = {"/bin/true"}}};
+  EXPECT_EQ(EvaluateCheck(check, HardenedRoot()).verdict, Verdict::kPass);
+  // A precondition that cannot be evaluated is an error, not "does not apply".
+  check.preconditions = {FileContentRule{.path = "/etc", .pattern = "x", .regex = std::regex("x")}};
+  CheckEvaluation unreadable = EvaluateCheck(check, HardenedRoot());
+  EXPECT_EQ(unreadable.verdict, Verdict::kError);
+  EXPECT_THAT(unreadable.detail, HasSubstr("precondition: "));
+}
+
 TEST(CheckRunnerTest, SlowCommandTimesOutWithoutDelayingTheOthers) {
   FakeClock clock(kStart);
   CheckRunner runner({.root = HardenedRoot(), .workers = 2}, clock);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -287,6 +288,22 @@ TEST(DebianPackTest, AbsentSshdIsNotApplicableAndUnreadableConfigIsAnError) {
   for (const std::string& id : sshd_checks) {
     ExpectVerdict(no_sshd, id, Verdict::kNotApplicable, "no sshd");
   }
+  // "apt remove" (not purge) keeps sshd_config: the package decides that sshd is gone.
+  test::TempDir removed_dir;
+  fs::path removed = CopyHost(WeakRoot(), removed_dir, kWeakModes);
+  std::ifstream status_file(removed / "var/lib/dpkg/status");
+  std::string status((std::istreambuf_iterator<char>(status_file)), {});
+  size_t at = status.find("install ok installed");  // openssh-server's stanza comes first.
+  ASSERT_EQ(status.rfind("Package: openssh-server", at), 0u);
+  status.replace(at, 20, "deinstall ok config-files");
+  removed_dir.WriteFile("host/var/lib/dpkg/status", status);
+  Tally removed_sshd = RunOn(pack, removed, "sshd removed");
+  for (const std::string& id : sshd_checks) {
+    ExpectVerdict(removed_sshd, id, Verdict::kNotApplicable, "sshd removed");
+  }
+  EXPECT_EQ(removed_sshd.by_id.at("ssh-no-root-login").detail,
+            "does not apply: openssh-server is not installed");
+
   fs::path unreadable = CopyHost(HardenedRoot(), unreadable_dir, kHardenedModes, HardenedOverlay());
   // A drop-in the agent cannot read (a directory in its place: the test runs as root, so
   // modes would not stop the read): sshd's settings cannot be known.
