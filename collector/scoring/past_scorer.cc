@@ -53,14 +53,14 @@ v1::SourceState StateOf(const v1::StoredEvidence& record) {
 // received by `at`, found by reading its outcome's log backward from the last instant such
 // a report can have been observed at. The state family lists every source that ever
 // reported (its entries go only with the asset), so no source is missed.
-absl::Status PastScorer::FillAsset(ScoreTable& table, int slot, const std::string& asset_id,
-                                   int64_t at, std::vector<v1::SourceState>* sources) const {
-  absl::StatusOr<std::vector<v1::SourceState>> current = store_.ReadAssetSources(asset_id);
-  if (!current.ok()) return current.status();
+absl::Status PastScorer::FillAsset(ScoreTable& table, EvidenceCursor& cursor, int slot,
+                                   const std::string& asset_id, int64_t at,
+                                   std::vector<v1::SourceState> current,
+                                   std::vector<v1::SourceState>* sources) const {
   std::vector<v1::SourceState> reports;  // Each source's report at `at`.
   // Sources whose current report came after `at` (or at an unrecorded time), by outcome.
   std::map<std::string, absl::flat_hash_set<std::string>> pending;
-  for (v1::SourceState& source : *current) {
+  for (v1::SourceState& source : current) {
     const int64_t received = source.received_at_unix_nanos();
     if (received != 0 && received <= at) {
       reports.push_back(std::move(source));
@@ -74,7 +74,7 @@ absl::Status PastScorer::FillAsset(ScoreTable& table, int slot, const std::strin
     outcomes.push_back(outcome);
     waiting.push_back(&names);
   }
-  absl::Status read = store_.ForEachOutcomeEvidenceBackward(
+  absl::Status read = cursor.ForEachOutcomeEvidenceBackward(
       asset_id, outcomes, SaturatingAdd(at, kMaxObservedAheadOfReceipt),
       [&](size_t outcome, const v1::StoredEvidence& record) {
         if (record.received_at_unix_nanos() > at) return true;
@@ -118,19 +118,40 @@ void PastScorer::SetCells(ScoreTable& table, int slot, int64_t at,
 }
 
 absl::Status PastScorer::Fill(ScoreTable& table, const std::vector<AssetDefinition>& definitions,
-                              int64_t at, const std::string* keep_sources_of,
+                              int64_t at, bool whole_state, const std::string* keep_sources_of,
                               std::vector<v1::SourceState>* sources) const {
   for (const AssetDefinition& definition : definitions) table.PutAsset(definition);
-  for (const AssetDefinition& definition : definitions) {
-    std::optional<int> slot = table.FindSlot(definition.id);
-    if (!slot) continue;
-    const bool keep = keep_sources_of != nullptr && *keep_sources_of == definition.id;
-    if (absl::Status s = FillAsset(table, *slot, definition.id, at, keep ? sources : nullptr);
-        !s.ok()) {
-      return s;
+  const std::unique_ptr<EvidenceCursor> cursor = store_.NewEvidenceCursor();
+  auto fill = [&](const std::string& asset_id, std::vector<v1::SourceState> current) {
+    std::optional<int> slot = table.FindSlot(asset_id);
+    if (!slot) return absl::OkStatus();
+    const bool keep = keep_sources_of != nullptr && *keep_sources_of == asset_id;
+    return FillAsset(table, *cursor, *slot, asset_id, at, std::move(current),
+                     keep ? sources : nullptr);
+  };
+  if (!whole_state) {
+    for (const AssetDefinition& definition : definitions) {
+      absl::StatusOr<std::vector<v1::SourceState>> current = store_.ReadAssetSources(definition.id);
+      if (!current.ok()) return current.status();
+      if (absl::Status s = fill(definition.id, *std::move(current)); !s.ok()) return s;
     }
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
+  // One pass over the whole state, which comes asset by asset (reading each asset's state
+  // on its own sorts the state family's memtable every time).
+  absl::Status status;
+  std::string asset_id;
+  std::vector<v1::SourceState> current;
+  absl::Status read = store_.ForEachState([&](const v1::SourceState& source) {
+    if (source.asset_id() != asset_id) {
+      if (status.ok() && !current.empty()) status = fill(asset_id, std::move(current));
+      current.clear();
+      asset_id = source.asset_id();
+    }
+    current.push_back(source);
+  });
+  if (status.ok() && !current.empty()) status = fill(asset_id, std::move(current));
+  return read.ok() ? status : read;
 }
 
 absl::StatusOr<PastAsset> PastScorer::Asset(const std::vector<AssetDefinition>& definitions,
@@ -139,7 +160,9 @@ absl::StatusOr<PastAsset> PastScorer::Asset(const std::vector<AssetDefinition>& 
   const std::string& asset_id = definitions.back().id;
   ScoreTable table(catalog_);
   PastAsset past;
-  if (absl::Status s = Fill(table, definitions, at_nanos, &asset_id, &past.sources); !s.ok()) {
+  if (absl::Status s =
+          Fill(table, definitions, at_nanos, /*whole_state=*/false, &asset_id, &past.sources);
+      !s.ok()) {
     return s;
   }
   const int slot = *table.FindSlot(asset_id);
@@ -160,7 +183,9 @@ absl::StatusOr<PastAsset> PastScorer::Asset(const std::vector<AssetDefinition>& 
 absl::StatusOr<PastOrganization> PastScorer::Organization(
     const std::vector<AssetDefinition>& definitions, absl::Time at) const {
   ScoreTable table(catalog_);
-  if (absl::Status s = Fill(table, definitions, absl::ToUnixNanos(at), nullptr, nullptr); !s.ok()) {
+  if (absl::Status s =
+          Fill(table, definitions, absl::ToUnixNanos(at), /*whole_state=*/true, nullptr, nullptr);
+      !s.ok()) {
     return s;
   }
   PastOrganization past;

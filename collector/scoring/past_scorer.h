@@ -62,11 +62,17 @@ class PastScorer {
  private:
   // Fills a table with `definitions` as of `at`; the sources of `keep_sources_of`, if
   // given, go to `sources`.
+  // With `whole_state`, reads the state in one pass (for many assets); otherwise each
+  // asset's on its own (for a few).
   absl::Status Fill(ScoreTable& table, const std::vector<AssetDefinition>& definitions, int64_t at,
-                    const std::string* keep_sources_of,
+                    bool whole_state, const std::string* keep_sources_of,
                     std::vector<v1::SourceState>* sources) const;
-  // Sets the asset's cells from its evidence log as of `at`.
-  absl::Status FillAsset(ScoreTable& table, int slot, const std::string& asset_id, int64_t at,
+  // Sets the asset's cells from its evidence log as of `at`, read through `cursor` (one
+  // for all the assets of a Fill).
+  // `current` is the asset's state (every source's current report).
+  absl::Status FillAsset(ScoreTable& table, EvidenceCursor& cursor, int slot,
+                         const std::string& asset_id, int64_t at,
+                         std::vector<v1::SourceState> current,
                          std::vector<v1::SourceState>* sources) const;
   // Sets the cells from each source's report at `at` (any order; sorted here, then moved
   // to `sources` if given).

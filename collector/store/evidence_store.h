@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "collector/store/evidence_cursor.h"
 #include "collector/store/evidence_records.h"
 #include "common/base/clock.h"
 #include "google/protobuf/message_lite.h"
@@ -137,12 +138,8 @@ class EvidenceStore {
                                                                int64_t to_unix_nanos, size_t limit,
                                                                bool* truncated) const;
 
-  // For each of `outcomes` in turn, the asset's evidence about it observed at or before
-  // `observed_at_most`, the newest first, until `visit` (given the outcome's index in
-  // `outcomes`) returns false.
-  absl::Status ForEachOutcomeEvidenceBackward(
-      absl::string_view asset, const std::vector<std::string>& outcomes, int64_t observed_at_most,
-      const std::function<bool(size_t outcome, const v1::StoredEvidence&)>& visit) const;
+  // A cursor for reading many assets' evidence with one iterator (evidence_cursor.h).
+  std::unique_ptr<EvidenceCursor> NewEvidenceCursor() const;
 
   // Every evidence record of one asset, in key order (by outcome, then observed time).
   absl::Status ForEachAssetEvidence(
