@@ -116,8 +116,8 @@ absl::StatusOr<std::vector<std::string>> GlobUnderRoot(const HostRoot& host,
     found = std::move(next);
   }
   std::sort(found.begin(), found.end());
-  if (!HasGlob(pattern)) return found;
-  // Like glob(3), a wildcard names only what exists.
+  // Like glob(3), a pattern names only what exists, wildcards or not (sshd ignores an
+  // Include of a file that is not there).
   std::vector<std::string> existing;
   for (std::string& path : found) {
     if (host.LinkStat(path).ok()) existing.push_back(std::move(path));
@@ -138,11 +138,15 @@ absl::Status ReadSshd(const HostRoot& host, absl::string_view path, int depth, R
   for (absl::string_view raw : absl::StrSplit(*text, '\n')) {
     absl::string_view line = StripComment(raw, ConfigSyntax::kSshd);
     if (line.empty()) continue;
-    std::vector<absl::string_view> words = Words(line);
-    absl::string_view keyword = words[0].substr(0, words[0].find('='));
+    // "Keyword value", "Keyword=value" or "Keyword = value".
+    size_t split = std::min(line.find_first_of(" \t="), line.size());
+    absl::string_view keyword = line.substr(0, split);
+    absl::string_view rest = absl::StripLeadingAsciiWhitespace(line.substr(split));
+    if (absl::ConsumePrefix(&rest, "=")) rest = absl::StripLeadingAsciiWhitespace(rest);
+    std::vector<absl::string_view> arguments = Words(rest);
     if (absl::EqualsIgnoreCase(keyword, "Match")) {
       // Without a connection, only "Match all" applies: it returns to global settings.
-      in_match = !(words.size() == 2 && absl::EqualsIgnoreCase(words[1], "all"));
+      in_match = !(arguments.size() == 1 && absl::EqualsIgnoreCase(arguments[0], "all"));
       continue;
     }
     if (in_match) continue;
@@ -150,12 +154,12 @@ absl::Status ReadSshd(const HostRoot& host, absl::string_view path, int depth, R
       out.push_back({std::string(path), std::string(line)});
       continue;
     }
-    for (size_t i = 1; i < words.size(); ++i) {
+    for (absl::string_view argument : arguments) {
       if (++budget.globs > kMaxIncludePatterns) {
         return absl::FailedPreconditionError(
             absl::StrCat("more than ", kMaxIncludePatterns, " Include patterns at ", path));
       }
-      std::string pattern(Unquote(words[i]));
+      std::string pattern(Unquote(argument));
       if (!absl::StartsWith(pattern, "/")) pattern = absl::StrCat("/etc/ssh/", pattern);
       absl::StatusOr<std::vector<std::string>> files = GlobUnderRoot(host, pattern);
       if (!files.ok()) return files.status();
@@ -206,7 +210,8 @@ absl::Status ReadPam(const HostRoot& host, absl::string_view path, absl::string_
     }
     absl::string_view type = absl::StripPrefix(words[0], "-");
     if (!only_type.empty() && !absl::EqualsIgnoreCase(type, only_type)) continue;
-    if (words.size() >= 3 && (words[1] == "include" || words[1] == "substack")) {
+    if (words.size() >= 3 && (absl::EqualsIgnoreCase(words[1], "include") ||
+                              absl::EqualsIgnoreCase(words[1], "substack"))) {
       std::string group = absl::AsciiStrToLower(type);
       absl::Status s = ReadPam(host, PamPath(words[2]), group, depth + 1, budget, out);
       if (!s.ok()) return s;

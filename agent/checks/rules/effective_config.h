@@ -60,9 +60,10 @@ std::optional<ConfigValue> FindConfigValue(const std::vector<ConfigLine>& lines,
                                            absl::string_view key, char separator,
                                            ConfigSyntax syntax, bool first_wins);
 
-// The paths inside the root that the absolute glob `pattern` names ("*", "?" and "[...]"
-// in any component; dot files match only an explicit dot), sorted as glob(3) sorts them in
-// the C locale; none if nothing matches. FailedPrecondition past kMaxConfigFiles paths.
+// The existing paths inside the root that the absolute glob `pattern` names ("*", "?" and
+// "[...]" in any component; dot files match only an explicit dot), sorted as glob(3) sorts
+// them in the C locale; none if nothing matches (a pattern without wildcards names its
+// path if that exists). FailedPrecondition past kMaxConfigFiles paths.
 absl::StatusOr<std::vector<std::string>> GlobUnderRoot(const HostRoot& host,
                                                        absl::string_view pattern);
 

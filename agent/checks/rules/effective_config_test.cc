@@ -68,7 +68,10 @@ TEST_F(EffectiveConfigTest, SshdDropInReadFirstDecidesTheVerdict) {
 }
 
 TEST_F(EffectiveConfigTest, SshdIncludesSortRelativeNestedAndFirstValueWins) {
-  Write("etc/ssh/sshd_config", "Include conf.d/*.conf extra.conf\nMaxAuthTries 9\n");
+  Write(
+      "etc/ssh/sshd_config",
+      "Include conf.d/*.conf extra.conf missing.conf\nInclude=/etc/ssh/eq.conf\nMaxAuthTries 9\n");
+  Write("etc/ssh/eq.conf", "PermitRootLogin = no\n");
   Write("etc/ssh/conf.d/20-b.conf", "MaxAuthTries 5\nInclude nested/*.conf\n");
   Write("etc/ssh/conf.d/10-a.conf", "ClientAliveInterval 300\n");
   Write("etc/ssh/conf.d/.hidden.conf", "X11Forwarding yes\n");  // Globs skip dot files.
@@ -78,7 +81,7 @@ TEST_F(EffectiveConfigTest, SshdIncludesSortRelativeNestedAndFirstValueWins) {
   EXPECT_EQ(Sshd("ClientAliveInterval"), "300 @/etc/ssh/conf.d/10-a.conf");
   EXPECT_EQ(Sshd("X11Forwarding"), "no @/etc/ssh/nested/x.conf");
   EXPECT_EQ(Sshd("AllowGroups"), "admins @/etc/ssh/extra.conf");
-  EXPECT_EQ(Sshd("PermitRootLogin"), "unset");
+  EXPECT_EQ(Sshd("PermitRootLogin"), "no @/etc/ssh/eq.conf");  // A missing file is skipped.
 }
 
 TEST_F(EffectiveConfigTest, SshdMatchBlocksAreNotGlobal) {
