@@ -24,6 +24,7 @@ LiveScorer::LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& cloc
                        HistoryRecorder* history)
     : store_(store),
       catalog_(catalog),
+      outcome_ids_(SortedOutcomeIds(catalog)),
       clock_(clock),
       history_(catalog, history),
       gaps_(catalog, history),
@@ -251,7 +252,8 @@ void LiveScorer::RetryExpiriesLater(int64_t now) {
 }
 
 void LiveScorer::ResyncAsset(const std::string& asset_id) {
-  absl::StatusOr<std::vector<v1::SourceState>> sources = store_.ReadAssetSources(asset_id);
+  absl::StatusOr<std::vector<v1::SourceState>> sources =
+      store_.ReadAssetSources(asset_id, outcome_ids_);
   if (!sources.ok()) {
     LOG(ERROR) << "scoring cannot read the sources of asset " << asset_id << ": "
                << sources.status();

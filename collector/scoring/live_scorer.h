@@ -120,6 +120,7 @@ class LiveScorer : public RegistryObserver {
 
   EvidenceStore& store_;
   const Catalog& catalog_;
+  const std::vector<std::string> outcome_ids_;  // Sorted (SortedOutcomeIds).
   Clock& clock_;
   WatchHub hub_;
   HistoryFeed history_ ABSL_GUARDED_BY(mu_);

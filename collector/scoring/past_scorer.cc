@@ -131,7 +131,8 @@ absl::Status PastScorer::Fill(ScoreTable& table, const std::vector<AssetDefiniti
   };
   if (!whole_state) {
     for (const AssetDefinition& definition : definitions) {
-      absl::StatusOr<std::vector<v1::SourceState>> current = store_.ReadAssetSources(definition.id);
+      absl::StatusOr<std::vector<v1::SourceState>> current =
+          store_.ReadAssetSources(definition.id, outcome_ids_);
       if (!current.ok()) return current.status();
       if (absl::Status s = fill(definition.id, *std::move(current)); !s.ok()) return s;
     }

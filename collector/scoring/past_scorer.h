@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "collector/scoring/live_scorer.h"
 #include "collector/scoring/score_table.h"
+#include "collector/scoring/score_wire.h"
 #include "collector/store/evidence_store.h"
 #include "common/model/catalog.h"
 #include "postura/v1/query.pb.h"
@@ -49,7 +50,7 @@ struct PastOrganization {
 class PastScorer {
  public:
   PastScorer(const EvidenceStore& store, const Catalog& catalog)
-      : store_(store), catalog_(catalog) {}
+      : store_(store), catalog_(catalog), outcome_ids_(SortedOutcomeIds(catalog)) {}
 
   // The asset `definitions.back()` at `at`; `definitions` holds it and everything it
   // depends on, dependencies first (LiveScorer::Definitions). REQUIRES: not empty.
@@ -81,6 +82,7 @@ class PastScorer {
 
   const EvidenceStore& store_;
   const Catalog& catalog_;
+  const std::vector<std::string> outcome_ids_;
 };
 
 }  // namespace postura::collector

@@ -27,6 +27,13 @@ Level LevelFromWire(v1::Level level) {
   return static_cast<Level>(std::clamp(static_cast<int>(level) - 1, 0, 3));
 }
 
+std::vector<std::string> SortedOutcomeIds(const Catalog& catalog) {
+  std::vector<std::string> ids;
+  for (const CatalogOutcome& outcome : catalog.outcomes()) ids.push_back(outcome.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 Cell CellFromSources(const std::vector<v1::SourceState>& sources, int64_t now_unix_nanos) {
   if (sources.empty()) return Cell{Level::kDli0, CellState::kNoEvidence, false};
   std::optional<Level> minimum;

@@ -10,6 +10,7 @@
 // during a call.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "collector/scoring/score_table.h"
@@ -27,6 +28,10 @@ Level LevelFromWire(v1::Level level);
 // expired, or marked "no evidence" when there is none. The deciding evidence is attested
 // only if every live report at the minimum level is attested.
 Cell CellFromSources(const std::vector<v1::SourceState>& sources, int64_t now_unix_nanos);
+
+// The catalog's outcome ids, sorted: the outcomes whose state scoring reads
+// (EvidenceStore::ReadAssetSources).
+std::vector<std::string> SortedOutcomeIds(const Catalog& catalog);
 
 // The summary of the asset in `slot` (a live slot of `table`).
 v1::AssetSummary SummaryFromTable(const ScoreTable& table, int slot);

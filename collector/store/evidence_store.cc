@@ -202,6 +202,17 @@ absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadAssetSources(
   return ReadStateWithPrefix(AssetStatePrefix(asset), options);
 }
 
+absl::StatusOr<std::vector<v1::SourceState>> EvidenceStore::ReadAssetSources(
+    absl::string_view asset, const std::vector<std::string>& outcome_ids) const {
+  std::vector<v1::SourceState> sources;
+  for (const std::string& outcome : outcome_ids) {
+    absl::StatusOr<std::vector<v1::SourceState>> of_outcome = ReadSources(asset, outcome);
+    if (!of_outcome.ok()) return of_outcome.status();
+    for (v1::SourceState& source : *of_outcome) sources.push_back(std::move(source));
+  }
+  return sources;
+}
+
 absl::StatusOr<std::optional<v1::SourceState>> EvidenceStore::ReadSource(
     absl::string_view state_key) const {
   std::string value;

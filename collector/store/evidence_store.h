@@ -113,8 +113,13 @@ class EvidenceStore {
   // Every source's current report on one (asset, outcome), ids filled in, in key order.
   absl::StatusOr<std::vector<v1::SourceState>> ReadSources(absl::string_view asset,
                                                            absl::string_view outcome) const;
-  // The same for every outcome of one asset, by outcome id.
+  // The same for every outcome of one asset, by outcome id. Sorts the state family's
+  // memtable (a hash skiplist, read across prefixes): for rare reads.
   absl::StatusOr<std::vector<v1::SourceState>> ReadAssetSources(absl::string_view asset) const;
+  // The same for the asset's outcomes in `outcome_ids` (sorted), by one hashed read per
+  // outcome: what scoring uses, which knows the catalog's outcomes.
+  absl::StatusOr<std::vector<v1::SourceState>> ReadAssetSources(
+      absl::string_view asset, const std::vector<std::string>& outcome_ids) const;
   // One source's current report; nullopt if there is none.
   absl::StatusOr<std::optional<v1::SourceState>> ReadSource(absl::string_view state_key) const;
 
