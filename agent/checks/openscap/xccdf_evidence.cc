@@ -11,6 +11,7 @@ namespace postura::agent::openscap {
 namespace {
 
 constexpr size_t kMoreSuffixBytes = 24;  // Room for "; ... and 12345 more".
+constexpr size_t kMaxSourceBytes = 256;  // The collector's limit on check ids.
 
 bool Counts(RuleOutcome outcome) {
   return outcome == RuleOutcome::kPass || outcome == RuleOutcome::kFail;
@@ -73,6 +74,17 @@ std::string NoticeFor(const XccdfResults& results, const std::string& source, bo
   return "";
 }
 
+// "openscap:<profile>" usable as a check id (the collector keys its sources by it):
+// printable ASCII without spaces, at most 256 bytes; other bytes become '_'.
+std::string SourceName(absl::string_view profile_id) {
+  std::string source = absl::StrCat("openscap:", profile_id.empty() ? "no-profile" : profile_id);
+  for (char& c : source) {
+    if (c <= ' ' || c >= 127) c = '_';
+  }
+  source.resize(std::min<size_t>(source.size(), kMaxSourceBytes));
+  return source;
+}
+
 }  // namespace
 
 Level LevelFromCounts(int passed, int failed) {
@@ -86,8 +98,7 @@ Level LevelFromCounts(int passed, int failed) {
 XccdfEvidence EvidenceFromXccdf(const XccdfResults& results, const RuleMapping& mapping,
                                 size_t max_detail_bytes) {
   XccdfEvidence evidence;
-  evidence.source =
-      absl::StrCat("openscap:", results.profile_id.empty() ? "no-profile" : results.profile_id);
+  evidence.source = SourceName(results.profile_id);
   int not_applicable = 0;
   for (const XccdfRuleResult& result : results.rule_results) {
     if (result.outcome == RuleOutcome::kNotSelected) continue;

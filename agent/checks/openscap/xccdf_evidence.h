@@ -40,7 +40,9 @@ struct RuleVerdict {
 };
 
 struct XccdfEvidence {
-  std::string source;  // "openscap:<profile id>" ("openscap:no-profile" without one).
+  // "openscap:<profile id>" ("openscap:no-profile" without one), a valid check id:
+  // bytes other than printable ASCII become '_', cut to 256 bytes.
+  std::string source;
   std::string notice;  // Set when the evaluation says nothing, e.g. all notapplicable.
   bool all_not_applicable = false;
   std::vector<RuleVerdict> rules;           // Every rule-result except notselected.

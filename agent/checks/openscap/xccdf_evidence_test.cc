@@ -110,6 +110,16 @@ TEST(XccdfEvidenceTest, SaysSoWhenEveryRuleIsNotApplicable) {
   EXPECT_THAT(EvidenceFromXccdf(XccdfResults{}, Mapping()).notice, HasSubstr("no rule results"));
 }
 
+TEST(XccdfEvidenceTest, SourceIsAValidCheckIdWhateverTheProfile) {
+  XccdfResults results = ResultsFor({kPass});
+  results.profile_id = "my profile\xC3\xA9" + std::string(300, 'x');
+  const std::string source = EvidenceFromXccdf(results, Mapping()).source;
+  EXPECT_EQ(source.size(), 256u);
+  EXPECT_EQ(source.substr(0, 23), "openscap:my_profile__xx");
+  results.profile_id.clear();
+  EXPECT_EQ(EvidenceFromXccdf(results, Mapping()).source, "openscap:no-profile");
+}
+
 TEST(XccdfEvidenceTest, ListsRulesThatMapToNothing) {
   XccdfResults results = ResultsFor({kPass, kFail, RuleOutcome::kNotApplicable});
   for (auto& [id, rule] : results.rules) rule.references.clear();
