@@ -153,6 +153,33 @@ TEST(ScanCommandTest, ReadsOpenscapResults) {
             (std::set<std::string>{"pack:debian-server", absl::StrCat("openscap:", kProfile)}));
 }
 
+TEST(ScanCommandTest, AnOperatorMappingOverridesARule) {
+  test::TempDir dir;
+  const std::string results = EvaluateDebian11Root(dir);
+  const std::string mapping = dir.WriteFile(
+      "site.tsv", absl::StrCat("uleo_id\tsource_id\ttarget_id\tnote\n# The site's own view.\n",
+                               "ID_AM_ID_AM_1\t-\t", kPasswdRule, "\tpinned\n"));
+  test::ProcessResult run =
+      Scan({"--xccdf-results", results, "--mapping", mapping, "--format", "json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  bool seen = false;
+  for (const nlohmann::json& check : json["checks"]) {
+    if (check["id"] != kPasswdRule) continue;
+    seen = true;
+    EXPECT_EQ(check["outcomes"], nlohmann::json::array({"ID_AM_ID_AM_1"}));
+  }
+  EXPECT_TRUE(seen);
+  bool outcome_seen = false;
+  for (const nlohmann::json& outcome : json["outcomes"]) {
+    if (outcome["outcome"] != "ID_AM_ID_AM_1") continue;
+    outcome_seen = true;
+    EXPECT_EQ(outcome["level"], 0.0);  // The rule fails: world-writable /etc/passwd.
+    EXPECT_EQ(outcome["checks"], nlohmann::json::array({kPasswdRule}));
+  }
+  EXPECT_TRUE(outcome_seen);
+}
+
 void ExpectBadInput(const std::vector<std::string>& arguments, absl::string_view problem) {
   test::ProcessResult run = Scan(arguments);
   EXPECT_EQ(run.exit_code, 1) << run.err;
