@@ -28,6 +28,7 @@ targets=(
   catalog:4096
   check_pack:8192
   collector_config:2048
+  effective_config:4096
   fleco_case:12288
   ingest_batch:4096
   xccdf_results:16384
