@@ -27,6 +27,7 @@ constexpr absl::string_view kXccdf11 = "http://checklists.nist.gov/xccdf/1.1";
 constexpr absl::string_view kArf = "http://scap.nist.gov/schema/asset-reporting-format/1.1";
 constexpr size_t kMaxTextBytes = 4096;  // A title or reference longer than this is cut.
 constexpr size_t kChunkBytes = 256 * 1024;
+constexpr int64_t kItemOverheadBytes = 64;  // Per kept item: string headers, hash slots.
 
 constexpr std::array<std::pair<RuleOutcome, absl::string_view>, 9> kOutcomeNames = {{
     {RuleOutcome::kPass, "pass"},
@@ -60,6 +61,8 @@ absl::string_view View(const xmlChar* text) {
   return text == nullptr ? absl::string_view() : reinterpret_cast<const char*>(text);
 }
 
+std::string MiB(int64_t bytes) { return absl::StrFormat("%.1f MiB", bytes / 1048576.0); }
+
 void IgnoreGenericError(void*, const char*, ...) {}
 
 void InitLibxml() {
@@ -75,7 +78,8 @@ class ResultsReader {
   enum class Capture { kNone, kRuleTitle, kReference, kResult };
 
  public:
-  explicit ResultsReader(absl::string_view source) : source_(source) {
+  ResultsReader(absl::string_view source, int64_t max_kept_bytes)
+      : source_(source), max_kept_bytes_(max_kept_bytes) {
     InitLibxml();
     xmlSAXHandler handler;
     std::memset(&handler, 0, sizeof(handler));
@@ -136,6 +140,14 @@ class ResultsReader {
         absl::InvalidArgumentError(line > 0 ? absl::StrCat(source_, ": line ", line, ": ", problem)
                                             : absl::StrCat(source_, ": ", problem));
     if (context_ != nullptr) xmlStopParser(context_);
+  }
+  // Counts `bytes` more kept in memory; fails past the limit.
+  void Keep(size_t bytes) {
+    results_.kept_bytes += static_cast<int64_t>(bytes) + kItemOverheadBytes;
+    if (results_.kept_bytes > max_kept_bytes_) {
+      Fail(Line(), absl::StrCat("more rule data than the limit of ", MiB(max_kept_bytes_),
+                                " to keep (max_kept_bytes)"));
+    }
   }
   int Line() const { return context_ == nullptr ? 0 : xmlSAX2GetLineNumber(context_); }
 
@@ -272,6 +284,7 @@ class ResultsReader {
     if (!self.error_.ok()) return;
     if (self.capture_ != Capture::kNone && self.depth_ == self.capture_depth_) self.EndCapture();
     if (self.depth_ == self.rule_depth_) {
+      self.Keep(self.rule_id_.size() + self.rule_.severity.size());
       self.results_.rules.try_emplace(std::move(self.rule_id_), std::move(self.rule_));
       self.rule_depth_ = 0;
     } else if (self.depth_ == self.rule_result_depth_) {
@@ -287,9 +300,11 @@ class ResultsReader {
     std::string text(absl::StripAsciiWhitespace(text_));
     switch (capture_) {
       case Capture::kRuleTitle:
+        Keep(text.size());
         rule_.title = std::move(text);
         break;
       case Capture::kReference:
+        Keep(reference_href_.size() + text.size());
         rule_.references.push_back({.href = std::move(reference_href_), .text = std::move(text)});
         break;
       case Capture::kResult:
@@ -312,6 +327,7 @@ class ResultsReader {
     }
     auto [it, inserted] = result_index_.try_emplace(rule_result_id_, results_.rule_results.size());
     if (inserted) {
+      Keep(2 * rule_result_id_.size());  // In the list and in the index.
       results_.rule_results.push_back(
           {.rule_id = rule_result_id_, .outcome = *rule_result_outcome_});
     } else if (XccdfRuleResult& kept = results_.rule_results[it->second];
@@ -321,6 +337,7 @@ class ResultsReader {
   }
 
   const std::string source_;
+  const int64_t max_kept_bytes_;
   xmlParserCtxtPtr context_ = nullptr;
   absl::Status error_;
   int depth_ = 0;  // Of the element being read; 1 is the root.
@@ -342,8 +359,6 @@ class ResultsReader {
   std::string text_;
   XccdfResults results_;
 };
-
-std::string MiB(int64_t bytes) { return absl::StrFormat("%.1f MiB", bytes / 1048576.0); }
 
 }  // namespace
 
@@ -367,7 +382,7 @@ absl::StatusOr<XccdfResults> ParseXccdfResults(absl::string_view text, absl::str
     return absl::InvalidArgumentError(absl::StrCat(source, ": ", MiB(text.size()),
                                                    ", over the limit of ", MiB(options.max_bytes)));
   }
-  ResultsReader reader(source);
+  ResultsReader reader(source, options.max_kept_bytes);
   do {
     const absl::string_view chunk = text.substr(0, kChunkBytes);
     text.remove_prefix(chunk.size());
@@ -398,7 +413,7 @@ absl::StatusOr<XccdfResults> ReadXccdfResultsFile(const std::string& path,
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", MiB(info.st_size),
                                                    ", over the limit of ", MiB(options.max_bytes)));
   }
-  ResultsReader reader(path);
+  ResultsReader reader(path, options.max_kept_bytes);
   std::string buffer(kChunkBytes, '\0');
   int64_t total = 0;
   while (true) {

@@ -222,6 +222,21 @@ TEST(XccdfResultsTest, RefusesAFileOverTheLimitBeforeReadingIt) {
   EXPECT_THAT(small.status().message(), HasSubstr("over the limit"));
 }
 
+TEST(XccdfResultsTest, RefusesMoreRuleDataThanTheLimitToKeep) {
+  // Small in bytes, many items: 20,000 references of 32 bytes each in one rule.
+  std::string text = R"(<Benchmark xmlns="http://checklists.nist.gov/xccdf/1.2"><Rule id="r">)";
+  for (int i = 0; i < 20000; ++i) text += "<reference href=\"\">x</reference>";
+  text += "</Rule></Benchmark>";
+  absl::StatusOr<XccdfResults> results = ParseXccdfResults(
+      text, "many.xml", XccdfParseOptions{.max_bytes = 64 << 20, .max_kept_bytes = 1 << 20});
+  ASSERT_FALSE(results.ok());
+  EXPECT_THAT(results.status().message(),
+              HasSubstr("many.xml: line 1: more rule data than the limit of 1.0 MiB to keep"));
+  // The default limit takes it.
+  EXPECT_THAT(ParseXccdfResults(text, "many.xml").status().message(),
+              HasSubstr("no XCCDF 1.2 TestResult"));
+}
+
 TEST(XccdfResultsTest, NamesAMissingOrSpecialFile) {
   absl::StatusOr<XccdfResults> missing = ReadXccdfResultsFile("/nonexistent/results.xml");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
