@@ -1,7 +1,7 @@
 // Score history and past scores at 10,000 assets (issue 18, item 7).
 //
 //   build/bin/history_bench [--assets 10000] [--days 365] [--changes-per-day 4]
-//                           [--log-assets 20] [--queries 200]
+//                           [--log-assets 20] [--queries 200] [--store-dir DIR]
 //
 // 1. A simulated year of history: every asset changes --changes-per-day times a day, at
 //    random seconds, and each change moves its department, supplier, tier and the
@@ -20,7 +20,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -52,6 +54,9 @@ struct Options {
   int suppliers = 10;
   int log_assets = 20;
   int queries = 200;
+  // Where the store lives (kept); empty: a temporary directory. A store whose simulated
+  // year is complete is reused, so the reads can be measured again on a quiet machine.
+  std::string store_dir;
 };
 
 std::string AssetId(int asset) { return absl::StrFormat("asset-%05d", asset); }
@@ -211,38 +216,55 @@ void WriteEvidence(EvidenceStore& store, const Options& o, absl::Time end) {
   if (!encoded.empty()) flush();
 }
 
-int Run(const Options& o) {
-  test::TempDir dir;
-  // The simulated year ends at `end`; retention is applied as of then.
-  const absl::Time start = absl::FromUnixSeconds(1'767'225'600);  // 2026-01-01T00:00:00Z.
-  const absl::Time end = start + absl::Hours(24) * o.days;
-  FakeClock clock(end);
+// Phase 1 into `path`; its report, which is also kept beside the store.
+std::string WriteYear(const Options& o, const std::filesystem::path& path, absl::Time start,
+                      FakeClock& clock) {
   // The year is written with 1 GiB of memtables: the history family's default share
   // (1.5 MiB) would flush and recompact a day's writes against the whole year many times,
   // which takes hours here and changes nothing of the final size. Reads use the defaults.
-  auto opened = EvidenceStore::Open(
-      {.path = dir.path() / "store", .clock = &clock, .memtable_bytes = uint64_t{1} << 30});
+  auto opened =
+      EvidenceStore::Open({.path = path, .clock = &clock, .memtable_bytes = uint64_t{1} << 30});
   Check(opened.status(), "opening the store");
   std::unique_ptr<EvidenceStore> store = *std::move(opened);
   std::mt19937 random(18007);
-
-  std::printf("1. History: %d assets, %d changes a day each, %d days, default retention\n",
-              o.assets, o.changes_per_day, o.days);
   const absl::Time began = absl::Now();
   const int64_t written = SimulateYear(*store, o, start, random);
   const double seconds = absl::ToDoubleSeconds(absl::Now() - began);
   Check(store->CompactEvidence(), "compacting");
   store.reset();
-  const uint64_t bytes = DirectoryBytes(dir.path() / "store");
-  opened = EvidenceStore::Open({.path = dir.path() / "store", .clock = &clock});
+  const uint64_t bytes = DirectoryBytes(path);
+  opened = EvidenceStore::Open({.path = path, .clock = &clock});
   Check(opened.status(), "reopening the store");
-  store = *std::move(opened);
-  const int64_t kept = CountHistoryPoints(*store);
-  std::printf("   points written %lld (%.0f/s while writing and downsampling), kept %lld\n",
-              static_cast<long long>(written), written / seconds, static_cast<long long>(kept));
-  std::printf("   store on disk: %.1f MiB, %.1f bytes per kept point\n", bytes / 1048576.0,
-              kept > 0 ? static_cast<double>(bytes) / kept : 0.0);
+  const int64_t kept = CountHistoryPoints(**opened);
+  const std::string report = absl::StrFormat(
+      "   points written %d (%.0f/s while writing and downsampling), kept %d\n"
+      "   store on disk: %.1f MiB, %.1f bytes per kept point\n",
+      written, written / seconds, kept, bytes / 1048576.0,
+      kept > 0 ? static_cast<double>(bytes) / kept : 0.0);
+  std::ofstream(path.parent_path() / "year.txt") << report;
+  return report;
+}
 
+int Run(const Options& o) {
+  test::TempDir temporary;
+  const std::filesystem::path dir =
+      o.store_dir.empty() ? temporary.path() : std::filesystem::path(o.store_dir);
+  // The simulated year ends at `end`; retention is applied as of then.
+  const absl::Time start = absl::FromUnixSeconds(1'767'225'600);  // 2026-01-01T00:00:00Z.
+  const absl::Time end = start + absl::Hours(24) * o.days;
+  FakeClock clock(end);
+  std::printf("1. History: %d assets, %d changes a day each, %d days, default retention\n",
+              o.assets, o.changes_per_day, o.days);
+  if (std::ifstream kept(dir / "year.txt"); kept) {
+    std::printf("   (the year written before into %s)\n%s", dir.c_str(),
+                std::string(std::istreambuf_iterator<char>(kept), {}).c_str());
+  } else {
+    std::printf("%s", WriteYear(o, dir / "store", start, clock).c_str());
+  }
+  auto opened = EvidenceStore::Open({.path = dir / "store", .clock = &clock});
+  Check(opened.status(), "opening the store");
+  std::unique_ptr<EvidenceStore> store = *std::move(opened);
+  std::mt19937 random(18008);
   std::printf("\n2. history --org over the last 90 days (%d reads each)\n", o.queries);
   const collector::HistoryReader reader(*store);
   const absl::Time since = end - absl::Hours(24 * 90);
@@ -321,6 +343,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-assets", o.log_assets, "Assets with 90 days of evidence")
       ->check(CLI::Range(1, 1000));
   app.add_option("--queries", o.queries, "Reads per measurement")->check(CLI::Range(10, 100000));
+  app.add_option("--store-dir", o.store_dir,
+                 "Keep the store here; reuse the year written there before (same options)");
   CLI11_PARSE(app, argc, argv);
   if (o.log_assets > o.assets) {
     std::fprintf(stderr, "history_bench: --log-assets must not exceed --assets\n");
