@@ -55,27 +55,11 @@ CollectorTrust RegisterPortal(const CollectorProcess& collector) {
 // Sends batch `sequence` of host-1 with one report of kOutcome at `level`; waits for its Ack.
 void Report(const CollectorProcess& collector, const CollectorTrust& agent, uint64_t sequence,
             v1::Level level) {
-  auto ingest = v1::IngestService::NewStub(test::FreshChannel(collector.address(), agent));
-  grpc::ClientContext context;
-  auto stream = ingest->Report(&context);
-  v1::AgentMessage hello;
-  hello.mutable_hello()->set_agent_id("host-1");
-  v1::CollectorMessage reply;
-  ASSERT_TRUE(stream->Write(hello));
-  ASSERT_TRUE(stream->Read(&reply));
-  v1::AgentMessage batch;
-  batch.mutable_batch()->set_sequence(sequence);
-  *batch.mutable_batch()->add_items() =
-      collector::TestEvidence("portal", kOutcome, absl::Now(), level);
-  ASSERT_TRUE(stream->Write(batch));
-  ASSERT_TRUE(stream->Read(&reply));
-  ASSERT_EQ(reply.ack().sequence(), sequence);
-  ASSERT_EQ(reply.ack().rejected_size(), 0);
-  stream->WritesDone();
-  while (stream->Read(&reply)) {
-  }
-  grpc::Status finished = stream->Finish();
-  ASSERT_TRUE(finished.ok() || finished.error_code() == grpc::StatusCode::CANCELLED);
+  absl::StatusOr<v1::Ack> ack =
+      test::SendBatch(collector.address(), agent, "host-1", sequence,
+                      {collector::TestEvidence("portal", kOutcome, absl::Now(), level)});
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  ASSERT_EQ(ack->rejected_size(), 0);
 }
 
 class AlertDeliveryTest : public testing::Test {

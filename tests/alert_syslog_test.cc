@@ -65,26 +65,9 @@ void PutTarget(const test::CollectorProcess& collector, const std::string& asset
 // Sends one batch with `item` as agent `agent_id` and waits for its acknowledgement.
 void Send(const std::string& address, const CollectorTrust& agent, const std::string& agent_id,
           v1::Evidence item) {
-  auto ingest = v1::IngestService::NewStub(test::FreshChannel(address, agent));
-  grpc::ClientContext context;
-  auto stream = ingest->Report(&context);
-  v1::AgentMessage hello;
-  hello.mutable_hello()->set_agent_id(agent_id);
-  v1::CollectorMessage reply;
-  ASSERT_TRUE(stream->Write(hello));
-  ASSERT_TRUE(stream->Read(&reply));
-  v1::AgentMessage batch;
-  batch.mutable_batch()->set_sequence(1);
-  *batch.mutable_batch()->add_items() = std::move(item);
-  ASSERT_TRUE(stream->Write(batch));
-  ASSERT_TRUE(stream->Read(&reply));
-  ASSERT_EQ(reply.ack().sequence(), 1u);
-  ASSERT_EQ(reply.ack().rejected_size(), 0);
-  stream->WritesDone();
-  while (stream->Read(&reply)) {
-  }
-  grpc::Status finished = stream->Finish();
-  ASSERT_TRUE(finished.ok() || finished.error_code() == grpc::StatusCode::CANCELLED);
+  absl::StatusOr<v1::Ack> ack = test::SendBatch(address, agent, agent_id, 1, {std::move(item)});
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  ASSERT_EQ(ack->rejected_size(), 0);
 }
 
 // Polls /metrics until `done` holds for its text, for at most kWait; returns the last text.

@@ -84,25 +84,10 @@ class HistoryCliTest : public testing::Test {
 
   // Sends one report on kOutcome of "web" at `level` and waits until the score shows it.
   void Report(uint64_t sequence, v1::Level level, const std::string& level_json) {
-    auto ingest = v1::IngestService::NewStub(test::FreshChannel(collector_->address(), agent_));
-    grpc::ClientContext context;
-    auto stream = ingest->Report(&context);
-    v1::AgentMessage hello;
-    hello.mutable_hello()->set_agent_id("host-1");
-    v1::CollectorMessage reply;
-    ASSERT_TRUE(stream->Write(hello));
-    ASSERT_TRUE(stream->Read(&reply));
-    v1::AgentMessage batch;
-    batch.mutable_batch()->set_sequence(sequence);
-    *batch.mutable_batch()->add_items() =
-        collector::TestEvidence("web", kOutcome, absl::Now(), level);
-    ASSERT_TRUE(stream->Write(batch));
-    ASSERT_TRUE(stream->Read(&reply));
-    ASSERT_EQ(reply.ack().sequence(), sequence);
-    stream->WritesDone();
-    while (stream->Read(&reply)) {
-    }
-    stream->Finish();
+    absl::StatusOr<v1::Ack> ack =
+        test::SendBatch(collector_->address(), agent_, "host-1", sequence,
+                        {collector::TestEvidence("web", kOutcome, absl::Now(), level)});
+    ASSERT_TRUE(ack.ok()) << ack.status();
     const absl::Time deadline = absl::Now() + absl::Seconds(10);
     while (absl::Now() < deadline) {
       Json score = OkJson({"score", "web", "--outcomes"});

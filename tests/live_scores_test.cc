@@ -77,26 +77,10 @@ CollectorTrust RegisterOrganisation(const test::CollectorProcess& collector) {
 // Sends one batch of `items` as agent host-1 and waits for its acknowledgement.
 void Send(const std::string& address, const CollectorTrust& agent, uint64_t sequence,
           std::vector<v1::Evidence> items) {
-  auto ingest = v1::IngestService::NewStub(test::FreshChannel(address, agent));
-  grpc::ClientContext context;
-  auto stream = ingest->Report(&context);
-  v1::AgentMessage hello;
-  hello.mutable_hello()->set_agent_id("host-1");
-  v1::CollectorMessage reply;
-  ASSERT_TRUE(stream->Write(hello));
-  ASSERT_TRUE(stream->Read(&reply));
-  v1::AgentMessage batch;
-  batch.mutable_batch()->set_sequence(sequence);
-  for (v1::Evidence& item : items) *batch.mutable_batch()->add_items() = std::move(item);
-  ASSERT_TRUE(stream->Write(batch));
-  ASSERT_TRUE(stream->Read(&reply));
-  ASSERT_EQ(reply.ack().sequence(), sequence);
-  ASSERT_EQ(reply.ack().rejected_size(), 0);
-  stream->WritesDone();
-  while (stream->Read(&reply)) {
-  }
-  grpc::Status finished = stream->Finish();
-  ASSERT_TRUE(finished.ok() || finished.error_code() == grpc::StatusCode::CANCELLED);
+  absl::StatusOr<v1::Ack> ack =
+      test::SendBatch(address, agent, "host-1", sequence, std::move(items));
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  ASSERT_EQ(ack->rejected_size(), 0);
 }
 
 v1::AssetScore GetScore(const test::CollectorProcess& collector, const std::string& asset) {

@@ -7,6 +7,7 @@
 #include "common/transport/grpc_status.h"
 #include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
+#include "postura/v1/ingest.grpc.pb.h"
 
 namespace postura::test {
 namespace {
@@ -137,6 +138,38 @@ bool WaitForStoredSequence(const std::string& address, const CollectorTrust& adm
     absl::SleepFor(absl::Milliseconds(50));
   }
   return false;
+}
+
+absl::StatusOr<v1::Ack> SendBatch(const std::string& address, const CollectorTrust& agent,
+                                  const std::string& agent_id, uint64_t sequence,
+                                  std::vector<v1::Evidence> items) {
+  auto ingest = v1::IngestService::NewStub(FreshChannel(address, agent));
+  std::unique_ptr<grpc::ClientContext> context = WithDeadline();
+  auto stream = ingest->Report(context.get());
+  v1::AgentMessage message;
+  message.mutable_hello()->set_agent_id(agent_id);
+  v1::CollectorMessage reply;
+  bool acknowledged = false;
+  if (stream->Write(message) && stream->Read(&reply)) {
+    v1::Batch& batch = *message.mutable_batch();
+    batch.set_sequence(sequence);
+    for (v1::Evidence& item : items) *batch.add_items() = std::move(item);
+    acknowledged = stream->Write(message) && stream->Read(&reply) && reply.has_ack();
+    stream->WritesDone();
+    v1::CollectorMessage rest;
+    while (stream->Read(&rest)) {
+    }
+  }
+  const grpc::Status finished = stream->Finish();
+  if (!acknowledged) {
+    return finished.ok() ? absl::UnavailableError("the stream ended without an acknowledgement")
+                         : FromGrpcStatus(finished);
+  }
+  if (reply.ack().sequence() != sequence) {
+    return absl::InternalError(
+        absl::StrCat("acknowledged batch ", reply.ack().sequence(), ", not ", sequence));
+  }
+  return reply.ack();
 }
 
 }  // namespace postura::test

@@ -12,6 +12,8 @@
 #include "grpcpp/channel.h"
 #include "postura/v1/access.pb.h"
 #include "postura/v1/admin.pb.h"
+#include "postura/v1/evidence.pb.h"
+#include "postura/v1/ingest.pb.h"
 
 namespace postura::test {
 
@@ -67,6 +69,14 @@ absl::StatusOr<v1::Agent> FindAgent(const std::string& address, const CollectorT
 // The collector's ingest figures (GetIngestStats as `admin`).
 absl::StatusOr<v1::IngestStats> GetIngestStats(const std::string& address,
                                                const CollectorTrust& admin);
+
+// Opens an ingest stream as the agent `agent_id` (with `agent`'s credential), sends one
+// batch of `items` numbered `sequence`, waits for its acknowledgement and closes the
+// stream: the Ack. An error if the stream failed before the acknowledgement, or if the
+// acknowledgement names another batch.
+absl::StatusOr<v1::Ack> SendBatch(const std::string& address, const CollectorTrust& agent,
+                                  const std::string& agent_id, uint64_t sequence,
+                                  std::vector<v1::Evidence> items);
 
 // Polls every 50 ms, up to `timeout`, until the collector has stored batch `sequence` of
 // the agent `agent_id`. False on timeout.
