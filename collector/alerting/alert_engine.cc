@@ -52,7 +52,9 @@ absl::StatusOr<std::unique_ptr<AlertEngine>> AlertEngine::Start(
     absl::MutexLock lock(&engine->step_mu_);
     if (absl::Status s = engine->Restore(); !s.ok()) return s;
   }
-  if (HasAssetRules(options.rules)) engine->watcher_ = scorer.Watch(WatchFilter{}, nullptr);
+  if (HasAssetRules(options.rules)) {
+    engine->watcher_ = scorer.Watch(WatchFilter{}, [raw = engine.get()] { raw->Wake(); });
+  }
   for (AlertSinkEntry& entry : engine->sinks_) {
     engine->deliveries_.push_back(
         std::make_unique<AlertDelivery>(*engine->outbox_, *entry.sink, entry.policy));
@@ -70,6 +72,7 @@ void AlertEngine::Stop() {
   if (stopped_) return;
   stopped_ = true;
   stopping_.Notify();
+  Wake();
   if (watcher_) watcher_->Close();
   if (thread_.joinable()) thread_.join();
   if (watcher_) scorer_.Unwatch(watcher_.get());
@@ -111,38 +114,48 @@ absl::Status AlertEngine::Restore() {
   return absl::OkStatus();
 }
 
+void AlertEngine::Wake() {
+  absl::MutexLock lock(&wake_mu_);
+  woken_ = true;
+}
+
 void AlertEngine::Run() {
   while (!stopping_.HasBeenNotified()) {
-    std::optional<v1::ScoreUpdate> update;
-    if (watcher_) {
-      update = watcher_->Take(options_.evaluate_every);
-    } else {
-      stopping_.WaitForNotificationWithTimeout(options_.evaluate_every);
+    {
+      absl::MutexLock lock(&wake_mu_);
+      wake_mu_.AwaitWithTimeout(absl::Condition(&woken_), options_.evaluate_every);
+      woken_ = false;
     }
     if (stopping_.HasBeenNotified()) return;
     absl::MutexLock lock(&step_mu_);
-    if (update) EvaluateAsset(update->summary().asset_id());
-    Step(/*force_agents=*/false);
+    if (Step(/*force_agents=*/false)) Wake();
   }
 }
 
 void AlertEngine::EvaluateNow() {
   absl::MutexLock lock(&step_mu_);
-  Step(/*force_agents=*/true);
+  while (Step(/*force_agents=*/true)) {
+  }
 }
 
-void AlertEngine::Step(bool force_agents) {
+bool AlertEngine::Step(bool force_agents) {
+  bool more = false;
   if (watcher_) {
     // A bounded round, so that under a flood of score changes the due transitions are
     // still recorded between rounds; what is left waits, coalesced, in the watcher.
+    more = true;
     for (int taken = 0; taken < kMaxAssetsPerStep; ++taken) {
       std::optional<v1::ScoreUpdate> update = watcher_->TryTake();
-      if (!update) break;
+      if (!update) {
+        more = false;
+        break;
+      }
       EvaluateAsset(update->summary().asset_id());
     }
   }
   EvaluateAgents(force_agents);
   RecordDue();
+  return more;
 }
 
 void AlertEngine::EvaluateAsset(const std::string& asset_id) {

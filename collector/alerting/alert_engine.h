@@ -94,8 +94,11 @@ class AlertEngine {
               const Catalog& catalog, Clock& clock, const AlertingOptions& options);
   absl::Status Restore();
   void Run();
-  // One round: the waiting score changes, the agents, then the due transitions.
-  void Step(bool force_agents) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
+  // One round: the waiting score changes (a bounded number), the agents, then the due
+  // transitions. True if score changes are still waiting.
+  bool Step(bool force_agents) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
+  // Wakes the thread: score changes wait, or Stop.
+  void Wake();
   void EvaluateAsset(const std::string& asset_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   void EvaluateAgents(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   void RecordDue() ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
@@ -115,6 +118,10 @@ class AlertEngine {
   std::shared_ptr<Watcher> watcher_;  // Null without asset rules.
   absl::Time agents_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();  // Real time.
   absl::Notification stopping_;
+  // The thread sleeps until woken or evaluate_every passes. Changes are taken from the
+  // watcher only under step_mu_, so EvaluateNow sees every change published before it.
+  absl::Mutex wake_mu_;
+  bool woken_ ABSL_GUARDED_BY(wake_mu_) = false;
 
   mutable absl::Mutex seen_mu_;
   absl::flat_hash_map<std::string, absl::Time> last_batch_ ABSL_GUARDED_BY(seen_mu_);

@@ -271,11 +271,14 @@ TEST_F(AlertEngineTest, DeletingTheAssetResolvesItsAlerts) {
 }
 
 TEST_F(AlertEngineTest, AnAlertWhoseRuleLeftTheConfigResolvesAtTheNextStart) {
-  auto refusing = std::make_unique<KeepingSink>();
-  StartEngine({Rule(AlertKind::kTargetMissed)}, std::move(refusing));
+  auto first_sink = std::make_unique<KeepingSink>();
+  KeepingSink& first = *first_sink;
+  StartEngine({Rule(AlertKind::kTargetMissed)}, std::move(first_sink));
   Report(v1::DLI_33);
   Settle();
   ASSERT_EQ(engine_->Stats().firing_by_rule["target_missed"], 1u);
+  // Delivered before the restart (else the restarted engine would deliver it first).
+  ASSERT_EQ(Kinds(first.WaitFor(1)), std::vector<std::string>{"target_missed:FIRING"});
   auto sink = std::make_unique<KeepingSink>();
   KeepingSink& kept = *sink;
   StartEngine({Rule(AlertKind::kEvidenceStale)}, std::move(sink));
