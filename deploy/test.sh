@@ -28,8 +28,9 @@ done
 # ingest writer's queue, the score history's recorder. Their unit tests link no gRPC
 # (tests/grpc_free_tests.cmake; the test `grpc_free` fails if one does) and only they are
 # built here. Each runs with TSAN_OPTIONS=halt_on_error=1 and the suppressions of
-# tests/tsan.supp (RocksDB only), set on the tests themselves by that file. The score
-# table's property tests are left out: one thread, and about 150 s under TSan against 1 s.
+# tests/tsan.supp (RocksDB and glibc's tzset), set on the tests themselves by that file.
+# The score table's property tests are left out: one thread, and about 150 s under TSan
+# against 1 s.
 echo "== ThreadSanitizer: the unit tests without gRPC"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target grpc_free_tests
