@@ -181,6 +181,9 @@ class EvidenceStore {
 
   // Compacts the evidence log now, which applies retention to all of it.
   absl::Status CompactEvidence();
+  // Compacts the history family now, so that what downsampling deleted leaves the disk
+  // (otherwise it goes as compaction reaches it).
+  absl::Status CompactHistory();
 
   // Whether the store writes again after a failed write. RocksDB recovers from a full
   // disk by itself once enough space is free (it checks every 5 s); this also asks it to

@@ -64,4 +64,11 @@ absl::Status EvidenceStore::ScanAlerts(
   return FromRocksStatus(it->status(), "reading alerts");
 }
 
+absl::Status EvidenceStore::CompactHistory() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocksStatus(db_->CompactRange(options, history_, nullptr, nullptr),
+                         "compacting history");
+}
+
 }  // namespace postura::collector
