@@ -72,15 +72,34 @@ absl::StatusOr<std::optional<v1::HistoryPoint>> HistoryReader::At(absl::string_v
 absl::StatusOr<v1::ScoreHistory> HistoryReader::Sampled(absl::string_view subject, absl::Time since,
                                                         absl::Time until,
                                                         absl::Duration step) const {
-  // One seek per instant: a window holds far fewer instants than recorded changes.
-  v1::ScoreHistory sampled;
+  // One seek per instant, all with one iterator: a window holds far fewer instants than
+  // recorded changes.
+  std::vector<int64_t> instants;
+  std::vector<std::string> ends;  // Just after each instant.
   for (absl::Time instant = since; instant <= until; instant += step) {
-    absl::StatusOr<std::optional<v1::HistoryPoint>> point = At(subject, instant);
-    if (!point.ok()) return point.status();
-    if (!point->has_value()) continue;
-    SetTime(**point, absl::ToUnixNanos(instant));
-    *sampled.add_points() = **std::move(point);
+    const int64_t nanos = ClampedNanos(instant);
+    instants.push_back(nanos);
+    ends.push_back(nanos == INT64_MAX ? absl::StrCat(subject, "\x01")
+                                      : HistoryKey(subject, nanos + 1));
   }
+  v1::ScoreHistory sampled;
+  bool corrupt = false;
+  absl::Status scanned = store_.LastHistoryBefore(
+      HistoryKey(subject, 0), ends,
+      [&](size_t i, const absl::string_view* key, const absl::string_view* value) {
+        if (key == nullptr || corrupt) return;
+        std::optional<HistoryKeyParts> parts = ParseHistoryKey(*key);
+        std::optional<v1::HistoryPoint> point =
+            parts ? DecodeHistoryPoint(parts->unix_nanos, *value) : std::nullopt;
+        if (!point) {
+          corrupt = true;
+          return;
+        }
+        SetTime(*point, instants[i]);
+        *sampled.add_points() = *std::move(point);
+      });
+  if (!scanned.ok()) return scanned;
+  if (corrupt) return Corrupt(subject);
   return sampled;
 }
 

@@ -161,6 +161,13 @@ class EvidenceStore {
   };
   // Applies the writes in order, in one atomic write. Unavailable if it failed.
   absl::Status WriteHistory(const std::vector<HistoryWrite>& writes);
+  // For each of `ends` (ascending) in turn, calls `visit` with its index and the last
+  // history record with begin <= key < end, if any (nullptr key and value if none), reading
+  // with one iterator: for many instants of one subject.
+  absl::Status LastHistoryBefore(
+      absl::string_view begin, const std::vector<std::string>& ends,
+      const std::function<void(size_t end, const absl::string_view* key,
+                               const absl::string_view* value)>& visit) const;
   // Calls `visit` with each history record with begin <= key < end, in key order, or in
   // reverse key order when `backward`, until `visit` returns false.
   absl::Status ScanHistory(

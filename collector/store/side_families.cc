@@ -41,6 +41,28 @@ absl::Status EvidenceStore::ScanHistory(
   return FromRocksStatus(it->status(), "reading history");
 }
 
+absl::Status EvidenceStore::LastHistoryBefore(
+    absl::string_view begin, const std::vector<std::string>& ends,
+    const std::function<void(size_t, const absl::string_view*, const absl::string_view*)>& visit)
+    const {
+  const rocksdb::Slice lower(begin.data(), begin.size());
+  rocksdb::ReadOptions options;
+  options.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, history_));
+  for (size_t i = 0; i < ends.size(); ++i) {
+    it->SeekForPrev(ends[i]);  // The last key <= end; the key equal to end is not wanted.
+    if (it->Valid() && View(it->key()) == ends[i]) it->Prev();
+    if (it->Valid()) {
+      const absl::string_view key = View(it->key()), value = View(it->value());
+      visit(i, &key, &value);
+    } else {
+      visit(i, nullptr, nullptr);
+    }
+    if (!it->status().ok()) break;
+  }
+  return FromRocksStatus(it->status(), "reading history");
+}
+
 absl::Status EvidenceStore::WriteAlerts(const std::vector<AlertWrite>& writes) {
   rocksdb::WriteBatch write;
   for (const AlertWrite& entry : writes) {
