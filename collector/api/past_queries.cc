@@ -6,23 +6,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "collector/api/time_wire.h"
 #include "collector/history/history_keys.h"
 #include "common/model/implementation_group.h"
 
 namespace postura::collector {
 namespace {
-
-std::string TimeText(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
-}
-
-google::protobuf::Timestamp Timestamp(absl::Time time) {
-  const int64_t nanos = absl::ToUnixNanos(time);
-  google::protobuf::Timestamp timestamp;
-  timestamp.set_seconds(nanos / 1'000'000'000);
-  timestamp.set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
-  return timestamp;
-}
 
 absl::Status NoAsset(absl::string_view asset_id) {
   return absl::NotFoundError(absl::StrCat("no asset '", asset_id, "'"));

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "collector/api/time_wire.h"
 #include "collector/history/duration_quantiles.h"
 #include "collector/history/gap_log.h"
 
@@ -22,18 +23,6 @@ absl::StatusOr<Grouping> ParseGrouping(const std::string& by) {
   if (by == "supplier") return Grouping::kSupplier;
   return absl::InvalidArgumentError(absl::StrCat(
       "by must be outcome, asset, function or supplier, not '", by.substr(0, 40), "'"));
-}
-
-std::string TimeText(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
-}
-
-google::protobuf::Timestamp Timestamp(absl::Time time) {
-  const int64_t nanos = absl::ToUnixNanos(time);
-  google::protobuf::Timestamp timestamp;
-  timestamp.set_seconds(nanos / 1'000'000'000);
-  timestamp.set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
-  return timestamp;
 }
 
 struct Window {
