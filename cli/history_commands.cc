@@ -78,8 +78,9 @@ std::string ScoreHistoryText(const std::string& subject, const v1::ScoreHistory&
   for (const v1::HistoryPoint& point : history.points()) {
     table.AddRow({TimestampText(point.time()), Number(point.value()),
                   Number(point.adjusted_value()), Number(point.coverage()),
-                  rollup ? absl::StrFormat("%.0f%% of %d", 100 * point.share_meeting_targets(),
-                                           point.asset_count())
+                  rollup ? absl::StrFormat("%d of %d with targets (%d assets)",
+                                           point.assets_meeting_targets(),
+                                           point.assets_with_targets(), point.asset_count())
                          : (point.targets_met() ? "met" : "missed")});
   }
   std::string text = absl::StrCat("History of ", subject, ":\n", table.Render());

@@ -47,6 +47,17 @@ TEST(HistoryCommandsTest, HistoryTextListsEachPointWithItsTargets) {
   EXPECT_THAT(ScoreHistoryText("asset web", v1::ScoreHistory()), HasSubstr("No history"));
 }
 
+TEST(HistoryCommandsTest, RollupHistoryCountsOnlyAssetsWithTargets) {
+  v1::ScoreHistory history;
+  v1::HistoryPoint& point = *history.add_points() = Point(1'764'849'600, 0.5, false);
+  point.set_asset_count(5);
+  point.set_assets_with_targets(2);
+  point.set_assets_meeting_targets(1);
+  point.set_share_meeting_targets(0.5);
+  EXPECT_THAT(ScoreHistoryText("the organisation", history),
+              HasSubstr("1 of 2 with targets (5 assets)"));
+}
+
 TEST(HistoryCommandsTest, DiffTextShowsBeforeAfterAndTheEvidence) {
   v1::ScoreDiff diff;
   diff.mutable_from()->set_seconds(1'764'849'600);

@@ -58,11 +58,18 @@ std::string RollupTable(const std::string& title, const std::string& kind,
   return text + "\n";
 }
 
+// "50% (1 of 2 assets with targets)": assets without targets count in neither figure.
+std::string MeetingTargets(const v1::OrganizationScore& org) {
+  if (org.assets_with_targets() == 0) return "no asset has targets";
+  return absl::StrCat(Percent(org.share_meeting_targets()), " (", org.assets_meeting_targets(),
+                      " of ", org.assets_with_targets(), " assets with targets)");
+}
+
 std::string OrganizationSection(const v1::OrganizationScore& org) {
   std::string text = "## Organisation\n\n";
   text += Header({"assets", "index", "adjusted index", "coverage", "meeting targets"});
   text += Row({absl::StrCat(org.asset_count()), Value(org.index()), Value(org.adjusted_index()),
-               Percent(org.coverage()), Percent(org.share_meeting_targets())});
+               Percent(org.coverage()), MeetingTargets(org)});
   text += "\n";
   text += RollupTable("Functions", "function", org.functions());
   text += RollupTable("Implementation groups", "group", org.implementation_groups());

@@ -57,5 +57,19 @@ TEST(ReportJsonTest, ControlCharactersAreEscapedAndTheValuesKept) {
   EXPECT_EQ(parsed["gaps"][0]["areas"][0]["functionalAreaId"], "FA1\x7f");
 }
 
+// Assets without targets count in neither figure (before, they counted as meeting them).
+TEST(ReportMarkdownTest, MeetingTargetsIsNOfTheAssetsWithTargets) {
+  PostureReport report;
+  report.organization.set_asset_count(5);
+  report.organization.set_assets_with_targets(2);
+  report.organization.set_assets_meeting_targets(1);
+  report.organization.set_share_meeting_targets(0.5);
+  EXPECT_THAT(ReportMarkdown(report, 5), HasSubstr("| 50% (1 of 2 assets with targets) |"));
+  report.organization.set_assets_with_targets(0);
+  report.organization.set_assets_meeting_targets(0);
+  report.organization.set_share_meeting_targets(0);
+  EXPECT_THAT(ReportMarkdown(report, 5), HasSubstr("| no asset has targets |"));
+}
+
 }  // namespace
 }  // namespace postura::cli

@@ -178,7 +178,8 @@ std::string OrganizationScoreText(const v1::OrganizationScore& score) {
   text += HeadlineRow("Adjusted index", score.adjusted_index(), "with dependencies' limits");
   text += HeadlineRow("Coverage", score.coverage(), "mean share of outcomes with live evidence");
   text += HeadlineRow("Meeting targets", score.share_meeting_targets(),
-                      "share of assets meeting all their targets");
+                      absl::StrFormat("%d of %d assets with targets meet them all",
+                                      score.assets_meeting_targets(), score.assets_with_targets()));
   text += RollupsText("Implementation groups", "TIER", score.implementation_groups(), true);
   text += RollupsText("Departments", "DEPARTMENT", score.departments(), true);
   text += RollupsText("Suppliers", "SUPPLIER", score.suppliers(), true);

@@ -143,6 +143,8 @@ TEST(OrganizationScoreTextTest, ShowsIndexesAndEveryRollup) {
     adjusted_index: 0.4
     coverage: 0.3
     share_meeting_targets: 0.66
+    assets_with_targets: 3
+    assets_meeting_targets: 2
     implementation_groups { key: "IG2" name: "IG2" asset_count: 2 index: 0.5 adjusted_index: 0.4 }
     departments { key: "sales" name: "Sales" asset_count: 1 index: 0.2 adjusted_index: 0.2 }
     functions { key: "PR" name: "Protect" asset_count: 3 index: 0.6 }
@@ -152,7 +154,8 @@ TEST(OrganizationScoreTextTest, ShowsIndexesAndEveryRollup) {
   EXPECT_THAT(text, HasSubstr("Organisation: 3 assets\n"));
   EXPECT_THAT(text, HasSubstr("  Index            █████░░░░░ 0.50"));
   EXPECT_THAT(text, HasSubstr("  Adjusted index   ████░░░░░░ 0.40"));
-  EXPECT_THAT(text, HasSubstr("  Meeting targets  ███████░░░ 0.66"));
+  EXPECT_THAT(text, HasSubstr("  Meeting targets  ███████░░░ 0.66  2 of 3 assets with targets "
+                              "meet them all\n"));
   EXPECT_THAT(text, HasSubstr("  IG2        2  █████░░░░░ 0.50  ████░░░░░░ 0.40"));
   EXPECT_THAT(text, HasSubstr("  sales       Sales       1"));
   EXPECT_THAT(text, HasSubstr("Suppliers\n  none\n"));

@@ -135,6 +135,11 @@ TEST_F(LiveScoresTest, EvidenceBecomesScoresOverGrpcAndHttp) {
   EXPECT_EQ(before.summary().value(), 0);
   EXPECT_EQ(before.summary().outcomes_no_evidence(), 107u);
   EXPECT_FALSE(before.summary().targets_met());
+  // Only the portal has targets: the platform, without any, is not counted as meeting them.
+  nlohmann::json organization = GetJson(*collector_, "/api/v1/organization");
+  EXPECT_EQ(organization["assetsWithTargets"], 1);
+  EXPECT_EQ(organization["assetsMeetingTargets"], 0);
+  EXPECT_EQ(organization["shareMeetingTargets"], 0.0);
 
   Send(address, agent_, 1,
        {collector::TestEvidence("portal", kOutcome, absl::Now(), v1::DLI_100),
@@ -174,8 +179,11 @@ TEST_F(LiveScoresTest, EvidenceBecomesScoresOverGrpcAndHttp) {
   nlohmann::json list = GetJson(*collector_, "/api/v1/assets?department=finance");
   ASSERT_EQ(list["assets"].size(), 1u);
   EXPECT_EQ(list["assets"][0]["assetId"], "portal");
-  nlohmann::json organization = GetJson(*collector_, "/api/v1/organization");
+  organization = GetJson(*collector_, "/api/v1/organization");
   EXPECT_EQ(organization["assetCount"], 2);
+  EXPECT_EQ(organization["assetsWithTargets"], 1);
+  EXPECT_EQ(organization["assetsMeetingTargets"], 1);
+  EXPECT_EQ(organization["shareMeetingTargets"], 1.0);
   EXPECT_DOUBLE_EQ(organization["index"].get<double>(),
                    2 * after.summary().value() / 3);  // Weights IG2 = 2, IG1 = 1 (at 0).
   nlohmann::json gaps = GetJson(*collector_, "/api/v1/assets/portal/gaps");
@@ -199,6 +207,8 @@ TEST_F(LiveScoresTest, EvidenceBecomesScoresOverGrpcAndHttp) {
   EXPECT_THAT(metrics->body, HasSubstr("postura_asset_value{asset=\"portal\",ig=\"IG2\","
                                        "department=\"finance\",supplier=\"\"}"));
   EXPECT_THAT(metrics->body, HasSubstr("postura_ingest_items_stored_total 2"));
+  EXPECT_THAT(metrics->body, HasSubstr("\npostura_assets_with_targets 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("\npostura_assets_meeting_targets 1\n"));
   EXPECT_THAT(metrics->body, HasSubstr("postura_scoring_delay_seconds_bucket"));
   // Where the memory goes: the process, and the store within its budgets.
   EXPECT_THAT(metrics->body, HasSubstr("\nprocess_resident_memory_bytes "));

@@ -25,11 +25,23 @@ function indexCard(org) {
         h('p', { class: 'muted small' }, 'Each asset counted at no more than the weakest asset it depends on.'))));
 }
 
-function shareCard(title, share, testid, caption) {
+function shareCard(title, share, testid, caption, count) {
   return card(title, { class: 'card-share' },
     h('div', { class: `mid-number band-text-${band(share)}`, 'data-testid': testid }, formatPercent(share)),
     bar(share, { label: title }),
+    count,
     h('p', { class: 'muted small' }, caption));
+}
+
+// Only assets with targets count: an asset without targets never reads as meeting them.
+function targetsCard(org) {
+  const withTargets = org.assetsWithTargets ?? 0;
+  const count = withTargets === 0
+    ? 'No asset has targets yet.'
+    : `${org.assetsMeetingTargets ?? 0} of ${withTargets} assets with targets`;
+  return shareCard('Assets meeting targets', org.shareMeetingTargets, 'org-share-meeting-targets',
+    'Of the assets with registered targets, the share that meet all of them; assets without targets are not counted.',
+    h('p', { class: 'small', 'data-testid': 'org-meeting-targets-count' }, count));
 }
 
 function weakestCard(assets) {
@@ -79,7 +91,7 @@ export function renderOverview(parts, org, assets) {
     h('h1', { class: 'view-title' }, 'Organisation overview'),
     h('div', { class: 'grid grid-top' },
       indexCard(org),
-      shareCard('Assets meeting targets', org.shareMeetingTargets, 'org-share-meeting-targets', 'Share of assets that meet all their registered targets (an asset without targets meets them).'),
+      targetsCard(org),
       shareCard('Evidence coverage', org.coverage, 'org-coverage', 'Mean share of applicable outcomes with live evidence: a missing check never reads as a pass.')));
   replaceChildren(parts.rest,
     h('div', { class: 'grid grid-two' },

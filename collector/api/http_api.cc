@@ -220,6 +220,13 @@ void WriteOrganizationMetrics(const HttpApiSources& sources, PrometheusText& out
   }
   out.Family("postura_assets", "Registered assets.", "gauge");
   out.Sample("postura_assets", {}, organization.asset_count());
+  // "n of m assets with targets": an asset without targets is in neither figure.
+  out.Family("postura_assets_with_targets", "Assets with at least one strategic target.", "gauge");
+  out.Sample("postura_assets_with_targets", {}, organization.assets_with_targets());
+  out.Family("postura_assets_meeting_targets",
+             "Assets with targets that meet all of them (assets without targets excluded).",
+             "gauge");
+  out.Sample("postura_assets_meeting_targets", {}, organization.assets_meeting_targets());
 }
 
 void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {

@@ -63,7 +63,8 @@ bool SameFigures(const v1::HistoryPoint& a, const v1::HistoryPoint& b) {
          a.coverage() == b.coverage() && a.targets_met() == b.targets_met() &&
          a.target_coverage() == b.target_coverage() &&
          a.share_meeting_targets() == b.share_meeting_targets() &&
-         a.asset_count() == b.asset_count();
+         a.asset_count() == b.asset_count() && a.assets_with_targets() == b.assets_with_targets() &&
+         a.assets_meeting_targets() == b.assets_meeting_targets();
 }
 
 }  // namespace postura::collector

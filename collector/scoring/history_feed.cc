@@ -39,9 +39,12 @@ v1::HistoryPoint SetHistoryPoint(const ScoreTable& table, const Catalog& catalog
     covered += GroupCoverage(catalog, group, set.live_outcomes[IndexOf(group)]);
   }
   point.set_coverage(count == 0 ? 0 : covered / count);
-  point.set_targets_met(set.targets_met == count);
-  point.set_share_meeting_targets(count == 0 ? 0 : static_cast<double>(set.targets_met) / count);
+  point.set_targets_met(set.targets_met == set.with_targets);
+  point.set_share_meeting_targets(
+      set.with_targets == 0 ? 0 : static_cast<double>(set.targets_met) / set.with_targets);
   point.set_asset_count(static_cast<uint32_t>(count));
+  point.set_assets_with_targets(static_cast<uint32_t>(set.with_targets));
+  point.set_assets_meeting_targets(static_cast<uint32_t>(set.targets_met));
   return point;
 }
 

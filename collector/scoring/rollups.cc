@@ -12,6 +12,8 @@ void SetSums::Apply(const AssetContribution& asset, int sign) {
   adjusted_fixed[g] += sign * asset.adjusted_fixed;
   live_outcomes[g] += sign * int64_t{asset.live_outcomes};
   count[g] += sign;
+  if (!asset.has_targets) return;
+  with_targets += sign;
   if (asset.targets_met) targets_met += sign;
 }
 

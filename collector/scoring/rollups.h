@@ -26,7 +26,8 @@ struct AssetContribution {
   int32_t asset_units = 0;  // Exact asset sum (ScoringModel units).
   int64_t adjusted_fixed = 0;
   int32_t live_outcomes = 0;
-  bool targets_met = true;
+  bool has_targets = false;  // Whether the asset has any target at all.
+  bool targets_met = true;   // Whether it meets all of them (true with none).
 };
 
 // Sums over one set of assets (the organisation, a department, a supplier), per group,
@@ -37,6 +38,9 @@ struct SetSums {
   std::array<int64_t, kImplementationGroupCount> adjusted_fixed{};
   std::array<int64_t, kImplementationGroupCount> live_outcomes{};
   std::array<int32_t, kImplementationGroupCount> count{};
+  // Assets with targets, and of those the ones meeting all of them: an asset without
+  // targets counts in neither, so it never reads as meeting targets (docs/metrics.md).
+  int32_t with_targets = 0;
   int32_t targets_met = 0;
 
   void Apply(const AssetContribution& asset, int sign);

@@ -114,6 +114,7 @@ AssetContribution ScoreTable::Contribution(int slot) const {
   contribution.asset_units = s.asset_units;
   contribution.adjusted_fixed = ToFixed(s.adjusted_value);
   contribution.live_outcomes = s.live;
+  contribution.has_targets = !s.targets.empty();
   contribution.targets_met = s.targets_met;
   return contribution;
 }

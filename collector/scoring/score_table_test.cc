@@ -4,6 +4,7 @@
 #include <map>
 #include <random>
 
+#include "collector/scoring/score_wire.h"
 #include "common/model/asset_score.h"
 #include "gtest/gtest.h"
 
@@ -98,6 +99,40 @@ TEST(ScoreTableTest, TargetsAreEvaluatedOnEveryChange) {
   for (int o : table.model(slot).applicable_outcomes()) table.SetCell(slot, o, Live(Level::kDli67));
   EXPECT_TRUE(table.Headline(slot).targets_met);
   EXPECT_EQ(table.rollups().organization().targets_met, 1);
+}
+
+// Before, an asset without targets counted as meeting them, so an organisation where no
+// asset had targets read "100% meeting targets". Now it counts in neither figure.
+TEST(ScoreTableTest, AssetsWithoutTargetsAreNotCountedAsMeetingThem) {
+  ScoreTable table(Catalog::Builtin());
+  table.PutAsset(Definition("plain", ImplementationGroup::kIG1));
+  EXPECT_EQ(table.rollups().organization().with_targets, 0);
+  EXPECT_EQ(table.rollups().organization().targets_met, 0);
+  v1::OrganizationScore none = OrganizationFromTable(table, Catalog::Builtin());
+  EXPECT_EQ(none.assets_with_targets(), 0u);
+  EXPECT_EQ(none.share_meeting_targets(), 0);
+
+  AssetDefinition web = Definition("web", ImplementationGroup::kIG1);
+  web.targets.push_back(
+      Target{TargetScope{ScopeKind::kAsset, 0}, TargetOperator::kGreaterOrEqual, 0.5});
+  table.PutAsset(web);
+  const int slot = *table.FindSlot("web");
+  v1::OrganizationScore unmet = OrganizationFromTable(table, Catalog::Builtin());
+  EXPECT_EQ(unmet.asset_count(), 2u);
+  EXPECT_EQ(unmet.assets_with_targets(), 1u);
+  EXPECT_EQ(unmet.assets_meeting_targets(), 0u);
+  EXPECT_EQ(unmet.share_meeting_targets(), 0);  // Was 1/2: "plain" met its no targets.
+
+  for (int o : table.model(slot).applicable_outcomes()) table.SetCell(slot, o, Live(Level::kDli67));
+  v1::OrganizationScore met = OrganizationFromTable(table, Catalog::Builtin());
+  EXPECT_EQ(met.assets_with_targets(), 1u);
+  EXPECT_EQ(met.assets_meeting_targets(), 1u);
+  EXPECT_EQ(met.share_meeting_targets(), 1);
+
+  // Dropping the targets takes the asset out of both figures again.
+  table.PutAsset(Definition("web", ImplementationGroup::kIG1));
+  EXPECT_EQ(table.rollups().organization().with_targets, 0);
+  EXPECT_EQ(table.rollups().organization().targets_met, 0);
 }
 
 TEST(ScoreTableTest, ChangedAssetsAreReportedOnceAndOnlyOnChange) {

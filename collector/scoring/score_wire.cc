@@ -137,9 +137,11 @@ v1::OrganizationScore OrganizationFromTable(const ScoreTable& table, const Catal
     area.set_achievement(achievement);
     area.set_open_gaps(open_gaps);
   }
-  if (organization.total_count() > 0) {
+  score.set_assets_with_targets(static_cast<uint32_t>(organization.with_targets));
+  score.set_assets_meeting_targets(static_cast<uint32_t>(organization.targets_met));
+  if (organization.with_targets > 0) {
     score.set_share_meeting_targets(static_cast<double>(organization.targets_met) /
-                                    organization.total_count());
+                                    organization.with_targets);
   }
   score.set_coverage(rollups.Coverage());
   return score;

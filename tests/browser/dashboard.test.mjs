@@ -57,6 +57,7 @@ async function overviewShowsOrganization(page, org) {
       index: text('[data-testid="org-index"]'),
       adjusted: text('[data-testid="org-adjusted-index"]'),
       share: text('[data-testid="org-share-meeting-targets"]'),
+      shareCount: text('[data-testid="org-meeting-targets-count"]'),
       coverage: text('[data-testid="org-coverage"]'),
       functions: Object.fromEntries([...document.querySelectorAll('[data-testid="function-chart"] .chart-column')].map((g) =>
         [g.dataset.key, g.querySelector('.chart-value').textContent])),
@@ -71,6 +72,8 @@ async function overviewShowsOrganization(page, org) {
   assertEqual(shown.index, fmtValue(org.index), 'organisation index');
   assertEqual(shown.adjusted, fmtValue(org.adjustedIndex), 'dependency-adjusted index');
   assertEqual(shown.share, fmtPercent(org.shareMeetingTargets), 'share meeting targets');
+  assertEqual(shown.shareCount, org.assetsWithTargets === 0 ? 'No asset has targets yet.'
+    : `${org.assetsMeetingTargets} of ${org.assetsWithTargets} assets with targets`, 'n of m assets with targets');
   assertEqual(shown.coverage, fmtPercent(org.coverage), 'coverage');
   assertEqual(shown.functions, Object.fromEntries(org.functions.map((f) => [f.key, f.assetCount > 0 ? fmtValue(f.index) : 'n/a'])), 'function means');
   assertEqual(shown.igs, rollups(org.implementationGroups), 'IG tiers');
