@@ -10,6 +10,7 @@
 #include "cli/output_file.h"
 #include "cli/remediation_command.h"
 #include "cli/terminal_text.h"
+#include "common/model/catalog_corrections.h"
 #include "nlohmann/json.hpp"
 
 namespace postura::cli {
@@ -127,7 +128,9 @@ std::string GapsSection(const PostureReport& report, int top) {
     text += Header({"outcome", "title", "area", "level", "share of value"});
     for (size_t g = 0; g < order.size() && g < static_cast<size_t>(top); ++g) {
       const v1::Gap& gap = *gaps[order[g]];
-      text += Row({gap.outcome_id(), gap.title(), areas[order[g]], v1::Level_Name(gap.level()),
+      // RS.AN-5's own title, not the one the catalog carries (docs/catalog.md).
+      const std::string title(ReportTitle(gap.outcome_id(), gap.title()));
+      text += Row({gap.outcome_id(), title, areas[order[g]], v1::Level_Name(gap.level()),
                    Percent(gap.share_of_asset_value())});
     }
     text += "\n";

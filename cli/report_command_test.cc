@@ -57,6 +57,19 @@ TEST(ReportJsonTest, ControlCharactersAreEscapedAndTheValuesKept) {
   EXPECT_EQ(parsed["gaps"][0]["areas"][0]["functionalAreaId"], "FA1\x7f");
 }
 
+// The catalog carries RS.AN-4's title on RS.AN-5 (docs/catalog.md): the report shows the
+// source's.
+TEST(ReportMarkdownTest, GapsShowTheSourcesTitleOfCorrectedOutcomes) {
+  PostureReport report;
+  report.assets.add_assets()->set_asset_id("web");
+  v1::Gap* gap = report.gaps.emplace_back().add_areas()->add_gaps();
+  gap->set_outcome_id("RS_AN_RS_AN_5");
+  gap->set_title("Incidents are categorized consistent with response plans");
+  const std::string markdown = ReportMarkdown(report, 5);
+  EXPECT_THAT(markdown, HasSubstr("| RS_AN_RS_AN_5 | Processes are established to receive"));
+  EXPECT_THAT(markdown, Not(HasSubstr("Incidents are categorized")));
+}
+
 // Assets without targets count in neither figure (before, they counted as meeting them).
 TEST(ReportMarkdownTest, MeetingTargetsIsNOfTheAssetsWithTargets) {
   PostureReport report;
