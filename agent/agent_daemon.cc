@@ -1,5 +1,6 @@
 #include "agent/agent_daemon.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "agent/delivery/attestation.h"
 #include "agent/delivery/wire_level.h"
@@ -39,22 +40,31 @@ std::vector<v1::Evidence> EvidenceFromResults(const std::vector<CheckResult>& re
   return evidence;
 }
 
-absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptions& options,
-                                                                const Catalog& catalog,
-                                                                Clock& clock) {
-  std::unique_ptr<AgentDaemon> daemon(new AgentDaemon(options, clock));
-  for (const std::string& path : options.packs) {
+absl::StatusOr<std::vector<Check>> LoadChecks(const std::vector<std::string>& packs,
+                                              const Catalog& catalog) {
+  std::vector<Check> checks;
+  absl::flat_hash_set<std::string> ids;
+  for (const std::string& path : packs) {
     absl::StatusOr<CheckPack> pack = LoadCheckPack(path, catalog);
     if (!pack.ok()) return pack.status();
     for (Check& check : pack->checks) {
-      if (daemon->next_due_.contains(check.id)) {
+      if (!ids.insert(check.id).second) {
         return absl::InvalidArgumentError(
             absl::StrCat(path, ": check '", check.id, "' is also in an earlier pack"));
       }
-      daemon->next_due_[check.id] = absl::InfinitePast();
-      daemon->checks_.push_back(std::move(check));
+      checks.push_back(std::move(check));
     }
   }
+  return checks;
+}
+
+absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptions& options,
+                                                                const Catalog& catalog,
+                                                                Clock& clock) {
+  std::unique_ptr<AgentDaemon> daemon(new AgentDaemon(options, catalog, clock));
+  absl::StatusOr<std::vector<Check>> checks = LoadChecks(options.packs, catalog);
+  if (!checks.ok()) return checks.status();
+  daemon->UseChecks(*std::move(checks));
   absl::StatusOr<std::unique_ptr<Spool>> spool =
       Spool::Open({.directory = options.spool_directory,
                    .max_bytes = options.spool_max_bytes,
@@ -70,6 +80,30 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
   LOG(INFO) << "agent " << options.agent_id << ": " << daemon->checks_.size()
             << " checks for assets of " << options.collector_address;
   return daemon;
+}
+
+void AgentDaemon::UseChecks(std::vector<Check> checks) {
+  absl::flat_hash_map<std::string, absl::Time> next_due;
+  for (const Check& check : checks) {
+    // A check kept across a reload keeps its schedule; a new one runs at once.
+    auto kept = next_due_.find(check.id);
+    next_due[check.id] = kept != next_due_.end() ? kept->second : absl::InfinitePast();
+  }
+  checks_ = std::move(checks);
+  next_due_ = std::move(next_due);
+}
+
+absl::Status AgentDaemon::ReloadPacks() {
+  absl::StatusOr<std::vector<Check>> checks = LoadChecks(options_.packs, catalog_);
+  if (!checks.ok()) {
+    LOG(ERROR) << "packs not reloaded, the " << checks_.size()
+               << " checks loaded before keep running: " << checks.status().message();
+    return checks.status();
+  }
+  const size_t before = checks_.size();
+  UseChecks(*std::move(checks));
+  LOG(INFO) << "packs reloaded: " << checks_.size() << " checks (were " << before << ")";
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> AgentDaemon::AcceptAttestations() {

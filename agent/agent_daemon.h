@@ -25,8 +25,14 @@ std::vector<v1::Evidence> EvidenceFromResults(const std::vector<CheckResult>& re
                                               const std::vector<std::string>& assets,
                                               uint32_t ttl_intervals);
 
+// Loads the check packs at `packs`, in order. InvalidArgument naming the pack file for a
+// bad pack (and the check and key), or a check id that an earlier pack already holds.
+absl::StatusOr<std::vector<Check>> LoadChecks(const std::vector<std::string>& packs,
+                                              const Catalog& catalog);
+
 // The running agent: checks on their intervals, evidence into the spool, the uploader
-// delivering it. `clock` must outlive it. Not thread-safe: one thread calls RunDueChecks.
+// delivering it. `catalog` and `clock` must outlive it. Not thread-safe: one thread calls
+// RunDueChecks.
 class AgentDaemon {
  public:
   // Loads the packs, opens the spool and starts the uploader. InvalidArgument for a bad
@@ -42,13 +48,25 @@ class AgentDaemon {
   // uploader. Returns how many.
   absl::StatusOr<int> AcceptAttestations();
 
+  // Reads the packs again (SIGHUP): the new checks replace the old ones, each check that
+  // stays keeping its schedule. If a pack is bad, logs why and keeps the old checks, and
+  // returns LoadChecks's error.
+  absl::Status ReloadPacks();
+
+  // The checks it runs now.
+  const std::vector<Check>& checks() const { return checks_; }
+
   Spool& spool() { return *spool_; }
   const Uploader& uploader() const { return *uploader_; }
 
  private:
-  AgentDaemon(const AgentOptions& options, Clock& clock) : options_(options), clock_(clock) {}
+  AgentDaemon(const AgentOptions& options, const Catalog& catalog, Clock& clock)
+      : options_(options), catalog_(catalog), clock_(clock) {}
+  // Runs `checks` from now on, keeping the schedule of those it already ran.
+  void UseChecks(std::vector<Check> checks);
 
   const AgentOptions options_;
+  const Catalog& catalog_;
   Clock& clock_;
   std::vector<Check> checks_;
   absl::flat_hash_map<std::string, absl::Time> next_due_;

@@ -142,4 +142,13 @@ absl::StatusOr<CollectorOptions> LoadCollectorConfig(const std::string& path) {
   return options;
 }
 
+std::vector<ConfigProblem> CheckCollectorConfigFile(const std::string& path) {
+  v1::CollectorConfig config;
+  v1::CollectorConfig filler;  // The least config that passes.
+  filler.set_data_dir("/var/lib/postura");
+  return CheckYamlConfigFile(path, config, filler, [](const google::protobuf::Message& parsed) {
+    return OptionsFromConfig(static_cast<const v1::CollectorConfig&>(parsed)).status();
+  });
+}
+
 }  // namespace postura::collector

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "collector/alerting/alert_config.h"
 #include "collector/history/history_downsampler.h"
+#include "common/config/config_check.h"
 #include "postura/v1/collector_config.pb.h"
 
 namespace postura::collector {
@@ -43,6 +44,11 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
 
 // Reads a YAML config file (schema: postura/v1/collector_config.proto) and validates it.
 absl::StatusOr<CollectorOptions> LoadCollectorConfig(const std::string& path);
+
+// Checks a config file without starting anything (`postura-collector --check-config`):
+// every problem LoadCollectorConfig would stop at, one by one, each naming its key and
+// line. Empty when the file is good.
+std::vector<ConfigProblem> CheckCollectorConfigFile(const std::string& path);
 
 }  // namespace postura::collector
 

@@ -149,5 +149,33 @@ TEST(CollectorConfigTest, MissingFileIsNotFound) {
             absl::StatusCode::kNotFound);
 }
 
+// --check-config: every bad key, not only the first, each with its line.
+TEST(CollectorConfigTest, CheckNamesEveryBadKeyWithItsLine) {
+  TempDir dir;
+  const std::string path =
+      dir.WriteFile("collector.yaml",
+                    "data_dir: /d\nlisten_address: nowhere\nlimits:\n  max_batch_items: 0.5\n"
+                    "  max_detail_bytes: 3\nhistory:\n  hourly: soon\n  weekly: 1d\n");
+  std::vector<ConfigProblem> schema = CheckCollectorConfigFile(path);
+  ASSERT_EQ(schema.size(), 2u);
+  EXPECT_EQ(FormatConfigProblems(path, {schema[0]}).substr(path.size()),
+            ":4: limits.max_batch_items: invalid value 0.5 for type TYPE_UINT32\n");
+  EXPECT_EQ(schema[1].line, 8);
+  EXPECT_EQ(schema[1].key, "history.weekly");
+  const std::string rules =
+      dir.WriteFile("rules.yaml",
+                    "data_dir: /d\nlisten_address: nowhere\nlimits:\n  max_detail_bytes: 3\n"
+                    "history:\n  hourly: soon\n");
+  std::vector<ConfigProblem> problems = CheckCollectorConfigFile(rules);
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_EQ(problems[0].line, 2);
+  EXPECT_EQ(problems[0].key, "listen_address");
+  EXPECT_EQ(problems[1].line, 6);
+  EXPECT_EQ(problems[1].key, "history.hourly");
+  EXPECT_EQ(problems[2].line, 4);
+  EXPECT_EQ(problems[2].key, "limits.max_detail_bytes");
+  EXPECT_TRUE(CheckCollectorConfigFile(dir.WriteFile("good.yaml", "data_dir: /d\n")).empty());
+}
+
 }  // namespace
 }  // namespace postura::collector

@@ -33,12 +33,28 @@ bool WriteReadyFile(const std::string& path, const std::string& address) {
   return !error;
 }
 
+// `--check-config FILE`: every problem of the file on stderr, each with its line; 0 if none.
+int CheckConfig(const std::string& path) {
+  const std::vector<postura::ConfigProblem> problems =
+      postura::collector::CheckCollectorConfigFile(path);
+  if (!problems.empty()) {
+    std::cerr << postura::FormatConfigProblems(path, problems);
+    return 1;
+  }
+  std::cout << path << ": OK\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"postura-collector: ingests agents' evidence, keeps CyberTOMP scores live."};
   std::string config_path, ready_file, catalog_path;
-  app.add_option("--config", config_path, "Collector config file (YAML)")->required();
+  app.add_option("--config", config_path, "Collector config file (YAML); required to serve");
+  std::string check_config_path;
+  app.add_option("--check-config", check_config_path,
+                 "Check this config file without starting: print each bad key with its line, "
+                 "exit 0 if it is good, 1 if not");
   app.add_option("--ready-file", ready_file,
                  "Once serving, write the bound gRPC host:port and, on a second line, the HTTP "
                  "host:port to this file (for scripts to wait on)");
@@ -48,6 +64,11 @@ int main(int argc, char** argv) {
                  "Recovery, with the collector stopped: issue a new admin token into this file "
                  "(owner-only) and exit; existing tokens stay valid");
   CLI11_PARSE(app, argc, argv);
+  if (!check_config_path.empty()) return CheckConfig(check_config_path);
+  if (config_path.empty()) {
+    std::cerr << "postura-collector: --config is required\n";
+    return 2;
+  }
 
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
