@@ -22,14 +22,16 @@ declare -A allowed=(
   [collector/scoring]="common collector/store collector/history collector/registry"
   [collector/ingest]="common collector/store collector/registry collector/access"
   [collector/alerting]="common collector/store collector/registry collector/scoring"
-  [collector/api]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting"
-  [collector]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/api"
+  [collector/requests]="common collector/store collector/registry"
+  [collector/api]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/requests"
+  [collector]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/requests collector/api"
   [agent/config]="common"
   [agent/checks]="common"
   [agent/checks/openscap]="common"
   [agent/delivery]="common agent/config"
   [agent]="common agent/config agent/checks agent/checks/openscap agent/delivery"
-  [cli]="common"
+  [cli/oscal]="common"
+  [cli]="common cli/oscal"
 )
 # Libraries a room must not use at all, as include prefixes.
 declare -A forbidden=(
@@ -41,7 +43,7 @@ declare -A forbidden=(
 # edges"): no gRPC headers, nor services' stubs (*.grpc.pb.h). Globs over project paths.
 grpc_free_files=(
   'collector/store/*' 'collector/registry/*' 'collector/scoring/*' 'collector/history/*'
-  'collector/alerting/*'
+  'collector/alerting/*' 'collector/requests/*'
   'collector/ingest/ingest_writer*' 'agent/delivery/spool*' 'common/transport/target_proto*'
 )
 

@@ -47,6 +47,8 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
   store->expiry_ = store->handles_[kExpiryFamily];
   store->history_ = store->handles_[kHistoryFamily];
   store->alerts_ = store->handles_[kAlertsFamily];
+  store->requests_ = store->handles_[kRequestsFamily];
+  store->documents_ = store->handles_[kDocumentsFamily];
   return store;
 }
 

@@ -69,7 +69,8 @@ struct BatchToApply {
 // source), "registry" (tenants, departments, assets, targets, agents) and "progress"
 // (per-agent sequence numbers), "expiry" (when each report stops counting), "history"
 // (score history, collector/history), "alerts" (alerts' state and outbox,
-// collector/alerting); their options are in store_families.h, the records' encoding in
+// collector/alerting), "requests" and "documents" (evidence requests, collector/requests);
+// their options are in store_families.h, the records' encoding in
 // evidence_records.h.
 // Every write is synced to the WAL before it returns. Thread-safe.
 class EvidenceStore {
@@ -186,6 +187,28 @@ class EvidenceStore {
       absl::string_view prefix,
       const std::function<bool(absl::string_view key, absl::string_view value)>& visit) const;
 
+  // Evidence requests: the "requests" family (events and audit trail) and the
+  // "documents" family (documents and their chunks), whose keys and values
+  // collector/requests defines. Every write is synced.
+  enum class WorkflowFamily { kRequests, kDocuments };
+  struct WorkflowWrite {
+    WorkflowFamily family = WorkflowFamily::kRequests;
+    std::string key;
+    std::string value;
+    bool erase = false;  // Delete `key` instead of putting `value`.
+  };
+  // Applies the writes in order, in one atomic synced write. ResourceExhausted if the disk
+  // is full, Unavailable if the write failed otherwise.
+  absl::Status WriteWorkflow(const std::vector<WorkflowWrite>& writes);
+  // The value under `key`; nullopt if there is none.
+  absl::StatusOr<std::optional<std::string>> ReadWorkflow(WorkflowFamily family,
+                                                          absl::string_view key) const;
+  // Calls `visit` with each record of `family` whose key starts with `prefix`, in key
+  // order, until `visit` returns false.
+  absl::Status ScanWorkflow(
+      WorkflowFamily family, absl::string_view prefix,
+      const std::function<bool(absl::string_view key, absl::string_view value)>& visit) const;
+
   // Compacts the evidence log now, which applies retention to all of it.
   absl::Status CompactEvidence();
   // Compacts the history family now, so that what downsampling deleted leaves the disk
@@ -226,6 +249,8 @@ class EvidenceStore {
   rocksdb::ColumnFamilyHandle* expiry_ = nullptr;
   rocksdb::ColumnFamilyHandle* history_ = nullptr;
   rocksdb::ColumnFamilyHandle* alerts_ = nullptr;
+  rocksdb::ColumnFamilyHandle* requests_ = nullptr;
+  rocksdb::ColumnFamilyHandle* documents_ = nullptr;
   std::unique_ptr<class RetentionFilter> retention_filter_;  // See store_families.h.
 };
 

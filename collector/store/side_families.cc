@@ -1,6 +1,7 @@
-// EvidenceStore's side families, "history" and "alerts": their records belong to the rooms
-// above the store (collector/history, collector/alerting), which define keys and values;
-// the store only writes and scans them. Declared in evidence_store.h.
+// EvidenceStore's side families, "history", "alerts", "requests" and "documents": their
+// records belong to the rooms above the store (collector/history, collector/alerting,
+// collector/requests), which define keys and values; the store only writes and scans them. Declared
+// in evidence_store.h.
 
 #include "absl/strings/match.h"
 #include "collector/store/evidence_store.h"
@@ -84,6 +85,45 @@ absl::Status EvidenceStore::ScanAlerts(
     if (!visit(View(it->key()), View(it->value()))) break;
   }
   return FromRocksStatus(it->status(), "reading alerts");
+}
+
+absl::Status EvidenceStore::WriteWorkflow(const std::vector<WorkflowWrite>& writes) {
+  rocksdb::WriteBatch write;
+  for (const WorkflowWrite& entry : writes) {
+    rocksdb::ColumnFamilyHandle* family =
+        entry.family == WorkflowFamily::kRequests ? requests_ : documents_;
+    if (entry.erase) {
+      write.Delete(family, entry.key);
+    } else {
+      write.Put(family, entry.key, entry.value);
+    }
+  }
+  return FromRocksStatus(db_->Write(SyncedWrite(), &write), "writing evidence requests");
+}
+
+absl::StatusOr<std::optional<std::string>> EvidenceStore::ReadWorkflow(
+    WorkflowFamily family, absl::string_view key) const {
+  std::string value;
+  const rocksdb::Status read =
+      db_->Get(rocksdb::ReadOptions(), family == WorkflowFamily::kRequests ? requests_ : documents_,
+               rocksdb::Slice(key.data(), key.size()), &value);
+  if (read.IsNotFound()) return std::nullopt;
+  if (absl::Status status = FromRocksStatus(read, "reading evidence requests"); !status.ok()) {
+    return status;
+  }
+  return value;
+}
+
+absl::Status EvidenceStore::ScanWorkflow(
+    WorkflowFamily family, absl::string_view prefix,
+    const std::function<bool(absl::string_view, absl::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(
+      rocksdb::ReadOptions(), family == WorkflowFamily::kRequests ? requests_ : documents_));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
+    if (!visit(View(it->key()), View(it->value()))) break;
+  }
+  return FromRocksStatus(it->status(), "reading evidence requests");
 }
 
 absl::Status EvidenceStore::CompactHistory() {

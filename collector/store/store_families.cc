@@ -118,7 +118,9 @@ std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
           {"progress", small_options},
           {"expiry", expiry_options},
           {"history", history_options},
-          {"alerts", small_options}};
+          {"alerts", small_options},
+          {"requests", small_options},
+          {"documents", small_options}};
 }
 
 }  // namespace postura::collector

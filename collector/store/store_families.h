@@ -27,14 +27,16 @@ namespace postura::collector {
 // The column families, by their position in the list StoreColumnFamilies returns (and in
 // the handles RocksDB opens them into). The key layouts are in store_keys.h.
 enum StoreFamily : int {
-  kDefaultFamily = 0,   // Unused; RocksDB requires it.
-  kEvidenceFamily = 1,  // The immutable evidence log, with retention.
-  kStateFamily = 2,     // The latest report of each source.
-  kRegistryFamily = 3,  // Tenants, departments, assets, targets, agents, credentials.
-  kProgressFamily = 4,  // Per-agent progress records.
-  kExpiryFamily = 5,    // When each report stops counting.
-  kHistoryFamily = 6,   // Score history, by subject then time (collector/history).
-  kAlertsFamily = 7,    // Alerts' state and outbox (collector/alerting).
+  kDefaultFamily = 0,    // Unused; RocksDB requires it.
+  kEvidenceFamily = 1,   // The immutable evidence log, with retention.
+  kStateFamily = 2,      // The latest report of each source.
+  kRegistryFamily = 3,   // Tenants, departments, assets, targets, agents, credentials.
+  kProgressFamily = 4,   // Per-agent progress records.
+  kExpiryFamily = 5,     // When each report stops counting.
+  kHistoryFamily = 6,    // Score history, by subject then time (collector/history).
+  kAlertsFamily = 7,     // Alerts' state and outbox (collector/alerting).
+  kRequestsFamily = 8,   // Evidence requests' events and audit trail (collector/requests).
+  kDocumentsFamily = 9,  // Documents attached to answers, in chunks (collector/requests).
 };
 
 // Drops evidence observed before now - retention whenever RocksDB compacts it. Keys that
