@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "collector/store/store_families.h"
+#include "collector/store/store_format.h"
 #include "collector/store/store_keys.h"
 #include "collector/store/store_log.h"
 #include "collector/store/store_status.h"
@@ -33,6 +34,9 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
       db_options.info_log = std::move(log);
     }
   }
+  // Before anything writes to it: a store of a newer format is refused untouched.
+  absl::StatusOr<std::optional<int>> format = ReadStoreFormat(options.env, options.path);
+  if (!format.ok()) return format.status();
   const std::vector<rocksdb::ColumnFamilyDescriptor> families =
       StoreColumnFamilies(store->retention_filter_.get(), memory);
   rocksdb::DB* db = nullptr;
@@ -40,6 +44,9 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
       rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db);
   if (!status.ok()) return FromRocksStatus(status, absl::StrCat("opening store ", options.path));
   store->db_.reset(db);
+  if (absl::StatusOr<int> was = StampStoreFormat(*db, *format, options.path); !was.ok()) {
+    return was.status();
+  }
   store->evidence_ = store->handles_[kEvidenceFamily];
   store->state_ = store->handles_[kStateFamily];
   store->registry_ = store->handles_[kRegistryFamily];
