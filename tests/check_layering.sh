@@ -15,6 +15,7 @@ declare -A allowed=(
   [common/fleco]="common/base common/model"
   [common/planner]="common/base common/model"
   [common/transport]="common/base common/model"
+  [common/crosswalk]="common/base common/model"
   [collector/store]="common"
   [collector/history]="common collector/store"
   [collector/registry]="common collector/store"
@@ -37,6 +38,7 @@ declare -A allowed=(
 declare -A forbidden=(
   [common/base]="grpc grpcpp openssl postura/v1 rocksdb"
   [common/model]="grpc grpcpp openssl postura/v1 rocksdb"
+  [common/crosswalk]="grpc grpcpp openssl postura/v1 rocksdb"
 )
 
 # Code that links no gRPC although its room may (docs/architecture.md, "gRPC stays at the
