@@ -49,10 +49,10 @@ std::string ControlIdDefect(absl::string_view id) {
     return absl::StrCat("the control id is longer than ", kMaxControlIdBytes, " bytes");
   }
   // Inner single spaces are allowed: ISO/IEC 27001's clauses are "Clause 6.1.2".
-  const bool spaced_well = id.front() != ' ' && id.back() != ' ' &&
-                           id.find("  ") == absl::string_view::npos;
-  const bool chars_ok = std::all_of(id.begin(), id.end(),
-                                    [](char c) { return c == ' ' || IsControlIdChar(c); });
+  const bool spaced_well =
+      id.front() != ' ' && id.back() != ' ' && id.find("  ") == absl::string_view::npos;
+  const bool chars_ok =
+      std::all_of(id.begin(), id.end(), [](char c) { return c == ' ' || IsControlIdChar(c); });
   if (!spaced_well || !chars_ok) {
     return absl::StrCat("control id '", id,
                         "' may hold only letters, digits, single inner spaces and the "
