@@ -9,6 +9,7 @@
 #include "CLI/CLI.hpp"
 #include "cli/collector_connection.h"
 #include "cli/command_context.h"
+#include "cli/export_command.h"
 #include "cli/fleco_collector_commands.h"
 #include "cli/fleco_command.h"
 #include "cli/history_commands.h"
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
   AddWatchCommand(app, line);
   AddTokenCommands(app, line);
   AddReportCommand(app, line);
+  AddExportCommand(app, line);
 
   CLI::App* fleco = app.add_subcommand("fleco", "FLECO case files (the CyberTOMP reference tool)");
   fleco->require_subcommand(1);
