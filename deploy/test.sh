@@ -23,6 +23,12 @@ for preset in default asan; do
   ctest --preset "$preset" -j "$jobs"
 done
 
+# The Debian packages built, then installed, upgraded and purged on this machine, when run
+# as root (docs/install.md; otherwise the test reports itself skipped).
+echo "== packages"
+cmake --build --preset default --target package >/dev/null
+POSTURA_PACKAGE_TEST=1 ctest --preset default -L package
+
 # ThreadSanitizer judges the concurrent code that speaks no gRPC (Debian's gRPC is not
 # instrumented): the watch hub, scoring's inbox and live scorer, the agent's spool and the
 # ingest writer's queue, the score history's recorder. Their unit tests link no gRPC

@@ -1,0 +1,105 @@
+# Debian packages (docs/install.md): `cmake --build build --target package` makes
+# postura-collector, postura-agent and postura-cli .debs with CPack, one component each.
+# Binaries go to /usr/bin, configurations to /etc/postura (conffiles), units to
+# /lib/systemd/system; the maintainer scripts in deploy/debian/ create each daemon's system
+# user and data directory. dpkg-shlibdeps computes the library dependencies.
+# Also registers tests/package_install_test.sh (ctest label `package`).
+
+set(POSTURA_DEB_DIR ${CMAKE_SOURCE_DIR}/deploy/debian)
+set(POSTURA_DEB_BUILD_DIR ${CMAKE_BINARY_DIR}/debian)
+
+install(TARGETS postura-collector RUNTIME DESTINATION bin COMPONENT collector)
+install(TARGETS postura-agent RUNTIME DESTINATION bin COMPONENT agent)
+install(TARGETS postura RUNTIME DESTINATION bin COMPONENT cli)
+
+# Configuration: conffiles, listed in deploy/debian/*/conffiles. The collector's example
+# already names the packaged paths; the agent's points at the packaged check pack.
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/collector.example.yaml DESTINATION /etc/postura
+        RENAME collector.yaml PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
+        COMPONENT collector)
+install(FILES ${POSTURA_DEB_DIR}/agent.yaml DESTINATION /etc/postura
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ COMPONENT agent)
+# The built-in pack follows the package's version, so it is not a conffile; operators put
+# their own packs in /etc/postura/packs.
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/packs/debian-server.yaml
+        DESTINATION share/postura/packs COMPONENT agent)
+
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/postura-collector.service
+        DESTINATION /lib/systemd/system COMPONENT collector)
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/postura-agent.service
+        DESTINATION /lib/systemd/system COMPONENT agent)
+
+# Each package's /usr/share/doc: copyright, a compressed changelog, and the operator docs.
+# The version has no Debian revision (a native package), hence changelog.gz.
+execute_process(COMMAND gzip -9nc ${POSTURA_DEB_DIR}/changelog
+                OUTPUT_FILE ${CMAKE_BINARY_DIR}/changelog.gz COMMAND_ERROR_IS_FATAL ANY)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${POSTURA_DEB_DIR}/changelog)
+foreach(component IN ITEMS collector agent cli)
+  install(FILES ${POSTURA_DEB_DIR}/copyright ${CMAKE_BINARY_DIR}/changelog.gz
+          DESTINATION share/doc/postura-${component} COMPONENT ${component})
+endforeach()
+install(FILES ${CMAKE_SOURCE_DIR}/docs/install.md ${CMAKE_SOURCE_DIR}/docs/operators.md
+              ${CMAKE_SOURCE_DIR}/docs/security.md
+        DESTINATION share/doc/postura-collector COMPONENT collector)
+install(FILES ${CMAKE_SOURCE_DIR}/docs/install.md ${CMAKE_SOURCE_DIR}/docs/agent-checks.md
+              ${CMAKE_SOURCE_DIR}/docs/checks-debian.md
+        DESTINATION share/doc/postura-agent COMPONENT agent)
+install(FILES ${CMAKE_SOURCE_DIR}/docs/cli.md DESTINATION share/doc/postura-cli COMPONENT cli)
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME postura)
+set(CPACK_PACKAGE_VENDOR "Postura")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_COMPONENTS_ALL collector agent cli)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "Postura maintainers <postura@example.org>")
+set(CPACK_DEBIAN_PACKAGE_SECTION admin)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
+# The first line of each description is the synopsis; CPack indents the lines after it.
+# Files root:root, directories 0755, whatever the umask of the checkout.
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+set(CPACK_DEBIAN_COLLECTOR_PACKAGE_NAME postura-collector)
+set(CPACK_DEBIAN_COLLECTOR_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_COLLECTOR_DESCRIPTION
+    "Postura collector: evidence ingest and live CyberTOMP scores
+The collector receives control evidence from Postura agents over gRPC (TLS),
+keeps it in an embedded RocksDB store, and keeps every business asset's
+CyberTOMP score live. It serves the JSON API, live events, the web dashboard
+and Prometheus metrics over HTTPS. Runs as the system user postura.")
+set(CPACK_DEBIAN_COLLECTOR_PACKAGE_CONTROL_EXTRA
+    ${POSTURA_DEB_DIR}/collector/conffiles ${POSTURA_DEB_DIR}/collector/postinst
+    ${POSTURA_DEB_DIR}/collector/prerm ${POSTURA_DEB_DIR}/collector/postrm)
+
+set(CPACK_DEBIAN_AGENT_PACKAGE_NAME postura-agent)
+set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_AGENT_DESCRIPTION
+    "Postura agent: control evidence from this host
+The agent runs check packs (a built-in Debian server pack included) against
+this host's files, processes and sockets, spools the results, and streams
+them to a Postura collector over gRPC (TLS). It runs as the system user
+postura-agent, reading the system read-only with CAP_DAC_READ_SEARCH.")
+set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
+    ${POSTURA_DEB_DIR}/agent/conffiles ${POSTURA_DEB_DIR}/agent/postinst
+    ${POSTURA_DEB_DIR}/agent/prerm ${POSTURA_DEB_DIR}/agent/postrm)
+
+set(CPACK_DEBIAN_CLI_PACKAGE_NAME postura-cli)
+set(CPACK_DEBIAN_CLI_DESCRIPTION
+    "Postura command-line client
+The postura command reads live and historical CyberTOMP scores from a
+Postura collector, manages its registry, targets and tokens, plans
+remediation, and scores FLECO case files offline.")
+
+include(CPack)
+
+# The install test (tests/package_install_test.sh): installs the packages into this
+# machine with dpkg, so it runs only where that is wanted (CI, as root).
+add_test(NAME package_install
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/package_install_test.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(package_install PROPERTIES LABELS package RUN_SERIAL ON TIMEOUT 600
+                                                 SKIP_RETURN_CODE 77)
