@@ -103,3 +103,10 @@ add_test(NAME package_install
          COMMAND ${CMAKE_SOURCE_DIR}/tests/package_install_test.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(package_install PROPERTIES LABELS package RUN_SERIAL ON TIMEOUT 600
                                                  SKIP_RETURN_CODE 77)
+
+# The container test (tests/container_test.sh): builds deploy/Containerfile from the
+# packages with podman and needs the network, so it runs only with POSTURA_CONTAINER_TEST=1.
+add_test(NAME container_image
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/container_test.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(container_image PROPERTIES LABELS container RUN_SERIAL ON TIMEOUT 900
+                                                SKIP_RETURN_CODE 77)
