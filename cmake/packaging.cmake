@@ -46,6 +46,37 @@ install(FILES ${CMAKE_SOURCE_DIR}/docs/install.md ${CMAKE_SOURCE_DIR}/docs/agent
         DESTINATION share/doc/postura-agent COMPONENT agent)
 install(FILES ${CMAKE_SOURCE_DIR}/docs/cli.md DESTINATION share/doc/postura-cli COMPONENT cli)
 
+# Manual pages, made from each program's --help by help2man (deploy/install-deps.sh
+# installs it); without help2man the packages have none, and lintian says so. Not in
+# sanitizer or fuzzing builds, whose programs are never packaged.
+find_program(HELP2MAN help2man)
+if(HELP2MAN AND NOT POSTURA_SANITIZE AND NOT POSTURA_FUZZ)
+  set(man_pages "")
+  foreach(entry IN ITEMS "postura-collector|collector|Postura collector: evidence ingest and live scores"
+                         "postura-agent|agent|Postura agent: control evidence from this host"
+                         "postura|cli|Postura command-line client")
+    string(REPLACE "|" ";" entry "${entry}")
+    list(GET entry 0 program)
+    list(GET entry 1 component)
+    list(GET entry 2 summary)
+    set(page ${CMAKE_BINARY_DIR}/man/${program}.1.gz)
+    add_custom_command(
+      OUTPUT ${page}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
+      COMMAND ${HELP2MAN} --no-info --no-discard-stderr --version-string=${PROJECT_VERSION}
+              --name=${summary} --include=${POSTURA_DEB_DIR}/manpage.h2m
+              --output=${CMAKE_BINARY_DIR}/man/${program}.1 $<TARGET_FILE:${program}>
+      COMMAND gzip -9nf ${CMAKE_BINARY_DIR}/man/${program}.1
+      DEPENDS ${program} ${POSTURA_DEB_DIR}/manpage.h2m
+      COMMENT "Manual page of ${program}" VERBATIM)
+    list(APPEND man_pages ${page})
+    install(FILES ${page} DESTINATION share/man/man1 COMPONENT ${component})
+  endforeach()
+  add_custom_target(man_pages ALL DEPENDS ${man_pages})
+else()
+  message(STATUS "help2man not found: the packages will have no manual pages")
+endif()
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME postura)
 set(CPACK_PACKAGE_VENDOR "Postura")

@@ -25,9 +25,10 @@ packages=(
   chromium nodejs
   # The quickstart talks to the collector's HTTP API.
   curl
-  # The Debian packages (docs/install.md): lintian checks them; the install test installs
-  # them (their maintainer scripts use adduser) and runs systemd-analyze on their units.
-  lintian adduser systemd
+  # The Debian packages (docs/install.md): help2man writes their manual pages, lintian
+  # checks them; the install test installs them (their maintainer scripts use adduser) and
+  # runs systemd-analyze on their units.
+  lintian adduser systemd help2man
   # tests/check_alert_rules.py reads the Prometheus rules file; tests/check_scan_schema.py
   # validates the scan's JSON.
   python3-yaml python3-jsonschema

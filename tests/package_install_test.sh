@@ -69,7 +69,7 @@ done
 for user in postura postura-agent; do
   ! getent passwd "$user" >/dev/null || fail "user $user exists; purging would delete it"
 done
-for dir in /var/lib/postura /var/lib/postura-agent /etc/postura; do
+for dir in /var/lib/postura /var/lib/postura-agent /var/backups/postura /etc/postura; do
   [[ ! -e "$dir" ]] || fail "$dir exists; purging would delete it"
 done
 
@@ -113,6 +113,8 @@ for package in "${PACKAGES[@]}"; do
 done
 [[ "$(owner_and_mode /var/lib/postura)" == "postura:postura 700" ]] ||
   fail "/var/lib/postura is $(owner_and_mode /var/lib/postura), not postura:postura 700"
+[[ "$(owner_and_mode /var/backups/postura)" == "postura:postura 700" ]] ||
+  fail "/var/backups/postura is $(owner_and_mode /var/backups/postura)"
 [[ "$(owner_and_mode /var/lib/postura-agent)" == "postura-agent:postura-agent 700" ]] ||
   fail "/var/lib/postura-agent is $(owner_and_mode /var/lib/postura-agent)"
 [[ "$(getent passwd postura | cut -d: -f7)" == */nologin ]] || fail "postura has a login shell"
@@ -241,7 +243,8 @@ for binary in postura-collector postura-agent postura; do
 done
 [[ -f /etc/postura/collector.yaml && -f /etc/postura/agent.yaml ]] ||
   fail "remove deleted a conffile"
-[[ -d /var/lib/postura/store && -f "$CREDENTIAL" ]] || fail "remove deleted data"
+[[ -d /var/lib/postura/store && -d /var/backups/postura && -f "$CREDENTIAL" ]] ||
+  fail "remove deleted data"
 for name in postura postura-agent; do
   getent passwd "$name" >/dev/null || fail "remove deleted the system user $name"
 done
@@ -251,7 +254,7 @@ step "dpkg --purge"
 rm -f /etc/postura/ca.crt
 dpkg --purge "${PACKAGES[@]}" >"$WORK/dpkg-purge.log" 2>&1 ||
   fail "dpkg --purge failed: $(tail -n 5 "$WORK/dpkg-purge.log")"
-for path in /etc/postura /var/lib/postura /var/lib/postura-agent; do
+for path in /etc/postura /var/lib/postura /var/lib/postura-agent /var/backups/postura; do
   [[ ! -e "$path" ]] || fail "$path left after purge"
 done
 for name in postura postura-agent; do
