@@ -217,6 +217,10 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       std::make_unique<AdminService>(*server->gate_, *server->credentials_, *server->registry_,
                                      *server->writer_, [ingest] { return ingest->open_streams(); });
 
+  server->operations_ = std::make_unique<OperationsService>(
+      *server->gate_, *server->store_, options.data_dir,
+      [] { return absl::UnimplementedError("reload is not available yet"); });
+
   server->queries_ = std::make_unique<ScoreQueries>(*server->scorer_, *server->registry_,
                                                     *server->store_, catalog);
   server->past_ = std::make_unique<PastQueries>(
@@ -256,6 +260,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.RegisterService(server->query_.get());
   builder.RegisterService(server->access_.get());
   builder.RegisterService(server->enrollment_.get());
+  builder.RegisterService(server->operations_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
@@ -303,6 +308,7 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   server_.reset();
   http_.reset();
   // Reverse of construction: the writer drains its queue before the store closes.
+  operations_.reset();  // Waits for a backup that is running.
   admin_.reset();
   access_.reset();
   enrollment_.reset();

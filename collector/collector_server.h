@@ -17,6 +17,7 @@
 #include "collector/api/score_queries.h"
 #include "collector/collector_config.h"
 #include "collector/history/history_recorder.h"
+#include "collector/operations_service.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/ingest/ingest_writer.h"
 #include "collector/registry/registry.h"
@@ -74,6 +75,7 @@ class CollectorServer {
   std::unique_ptr<IngestWriter> writer_;
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<OperationsService> operations_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpServer> http_;
   std::string address_;

@@ -13,6 +13,7 @@
 #include "collector/access/admin_token.h"
 #include "collector/collector_config.h"
 #include "collector/collector_server.h"
+#include "collector/operator_commands.h"
 #include "common/base/heap.h"
 #include "common/model/catalog.h"
 #include "common/transport/grpc_lifetime.h"
@@ -63,8 +64,39 @@ int main(int argc, char** argv) {
   app.add_option("--issue-admin-token", recovery_token_file,
                  "Recovery, with the collector stopped: issue a new admin token into this file "
                  "(owner-only) and exit; existing tokens stay valid");
+  postura::collector::BackupCommand backup;
+  CLI::App* backup_command = app.add_subcommand(
+      "backup", "Ask the running collector for a consistent snapshot of its store");
+  backup_command->add_option("--config", backup.config_path, "The collector's config file")
+      ->required();
+  backup_command
+      ->add_option("--to", backup.directory,
+                   "Directory on this host to write the backup into (new or empty)")
+      ->required();
+  backup_command->add_option("--address", backup.address,
+                             "The collector's gRPC host:port; default: from the config");
+  backup_command->add_option("--ca-file", backup.ca_file,
+                             "CA to trust; default: <data_dir>/tls/ca.crt (local CA)");
+  backup_command->add_option("--token-file", backup.token_file,
+                             "Admin token file; default: the config's admin_token_file");
+  postura::collector::RestoreCommand restore;
+  CLI::App* restore_command =
+      app.add_subcommand("restore", "With the collector stopped, put a backup's store in place");
+  restore_command->add_option("--from", restore.from, "The backup's directory")->required();
+  restore_command->add_option("--data-dir", restore.data_dir, "The collector's data_dir")
+      ->required();
+  restore_command->add_flag("--force", restore.force,
+                            "Replace a store that is there (moved aside, never deleted)");
   CLI11_PARSE(app, argc, argv);
   if (!check_config_path.empty()) return CheckConfig(check_config_path);
+  if (backup_command->parsed()) {
+    return postura::collector::RunBackupCommand(backup, std::cout, std::cerr);
+  }
+  if (restore_command->parsed()) {
+    FLAGS_logtostderr = true;
+    google::InitGoogleLogging(argv[0]);
+    return postura::collector::RunRestoreCommand(restore, std::cout, std::cerr);
+  }
   if (config_path.empty()) {
     std::cerr << "postura-collector: --config is required\n";
     return 2;

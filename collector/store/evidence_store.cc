@@ -44,9 +44,8 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
       rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db);
   if (!status.ok()) return FromRocksStatus(status, absl::StrCat("opening store ", options.path));
   store->db_.reset(db);
-  if (absl::StatusOr<int> was = StampStoreFormat(*db, *format, options.path); !was.ok()) {
-    return was.status();
-  }
+  absl::StatusOr<int> was = StampStoreFormat(*db, *format, options.path);
+  if (!was.ok()) return was.status();
   store->evidence_ = store->handles_[kEvidenceFamily];
   store->state_ = store->handles_[kStateFamily];
   store->registry_ = store->handles_[kRegistryFamily];

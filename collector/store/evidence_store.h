@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "collector/store/evidence_cursor.h"
 #include "collector/store/evidence_records.h"
+#include "collector/store/store_backup.h"
 #include "common/base/clock.h"
 #include "google/protobuf/message_lite.h"
 #include "postura/v1/admin.pb.h"
@@ -215,6 +216,8 @@ class EvidenceStore {
   // (otherwise it goes as compaction reaches it).
   absl::Status CompactHistory();
 
+  // A consistent snapshot taken while writes go on, into a new `directory` (store_backup.h).
+  absl::StatusOr<StoreSnapshot> Checkpoint(const std::string& directory) const;
   // Whether the store writes again after a failed write. RocksDB recovers from a full
   // disk by itself once enough space is free (it checks every 5 s); this also asks it to
   // recover from other errors. OK if it writes (also when it never failed); Unavailable
