@@ -141,3 +141,8 @@ add_test(NAME container_image
          COMMAND ${CMAKE_SOURCE_DIR}/tests/container_test.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(container_image PROPERTIES LABELS container RUN_SERIAL ON TIMEOUT 900
                                                 SKIP_RETURN_CODE 77)
+# The units under systemd in a container (tests/systemd_units_test.sh), on the same terms.
+add_test(NAME systemd_units
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/systemd_units_test.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(systemd_units PROPERTIES LABELS container RUN_SERIAL ON TIMEOUT 900
+                                              SKIP_RETURN_CODE 77)
