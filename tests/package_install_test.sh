@@ -249,6 +249,21 @@ for name in postura postura-agent; do
   getent passwd "$name" >/dev/null || fail "remove deleted the system user $name"
 done
 
+# Installed again after a remove, the packages pick up the kept users, configuration and
+# data: the collector serves the same store (the asset is still registered).
+step "dpkg -i after remove"
+USER_IDS="$(id -u postura) $(id -u postura-agent)"
+dpkg -i "$DEB_DIR"/postura-{collector,agent,cli}_"${VERSION}_${ARCH}".deb </dev/null \
+  >"$WORK/dpkg-reinstall.log" 2>&1 ||
+  fail "installing again failed: $(tail -n 5 "$WORK/dpkg-reinstall.log")"
+[[ "$(id -u postura) $(id -u postura-agent)" == "$USER_IDS" ]] ||
+  fail "installing again made new users"
+start_collector collector-again
+postura assets list 2>/dev/null | grep -q "^  $ASSET " ||
+  fail "after installing again the collector lost $ASSET: $(postura assets list 2>&1)"
+stop "$COLLECTOR_PID"
+PIDS=()
+
 # --- Purge: configuration, data and users go. -----------------------------------------------
 step "dpkg --purge"
 rm -f /etc/postura/ca.crt
