@@ -3,10 +3,10 @@
 # Binaries go to /usr/bin, configurations to /etc/postura (conffiles), units to
 # /lib/systemd/system; the maintainer scripts in deploy/debian/ create each daemon's system
 # user and data directory. dpkg-shlibdeps computes the library dependencies.
-# Also registers tests/package_install_test.sh (ctest label `package`).
+# Also registers the tests of the packages: tests/package_install_test.sh (ctest label
+# `package`), tests/container_test.sh and tests/systemd_units_test.sh (label `container`).
 
 set(POSTURA_DEB_DIR ${CMAKE_SOURCE_DIR}/deploy/debian)
-set(POSTURA_DEB_BUILD_DIR ${CMAKE_BINARY_DIR}/debian)
 
 install(TARGETS postura-collector RUNTIME DESTINATION bin COMPONENT collector)
 install(TARGETS postura-agent RUNTIME DESTINATION bin COMPONENT agent)
