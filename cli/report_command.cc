@@ -7,6 +7,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "cli/crosswalk_command.h"
+#include "cli/markdown_table.h"
 #include "cli/output_file.h"
 #include "cli/remediation_command.h"
 #include "cli/terminal_text.h"
@@ -22,30 +24,19 @@ struct ReportOptions {
   std::string format = "markdown";
   std::string output;
   int top = 5;
+  // The crosswalk report (cli/crosswalk_command.h) when --framework is given.
+  std::string framework, against, asset;
+  bool organization = false;
+  std::vector<std::string> mappings;
 };
 
 std::string Value(double v) { return absl::StrFormat("%.2f", v); }
 std::string Percent(double v) { return absl::StrFormat("%.0f%%", 100 * v); }
 
-// A Markdown table cell: pipes and line breaks would break the table, and control
-// characters would act on the terminal the report is shown on.
-std::string Cell(absl::string_view raw) {
-  std::string text = TerminalSafe(raw);
-  for (char& c : text) {
-    if (c == '|') c = ' ';
-  }
-  return text;
-}
-
-std::string Row(const std::vector<std::string>& cells) {
-  std::vector<std::string> escaped;
-  for (const std::string& cell : cells) escaped.push_back(Cell(cell));
-  return absl::StrCat("| ", absl::StrJoin(escaped, " | "), " |\n");
-}
-
-std::string Header(const std::vector<std::string>& cells) {
-  return Row(cells) + Row(std::vector<std::string>(cells.size(), "---"));
-}
+// Markdown tables (cli/markdown_table.h): control characters would act on the terminal
+// the report is shown on, and pipes would break the table.
+std::string Row(const std::vector<std::string>& cells) { return MarkdownRow(cells); }
+std::string Header(const std::vector<std::string>& cells) { return MarkdownHeader(cells); }
 
 std::string RollupTable(const std::string& title, const std::string& kind,
                         const google::protobuf::RepeatedPtrField<v1::Rollup>& rollups) {
@@ -197,6 +188,20 @@ absl::StatusOr<PostureReport> ReadReport(CommandContext& c) {
 }
 
 int RunReport(CommandContext& c, const ReportOptions& options) {
+  if (!options.framework.empty()) {
+    return RunCrosswalkReport(c, CrosswalkOptions{.framework = options.framework,
+                                                  .against = options.against,
+                                                  .asset = options.asset,
+                                                  .mappings = options.mappings,
+                                                  .json = options.format == "json",
+                                                  .output = options.output});
+  }
+  if (!options.against.empty() || !options.asset.empty() || options.organization ||
+      !options.mappings.empty()) {
+    return c.BadInput(absl::InvalidArgumentError(
+        "--against, --asset, --org and --mapping belong to a crosswalk report: give "
+        "--framework csf2.0|sp800-53r5|iso27001-2013|iso27001-2022"));
+  }
   absl::StatusOr<PostureReport> report = ReadReport(c);
   if (!report.ok()) return c.Fail(report.status());
   const std::string text =
@@ -248,11 +253,28 @@ void AddReportCommand(CLI::App& app, CommandLine& line) {
       "A posture report to file or hand over: organisation rollups, every asset's scores, "
       "coverage and targets, what to fix first on each, and how long gaps stay open (Markdown "
       "or JSON)");
-  report->add_option("--format", options->format, "markdown (default) or json")
-      ->check(CLI::IsMember({"markdown", "json"}));
+  report->add_option("--format", options->format, "markdown (default; also md) or json")
+      ->check(CLI::IsMember({"markdown", "md", "json"}));
   report->add_option("-o,--output", options->output, "Write the report to this file");
   report->add_option("--top", options->top, "Gaps listed per asset (default 5)")
       ->check(CLI::Range(1, 1000));
+  report->add_option("--framework", options->framework,
+                     "Instead, a crosswalk report: the controls of csf2.0, sp800-53r5, "
+                     "iso27001-2013 or iso27001-2022 with the outcomes mapped to them and their "
+                     "derived status (docs/metrics.md)");
+  report->add_option("--against", options->against,
+                     "With --framework: align it with this second framework (controls reached "
+                     "through the same outcomes, and what each lacks)");
+  CLI::Option* asset =
+      report->add_option("--asset", options->asset, "With --framework: one asset's standing");
+  report
+      ->add_flag("--org", options->organization,
+                 "With --framework: the organisation's standing over every asset (default)")
+      ->excludes(asset);
+  report->add_option("--mapping", options->mappings,
+                     "With --framework: an operator's mapping file in the layout of the shipped "
+                     "uleo-to-*.tsv, for the framework, or NAME=FILE for framework NAME "
+                     "(repeatable)");
   OnSelected(report, line, [options](CommandContext& c) { return RunReport(c, *options); });
 }
 

@@ -24,7 +24,9 @@ struct PostureReport {
 
 // `postura report [--format markdown|json] [-o FILE] [--top N]`: the posture report a
 // compliance team files or an auditor exports (auditor and operator tokens may make it;
-// a supplier's lacks the organisation rollups).
+// a supplier's lacks the organisation rollups). With `--framework F [--against G] [--asset
+// A|--org] [--mapping [NAME=]FILE]...`, the crosswalk report instead
+// (cli/crosswalk_command.h).
 void AddReportCommand(CLI::App& app, CommandLine& line);
 
 // The report as Markdown: headings, tables, per asset the `top` largest gaps, and the

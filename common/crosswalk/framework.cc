@@ -40,6 +40,10 @@ absl::string_view ControlNoun(Framework framework) {
   return framework == Framework::kCsf20 ? "subcategory" : "control";
 }
 
+absl::string_view ControlsNoun(Framework framework) {
+  return framework == Framework::kCsf20 ? "subcategories" : "controls";
+}
+
 absl::StatusOr<Framework> ParseFramework(absl::string_view name) {
   std::vector<std::string> names;
   for (Framework framework : kAllFrameworks) {

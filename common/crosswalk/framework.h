@@ -20,8 +20,10 @@ inline constexpr std::array<Framework, 4> kAllFrameworks = {
 absl::string_view FrameworkName(Framework framework);
 // "NIST CSF 2.0", "NIST SP 800-53 Rev. 5", "ISO/IEC 27001:2013 Annex A", ...
 absl::string_view FrameworkTitle(Framework framework);
-// What one control of it is called: "subcategory", "control".
+// What one control of it is called: "subcategory", "control"; and several of them:
+// "subcategories", "controls".
 absl::string_view ControlNoun(Framework framework);
+absl::string_view ControlsNoun(Framework framework);
 
 // The framework named `name` (as FrameworkName gives it, any case). InvalidArgument naming
 // the known frameworks otherwise.
