@@ -1,6 +1,11 @@
 #include "agent/agent_daemon.h"
 
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/clock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
 
 namespace postura::agent {
 namespace {
@@ -41,6 +46,45 @@ TEST(EvidenceFromResultsTest, ErrorsAndNotApplicableGiveNoEvidence) {
   CheckResult not_applicable = error;
   not_applicable.verdict = Verdict::kNotApplicable;
   EXPECT_TRUE(EvidenceFromResults({error, not_applicable}, {check, check}, {"web"}, 3).empty());
+}
+
+std::string PackWith(const std::vector<std::string>& ids) {
+  std::string pack = "name: p\ndefault_interval: 1h\nchecks:\n";
+  for (const std::string& id : ids) {
+    absl::StrAppend(&pack, "  - id: ", id, "\n    title: T\n    outcomes: [PR_AC_CSC_5_2]\n",
+                    "    rules:\n      - sysctl: {name: net.ipv4.ip_forward, value: 0}\n");
+  }
+  return pack;
+}
+
+std::vector<std::string> CheckIds(const AgentDaemon& daemon) {
+  std::vector<std::string> ids;
+  for (const Check& check : daemon.checks()) ids.push_back(check.id);
+  return ids;
+}
+
+// SIGHUP: new packs replace the old ones; a bad pack is refused and the old checks go on.
+TEST(AgentDaemonTest, ReloadTakesGoodPacksAndKeepsTheOldChecksWhenANewOneIsBad) {
+  test::TempDir dir;
+  const std::string pack = dir.WriteFile("pack.yaml", PackWith({"one"}));
+  AgentOptions options;
+  options.agent_id = "a";
+  options.collector_address = "127.0.0.1:1";  // Never reached: nothing is spooled here.
+  options.assets = {"web"};
+  options.packs = {pack};
+  options.spool_directory = (dir.path() / "spool").string();
+  auto daemon = AgentDaemon::Start(options, Catalog::Builtin(), Clock::GetRealClock()).value();
+  EXPECT_EQ(CheckIds(*daemon), std::vector<std::string>{"one"});
+
+  dir.WriteFile("pack.yaml", PackWith({"one", "two"}));
+  ASSERT_TRUE(daemon->ReloadPacks().ok());
+  EXPECT_EQ(CheckIds(*daemon), (std::vector<std::string>{"one", "two"}));
+
+  dir.WriteFile("pack.yaml", "name: p\nchecks:\n  - id: three\n    outcomes: [NOT_AN_OUTCOME]\n");
+  absl::Status refused = daemon->ReloadPacks();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("pack.yaml"), absl::string_view::npos) << refused;
+  EXPECT_EQ(CheckIds(*daemon), (std::vector<std::string>{"one", "two"}));
 }
 
 }  // namespace

@@ -91,7 +91,10 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // SIGHUP (reload the packs) too, handled by the main loop only.
+  sigset_t blocked = stop_signals;
+  sigaddset(&blocked, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
   CLI::App app{"postura-agent: gathers control evidence on this host for the collector."};
   std::string config_path = kDefaultConfig;
   app.add_option("--config", config_path, "Agent config file (YAML)")->capture_default_str();
@@ -124,7 +127,7 @@ int main(int argc, char** argv) {
   }
   if (!check_config_path.empty()) return CheckConfig(check_config_path);
   if (scan->parsed()) {
-    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    pthread_sigmask(SIG_UNBLOCK, &blocked, nullptr);
     return postura::agent::RunScan(scan_request, std::cout, std::cerr);
   }
   if (attest->parsed()) {
@@ -134,7 +137,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     request.expires_after = *duration;
-    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    pthread_sigmask(SIG_UNBLOCK, &blocked, nullptr);
     return Attest(attest_config, request);
   }
   FLAGS_logtostderr = true;
@@ -177,6 +180,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const timespec tick = {1, 0};
+  sigset_t loop_signals = stop_signals;
+  sigaddset(&loop_signals, SIGHUP);
   while (true) {
     if (absl::StatusOr<int> accepted = (*daemon)->AcceptAttestations(); !accepted.ok()) {
       LOG(ERROR) << "attestations not spooled: " << accepted.status();
@@ -186,7 +191,13 @@ int main(int argc, char** argv) {
     } else if (*ran > 0) {
       malloc_trim(0);  // Hand back what the checks' reading freed in the middle of the heap.
     }
-    if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) break;
+    const int signal_number = sigtimedwait(&loop_signals, nullptr, &tick);
+    if (signal_number == SIGHUP) {
+      LOG(INFO) << "SIGHUP: reloading the packs";
+      (*daemon)->ReloadPacks().IgnoreError();  // Logged; the old checks go on if it failed.
+    } else if (signal_number > 0) {
+      break;
+    }
   }
   LOG(INFO) << "stopping; " << (*daemon)->spool().pending_batches()
             << " batches stay in the spool for the next start";
