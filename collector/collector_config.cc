@@ -126,6 +126,11 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
                  uint64_t{64} << 30, options.store_memtable_bytes),
            Limit("store.block_cache_bytes", config.store().block_cache_bytes(), 1 << 20,
                  uint64_t{1} << 40, options.store_block_cache_bytes),
+           Limit("requests.max_document_bytes", config.requests().max_document_bytes(), 1024,
+                 uint64_t{1} << 30, options.max_document_bytes),
+           Limit("requests.max_request_document_bytes",
+                 config.requests().max_request_document_bytes(), 1024, uint64_t{16} << 30,
+                 options.max_request_document_bytes),
        }) {
     if (!s.ok()) return s;
   }

@@ -35,6 +35,9 @@ struct CollectorOptions {
   std::string admin_token_file;               // Empty: <data_dir>/admin.token.
   HistoryRetention history;                   // Score history's resolutions by age.
   AlertingOptions alerting;                   // Rules and sinks; webhooks' secrets read.
+  // Evidence requests' documents: the caps per file and per request.
+  uint64_t max_document_bytes = 20 << 20;
+  uint64_t max_request_document_bytes = 100 << 20;
 };
 
 // Validates a parsed config file and fills in defaults, and reads the webhooks' secret

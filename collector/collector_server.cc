@@ -217,6 +217,17 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       std::make_unique<AdminService>(*server->gate_, *server->credentials_, *server->registry_,
                                      *server->writer_, [ingest] { return ingest->open_streams(); });
 
+  absl::StatusOr<std::unique_ptr<RequestBook>> requests =
+      RequestBook::Load(*server->store_, *server->registry_, catalog, clock,
+                        {.max_document_bytes = options.max_document_bytes,
+                         .max_request_document_bytes = options.max_request_document_bytes,
+                         .max_detail_bytes = options.max_detail_bytes},
+                        IngestEvidenceSink(*server->writer_, clock));
+  if (!requests.ok()) return requests.status();
+  server->requests_ = *std::move(requests);
+  server->requests_service_ =
+      std::make_unique<RequestsService>(*server->gate_, *server->credentials_, *server->requests_);
+
   server->operations_ = std::make_unique<OperationsService>(
       *server->gate_, *server->store_, options.data_dir,
       [] { return absl::UnimplementedError("reload is not available yet"); });
@@ -261,6 +272,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.RegisterService(server->access_.get());
   builder.RegisterService(server->enrollment_.get());
   builder.RegisterService(server->operations_.get());
+  builder.RegisterService(server->requests_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
@@ -310,6 +322,8 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   // Reverse of construction: the writer drains its queue before the store closes.
   operations_.reset();  // Waits for a backup that is running.
   admin_.reset();
+  requests_service_.reset();
+  requests_.reset();  // Before the writer, which its approvals use.
   access_.reset();
   enrollment_.reset();
   ingest_.reset();

@@ -14,12 +14,13 @@
 #include "collector/api/past_queries.h"
 #include "collector/api/query_service.h"
 #include "collector/api/remediation_queries.h"
+#include "collector/api/requests_service.h"
 #include "collector/api/score_queries.h"
 #include "collector/collector_config.h"
 #include "collector/history/history_recorder.h"
-#include "collector/operations_service.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/ingest/ingest_writer.h"
+#include "collector/operations_service.h"
 #include "collector/registry/registry.h"
 #include "collector/scoring/live_scorer.h"
 #include "collector/store/evidence_store.h"
@@ -76,6 +77,8 @@ class CollectorServer {
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<OperationsService> operations_;
+  std::unique_ptr<RequestBook> requests_;
+  std::unique_ptr<RequestsService> requests_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpServer> http_;
   std::string address_;

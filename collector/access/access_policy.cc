@@ -42,11 +42,44 @@ absl::string_view ActionName(Permission permission) {
       return "report evidence";
     case Permission::kIdentify:
       return "identify itself";
+    case Permission::kManageRequests:
+      return "open or cancel evidence requests";
+    case Permission::kAnswerRequests:
+      return "answer evidence requests";
+    case Permission::kReviewRequests:
+      return "review answers to evidence requests";
+    case Permission::kReadRequests:
+      return "read evidence requests";
+    case Permission::kReadAudit:
+      return "read the audit trail";
   }
   return "do this";
 }
 
+bool IsRequestPermission(Permission permission) {
+  return permission == Permission::kManageRequests || permission == Permission::kAnswerRequests ||
+         permission == Permission::kReviewRequests || permission == Permission::kReadRequests ||
+         permission == Permission::kReadAudit;
+}
+
+// Evidence requests: a table of its own, so that no role gains them by a rule above.
+bool RoleAllowsRequests(v1::Role role, Permission permission) {
+  switch (role) {
+    case v1::ROLE_ADMIN:
+      return true;
+    case v1::ROLE_OPERATOR:
+      return permission == Permission::kAnswerRequests || permission == Permission::kReadRequests;
+    case v1::ROLE_AUDITOR:
+      return permission == Permission::kReadRequests || permission == Permission::kReadAudit;
+    case v1::ROLE_SUPPLIER:
+      return permission == Permission::kAnswerRequests || permission == Permission::kReadRequests;
+    default:
+      return false;
+  }
+}
+
 bool RoleAllows(v1::Role role, Permission permission) {
+  if (IsRequestPermission(permission)) return RoleAllowsRequests(role, permission);
   switch (role) {
     case v1::ROLE_ADMIN:
       return permission != Permission::kReport;

@@ -23,6 +23,12 @@ enum class Permission {
   kWatch,              // Live score streams (tenant-scoped).
   kReport,             // Send evidence (bound assets only).
   kIdentify,           // Ask who one is.
+  // Evidence requests (collector/requests; the book checks tenants and four eyes).
+  kManageRequests,  // Open and cancel evidence requests.
+  kAnswerRequests,  // Answer a request one owns (tenant-scoped).
+  kReviewRequests,  // Approve or reject answers (never one's own).
+  kReadRequests,    // Requests and their documents (tenant-scoped).
+  kReadAudit,       // The audit trail of evidence requests.
 };
 
 // Who is calling, as its credential says.
@@ -44,6 +50,9 @@ Principal PrincipalOf(const v1::Credential& credential);
 //   auditor:  reads everything, no live watch
 //   supplier: kReadScores, kReadEvidence, kWatch, kIdentify, within its tenant
 //   agent:    kReport, kIdentify
+// and for evidence requests: admin all of them; operator kAnswerRequests (departments'),
+// kReadRequests; auditor kReadRequests, kReadAudit; supplier kAnswerRequests,
+// kReadRequests, within its tenant.
 absl::Status Authorize(const Principal& principal, Permission permission);
 
 // OK if the principal may see the asset; NotFound, worded as for an asset that does not

@@ -94,9 +94,10 @@ absl::Status DocumentUpload::Append(absl::string_view bytes) {
 
 absl::Status DocumentUpload::WriteChunk() {
   const std::string key = ChunkKey(upload_id_, static_cast<uint32_t>(chunk_keys_.size()));
-  // Unsynced would do for chunks, but the answer's synced write follows in any case.
+  // Not synced: the answer's synced write, which makes this a document, syncs it too.
   absl::Status written = documents_.store_.WriteWorkflow(
-      {{.family = Family::kDocuments, .key = key, .value = buffer_, .erase = false}});
+      {{.family = Family::kDocuments, .key = key, .value = buffer_, .erase = false}},
+      /*synced=*/false);
   if (!written.ok()) return written;
   chunk_keys_.push_back(key);
   buffer_.clear();
@@ -192,17 +193,24 @@ std::vector<EvidenceStore::WorkflowWrite> DocumentStore::CommitWrites(
   return writes;
 }
 
+absl::StatusOr<std::string> DocumentStore::ReadChunk(const v1::StoredDocument& document,
+                                                     uint32_t index) const {
+  absl::StatusOr<std::optional<std::string>> chunk =
+      store_.ReadWorkflow(Family::kDocuments, ChunkKey(document.upload_id(), index));
+  if (!chunk.ok()) return chunk.status();
+  if (!chunk->has_value()) {
+    return absl::DataLossError(
+        absl::StrCat("document ", document.sha256_hex(), " lacks its chunk ", index));
+  }
+  return **std::move(chunk);
+}
+
 absl::Status DocumentStore::Read(const v1::StoredDocument& document,
                                  const std::function<bool(absl::string_view)>& visit) const {
   for (uint32_t i = 0; i < document.chunks(); ++i) {
-    absl::StatusOr<std::optional<std::string>> chunk =
-        store_.ReadWorkflow(Family::kDocuments, ChunkKey(document.upload_id(), i));
+    absl::StatusOr<std::string> chunk = ReadChunk(document, i);
     if (!chunk.ok()) return chunk.status();
-    if (!chunk->has_value()) {
-      return absl::DataLossError(
-          absl::StrCat("document ", document.sha256_hex(), " lacks its chunk ", i));
-    }
-    if (!visit(**chunk)) break;
+    if (!visit(*chunk)) break;
   }
   return absl::OkStatus();
 }

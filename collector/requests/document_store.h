@@ -89,6 +89,8 @@ class DocumentStore {
   static std::vector<EvidenceStore::WorkflowWrite> CommitWrites(const UploadedDocument& upload,
                                                                 bool already);
 
+  // Chunk `index` of `document`. DataLoss if it is missing.
+  absl::StatusOr<std::string> ReadChunk(const v1::StoredDocument& document, uint32_t index) const;
   // Calls `visit` with each chunk of `document` in order until it returns false.
   // DataLoss if a chunk is missing.
   absl::Status Read(const v1::StoredDocument& document,

@@ -99,10 +99,10 @@ class RequestBook {
   // supplier those attached to its own requests. NotFound otherwise, the same as absent.
   absl::StatusOr<v1::StoredDocument> FindDocument(const v1::Actor& viewer,
                                                   absl::string_view sha256_hex) const;
-  // Calls `visit` with each chunk of `document` until it returns false.
-  absl::Status ReadDocument(const v1::StoredDocument& document,
-                            const std::function<bool(absl::string_view)>& visit) const {
-    return documents_.Read(document, visit);
+  // Chunk `index` of `document` (document_store.h).
+  absl::StatusOr<std::string> ReadDocumentChunk(const v1::StoredDocument& document,
+                                                uint32_t index) const {
+    return documents_.ReadChunk(document, index);
   }
 
   // The audit trail from `since`, oldest first, at most `limit` entries.

@@ -190,7 +190,7 @@ class EvidenceStore {
 
   // Evidence requests: the "requests" family (events and audit trail) and the
   // "documents" family (documents and their chunks), whose keys and values
-  // collector/requests defines. Every write is synced.
+  // collector/requests defines.
   enum class WorkflowFamily { kRequests, kDocuments };
   struct WorkflowWrite {
     WorkflowFamily family = WorkflowFamily::kRequests;
@@ -198,9 +198,10 @@ class EvidenceStore {
     std::string value;
     bool erase = false;  // Delete `key` instead of putting `value`.
   };
-  // Applies the writes in order, in one atomic synced write. ResourceExhausted if the disk
-  // is full, Unavailable if the write failed otherwise.
-  absl::Status WriteWorkflow(const std::vector<WorkflowWrite>& writes);
+  // Applies the writes in order, in one atomic write, synced unless `synced` is false (a
+  // later synced write makes it durable too: the WAL is synced in order). ResourceExhausted
+  // if the disk is full, Unavailable if the write failed otherwise.
+  absl::Status WriteWorkflow(const std::vector<WorkflowWrite>& writes, bool synced = true);
   // The value under `key`; nullopt if there is none.
   absl::StatusOr<std::optional<std::string>> ReadWorkflow(WorkflowFamily family,
                                                           absl::string_view key) const;

@@ -87,7 +87,7 @@ absl::Status EvidenceStore::ScanAlerts(
   return FromRocksStatus(it->status(), "reading alerts");
 }
 
-absl::Status EvidenceStore::WriteWorkflow(const std::vector<WorkflowWrite>& writes) {
+absl::Status EvidenceStore::WriteWorkflow(const std::vector<WorkflowWrite>& writes, bool synced) {
   rocksdb::WriteBatch write;
   for (const WorkflowWrite& entry : writes) {
     rocksdb::ColumnFamilyHandle* family =
@@ -98,7 +98,8 @@ absl::Status EvidenceStore::WriteWorkflow(const std::vector<WorkflowWrite>& writ
       write.Put(family, entry.key, entry.value);
     }
   }
-  return FromRocksStatus(db_->Write(SyncedWrite(), &write), "writing evidence requests");
+  return FromRocksStatus(db_->Write(synced ? SyncedWrite() : rocksdb::WriteOptions(), &write),
+                         "writing evidence requests");
 }
 
 absl::StatusOr<std::optional<std::string>> EvidenceStore::ReadWorkflow(

@@ -1,0 +1,187 @@
+#include "collector/api/requests_streams.h"
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/transport/grpc_status.h"
+
+namespace postura::collector {
+namespace {
+
+class AnswerReader : public grpc::ServerReadReactor<v1::SubmitAnswerChunk> {
+ public:
+  AnswerReader(grpc::CallbackServerContext* context, RequestBook& book,
+               absl::StatusOr<v1::Actor> actor, v1::EvidenceRequest* response)
+      : context_(context), book_(book), actor_(std::move(actor)), response_(response) {
+    if (!actor_.ok()) {
+      Finish(ToGrpcStatus(actor_.status()));
+      return;
+    }
+    StartRead(&chunk_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The client has sent everything, or gave up: then nothing of it is kept.
+      if (context_->IsCancelled()) {
+        Fail(absl::CancelledError("the answer was cancelled before it was complete"));
+      } else {
+        Commit();
+      }
+      return;
+    }
+    if (absl::Status taken = Take(); !taken.ok()) {
+      Fail(taken);
+      return;
+    }
+    StartRead(&chunk_);
+  }
+
+  void OnDone() override {
+    Drop();
+    delete this;
+  }
+
+ private:
+  absl::Status Take() {
+    if (!draft_) {
+      if (!chunk_.has_header()) {
+        return absl::InvalidArgumentError("the first message of an answer carries its header");
+      }
+      absl::StatusOr<AnswerDraft> draft = book_.BeginAnswer(*actor_, chunk_.header());
+      if (!draft.ok()) return draft.status();
+      draft_ = *std::move(draft);
+    } else if (chunk_.has_header()) {
+      return absl::InvalidArgumentError("an answer has one header, in its first message");
+    }
+    if (!chunk_.file_name().empty()) {
+      if (absl::Status closed = CloseDocument(); !closed.ok()) return closed;
+      if (static_cast<int>(draft_->documents.size()) >= kMaxDocumentsPerAnswer) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("an answer has at most ", kMaxDocumentsPerAnswer, " documents"));
+      }
+      upload_ = book_.StartDocument(*draft_, chunk_.file_name());
+    }
+    if (chunk_.data().empty()) return absl::OkStatus();
+    if (upload_ == nullptr) {
+      return absl::InvalidArgumentError("document bytes before a file_name starts a document");
+    }
+    return upload_->Append(chunk_.data());
+  }
+
+  // Finishes the document being received, if any, into the draft.
+  absl::Status CloseDocument() {
+    if (upload_ == nullptr) return absl::OkStatus();
+    absl::StatusOr<UploadedDocument> document = upload_->Finish();
+    if (!document.ok()) return document.status();
+    upload_.reset();
+    draft_->draft_bytes += document->ref.size_bytes();
+    draft_->documents.push_back(*std::move(document));
+    return absl::OkStatus();
+  }
+
+  void Commit() {
+    if (!draft_) {
+      Finish(ToGrpcStatus(absl::InvalidArgumentError("an answer needs its header")));
+      return;
+    }
+    if (absl::Status closed = CloseDocument(); !closed.ok()) {
+      Fail(closed);
+      return;
+    }
+    absl::StatusOr<v1::EvidenceRequest> committed = book_.CommitAnswer(*draft_);
+    draft_.reset();
+    if (!committed.ok()) {
+      Finish(ToGrpcStatus(committed.status()));
+      return;
+    }
+    *response_ = *std::move(committed);
+    Finish(grpc::Status::OK);
+  }
+
+  void Fail(const absl::Status& error) {
+    Drop();
+    Finish(ToGrpcStatus(error));
+  }
+
+  // Deletes whatever was received and not committed.
+  void Drop() {
+    if (upload_ != nullptr) upload_->Abandon();
+    upload_.reset();
+    if (draft_) book_.AbandonAnswer(*draft_);
+    draft_.reset();
+  }
+
+  grpc::CallbackServerContext* context_;
+  RequestBook& book_;
+  const absl::StatusOr<v1::Actor> actor_;
+  v1::EvidenceRequest* response_;
+  v1::SubmitAnswerChunk chunk_;
+  std::optional<AnswerDraft> draft_;
+  std::unique_ptr<DocumentUpload> upload_;
+};
+
+class DocumentWriter : public grpc::ServerWriteReactor<v1::DocumentChunk> {
+ public:
+  DocumentWriter(const RequestBook& book, absl::StatusOr<v1::StoredDocument> document)
+      : book_(book), document_(std::move(document)) {
+    if (!document_.ok()) {
+      Finish(ToGrpcStatus(document_.status()));
+      return;
+    }
+    v1::DocumentRef& ref = *chunk_.mutable_document();
+    ref.set_sha256_hex(document_->sha256_hex());
+    ref.set_media_type(document_->media_type());
+    ref.set_size_bytes(document_->size_bytes());
+    WriteNext();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "document stream broken"));
+      return;
+    }
+    chunk_.Clear();
+    WriteNext();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  // Reads the next stored chunk and writes it; finishes after the last.
+  void WriteNext() {
+    if (next_ >= document_->chunks()) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    absl::StatusOr<std::string> data = book_.ReadDocumentChunk(*document_, next_++);
+    if (!data.ok()) {
+      Finish(ToGrpcStatus(data.status()));
+      return;
+    }
+    *chunk_.mutable_data() = *std::move(data);
+    StartWrite(&chunk_);
+  }
+
+  const RequestBook& book_;
+  const absl::StatusOr<v1::StoredDocument> document_;
+  v1::DocumentChunk chunk_;
+  uint32_t next_ = 0;
+};
+
+}  // namespace
+
+grpc::ServerReadReactor<v1::SubmitAnswerChunk>* NewAnswerReader(
+    grpc::CallbackServerContext* context, RequestBook& book, absl::StatusOr<v1::Actor> actor,
+    v1::EvidenceRequest* response) {
+  return new AnswerReader(context, book, std::move(actor), response);
+}
+
+grpc::ServerWriteReactor<v1::DocumentChunk>* NewDocumentWriter(
+    const RequestBook& book, absl::StatusOr<v1::StoredDocument> document) {
+  return new DocumentWriter(book, std::move(document));
+}
+
+}  // namespace postura::collector
