@@ -45,6 +45,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/docs/install.md ${CMAKE_SOURCE_DIR}/docs/agent
               ${CMAKE_SOURCE_DIR}/docs/checks-debian.md
         DESTINATION share/doc/postura-agent COMPONENT agent)
 install(FILES ${CMAKE_SOURCE_DIR}/docs/cli.md DESTINATION share/doc/postura-cli COMPONENT cli)
+# The lintian tags the agent keeps on purpose, each explained (docs/install.md, "lintian").
+install(FILES ${POSTURA_DEB_DIR}/agent/lintian-overrides DESTINATION share/lintian/overrides
+        RENAME postura-agent COMPONENT agent)
 
 # Manual pages, made from each program's --help by help2man (deploy/install-deps.sh
 # installs it); without help2man the packages have none, and lintian says so. Not in

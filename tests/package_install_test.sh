@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The install test (issue 21, docs/install.md): installs the postura-collector,
-# postura-agent and postura-cli packages built in BUILD_DIR into this machine with dpkg,
-# as a version just below theirs; checks users, directories, conffiles and the units
-# (`systemd-analyze verify`); starts the installed collector and agent directly (as systemd
-# would: their system users, the agent with its two capabilities), enrolls the agent and
-# sees its scores with the installed `postura`; then upgrades in place to the built
-# version, checks that configuration, store and credential survived and that scores come
-# back; then removes and purges, checking what each keeps.
+# The install test (issue 21, docs/install.md): runs lintian on the postura-collector,
+# postura-agent and postura-cli packages built in BUILD_DIR; installs them into this
+# machine with dpkg, as a version just below theirs; checks users, directories, conffiles
+# and the units (`systemd-analyze verify`); starts the installed collector and agent
+# directly (as systemd would: their system users, the agent with its two capabilities),
+# enrolls the agent and sees its scores with the installed `postura`; then upgrades in
+# place to the built version, checks that configuration, store and credential survived
+# and that scores come back; then removes, installs again and purges, checking what each
+# keeps.
 #
 #   cmake --build build --target package
 #   POSTURA_PACKAGE_TEST=1 tests/package_install_test.sh build
@@ -42,7 +43,7 @@ if ((EUID != 0)); then
   echo "skipped: installs packages with dpkg -i, which needs root"
   exit 77
 fi
-for tool in dpkg dpkg-deb setpriv systemd-analyze; do
+for tool in dpkg dpkg-deb setpriv systemd-analyze lintian; do
   command -v "$tool" >/dev/null || fail "$tool not found"
 done
 
@@ -59,6 +60,17 @@ for package in "${PACKAGES[@]}"; do
   [[ "$deb" -nt "$BUILD_DIR/bin/${BINARY[$package]}" ]] ||
     fail "$deb is older than bin/${BINARY[$package]}: run cmake --build $BUILD_DIR --target package"
 done
+
+# --- lintian: no error or warning but those the packages override, each explained. ---------
+step "lintian"
+lintian_log="$(mktemp "/tmp/package-install-test.$$.lintian.XXXXXX")"
+if ! lintian --fail-on error,warning \
+  "$DEB_DIR"/postura-{collector,agent,cli}_"${VERSION}_${ARCH}".deb >"$lintian_log" 2>&1; then
+  cat "$lintian_log"
+  rm -f "$lintian_log"
+  fail "lintian found errors or warnings (fix them, or override and explain them)"
+fi
+rm -f "$lintian_log"
 
 # --- Never touch a real installation. ------------------------------------------------------
 for package in "${PACKAGES[@]}"; do
