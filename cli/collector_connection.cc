@@ -33,6 +33,7 @@ CollectorConnection::CollectorConnection(std::string address, const CollectorTru
   admin_ = v1::AdminService::NewStub(channel);
   query_ = v1::QueryService::NewStub(channel);
   access_ = v1::AccessService::NewStub(channel);
+  requests_ = v1::EvidenceRequests::NewStub(channel);
 }
 
 int ReportCollectorError(const absl::Status& status, const std::string& address,

@@ -16,6 +16,7 @@
 #include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
+#include "postura/v1/requests.grpc.pb.h"
 
 namespace postura::cli {
 
@@ -46,6 +47,7 @@ class CollectorConnection {
   v1::AdminService::Stub& admin() { return *admin_; }
   v1::QueryService::Stub& query() { return *query_; }
   v1::AccessService::Stub& access() { return *access_; }
+  v1::EvidenceRequests::Stub& requests() { return *requests_; }
 
   // Makes one unary call with a deadline `timeout` (call_timeout() when zero) away: the
   // response, or the collector's error (Unavailable when it cannot be reached,
@@ -70,6 +72,7 @@ class CollectorConnection {
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::QueryService::Stub> query_;
   std::unique_ptr<v1::AccessService::Stub> access_;
+  std::unique_ptr<v1::EvidenceRequests::Stub> requests_;
 };
 
 // Writes what went wrong with a call to the collector at `address` to `err`, saying what to

@@ -9,6 +9,7 @@
 #include "CLI/CLI.hpp"
 #include "cli/collector_connection.h"
 #include "cli/command_context.h"
+#include "cli/evidence_commands.h"
 #include "cli/export_command.h"
 #include "cli/fleco_collector_commands.h"
 #include "cli/fleco_command.h"
@@ -17,6 +18,7 @@
 #include "cli/registry_commands.h"
 #include "cli/remediation_command.h"
 #include "cli/report_command.h"
+#include "cli/requests_commands.h"
 #include "cli/score_commands.h"
 #include "cli/targets_command.h"
 #include "cli/terminal_text.h"
@@ -83,6 +85,8 @@ int main(int argc, char** argv) {
   AddWatchCommand(app, line);
   AddTokenCommands(app, line);
   AddReportCommand(app, line);
+  AddRequestsCommands(app, line);
+  AddEvidenceCommands(app, line);
   AddExportCommand(app, line);
 
   CLI::App* fleco = app.add_subcommand("fleco", "FLECO case files (the CyberTOMP reference tool)");

@@ -108,10 +108,12 @@ void AddGapsAndEvidenceCommands(CLI::App& app, CommandLine& line) {
 
   auto options = std::make_shared<EvidenceOptions>();
   CLI::App* evidence = app.add_subcommand(
-      "evidence", "The evidence stored for one outcome of an asset, oldest first");
-  evidence->add_option("asset", options->asset_id, "The asset's id")->required();
-  evidence->add_option("outcome", options->outcome_id, "Outcome id, such as PR_AC_CSC_5_2")
-      ->required();
+      "evidence",
+      "The evidence stored for one outcome of an asset, oldest first (`evidence ASSET "
+      "OUTCOME`); `evidence submit|review` answer evidence requests (evidence_commands.h)");
+  // Not required(): `evidence submit ...` gives neither; the callback checks them.
+  evidence->add_option("asset", options->asset_id, "The asset's id");
+  evidence->add_option("outcome", options->outcome_id, "Outcome id, such as PR_AC_CSC_5_2");
   CLI::Option* since = evidence->add_option(
       "--since", options->since, "Only evidence observed in this last duration: 45s, 90m, 24h, 7d");
   CLI::Option* from = evidence->add_option("--from", options->from,
@@ -121,8 +123,14 @@ void AddGapsAndEvidenceCommands(CLI::App& app, CommandLine& line) {
   evidence->add_option("--limit", options->limit,
                        "At most this many records, the oldest first (default 1000)");
   AddFormatOption(evidence, line);
-  OnSelected(evidence, line,
-             [options](CommandContext& c) { return RunEvidence(c, *options, absl::Now()); });
+  // Runs after a subcommand's callback: `evidence submit|review` select their own command.
+  evidence->callback([&line, evidence, options] {
+    if (!evidence->get_subcommands().empty()) return;
+    if (options->asset_id.empty() || options->outcome_id.empty()) {
+      throw CLI::RequiredError("evidence ASSET OUTCOME (or evidence submit|review)");
+    }
+    line.run = [options](CommandContext& c) { return RunEvidence(c, *options, absl::Now()); };
+  });
 }
 
 void AddPlanCommand(CLI::App& app, CommandLine& line) {
