@@ -171,6 +171,10 @@ absl::StatusOr<PostureReport> ReadReport(CommandContext& c) {
       c.collector.Call(c.collector.query(), &Query::ListAssetScores, v1::ListAssetScoresRequest());
   if (!assets.ok()) return assets.status();
   report.assets = *std::move(assets);
+  absl::StatusOr<std::vector<TierRow>> tiers =
+      ReadTiers(c, report.organization, report.assets, report.generated_at);
+  if (!tiers.ok()) return tiers.status();
+  report.tiers = *std::move(tiers);
   for (const v1::AssetSummary& asset : report.assets.assets()) {
     v1::GetGapsRequest request;
     request.set_asset_id(asset.asset_id());
@@ -227,7 +231,8 @@ std::string ReportMarkdown(const PostureReport& report, int top) {
       " from the collector at ", TerminalSafe(report.collector),
       ". Values are CyberTOMP values from 0 to 1; adjusted values are limited by "
       "the assets each depends on.\n\n",
-      OrganizationSection(report.organization), AssetsSection(report.assets),
+      OrganizationSection(report.organization),
+      report.tiers.empty() ? "" : TiersMarkdown(report.tiers), AssetsSection(report.assets),
       GapsSection(report, top), RemediationSection(report.remediation));
 }
 
@@ -243,6 +248,7 @@ std::string ReportJson(const PostureReport& report) {
     json["gaps"].push_back(nlohmann::ordered_json::parse(ProtoJson(gaps, false)));
   }
   json["remediation"] = nlohmann::ordered_json::parse(ProtoJson(report.remediation, false));
+  json["tiers"] = TiersJson(report.tiers);
   return TerminalSafeLines(json.dump(2));
 }
 

@@ -6,13 +6,14 @@
 #include "CLI/CLI.hpp"
 #include "absl/time/time.h"
 #include "cli/command_context.h"
+#include "cli/tier_report.h"
 #include "postura/v1/query.pb.h"
 
 namespace postura::cli {
 
-// What one posture report holds: the organisation's rollups, every asset's summary, each
-// asset's gaps and how long gaps stayed open (by functional area, the last 90 days), read
-// from the collector at one moment.
+// What one posture report holds: the organisation's rollups and implementation tiers,
+// every asset's summary, each asset's gaps and how long gaps stayed open (by functional
+// area, the last 90 days), read from the collector at one moment.
 struct PostureReport {
   absl::Time generated_at;
   std::string collector;
@@ -20,6 +21,7 @@ struct PostureReport {
   v1::ListAssetScoresResponse assets;
   std::vector<v1::Gaps> gaps;   // In the order of assets.assets().
   v1::Remediation remediation;  // By functional area.
+  std::vector<TierRow> tiers;   // The organisation, then each function.
 };
 
 // `postura report [--format markdown|json] [-o FILE] [--top N]`: the posture report a

@@ -70,6 +70,38 @@ TEST(ReportMarkdownTest, GapsShowTheSourcesTitleOfCorrectedOutcomes) {
   EXPECT_THAT(markdown, Not(HasSubstr("Incidents are categorized")));
 }
 
+TEST(ReportMarkdownTest, TiersShowWithTheFactsThatDecidedThem) {
+  PostureReport report;
+  crosswalk::TierFacts facts{.applicable = 10,
+                             .live = 2,
+                             .stale = 0,
+                             .level_hundredths = 200,
+                             .assets = 1,
+                             .assets_with_targets = 0,
+                             .gaps_closed = 0,
+                             .p90_days = 0,
+                             .oldest_open_days = 0,
+                             .index_then = std::nullopt,
+                             .index_now = std::nullopt};
+  report.tiers.push_back(TierRow{.key = "organization",
+                                 .name = "the organisation",
+                                 .facts = facts,
+                                 .decision = crosswalk::DecideTier(facts)});
+  report.tiers.push_back(TierRow{
+      .key = "PR", .name = "Protect", .facts = facts, .decision = crosswalk::DecideTier(facts)});
+  const std::string markdown = ReportMarkdown(report, 5);
+  EXPECT_THAT(markdown, HasSubstr("## Implementation tiers"));
+  EXPECT_THAT(markdown, HasSubstr("| organisation | 1 Partial | evidence coverage 20% (2 of 10) "
+                                  ">= 50%: no; mean level 0.20 >= 0.33: no; assets with targets "
+                                  "0 of 1 >= 50%: no |"));
+  EXPECT_THAT(markdown, HasSubstr("| PR Protect | 1 Partial |"));
+  const nlohmann::json json = nlohmann::json::parse(ReportJson(report));
+  EXPECT_EQ(json["tiers"][0]["scope"], "organization");
+  EXPECT_EQ(json["tiers"][0]["tier"], 1);
+  EXPECT_EQ(json["tiers"][1]["tierName"], "Partial");
+  EXPECT_EQ(json["tiers"][1]["facts"].size(), 3u);
+}
+
 // Assets without targets count in neither figure (before, they counted as meeting them).
 TEST(ReportMarkdownTest, MeetingTargetsIsNOfTheAssetsWithTargets) {
   PostureReport report;

@@ -251,6 +251,34 @@ TEST_F(CrosswalkCliTest, BadInputIsNamedWithExitOne) {
   EXPECT_THAT(same.err, HasSubstr("is the report's own framework"));
 }
 
+// Issue 19 item 3: the posture report's tiers, from the same collector. Four live outcomes
+// of the ~150 that apply are far from half evaluated: Partial everywhere, saying why.
+TEST_F(CrosswalkCliTest, ThePostureReportShowsTiersWithTheFactsThatDecidedThem) {
+  const Json report = OkJson({"report"});
+  ASSERT_TRUE(report["tiers"].is_array());
+  ASSERT_GE(report["tiers"].size(), 2u);
+  const Json& org = report["tiers"][0];
+  EXPECT_EQ(org["scope"], "organization");
+  EXPECT_EQ(org["tier"], 1);
+  EXPECT_EQ(org["tierName"], "Partial");
+  ASSERT_EQ(org["facts"].size(), 3u);
+  EXPECT_THAT(org["facts"][0].get<std::string>(), HasSubstr("evidence coverage "));
+  EXPECT_THAT(org["facts"][0].get<std::string>(), HasSubstr("(4 of "));
+  EXPECT_THAT(org["facts"][2].get<std::string>(),
+              HasSubstr("assets with targets 0 of 2 >= 50%: no"));
+  bool identify = false;
+  for (const Json& tier : report["tiers"]) {
+    if (tier["scope"] != "ID") continue;
+    identify = true;
+    EXPECT_EQ(tier["name"], "Identify");
+    EXPECT_THAT(tier["facts"][0].get<std::string>(), HasSubstr("(3 of "));  // ID.AM-1 twice,
+  }                                                                         // CSC-1.1 once.
+  EXPECT_TRUE(identify);
+  const std::string md = Ok({"report"});
+  EXPECT_THAT(md, HasSubstr("## Implementation tiers"));
+  EXPECT_THAT(md, HasSubstr("| organisation | 1 Partial | evidence coverage "));
+}
+
 TEST_F(CrosswalkCliTest, TheReportGoesToAFileWithOutput) {
   const std::string path = (dir_.path() / "iso2013.md").string();
   const std::string out =
