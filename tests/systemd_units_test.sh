@@ -6,7 +6,9 @@
 # `postura-agent` with exactly CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE, both with no new
 # privileges and a system call filter, /proc read-only for the agent; the agent enrolls
 # and the asset gets live scores; and the agent's checks give the same verdicts inside its
-# sandbox as when run as root outside it. Removes its container and image on every exit.
+# sandbox as when run as root outside it; an online backup is written where the unit lets
+# the collector write, and nowhere else, and restores. Removes its container and image on
+# every exit.
 #
 #   cmake --build build --target package
 #   POSTURA_CONTAINER_TEST=1 tests/systemd_units_test.sh build
@@ -162,6 +164,32 @@ in_container 'cmp -s /tmp/unconfined.json /tmp/sandboxed.json' ||
   fail "the checks' verdicts differ inside the sandbox: $(in_container \
     'diff /tmp/unconfined.json /tmp/sandboxed.json | head -n 20')"
 echo "checks with the same verdict: $(in_container 'grep -c "\"verdict\"" /tmp/sandboxed.json')"
+
+# The running collector writes online backups itself, so inside its sandbox it can write
+# them only where the unit lets it: /var/backups/postura, not elsewhere. A restore, run as
+# the collector's user, brings the store back with its owner.
+step "online backup and restore under the sandbox"
+in_container "set -e
+  postura-collector backup --config /etc/postura/collector.yaml \
+    --to /var/backups/postura/first >/dev/null
+  test -d /var/backups/postura/first/store" || fail "backup into /var/backups/postura failed"
+in_container "mkdir -p /srv && postura-collector backup --config /etc/postura/collector.yaml \
+  --to /srv/outside >/dev/null 2>&1" && fail "the sandboxed collector wrote a backup to /srv"
+in_container "set -e
+  systemctl stop postura-agent postura-collector
+  runuser -u postura -- postura-collector restore --from /var/backups/postura/first \
+    --data-dir /var/lib/postura --force >/dev/null
+  systemctl start postura-collector" || fail "restore failed"
+restored=0
+for _ in $(seq 100); do
+  restored="$(in_container "POSTURA_CA_FILE=/etc/postura/ca.crt \
+    POSTURA_TOKEN_FILE=/var/lib/postura/admin.token postura score $ASSET" 2>/dev/null |
+    sed -n 's/.*Coverage.* \([0-9][0-9]*\) live.*/\1/p')"
+  ((${restored:-0} > 0)) && break
+  sleep 0.3
+done
+[[ "${restored:-0}" == "$live" ]] ||
+  fail "after the restore $ASSET has ${restored:-0} live outcomes, not $live"
 
 for unit in postura-collector postura-agent; do
   echo "$unit: $(in_container "systemd-analyze security $unit.service" | tail -n 1)"
