@@ -10,6 +10,7 @@
 #include "collector/api/http_api.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/remediation_routes.h"
+#include "common/config/yaml_config.h"
 #include "common/transport/local_ca.h"
 #include "common/transport/private_file.h"
 #include "glog/logging.h"
@@ -72,14 +73,6 @@ void WarnIfExpiringSoon(const std::string& certificate_file, absl::Time not_afte
   }
 }
 
-// Server-side TLS for gRPC. Client certificates are not asked for: callers prove who they
-// are with bearer tokens (access.proto).
-std::shared_ptr<grpc::ServerCredentials> GrpcServerCredentials(const TlsMaterial& material) {
-  grpc::SslServerCredentialsOptions ssl;
-  ssl.pem_key_cert_pairs.push_back({material.private_key_pem, material.certificate_chain_pem});
-  return grpc::SslServerCredentials(ssl);
-}
-
 // While no live admin API token exists (first start, or all revoked or expired), creates
 // one and writes it to `path`, owner-only, so that the operator can log in.
 absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::string& path) {
@@ -132,7 +125,8 @@ std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
-    const CollectorOptions& options, const Catalog& catalog, Clock& clock) {
+    const CollectorOptions& options, const Catalog& catalog, Clock& clock,
+    std::string config_path) {
   std::unique_ptr<CollectorServer> server(new CollectorServer);
   std::error_code error;
   // A new data directory is the owner's alone: it holds evidence, keys and tokens.
@@ -228,9 +222,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   server->requests_service_ =
       std::make_unique<RequestsService>(*server->gate_, *server->credentials_, *server->requests_);
 
-  server->operations_ = std::make_unique<OperationsService>(
-      *server->gate_, *server->store_, options.data_dir,
-      [] { return absl::UnimplementedError("reload is not available yet"); });
+  server->operations_ =
+      std::make_unique<OperationsService>(*server->gate_, *server->store_, options.data_dir,
+                                          [server = server.get()] { return server->Reload(); });
 
   server->queries_ = std::make_unique<ScoreQueries>(*server->scorer_, *server->registry_,
                                                     *server->store_, catalog);
@@ -254,6 +248,18 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   absl::StatusOr<ServerTls> tls = PrepareTls(options);
   if (!tls.ok()) return tls.status();
   server->ca_file_ = tls->ca_file;
+  absl::StatusOr<std::unique_ptr<ServingTls>> serving = ServingTls::Start(
+      tls->material, tls->certificate_file, tls->key_file, options.data_dir + "/tls-serving");
+  if (!serving.ok()) return serving.status();
+  server->tls_ = *std::move(serving);
+  server->data_dir_ = options.data_dir;
+  server->config_path_ = std::move(config_path);
+  if (!server->config_path_.empty()) {
+    absl::MutexLock lock(&server->reload_mu_);
+    if (absl::Status s = ReadYamlConfigFile(server->config_path_, server->config_); !s.ok()) {
+      return s;
+    }
+  }
   absl::StatusOr<absl::Time> not_after = CertificateNotAfter(tls->material.certificate_chain_pem);
   if (!not_after.ok()) return not_after.status();
   WarnIfExpiringSoon(tls->certificate_file, *not_after);
@@ -261,7 +267,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen_address, GrpcServerCredentials(tls->material), &port);
+  builder.AddListeningPort(options.listen_address, server->tls_->GrpcCredentials(), &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   grpc::ResourceQuota quota("postura-collector");
   quota.Resize(options.max_grpc_memory_bytes);
@@ -279,21 +285,23 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   }
   const std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);
-  HttpApiSources http_sources{.queries = server->queries_.get(),
-                              .past = server->past_.get(),
-                              .scorer = server->scorer_.get(),
-                              .writer = server->writer_.get(),
-                              .store = server->store_.get(),
-                              .open_streams = [ingest] { return ingest->open_streams(); },
-                              .catalog = &catalog,
-                              .gate = server->gate_.get(),
-                              .tls_certificate_not_after = *not_after,
-                              .alerting_stats = AlertingStatsSource(alerts)};
+  HttpApiSources http_sources{
+      .queries = server->queries_.get(),
+      .past = server->past_.get(),
+      .scorer = server->scorer_.get(),
+      .writer = server->writer_.get(),
+      .store = server->store_.get(),
+      .open_streams = [ingest] { return ingest->open_streams(); },
+      .catalog = &catalog,
+      .gate = server->gate_.get(),
+      .tls_certificate_not_after = [tls = server->tls_.get()] { return tls->not_after(); },
+      .alerting_stats = AlertingStatsSource(alerts)};
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start({.listen_address = options.http_listen_address,
                          .max_connections = 16,
-                         .tls_certificate_file = tls->certificate_file,
-                         .tls_key_file = tls->key_file},
+                         .tls_certificate_file = "",
+                         .tls_key_file = "",
+                         .tls_identity = server->tls_->http_identity()},
                         ApiAndPastRoutes(http_sources, *server->remediation_),
                         ApiStreamRoutes(http_sources), DashboardRoutes());
   if (!http.ok()) return http.status();
@@ -341,6 +349,45 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   registry_.reset();
   store_.reset();
   LOG(INFO) << "collector stopped";
+}
+
+absl::StatusOr<std::vector<std::string>> CollectorServer::Reload() {
+  absl::MutexLock lock(&reload_mu_);
+  std::vector<std::string> changes;
+  CollectorOptions options;
+  v1::CollectorConfig config = config_;
+  if (!config_path_.empty()) {
+    absl::StatusOr<CollectorOptions> fresh = LoadCollectorConfig(config_path_);
+    if (!fresh.ok()) {
+      LOG(ERROR) << "reload refused, the running config stays: " << fresh.status().message();
+      return absl::FailedPreconditionError(
+          absl::StrCat("config not reloaded: ", fresh.status().message()));
+    }
+    options = *std::move(fresh);
+    if (absl::Status s = ReadYamlConfigFile(config_path_, config); !s.ok()) return s;
+  }
+  // The operator's files if the config names them, else the local CA's server files.
+  const std::string local = data_dir_ + "/tls/";
+  const std::string certificate_file = config.tls().certificate_file().empty()
+                                           ? local + "server.crt"
+                                           : config.tls().certificate_file();
+  const std::string key_file =
+      config.tls().key_file().empty() ? local + "server.key" : config.tls().key_file();
+  absl::StatusOr<std::string> tls = tls_->Reload(certificate_file, key_file);
+  if (!tls.ok()) {
+    LOG(ERROR) << "reload refused: " << tls.status().message();
+    return tls.status();
+  }
+  changes.push_back(*tls);
+  WarnIfExpiringSoon(certificate_file, tls_->not_after());
+  for (const std::string& key : ChangedConfigKeys(config_, config)) {
+    changes.push_back(AppliesLive(key) ? absl::StrCat(key, ": applied")
+                                       : absl::StrCat(key, ": changed in ", config_path_,
+                                                      "; takes effect at the next start"));
+  }
+  config_ = std::move(config);
+  for (const std::string& change : changes) LOG(INFO) << "reload: " << change;
+  return changes;
 }
 
 CollectorServer::~CollectorServer() { Shutdown(); }

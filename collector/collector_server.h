@@ -20,6 +20,7 @@
 #include "collector/history/history_recorder.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/ingest/ingest_writer.h"
+#include "collector/live_reload.h"
 #include "collector/operations_service.h"
 #include "collector/registry/registry.h"
 #include "collector/scoring/live_scorer.h"
@@ -41,7 +42,8 @@ class CollectorServer {
   // token to options.admin_token_file.
   static absl::StatusOr<std::unique_ptr<CollectorServer>> Start(const CollectorOptions& options,
                                                                 const Catalog& catalog,
-                                                                Clock& clock);
+                                                                Clock& clock,
+                                                                std::string config_path = "");
   // Shuts down if Shutdown has not run.
   ~CollectorServer();
 
@@ -52,6 +54,14 @@ class CollectorServer {
   // The CA certificate file clients pin: the local CA's; empty when the operator
   // provided the certificate files.
   const std::string& ca_file() const { return ca_file_; }
+
+  // Reload without restart (SIGHUP, OperationsService.Reload): reads the config file
+  // again (when the server was started with its path) and the TLS certificate and key,
+  // and serves the new certificate on both listeners. Returns a line per change; config
+  // keys other than tls.certificate_file and tls.key_file are reported as waiting for
+  // the next start. FailedPrecondition, logged, if the config or the TLS files are bad:
+  // the old ones keep serving.
+  absl::StatusOr<std::vector<std::string>> Reload();
 
   // Stops taking streams, lets open streams receive the acknowledgements of batches
   // already read (waiting at most `grace`), writes everything queued, closes the store.
@@ -83,6 +93,11 @@ class CollectorServer {
   std::unique_ptr<HttpServer> http_;
   std::string address_;
   std::string ca_file_;
+  std::unique_ptr<ServingTls> tls_;
+  std::string data_dir_;
+  std::string config_path_;
+  absl::Mutex reload_mu_;
+  v1::CollectorConfig config_ ABSL_GUARDED_BY(reload_mu_);  // As last read.
 };
 
 }  // namespace postura::collector

@@ -110,7 +110,9 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t waited_signals = stop_signals;  // And SIGHUP: reload.
+  sigaddset(&waited_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &waited_signals, nullptr);
   // After the mask, so gRPC's threads inherit it; before any channel or server.
   postura::GrpcLifetime grpc_lifetime;
 
@@ -145,8 +147,8 @@ int main(int argc, char** argv) {
   }
 
   absl::StatusOr<std::unique_ptr<postura::collector::CollectorServer>> server =
-      postura::collector::CollectorServer::Start(*options, *catalog,
-                                                 postura::Clock::GetRealClock());
+      postura::collector::CollectorServer::Start(*options, *catalog, postura::Clock::GetRealClock(),
+                                                 config_path);
   if (!server.ok()) {
     std::cerr << "postura-collector: " << server.status().message() << "\n";
     return 1;
@@ -162,7 +164,11 @@ int main(int argc, char** argv) {
   postura::HeapReleaser heap_releaser(absl::Seconds(1));
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&waited_signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    LOG(INFO) << "received SIGHUP: reloading";
+    // Reload logs what it changed, or why it refused and what keeps serving.
+    (*server)->Reload().IgnoreError();
+  }
   LOG(INFO) << "received " << strsignal(signal_number) << ", draining";
   (*server)->Shutdown();
   return 0;

@@ -276,11 +276,16 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
   out.Sample("postura_scoring_state_bytes", {}, static_cast<double>(scoring.memory_bytes));
   out.Family("postura_watchers", "Open watch streams (gRPC and HTTP).", "gauge");
   out.Sample("postura_watchers", {}, scoring.watchers);
-  if (sources.tls_certificate_not_after != absl::InfinitePast()) {
+  if (sources.tls_certificate_not_after != nullptr) {
     out.Family("postura_tls_certificate_expiry_timestamp_seconds",
                "When the server's TLS certificate expires (Unix time).", "gauge");
     out.Sample("postura_tls_certificate_expiry_timestamp_seconds", {},
-               absl::ToDoubleSeconds(sources.tls_certificate_not_after - absl::UnixEpoch()));
+               absl::ToDoubleSeconds(sources.tls_certificate_not_after() - absl::UnixEpoch()));
+    out.Family("postura_tls_certificate_expiry_seconds",
+               "Seconds until the server's TLS certificate expires; negative once expired.",
+               "gauge");
+    out.Sample("postura_tls_certificate_expiry_seconds", {},
+               absl::ToDoubleSeconds(sources.tls_certificate_not_after() - absl::Now()));
   }
   out.Histogram("postura_ingest_commit_seconds", "Duration of each synced ingest commit.", {},
                 sources.writer->commit_latency().Figures());

@@ -26,7 +26,8 @@ struct HttpApiSources {
   const Catalog* catalog = nullptr;
   const Gatekeeper* gate = nullptr;  // Admits every route but /healthz and the session.
   // When the server's TLS certificate expires: exported, so that it can be alerted on.
-  absl::Time tls_certificate_not_after = absl::InfinitePast();
+  // When the served TLS certificate expires, now (a reload may replace it); null: none.
+  std::function<absl::Time()> tls_certificate_not_after;
   // The alert engine's figures (alert_metrics.h); unset when alerting is not configured.
   std::function<AlertingStats()> alerting_stats;
 };

@@ -185,6 +185,12 @@ absl::StatusOr<std::unique_ptr<SseSource>> OpenSource(const SseOpener& open,
 
 // A TLS server if the options name certificate files, a plain one otherwise.
 std::unique_ptr<httplib::Server> MakeServer(const HttpServerOptions& options) {
+  if (options.tls_identity != nullptr) {
+    return std::make_unique<httplib::SSLServer>(
+        [identity = options.tls_identity](SSL_CTX& context) {
+          return identity->InstallOn(context);
+        });
+  }
   if (options.tls_certificate_file.empty()) return std::make_unique<httplib::Server>();
   return std::make_unique<httplib::SSLServer>(options.tls_certificate_file.c_str(),
                                               options.tls_key_file.c_str());

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "collector/api/event_stream.h"
+#include "collector/api/tls_identity.h"
 #include "google/protobuf/message.h"
 
 namespace httplib {
@@ -45,6 +46,8 @@ struct HttpServerOptions {
   // always gives them).
   std::string tls_certificate_file{};
   std::string tls_key_file{};
+  // Instead of the files: an identity that a reload may replace while serving (HTTPS).
+  std::shared_ptr<const TlsIdentity> tls_identity{};
 };
 
 struct HttpRequest {

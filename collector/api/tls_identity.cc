@@ -1,0 +1,98 @@
+#include "collector/api/tls_identity.h"
+
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace postura::collector {
+
+struct TlsIdentity::Parsed {
+  ~Parsed() {
+    for (X509* certificate : chain) X509_free(certificate);
+    EVP_PKEY_free(key);
+  }
+  std::vector<X509*> chain;  // The server's certificate first.
+  EVP_PKEY* key = nullptr;
+  absl::Time not_after;
+};
+
+namespace {
+
+// The certificates and the key of `material`, checked to match.
+absl::StatusOr<std::shared_ptr<const TlsIdentity::Parsed>> Parse(const TlsMaterial& material) {
+  auto parsed = std::make_shared<TlsIdentity::Parsed>();
+  BIO* certificates = BIO_new_mem_buf(material.certificate_chain_pem.data(),
+                                      static_cast<int>(material.certificate_chain_pem.size()));
+  while (X509* certificate = PEM_read_bio_X509(certificates, nullptr, nullptr, nullptr)) {
+    parsed->chain.push_back(certificate);
+  }
+  BIO_free(certificates);
+  BIO* key = BIO_new_mem_buf(material.private_key_pem.data(),
+                             static_cast<int>(material.private_key_pem.size()));
+  parsed->key = PEM_read_bio_PrivateKey(key, nullptr, nullptr, nullptr);
+  BIO_free(key);
+  if (parsed->chain.empty()) return absl::InvalidArgumentError("no certificate in the chain");
+  if (parsed->key == nullptr) return absl::InvalidArgumentError("the private key does not parse");
+  if (X509_check_private_key(parsed->chain[0], parsed->key) != 1) {
+    return absl::InvalidArgumentError("the private key does not match the certificate");
+  }
+  absl::StatusOr<absl::Time> not_after = CertificateNotAfter(material.certificate_chain_pem);
+  if (!not_after.ok()) return not_after.status();
+  parsed->not_after = *not_after;
+  return parsed;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TlsIdentity>> TlsIdentity::Create(const TlsMaterial& material) {
+  absl::StatusOr<std::shared_ptr<const Parsed>> parsed = Parse(material);
+  if (!parsed.ok()) return parsed.status();
+  return std::unique_ptr<TlsIdentity>(new TlsIdentity(*std::move(parsed)));
+}
+
+TlsIdentity::~TlsIdentity() = default;
+
+absl::Status TlsIdentity::Replace(const TlsMaterial& material) {
+  absl::StatusOr<std::shared_ptr<const Parsed>> parsed = Parse(material);
+  if (!parsed.ok()) return parsed.status();
+  absl::MutexLock lock(&mu_);
+  current_ = *std::move(parsed);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const TlsIdentity::Parsed> TlsIdentity::Current() const {
+  absl::MutexLock lock(&mu_);
+  return current_;
+}
+
+absl::Time TlsIdentity::not_after() const { return Current()->not_after; }
+
+bool TlsIdentity::InstallOn(ssl_ctx_st& context) const {
+  SSL_CTX_set_options(&context, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_set_min_proto_version(&context, TLS1_2_VERSION) != 1) return false;
+  SSL_CTX_set_cert_cb(
+      &context,
+      [](SSL* ssl, void* self) {
+        // The handshake's own reference: a Replace meanwhile frees nothing it uses, and
+        // SSL_use_* take their own references to the objects.
+        const std::shared_ptr<const Parsed> parsed =
+            static_cast<const TlsIdentity*>(self)->Current();
+        if (SSL_use_certificate(ssl, parsed->chain[0]) != 1 ||
+            SSL_use_PrivateKey(ssl, parsed->key) != 1) {
+          return 0;
+        }
+        SSL_clear_chain_certs(ssl);
+        for (size_t i = 1; i < parsed->chain.size(); ++i) {
+          if (SSL_add1_chain_cert(ssl, parsed->chain[i]) != 1) return 0;
+        }
+        return 1;
+      },
+      const_cast<TlsIdentity*>(this));
+  return true;
+}
+
+}  // namespace postura::collector
