@@ -10,6 +10,7 @@
 #include "collector/api/http_api.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/remediation_routes.h"
+#include "collector/api/requests_routes.h"
 #include "common/config/yaml_config.h"
 #include "common/transport/local_ca.h"
 #include "common/transport/private_file.h"
@@ -108,15 +109,19 @@ absl::StatusOr<std::vector<AlertSinkEntry>> BuildAlertSinks(const AlertingOption
   return sinks;
 }
 
-// The API's routes, those about the past (past_routes.h) and remediation time
-// (remediation_routes.h).
+// The API's routes, those about the past (past_routes.h), remediation time
+// (remediation_routes.h) and evidence requests (requests_routes.h).
 std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
-                                        const RemediationQueries& remediation) {
+                                        const RemediationQueries& remediation,
+                                        RequestBook& requests, const CredentialStore& credentials) {
   std::vector<HttpRoute> routes = ApiRoutes(sources);
   for (HttpRoute& route : PastRoutes(*sources.past, *sources.gate)) {
     routes.push_back(std::move(route));
   }
   for (HttpRoute& route : RemediationRoutes(remediation, *sources.gate)) {
+    routes.push_back(std::move(route));
+  }
+  for (HttpRoute& route : RequestsRoutes(requests, *sources.gate, credentials)) {
     routes.push_back(std::move(route));
   }
   return routes;
@@ -302,7 +307,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                          .tls_certificate_file = "",
                          .tls_key_file = "",
                          .tls_identity = server->tls_->http_identity()},
-                        ApiAndPastRoutes(http_sources, *server->remediation_),
+                        ApiAndPastRoutes(http_sources, *server->remediation_, *server->requests_,
+                                         *server->credentials_),
                         ApiStreamRoutes(http_sources), DashboardRoutes());
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);

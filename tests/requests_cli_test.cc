@@ -5,6 +5,7 @@
 // nothing; documents are stored once and come back byte for byte. Prints the review
 // latency to the score change and the storage per MB of documents.
 
+#include <httplib.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/https_client.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
@@ -133,6 +135,15 @@ class RequestsCliTest : public testing::Test {
             "--outcome", outcome,       "--level",
             level,       "--statement", "Supplier policy v3, signed by the CISO.",
             "--attach",  file};
+  }
+
+  // The token in a token file.
+  std::string TokenText(const std::string& file) {
+    std::string token = ReadFile(file);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+      token.pop_back();
+    }
+    return token;
   }
 
   uint64_t AuditEntries() { return OkJson({"audit"}, auditor_)["entries"].size(); }
@@ -296,6 +307,62 @@ TEST_F(RequestsCliTest, BadInputGetsSpecificErrorsStoresNothingAndTheCollectorKe
                        "--owner-supplier", "acme", "--due", "7d"}),
               HasSubstr("no functional area 'FA99'"));
   EXPECT_THAT(Ok({"requests", "list", "--all"}), HasSubstr("cancelled"));
+}
+
+TEST_F(RequestsCliTest, OverHttpsDocumentsAreAttachmentsAndChangesNeedTheHeaderToken) {
+  auto admin = test::HttpsClient(collector_->http_address(), collector_->ca_file(),
+                                 collector_->admin().token);
+  const std::string create = absl::StrCat(
+      R"({"title": "Recovery plans", "outcomes": {"outcomeIds": [")", kOutcome,
+      R"("]}, "scopeKind": "REQUEST_SCOPE_ASSET", "scopeId": "web", "ownerKind": "OWNER_SUPPLIER", "ownerId": "acme", "dueUnixSeconds": ")",
+      absl::ToUnixSeconds(absl::Now() + absl::Hours(48)), R"("})");
+  httplib::Result created = admin->Post("/api/v1/requests", create, "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  const std::string id = Json::parse(created->body).value("id", "");
+  const std::filesystem::path text = dir_.path() / "plan.txt";
+  const std::string plan(300'000, 'p');  // Two chunks.
+  std::ofstream(text) << plan;
+  const Json answered = OkJson(Submit(id, kOutcome, "1", text.string()), supplier_);
+  const std::string sha = answered["outcomes"][0]["answer"]["documents"][0]["sha256Hex"];
+
+  httplib::Result document = admin->Get(absl::StrCat("/api/v1/documents/", sha));
+  ASSERT_TRUE(document);
+  EXPECT_EQ(document->status, 200);
+  EXPECT_EQ(document->body, plan);
+  EXPECT_THAT(document->get_header_value("Content-Disposition"), HasSubstr("attachment"));
+  EXPECT_EQ(document->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(document->get_header_value("Content-Type"), "application/octet-stream");
+  auto other =
+      test::HttpsClient(collector_->http_address(), collector_->ca_file(), TokenText(other_));
+  httplib::Result foreign = other->Get(absl::StrCat("/api/v1/documents/", sha));
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 404);
+  EXPECT_EQ(other->Get(absl::StrCat("/api/v1/requests/", id))->status, 404);
+  EXPECT_EQ(admin->Get("/api/v1/requests")->status, 200);
+  EXPECT_EQ(admin->Get("/api/v1/audit?since=2020-01-01T00:00:00Z")->status, 200);
+
+  // A review through the dashboard's cookie alone is refused: changes need the header.
+  auto cookie_only = test::HttpsClient(collector_->http_address(), collector_->ca_file(), "");
+  httplib::Headers cookie = {
+      {"Cookie", absl::StrCat("postura_session=", collector_->admin().token)}};
+  const std::string review =
+      absl::StrCat(R"({"outcomeId": ")", kOutcome, R"(", "approve": true, "comment": "ok"})");
+  httplib::Result refused = cookie_only->Post(absl::StrCat("/api/v1/requests/", id, "/review"),
+                                              cookie, review, "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  auto reviewer =
+      test::HttpsClient(collector_->http_address(), collector_->ca_file(), TokenText(reviewer_));
+  httplib::Result approved =
+      reviewer->Post(absl::StrCat("/api/v1/requests/", id, "/review"), review, "application/json");
+  ASSERT_TRUE(approved);
+  EXPECT_EQ(approved->status, 200) << approved->body;
+  EXPECT_EQ(
+      reviewer
+          ->Post(absl::StrCat("/api/v1/requests/", id, "/review"), "{not json", "application/json")
+          ->status,
+      400);
 }
 
 }  // namespace

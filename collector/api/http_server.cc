@@ -78,6 +78,16 @@ HttpRequest ToHttpRequest(const httplib::Request& req, const std::vector<std::st
 void Apply(const HttpResponse& response, httplib::Response& res) {
   res.status = response.status;
   for (const auto& [name, value] : response.headers) res.set_header(name, value);
+  if (response.body_source) {
+    res.set_content_provider(
+        response.body_size, response.content_type,
+        [source = response.body_source](size_t offset, size_t, httplib::DataSink& sink) {
+          std::string piece;
+          if (!source(offset, &piece) || piece.empty()) return false;
+          return sink.write(piece.data(), piece.size());
+        });
+    return;
+  }
   res.set_content(response.body, response.content_type);
 }
 

@@ -67,6 +67,12 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body{};
   std::vector<std::pair<std::string, std::string>> headers{};  // Extra headers.
+  // A body too large to hold (a document): when set, `body` is ignored and the server
+  // asks for `body_size` bytes piece by piece, from its own thread; the source puts the
+  // next piece at `offset` into `*piece` and returns false on an error (the connection
+  // then closes).
+  std::function<bool(uint64_t offset, std::string* piece)> body_source{};
+  uint64_t body_size = 0;
 };
 
 // Answers one request. Called on a worker thread, possibly for several requests at
