@@ -244,7 +244,13 @@ std::string ReportJson(const PostureReport& report) {
   json["organization"] = nlohmann::ordered_json::parse(ProtoJson(report.organization, false));
   json["assets"] = nlohmann::ordered_json::parse(ProtoJson(report.assets, false))["assets"];
   json["gaps"] = nlohmann::ordered_json::array();
-  for (const v1::Gaps& gaps : report.gaps) {
+  for (v1::Gaps gaps : report.gaps) {
+    // RS.AN-5's own title, not the one the catalog carries (docs/catalog.md).
+    for (v1::FunctionalAreaGaps& area : *gaps.mutable_areas()) {
+      for (v1::Gap& gap : *area.mutable_gaps()) {
+        gap.set_title(std::string(ReportTitle(gap.outcome_id(), gap.title())));
+      }
+    }
     json["gaps"].push_back(nlohmann::ordered_json::parse(ProtoJson(gaps, false)));
   }
   json["remediation"] = nlohmann::ordered_json::parse(ProtoJson(report.remediation, false));

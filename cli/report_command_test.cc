@@ -68,6 +68,9 @@ TEST(ReportMarkdownTest, GapsShowTheSourcesTitleOfCorrectedOutcomes) {
   const std::string markdown = ReportMarkdown(report, 5);
   EXPECT_THAT(markdown, HasSubstr("| RS_AN_RS_AN_5 | Processes are established to receive"));
   EXPECT_THAT(markdown, Not(HasSubstr("Incidents are categorized")));
+  const nlohmann::json json = nlohmann::json::parse(ReportJson(report));
+  EXPECT_THAT(json["gaps"][0]["areas"][0]["gaps"][0]["title"].get<std::string>(),
+              HasSubstr("Processes are established to receive"));
 }
 
 TEST(ReportMarkdownTest, TiersShowWithTheFactsThatDecidedThem) {
