@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "collector/store/evidence_store.h"
 #include "collector/testing/test_evidence.h"
 #include "gmock/gmock.h"
@@ -115,6 +116,12 @@ TEST(BackupProcessTest, ABackupWhileIngestRunsRestoresTheScoresAndEveryAcknowled
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
   EXPECT_THAT(backup.out, HasSubstr("format version 2"));
   const v1::AssetScore original_score = ScoreOf(*collector);
+  // Not even --force replaces the store of a running collector.
+  auto in_use = RunProcess({POSTURA_COLLECTOR_BIN, "restore", "--force", "--from", backup_dir,
+                            "--data-dir", original_dir + "/data"})
+                    .value();
+  EXPECT_EQ(in_use.exit_code, 1);
+  EXPECT_THAT(in_use.err, HasSubstr(absl::StrCat("is in use by process ", collector->pid())));
   EXPECT_EQ(collector->Stop(), 0);
 
   // Restoring over a store that is there needs --force.
