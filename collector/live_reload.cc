@@ -1,9 +1,9 @@
 #include "collector/live_reload.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/transport/private_file.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/security/tls_certificate_provider.h"
@@ -20,22 +20,6 @@ constexpr unsigned int kWatchIntervalSeconds = 1;
 
 constexpr char kServingCertificate[] = "server.crt";
 constexpr char kServingKey[] = "server.key";
-
-// Writes `contents` to `path` through a temporary file and a rename, owner-only.
-absl::Status WriteAtomically(const fs::path& path, const std::string& contents) {
-  const fs::path temporary = path.string() + ".new";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    std::error_code error;
-    fs::permissions(temporary, fs::perms::owner_read | fs::perms::owner_write, error);
-    out << contents;
-    if (!out.good()) return absl::UnavailableError(absl::StrCat("cannot write ", path.string()));
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  if (error) return absl::UnavailableError(absl::StrCat("cannot write ", path.string()));
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -63,12 +47,12 @@ absl::Status ServingTls::WriteServingCopies(const TlsMaterial& material) const {
   // The key first: gRPC's watcher reads both, checks that they match and, if a write came
   // between its reads, reads again; a pair that does not match is never served.
   if (absl::Status s =
-          WriteAtomically(fs::path(serving_dir_) / kServingKey, material.private_key_pem);
+          WritePrivateFile(fs::path(serving_dir_) / kServingKey, material.private_key_pem);
       !s.ok()) {
     return s;
   }
-  return WriteAtomically(fs::path(serving_dir_) / kServingCertificate,
-                         material.certificate_chain_pem);
+  return WritePrivateFile(fs::path(serving_dir_) / kServingCertificate,
+                          material.certificate_chain_pem);
 }
 
 std::shared_ptr<grpc::ServerCredentials> ServingTls::GrpcCredentials() const {
