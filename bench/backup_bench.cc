@@ -10,6 +10,8 @@
 // 2. Takes a backup (EvidenceStore::Checkpoint, what `postura-collector backup` runs)
 //    while a writer thread keeps committing batches, and prints how long it took, its
 //    files and bytes, and how many commits went on during it.
+// Also printed: how long opening the store took, and the part of it the store's format
+// check (store_format.h) takes: a read-only open before the real one.
 // 3. Copies the backup file by file, synced (CopyStore: what `restore` does), and prints
 //    how long that took.
 // The backup and its copy go under --backup-dir (default: beside the store); the
@@ -29,6 +31,7 @@
 #include "collector/store/evidence_records.h"
 #include "collector/store/evidence_store.h"
 #include "collector/store/store_backup.h"
+#include "collector/store/store_format.h"
 #include "collector/testing/test_evidence.h"
 #include "common/model/catalog.h"
 #include "tests/testing/temp_dir.h"
@@ -85,7 +88,16 @@ int Run(const Options& options) {
                                                 : std::filesystem::path(options.backup_dir);
   std::filesystem::remove_all(backup_root);
   std::filesystem::create_directories(backup_root);
+  // What the format check adds to every start: a read-only open of the default family.
+  const absl::Time probe_start = absl::Now();
+  absl::StatusOr<std::optional<int>> format = collector::ReadStoreFormat(nullptr, store_dir);
+  const absl::Duration probe = absl::Now() - probe_start;
+  const absl::Time open_start = absl::Now();
   std::unique_ptr<EvidenceStore> store = EvidenceStore::Open({.path = store_dir.string()}).value();
+  std::printf("open: %s, of which the format check %s (format %s)\n",
+              absl::FormatDuration(absl::Now() - open_start + probe).c_str(),
+              absl::FormatDuration(probe).c_str(),
+              format.ok() && *format ? absl::StrCat(**format).c_str() : "none yet");
   std::mt19937_64 random(21);
   const std::string filler = "bench-filler";
   uint64_t stored = StoredItems(*store);
