@@ -6,10 +6,28 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/transport/collector_channel.h"
 #include "postura/v1/agent_config.pb.h"
 
 namespace postura::agent {
+
+// One scheduled OpenSCAP evaluation (agent_config.proto OpenscapSourceConfig).
+struct OpenscapSourceOptions {
+  std::string datastream;
+  std::string profile;
+  std::string tailoring;  // Empty: none.
+  absl::Duration interval = absl::Hours(24);
+  absl::Duration timeout = absl::Minutes(30);
+  std::string oscap = "/usr/bin/oscap";
+};
+
+// A directory of results made elsewhere (agent_config.proto XccdfDropConfig).
+struct XccdfDropOptions {
+  std::string directory;
+  std::vector<std::string> assets;  // Filled with all the agent's assets by default.
+  absl::Duration valid_for = absl::Hours(24 * 7);
+};
 
 // The agent's settings, validated, with defaults filled in.
 struct AgentOptions {
@@ -24,6 +42,9 @@ struct AgentOptions {
   std::string ca_file;                // Empty: the system's trusted CAs.
   std::string credential_file;        // Default <spool_directory>/credential.
   std::string enrollment_token_file;  // Empty: none.
+  std::vector<OpenscapSourceOptions> openscap_sources;
+  std::vector<XccdfDropOptions> xccdf_drops;
+  std::vector<std::string> openscap_mappings;
   // How the uploader recognises the collector and proves itself; filled in at start-up
   // from ca_file and the credential (agent/enrollment.h), not from the config.
   CollectorTrust trust;

@@ -49,5 +49,56 @@ TEST(AgentConfigTest, BadConfigNamesTheKey) {
               HasMessage(HasSubstr("evidence_ttl_intervals")));
 }
 
+constexpr char kOpenscapOnly[] =
+    "agent_id: web-01\ncollector_address: 127.0.0.1:4317\nassets: [web, db]\n"
+    "spool: {directory: /s}\n";
+
+TEST(AgentConfigTest, ReadsOpenscapSourcesAndDropDirectories) {
+  AgentOptions options =
+      FromYaml(std::string(kOpenscapOnly) +
+               "openscap:\n"
+               "  - {datastream: /ds.xml, profile: p, interval: 6h, timeout: 10m}\n"
+               "  - {datastream: /ds2.xml, profile: q, tailoring: /t.xml, oscap: /opt/oscap}\n"
+               "xccdf_drop:\n"
+               "  - {directory: /drop/db, assets: [db], valid_for: 2d}\n"
+               "  - {directory: /drop/all}\n"
+               "openscap_mappings: [/m.tsv]\n")
+          .value();
+  EXPECT_TRUE(options.packs.empty());  // OpenSCAP alone is enough.
+  ASSERT_EQ(options.openscap_sources.size(), 2u);
+  EXPECT_EQ(options.openscap_sources[0].interval, absl::Hours(6));
+  EXPECT_EQ(options.openscap_sources[0].timeout, absl::Minutes(10));
+  EXPECT_EQ(options.openscap_sources[0].oscap, "/usr/bin/oscap");
+  EXPECT_EQ(options.openscap_sources[1].tailoring, "/t.xml");
+  EXPECT_EQ(options.openscap_sources[1].interval, absl::Hours(24));
+  EXPECT_EQ(options.openscap_sources[1].timeout, absl::Minutes(30));
+  EXPECT_EQ(options.openscap_sources[1].oscap, "/opt/oscap");
+  ASSERT_EQ(options.xccdf_drops.size(), 2u);
+  EXPECT_EQ(options.xccdf_drops[0].assets, std::vector<std::string>{"db"});
+  EXPECT_EQ(options.xccdf_drops[0].valid_for, absl::Hours(48));
+  EXPECT_EQ(options.xccdf_drops[1].assets, (std::vector<std::string>{"web", "db"}));
+  EXPECT_EQ(options.xccdf_drops[1].valid_for, absl::Hours(24 * 7));
+  EXPECT_EQ(options.openscap_mappings, std::vector<std::string>{"/m.tsv"});
+}
+
+TEST(AgentConfigTest, BadOpenscapKeysAreNamed) {
+  const std::string base(kOpenscapOnly);
+  EXPECT_THAT(FromYaml(base).status(), HasMessage(HasSubstr("packs: list at least one")));
+  EXPECT_THAT(FromYaml(base + "openscap: [{profile: p}]\n").status(),
+              HasMessage(HasSubstr("openscap[0].datastream: required")));
+  EXPECT_THAT(FromYaml(base + "openscap: [{datastream: /d}]\n").status(),
+              HasMessage(HasSubstr("openscap[0].profile: required")));
+  EXPECT_THAT(FromYaml(base + "openscap: [{datastream: /d, profile: p, interval: 10s}]\n").status(),
+              HasMessage(HasSubstr("openscap[0].interval: must be 1m to")));
+  EXPECT_THAT(FromYaml(base + "openscap: [{datastream: /d, profile: p, timeout: soon}]\n").status(),
+              HasMessage(HasSubstr("openscap[0].timeout:")));
+  EXPECT_THAT(FromYaml(base + "xccdf_drop: [{assets: [web]}]\n").status(),
+              HasMessage(HasSubstr("xccdf_drop[0].directory: required")));
+  EXPECT_THAT(FromYaml(base + "xccdf_drop: [{directory: /d, assets: [mail]}]\n").status(),
+              HasMessage(HasSubstr("xccdf_drop[0].assets: 'mail' is not one of the agent's")));
+  EXPECT_THAT(FromYaml(base + "xccdf_drop: [{directory: /d, valid_for: 5m}]\n").status(),
+              HasMessage(HasSubstr("xccdf_drop[0].valid_for: must be 1h to")));
+}
+
 }  // namespace
 }  // namespace postura::agent

@@ -247,6 +247,7 @@ class ResultsReader {
         return;
       }
       results_.test_result_id = attribute("id").value_or("");
+      results_.end_time = attribute("end-time").value_or("");
       test_result_depth_ = depth_;
     }
   }
@@ -389,6 +390,19 @@ absl::StatusOr<XccdfResults> ParseXccdfResults(absl::string_view text, absl::str
     if (absl::Status s = reader.Feed(chunk, text.empty()); !s.ok()) return s;
   } while (!text.empty());
   return reader.Finish();
+}
+
+absl::StatusOr<absl::Time> ParseXccdfTime(absl::string_view text) {
+  absl::Time time;
+  std::string error;
+  const std::string trimmed(absl::StripAsciiWhitespace(text));
+  if (absl::ParseTime(absl::RFC3339_full, trimmed, &time, &error)) return time;
+  // xsd:dateTime may omit the zone; OpenSCAP writes one, other scanners may not.
+  if (absl::ParseTime("%Y-%m-%d%ET%H:%M:%E*S", trimmed, absl::UTCTimeZone(), &time, &error)) {
+    return time;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", absl::CHexEscape(trimmed.substr(0, 64)), "' is not an xsd:dateTime"));
 }
 
 absl::StatusOr<XccdfResults> ReadXccdfResultsFile(const std::string& path,

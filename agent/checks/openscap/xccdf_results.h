@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace postura::agent::openscap {
 
@@ -63,6 +64,9 @@ struct XccdfResults {
   std::string test_result_id;
   std::string benchmark_id;  // The TestResult's benchmark href, or the Benchmark's id.
   std::string profile_id;    // Empty when the evaluation used no profile.
+  // The TestResult's end-time (xsd:dateTime) as written, e.g. "2026-12-05T04:22:39+00:00";
+  // empty when absent. Not checked here: ParseXccdfTime reads it.
+  std::string end_time;
   std::vector<XccdfRuleResult> rule_results;  // Document order, one per rule.
   // Rule id -> definition, for every Rule of the benchmark in the file (none for a bare
   // TestResult).
@@ -87,6 +91,10 @@ struct XccdfParseOptions {
 // than max_kept_bytes.
 absl::StatusOr<XccdfResults> ParseXccdfResults(absl::string_view text, absl::string_view source,
                                                const XccdfParseOptions& options = {});
+
+// An xsd:dateTime of XCCDF (RFC 3339, fractional seconds allowed; without a zone it is
+// taken as UTC). InvalidArgument quoting the text otherwise.
+absl::StatusOr<absl::Time> ParseXccdfTime(absl::string_view text);
 
 // Reads and parses the file at `path` in chunks. The errors of ParseXccdfResults, each
 // naming the path; NotFound or PermissionDenied when it cannot be opened; InvalidArgument

@@ -31,7 +31,7 @@ constexpr char kRules[] = R"(
   </Group>)";
 
 constexpr char kTestResult[] = R"(
-  <TestResult id="xccdf_org.open-scap_testresult_p">
+  <TestResult id="xccdf_org.open-scap_testresult_p" end-time="2026-12-05T04:22:39+01:00">
     <benchmark href="#xccdf_org.example_benchmark_b" id="xccdf_org.example_benchmark_b"/>
     <title>OSCAP Scan Result</title>
     <profile idref="xccdf_org.example_profile_p"/>
@@ -69,6 +69,7 @@ std::string ArfDocument() {
 void ExpectExampleResults(const XccdfResults& results) {
   EXPECT_EQ(results.test_result_id, "xccdf_org.open-scap_testresult_p");
   EXPECT_EQ(results.profile_id, "xccdf_org.example_profile_p");
+  EXPECT_EQ(results.end_time, "2026-12-05T04:22:39+01:00");
   ASSERT_EQ(results.rule_results.size(), 3u);
   EXPECT_EQ(results.rule_results[0].rule_id, "xccdf_org.example_rule_ssh_root");
   EXPECT_EQ(results.rule_results[0].outcome, RuleOutcome::kFail);
@@ -93,6 +94,19 @@ TEST(XccdfResultsTest, ReadsAnXccdfResultsFile) {
   ASSERT_TRUE(results.ok()) << results.status();
   EXPECT_EQ(results->benchmark_id, "#xccdf_org.example_benchmark_b");
   ExpectExampleResults(*results);
+}
+
+TEST(XccdfResultsTest, ReadsTheTimesScannersWrite) {
+  const absl::Time expected = absl::FromUnixSeconds(1796440959);  // 2026-12-05T03:22:39Z
+  EXPECT_EQ(*ParseXccdfTime("2026-12-05T04:22:39+01:00"), expected);
+  EXPECT_EQ(*ParseXccdfTime("2026-12-05T03:22:39Z"), expected);
+  EXPECT_EQ(*ParseXccdfTime("2026-12-05T03:22:39"), expected);  // No zone: UTC.
+  EXPECT_EQ(*ParseXccdfTime(" 2026-12-05T03:22:39.5Z "), expected + absl::Milliseconds(500));
+  for (const char* bad : {"", "yesterday", "2026-13-05T03:22:39Z", "2026-12-05"}) {
+    absl::StatusOr<absl::Time> time = ParseXccdfTime(bad);
+    EXPECT_FALSE(time.ok()) << bad;
+    EXPECT_THAT(time.status().message(), HasSubstr("not an xsd:dateTime"));
+  }
 }
 
 TEST(XccdfResultsTest, ReadsAnArfReport) {
