@@ -9,7 +9,6 @@
 #include "cli/markdown_table.h"
 #include "cli/terminal_text.h"
 #include "common/model/catalog_corrections.h"
-#include "nlohmann/json.hpp"
 
 namespace postura::cli {
 namespace {
@@ -22,14 +21,8 @@ using crosswalk::FrameworkStanding;
 using crosswalk::OutcomeStanding;
 using crosswalk::SharedControl;
 using crosswalk::Standing;
-using Json = nlohmann::ordered_json;
 
-constexpr absl::string_view kRule =
-    "A control's status is the lowest level among its mapped outcomes that have live "
-    "evidence, over the assets in scope; coverage is the share of applicable (asset, mapped "
-    "outcome) pairs with live evidence. Below 100% coverage the status is marked incomplete: "
-    "it is an upper bound, as an outcome without live evidence may be lower. Outcomes that do "
-    "not apply to an asset's implementation group are left out (docs/metrics.md).";
+using crosswalk::kStatusRule;
 
 std::string LevelText(const std::optional<Level>& level) {
   return level ? absl::StrFormat("%.2f", LevelValue(*level)) : "-";
@@ -75,7 +68,7 @@ std::string Preamble(const CrosswalkHeader& header) {
   if (!header.against_sources.empty()) {
     absl::StrAppend(&text, "; ", absl::StrJoin(header.against_sources, ", "));
   }
-  return absl::StrCat(TerminalSafe(text), ".\n\n", kRule, "\n\n");
+  return absl::StrCat(TerminalSafe(text), ".\n\n", kStatusRule, "\n\n");
 }
 
 // "Subcategories" from "subcategories", for headings.
@@ -195,59 +188,6 @@ std::string UnmappedSection(const Catalog& catalog, const FrameworkStanding& sta
   return text;
 }
 
-Json ControlRef(const Control& control) {
-  return Json{{"id", control.id}, {"title", control.title}};
-}
-
-Json StandingJson(const Catalog& catalog, const Standing& standing) {
-  Json json;
-  json["status"] = crosswalk::ControlStatusName(standing.status);
-  json["complete"] = standing.complete();
-  json["level"] = standing.level ? Json(LevelValue(*standing.level)) : Json(nullptr);
-  json["coverage"] = standing.coverage();
-  json["applicable"] = standing.applicable;
-  json["evaluated"] = standing.evaluated;
-  json["weakestAsset"] = standing.weakest_asset;
-  json["outcomes"] = Json::array();
-  for (const OutcomeStanding& outcome : standing.outcomes) {
-    const CatalogOutcome& o = catalog.outcomes()[outcome.outcome];
-    Json item{{"id", o.id},
-              {"code", o.code},
-              {"title", ReportTitle(o)},
-              {"lowestLevel", outcome.lowest ? Json(LevelValue(*outcome.lowest)) : Json(nullptr)},
-              {"lowestAsset", outcome.lowest_asset},
-              {"applicableAssets", outcome.applicable},
-              {"evaluatedAssets", outcome.evaluated},
-              {"attestedAssets", outcome.attested},
-              {"staleAssets", outcome.stale}};
-    if (const CatalogCorrection* correction = FindCatalogCorrection(o.id)) {
-      item["catalogNote"] = correction->note;
-    }
-    json["outcomes"].push_back(std::move(item));
-  }
-  return json;
-}
-
-Json ControlJson(const Catalog& catalog, const ControlStanding& control) {
-  Json json = ControlRef(*control.control);
-  json["relationships"] = control.control->relationships;
-  json.update(StandingJson(catalog, control.standing));
-  return json;
-}
-
-Json HeaderJson(const CrosswalkHeader& header) {
-  Json json;
-  json["generatedAt"] =
-      absl::FormatTime(absl::RFC3339_sec, header.generated_at, absl::UTCTimeZone());
-  json["collector"] = header.collector;
-  json["scope"] = header.asset_id.empty()
-                      ? Json{{"organization", true}, {"assets", header.asset_count}}
-                      : Json{{"asset", header.asset_id}};
-  return json;
-}
-
-std::string Dump(const Json& json) { return TerminalSafeLines(json.dump(2)); }
-
 }  // namespace
 
 std::string CrosswalkMarkdown(const CrosswalkHeader& header, const Catalog& catalog,
@@ -261,32 +201,7 @@ std::string CrosswalkMarkdown(const CrosswalkHeader& header, const Catalog& cata
 
 std::string CrosswalkJson(const CrosswalkHeader& header, const Catalog& catalog,
                           const FrameworkStanding& standing) {
-  Json json;
-  json["framework"] = crosswalk::FrameworkName(standing.framework);
-  json["title"] = crosswalk::FrameworkTitle(standing.framework);
-  json.update(HeaderJson(header));
-  json["mappingFiles"] = header.framework_sources;
-  json["rule"] = kRule;
-  json["summary"] = Json{
-      {"knownControls", standing.known_controls()},
-      {"mappedControls", standing.mapped.size()},
-      {"unmappedControls", standing.unmapped.size()},
-      {"mappedShare", standing.known_controls() == 0 ? 0.0
-                                                     : static_cast<double>(standing.mapped.size()) /
-                                                           standing.known_controls()}};
-  json["controls"] = Json::array();
-  for (const ControlStanding& control : standing.mapped) {
-    json["controls"].push_back(ControlJson(catalog, control));
-  }
-  json["unmappedControls"] = Json::array();
-  for (const Control* control : standing.unmapped) {
-    json["unmappedControls"].push_back(ControlRef(*control));
-  }
-  json["outcomesNotMapped"] = Json::array();
-  for (int outcome : standing.outcomes_not_mapped) {
-    json["outcomesNotMapped"].push_back(catalog.outcomes()[outcome].id);
-  }
-  return Dump(json);
+  return TerminalSafeLines(crosswalk::FrameworkStandingDocument(header, catalog, standing).dump(2));
 }
 
 std::string AlignmentMarkdown(const CrosswalkHeader& header, const Catalog& catalog,
@@ -334,35 +249,7 @@ std::string AlignmentMarkdown(const CrosswalkHeader& header, const Catalog& cata
 
 std::string AlignmentJson(const CrosswalkHeader& header, const Catalog& catalog,
                           const Alignment& alignment) {
-  Json json;
-  json["framework"] = crosswalk::FrameworkName(alignment.a);
-  json["against"] = crosswalk::FrameworkName(alignment.b);
-  json.update(HeaderJson(header));
-  json["mappingFiles"] = Json{{crosswalk::FrameworkName(alignment.a), header.framework_sources},
-                              {crosswalk::FrameworkName(alignment.b), header.against_sources}};
-  json["rule"] = kRule;
-  json["shared"] = Json::array();
-  for (const SharedControl& shared : alignment.shared) {
-    Json item = ControlRef(*shared.control);
-    item["counterparts"] = Json::array();
-    for (const Control* counterpart : shared.counterparts) {
-      item["counterparts"].push_back(ControlRef(*counterpart));
-    }
-    item["ownOutcomes"] = Json::array();
-    for (int outcome : shared.own_outcomes) {
-      item["ownOutcomes"].push_back(catalog.outcomes()[outcome].id);
-    }
-    item["shared"] = StandingJson(catalog, shared.shared);
-    json["shared"].push_back(std::move(item));
-  }
-  for (const auto& [key, controls] : {std::pair{"onlyInFramework", &alignment.only_a},
-                                      std::pair{"onlyInAgainst", &alignment.only_b}}) {
-    json[key] = Json::array();
-    for (const ControlStanding& control : *controls) {
-      json[key].push_back(ControlJson(catalog, control));
-    }
-  }
-  return Dump(json);
+  return TerminalSafeLines(crosswalk::AlignmentDocument(header, catalog, alignment).dump(2));
 }
 
 }  // namespace postura::cli

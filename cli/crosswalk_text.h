@@ -12,32 +12,23 @@
 #include "absl/time/time.h"
 #include "common/crosswalk/alignment.h"
 #include "common/crosswalk/control_standing.h"
+#include "common/crosswalk/report_json.h"
 #include "common/model/catalog.h"
 
 namespace postura::cli {
 
-// What a crosswalk report was made from.
-struct CrosswalkHeader {
-  absl::Time generated_at;
-  std::string collector;
-  std::string asset_id;  // Empty for the organisation.
-  int asset_count = 0;   // Assets in scope.
-  // The mapping files read, per framework of the report ("builtin uleo-to-csf2.0.tsv", ...).
-  std::vector<std::string> framework_sources;
-  std::vector<std::string> against_sources;
-};
+// What a crosswalk report was made from (common/crosswalk/report_json.h).
+using CrosswalkHeader = crosswalk::ReportHeader;
 
 std::string CrosswalkMarkdown(const CrosswalkHeader& header, const Catalog& catalog,
                               const crosswalk::FrameworkStanding& standing);
-// {"framework", "title", "generatedAt", "collector", "scope", "mappingFiles", "rule",
-//  "summary", "controls", "unmappedControls", "outcomesNotMapped"}.
+// crosswalk::FrameworkStandingDocument, indented, through TerminalSafeLines.
 std::string CrosswalkJson(const CrosswalkHeader& header, const Catalog& catalog,
                           const crosswalk::FrameworkStanding& standing);
 
 std::string AlignmentMarkdown(const CrosswalkHeader& header, const Catalog& catalog,
                               const crosswalk::Alignment& alignment);
-// {"framework", "against", "generatedAt", "collector", "scope", "mappingFiles", "shared",
-//  "onlyInFramework", "onlyInAgainst"}.
+// crosswalk::AlignmentDocument, indented, through TerminalSafeLines.
 std::string AlignmentJson(const CrosswalkHeader& header, const Catalog& catalog,
                           const crosswalk::Alignment& alignment);
 

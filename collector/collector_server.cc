@@ -6,6 +6,7 @@
 #include "collector/access/admin_token.h"
 #include "collector/alerting/syslog_sink.h"
 #include "collector/alerting/webhook_sink.h"
+#include "collector/api/crosswalk_routes.h"
 #include "collector/api/dashboard.h"
 #include "collector/api/http_api.h"
 #include "collector/api/past_routes.h"
@@ -110,7 +111,8 @@ absl::StatusOr<std::vector<AlertSinkEntry>> BuildAlertSinks(const AlertingOption
 }
 
 // The API's routes, those about the past (past_routes.h), remediation time
-// (remediation_routes.h) and evidence requests (requests_routes.h).
+// (remediation_routes.h), crosswalk reports (crosswalk_routes.h) and evidence requests
+// (requests_routes.h).
 std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
                                         const RemediationQueries& remediation,
                                         RequestBook& requests, const CredentialStore& credentials) {
@@ -119,6 +121,9 @@ std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
     routes.push_back(std::move(route));
   }
   for (HttpRoute& route : RemediationRoutes(remediation, *sources.gate)) {
+    routes.push_back(std::move(route));
+  }
+  for (HttpRoute& route : CrosswalkRoutes(*sources.queries, *sources.gate, *sources.catalog)) {
     routes.push_back(std::move(route));
   }
   for (HttpRoute& route : RequestsRoutes(requests, *sources.gate, credentials)) {

@@ -1,6 +1,9 @@
 // Crosswalk reports through real processes: a collector, evidence in over the ingest
 // protocol, and `postura report --framework ... [--against ...] [--mapping ...]` as a user
-// runs it, for one asset and for the organisation; bad input gets specific errors, exit 1.
+// runs it, for one asset and for the organisation, and GET /api/v1/crosswalk; bad input
+// gets specific errors, exit 1 (HTTP 400/404).
+
+#include <httplib.h>
 
 #include <fstream>
 #include <string>
@@ -14,6 +17,7 @@
 #include "nlohmann/json.hpp"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/https_client.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
@@ -249,6 +253,46 @@ TEST_F(CrosswalkCliTest, BadInputIsNamedWithExitOne) {
   ProcessResult same = Postura({"report", "--framework", "csf2.0", "--against", "CSF2.0"});
   EXPECT_EQ(same.exit_code, 1);
   EXPECT_THAT(same.err, HasSubstr("is the report's own framework"));
+}
+
+// The same report over HTTPS: GET /api/v1/crosswalk answers the CLI's JSON.
+TEST_F(CrosswalkCliTest, HttpAnswersTheSameReport) {
+  auto client = test::HttpsClient(collector_->http_address(), collector_->ca_file(),
+                                  collector_->admin().token);
+  httplib::Result answer = client->Get("/api/v1/crosswalk?framework=csf2.0&asset=web");
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  const Json http = Json::parse(answer->body);
+  const Json cli = OkJson({"report", "--framework", "csf2.0", "--asset", "web"});
+  EXPECT_EQ(http["controls"], cli["controls"]);
+  EXPECT_EQ(http["summary"], cli["summary"]);
+  const Json* am01 = FindControl(http["controls"], "ID.AM-01");
+  ASSERT_NE(am01, nullptr);
+  EXPECT_EQ((*am01)["status"], "largely");
+
+  answer = client->Get("/api/v1/crosswalk?framework=csf2.0&against=iso27001-2022");
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  const Json aligned = Json::parse(answer->body);
+  EXPECT_EQ(aligned["scope"]["assets"], 2);
+  EXPECT_EQ(aligned["shared"],
+            OkJson({"report", "--framework", "csf2.0", "--against", "iso27001-2022"})["shared"]);
+
+  answer = client->Get("/api/v1/crosswalk?framework=pci");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 400);
+  EXPECT_THAT(answer->body, HasSubstr("unknown framework 'pci'"));
+  answer = client->Get("/api/v1/crosswalk?framework=csf2.0&asset=nope");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 404);
+  answer = client->Get("/api/v1/crosswalk?framework=csf2.0&against=csf2.0");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 400);
+  // Without a credential, nothing.
+  auto anonymous = test::HttpsClient(collector_->http_address(), collector_->ca_file(), "");
+  answer = anonymous->Get("/api/v1/crosswalk?framework=csf2.0");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 401);
 }
 
 // Issue 19 item 3: the posture report's tiers, from the same collector. Four live outcomes
