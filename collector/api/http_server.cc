@@ -193,23 +193,12 @@ absl::StatusOr<std::unique_ptr<SseSource>> OpenSource(const SseOpener& open,
   return source;
 }
 
-// A TLS server if the options name certificate files, a plain one otherwise.
-std::unique_ptr<httplib::Server> MakeServer(const HttpServerOptions& options) {
-  if (options.tls_identity != nullptr) {
-    return std::make_unique<httplib::SSLServer>(
-        [identity = options.tls_identity](SSL_CTX& context) {
-          return identity->InstallOn(context);
-        });
-  }
-  if (options.tls_certificate_file.empty()) return std::make_unique<httplib::Server>();
-  return std::make_unique<httplib::SSLServer>(options.tls_certificate_file.c_str(),
-                                              options.tls_key_file.c_str());
-}
-
 }  // namespace
 
 HttpServer::HttpServer(const HttpServerOptions& options)
-    : options_(options), server_(MakeServer(options)) {
+    : options_(options),
+      server_(MakeHttplibServer(options.tls_certificate_file, options.tls_key_file,
+                                options.tls_identity)) {
   const size_t threads = static_cast<size_t>(options_.max_connections);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(options_.max_body_bytes);

@@ -1,5 +1,6 @@
 #include "collector/api/tls_identity.h"
 
+#include <httplib.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -93,6 +94,17 @@ bool TlsIdentity::InstallOn(ssl_ctx_st& context) const {
       },
       const_cast<TlsIdentity*>(this));
   return true;
+}
+
+std::unique_ptr<httplib::Server> MakeHttplibServer(const std::string& certificate_file,
+                                                   const std::string& key_file,
+                                                   std::shared_ptr<const TlsIdentity> identity) {
+  if (identity != nullptr) {
+    return std::make_unique<httplib::SSLServer>(
+        [identity](SSL_CTX& context) { return identity->InstallOn(context); });
+  }
+  if (certificate_file.empty()) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>(certificate_file.c_str(), key_file.c_str());
 }
 
 }  // namespace postura::collector

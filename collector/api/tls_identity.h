@@ -5,7 +5,8 @@
 // handshake takes the identity current at that moment (an OpenSSL certificate callback),
 // so a reload (SIGHUP, OperationsService.Reload) needs no new server and drops no
 // connection. The composition root creates it and replaces it on reload; the HTTP server
-// installs it on its OpenSSL context.
+// installs it on its OpenSSL context (MakeHttplibServer, which also makes its plain and
+// file-based servers).
 //
 // Threading: Replace, not_after and the handshakes (on the HTTP server's threads) may run
 // at once; a handshake holds its own reference to the identity it took.
@@ -20,6 +21,9 @@
 #include "common/transport/tls_files.h"
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX.
+namespace httplib {
+class Server;
+}  // namespace httplib
 
 namespace postura::collector {
 
@@ -51,6 +55,12 @@ class TlsIdentity {
   mutable absl::Mutex mu_;
   std::shared_ptr<const Parsed> current_ ABSL_GUARDED_BY(mu_);
 };
+
+// The httplib server HttpServer runs: HTTPS presenting `identity` if it is set, else
+// HTTPS from the PEM files if they are named, else plain HTTP (tests only).
+std::unique_ptr<httplib::Server> MakeHttplibServer(const std::string& certificate_file,
+                                                   const std::string& key_file,
+                                                   std::shared_ptr<const TlsIdentity> identity);
 
 }  // namespace postura::collector
 
