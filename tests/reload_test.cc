@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/transport/local_ca.h"
+#include "common/transport/private_file.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -17,6 +18,7 @@
 #include "postura/v1/operations.grpc.pb.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
 namespace postura {
@@ -161,6 +163,47 @@ TEST_F(ReloadTest, TheReloadRpcReportsWhatChangedAndRefusesABadConfigOrFile) {
   }
   EXPECT_TRUE(GrpcTrusts(collector_->address(), new_ca_));
   EXPECT_EQ(collector_->Stop(), 0);
+}
+
+// Whether `path` comes to contain `text` within 20 s (checked every 50 ms).
+bool LogShows(const std::filesystem::path& path, const std::string& text) {
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(20); absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(50))) {
+    if (ReadFile(path).find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// The agent's SIGHUP: a changed pack is taken, a bad one refused while the old checks run.
+TEST_F(ReloadTest, AgentSighupReloadsItsPacksAndKeepsTheOldChecksWhenANewPackIsBad) {
+  ASSERT_TRUE(test::PutAsset(collector_->address(), collector_->admin(), "web", v1::IG1).ok());
+  const std::string token =
+      test::CreateEnrollmentToken(collector_->address(), collector_->admin(), {"web"}).value();
+  ASSERT_TRUE(WritePrivateFile(dir_.path() / "enrollment.token", token).ok());
+  const std::string fast = ReadFile(POSTURA_SOURCE_DIR "/tests/testdata/agent/packs/fast.yaml");
+  const std::string pack = dir_.WriteFile("pack.yaml", fast);
+  const std::string config = dir_.WriteFile(
+      "agent.yaml",
+      "agent_id: host-1\ncollector_address: " + collector_->address() +
+          "\nassets: [web]\npacks: [" + pack +
+          "]\nroot: " POSTURA_SOURCE_DIR "/tests/testdata/agent/hardened\nspool:\n  directory: " +
+          (dir_.path() / "spool").string() + "\nca_file: " + collector_->ca_file() +
+          "\nenrollment_token_file: " + (dir_.path() / "enrollment.token").string() + "\n");
+  const std::filesystem::path log = dir_.path() / "agent.log";
+  auto agent = test::ChildProcess::Start({POSTURA_AGENT_BIN, "--config", config}, log).value();
+  ASSERT_TRUE(LogShows(log, "agent host-1: 2 checks")) << ReadFile(log);
+
+  // The second check removed: one check from now on.
+  dir_.WriteFile("pack.yaml", fast.substr(0, fast.find("  - id: only-root-uid0")));
+  agent->Signal(SIGHUP);
+  EXPECT_TRUE(LogShows(log, "packs reloaded: 1 checks (were 2)")) << ReadFile(log);
+
+  dir_.WriteFile("pack.yaml", "name: broken\nchecks:\n  - id: x\n    outcomes: [NOPE]\n");
+  agent->Signal(SIGHUP);
+  EXPECT_TRUE(LogShows(log, "packs not reloaded, the 1 checks loaded before keep running: " + pack))
+      << ReadFile(log);
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);  // Still running until asked to stop.
 }
 
 }  // namespace
