@@ -1,9 +1,11 @@
-// The Postura dashboard: routes (#/, #/assets, #/asset/ID), data loading and live updates.
+// The Postura dashboard: routes (#/, #/assets, #/asset/ID, #/frameworks), data loading and
+// live updates.
 import { getJson, openSession, Throttle, watchScores, whoAmI } from './api.js';
 import { AssetTable } from './assets.js';
 import { refreshAges, renderDetail } from './detail.js';
 import { h, replaceChildren } from './dom.js';
 import { formatClock, nanosToMillis } from './format.js';
+import { FrameworksView } from './frameworks.js';
 import { renderOverview, renderSupplierOverview } from './overview.js';
 import { confirmSwitch, describeCredential, showSessionOwner } from './session.js';
 import { RemediationPanel } from './remediation.js';
@@ -13,6 +15,7 @@ const views = {
   overview: document.getElementById('view-overview'),
   assets: document.getElementById('view-assets'),
   asset: document.getElementById('view-asset'),
+  frameworks: document.getElementById('view-frameworks'),
 };
 const liveBox = document.getElementById('live');
 const liveLabel = document.getElementById('live-label');
@@ -42,6 +45,7 @@ const names = {
   asset: (id) => table.assets.get(id)?.name || id,
 };
 
+const frameworks = new FrameworksView(views.frameworks);
 const table = new AssetTable(views.assets, names, (id) => { location.hash = `#/asset/${encodeURIComponent(id)}`; });
 
 // The overview and the asset detail in parts, with the trends and changes between them:
@@ -320,7 +324,7 @@ function route() {
   if (hash === state.hash) return;  // Both popstate and hashchange report a navigation.
   state.hash = hash;
   const match = /^#\/asset\/(.+)$/.exec(hash);
-  const view = match ? 'asset' : hash === '#/assets' ? 'assets' : 'overview';
+  const view = match ? 'asset' : hash === '#/assets' ? 'assets' : hash === '#/frameworks' ? 'frameworks' : 'overview';
   for (const [name, node] of Object.entries(views)) node.hidden = name !== view;
   for (const link of document.querySelectorAll('[data-nav]')) {
     const current = link.dataset.nav === view || (view === 'asset' && link.dataset.nav === 'assets');
@@ -339,6 +343,9 @@ function route() {
     }
   } else if (view === 'assets') {
     document.title = 'Assets — Postura';
+  } else if (view === 'frameworks') {
+    document.title = 'Frameworks — Postura';
+    frameworks.refresh();
   } else {
     const id = decodeURIComponent(match[1]);
     if (id !== state.assetId || previous !== 'asset') {
