@@ -77,8 +77,18 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
       *daemon->spool_, UploaderOptions{.collector_address = options.collector_address,
                                        .trust = options.trust,
                                        .agent_id = options.agent_id});
-  LOG(INFO) << "agent " << options.agent_id << ": " << daemon->checks_.size()
-            << " checks for assets of " << options.collector_address;
+  if (!options.openscap_sources.empty() || !options.xccdf_drops.empty()) {
+    Uploader* uploader = daemon->uploader_.get();
+    absl::StatusOr<std::unique_ptr<OpenscapSource>> openscap = OpenscapSource::Create(
+        options, catalog, *daemon->spool_, clock, [uploader] { uploader->Notify(); });
+    if (!openscap.ok()) return openscap.status();
+    daemon->openscap_ = *std::move(openscap);
+    daemon->openscap_->Start();
+  }
+  LOG(INFO) << "agent " << options.agent_id << ": " << daemon->checks_.size() << " checks, "
+            << options.openscap_sources.size() << " OpenSCAP sources and "
+            << options.xccdf_drops.size() << " drop directories for assets of "
+            << options.collector_address;
   return daemon;
 }
 

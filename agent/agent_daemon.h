@@ -12,6 +12,7 @@
 #include "agent/config/agent_config.h"
 #include "agent/delivery/spool.h"
 #include "agent/delivery/uploader.h"
+#include "agent/openscap_source.h"
 #include "common/base/clock.h"
 #include "common/model/catalog.h"
 
@@ -30,7 +31,8 @@ std::vector<v1::Evidence> EvidenceFromResults(const std::vector<CheckResult>& re
 absl::StatusOr<std::vector<Check>> LoadChecks(const std::vector<std::string>& packs,
                                               const Catalog& catalog);
 
-// The running agent: checks on their intervals, evidence into the spool, the uploader
+// The running agent: checks on their intervals, OpenSCAP evaluations and dropped results
+// on a thread of their own (openscap_source.h), evidence into the spool, the uploader
 // delivering it. `catalog` and `clock` must outlive it. Not thread-safe: one thread calls
 // RunDueChecks.
 class AgentDaemon {
@@ -57,6 +59,8 @@ class AgentDaemon {
   const std::vector<Check>& checks() const { return checks_; }
 
   Spool& spool() { return *spool_; }
+  // Null when the config names no OpenSCAP source or drop directory.
+  OpenscapSource* openscap() { return openscap_.get(); }
   const Uploader& uploader() const { return *uploader_; }
 
  private:
@@ -73,6 +77,7 @@ class AgentDaemon {
   std::unique_ptr<Spool> spool_;
   std::unique_ptr<CheckRunner> runner_;
   std::unique_ptr<Uploader> uploader_;
+  std::unique_ptr<OpenscapSource> openscap_;  // Stopped first: it feeds the spool.
 };
 
 }  // namespace postura::agent
