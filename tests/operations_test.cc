@@ -115,6 +115,24 @@ TEST(BackupProcessTest, ABackupWhileIngestRunsRestoresTheScoresAndEveryAcknowled
   ingest.join();
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
   EXPECT_THAT(backup.out, HasSubstr("format version 2"));
+  // Refused: a directory that is not empty, and an operator (only an admin may back up).
+  auto again =
+      RunProcess({POSTURA_COLLECTOR_BIN, "backup", "--config", original_dir + "/collector.yaml",
+                  "--address", collector->address(), "--to", backup_dir})
+          .value();
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr("exists and is not an empty directory"));
+  const std::string operator_token =
+      test::CreateApiToken(collector->address(), collector->admin(), v1::ROLE_OPERATOR).value();
+  TempDir tokens;
+  const std::string operator_file = tokens.WriteFile("operator.token", operator_token);
+  std::filesystem::permissions(operator_file, std::filesystem::perms::owner_read);
+  auto denied = RunProcess({POSTURA_COLLECTOR_BIN, "backup", "--config",
+                            original_dir + "/collector.yaml", "--address", collector->address(),
+                            "--token-file", operator_file, "--to", dir.path() / "denied"})
+                    .value();
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "denied"));
   const v1::AssetScore original_score = ScoreOf(*collector);
   // Not even --force replaces the store of a running collector.
   auto in_use = RunProcess({POSTURA_COLLECTOR_BIN, "restore", "--force", "--from", backup_dir,
@@ -125,11 +143,11 @@ TEST(BackupProcessTest, ABackupWhileIngestRunsRestoresTheScoresAndEveryAcknowled
   EXPECT_EQ(collector->Stop(), 0);
 
   // Restoring over a store that is there needs --force.
-  auto again = RunProcess({POSTURA_COLLECTOR_BIN, "restore", "--from", backup_dir, "--data-dir",
-                           original_dir + "/data"})
-                   .value();
-  EXPECT_EQ(again.exit_code, 1);
-  EXPECT_THAT(again.err, HasSubstr("pass --force"));
+  auto occupied = RunProcess({POSTURA_COLLECTOR_BIN, "restore", "--from", backup_dir, "--data-dir",
+                              original_dir + "/data"})
+                      .value();
+  EXPECT_EQ(occupied.exit_code, 1);
+  EXPECT_THAT(occupied.err, HasSubstr("pass --force"));
   auto restore = RunProcess({POSTURA_COLLECTOR_BIN, "restore", "--from", backup_dir, "--data-dir",
                              restored_dir + "/data"})
                      .value();
