@@ -19,6 +19,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "postura/v1/query.grpc.pb.h"
+#include "postura/v1/requests.grpc.pb.h"
+#include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/https_client.h"
 #include "tests/testing/subprocess.h"
@@ -33,7 +36,7 @@ using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
 constexpr char kOutcome[] = "ID_SC_ID_SC_2";  // Supply chain, IG1: counts on an IG1 asset.
-constexpr char kSecond[] = "ID_SC_ID_SC_4";   // Rejected below.
+constexpr char kSecond[] = "ID_SC_ID_SC_5";   // Rejected, then approved over gRPC.
 constexpr uint64_t kFileCap = 10 << 20;       // The collector's per-file cap in this test.
 
 // Bytes on disk under `directory`.
@@ -228,6 +231,43 @@ TEST_F(RequestsCliTest, OfficerAsksSupplierAnswersReviewerApprovesAndTheScoreMov
      reviewer_);
   EXPECT_THAT(Ok({"requests", "show", id}), HasSubstr("rejected"));
   Ok(Submit(id, kSecond, "1", policy.string()), supplier_);
+  // Review latency without processes: from the ReviewAnswer call to GetAssetScore showing
+  // the level, both over gRPC.
+  const CollectorTrust reviewer{ReadFile(collector_->ca_file()), TokenText(reviewer_)};
+  auto requests =
+      v1::EvidenceRequests::NewStub(test::FreshChannel(collector_->address(), reviewer));
+  auto query = v1::QueryService::NewStub(test::FreshChannel(collector_->address(), reviewer));
+  v1::ReviewAnswerRequest approve;
+  approve.set_request_id(id);
+  approve.set_outcome_id(kSecond);
+  approve.set_approve(true);
+  approve.set_comment("Right policy now.");
+  const absl::Time start = absl::Now();
+  grpc::ClientContext review_context;
+  v1::EvidenceRequest reviewed;
+  ASSERT_TRUE(requests->ReviewAnswer(&review_context, approve, &reviewed).ok());
+  const absl::Duration rpc = absl::Now() - start;
+  absl::Duration visible = absl::InfiniteDuration();
+  while (absl::Now() - start < absl::Seconds(10) && visible == absl::InfiniteDuration()) {
+    grpc::ClientContext context;
+    v1::GetAssetScoreRequest ask;
+    ask.set_asset_id("web");
+    v1::AssetScore score;
+    ASSERT_TRUE(query->GetAssetScore(&context, ask, &score).ok());
+    for (const v1::FunctionScore& function : score.functions()) {
+      for (const v1::CategoryScore& category : function.categories()) {
+        for (const v1::OutcomeScore& outcome : category.outcomes()) {
+          if (outcome.id() == kSecond && outcome.state() == v1::LIVE &&
+              outcome.level() == v1::DLI_100) {
+            visible = absl::Now() - start;
+          }
+        }
+      }
+    }
+  }
+  std::cout << "review latency over gRPC: ReviewAnswer returned after " << absl::FormatDuration(rpc)
+            << "; GetAssetScore showed the level after " << absl::FormatDuration(visible) << "\n";
+  EXPECT_LT(visible, absl::Seconds(10));
 
   // The same document twice more: stored once; the uploads' chunks are deleted, and their
   // space comes back when RocksDB compacts the family.
@@ -245,7 +285,8 @@ TEST_F(RequestsCliTest, OfficerAsksSupplierAnswersReviewerApprovesAndTheScoreMov
   for (const Json& entry : audit["entries"]) actions.push_back(entry["action"]);
   EXPECT_THAT(actions, testing::ElementsAre("request.create", "answer.submit", "document.store",
                                             "answer.approve", "answer.submit", "document.store",
-                                            "answer.reject", "answer.submit", "document.store"));
+                                            "answer.reject", "answer.submit", "document.store",
+                                            "answer.approve"));
   EXPECT_EQ(audit["entries"][1]["actor"]["name"], "acme-ops");
   EXPECT_EQ(audit["entries"][2]["contentSha256Hex"], sha);
   EXPECT_THAT(Refused({"audit"}, supplier_), HasSubstr("may not read the audit trail"));
