@@ -106,6 +106,14 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
     options.evidence_retention = *retention;
   }
   if (absl::Status s = HistoryFromConfig(config.history(), options.history); !s.ok()) return s;
+  for (int i = 0; i < config.crosswalk_mappings_size(); ++i) {
+    const v1::CrosswalkMapping& mapping = config.crosswalk_mappings(i);
+    const std::string key = absl::StrCat("crosswalk_mappings[", i, "]");
+    absl::StatusOr<crosswalk::Framework> framework = crosswalk::ParseFramework(mapping.framework());
+    if (!framework.ok()) return KeyError(key + ".framework", framework.status().message());
+    if (mapping.file().empty()) return KeyError(key + ".file", "is required");
+    options.crosswalk_mappings.push_back({.framework = *framework, .path = mapping.file()});
+  }
   if (absl::Status s = ValidateSyslogSinks(config.alerting()); !s.ok()) return s;
   if (absl::Status s = AlertingFromConfig(config.alerting(), options.alerting); !s.ok()) return s;
   const v1::IngestLimits& limits = config.limits();

@@ -10,6 +10,7 @@
 #include "collector/alerting/alert_config.h"
 #include "collector/history/history_downsampler.h"
 #include "common/config/config_check.h"
+#include "common/crosswalk/crosswalk.h"
 #include "postura/v1/collector_config.pb.h"
 
 namespace postura::collector {
@@ -38,6 +39,8 @@ struct CollectorOptions {
   // Evidence requests' documents: the caps per file and per request.
   uint64_t max_document_bytes = 20 << 20;
   uint64_t max_request_document_bytes = 100 << 20;
+  // Operator mapping files of the crosswalk reports, read at start (crosswalk_routes.h).
+  std::vector<crosswalk::MappingFile> crosswalk_mappings;
 };
 
 // Validates a parsed config file and fills in defaults, and reads the webhooks' secret

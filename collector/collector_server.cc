@@ -115,7 +115,8 @@ absl::StatusOr<std::vector<AlertSinkEntry>> BuildAlertSinks(const AlertingOption
 // (requests_routes.h).
 std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
                                         const RemediationQueries& remediation,
-                                        RequestBook& requests, const CredentialStore& credentials) {
+                                        RequestBook& requests, const CredentialStore& credentials,
+                                        std::shared_ptr<const CrosswalkSet> crosswalks) {
   std::vector<HttpRoute> routes = ApiRoutes(sources);
   for (HttpRoute& route : PastRoutes(*sources.past, *sources.gate)) {
     routes.push_back(std::move(route));
@@ -123,7 +124,8 @@ std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
   for (HttpRoute& route : RemediationRoutes(remediation, *sources.gate)) {
     routes.push_back(std::move(route));
   }
-  for (HttpRoute& route : CrosswalkRoutes(*sources.queries, *sources.gate, *sources.catalog)) {
+  for (HttpRoute& route :
+       CrosswalkRoutes(*sources.queries, *sources.gate, *sources.catalog, std::move(crosswalks))) {
     routes.push_back(std::move(route));
   }
   for (HttpRoute& route : RequestsRoutes(requests, *sources.gate, credentials)) {
@@ -137,6 +139,10 @@ std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
 absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     const CollectorOptions& options, const Catalog& catalog, Clock& clock,
     std::string config_path) {
+  // The operator's mapping files first: a bad one stops the start before anything opens.
+  absl::StatusOr<std::shared_ptr<const CrosswalkSet>> crosswalks =
+      LoadCrosswalks(catalog, options.crosswalk_mappings);
+  if (!crosswalks.ok()) return crosswalks.status();
   std::unique_ptr<CollectorServer> server(new CollectorServer);
   std::error_code error;
   // A new data directory is the owner's alone: it holds evidence, keys and tokens.
@@ -313,7 +319,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                          .tls_key_file = "",
                          .tls_identity = server->tls_->http_identity()},
                         ApiAndPastRoutes(http_sources, *server->remediation_, *server->requests_,
-                                         *server->credentials_),
+                                         *server->credentials_, *std::move(crosswalks)),
                         ApiStreamRoutes(http_sources), DashboardRoutes());
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);

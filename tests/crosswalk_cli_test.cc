@@ -210,6 +210,55 @@ TEST_F(CrosswalkCliTest, AnOperatorsMappingFileAddsOutcomesAndKnownControls) {
   EXPECT_THAT(aligned["mappingFiles"]["iso27001-2022"].dump(), HasSubstr("mine.tsv"));
 }
 
+// The collector's config key crosswalk_mappings: its files reach GET /api/v1/crosswalk, and
+// a bad one stops the start, naming the file and line.
+TEST_F(CrosswalkCliTest, TheCollectorReadsOperatorMappingFilesFromItsConfig) {
+  const std::string mine =
+      WriteFile("collector-mine.tsv", absl::StrCat(kHeader,
+                                                   "ID_AM_CSC_1_1\tCSC-1.1\tA.5.9\t\tm\td\tme\n"
+                                                   "\t\tA.5.23\tCloud services\tmine\t\tme\n"));
+  test::TempDir other;
+  absl::StatusOr<std::unique_ptr<CollectorProcess>> second = CollectorProcess::Start(
+      POSTURA_COLLECTOR_BIN, other.path().string(), "127.0.0.1:0",
+      absl::StrCat("crosswalk_mappings:\n  - {framework: iso27001-2022, file: ", mine, "}\n"));
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto client =
+      test::HttpsClient((*second)->http_address(), (*second)->ca_file(), (*second)->admin().token);
+  httplib::Result answer = client->Get("/api/v1/crosswalk?framework=iso27001-2022");
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  const Json report = Json::parse(answer->body);
+  EXPECT_EQ(report["summary"]["knownControls"], 89);
+  ASSERT_EQ(report["unmappedControls"].size(), 1u);
+  EXPECT_EQ(report["unmappedControls"][0]["id"], "A.5.23");
+  EXPECT_THAT(report["mappingFiles"].dump(), HasSubstr("collector-mine.tsv"));
+  const Json* a59 = FindControl(report["controls"], "A.5.9");
+  ASSERT_NE(a59, nullptr);
+  EXPECT_NE(FindOutcome(*a59, "ID_AM_CSC_1_1"), nullptr);
+
+  const std::string bad = WriteFile("collector-bad.tsv",
+                                    absl::StrCat(kHeader, "NOT_AN_OUTCOME\tx\tA.5.9\t\tr\tm\ta\n"));
+  const std::string config = WriteFile(
+      "bad-collector.yaml",
+      absl::StrCat("listen_address: 127.0.0.1:0\nhttp_listen_address: 127.0.0.1:0\ndata_dir: ",
+                   (dir_.path() / "bad-data").string(), "\ncrosswalk_mappings:\n",
+                   "  - {framework: csf2.0, file: ", bad, "}\n"));
+  absl::StatusOr<ProcessResult> refused =
+      test::RunProcess({POSTURA_COLLECTOR_BIN, "--config", config});
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->exit_code, 1);
+  EXPECT_THAT(refused->err, HasSubstr(bad + ":2: unknown ULEO outcome 'NOT_AN_OUTCOME'"));
+  const std::string unknown =
+      WriteFile("unknown-collector.yaml",
+                absl::StrCat("data_dir: ", (dir_.path() / "bad-data").string(),
+                             "\ncrosswalk_mappings:\n  - {framework: pci, file: ", bad, "}\n"));
+  refused = test::RunProcess({POSTURA_COLLECTOR_BIN, "--config", unknown});
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->exit_code, 2);  // A bad config file, as for any key.
+  EXPECT_THAT(refused->err, HasSubstr("crosswalk_mappings[0].framework"));
+  EXPECT_THAT(refused->err, HasSubstr("unknown framework 'pci'"));
+}
+
 TEST_F(CrosswalkCliTest, BadInputIsNamedWithExitOne) {
   ProcessResult framework = Postura({"report", "--framework", "pci-dss"});
   EXPECT_EQ(framework.exit_code, 1);

@@ -19,10 +19,6 @@ using crosswalk::AssetReadings;
 using crosswalk::Crosswalk;
 using crosswalk::Framework;
 
-// The shipped crosswalk of every framework, built once; the error when it does not fit the
-// catalog.
-using Crosswalks = std::map<Framework, absl::StatusOr<Crosswalk>>;
-
 absl::Status FailedToFit(const absl::Status& status) {
   return absl::FailedPreconditionError(status.message());
 }
@@ -35,10 +31,6 @@ std::string Param(const HttpRequest& request, const std::string& name) {
 const std::string* Header(const HttpRequest& request, const char* name) {
   auto it = request.headers.find(name);
   return it == request.headers.end() ? nullptr : &it->second;
-}
-
-std::string SourceName(Framework framework) {
-  return absl::StrCat("builtin uleo-to-", crosswalk::FrameworkName(framework), ".tsv");
 }
 
 // The readings of the asset, or of every asset the caller may see.
@@ -69,7 +61,7 @@ absl::StatusOr<std::vector<AssetReadings>> ReadScope(const ScoreQueries& queries
 }
 
 HttpResponse Report(const ScoreQueries& queries, const Gatekeeper& gate, const Catalog& catalog,
-                    const Crosswalks& crosswalks, const HttpRequest& request) {
+                    const CrosswalkSet& crosswalks, const HttpRequest& request) {
   const std::string asset_id = Param(request, "asset");
   absl::StatusOr<Principal> principal =
       gate.AdmitHttp(Header(request, "authorization"), Header(request, "cookie"),
@@ -94,15 +86,15 @@ HttpResponse Report(const ScoreQueries& queries, const Gatekeeper& gate, const C
                                  .collector = "",
                                  .asset_id = asset_id,
                                  .asset_count = static_cast<int>(readings->size()),
-                                 .framework_sources = {SourceName(*framework)},
+                                 .framework_sources = crosswalks.at(*framework).sources,
                                  .against_sources = {}};
-  const absl::StatusOr<Crosswalk>& main = crosswalks.at(*framework);
+  const absl::StatusOr<Crosswalk>& main = crosswalks.at(*framework).crosswalk;
   if (!main.ok()) return ErrorResponse(FailedToFit(main.status()));
   HttpResponse response;
   if (against) {
-    const absl::StatusOr<Crosswalk>& other = crosswalks.at(*against);
+    const absl::StatusOr<Crosswalk>& other = crosswalks.at(*against).crosswalk;
     if (!other.ok()) return ErrorResponse(FailedToFit(other.status()));
-    header.against_sources = {SourceName(*against)};
+    header.against_sources = crosswalks.at(*against).sources;
     response.body =
         crosswalk::AlignmentDocument(header, catalog, crosswalk::Align(*main, *other, *readings))
             .dump();
@@ -140,12 +132,30 @@ absl::StatusOr<AssetReadings> ReadingsOf(const Catalog& catalog, const v1::Asset
   return readings;
 }
 
-std::vector<HttpRoute> CrosswalkRoutes(const ScoreQueries& queries, const Gatekeeper& gate,
-                                       const Catalog& catalog) {
-  auto crosswalks = std::make_shared<Crosswalks>();
+absl::StatusOr<std::shared_ptr<const CrosswalkSet>> LoadCrosswalks(
+    const Catalog& catalog, const std::vector<crosswalk::MappingFile>& files) {
+  auto crosswalks = std::make_shared<CrosswalkSet>();
   for (Framework framework : crosswalk::kAllFrameworks) {
-    crosswalks->emplace(framework, Crosswalk::Builtin(framework, catalog));
+    LoadedCrosswalk loaded{.crosswalk = Crosswalk::Builtin(framework, catalog), .sources = {}};
+    if (loaded.crosswalk.ok()) {
+      loaded.sources.push_back(
+          absl::StrCat("builtin uleo-to-", crosswalk::FrameworkName(framework), ".tsv"));
+    }
+    crosswalks->emplace(framework, std::move(loaded));
   }
+  for (const crosswalk::MappingFile& file : files) {
+    LoadedCrosswalk& loaded = crosswalks->at(file.framework);
+    // With a custom catalog the shipped file may not fit: the operator's files alone then.
+    if (!loaded.crosswalk.ok()) loaded.crosswalk = Crosswalk(file.framework, catalog);
+    if (absl::Status added = loaded.crosswalk->AddFile(file.path); !added.ok()) return added;
+    loaded.sources.push_back(file.path);
+  }
+  return std::shared_ptr<const CrosswalkSet>(std::move(crosswalks));
+}
+
+std::vector<HttpRoute> CrosswalkRoutes(const ScoreQueries& queries, const Gatekeeper& gate,
+                                       const Catalog& catalog,
+                                       std::shared_ptr<const CrosswalkSet> crosswalks) {
   return std::vector<HttpRoute>{
       {"GET", "/api/v1/crosswalk",
        [&queries, &gate, &catalog, crosswalks](const HttpRequest& request) {

@@ -26,6 +26,12 @@ inline constexpr absl::string_view kMappingHeader =
 // Largest mapping file AddFile reads.
 inline constexpr size_t kMaxMappingFileBytes = 16 << 20;
 
+// An operator's mapping file and the framework whose controls it names.
+struct MappingFile {
+  Framework framework = Framework::kCsf20;
+  std::string path;
+};
+
 // A control of the framework as the mapping files know it.
 struct Control {
   std::string id;             // "AC-2", "ID.AM-01", "A.5.9"
