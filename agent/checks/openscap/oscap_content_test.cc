@@ -17,6 +17,7 @@
 #include "agent/checks/openscap/xccdf_results.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/padded_arf.h"
 #include "tests/testing/process_stats.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -164,26 +165,13 @@ TEST(OscapContentTest, TheDebian11ContentIsNotApplicableToAnotherSystem) {
   EXPECT_TRUE(evidence.outcomes.empty());
 }
 
-// Pads a real ARF report to `bytes` with an extra report of bulky elements (as OVAL system
-// characteristics are), written to `path` piece by piece.
-void WritePaddedArf(const std::string& arf, const std::string& path, size_t bytes) {
-  const size_t end = arf.rfind("</arf:reports>");
-  ASSERT_NE(end, std::string::npos);
-  std::ofstream out(path, std::ios::binary);
-  out << arf.substr(0, end) << "<arf:report id=\"pad\"><arf:content><p:items xmlns:p=\"urn:pad\">";
-  const std::string item =
-      "<p:item id=\"x\" status=\"exists\"><p:path>/usr/share/doc/package/changelog.gz</p:path>"
-      "<p:mode>0644</p:mode></p:item>\n";
-  for (size_t written = arf.size(); written < bytes; written += item.size()) out << item;
-  out << "</p:items></arf:content></arf:report>" << arf.substr(end);
-}
-
 TEST(OscapContentTest, AFiftyMegabyteArfParsesInBoundedMemory) {
   test::TempDir dir;
   WriteDebian11Root(dir, false);
   ASSERT_NO_FATAL_FAILURE(Evaluate(dir));
   const std::string big = (dir.path() / "big-arf.xml").string();
-  WritePaddedArf(ReadAll((dir.path() / "arf.xml").string()), big, 50u << 20);
+  ASSERT_TRUE(
+      test::WritePaddedArf(ReadAll((dir.path() / "arf.xml").string()), big, 50u << 20).ok());
   // Reset the peak RSS (VmHWM) to the current RSS, then parse and read the new peak.
   { std::ofstream("/proc/self/clear_refs") << "5"; }
   const double before = test::ProcessMemoryMib(getpid(), "VmHWM");
