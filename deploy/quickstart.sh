@@ -2,7 +2,7 @@
 # The quickstart: installs what is needed, builds, and runs Postura's main job on this
 # machine: a collector with its embedded store, a sample organisation, three agents (two
 # departmental hosts and one supplier host, each checking its own fixture tree so their
-# postures differ), one supplier attestation, and live scores in the terminal and in the
+# postures differ; the supplier's also runs OpenSCAP), one supplier attestation, and live scores in the terminal and in the
 # dashboard. Ctrl-C stops everything; running it again reuses the same data.
 #
 #   deploy/quickstart.sh                  # everything, then the live view until Ctrl-C
@@ -112,13 +112,20 @@ sed -i 's/^PasswordAuthentication no/PasswordAuthentication yes/' \
   "$SUPPLIER_ROOT/etc/ssh/sshd_config"
 sed -i 's/^PASS_MAX_DAYS.*/PASS_MAX_DAYS 99999/' "$SUPPLIER_ROOT/etc/login.defs"
 chmod 0644 "$SUPPLIER_ROOT/etc/shadow"
+# The supplier's host still runs Debian 11: the pack flags the release past its support,
+# and the SCAP Security Guide's Debian 11 content (ssg-debian) applies to it, so its agent
+# runs OpenSCAP too (below).
+printf '11.11\n' >"$SUPPLIER_ROOT/etc/debian_version"
+printf '%s\n' 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"' 'NAME="Debian GNU/Linux"' \
+  'VERSION_ID="11"' 'VERSION="11 (bullseye)"' 'ID=debian' >"$SUPPLIER_ROOT/etc/os-release"
+readonly SSG_DEBIAN11=/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml
 # The built-in pack, checking every 30 s instead of hourly so the demo moves.
 sed 's/^default_interval: .*/default_interval: 30s/' deploy/packs/debian-server.yaml \
   >"$DIR/debian-server-demo.yaml"
 
-start_agent() {  # id, tenant, root, assets...
-  local id="$1" tenant="$2" root="$3"
-  shift 3
+start_agent() {  # id, tenant, root, extra config lines, assets...
+  local id="$1" tenant="$2" root="$3" extra="$4"
+  shift 4
   local assets asset_flags=()
   assets="$(IFS=,; echo "$*")"
   for asset in "$@"; do asset_flags+=(--asset "$asset"); done
@@ -139,13 +146,18 @@ spool:
   directory: $DIR/spool/$id
 ca_file: $POSTURA_CA_FILE
 enrollment_token_file: $DIR/enroll/$id.token
+$extra
 EOF
   "$BIN/postura-agent" --config "$DIR/$id.yaml" 2>"$DIR/$id.log" &
   PIDS+=($!)
 }
-start_agent finance-host org "$FINANCE_ROOT" erp-db payroll
-start_agent health-host org "$HEALTH_ROOT" vaccination-register citizen-portal
-start_agent cloudhost-host cloudhost "$SUPPLIER_ROOT" web-platform backup-service
+start_agent finance-host org "$FINANCE_ROOT" "" erp-db payroll
+start_agent health-host org "$HEALTH_ROOT" "" vaccination-register citizen-portal
+# The supplier's agent also evaluates the SSG standard profile with oscap, hourly, at idle
+# priority (docs/openscap.md).
+start_agent cloudhost-host cloudhost "$SUPPLIER_ROOT" "openscap:
+  - {datastream: $SSG_DEBIAN11, profile: xccdf_org.ssgproject.content_profile_standard,
+     interval: 1h, timeout: 5m}" web-platform backup-service
 
 # --- A supplier attestation: what no file on a host can show. -------------------------------
 echo "Restore of the citizen-portal database tested on $(date +%F) by CloudHost Ltd." \
@@ -175,6 +187,15 @@ postura score --org
 if [[ "$MODE" == "--check" ]]; then
   # For CI: six assets, each with live evidence, and the dashboard served.
   without_evidence && { echo "quickstart check: an asset has no live evidence"; exit 1; }
+  # The supplier's host also reports through OpenSCAP (PR.AC-4 is among its rules' outcomes).
+  for _ in $(seq 100); do
+    postura evidence web-platform PR_AC_PR_AC_4 --format json 2>/dev/null |
+      grep -q '"openscap:xccdf_org.ssgproject.content_profile_standard"' && break
+    sleep 0.2
+  done
+  postura evidence web-platform PR_AC_PR_AC_4 --format json |
+    grep -q '"openscap:xccdf_org.ssgproject.content_profile_standard"' ||
+    { echo "quickstart check: no OpenSCAP evidence from the supplier's host"; exit 1; }
   [[ "$(api /api/v1/organization)" == *'"assetCount": 6'* ||
     "$(api /api/v1/organization)" == *'"assetCount":6'* ]] ||
     { echo "quickstart check: the organisation does not have its six assets"; exit 1; }

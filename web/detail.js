@@ -4,7 +4,7 @@
 import { bar, chip, gauge } from './charts.js';
 import { h, replaceChildren } from './dom.js';
 import {
-  formatAge, formatClock, formatKind, formatLevel, formatOperator, formatPercent, formatScope,
+  formatAge, formatClock, formatLevel, formatOperator, formatPercent, formatScope, formatSource,
   formatState, formatValue, levelValue, nanosToMillis, stateClass, band,
 } from './format.js';
 
@@ -124,8 +124,8 @@ function outcomeRow(outcome) {
       ? [h('span', { class: 'mono' }, deciding.agentId), expired ? h('span', { class: 'small' }, ' (expired)') : null,
         h('div', { class: 'small mono muted' }, deciding.checkId)]
       : h('span', { class: 'muted' }, '—')),
-    h('td', { 'data-col': 'kind', class: expired ? 'expired' : null }, deciding
-      ? h('span', { class: `kind kind-${formatKind(deciding.kind)}` }, formatKind(deciding.kind))
+    h('td', { 'data-col': 'source', class: expired ? 'expired' : null }, deciding
+      ? h('span', { class: `kind kind-${formatSource(deciding).replace(' ', '-').toLowerCase()}` }, formatSource(deciding))
       : h('span', { class: 'muted' }, '—')));
 }
 
@@ -141,7 +141,7 @@ function outcomesSection(functions, filter) {
       return h('div', { class: 'category', dataset: { categoryId: category.id } },
         h('h4', {}, h('span', { class: 'mono' }, category.id), ` ${category.name} `, chip(category.value)),
         h('div', { class: 'table-wrap' }, h('table', { class: 'outcomes' },
-          h('thead', {}, h('tr', {}, ['Outcome', 'Level', 'State', 'Freshness', 'Deciding evidence', 'Kind'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ['Outcome', 'Level', 'State', 'Freshness', 'Deciding evidence', 'Source'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', {}, outcomes.map(outcomeRow)))));
     })));
 }

@@ -57,10 +57,14 @@ export function stateClass(state) {
   return 'none';
 }
 
-export function formatKind(kind) {
-  if (kind === 'OBSERVED') return 'observed';
-  if (kind === 'ATTESTED') return 'attested';
-  return '';
+// Which kind of source decided an outcome: an agent's check pack, an OpenSCAP evaluation
+// (check id "openscap:PROFILE", agent/openscap_evidence.h) or an attestation (a supplier's
+// or an approved answer to an evidence request).
+export function formatSource(source) {
+  if (!source) return '';
+  if (source.kind === 'ATTESTED') return 'attestation';
+  if ((source.checkId ?? '').startsWith('openscap:')) return 'OpenSCAP';
+  return 'pack check';
 }
 
 // Nanoseconds since the epoch (a decimal string or number) as milliseconds; 0 when unset.

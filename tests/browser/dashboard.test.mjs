@@ -311,11 +311,16 @@ async function main() {
         deciding: Object.fromEntries([...document.querySelectorAll('[data-testid="outcomes"] tr[data-state="LIVE"]')].map((tr) => [
           tr.dataset.outcomeId,
           [tr.querySelector('[data-col="deciding"] .mono').textContent, tr.querySelector('[data-col="deciding"] div').textContent,
-            tr.querySelector('[data-col="kind"]').textContent, /^\d+ (s|min|h|d) ago$/.test(tr.querySelector('[data-col="freshness"]').textContent)]])),
+            tr.querySelector('[data-col="source"]').textContent, /^\d+ (s|min|h|d) ago$/.test(tr.querySelector('[data-col="freshness"]').textContent)]])),
       }));
-      const kinds = { OBSERVED: 'observed', ATTESTED: 'attested' };
+      // The source kind from the evidence as sent (harness.mjs): ':attested' items are
+      // attestations, ':openscap' items carry an OpenSCAP profile's check id.
+      const sourceOf = (o) => o.deciding.kind === 'ATTESTED' ? 'attestation'
+        : o.deciding.checkId.startsWith('openscap:') ? 'OpenSCAP' : 'pack check';
       assertEqual(summary.deciding, Object.fromEntries(outcomesOf(score).filter((o) => o.state === 'LIVE').map((o) =>
-        [o.id, [o.deciding.agentId, o.deciding.checkId, kinds[o.deciding.kind], true]])), 'deciding evidence and freshness of live outcomes');
+        [o.id, [o.deciding.agentId, o.deciding.checkId, sourceOf(o), true]])), 'deciding evidence and freshness of live outcomes');
+      const sources = new Set(Object.values(summary.deciding).map(([, , source]) => source));
+      assertEqual([...sources].sort(), ['OpenSCAP', 'attestation', 'pack check'], 'every kind of source shows');
       assertEqual(summary.value, fmtValue(score.summary.value), 'detail value');
       assertEqual(summary.adjusted, fmtValue(score.summary.adjustedValue), 'detail adjusted value');
       assertEqual(summary.coverage, fmtPercent(score.summary.coverage), 'detail coverage');

@@ -9,7 +9,7 @@
 //     and enrolls host-1, keeping its credential in DATA_DIR/fixture-agent.credential.
 //   dashboard_fixture send DATA_DIR GRPC_ADDRESS SEQUENCE ITEM...
 //     Sends one batch as host-1 over the ingest protocol and waits until it is durable.
-//     ITEM is ASSET:OUTCOME:LEVEL[:stale][:attested], LEVEL one of 0, 0.33, 0.67, 1;
+//     ITEM is ASSET:OUTCOME:LEVEL[:stale][:attested|:openscap], LEVEL one of 0, 0.33, 0.67, 1;
 //     "stale" evidence expired an hour ago, other evidence expires in an hour.
 //   dashboard_fixture targets DATA_DIR GRPC_ADDRESS ASSET TARGET...
 //     Replaces ASSET's targets, made as the admin. TARGET is SCOPE[:ID]OPERATOR VALUE with
@@ -197,13 +197,13 @@ absl::StatusOr<v1::Level> ParseLevel(absl::string_view text) {
   return absl::InvalidArgumentError(absl::StrCat("level '", text, "' is not 0, 0.33, 0.67 or 1"));
 }
 
-// ASSET:OUTCOME:LEVEL[:stale][:attested] as an evidence item observed now (or, when stale,
-// two hours ago and expired an hour ago).
+// ASSET:OUTCOME:LEVEL[:stale][:attested|:openscap] as an evidence item observed now (or, when
+// stale, two hours ago and expired an hour ago).
 absl::StatusOr<v1::Evidence> ParseItem(absl::string_view text, absl::Time now) {
   std::vector<std::string> fields = absl::StrSplit(text, ':');
   if (fields.size() < 3) {
     return absl::InvalidArgumentError(
-        absl::StrCat("item '", text, "' is not ASSET:OUTCOME:LEVEL[:stale][:attested]"));
+        absl::StrCat("item '", text, "' is not ASSET:OUTCOME:LEVEL[:stale][:attested|:openscap]"));
   }
   absl::StatusOr<v1::Level> level = ParseLevel(fields[2]);
   if (!level.ok()) return level.status();
@@ -221,6 +221,8 @@ absl::StatusOr<v1::Evidence> ParseItem(absl::string_view text, absl::Time now) {
       expires = now - absl::Hours(1);
     } else if (fields[i] == "attested") {
       item.set_kind(v1::ATTESTED);
+    } else if (fields[i] == "openscap") {  // As agent/openscap_evidence.h names them.
+      item.set_check_id("openscap:xccdf_org.ssgproject.content_profile_standard");
     } else {
       return absl::InvalidArgumentError(
           absl::StrCat("item '", text, "': unknown flag ", fields[i]));
@@ -342,7 +344,7 @@ int Run(const std::vector<std::string>& args) {
   } else {
     std::cerr << "usage: dashboard_fixture register DATA_DIR GRPC_ADDRESS\n"
                  "       dashboard_fixture send DATA_DIR GRPC_ADDRESS SEQUENCE "
-                 "ASSET:OUTCOME:LEVEL[:stale][:attested]...\n"
+                 "ASSET:OUTCOME:LEVEL[:stale][:attested|:openscap]...\n"
                  "       dashboard_fixture targets DATA_DIR GRPC_ADDRESS ASSET "
                  "SCOPE[:ID]OPERATOR VALUE...\n"
                  "       dashboard_fixture token DATA_DIR GRPC_ADDRESS ROLE [TENANT]\n"

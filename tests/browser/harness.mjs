@@ -71,7 +71,7 @@ export async function fixture(...args) {
 }
 
 let sequence = 0;
-// Sends `items` ("asset:outcome:level[:stale][:attested]") as the next batch of host-1.
+// Sends `items` ("asset:outcome:level[:stale][:attested|:openscap]") as the next batch of host-1.
 export async function sendEvidence(grpc, items) {
   sequence += 1;
   await fixture('send', trust.dataDir, grpc, String(sequence), ...items);
@@ -130,7 +130,9 @@ export function initialEvidence(outcomeIds) {
     } else if (i % 9 === 4) {
       items.push(`portal:${id}:1:stale`);
     } else if (i % 13 !== 6) {
-      items.push(`portal:${id}:${['1', '1', '0.67', '1'][i % 4]}`);
+      // Every kind of source: pack checks, OpenSCAP evaluations, attestations.
+      const source = ['', '', ':openscap', '', ':attested'][i % 5];
+      items.push(`portal:${id}:${['1', '1', '0.67', '1'][i % 4]}${source}`);
     }
   });
   outcomeIds.payroll.forEach((id, i) => {
