@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "collector/registry/registry_test_fixture.h"
@@ -273,6 +274,42 @@ TEST_F(RequestBookTest, BadAnswersAreRefusedAndStoreNothing) {
               HasSubstr("cancelled"));
   EXPECT_TRUE(book_->List(acme_, false).empty());
   EXPECT_EQ(book_->List(acme_, true).size(), 1u);
+}
+
+// Many people at once: every request gets its own id, every step its own audit sequence,
+// and every answer is approved exactly once.
+TEST_F(RequestBookTest, ConcurrentCreatesAnswersAndReviewsStayConsistent) {
+  constexpr int kThreads = 6;
+  std::vector<std::thread> threads;
+  std::vector<absl::Status> results(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &results] {
+      absl::StatusOr<v1::EvidenceRequest> created = book_->Create(admin_, SupplierRequest());
+      if (!created.ok()) {
+        results[t] = created.status();
+        return;
+      }
+      absl::StatusOr<v1::EvidenceRequest> answered =
+          Answer(acme_, created->id(), kOutcome, v1::DLI_100, absl::StrCat("Policy ", t, ".\n"));
+      results[t] =
+          answered.ok() ? Review(reviewer_, created->id(), true).status() : answered.status();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const absl::Status& result : results) EXPECT_TRUE(result.ok()) << result;
+  const std::vector<v1::EvidenceRequest> all = book_->List(admin_, true);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kThreads));
+  absl::flat_hash_set<std::string> ids;
+  for (const v1::EvidenceRequest& request : all) {
+    ids.insert(request.id());
+    EXPECT_EQ(request.outcomes(0).status(), v1::ANSWER_APPROVED);
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads));
+  EXPECT_EQ(written_.size(), 2u * kThreads);  // Two assets each.
+  absl::StatusOr<std::vector<v1::AuditEntry>> audit = book_->Audit(absl::InfinitePast(), 1000);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 4u * kThreads);
+  for (size_t i = 0; i < audit->size(); ++i) EXPECT_EQ((*audit)[i].sequence(), i + 1);
 }
 
 }  // namespace
