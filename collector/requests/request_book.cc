@@ -291,7 +291,10 @@ absl::StatusOr<v1::EvidenceRequest> RequestBook::CommitAnswer(AnswerDraft& draft
     const std::string& sha = document.ref.sha256_hex();
     // Stored already (or twice in this answer): keep one copy, drop this upload's chunks.
     absl::StatusOr<std::optional<v1::StoredDocument>> stored = documents_.Find(sha);
-    if (!stored.ok()) return stored.status();
+    if (!stored.ok()) {
+      AbandonAnswer(draft);
+      return stored.status();
+    }
     const bool already = stored->has_value() || !in_this_answer.insert(sha).second;
     for (auto& write : DocumentStore::CommitWrites(document, already)) {
       writes.push_back(std::move(write));
