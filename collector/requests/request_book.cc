@@ -118,8 +118,9 @@ absl::StatusOr<v1::EvidenceRequest> RequestBook::Create(
   absl::StatusOr<std::string> owner = OwnerTenant(asked.owner_kind(), asked.owner_id(), registry_);
   if (!owner.ok()) return owner.status();
   const absl::Time now = clock_.TimeNow();
-  if (absl::FromUnixSeconds(asked.due_unix_seconds()) <= now) {
-    return absl::InvalidArgumentError("due: the due date must be in the future");
+  const absl::Time due = absl::FromUnixSeconds(asked.due_unix_seconds());
+  if (due <= now || due > now + kMaxValidity) {
+    return absl::InvalidArgumentError("due: a date in the next 5 years");
   }
   const absl::Duration validity =
       asked.validity_seconds() == 0 ? kDefaultValidity : absl::Seconds(asked.validity_seconds());

@@ -1,5 +1,6 @@
 #include "collector/requests/request_book.h"
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -160,6 +161,8 @@ TEST_F(RequestBookTest, OpensRequestsForASelectionOnAScope) {
   EXPECT_THAT(book_->Create(admin_, bad).status().message(), HasSubstr("owner: no supplier"));
   bad = SupplierRequest();
   bad.set_due_unix_seconds(absl::ToUnixSeconds(clock_.TimeNow()) - 1);
+  EXPECT_THAT(book_->Create(admin_, bad).status().message(), HasSubstr("due"));
+  bad.set_due_unix_seconds(std::numeric_limits<int64_t>::max());
   EXPECT_THAT(book_->Create(admin_, bad).status().message(), HasSubstr("due"));
   bad = SupplierRequest();
   bad.set_validity_seconds(60);
