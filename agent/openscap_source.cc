@@ -1,5 +1,6 @@
 #include "agent/openscap_source.h"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -130,6 +131,11 @@ OpenscapPass OpenscapSource::RunDue() {
     ImportDropDirectory(drop, pass);
   }
   if (pass.spooled_items > 0) notify_();
+  if (pass.evaluations + pass.failed_evaluations + pass.imported_files + pass.rejected_files > 0) {
+    // Reading results holds a few MiB for a moment; hand them back, as the check loop does
+    // (agent/main.cc), so the agent's steady RSS stays where the pack alone keeps it.
+    malloc_trim(0);
+  }
   return pass;
 }
 

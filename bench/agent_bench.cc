@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   std::string pack_path = std::string(POSTURA_SOURCE_DIR) + "/deploy/packs/debian-server.yaml";
   std::string root = "/";
   std::string agent_path = (bin / "postura-agent").string(), wrapper;
+  std::string openscap_datastream, openscap_profile;
   int seconds = 60, runs = 20;
   app.add_option("--pack", pack_path, "Check pack");
   app.add_option("--root", root, "Host root the checks read");
@@ -39,6 +40,9 @@ int main(int argc, char** argv) {
   app.add_option("--agent", agent_path, "The agent executable to measure")
       ->check(CLI::ExistingFile);
   app.add_option("--wrapper", wrapper, "A command line to run the agent under");
+  app.add_option("--openscap-datastream", openscap_datastream,
+                 "Also run this SCAP datastream with oscap, hourly (docs/openscap.md)");
+  app.add_option("--openscap-profile", openscap_profile, "The profile for --openscap-datastream");
   CLI11_PARSE(app, argc, argv);
 
   auto pack = postura::agent::LoadCheckPack(pack_path, postura::Catalog::Builtin());
@@ -75,11 +79,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string config = dir.WriteFile(
-      "agent.yaml", absl::StrCat("agent_id: bench-agent\ncollector_address: ", collector->address(),
-                                 "\nassets: [bench-host]\npacks: [", pack_path, "]\nroot: ", root,
-                                 "\nspool: {directory: ", (dir.path() / "spool").string(),
-                                 "}\nca_file: ", collector->ca_file(), "\nenrollment_token_file: ",
-                                 (dir.path() / "enrollment.token").string(), "\n"));
+      "agent.yaml",
+      absl::StrCat("agent_id: bench-agent\ncollector_address: ", collector->address(),
+                   "\nassets: [bench-host]\npacks: [", pack_path, "]\nroot: ", root,
+                   "\nspool: {directory: ", (dir.path() / "spool").string(),
+                   "}\nca_file: ", collector->ca_file(),
+                   "\nenrollment_token_file: ", (dir.path() / "enrollment.token").string(), "\n",
+                   openscap_datastream.empty()
+                       ? ""
+                       : absl::StrCat("openscap: [{datastream: ", openscap_datastream,
+                                      ", profile: ", openscap_profile, ", interval: 1h}]\n")));
   std::vector<std::string> agent_argv = absl::StrSplit(wrapper, ' ', absl::SkipEmpty());
   agent_argv.insert(agent_argv.end(), {agent_path, "--config", config});
   auto started =
