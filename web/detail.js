@@ -2,6 +2,7 @@
 // category with its level, state, freshness and deciding evidence
 // (GET /api/v1/assets/{id} and /api/v1/assets/{id}/gaps).
 import { bar, chip, gauge } from './charts.js';
+import { getJson } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import {
   formatAge, formatClock, formatLevel, formatOperator, formatPercent, formatScope, formatSource,
@@ -109,7 +110,28 @@ function gapsSection(gaps) {
         area.gaps.length > 50 ? h('p', { class: 'muted small' }, `and ${area.gaps.length - 50} more`) : null)));
 }
 
-function outcomeRow(outcome) {
+// The deciding evidence's check id, opening onto its detail (for OpenSCAP, the failing
+// rules; for a check, what it found), read from the evidence log when first opened
+// (GET /api/v1/assets/{id}/outcomes/{outcome}/evidence from the item's observation on).
+function decidingDetail(assetId, outcomeId, deciding) {
+  const body = h('div', { class: 'small evidence-detail', 'data-testid': 'evidence-detail' }, 'reading…');
+  let requested = false;
+  const load = async () => {
+    requested = true;
+    const path = `/api/v1/assets/${encodeURIComponent(assetId)}/outcomes/${encodeURIComponent(outcomeId)}/evidence?from=${deciding.observedAtUnixNanos ?? 0}`;
+    try {
+      const records = (await getJson(path)).records ?? [];
+      const record = records.reverse().find((r) => r.agentId === deciding.agentId && r.evidence?.checkId === deciding.checkId);
+      replaceChildren(body, record?.evidence?.detail || 'no detail recorded');
+    } catch (error) {
+      replaceChildren(body, error.message);
+    }
+  };
+  return h('details', { class: 'deciding-detail', ontoggle: (event) => { if (event.target.open && !requested) load(); } },
+    h('summary', { class: 'small mono muted' }, deciding.checkId), body);
+}
+
+function outcomeRow(assetId, outcome) {
   const source = freshnessSource(outcome);
   const millis = source ? nanosToMillis(source.observedAtUnixNanos) : 0;
   // Stale outcomes have no deciding evidence: show the newest expired source instead.
@@ -122,14 +144,14 @@ function outcomeRow(outcome) {
     h('td', { 'data-col': 'freshness' }, age(millis, outcome.state === 'STALE' ? ' ago, expired' : ' ago')),
     h('td', { 'data-col': 'deciding', class: expired ? 'expired' : null }, deciding
       ? [h('span', { class: 'mono' }, deciding.agentId), expired ? h('span', { class: 'small' }, ' (expired)') : null,
-        h('div', { class: 'small mono muted' }, deciding.checkId)]
+        decidingDetail(assetId, outcome.id, deciding)]
       : h('span', { class: 'muted' }, '—')),
     h('td', { 'data-col': 'source', class: expired ? 'expired' : null }, deciding
       ? h('span', { class: `kind kind-${formatSource(deciding).replace(' ', '-').toLowerCase()}` }, formatSource(deciding))
       : h('span', { class: 'muted' }, '—')));
 }
 
-function outcomesSection(functions, filter) {
+function outcomesSection(assetId, functions, filter) {
   const shown = (outcome) => filter === 'all' || (filter === 'evidence' ? outcome.state !== 'NO_EVIDENCE' : outcome.state !== 'LIVE');
   return (functions ?? []).map((fn) => h('details', { class: 'card function', open: true, dataset: { functionId: fn.id } },
     h('summary', {},
@@ -142,7 +164,7 @@ function outcomesSection(functions, filter) {
         h('h4', {}, h('span', { class: 'mono' }, category.id), ` ${category.name} `, chip(category.value)),
         h('div', { class: 'table-wrap' }, h('table', { class: 'outcomes' },
           h('thead', {}, h('tr', {}, ['Outcome', 'Level', 'State', 'Freshness', 'Deciding evidence', 'Source'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, outcomes.map(outcomeRow)))));
+          h('tbody', {}, outcomes.map((outcome) => outcomeRow(assetId, outcome))))));
     })));
 }
 
@@ -169,7 +191,7 @@ export function renderDetail(parts, score, gaps, names, filter, onFilter) {
     h('div', { class: 'grid grid-detail' }, targetsSection(score.targets), gapsSection(gaps)));
   replaceChildren(parts.outcomes,
     h('div', { class: 'toolbar' }, h('h2', { class: 'inline-title' }, 'Outcomes'), h('label', { for: 'outcome-filter' }, 'Show'), select),
-    h('div', { class: 'functions', 'data-testid': 'outcomes' }, outcomesSection(score.functions, filter)));
+    h('div', { class: 'functions', 'data-testid': 'outcomes' }, outcomesSection(summary.assetId, score.functions, filter)));
 }
 
 // Refreshes the relative ages under `root` ("5 min ago") without re-rendering.

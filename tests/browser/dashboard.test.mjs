@@ -25,6 +25,8 @@ import {
 } from './harness.mjs';
 
 const LIVE_DEADLINE_MS = 2000;
+// The detail dashboard_fixture gives ':openscap' items, as agent/openscap_evidence.h writes it.
+const OPENSCAP_DETAIL = '1 of 2 rules fail: xccdf_org.ssgproject.content_rule_sshd_disable_root_login (Disable SSH Root Login, medium)';
 
 // The dashboard's formats (web/format.js), restated here so that a change to them is a
 // deliberate change to this test too.
@@ -310,7 +312,7 @@ async function main() {
         gaps: document.querySelectorAll('[data-testid="gaps"] tr[data-gap-outcome-id]').length,
         deciding: Object.fromEntries([...document.querySelectorAll('[data-testid="outcomes"] tr[data-state="LIVE"]')].map((tr) => [
           tr.dataset.outcomeId,
-          [tr.querySelector('[data-col="deciding"] .mono').textContent, tr.querySelector('[data-col="deciding"] div').textContent,
+          [tr.querySelector('[data-col="deciding"] .mono').textContent, tr.querySelector('[data-col="deciding"] summary').textContent,
             tr.querySelector('[data-col="source"]').textContent, /^\d+ (s|min|h|d) ago$/.test(tr.querySelector('[data-col="freshness"]').textContent)]])),
       }));
       // The source kind from the evidence as sent (harness.mjs): ':attested' items are
@@ -321,6 +323,16 @@ async function main() {
         [o.id, [o.deciding.agentId, o.deciding.checkId, sourceOf(o), true]])), 'deciding evidence and freshness of live outcomes');
       const sources = new Set(Object.values(summary.deciding).map(([, , source]) => source));
       assertEqual([...sources].sort(), ['OpenSCAP', 'attestation', 'pack check'], 'every kind of source shows');
+      // Opening an OpenSCAP outcome's deciding evidence shows its detail: the failing rules.
+      const detail = await page.evaluate(async () => {
+        const row = [...document.querySelectorAll('[data-testid="outcomes"] tr[data-state="LIVE"]')]
+          .find((tr) => tr.querySelector('[data-col="source"]').textContent === 'OpenSCAP');
+        row.querySelector('[data-col="deciding"] summary').click();
+        const body = row.querySelector('[data-testid="evidence-detail"]');
+        for (let i = 0; i < 100 && body.textContent === 'reading…'; ++i) await new Promise((r) => setTimeout(r, 50));
+        return body.textContent;
+      });
+      assertEqual(detail, OPENSCAP_DETAIL, 'the deciding OpenSCAP evidence opens onto its failing rules');
       assertEqual(summary.value, fmtValue(score.summary.value), 'detail value');
       assertEqual(summary.adjusted, fmtValue(score.summary.adjustedValue), 'detail adjusted value');
       assertEqual(summary.coverage, fmtPercent(score.summary.coverage), 'detail coverage');

@@ -223,6 +223,9 @@ absl::StatusOr<v1::Evidence> ParseItem(absl::string_view text, absl::Time now) {
       item.set_kind(v1::ATTESTED);
     } else if (fields[i] == "openscap") {  // As agent/openscap_evidence.h names them.
       item.set_check_id("openscap:xccdf_org.ssgproject.content_profile_standard");
+      item.set_detail(
+          "1 of 2 rules fail: xccdf_org.ssgproject.content_rule_sshd_disable_root_login "
+          "(Disable SSH Root Login, medium)");
     } else {
       return absl::InvalidArgumentError(
           absl::StrCat("item '", text, "': unknown flag ", fields[i]));
@@ -230,7 +233,7 @@ absl::StatusOr<v1::Evidence> ParseItem(absl::string_view text, absl::Time now) {
   }
   item.set_observed_at_unix_nanos(absl::ToUnixNanos(observed));
   item.set_expires_at_unix_nanos(absl::ToUnixNanos(expires));
-  item.set_detail("sent by the dashboard browser test");
+  if (item.detail().empty()) item.set_detail("sent by the dashboard browser test");
   return item;
 }
 
