@@ -85,10 +85,11 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
     daemon->openscap_ = *std::move(openscap);
     daemon->openscap_->Start();
   }
-  LOG(INFO) << "agent " << options.agent_id << ": " << daemon->checks_.size() << " checks, "
-            << options.openscap_sources.size() << " OpenSCAP sources and "
-            << options.xccdf_drops.size() << " drop directories for assets of "
-            << options.collector_address;
+  // Tests and tools wait for " checks for assets of ": keep the words.
+  LOG(INFO) << "agent " << options.agent_id << ": " << daemon->checks_.size()
+            << " checks for assets of " << options.collector_address << "; "
+            << options.openscap_sources.size() << " OpenSCAP sources, "
+            << options.xccdf_drops.size() << " drop directories";
   return daemon;
 }
 
