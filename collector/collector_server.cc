@@ -397,6 +397,11 @@ absl::StatusOr<std::vector<std::string>> CollectorServer::Reload() {
   }
   changes.push_back(*tls);
   WarnIfExpiringSoon(certificate_file, tls_->not_after());
+  if (!config_path_.empty()) {  // Document caps: the next upload takes them.
+    requests_->SetLimits({.max_document_bytes = options.max_document_bytes,
+                          .max_request_document_bytes = options.max_request_document_bytes,
+                          .max_detail_bytes = options.max_detail_bytes});
+  }
   for (const std::string& key : ChangedConfigKeys(config_, config)) {
     changes.push_back(AppliesLive(key) ? absl::StrCat(key, ": applied")
                                        : absl::StrCat(key, ": changed in ", config_path_,

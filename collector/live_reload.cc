@@ -123,7 +123,8 @@ std::vector<std::string> ChangedConfigKeys(const v1::CollectorConfig& before,
 }
 
 bool AppliesLive(const std::string& key) {
-  return key == "tls.certificate_file" || key == "tls.key_file";
+  return key == "tls.certificate_file" || key == "tls.key_file" ||
+         key == "requests.max_document_bytes" || key == "requests.max_request_document_bytes";
 }
 
 }  // namespace postura::collector

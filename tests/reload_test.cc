@@ -152,6 +152,16 @@ TEST_F(ReloadTest, TheReloadRpcReportsWhatChangedAndRefusesABadConfigOrFile) {
                 testing::Contains(HasSubstr("limits.max_batch_items: changed in")));
     EXPECT_THAT(response.changes(0), HasSubstr("unchanged"));
   }
+  // The document caps apply live (RequestBookTest.NewCapsFromAReloadApplyToTheNextUpload).
+  {
+    std::ofstream(dir_.path() / "collector.yaml", std::ios::app)
+        << "requests:\n  max_document_bytes: 4096\n";
+    grpc::ClientContext context;
+    v1::ReloadResponse response;
+    grpc::Status s = operations()->Reload(&context, {}, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_THAT(response.changes(), testing::Contains("requests.max_document_bytes: applied"));
+  }
   // A bad config is refused naming the key; the collector keeps serving.
   {
     std::ofstream(dir_.path() / "collector.yaml", std::ios::app) << "limitz: 1\n";

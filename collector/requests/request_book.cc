@@ -239,18 +239,29 @@ absl::StatusOr<AnswerDraft> RequestBook::BeginAnswer(const v1::Actor& actor,
 
 std::unique_ptr<DocumentUpload> RequestBook::StartDocument(const AnswerDraft& draft,
                                                            absl::string_view file_name) {
+  const RequestLimits caps = limits();
   const uint64_t used = draft.request_bytes + draft.draft_bytes;
   const uint64_t request_left =
-      used >= limits_.max_request_document_bytes ? 0 : limits_.max_request_document_bytes - used;
-  if (request_left < limits_.max_document_bytes) {
+      used >= caps.max_request_document_bytes ? 0 : caps.max_request_document_bytes - used;
+  if (request_left < caps.max_document_bytes) {
     return documents_.StartUpload(
         file_name, request_left,
-        absl::StrCat("what is left of the request's cap of ", limits_.max_request_document_bytes,
+        absl::StrCat("what is left of the request's cap of ", caps.max_request_document_bytes,
                      " bytes of documents (", request_left, " bytes)"));
   }
   return documents_.StartUpload(
-      file_name, limits_.max_document_bytes,
-      absl::StrCat("the collector's per-file cap of ", limits_.max_document_bytes, " bytes"));
+      file_name, caps.max_document_bytes,
+      absl::StrCat("the collector's per-file cap of ", caps.max_document_bytes, " bytes"));
+}
+
+void RequestBook::SetLimits(const RequestLimits& limits) {
+  absl::MutexLock lock(&limits_mu_);
+  limits_ = limits;
+}
+
+RequestLimits RequestBook::limits() const {
+  absl::MutexLock lock(&limits_mu_);
+  return limits_;
 }
 
 void RequestBook::AbandonAnswer(AnswerDraft& draft) {
@@ -353,7 +364,7 @@ absl::StatusOr<v1::EvidenceRequest> RequestBook::Review(const v1::Actor& actor,
     reviewed.set_expires_unix_nanos(
         absl::ToUnixNanos(now + absl::Seconds((*request)->validity_seconds())));
     std::vector<v1::Evidence> evidence = ApprovedEvidence(
-        **request, **outcome, actor, now, limits_.max_detail_bytes,
+        **request, **outcome, actor, now, limits().max_detail_bytes,
         [this](const std::string& asset) { return registry_.FindAsset(asset).has_value(); });
     if (!evidence.empty()) {
       if (absl::Status scored = sink_(std::move(evidence)); !scored.ok()) return scored;

@@ -105,6 +105,10 @@ class RequestBook {
     return documents_.ReadChunk(document, index);
   }
 
+  // The caps on documents, changed by a config reload; uploads started before keep theirs.
+  void SetLimits(const RequestLimits& limits) ABSL_LOCKS_EXCLUDED(limits_mu_);
+  RequestLimits limits() const ABSL_LOCKS_EXCLUDED(limits_mu_);
+
   // The audit trail from `since`, oldest first, at most `limit` entries.
   absl::StatusOr<std::vector<v1::AuditEntry>> Audit(absl::Time since, size_t limit) const;
 
@@ -131,7 +135,8 @@ class RequestBook {
   const Registry& registry_;
   const Catalog& catalog_;
   Clock& clock_;
-  const RequestLimits limits_;
+  mutable absl::Mutex limits_mu_;
+  RequestLimits limits_ ABSL_GUARDED_BY(limits_mu_);
   const EvidenceSink sink_;
   DocumentStore documents_;
 

@@ -240,6 +240,20 @@ TEST_F(RequestBookTest, FourEyesRejectionAndTenancy) {
   EXPECT_EQ(book_->Get(admin_, "REQ-000001")->outcomes(0).answers(), 2u);
 }
 
+TEST_F(RequestBookTest, NewCapsFromAReloadApplyToTheNextUpload) {
+  ASSERT_TRUE(book_->Create(admin_, SupplierRequest()).ok());
+  book_->SetLimits(
+      {.max_document_bytes = 100, .max_request_document_bytes = 1500, .max_detail_bytes = 1024});
+  absl::StatusOr<v1::EvidenceRequest> over =
+      Answer(acme_, "REQ-000001", kOutcome, v1::DLI_100, std::string(500, 'a'));
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(over.status().message(), HasSubstr("per-file cap of 100 bytes"));
+  book_->SetLimits(
+      {.max_document_bytes = 1000, .max_request_document_bytes = 1500, .max_detail_bytes = 1024});
+  EXPECT_TRUE(Answer(acme_, "REQ-000001", kOutcome, v1::DLI_100, std::string(500, 'a')).ok());
+  EXPECT_EQ(book_->limits().max_document_bytes, 1000u);
+}
+
 TEST_F(RequestBookTest, BadAnswersAreRefusedAndStoreNothing) {
   ASSERT_TRUE(book_->Create(admin_, SupplierRequest()).ok());
   const size_t audit = AuditActions().size();
