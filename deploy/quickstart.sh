@@ -188,13 +188,18 @@ if [[ "$MODE" == "--check" ]]; then
   # For CI: six assets, each with live evidence, and the dashboard served.
   without_evidence && { echo "quickstart check: an asset has no live evidence"; exit 1; }
   # The supplier's host also reports through OpenSCAP (PR.AC-4 is among its rules' outcomes).
+  # The output is read whole first: `| grep -q` would stop reading at the first match and,
+  # under pipefail, fail the pipeline when postura's write meets the closed pipe.
+  has_openscap_evidence() {
+    local records
+    records="$(postura evidence web-platform PR_AC_PR_AC_4 --format json 2>/dev/null || true)"
+    [[ "$records" == *'"openscap:xccdf_org.ssgproject.content_profile_standard"'* ]]
+  }
   for _ in $(seq 100); do
-    postura evidence web-platform PR_AC_PR_AC_4 --format json 2>/dev/null |
-      grep -q '"openscap:xccdf_org.ssgproject.content_profile_standard"' && break
+    has_openscap_evidence && break
     sleep 0.2
   done
-  postura evidence web-platform PR_AC_PR_AC_4 --format json |
-    grep -q '"openscap:xccdf_org.ssgproject.content_profile_standard"' ||
+  has_openscap_evidence ||
     { echo "quickstart check: no OpenSCAP evidence from the supplier's host"; exit 1; }
   [[ "$(api /api/v1/organization)" == *'"assetCount": 6'* ||
     "$(api /api/v1/organization)" == *'"assetCount":6'* ]] ||
