@@ -98,8 +98,8 @@ HttpResponse Document(const RequestBook& book, const v1::Actor& actor, const std
 std::vector<HttpRoute> RequestsRoutes(RequestBook& book, const Gatekeeper& gate,
                                       const CredentialStore& credentials) {
   // Each route: admit for `permission`, then `work(actor, request)`.
-  auto route = [&book, &gate, &credentials](std::string method, std::string path,
-                                            Permission permission, auto work) {
+  auto route = [&gate, &credentials](std::string method, std::string path, Permission permission,
+                                     auto work) {
     return HttpRoute{std::move(method), std::move(path),
                      [&gate, &credentials, permission, work](const HttpRequest& request) {
                        absl::StatusOr<v1::Actor> actor =
