@@ -8,11 +8,6 @@
 #include "glog/logging.h"
 
 namespace postura::agent {
-namespace {
-
-constexpr std::size_t kMaxDetailBytes = 1024;  // The collector's default limit.
-
-}  // namespace
 
 std::vector<v1::Evidence> EvidenceFromResults(const std::vector<CheckResult>& results,
                                               const std::vector<Check>& checks,
@@ -33,7 +28,7 @@ std::vector<v1::Evidence> EvidenceFromResults(const std::vector<CheckResult>& re
         item.set_expires_at_unix_nanos(absl::ToUnixNanos(expires));
         item.set_check_id(result.check_id);
         item.set_kind(v1::OBSERVED);
-        item.set_detail(ValidUtf8Prefix(result.detail, kMaxDetailBytes));
+        item.set_detail(ValidUtf8Prefix(result.detail, kMaxEvidenceDetailBytes));
       }
     }
   }

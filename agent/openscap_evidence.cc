@@ -4,11 +4,6 @@
 #include "common/base/utf8.h"
 
 namespace postura::agent {
-namespace {
-
-constexpr std::size_t kMaxDetailBytes = 1024;  // The collector's default limit.
-
-}  // namespace
 
 std::vector<v1::Evidence> EvidenceFromOpenscap(const openscap::XccdfEvidence& evidence,
                                                const std::vector<std::string>& assets,
@@ -25,7 +20,7 @@ std::vector<v1::Evidence> EvidenceFromOpenscap(const openscap::XccdfEvidence& ev
       item.set_expires_at_unix_nanos(absl::ToUnixNanos(observed_at + valid_for));
       item.set_check_id(evidence.source);
       item.set_kind(v1::OBSERVED);
-      item.set_detail(ValidUtf8Prefix(outcome.detail, kMaxDetailBytes));
+      item.set_detail(ValidUtf8Prefix(outcome.detail, kMaxEvidenceDetailBytes));
     }
   }
   return items;

@@ -16,6 +16,7 @@
 #include "agent/checks/openscap/oscap_process.h"
 #include "agent/checks/openscap/xccdf_evidence.h"
 #include "agent/checks/openscap/xccdf_results.h"
+#include "agent/delivery/wire_level.h"
 #include "agent/openscap_evidence.h"
 #include "glog/logging.h"
 
@@ -23,8 +24,6 @@ namespace postura::agent {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::size_t kMaxDetailBytes = 1024;  // The collector's default detail limit.
 
 // A name for a source's results file that stays the same across restarts: the profile's
 // readable tail and a hash (FNV-1a) of what identifies the evaluation.
@@ -238,7 +237,7 @@ bool OpenscapSource::SpoolEvidence(const std::string& origin, const openscap::Xc
                                    const std::vector<std::string>& assets, absl::Time observed_at,
                                    absl::Duration valid_for, OpenscapPass& pass) {
   const openscap::XccdfEvidence evidence =
-      openscap::EvidenceFromXccdf(results, mapping_, kMaxDetailBytes);
+      openscap::EvidenceFromXccdf(results, mapping_, kMaxEvidenceDetailBytes);
   if (evidence.all_not_applicable) {
     ++pass.all_not_applicable;
     LOG(WARNING) << origin << ": " << evidence.notice;

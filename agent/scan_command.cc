@@ -13,6 +13,7 @@
 #include "agent/checks/openscap/rule_mapping.h"
 #include "agent/checks/openscap/xccdf_evidence.h"
 #include "agent/checks/openscap/xccdf_results.h"
+#include "agent/delivery/wire_level.h"
 #include "agent/scan_report.h"
 #include "common/base/clock.h"
 #include "common/model/catalog.h"
@@ -26,7 +27,6 @@ extern const char kBuiltinDebianPack[];
 namespace {
 
 constexpr char kBuiltinPackName[] = "builtin";
-constexpr size_t kMaxDetailBytes = 1024;  // The collector's default detail limit.
 
 struct Inputs {
   std::vector<CheckPack> packs;
@@ -84,7 +84,8 @@ absl::Status AddXccdfSources(const ScanRequest& request, const Catalog& catalog,
   for (const std::string& path : request.xccdf_results) {
     absl::StatusOr<openscap::XccdfResults> results = openscap::ReadXccdfResultsFile(path, options);
     if (!results.ok()) return results.status();
-    builder.AddXccdf(path, openscap::EvidenceFromXccdf(*results, *mapping, kMaxDetailBytes));
+    builder.AddXccdf(path,
+                     openscap::EvidenceFromXccdf(*results, *mapping, kMaxEvidenceDetailBytes));
   }
   return absl::OkStatus();
 }
@@ -117,7 +118,7 @@ int RunScan(const ScanRequest& request, std::ostream& out, std::ostream& err) {
     err << "postura-agent scan: " << inputs.status().message() << "\n";
     return 1;
   }
-  ScanReportBuilder builder(catalog, inputs->group, kMaxDetailBytes);
+  ScanReportBuilder builder(catalog, inputs->group, kMaxEvidenceDetailBytes);
   // Results files first: a bad one stops the scan before any check runs.
   if (absl::Status s = AddXccdfSources(request, catalog, builder); !s.ok()) {
     err << "postura-agent scan: " << s.message() << "\n";

@@ -1,10 +1,15 @@
 #ifndef POSTURA_AGENT_DELIVERY_WIRE_LEVEL_H_
 #define POSTURA_AGENT_DELIVERY_WIRE_LEVEL_H_
 
+#include <cstddef>
+
 #include "common/model/level.h"
 #include "postura/v1/evidence.pb.h"
 
 namespace postura::agent {
+
+// Bytes of an evidence item's detail the agent sends: the collector's default limit.
+inline constexpr std::size_t kMaxEvidenceDetailBytes = 1024;
 
 // The ingest protocol's value for a level.
 inline v1::Level ToWireLevel(Level level) {
