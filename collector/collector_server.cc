@@ -2,10 +2,9 @@
 
 #include <filesystem>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "collector/access/admin_token.h"
-#include "collector/alerting/syslog_sink.h"
-#include "collector/alerting/webhook_sink.h"
 #include "collector/api/crosswalk_routes.h"
 #include "collector/api/dashboard.h"
 #include "collector/api/http_api.h"
@@ -86,30 +85,6 @@ absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::strin
   return absl::OkStatus();
 }
 
-// What /metrics reads of the alert engine; nothing when alerting is off (`alerts` null).
-std::function<AlertingStats()> AlertingStatsSource(const AlertEngine* alerts) {
-  if (alerts == nullptr) return nullptr;
-  return [alerts] { return alerts->Stats(); };
-}
-
-// The alert sinks of the config: its webhooks, then its syslog receivers.
-absl::StatusOr<std::vector<AlertSinkEntry>> BuildAlertSinks(const AlertingOptions& alerting) {
-  std::vector<AlertSinkEntry> sinks;
-  for (const WebhookOptions& webhook : alerting.webhooks) {
-    sinks.push_back({std::make_unique<WebhookSink>(webhook),
-                     {.max_attempts = webhook.max_attempts,
-                      .initial_backoff = webhook.initial_backoff,
-                      .max_backoff = webhook.max_backoff}});
-  }
-  for (int i = 0; i < static_cast<int>(alerting.syslog.size()); ++i) {
-    absl::StatusOr<SyslogSinkOptions> syslog =
-        SyslogSinkOptionsFromConfig(alerting.syslog[i], i + 1);
-    if (!syslog.ok()) return syslog.status();
-    sinks.push_back({std::make_unique<SyslogSink>(*std::move(syslog)), DeliveryPolicy{}});
-  }
-  return sinks;
-}
-
 // The API's routes, those about the past (past_routes.h), remediation time
 // (remediation_routes.h), crosswalk reports (crosswalk_routes.h) and evidence requests
 // (requests_routes.h).
@@ -175,17 +150,12 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   absl::StatusOr<absl::Duration> rebuilt = server->scorer_->Start();
   if (!rebuilt.ok()) return rebuilt.status();
   LOG(INFO) << "scores of " << server->scorer_->Stats().assets << " assets rebuilt in " << *rebuilt;
-  if (options.alerting.enabled()) {
-    absl::StatusOr<std::vector<AlertSinkEntry>> sinks = BuildAlertSinks(options.alerting);
-    if (!sinks.ok()) return sinks.status();
-    absl::StatusOr<std::unique_ptr<AlertEngine>> alerts =
-        AlertEngine::Start(*server->store_, *server->scorer_, *server->registry_, catalog, clock,
-                           options.alerting, *std::move(sinks));
-    if (!alerts.ok()) return alerts.status();
-    server->alerts_ = *std::move(alerts);
-  }
+  absl::StatusOr<std::unique_ptr<LiveAlerting>> alerting = LiveAlerting::Start(
+      *server->store_, *server->scorer_, *server->registry_, catalog, clock, options.alerting);
+  if (!alerting.ok()) return alerting.status();
+  server->alerts_ = *std::move(alerting);
   LiveScorer* scorer = server->scorer_.get();
-  AlertEngine* alerts = server->alerts_.get();
+  LiveAlerting* alerts = server->alerts_.get();
   absl::StatusOr<std::unique_ptr<IngestWriter>> writer = IngestWriter::Start(
       *server->store_,
       {.max_queued_bytes = options.max_queued_bytes,
@@ -193,7 +163,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
            [scorer](std::vector<SourceUpdate> updates) { scorer->OnCommitted(std::move(updates)); },
        .on_agents_heard =
            [alerts](const std::vector<std::string>& agents) {
-             if (alerts != nullptr) alerts->OnBatchesCommitted(agents);
+             alerts->OnBatchesCommitted(agents);
            }});
   if (!writer.ok()) return writer.status();
   server->writer_ = *std::move(writer);
@@ -311,7 +281,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       .catalog = &catalog,
       .gate = server->gate_.get(),
       .tls_certificate_not_after = [tls = server->tls_.get()] { return tls->not_after(); },
-      .alerting_stats = AlertingStatsSource(alerts)};
+      .alerting_stats = [alerts] { return alerts->Stats(); }};
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start({.listen_address = options.http_listen_address,
                          .max_connections = 16,
@@ -402,7 +372,17 @@ absl::StatusOr<std::vector<std::string>> CollectorServer::Reload() {
                           .max_request_document_bytes = options.max_request_document_bytes,
                           .max_detail_bytes = options.max_detail_bytes});
   }
-  for (const std::string& key : ChangedConfigKeys(config_, config)) {
+  const std::vector<std::string> changed = ChangedConfigKeys(config_, config);
+  if (!config_path_.empty() &&
+      (absl::c_any_of(changed, IsAlertingKey) || alerts_->WebhookSecretsDiffer(options.alerting))) {
+    absl::StatusOr<std::string> alerting = alerts_->Replace(options.alerting);
+    if (!alerting.ok()) {
+      LOG(ERROR) << "reload refused: " << alerting.status().message();
+      return alerting.status();
+    }
+    changes.push_back(*alerting);
+  }
+  for (const std::string& key : changed) {
     changes.push_back(AppliesLive(key) ? absl::StrCat(key, ": applied")
                                        : absl::StrCat(key, ": changed in ", config_path_,
                                                       "; takes effect at the next start"));

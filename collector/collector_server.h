@@ -7,7 +7,6 @@
 #include "absl/status/statusor.h"
 #include "collector/access/credential_store.h"
 #include "collector/access/gatekeeper.h"
-#include "collector/alerting/alert_engine.h"
 #include "collector/api/access_service.h"
 #include "collector/api/admin_service.h"
 #include "collector/api/http_server.h"
@@ -20,6 +19,7 @@
 #include "collector/history/history_recorder.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/ingest/ingest_writer.h"
+#include "collector/live_alerting.h"
 #include "collector/live_reload.h"
 #include "collector/operations_service.h"
 #include "collector/registry/registry.h"
@@ -57,10 +57,11 @@ class CollectorServer {
 
   // Reload without restart (SIGHUP, OperationsService.Reload): reads the config file
   // again (when the server was started with its path) and the TLS certificate and key,
-  // and serves the new certificate on both listeners. Returns a line per change; config
-  // keys other than tls.certificate_file and tls.key_file are reported as waiting for
-  // the next start. FailedPrecondition, logged, if the config or the TLS files are bad:
-  // the old ones keep serving.
+  // and serves the new certificate on both listeners. The keys live_reload.h's
+  // AppliesLive names take effect at once (alerting: the engine is replaced, see
+  // live_alerting.h); other changed keys are reported as waiting for the next start.
+  // Returns a line per change. FailedPrecondition, logged, if the config, the TLS files or
+  // the new alert sinks are bad: the old ones keep serving.
   absl::StatusOr<std::vector<std::string>> Reload();
 
   // Stops taking streams, lets open streams receive the acknowledgements of batches
@@ -78,7 +79,7 @@ class CollectorServer {
   std::unique_ptr<EnrollmentService> enrollment_;
   std::unique_ptr<HistoryRecorder> history_;
   std::unique_ptr<LiveScorer> scorer_;
-  std::unique_ptr<AlertEngine> alerts_;  // Null without alert rules.
+  std::unique_ptr<LiveAlerting> alerts_;
   std::unique_ptr<ScoreQueries> queries_;
   std::unique_ptr<PastQueries> past_;
   std::unique_ptr<RemediationQueries> remediation_;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/transport/private_file.h"
 #include "google/protobuf/descriptor.h"
@@ -122,8 +123,10 @@ std::vector<std::string> ChangedConfigKeys(const v1::CollectorConfig& before,
   return keys;
 }
 
+bool IsAlertingKey(const std::string& key) { return absl::StartsWith(key, "alerting."); }
+
 bool AppliesLive(const std::string& key) {
-  return key == "tls.certificate_file" || key == "tls.key_file" ||
+  return IsAlertingKey(key) || key == "tls.certificate_file" || key == "tls.key_file" ||
          key == "requests.max_document_bytes" || key == "requests.max_request_document_bytes";
 }
 

@@ -73,6 +73,9 @@ std::vector<std::string> ChangedConfigKeys(const v1::CollectorConfig& before,
 // The keys a reload applies while serving; every other changed key waits for a restart.
 bool AppliesLive(const std::string& key);
 
+// True for "alerting.rules" and the section's other keys: a reload replaces the engine.
+bool IsAlertingKey(const std::string& key);
+
 }  // namespace postura::collector
 
 #endif  // POSTURA_COLLECTOR_LIVE_RELOAD_H_

@@ -25,13 +25,14 @@ bool HasAssetRules(const std::vector<AlertRuleOptions>& rules) {
 }  // namespace
 
 AlertEngine::AlertEngine(EvidenceStore& store, LiveScorer& scorer, const Registry& registry,
-                         const Catalog& catalog, Clock& clock, const AlertingOptions& options)
+                         const Catalog& catalog, Clock& clock, const AlertingOptions& options,
+                         absl::Time counted_from)
     : store_(store),
       scorer_(scorer),
       registry_(registry),
       clock_(clock),
       options_(options),
-      started_(clock.TimeNow()),
+      started_(counted_from),
       tracker_(HoldDowns(options_.rules)),
       rules_(options_.rules, catalog),
       firing_by_rule_(options_.rules.size(), 0),
@@ -39,9 +40,15 @@ AlertEngine::AlertEngine(EvidenceStore& store, LiveScorer& scorer, const Registr
 
 absl::StatusOr<std::unique_ptr<AlertEngine>> AlertEngine::Start(
     EvidenceStore& store, LiveScorer& scorer, const Registry& registry, const Catalog& catalog,
-    Clock& clock, const AlertingOptions& options, std::vector<AlertSinkEntry> sinks) {
+    Clock& clock, const AlertingOptions& options, std::vector<AlertSinkEntry> sinks,
+    std::optional<AgentSilenceBaseline> baseline) {
   std::unique_ptr<AlertEngine> engine(
-      new AlertEngine(store, scorer, registry, catalog, clock, options));
+      new AlertEngine(store, scorer, registry, catalog, clock, options,
+                      baseline ? baseline->counted_from : clock.TimeNow()));
+  if (baseline) {
+    absl::MutexLock lock(&engine->seen_mu_);
+    engine->last_batch_ = std::move(baseline->last_batch);
+  }
   std::vector<std::string> names;
   for (const AlertSinkEntry& entry : sinks) names.push_back(entry.sink->name());
   absl::StatusOr<std::unique_ptr<AlertOutbox>> outbox = AlertOutbox::Open(store, names);
@@ -180,6 +187,11 @@ void AlertEngine::EvaluateAsset(const std::string& asset_id) {
     clear.facts.set_id(id);
     tracker_.Observe(clear, now);
   }
+}
+
+AgentSilenceBaseline AlertEngine::SilenceBaseline() const {
+  absl::MutexLock lock(&seen_mu_);
+  return {.counted_from = started_, .last_batch = last_batch_};
 }
 
 std::vector<AgentLastBatch> AlertEngine::AgentsLastBatch() const {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +58,13 @@ struct AlertingStats {
   uint64_t outbox_write_errors = 0;
 };
 
+// When agents were last heard, for agent_silent. A reload hands it from the engine it stops
+// to the one it starts, so silence keeps counting from the same instants.
+struct AgentSilenceBaseline {
+  absl::Time counted_from;  // For agents not heard from since (the first engine's start).
+  absl::flat_hash_map<std::string, absl::Time> last_batch;  // By agent id.
+};
+
 // A sink and how its delivery thread retries it.
 struct AlertSinkEntry {
   std::unique_ptr<AlertSink> sink;
@@ -69,10 +77,12 @@ class AlertEngine {
  public:
   // Opens the outbox, restores the alerts that were firing, subscribes to live scoring
   // and starts the engine's thread and one delivery thread per sink. Call after the
-  // scorer started. Unavailable / DataLoss if the outbox could not be read.
+  // scorer started. Unavailable / DataLoss if the outbox could not be read. Agents'
+  // silence counts from `baseline` when given (a reload), else from now.
   static absl::StatusOr<std::unique_ptr<AlertEngine>> Start(
       EvidenceStore& store, LiveScorer& scorer, const Registry& registry, const Catalog& catalog,
-      Clock& clock, const AlertingOptions& options, std::vector<AlertSinkEntry> sinks);
+      Clock& clock, const AlertingOptions& options, std::vector<AlertSinkEntry> sinks,
+      std::optional<AgentSilenceBaseline> baseline = std::nullopt);
   ~AlertEngine();  // Stops.
 
   // Stops evaluating and delivering; waits for a delivery in progress (at most its sink's
@@ -89,9 +99,13 @@ class AlertEngine {
 
   AlertingStats Stats() const;
 
+  // What a successor engine needs to count agents' silence on from here.
+  AgentSilenceBaseline SilenceBaseline() const;
+
  private:
   AlertEngine(EvidenceStore& store, LiveScorer& scorer, const Registry& registry,
-              const Catalog& catalog, Clock& clock, const AlertingOptions& options);
+              const Catalog& catalog, Clock& clock, const AlertingOptions& options,
+              absl::Time counted_from);
   absl::Status Restore();
   void Run();
   // One round: the waiting score changes (a bounded number), the agents, then the due

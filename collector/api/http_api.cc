@@ -336,7 +336,11 @@ std::string RenderMetrics(const HttpApiSources& sources) {
   WriteAssetMetrics(sources, out);
   WriteServiceMetrics(sources, out);
   WriteMemoryMetrics(sources, out);
-  if (sources.alerting_stats) WriteAlertingMetrics(sources.alerting_stats(), absl::Now(), out);
+  if (sources.alerting_stats) {
+    if (std::optional<AlertingStats> stats = sources.alerting_stats()) {
+      WriteAlertingMetrics(*stats, absl::Now(), out);
+    }
+  }
   return out.Take();
 }
 

@@ -2,6 +2,7 @@
 #define POSTURA_COLLECTOR_API_HTTP_API_H_
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "collector/access/gatekeeper.h"
@@ -29,7 +30,7 @@ struct HttpApiSources {
   // When the served TLS certificate expires, now (a reload may replace it); null: none.
   std::function<absl::Time()> tls_certificate_not_after;
   // The alert engine's figures (alert_metrics.h); unset when alerting is not configured.
-  std::function<AlertingStats()> alerting_stats;
+  std::function<std::optional<AlertingStats>()> alerting_stats;
 };
 
 // The collector's HTTP surface, the same answers as QueryService as JSON, admitted and
