@@ -19,6 +19,7 @@ using Access = v1::AccessService::Stub;
 struct TokenRequest {
   v1::Role role = v1::ROLE_UNSPECIFIED;
   std::string tenant;
+  std::string department;  // For --role department.
   std::string name;
   std::string ttl;
   std::vector<std::string> assets;
@@ -31,6 +32,12 @@ absl::StatusOr<int64_t> TtlSeconds(const std::string& text) {
   absl::StatusOr<absl::Duration> ttl = ParseConfigDuration(text);
   if (!ttl.ok()) return absl::InvalidArgumentError(absl::StrCat("--ttl: ", ttl.status().message()));
   return absl::ToInt64Seconds(*ttl);
+}
+
+// The tenant, and a department officer's department after a slash ("org/finance").
+std::string TenantText(const v1::Credential& credential) {
+  if (credential.department_id().empty()) return credential.tenant_id();
+  return absl::StrCat(credential.tenant_id(), "/", credential.department_id());
 }
 
 std::string RoleText(v1::Role role) {
@@ -72,6 +79,7 @@ int CreateApiToken(CommandContext& c, const TokenRequest& options) {
   v1::CreateApiTokenRequest request;
   request.set_role(options.role);
   request.set_tenant_id(options.tenant);
+  request.set_department_id(options.department);
   request.set_name(options.name);
   request.set_ttl_seconds(*ttl);
   return Created(c, c.collector.Call(c.collector.access(), &Access::CreateApiToken, request),
@@ -119,11 +127,15 @@ void AddCreateCommands(CLI::App* tokens, CommandLine& line) {
                   std::map<std::string, v1::Role>{{"admin", v1::ROLE_ADMIN},
                                                   {"operator", v1::ROLE_OPERATOR},
                                                   {"auditor", v1::ROLE_AUDITOR},
-                                                  {"supplier", v1::ROLE_SUPPLIER}},
+                                                  {"supplier", v1::ROLE_SUPPLIER},
+                                                  {"department", v1::ROLE_DEPARTMENT}},
                   "admin (registry, tokens), operator (read all, watch), auditor (read all, "
-                  "export), supplier (its own assets only)")
+                  "export), supplier (its own assets only), department (an officer: its "
+                  "department's requests and assets only)")
       ->required();
   api->add_option("--tenant", options->tenant, "The supplier tenant, for --role supplier");
+  api->add_option("--department", options->department,
+                  "The officer's department, for --role department");
   api->add_option("--name", options->name, "Who or what it is for");
   api->add_option("--ttl", options->ttl, "Lifetime such as 90d or 12h (default: no expiry)");
   api->add_option("-o,--output", options->output, "Write the token to this file (owner-only)");
@@ -162,7 +174,7 @@ std::string TokensText(const v1::ListTokensResponse& tokens, int64_t now_unix_se
                              : enrollment                       ? "enrollment"
                                                                 : "agent";
     table.AddRow(
-        {credential.id(), kind, RoleText(credential.role()), credential.tenant_id(),
+        {credential.id(), kind, RoleText(credential.role()), TenantText(credential),
          credential.kind() == v1::AGENT_CREDENTIAL ? credential.agent_id()
                                                    : absl::StrJoin(credential.asset_ids(), ","),
          enrollment ? absl::StrCat(credential.uses_left()) : "", state, credential.name()});
@@ -214,8 +226,10 @@ void AddTokenCommands(CLI::App& app, CommandLine& line) {
       c.PrintJson(*me);
     } else {
       c.out << "Credential " << me->id() << ": role " << RoleText(me->role()) << ", tenant "
-            << me->tenant_id() << (me->name().empty() ? "" : absl::StrCat(" (", me->name(), ")"))
-            << "\n";
+            << me->tenant_id()
+            << (me->department_id().empty() ? ""
+                                            : absl::StrCat(", department ", me->department_id()))
+            << (me->name().empty() ? "" : absl::StrCat(" (", me->name(), ")")) << "\n";
     }
     return kExitOk;
   });

@@ -329,17 +329,22 @@ TEST_F(RequestsCliTest, BadInputGetsSpecificErrorsStoresNothingAndTheCollectorKe
   EXPECT_EQ(AuditEntries(), audit);  // Nothing stored.
   EXPECT_THAT(Ok({"requests", "show", id}), HasSubstr("documents 0 bytes"));
 
-  // The submitter may not review its own answer (an admin answers for nobody here, so the
-  // four-eyes check is shown by an admin token answering a department's request).
+  // A department's request is its officers' to answer: the admin who reviews answers none
+  // (so a reviewer never reviews its own answer), the officer answers, and may not review.
   Ok({"departments", "put", "ops", "--name", "Operations"});
+  const std::string officer =
+      Token("officer", {"--role", "department", "--department", "ops", "--name", "ops-officer"});
   const std::string ops =
       OkJson({"requests", "create", "--title", "Awareness", "--outcome", kOutcome, "--asset", "web",
               "--owner-department", "ops", "--due", "7d"})
           .value("id", "");
-  Ok(Submit(ops, kOutcome, "1", text.string()));
+  EXPECT_THAT(Refused(Submit(ops, kOutcome, "1", text.string())),
+              HasSubstr("is for department ops to answer"));
+  Ok(Submit(ops, kOutcome, "1", text.string()), officer);
   EXPECT_THAT(
-      Refused({"evidence", "review", ops, "--outcome", kOutcome, "--approve", "--comment", "mine"}),
-      HasSubstr("four eyes"));
+      Refused({"evidence", "review", ops, "--outcome", kOutcome, "--approve", "--comment", "mine"},
+              officer),
+      HasSubstr("role department may not review"));
   Ok({"requests", "cancel", id, "--reason", "supplier replaced"});
   EXPECT_THAT(Refused(Submit(id, kOutcome, "1", text.string()), supplier_),
               HasSubstr("is cancelled"));

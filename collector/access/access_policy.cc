@@ -17,6 +17,8 @@ absl::string_view RoleName(v1::Role role) {
       return "supplier";
     case v1::ROLE_AGENT:
       return "agent";
+    case v1::ROLE_DEPARTMENT:
+      return "department";
     default:
       return "unknown";
   }
@@ -68,10 +70,11 @@ bool RoleAllowsRequests(v1::Role role, Permission permission) {
     case v1::ROLE_ADMIN:
       return true;
     case v1::ROLE_OPERATOR:
-      return permission == Permission::kAnswerRequests || permission == Permission::kReadRequests;
+      return permission == Permission::kReadRequests;
     case v1::ROLE_AUDITOR:
       return permission == Permission::kReadRequests || permission == Permission::kReadAudit;
     case v1::ROLE_SUPPLIER:
+    case v1::ROLE_DEPARTMENT:
       return permission == Permission::kAnswerRequests || permission == Permission::kReadRequests;
     default:
       return false;
@@ -94,6 +97,9 @@ bool RoleAllows(v1::Role role, Permission permission) {
              permission == Permission::kWatch || permission == Permission::kIdentify;
     case v1::ROLE_AGENT:
       return permission == Permission::kReport || permission == Permission::kIdentify;
+    case v1::ROLE_DEPARTMENT:
+      return permission == Permission::kReadScores || permission == Permission::kWatch ||
+             permission == Permission::kIdentify;
     default:
       return false;
   }
@@ -101,6 +107,20 @@ bool RoleAllows(v1::Role role, Permission permission) {
 
 absl::Status ForeignSupplier() {
   return absl::PermissionDeniedError("a supplier sees only its own assets");
+}
+
+absl::Status ForeignDepartment() {
+  return absl::PermissionDeniedError("a department officer sees only its department's assets");
+}
+
+// Forces a list's or watch's department filter to the officer's own department.
+template <typename Request>
+absl::Status ScopeToDepartment(const Principal& principal, Request& request) {
+  if (!request.department_id().empty() && request.department_id() != principal.department_id) {
+    return ForeignDepartment();
+  }
+  request.set_department_id(principal.department_id);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -113,7 +133,8 @@ Principal PrincipalOf(const v1::Credential& credential) {
   return Principal{.role = credential.role(),
                    .tenant_id = credential.tenant_id(),
                    .agent_id = credential.agent_id(),
-                   .credential_id = credential.id()};
+                   .credential_id = credential.id(),
+                   .department_id = credential.department_id()};
 }
 
 absl::Status Authorize(const Principal& principal, Permission permission) {
@@ -123,11 +144,18 @@ absl::Status Authorize(const Principal& principal, Permission permission) {
 }
 
 bool MaySee(const Principal& principal, const v1::Asset& asset) {
+  if (principal.role == v1::ROLE_DEPARTMENT) {
+    return !principal.department_id.empty() && asset.department_id() == principal.department_id;
+  }
   return principal.SeesAllTenants() || asset.supplier_id() == principal.tenant_id;
 }
 
 void HideForeignLimit(const Principal& principal, v1::AssetSummary& summary) {
-  if (principal.SeesAllTenants() || summary.limiting_supplier_id() == principal.tenant_id) return;
+  if (principal.SeesAllTenants()) return;
+  if (principal.role != v1::ROLE_DEPARTMENT &&
+      summary.limiting_supplier_id() == principal.tenant_id) {
+    return;
+  }
   summary.clear_limiting_asset_id();
   summary.clear_limiting_supplier_id();
 }
@@ -141,6 +169,7 @@ absl::Status CheckAssetVisible(const Principal& principal, const Registry& regis
 
 absl::Status ScopeRequest(const Principal& principal, v1::ListAssetScoresRequest& request) {
   if (principal.SeesAllTenants()) return absl::OkStatus();
+  if (principal.role == v1::ROLE_DEPARTMENT) return ScopeToDepartment(principal, request);
   if (!request.supplier_id().empty() && request.supplier_id() != principal.tenant_id) {
     return ForeignSupplier();
   }
@@ -151,7 +180,8 @@ absl::Status ScopeRequest(const Principal& principal, v1::ListAssetScoresRequest
 absl::Status ScopeRequest(const Principal& principal, const Registry& registry,
                           v1::WatchRequest& request) {
   if (principal.SeesAllTenants()) return absl::OkStatus();
-  if (!request.supplier_id().empty() && request.supplier_id() != principal.tenant_id) {
+  const bool officer = principal.role == v1::ROLE_DEPARTMENT;
+  if (!officer && !request.supplier_id().empty() && request.supplier_id() != principal.tenant_id) {
     return ForeignSupplier();
   }
   for (const std::string& asset_id : request.asset_ids()) {
@@ -159,6 +189,7 @@ absl::Status ScopeRequest(const Principal& principal, const Registry& registry,
       return visible;
     }
   }
+  if (officer) return ScopeToDepartment(principal, request);
   request.set_supplier_id(principal.tenant_id);
   return absl::OkStatus();
 }

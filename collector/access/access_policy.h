@@ -37,8 +37,10 @@ struct Principal {
   std::string tenant_id;      // "org", or the supplier a SUPPLIER or supplier agent acts for.
   std::string agent_id;       // For AGENT.
   std::string credential_id;  // Safe to log; never the secret.
+  std::string department_id;  // For DEPARTMENT: the officer's department.
 
-  // Staff roles see every tenant; suppliers and agents only their own.
+  // Staff roles see every tenant; suppliers and agents only their own, department officers
+  // only their department's assets.
   bool SeesAllTenants() const;
 };
 
@@ -50,19 +52,22 @@ Principal PrincipalOf(const v1::Credential& credential);
 //   auditor:  reads everything, no live watch
 //   supplier: kReadScores, kReadEvidence, kWatch, kIdentify, within its tenant
 //   agent:    kReport, kIdentify
-// and for evidence requests: admin all of them; operator kAnswerRequests (departments'),
-// kReadRequests; auditor kReadRequests, kReadAudit; supplier kAnswerRequests,
-// kReadRequests, within its tenant.
+//   department (officer): kReadScores, kWatch, kIdentify, within its department
+// and for evidence requests: admin all of them (it answers none: the book leaves that to
+// owners); operator kReadRequests; auditor kReadRequests, kReadAudit; supplier and
+// department kAnswerRequests, kReadRequests, for their own requests only.
 absl::Status Authorize(const Principal& principal, Permission permission);
 
 // OK if the principal may see the asset; NotFound, worded as for an asset that does not
-// exist, if it is another tenant's (so its existence is not revealed) or absent.
+// exist, if it is another tenant's or department's (so its existence is not revealed) or
+// absent.
 absl::Status CheckAssetVisible(const Principal& principal, const Registry& registry,
                                absl::string_view asset_id);
 
 // Narrows a request to what the principal may see: a supplier's lists and watches are
-// forced to its own tenant. PermissionDenied if the request names another supplier;
-// NotFound for an asset the principal may not see.
+// forced to its own tenant, a department officer's to its department. PermissionDenied if
+// the request names another supplier or department; NotFound for an asset the principal
+// may not see.
 absl::Status ScopeRequest(const Principal& principal, v1::ListAssetScoresRequest& request);
 absl::Status ScopeRequest(const Principal& principal, const Registry& registry,
                           v1::WatchRequest& request);
@@ -72,7 +77,9 @@ bool MaySee(const Principal& principal, const v1::Asset& asset);
 
 // Hides from a summary what the principal may not see: the id and supplier of a limiting
 // asset of another tenant (a supplier learns that a dependency limits its asset, from
-// adjusted_value, but not which). Needs no registry lookup, so it is safe under any lock.
+// adjusted_value, but not which). A department officer never sees them (the summary does
+// not say whose department the limiting asset is in). Needs no registry lookup, so it is
+// safe under any lock.
 void HideForeignLimit(const Principal& principal, v1::AssetSummary& summary);
 
 }  // namespace postura::collector

@@ -55,14 +55,33 @@ absl::Status CheckEnrollmentAssets(const v1::CreateEnrollmentTokenRequest& reque
   return absl::OkStatus();
 }
 
+// A department officer's token names an existing department; no other role takes one.
+absl::Status CheckTokenDepartment(const v1::CreateApiTokenRequest& request,
+                                  const Registry& registry) {
+  const std::string& department_id = request.department_id();
+  if (request.role() != v1::ROLE_DEPARTMENT) {
+    if (department_id.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        "department_id: only the department role is bound to a department");
+  }
+  if (department_id.empty()) {
+    return absl::InvalidArgumentError("department_id: the department role needs a department");
+  }
+  if (!registry.FindDepartment(department_id)) {
+    return absl::NotFoundError(
+        absl::StrCat("department_id: no department '", department_id.substr(0, 128), "'"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Credential> ApiTokenCredential(const v1::CreateApiTokenRequest& request,
                                                   const Registry& registry, int64_t now_unix) {
   const v1::Role role = request.role();
   if (role != v1::ROLE_ADMIN && role != v1::ROLE_OPERATOR && role != v1::ROLE_AUDITOR &&
-      role != v1::ROLE_SUPPLIER) {
-    return absl::InvalidArgumentError("role: admin, operator, auditor or supplier");
+      role != v1::ROLE_SUPPLIER && role != v1::ROLE_DEPARTMENT) {
+    return absl::InvalidArgumentError("role: admin, operator, auditor, supplier or department");
   }
   if (request.ttl_seconds() < 0 || request.ttl_seconds() > kMaxApiTokenTtlSeconds) {
     return absl::InvalidArgumentError("ttl_seconds: 0 (no expiry) to ten years");
@@ -74,10 +93,14 @@ absl::StatusOr<v1::Credential> ApiTokenCredential(const v1::CreateApiTokenReques
     return absl::InvalidArgumentError(
         "tenant_id: the supplier role takes a supplier tenant, the other roles the organisation");
   }
+  if (absl::Status department = CheckTokenDepartment(request, registry); !department.ok()) {
+    return department;
+  }
   v1::Credential credential;
   credential.set_kind(v1::API_TOKEN);
   credential.set_role(role);
   credential.set_tenant_id(tenant->id());
+  credential.set_department_id(request.department_id());
   credential.set_name(request.name());
   if (request.ttl_seconds() > 0)
     credential.set_expires_unix_seconds(now_unix + request.ttl_seconds());

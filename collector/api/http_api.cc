@@ -363,6 +363,7 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
                  credential.set_role(principal.role);
                  credential.set_tenant_id(principal.tenant_id);
                  credential.set_agent_id(principal.agent_id);
+                 credential.set_department_id(principal.department_id);
                  return JsonResponse(credential);
                })},
       {"GET", "/api/v1/organization",

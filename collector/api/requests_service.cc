@@ -38,6 +38,7 @@ v1::Actor ActorOf(const Principal& principal, const CredentialStore& credentials
   actor.set_credential_id(principal.credential_id);
   actor.set_role(principal.role);
   actor.set_tenant_id(principal.tenant_id);
+  actor.set_department_id(principal.department_id);
   if (std::optional<v1::Credential> credential = credentials.Find(principal.credential_id)) {
     actor.set_name(credential->name());
   }

@@ -25,19 +25,24 @@ const v1::OutcomeAnswer* FindOutcome(const v1::EvidenceRequest& request,
   return nullptr;
 }
 
+// A supplier token of the owner tenant, or a department officer of the owner department.
+bool IsOwner(const v1::Actor& actor, const v1::EvidenceRequest& request) {
+  if (request.owner_kind() == v1::OWNER_SUPPLIER) {
+    return actor.role() == v1::ROLE_SUPPLIER && actor.tenant_id() == request.owner_tenant_id();
+  }
+  return request.owner_kind() == v1::OWNER_DEPARTMENT && actor.role() == v1::ROLE_DEPARTMENT &&
+         !actor.department_id().empty() && actor.department_id() == request.owner_id();
+}
+
 }  // namespace
 
 bool MaySee(const v1::Actor& viewer, const v1::EvidenceRequest& request) {
-  return IsStaff(viewer) ||
-         (viewer.role() == v1::ROLE_SUPPLIER && viewer.tenant_id() == request.owner_tenant_id());
+  return IsStaff(viewer) || IsOwner(viewer, request);
 }
 
 absl::Status CheckOwner(const v1::Actor& actor, const v1::EvidenceRequest& request) {
   const bool supplier = request.owner_kind() == v1::OWNER_SUPPLIER;
-  const bool owner =
-      supplier ? actor.role() == v1::ROLE_SUPPLIER && actor.tenant_id() == request.owner_tenant_id()
-               : actor.role() == v1::ROLE_ADMIN || actor.role() == v1::ROLE_OPERATOR;
-  if (owner) return absl::OkStatus();
+  if (IsOwner(actor, request)) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat("request ", request.id(), " is for ",
                                                   supplier ? "supplier " : "department ",
                                                   request.owner_id(), " to answer"));

@@ -28,12 +28,13 @@ inline constexpr size_t kMaxTextBytes = 4096;
 // An id quoted for a message: cut to 128 bytes, valid UTF-8.
 std::string Quoted(absl::string_view id);
 
-// Staff (admin, operator, auditor) see every request; a supplier those its tenant owns.
+// Staff (admin, operator, auditor) see every request; a supplier those its tenant owns; a
+// department officer those its department owns.
 bool MaySee(const v1::Actor& viewer, const v1::EvidenceRequest& request);
 
 // OK if `actor` answers for the request's owner: a supplier-owned request is answered by
-// that supplier's tokens, a department's by admins and operators. PermissionDenied
-// naming the owner otherwise.
+// that supplier's tokens, a department's by that department's officers (staff answer
+// none). PermissionDenied naming the owner otherwise.
 absl::Status CheckOwner(const v1::Actor& actor, const v1::EvidenceRequest& request);
 
 // InvalidArgument naming `field` unless `text` is 1 to kMaxTextBytes bytes of UTF-8.
