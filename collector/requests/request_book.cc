@@ -72,8 +72,22 @@ void RequestBook::Apply(const std::string& request_id, const v1::RequestEvent& e
   if (event.has_created()) order_.push_back(request_id);
   v1::EvidenceRequest& request = requests_[request_id];
   ApplyEvent(event, request);
-  if (!event.has_answered()) return;
-  for (const v1::DocumentRef& document : event.answered().documents()) {
+  if (event.has_created()) {
+    auto renewed = requests_.find(event.created().renews_request_id());
+    if (renewed != requests_.end()) renewed->second.set_renewed_by_request_id(request_id);
+  }
+  // A renewal's pre-filled answers bring their documents with them.
+  std::vector<const v1::Answer*> answers;
+  if (event.has_answered()) answers.push_back(&event.answered());
+  for (const v1::OutcomeAnswer& outcome : event.created().outcomes()) {
+    if (outcome.has_answer()) answers.push_back(&outcome.answer());
+  }
+  for (const v1::Answer* answer : answers) AttachDocuments(request_id, *answer, request);
+}
+
+void RequestBook::AttachDocuments(const std::string& request_id, const v1::Answer& answer,
+                                  v1::EvidenceRequest& request) {
+  for (const v1::DocumentRef& document : answer.documents()) {
     if (request_documents_[request_id].insert(document.sha256_hex()).second) {
       request.set_document_bytes(request.document_bytes() + document.size_bytes());
     }

@@ -112,6 +112,16 @@ class RequestBook {
   // The audit trail from `since`, oldest first, at most `limit` entries.
   absl::StatusOr<std::vector<v1::AuditEntry>> Audit(absl::Time since, size_t limit) const;
 
+  // Defined in request_renewal.cc. Renew re-opens a complete request with its approved
+  // answers pending (requests.proto, RenewRequest); WriteWithAudit appends `writes` and
+  // `audit` (numbered in the trail's order) in one write, for the exception book;
+  // AllRequests is every request as seen now, oldest first, for the reminders.
+  absl::StatusOr<v1::EvidenceRequest> Renew(const v1::Actor& actor,
+                                            const v1::RenewEvidenceRequestRequest& renew);
+  absl::Status WriteWithAudit(std::vector<EvidenceStore::WorkflowWrite> writes,
+                              std::vector<v1::AuditEntry> audit);
+  std::vector<v1::EvidenceRequest> AllRequests() const;
+
  private:
   RequestBook(EvidenceStore& store, const Registry& registry, const Catalog& catalog, Clock& clock,
               const RequestLimits& limits, EvidenceSink sink);
@@ -130,6 +140,8 @@ class RequestBook {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Apply(const std::string& request_id, const v1::RequestEvent& event)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AttachDocuments(const std::string& request_id, const v1::Answer& answer,
+                       v1::EvidenceRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   EvidenceStore& store_;
   const Registry& registry_;

@@ -111,7 +111,16 @@ v1::AuditEntry AuditOf(const v1::RequestEvent& event, absl::string_view request_
   entry.set_request_id(std::string(request_id));
   entry.set_outcome_id(event.outcome_id());
   entry.set_content_sha256_hex(Sha256Hex(record));
-  if (event.has_created()) {
+  if (event.has_created() && !event.created().renews_request_id().empty()) {
+    int prefilled = 0;
+    for (const v1::OutcomeAnswer& outcome : event.created().outcomes()) {
+      prefilled += outcome.has_answer();
+    }
+    entry.set_action("request.renew");
+    entry.set_detail(absl::StrCat("renews ", event.created().renews_request_id(), ": ", prefilled,
+                                  " approved answers pending again, owner ",
+                                  event.created().owner_id()));
+  } else if (event.has_created()) {
     entry.set_action("request.create");
     entry.set_detail(absl::StrCat(event.created().outcomes_size(), " outcomes on ",
                                   event.created().asset_ids_size(), " assets, owner ",
