@@ -1,5 +1,7 @@
 #include "collector/collector_config.h"
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "collector/alerting/syslog_sink.h"
 #include "common/config/yaml_config.h"
@@ -10,6 +12,21 @@ namespace {
 
 absl::Status KeyError(absl::string_view key, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(key, ": ", problem));
+}
+
+// tls.local_ca_dir: absolute, and only where the local CA is used.
+absl::Status LocalCaDirFromConfig(const v1::CollectorConfig& config, CollectorOptions& options) {
+  const std::string& dir = config.tls().local_ca_dir();
+  options.tls_local_ca_dir = dir;
+  if (dir.empty()) return absl::OkStatus();
+  if (!std::filesystem::path(dir).is_absolute()) {
+    return KeyError("tls.local_ca_dir", absl::StrCat("'", dir, "' is not an absolute path"));
+  }
+  if (!options.tls_certificate_file.empty()) {
+    return KeyError("tls.local_ca_dir",
+                    "the local CA is not used when tls.certificate_file is given: remove one");
+  }
+  return absl::OkStatus();
 }
 
 // Sets `out` to `value` if it is non-zero and within [low, high]; keeps the default for 0.
@@ -73,6 +90,10 @@ absl::Status AlertingFromConfig(const v1::AlertingConfig& config, AlertingOption
 
 }  // namespace
 
+std::string LocalCaDir(const CollectorOptions& options) {
+  return options.tls_local_ca_dir.empty() ? options.data_dir + "/tls" : options.tls_local_ca_dir;
+}
+
 absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& config) {
   CollectorOptions options;
   if (!config.listen_address().empty()) options.listen_address = config.listen_address();
@@ -99,6 +120,7 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
   }
   options.tls_server_names.assign(config.tls().server_names().begin(),
                                   config.tls().server_names().end());
+  if (absl::Status s = LocalCaDirFromConfig(config, options); !s.ok()) return s;
   if (!config.evidence_retention().empty()) {
     absl::StatusOr<absl::Duration> retention = ParseConfigDuration(config.evidence_retention());
     if (!retention.ok()) return KeyError("evidence_retention", retention.status().message());

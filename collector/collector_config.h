@@ -33,6 +33,7 @@ struct CollectorOptions {
   std::string tls_certificate_file;
   std::string tls_key_file;
   std::vector<std::string> tls_server_names;  // For the created certificate.
+  std::string tls_local_ca_dir;               // Where the local CA lives; see LocalCaDir.
   std::string admin_token_file;               // Empty: <data_dir>/admin.token.
   HistoryRetention history;                   // Score history's resolutions by age.
   AlertingOptions alerting;                   // Rules and sinks; webhooks' secrets read.
@@ -42,6 +43,9 @@ struct CollectorOptions {
   // Operator mapping files of the crosswalk reports, read at start (crosswalk_routes.h).
   std::vector<crosswalk::MappingFile> crosswalk_mappings;
 };
+
+// The directory of the local CA: tls.local_ca_dir, or <data_dir>/tls when it is not set.
+std::string LocalCaDir(const CollectorOptions& options);
 
 // Validates a parsed config file and fills in defaults, and reads the webhooks' secret
 // files. InvalidArgument naming the key (for example "limits.max_batch_items") and the

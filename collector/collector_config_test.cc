@@ -32,6 +32,19 @@ TEST(CollectorConfigTest, DefaultsFillWhatIsNotSet) {
   EXPECT_EQ(options.history.daily, absl::Hours(24 * 730));
 }
 
+TEST(CollectorConfigTest, TheLocalCaLivesInTheDataDirUnlessMovedToAnAbsoluteDirectory) {
+  EXPECT_EQ(LocalCaDir(FromYaml("data_dir: /d\n").value()), "/d/tls");
+  EXPECT_EQ(
+      FromYaml("data_dir: /d\ntls: {local_ca_dir: /etc/postura/ca}\n").value().tls_local_ca_dir,
+      "/etc/postura/ca");
+  EXPECT_THAT(FromYaml("data_dir: /d\ntls: {local_ca_dir: ca}\n").status(),
+              HasMessage(HasSubstr("tls.local_ca_dir: 'ca' is not an absolute path")));
+  EXPECT_THAT(
+      FromYaml("data_dir: /d\ntls: {local_ca_dir: /ca, certificate_file: /c, key_file: /k}\n")
+          .status(),
+      HasMessage(HasSubstr("tls.local_ca_dir: the local CA is not used")));
+}
+
 TEST(CollectorConfigTest, HistoryResolutionsAreReadAndMustGrowWithAge) {
   CollectorOptions options =
       FromYaml("data_dir: /d\nhistory:\n  every_change: 2d\n  hourly: 30d\n  daily: 365d\n")

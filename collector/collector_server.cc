@@ -32,7 +32,7 @@ struct ServerTls {
 };
 
 // The operator's certificate files if configured; otherwise the local CA in
-// <data_dir>/tls, created on first start.
+// tls.local_ca_dir (default <data_dir>/tls), created on first start.
 absl::StatusOr<ServerTls> PrepareTls(const CollectorOptions& options) {
   ServerTls tls;
   if (!options.tls_certificate_file.empty()) {
@@ -44,7 +44,7 @@ absl::StatusOr<ServerTls> PrepareTls(const CollectorOptions& options) {
     tls.key_file = options.tls_key_file;
     return tls;
   }
-  const std::filesystem::path directory = std::filesystem::path(options.data_dir) / "tls";
+  const std::filesystem::path directory = LocalCaDir(options);
   absl::StatusOr<TlsMaterial> material =
       EnsureLocalCertificateAuthority(directory, options.tls_server_names);
   if (!material.ok()) return material.status();
@@ -239,6 +239,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   if (!serving.ok()) return serving.status();
   server->tls_ = *std::move(serving);
   server->data_dir_ = options.data_dir;
+  server->local_ca_dir_ = LocalCaDir(options);
   server->config_path_ = std::move(config_path);
   if (!server->config_path_.empty()) {
     absl::MutexLock lock(&server->reload_mu_);
@@ -354,7 +355,7 @@ absl::StatusOr<std::vector<std::string>> CollectorServer::Reload() {
     if (absl::Status s = ReadYamlConfigFile(config_path_, config); !s.ok()) return s;
   }
   // The operator's files if the config names them, else the local CA's server files.
-  const std::string local = data_dir_ + "/tls/";
+  const std::string local = local_ca_dir_ + "/";
   const std::string certificate_file = config.tls().certificate_file().empty()
                                            ? local + "server.crt"
                                            : config.tls().certificate_file();

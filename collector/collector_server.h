@@ -96,6 +96,7 @@ class CollectorServer {
   std::string ca_file_;
   std::unique_ptr<ServingTls> tls_;
   std::string data_dir_;
+  std::string local_ca_dir_;  // As at start: a reload does not move the local CA.
   std::string config_path_;
   absl::Mutex reload_mu_;
   v1::CollectorConfig config_ ABSL_GUARDED_BY(reload_mu_);  // As last read.

@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   backup_command->add_option("--address", backup.address,
                              "The collector's gRPC host:port; default: from the config");
   backup_command->add_option("--ca-file", backup.ca_file,
-                             "CA to trust; default: <data_dir>/tls/ca.crt (local CA)");
+                             "CA to trust; default: the local CA's ca.crt (tls.local_ca_dir)");
   backup_command->add_option("--token-file", backup.token_file,
                              "Admin token file; default: the config's admin_token_file");
   postura::collector::RestoreCommand restore;

@@ -37,7 +37,7 @@ absl::StatusOr<CollectorTrust> AdminTrust(const BackupCommand& command,
                                           const CollectorOptions& options) {
   std::string ca_file = command.ca_file;
   if (ca_file.empty() && options.tls_certificate_file.empty()) {
-    ca_file = (fs::path(options.data_dir) / "tls" / "ca.crt").string();
+    ca_file = (fs::path(LocalCaDir(options)) / "ca.crt").string();
   }
   return LoadCollectorTrust(
       ca_file, command.token_file.empty() ? options.admin_token_file : command.token_file);

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "common/transport/certificate_issuer.h"
+#include "common/transport/private_file.h"
 #include "common/transport/tls_file_io.h"
 #include "common/transport/x509_pem.h"
 #include "glog/logging.h"
@@ -110,6 +111,11 @@ absl::StatusOr<std::vector<std::string>> MissingAuthorityFiles(const fs::path& d
 absl::StatusOr<AuthorityTexts> ReadAuthorityFiles(const fs::path& directory) {
   AuthorityTexts texts;
   for (size_t i = 0; i < texts.size(); ++i) {
+    if (kAuthorityFiles[i].mode == 0600) {  // A key: refused if others may read it.
+      if (absl::Status s = CheckPrivateFile(directory / kAuthorityFiles[i].name); !s.ok()) {
+        return s;
+      }
+    }
     absl::StatusOr<std::string> text = ReadTextFile(directory / kAuthorityFiles[i].name);
     if (!text.ok()) return text.status();
     texts[i] = *std::move(text);

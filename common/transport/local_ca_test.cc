@@ -244,6 +244,20 @@ TEST_F(TlsLocalCaTest, ServerKeyThatDoesNotMatchIsAnError) {
               HasMessage(AllOf(HasSubstr("server.key"), HasSubstr("does not belong"))));
 }
 
+TEST_F(TlsLocalCaTest, AKeyOthersMayReadIsRefusedAndLeftAlone) {
+  ASSERT_TRUE(Ensure().ok());
+  for (const char* name : {"ca.key", "server.key"}) {
+    const fs::path key = CaDirectory() / name;
+    const std::string before = ReadFile(key);
+    fs::permissions(key, fs::perms(0644));
+    EXPECT_THAT(Ensure().status(), HasMessage(AllOf(HasSubstr(key.string() + " has mode 0644"),
+                                                    HasSubstr("chmod 600"))));
+    EXPECT_EQ(ReadFile(key), before);
+    fs::permissions(key, fs::perms(0600));
+  }
+  EXPECT_TRUE(Ensure().ok());
+}
+
 TEST_F(TlsLocalCaTest, ServerCertificateFromAnotherCaIsAnError) {
   test::TempDir other_root;
   ASSERT_TRUE(Ensure().ok());

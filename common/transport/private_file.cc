@@ -12,6 +12,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 
 namespace postura {
@@ -113,15 +114,34 @@ absl::Status WritePrivateFile(const std::filesystem::path& path, const std::stri
   return WriteFileAtomically(path, content, 0600);
 }
 
-absl::StatusOr<std::string> ReadSecretFile(const std::filesystem::path& path) {
+absl::Status CheckPrivateFile(const std::filesystem::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
     return absl::NotFoundError(
         absl::StrCat("cannot read ", path.string(), ": ", std::strerror(errno)));
   }
   if ((info.st_mode & 0077) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path.string(), " may be read by others than its owner; chmod 600 it (it holds a secret)"));
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s has mode %04o: others than its owner may use it; chmod 600 %s (it holds a secret)",
+        path.string(), info.st_mode & 07777, path.string()));
+  }
+  // Root reads the files of the services' users (the admin token in /var/lib/postura).
+  const uid_t self = ::geteuid();
+  if (self != 0 && info.st_uid != self && info.st_uid != 0) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s belongs to uid %d, neither this process's user (uid %d) nor root: that user could "
+        "replace the secret; chown it to the service's user",
+        path.string(), info.st_uid, self));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadSecretFile(const std::filesystem::path& path) {
+  if (absl::Status s = CheckPrivateFile(path); !s.ok()) return s;
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read ", path.string(), ": ", std::strerror(errno)));
   }
   if (info.st_size > 4096) {
     return absl::FailedPreconditionError(

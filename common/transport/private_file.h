@@ -26,9 +26,17 @@ absl::Status WriteFileAtomically(const std::filesystem::path& path, absl::string
 // WriteFileAtomically with mode 0600: readable and writable by the owner only, for secrets.
 absl::Status WritePrivateFile(const std::filesystem::path& path, const std::string& content);
 
+// Checks that `path` (a private key, a token) is private before it is read: no
+// permission bits for group or others, and owned by the user this process runs as or by
+// root (a file another user owns could be replaced by that user; a process running as
+// root takes any owner, as it reads the services' own files). Links are followed: the
+// file they lead to is checked. FailedPrecondition naming the path, what is too open and
+// the command that fixes it; NotFound if it does not exist.
+absl::Status CheckPrivateFile(const std::filesystem::path& path);
+
 // Reads a secret (a token) from `path`, without surrounding whitespace. NotFound if the
-// file does not exist; FailedPrecondition if others than the owner may read it (it
-// would not be a secret), if it is empty or larger than 4 KiB.
+// file does not exist; FailedPrecondition if it is not private (CheckPrivateFile), if it
+// is empty or larger than 4 KiB.
 absl::StatusOr<std::string> ReadSecretFile(const std::filesystem::path& path);
 
 }  // namespace postura

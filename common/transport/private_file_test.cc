@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -169,6 +171,66 @@ TEST(WriteFileAtomicallyTest, APathWithoutDirectoryIsWrittenInTheWorkingDirector
   ASSERT_TRUE(written.ok()) << written;
   EXPECT_EQ(ReadFile(dir.path() / "plan.json"), "{}\n");
   EXPECT_THAT(NamesIn(dir.path()), ElementsAre("plan.json"));
+}
+
+TEST(CheckPrivateFileTest, AcceptsAnOwnerOnlyFileOfThisUser) {
+  test::TempDir dir;
+  const fs::path key = dir.path() / "key.pem";
+  ASSERT_TRUE(WritePrivateFile(key, "secret").ok());
+  EXPECT_TRUE(CheckPrivateFile(key).ok());
+  fs::permissions(key, fs::perms::owner_read);
+  EXPECT_TRUE(CheckPrivateFile(key).ok());
+}
+
+TEST(CheckPrivateFileTest, RefusesAnyGroupOrOtherBitNamingTheModeAndTheFix) {
+  test::TempDir dir;
+  const fs::path key = dir.path() / "key.pem";
+  ASSERT_TRUE(WritePrivateFile(key, "secret").ok());
+  for (const mode_t mode : {0640, 0604, 0620, 0601, 0610, 0644}) {
+    fs::permissions(key, fs::perms(mode));
+    const absl::Status status = CheckPrivateFile(key);
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << std::oct << mode;
+    char expected[8];
+    std::snprintf(expected, sizeof expected, "%04o", mode);
+    EXPECT_THAT(status.message(), testing::HasSubstr(key.string() + " has mode " + expected));
+    EXPECT_THAT(status.message(), testing::HasSubstr("chmod 600 " + key.string()));
+  }
+  // ReadSecretFile applies the same rule.
+  EXPECT_EQ(ReadSecretFile(key).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(CheckPrivateFileTest, RefusesAFileOfAnotherUserAndFollowsLinks) {
+  test::TempDir dir;
+  const fs::path key = dir.path() / "key.pem";
+  ASSERT_TRUE(WritePrivateFile(key, "secret").ok());
+  const fs::path link = dir.path() / "link.pem";
+  fs::create_symlink(key, link);
+  fs::permissions(key, fs::perms(0644));
+  EXPECT_EQ(CheckPrivateFile(link).code(), absl::StatusCode::kFailedPrecondition);
+  fs::permissions(key, fs::perms(0600));
+  EXPECT_TRUE(CheckPrivateFile(link).ok());
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  // Root takes any owner; another user refuses a file that is neither its own nor root's.
+  fs::permissions(dir.path(), fs::perms(0755));
+  ASSERT_EQ(::chown(key.c_str(), 65533, 65533), 0);
+  EXPECT_TRUE(CheckPrivateFile(key).ok());
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setuid(65534) != 0) ::_exit(2);
+    const absl::Status status = CheckPrivateFile(key);
+    const bool named =
+        status.message().find(key.string() + " belongs to uid 65533") != absl::string_view::npos;
+    ::_exit(status.code() == absl::StatusCode::kFailedPrecondition && named ? 0 : 1);
+  }
+  int child_status = 0;
+  ASSERT_EQ(::waitpid(child, &child_status, 0), child);
+  EXPECT_TRUE(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0) << child_status;
+}
+
+TEST(CheckPrivateFileTest, AMissingFileIsNotFound) {
+  test::TempDir dir;
+  EXPECT_EQ(CheckPrivateFile(dir.path() / "absent").code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

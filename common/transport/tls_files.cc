@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/transport/private_file.h"
 #include "common/transport/tls_file_io.h"
 #include "common/transport/x509_pem.h"
 
@@ -25,6 +26,7 @@ absl::StatusOr<TlsMaterial> LoadTlsMaterial(const std::filesystem::path& certifi
   ERR_clear_error();
   absl::StatusOr<std::string> chain = ReadTextFile(certificate_file);
   if (!chain.ok()) return chain.status();
+  if (absl::Status s = CheckPrivateFile(key_file); !s.ok()) return s;
   absl::StatusOr<std::string> key = ReadTextFile(key_file);
   if (!key.ok()) return key.status();
   if (absl::StatusOr<std::vector<X509Ptr>> parsed =

@@ -66,8 +66,11 @@ TEST_F(TlsMaterialTest, MismatchedKeyAndCertificateIsAnErrorNamingTheFiles) {
 TEST_F(TlsMaterialTest, ErrorsNameTheFileThatIsWrong) {
   EXPECT_THAT(LoadTlsMaterial(File("server.key"), File("server.key"), "").status(),
               HasMessage(HasSubstr(File("server.key").string() + ": no certificate")));
-  EXPECT_THAT(LoadTlsMaterial(File("server.crt"), File("server.crt"), "").status(),
-              HasMessage(HasSubstr(File("server.crt").string() + ": no valid")));
+  const fs::path certificate_as_key = root_.path() / "certificate-as-key.pem";
+  fs::copy_file(File("server.crt"), certificate_as_key);
+  fs::permissions(certificate_as_key, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_THAT(LoadTlsMaterial(File("server.crt"), certificate_as_key, "").status(),
+              HasMessage(HasSubstr(certificate_as_key.string() + ": no valid")));
   EXPECT_THAT(LoadTlsMaterial(File("server.crt"), File("server.key"), File("server.key")).status(),
               HasMessage(HasSubstr(File("server.key").string())));
   absl::StatusOr<TlsMaterial> missing =
@@ -106,6 +109,16 @@ TEST_F(TlsMaterialTest, SpkiSha256Base64IsStableAndDiffersBetweenAuthorities) {
   EXPECT_NE(SpkiSha256Base64(other->ca_certificate_pem).value(), *pin);
   EXPECT_NE(SpkiSha256Base64(ReadFile(File("server.crt"))).value(), *pin);
   EXPECT_FALSE(SpkiSha256Base64("garbage").ok());
+}
+
+TEST_F(TlsMaterialTest, AKeyFileOthersMayReadIsRefusedBeforeItIsRead) {
+  fs::permissions(File("server.key"), fs::perms(0640));
+  absl::StatusOr<TlsMaterial> material =
+      LoadTlsMaterial(File("server.crt"), File("server.key"), "");
+  EXPECT_EQ(material.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(material.status(),
+              HasMessage(AllOf(HasSubstr(File("server.key").string() + " has mode 0640"),
+                               HasSubstr("chmod 600 " + File("server.key").string()))));
 }
 
 }  // namespace
