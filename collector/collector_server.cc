@@ -5,12 +5,14 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "collector/access/admin_token.h"
+#include "collector/api/answers_routes.h"
 #include "collector/api/crosswalk_routes.h"
 #include "collector/api/dashboard.h"
 #include "collector/api/http_api.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/remediation_routes.h"
 #include "collector/api/requests_routes.h"
+#include "collector/api/requests_upload.h"
 #include "common/config/yaml_config.h"
 #include "common/transport/local_ca.h"
 #include "common/transport/private_file.h"
@@ -283,15 +285,22 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       .gate = server->gate_.get(),
       .tls_certificate_not_after = [tls = server->tls_.get()] { return tls->not_after(); },
       .alerting_stats = [alerts] { return alerts->Stats(); }};
-  absl::StatusOr<std::unique_ptr<HttpServer>> http =
-      HttpServer::Start({.listen_address = options.http_listen_address,
-                         .max_connections = 16,
-                         .tls_certificate_file = "",
-                         .tls_key_file = "",
-                         .tls_identity = server->tls_->http_identity()},
-                        ApiAndPastRoutes(http_sources, *server->remediation_, *server->requests_,
-                                         *server->credentials_, *std::move(crosswalks)),
-                        ApiStreamRoutes(http_sources), DashboardRoutes());
+  std::vector<HttpRoute> routes =
+      ApiAndPastRoutes(http_sources, *server->remediation_, *server->requests_,
+                       *server->credentials_, *std::move(crosswalks));
+  // The dashboard's Requests page: each outcome's answers on an asset (answers_routes.h).
+  for (HttpRoute& route : AnswersRoutes(*server->requests_, *server->registry_, *server->gate_,
+                                        *server->credentials_)) {
+    routes.push_back(std::move(route));
+  }
+  absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
+      {.listen_address = options.http_listen_address,
+       .max_connections = 16,
+       .tls_certificate_file = "",
+       .tls_key_file = "",
+       .tls_identity = server->tls_->http_identity()},
+      std::move(routes), ApiStreamRoutes(http_sources), DashboardRoutes(),
+      RequestsUploadRoutes(*server->requests_, *server->gate_, *server->credentials_));
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
   server->server_->GetHealthCheckService()->SetServingStatus(true);

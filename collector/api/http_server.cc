@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <limits>
 #include <optional>
 
 #include "absl/strings/ascii.h"
@@ -13,19 +14,32 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "collector/api/http_wire.h"
 #include "collector/api/route_pattern.h"
 #include "common/base/thread_name.h"
 #include "glog/logging.h"
 #include "google/protobuf/util/json_util.h"
-#include "nlohmann/json.hpp"
 
 namespace postura::collector {
+
+using http_wire::Apply;
+using http_wire::ApplyAndClose;
+using http_wire::ErrorWithHttpStatus;
+using http_wire::IsClosingRefusal;
+using http_wire::ServeUpload;
+using http_wire::TransportError;
 
 // A route as the 405 check sees it: its path's segments, std::nullopt for a named one.
 // (Matched here without std::regex, whose compiler GCC 12 warns about under sanitizers.)
 struct HttpServer::CompiledRoute {
   std::string method;
   std::vector<std::optional<std::string>> segments;
+};
+
+// An upload route's body limit, for the check before the body is read.
+struct HttpServer::UploadLimit {
+  std::vector<std::optional<std::string>> segments;
+  std::function<uint64_t()> max_body_bytes;
 };
 
 namespace {
@@ -75,112 +89,6 @@ HttpRequest ToHttpRequest(const httplib::Request& req, const std::vector<std::st
   return out;
 }
 
-void Apply(const HttpResponse& response, httplib::Response& res) {
-  res.status = response.status;
-  for (const auto& [name, value] : response.headers) res.set_header(name, value);
-  if (response.body_source) {
-    res.set_content_provider(
-        response.body_size, response.content_type,
-        [source = response.body_source](size_t offset, size_t, httplib::DataSink& sink) {
-          std::string piece;
-          if (!source(offset, &piece) || piece.empty()) return false;
-          return sink.write(piece.data(), piece.size());
-        });
-    return;
-  }
-  res.set_content(response.body, response.content_type);
-}
-
-std::string ErrorBody(const absl::Status& status) {
-  nlohmann::json body = {{"error",
-                          {{"code", absl::StatusCodeToString(status.code())},
-                           {"message", std::string(status.message())}}}};
-  // Messages may quote request bytes, which need not be UTF-8.
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-HttpResponse ErrorWithHttpStatus(int http_status, const absl::Status& status) {
-  return HttpResponse{.status = http_status, .body = ErrorBody(status)};
-}
-
-// The JSON error for a status httplib chose itself, before or instead of a handler.
-HttpResponse TransportError(int http_status, const httplib::Request& req) {
-  switch (http_status) {
-    case 404:
-      return ErrorWithHttpStatus(
-          404, absl::NotFoundError(absl::StrCat("no route for ", req.method, " ", req.path)));
-    case 413:
-      return ErrorWithHttpStatus(413, absl::InvalidArgumentError("request body is too large"));
-    default:
-      break;
-  }
-  absl::Status status = http_status < 500
-                            ? absl::InvalidArgumentError(absl::StrCat("HTTP ", http_status))
-                            : absl::InternalError(absl::StrCat("HTTP ", http_status));
-  return ErrorWithHttpStatus(http_status, status);
-}
-
-// httplib reads a chunked request body, or a POST, PUT or PATCH body without a length,
-// to the end with no size limit (and the latter waits for the read timeout), so such
-// requests are refused before their body is read.
-bool NeedsLengthRequired(const httplib::Request& req) {
-  if (req.has_header("Transfer-Encoding")) return true;
-  const bool reads_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
-  return reads_body && !req.has_header("Content-Length");
-}
-
-// httplib 0.11 (Debian's, built with zlib and brotli) inflates a request body sent with
-// Content-Encoding gzip, deflate or br into memory whole, with no limit: the payload limit
-// counts the compressed bytes, so 300 KB of gzip became 850 MiB before any handler or
-// token check ran. The API takes no compressed bodies, so a request that declares any
-// Content-Encoding is refused before its body is read.
-bool HasContentEncoding(const httplib::Request& req) { return req.has_header("Content-Encoding"); }
-
-// The refusal of a request whose body is not read: answers `response` and then closes the
-// connection, since on a kept-alive connection httplib would read the unread body as the
-// next request (a request smuggled in a body, behind a proxy that shares connections).
-// httplib 0.11 ignores a response's "Connection: close"; it closes the connection when a
-// content provider fails, so the body goes out through one that fails once it has written
-// everything. `response.body` must not be empty: an empty provider never runs. (HEAD
-// responses have no body, so they do not close; httplib reads no HEAD body either.)
-void ApplyAndClose(const HttpResponse& response, httplib::Response& res) {
-  res.status = response.status;
-  for (const auto& [name, value] : response.headers) res.set_header(name, value);
-  res.set_header("Connection", "close");
-  res.set_content_provider(
-      response.body.size(), response.content_type,
-      [body = response.body](size_t offset, size_t length, httplib::DataSink& sink) {
-        sink.write(body.data() + offset, std::min(length, body.size() - offset));
-        return false;
-      });
-}
-
-// Whether `res` is such a refusal, whose body the error handler must leave alone.
-bool IsClosingRefusal(const httplib::Response& res) {
-  return res.get_header_value("Connection") == "close";
-}
-
-// Refuses, before httplib reads the body, the requests whose body it would read without
-// bound; Unhandled for the others.
-httplib::Server::HandlerResponse RefuseUnboundedBodies(const httplib::Request& req,
-                                                       httplib::Response& res) {
-  if (HasContentEncoding(req)) {
-    HttpResponse refusal = ErrorWithHttpStatus(
-        415, absl::InvalidArgumentError("compressed request bodies (Content-Encoding) are not "
-                                        "accepted; send the body uncompressed"));
-    refusal.headers.emplace_back("Accept-Encoding", "identity");  // RFC 7694.
-    ApplyAndClose(refusal, res);
-    return httplib::Server::HandlerResponse::Handled;
-  }
-  if (NeedsLengthRequired(req)) {
-    ApplyAndClose(ErrorWithHttpStatus(411, absl::InvalidArgumentError(
-                                               "a request body needs a Content-Length header")),
-                  res);
-    return httplib::Server::HandlerResponse::Handled;
-  }
-  return httplib::Server::HandlerResponse::Unhandled;
-}
-
 absl::StatusOr<std::unique_ptr<SseSource>> OpenSource(const SseOpener& open,
                                                       const HttpRequest& request,
                                                       const std::atomic<bool>& stopping) {
@@ -201,7 +109,6 @@ HttpServer::HttpServer(const HttpServerOptions& options)
                                 options.tls_identity)) {
   const size_t threads = static_cast<size_t>(options_.max_connections);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_payload_max_length(options_.max_body_bytes);
   // httplib's default also sets SO_REUSEPORT, which would let a second server share the
   // port unnoticed; a restart only needs SO_REUSEADDR.
   server_->set_socket_options([](socket_t sock) {
@@ -210,8 +117,14 @@ HttpServer::HttpServer(const HttpServerOptions& options)
   });
   // An idle keep-alive connection holds a worker, and Shutdown waits for it, this long.
   server_->set_keep_alive_timeout(1);
+  // Bodies are limited by RefuseBeforeReading, per route, before they are read; httplib's
+  // own limit would also apply to uploads, which may be larger.
+  server_->set_payload_max_length(std::numeric_limits<size_t>::max());
   // httplib calls this after reading the headers and before reading the body.
-  server_->set_pre_routing_handler(RefuseUnboundedBodies);
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return RefuseBeforeReading(req, res) ? httplib::Server::HandlerResponse::Handled
+                                         : httplib::Server::HandlerResponse::Unhandled;
+  });
   server_->set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr exception) {
         LOG(ERROR) << "HTTP handler for " << req.method << " " << req.path
@@ -245,7 +158,8 @@ HttpServer::~HttpServer() { Shutdown(); }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const HttpServerOptions& options, std::vector<HttpRoute> routes,
-    std::vector<HttpStreamRoute> stream_routes, std::vector<HttpStaticRoute> static_routes) {
+    std::vector<HttpStreamRoute> stream_routes, std::vector<HttpStaticRoute> static_routes,
+    std::vector<HttpUploadRoute> upload_routes) {
   if (options.max_connections < 1) {
     return absl::InvalidArgumentError("HTTP max_connections must be at least 1");
   }
@@ -268,6 +182,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       !s.ok()) {
     return s;
   }
+  if (absl::Status s = server->AddUploadRoutes(std::move(upload_routes)); !s.ok()) return s;
   if (absl::Status s = server->Listen(listen->host, listen->port); !s.ok()) return s;
   return server;
 }
@@ -321,6 +236,25 @@ absl::Status HttpServer::AddRoutes(std::vector<HttpRoute> routes,
   return absl::OkStatus();
 }
 
+absl::Status HttpServer::AddUploadRoutes(std::vector<HttpUploadRoute> routes) {
+  for (HttpUploadRoute& route : routes) {
+    absl::StatusOr<PathPattern> pattern = CompilePattern(route.path);
+    if (!pattern.ok()) return pattern.status();
+    if (!route.handler || !route.max_body_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("upload route ", route.path, " lacks its handler or body limit"));
+    }
+    server_->Post(pattern->regex, [names = pattern->names, handler = std::move(route.handler)](
+                                      const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& content_reader) {
+      ServeUpload(handler, req, ToHttpRequest(req, names), content_reader, res);
+    });
+    upload_limits_.push_back(UploadLimit{pattern->segments, std::move(route.max_body_bytes)});
+    routes_.push_back(CompiledRoute{"POST", std::move(pattern->segments)});
+  }
+  return absl::OkStatus();
+}
+
 void HttpServer::AddStreamRoute(const std::string& regex, std::vector<std::string> names,
                                 SseOpener open) {
   server_->Get(regex, [this, names = std::move(names), open = std::move(open)](
@@ -340,6 +274,16 @@ void HttpServer::AddStreamRoute(const std::string& regex, std::vector<std::strin
         "text/event-stream",
         [stream](size_t /*offset*/, httplib::DataSink& sink) { return stream->Pump(sink); });
   });
+}
+
+bool HttpServer::RefuseBeforeReading(const httplib::Request& req, httplib::Response& res) const {
+  uint64_t limit = options_.max_body_bytes;
+  if (req.method == "POST") {
+    for (const UploadLimit& upload : upload_limits_) {
+      if (SegmentsMatch(upload.segments, req.path)) limit = upload.max_body_bytes();
+    }
+  }
+  return http_wire::RefuseBeforeReading(req, limit, res);
 }
 
 absl::Status HttpServer::Listen(const std::string& host, int port) {

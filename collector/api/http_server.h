@@ -23,6 +23,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }  // namespace httplib
 
 namespace postura::collector {
@@ -87,6 +89,36 @@ struct HttpRoute {
   HttpHandler handler;
 };
 
+// One part of a multipart/form-data body, as its headers describe it.
+struct HttpFormPart {
+  std::string name{};          // The form field's name.
+  std::string file_name{};     // The file's name as the client gave it; empty for a field.
+  std::string content_type{};  // As the client declared it; never trusted.
+};
+
+// Reads a multipart/form-data body as it arrives, never whole: `on_part` at the start of
+// each part, then `on_data` with its bytes, in pieces of any size. Either returning false
+// stops reading. Returns true once the whole body was read and was valid multipart; false
+// if a callback stopped it, the body is malformed or the client went away. Call it at
+// most once.
+using HttpFormReader = std::function<bool(const std::function<bool(const HttpFormPart&)>& on_part,
+                                          const std::function<bool(absl::string_view)>& on_data)>;
+
+// Answers an upload: `request` has no body; `read_form` reads it. A handler that answers
+// without reading the body to its end gets its connection closed after the answer.
+using HttpUploadHandler =
+    std::function<HttpResponse(const HttpRequest& request, const HttpFormReader& read_form)>;
+
+// A POST route whose multipart/form-data body the handler streams itself, for uploads
+// larger than HttpServerOptions::max_body_bytes. A body of another type is 415 before the
+// handler runs; one whose Content-Length is over `max_body_bytes()` (asked per request,
+// so a reload may change it) is 413 before it is read.
+struct HttpUploadRoute {
+  std::string path;  // Same syntax as HttpRoute::path.
+  std::function<uint64_t()> max_body_bytes;
+  HttpUploadHandler handler;
+};
+
 // A response fixed at startup, such as a page or script compiled into the binary. GET only.
 struct HttpStaticRoute {
   std::string path;  // Same syntax as HttpRoute::path; named segments are ignored.
@@ -128,7 +160,8 @@ class HttpServer {
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const HttpServerOptions& options, std::vector<HttpRoute> routes,
       std::vector<HttpStreamRoute> stream_routes = {},
-      std::vector<HttpStaticRoute> static_routes = {});
+      std::vector<HttpStaticRoute> static_routes = {},
+      std::vector<HttpUploadRoute> upload_routes = {});
   ~HttpServer();  // Shuts down.
 
   HttpServer(const HttpServer&) = delete;
@@ -148,6 +181,10 @@ class HttpServer {
   explicit HttpServer(const HttpServerOptions& options);
   absl::Status AddRoutes(std::vector<HttpRoute> routes, std::vector<HttpStreamRoute> stream_routes,
                          std::vector<HttpStaticRoute> static_routes);
+  absl::Status AddUploadRoutes(std::vector<HttpUploadRoute> routes);
+  // Refuses, before httplib reads the body, what it would read without bound or what is
+  // over the route's limit (true: answered).
+  bool RefuseBeforeReading(const httplib::Request& req, httplib::Response& res) const;
   void AddStreamRoute(const std::string& regex, std::vector<std::string> names, SseOpener open);
   // Binds and starts the accept thread; returns once it accepts.
   absl::Status Listen(const std::string& host, int port);
@@ -158,6 +195,8 @@ class HttpServer {
   const HttpServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::vector<CompiledRoute> routes_;  // Immutable once serving.
+  struct UploadLimit;
+  std::vector<UploadLimit> upload_limits_;  // Immutable once serving.
   std::string address_;
   std::atomic<bool> stopping_{false};         // Set first thing by Shutdown.
   std::atomic<bool> listen_returned_{false};  // Set by thread_ as it ends.

@@ -4,24 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/api/past_routes.h"
+#include "collector/api/requests_admit.h"
 #include "collector/api/requests_service.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace postura::collector {
 namespace {
-
-// Who is calling, if admitted. Reads may use the dashboard's cookie; changes may not.
-absl::StatusOr<v1::Actor> Admit(const HttpRequest& request, const Gatekeeper& gate,
-                                const CredentialStore& credentials, Permission permission) {
-  auto authorization = request.headers.find("authorization");
-  auto cookie = request.headers.find("cookie");
-  const bool reads = request.method == "GET" || request.method == "HEAD";
-  absl::StatusOr<Principal> principal = gate.AdmitHttp(
-      authorization == request.headers.end() ? nullptr : &authorization->second,
-      !reads || cookie == request.headers.end() ? nullptr : &cookie->second, permission);
-  if (!principal.ok()) return principal.status();
-  return ActorOf(*principal, credentials);
-}
 
 template <typename Message>
 absl::Status ParseBody(const HttpRequest& request, Message& message) {
@@ -38,11 +26,6 @@ absl::Status ParseBody(const HttpRequest& request, Message& message) {
 template <typename Message>
 HttpResponse Answer(const absl::StatusOr<Message>& answer) {
   return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
-}
-
-std::string PathParam(const HttpRequest& request, const std::string& name) {
-  auto it = request.path_params.find(name);
-  return it == request.path_params.end() ? "" : it->second;
 }
 
 HttpResponse List(RequestBook& book, const v1::Actor& actor, const HttpRequest& request) {
@@ -99,14 +82,16 @@ std::vector<HttpRoute> RequestsRoutes(RequestBook& book, const Gatekeeper& gate,
                                       const CredentialStore& credentials) {
   // Each route: admit for `permission`, then `work(actor, request)`.
   auto route = [&gate, &credentials](std::string method, std::string path, Permission permission,
-                                     auto work) {
-    return HttpRoute{std::move(method), std::move(path),
-                     [&gate, &credentials, permission, work](const HttpRequest& request) {
-                       absl::StatusOr<v1::Actor> actor =
-                           Admit(request, gate, credentials, permission);
-                       if (!actor.ok()) return ErrorResponse(actor.status());
-                       return work(*actor, request);
-                     }};
+                                     auto work,
+                                     CookieWrites cookie_writes = CookieWrites::kRefused) {
+    return HttpRoute{
+        std::move(method), std::move(path),
+        [&gate, &credentials, permission, work, cookie_writes](const HttpRequest& request) {
+          absl::StatusOr<v1::Actor> actor =
+              AdmitActor(request, gate, credentials, permission, cookie_writes);
+          if (!actor.ok()) return ErrorResponse(actor.status());
+          return work(*actor, request);
+        }};
   };
   return {
       route("GET", "/api/v1/requests", Permission::kReadRequests,
@@ -129,18 +114,27 @@ std::vector<HttpRoute> RequestsRoutes(RequestBook& book, const Gatekeeper& gate,
               if (absl::Status s = ParseBody(request, cancel); !s.ok()) return ErrorResponse(s);
               return Answer(book.Cancel(actor, PathParam(request, "id"), cancel.reason()));
             }),
-      route("POST", "/api/v1/requests/{id}/review", Permission::kReviewRequests,
-            [&book](const v1::Actor& actor, const HttpRequest& request) {
-              v1::ReviewAnswerRequest review;
-              if (absl::Status s = ParseBody(request, review); !s.ok()) return ErrorResponse(s);
-              review.set_request_id(PathParam(request, "id"));
-              return Answer(book.Review(actor, review));
-            }),
+      route(
+          "POST", "/api/v1/requests/{id}/review", Permission::kReviewRequests,
+          [&book](const v1::Actor& actor, const HttpRequest& request) {
+            v1::ReviewAnswerRequest review;
+            if (absl::Status s = ParseBody(request, review); !s.ok()) return ErrorResponse(s);
+            review.set_request_id(PathParam(request, "id"));
+            return Answer(book.Review(actor, review));
+          },
+          CookieWrites::kFromDashboard),
       route("GET", "/api/v1/audit", Permission::kReadAudit,
             [&book](const v1::Actor&, const HttpRequest& request) { return Audit(book, request); }),
       route("GET", "/api/v1/documents/{sha256}", Permission::kReadRequests,
             [&book](const v1::Actor& actor, const HttpRequest& request) {
               return Document(book, actor, PathParam(request, "sha256"));
+            }),
+      route("POST", "/api/v1/requests/{id}/renew", Permission::kManageRequests,
+            [&book](const v1::Actor& actor, const HttpRequest& request) {
+              v1::RenewEvidenceRequestRequest renew;
+              if (absl::Status s = ParseBody(request, renew); !s.ok()) return ErrorResponse(s);
+              renew.set_request_id(PathParam(request, "id"));
+              return Answer(book.Renew(actor, renew));
             }),
   };
 }

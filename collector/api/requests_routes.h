@@ -2,7 +2,8 @@
 #define POSTURA_COLLECTOR_API_REQUESTS_ROUTES_H_
 
 // Evidence requests over HTTPS (docs/api.md, "Evidence requests"): the same as the gRPC
-// service (requests_service.h) but answering, whose documents stream in over gRPC only.
+// service (requests_service.h); answering, whose documents stream in, is an upload route
+// (requests_upload.h).
 //   GET  /api/v1/requests[?all=true]              list (kReadRequests)
 //   GET  /api/v1/requests/{id}                    one request
 //   POST /api/v1/requests                         open (kManageRequests; JSON body)
@@ -10,9 +11,9 @@
 //   POST /api/v1/requests/{id}/review             approve or reject (kReviewRequests)
 //   GET  /api/v1/audit[?since=T]                  the audit trail (kReadAudit)
 //   GET  /api/v1/documents/{sha256}               a document, always as an attachment
-// POST routes take the token from the Authorization header only, never the dashboard's
-// cookie (every route the cookie opens only reads). Documents stream out chunk by chunk
-// with Content-Disposition: attachment and X-Content-Type-Options: nosniff.
+// POST routes take the token from the Authorization header; review also takes the
+// dashboard's cookie from the dashboard's own page (requests_admit.h). Documents stream out chunk
+// by chunk with Content-Disposition: attachment and X-Content-Type-Options: nosniff.
 //
 // Threading: handlers run on the HTTP server's workers; the book and gate are
 // thread-safe and borrowed, and must outlive the server.

@@ -14,11 +14,12 @@ class AnswerReader : public grpc::ServerReadReactor<v1::SubmitAnswerChunk> {
  public:
   AnswerReader(grpc::CallbackServerContext* context, RequestBook& book,
                absl::StatusOr<v1::Actor> actor, v1::EvidenceRequest* response)
-      : context_(context), book_(book), actor_(std::move(actor)), response_(response) {
-    if (!actor_.ok()) {
-      Finish(ToGrpcStatus(actor_.status()));
+      : context_(context), response_(response) {
+    if (!actor.ok()) {
+      Finish(ToGrpcStatus(actor.status()));
       return;
     }
+    intake_.emplace(book, *std::move(actor));
     StartRead(&chunk_);
   }
 
@@ -40,59 +41,30 @@ class AnswerReader : public grpc::ServerReadReactor<v1::SubmitAnswerChunk> {
   }
 
   void OnDone() override {
-    Drop();
+    intake_.reset();  // Drops what was not committed.
     delete this;
   }
 
  private:
   absl::Status Take() {
-    if (!draft_) {
+    if (!intake_->begun()) {
       if (!chunk_.has_header()) {
         return absl::InvalidArgumentError("the first message of an answer carries its header");
       }
-      absl::StatusOr<AnswerDraft> draft = book_.BeginAnswer(*actor_, chunk_.header());
-      if (!draft.ok()) return draft.status();
-      draft_ = *std::move(draft);
+      if (absl::Status begun = intake_->Begin(chunk_.header()); !begun.ok()) return begun;
     } else if (chunk_.has_header()) {
       return absl::InvalidArgumentError("an answer has one header, in its first message");
     }
     if (!chunk_.file_name().empty()) {
-      if (absl::Status closed = CloseDocument(); !closed.ok()) return closed;
-      if (static_cast<int>(draft_->documents.size()) >= kMaxDocumentsPerAnswer) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("an answer has at most ", kMaxDocumentsPerAnswer, " documents"));
+      if (absl::Status started = intake_->StartDocument(chunk_.file_name()); !started.ok()) {
+        return started;
       }
-      upload_ = book_.StartDocument(*draft_, chunk_.file_name());
     }
-    if (chunk_.data().empty()) return absl::OkStatus();
-    if (upload_ == nullptr) {
-      return absl::InvalidArgumentError("document bytes before a file_name starts a document");
-    }
-    return upload_->Append(chunk_.data());
-  }
-
-  // Finishes the document being received, if any, into the draft.
-  absl::Status CloseDocument() {
-    if (upload_ == nullptr) return absl::OkStatus();
-    absl::StatusOr<UploadedDocument> document = upload_->Finish();
-    if (!document.ok()) return document.status();
-    upload_.reset();
-    draft_->draft_bytes += document->ref.size_bytes();
-    draft_->documents.push_back(*std::move(document));
-    return absl::OkStatus();
+    return intake_->Append(chunk_.data());
   }
 
   void Commit() {
-    if (!draft_) {
-      Finish(ToGrpcStatus(absl::InvalidArgumentError("an answer needs its header")));
-      return;
-    }
-    if (absl::Status closed = CloseDocument(); !closed.ok()) {
-      Fail(closed);
-      return;
-    }
-    absl::StatusOr<v1::EvidenceRequest> committed = book_.CommitAnswer(*draft_);
-    draft_.reset();
+    absl::StatusOr<v1::EvidenceRequest> committed = intake_->Commit();
     if (!committed.ok()) {
       Finish(ToGrpcStatus(committed.status()));
       return;
@@ -102,25 +74,14 @@ class AnswerReader : public grpc::ServerReadReactor<v1::SubmitAnswerChunk> {
   }
 
   void Fail(const absl::Status& error) {
-    Drop();
+    intake_->Drop();
     Finish(ToGrpcStatus(error));
   }
 
-  // Deletes whatever was received and not committed.
-  void Drop() {
-    if (upload_ != nullptr) upload_->Abandon();
-    upload_.reset();
-    if (draft_) book_.AbandonAnswer(*draft_);
-    draft_.reset();
-  }
-
   grpc::CallbackServerContext* context_;
-  RequestBook& book_;
-  const absl::StatusOr<v1::Actor> actor_;
   v1::EvidenceRequest* response_;
   v1::SubmitAnswerChunk chunk_;
-  std::optional<AnswerDraft> draft_;
-  std::unique_ptr<DocumentUpload> upload_;
+  std::optional<AnswerIntake> intake_;  // Empty when the call was not admitted.
 };
 
 class DocumentWriter : public grpc::ServerWriteReactor<v1::DocumentChunk> {

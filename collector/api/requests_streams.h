@@ -9,15 +9,13 @@
 // in OnDone. The book is thread-safe and borrowed.
 
 #include "absl/status/statusor.h"
+#include "collector/requests/answer_intake.h"
 #include "collector/requests/request_book.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "postura/v1/requests.pb.h"
 
 namespace postura::collector {
-
-// At most this many documents per answer.
-inline constexpr int kMaxDocumentsPerAnswer = 20;
 
 // Reads an answer: its header, then each document; commits at the end of the stream or
 // answers the first error, leaving nothing stored. Starts at once with `actor`'s error if
