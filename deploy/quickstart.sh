@@ -2,8 +2,10 @@
 # The quickstart: installs what is needed, builds, and runs Postura's main job on this
 # machine: a collector with its embedded store, a sample organisation, three agents (two
 # departmental hosts and one supplier host, each checking its own fixture tree so their
-# postures differ; the supplier's also runs OpenSCAP), one supplier attestation, and live scores in the terminal and in the
-# dashboard. Ctrl-C stops everything; running it again reuses the same data.
+# postures differ; the supplier's also runs OpenSCAP), one supplier attestation, one
+# evidence campaign (docs/requests.md: answers approved, rejected, and a department's
+# request overdue), and live scores in the terminal and in the dashboard. Ctrl-C stops
+# everything; running it again reuses the same data.
 #
 #   deploy/quickstart.sh                  # everything, then the live view until Ctrl-C
 #   QUICKSTART_DIR=/tmp/demo deploy/quickstart.sh
@@ -78,6 +80,35 @@ postura targets set payroll --target "asset>=0.7" >/dev/null
 # An operator token for the dashboard (read and watch only), made once.
 [[ -s "$DIR/operator.token" ]] || postura tokens create api --role operator \
   --name "quickstart dashboard" -o "$DIR/operator.token" >/dev/null
+
+# --- The evidence campaign's people, and a department's request left to go overdue. --------
+# Tokens, made once: the hosting supplier's (it answers its own requests), a reviewer (an
+# admin who answers nothing: four eyes) and the public-health department's officer.
+[[ -s "$DIR/cloudhost.token" ]] || postura tokens create api --role supplier \
+  --tenant cloudhost --name "CloudHost compliance" -o "$DIR/cloudhost.token" >/dev/null
+[[ -s "$DIR/reviewer.token" ]] || postura tokens create api --role admin \
+  --name "quickstart reviewer" -o "$DIR/reviewer.token" >/dev/null
+[[ -s "$DIR/health-officer.token" ]] || postura tokens create api --role department \
+  --department health --name "Public health officer" -o "$DIR/health-officer.token" >/dev/null
+as_supplier() { "$BIN/postura" --token-file "$DIR/cloudhost.token" "$@"; }
+as_reviewer() { "$BIN/postura" --token-file "$DIR/reviewer.token" "$@"; }
+# Opens a request on the first run only; its id is kept in $DIR/<name>.request.
+open_request() {  # name, then the arguments of `postura requests create`
+  local file="$DIR/$1.request"
+  shift
+  if [[ ! -s "$file" ]]; then
+    postura requests create "$@" | sed -n 's/^Opened \(REQ-[0-9]*\) .*/\1/p' >"$file.new"
+    [[ -s "$file.new" ]] || { echo "quickstart: the request was not opened"; exit 1; }
+    mv "$file.new" "$file"
+  fi
+  cat "$file"
+}
+# An outcome's state in a request: open, submitted, approved or rejected.
+outcome_status() { postura requests show "$1" | awk -v id="$2" '$1 == id { print $2 }'; }
+# Due in three seconds, and nobody answers it: it is overdue by the time the agents are up
+# (a due date in the past is refused, and there is no back door).
+HEALTH_REQUEST="$(open_request health-recovery --title "Recovery plans of public health" \
+  --function RC --department health --owner-department health --due 3s)"
 
 # --- Three hosts: their own fixture trees, so their postures differ. ------------------------
 # Git keeps no file modes, so each tree is copied and its sensitive files get the modes
@@ -166,11 +197,43 @@ echo "Restore of the citizen-portal database tested on $(date +%F) by CloudHost 
   --outcome PR_IP_CSC_11_1 --level 67 --note "Quarterly restore test passed" \
   --evidence-file "$DIR/restore-test-report.txt" --expires 90d
 
+# --- The campaign: the supplier answers two outcomes with a document each; the reviewer ---
+# approves one (it scores at once) and rejects the other (back to the supplier).
+SUPPLIER_REQUEST="$(open_request cloudhost-campaign \
+  --title "CloudHost: supply chain and recovery" --supplier cloudhost \
+  --owner-supplier cloudhost --due 30d --outcome ID_SC_ID_SC_1 --outcome ID_SC_ID_SC_2 \
+  --outcome ID_SC_ID_SC_3 --outcome ID_SC_ID_SC_4 --outcome ID_SC_ID_SC_5 \
+  --outcome RC_RP_RC_RP_1 --outcome RC_IM_RC_IM_1 --outcome RC_IM_RC_IM_2 \
+  --outcome RC_CO_RC_CO_1 --outcome RC_CO_RC_CO_2 --outcome RC_CO_RC_CO_3)"
+mkdir -p "$DIR/campaign"
+printf '%s\n' "CloudHost Ltd - supplier risk management policy, version 3" \
+  "Every sub-processor is assessed before contract and yearly after; the assessments" \
+  "are kept for five years. Signed by the CISO." >"$DIR/campaign/supplier-policy.txt"
+printf '%s\n' "CloudHost Ltd - recovery plan, draft" \
+  "Backups are restored from the off-site copy by the on-call engineer." \
+  >"$DIR/campaign/recovery-plan.txt"
+answer_and_review() {  # outcome, level, statement, document, --approve|--reject, comment
+  if [[ "$(outcome_status "$SUPPLIER_REQUEST" "$1")" == open ]]; then
+    as_supplier evidence submit "$SUPPLIER_REQUEST" --outcome "$1" --level "$2" \
+      --statement "$3" --attach "$4" >/dev/null
+  fi
+  if [[ "$(outcome_status "$SUPPLIER_REQUEST" "$1")" == submitted ]]; then
+    as_reviewer evidence review "$SUPPLIER_REQUEST" --outcome "$1" "$5" --comment "$6" >/dev/null
+  fi
+}
+answer_and_review ID_SC_ID_SC_2 0.67 "Sub-processors are assessed under policy v3." \
+  "$DIR/campaign/supplier-policy.txt" --approve "Signed policy seen."
+answer_and_review RC_RP_RC_RP_1 1 "The recovery plan is in force." \
+  "$DIR/campaign/recovery-plan.txt" --reject "A draft with no recovery time objective: add it."
+
 cat <<EOF
 
 Postura is running, TLS on both listeners (local CA: $POSTURA_CA_FILE).
   Dashboard:   https://$HTTP_ADDRESS/#token=$(cat "$DIR/operator.token")
                (an operator token; the browser warns about the local CA until you trust it)
+  Requests:    $SUPPLIER_REQUEST (CloudHost: one answer approved, one rejected) and
+               $HEALTH_REQUEST (public health: open, overdue); \`postura requests list --all\`
+               The health officer's view: https://$HTTP_ADDRESS/#token=$(cat "$DIR/health-officer.token")
   HTTP API:    https://$HTTP_ADDRESS/api/v1/organization   (metrics: /metrics)
   CLI:         export POSTURA_COLLECTOR=$GRPC_ADDRESS POSTURA_CA_FILE=$POSTURA_CA_FILE \\
                       POSTURA_TOKEN_FILE=$POSTURA_TOKEN_FILE; build/bin/postura --help
@@ -184,6 +247,37 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 postura score --org
+
+# For --check: the campaign's states, through the CLI.
+check_campaign() {
+  local supplier health score
+  supplier="$(postura requests show "$SUPPLIER_REQUEST")"
+  [[ "$supplier" == *'": open, for supplier cloudhost'* ]] ||
+    { echo "quickstart check: the supplier's request is not open"; exit 1; }
+  [[ "$(outcome_status "$SUPPLIER_REQUEST" ID_SC_ID_SC_2)" == approved &&
+    "$(outcome_status "$SUPPLIER_REQUEST" RC_RP_RC_RP_1)" == rejected ]] ||
+    { echo "quickstart check: the campaign has no approved and rejected answer"; exit 1; }
+  # The approved level scores on the supplier's assets, decided by the review.
+  score="$(postura score backup-service --outcomes)"
+  [[ "$(awk '$1 == "ID_SC_ID_SC_2" { print $2, $3, $4 }' <<<"$score")" == \
+    "0.67 live requests:review" ]] ||
+    { echo "quickstart check: the approved answer does not show in the asset's score"; exit 1; }
+  for _ in $(seq 50); do
+    health="$(postura requests show "$HEALTH_REQUEST")"
+    [[ "$health" == *'(overdue)'* ]] && break
+    sleep 0.2
+  done
+  [[ "$health" == *'": open, for department health'*'(overdue)'* ]] ||
+    { echo "quickstart check: the department's request is not open and overdue"; exit 1; }
+  # Its officer sees it, and not the supplier's.
+  [[ "$("$BIN/postura" --token-file "$DIR/health-officer.token" requests list)" == \
+    *"$HEALTH_REQUEST"* ]] ||
+    { echo "quickstart check: the health officer does not see its request"; exit 1; }
+  ! "$BIN/postura" --token-file "$DIR/health-officer.token" requests show \
+    "$SUPPLIER_REQUEST" >/dev/null 2>&1 ||
+    { echo "quickstart check: the health officer sees the supplier's request"; exit 1; }
+}
+
 if [[ "$MODE" == "--check" ]]; then
   # For CI: six assets, each with live evidence, and the dashboard served.
   without_evidence && { echo "quickstart check: an asset has no live evidence"; exit 1; }
@@ -204,13 +298,14 @@ if [[ "$MODE" == "--check" ]]; then
   [[ "$(api /api/v1/organization)" == *'"assetCount": 6'* ||
     "$(api /api/v1/organization)" == *'"assetCount":6'* ]] ||
     { echo "quickstart check: the organisation does not have its six assets"; exit 1; }
+  check_campaign
   curl -fsS --cacert "$POSTURA_CA_FILE" "https://$HTTP_ADDRESS/" >/dev/null 2>&1 ||
     { echo "quickstart check: the dashboard is not served over HTTPS"; exit 1; }
   curl -sS -o /dev/null -w '%{http_code}' --cacert "$POSTURA_CA_FILE" \
     "https://$HTTP_ADDRESS/api/v1/organization" | grep -q 401 ||
     { echo "quickstart check: the API answers without a token"; exit 1; }
   # Nothing secret is logged: the secret part of no token appears in any log.
-  for token_file in "$POSTURA_TOKEN_FILE" "$DIR/operator.token" "$DIR"/spool/*/credential; do
+  for token_file in "$POSTURA_TOKEN_FILE" "$DIR"/*.token "$DIR"/spool/*/credential; do
     secret="$(cut -d. -f3 "$token_file")"
     [[ -n "$secret" ]] && ! grep -qF -- "$secret" "$DIR"/*.log ||
       { echo "quickstart check: a token's secret is in a log"; exit 1; }
