@@ -10,6 +10,7 @@
 #include "collector/api/dashboard.h"
 #include "collector/api/http_api.h"
 #include "collector/api/past_routes.h"
+#include "collector/api/profile_routes.h"
 #include "collector/api/remediation_routes.h"
 #include "collector/api/requests_routes.h"
 #include "collector/api/requests_upload.h"
@@ -232,6 +233,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                                                               .clock = &clock});
   server->query_ = std::make_unique<QueryService>(*server->gate_, *server->queries_, *server->past_,
                                                   *server->remediation_, *server->scorer_);
+  server->profiles_ = std::make_unique<ProfileQueries>(*server->scorer_, *server->registry_,
+                                                       *server->queries_, catalog, clock);
+  server->profile_service_ = std::make_unique<ProfileService>(*server->gate_, *server->profiles_);
 
   absl::StatusOr<ServerTls> tls = PrepareTls(options);
   if (!tls.ok()) return tls.status();
@@ -268,6 +272,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.RegisterService(server->enrollment_.get());
   builder.RegisterService(server->operations_.get());
   builder.RegisterService(server->requests_service_.get());
+  builder.RegisterService(server->profile_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
@@ -288,6 +293,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   std::vector<HttpRoute> routes =
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->requests_,
                        *server->credentials_, *std::move(crosswalks));
+  for (HttpRoute& route : ProfileRoutes(*server->profiles_, *server->gate_)) {
+    routes.push_back(std::move(route));
+  }
   // The dashboard's Requests page: each outcome's answers on an asset (answers_routes.h).
   for (HttpRoute& route : AnswersRoutes(*server->requests_, *server->registry_, *server->gate_,
                                         *server->credentials_)) {
@@ -333,6 +341,8 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   enrollment_.reset();
   ingest_.reset();
   query_.reset();
+  profile_service_.reset();
+  profiles_.reset();
   writer_.reset();  // Hands its last commits to the scorer.
   alerts_.reset();  // After the writer, which tells it of batches; before the scorer.
   registry_->SetObserver(nullptr);

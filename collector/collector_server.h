@@ -11,6 +11,8 @@
 #include "collector/api/admin_service.h"
 #include "collector/api/http_server.h"
 #include "collector/api/past_queries.h"
+#include "collector/api/profile_queries.h"
+#include "collector/api/profile_service.h"
 #include "collector/api/query_service.h"
 #include "collector/api/remediation_queries.h"
 #include "collector/api/requests_service.h"
@@ -84,6 +86,8 @@ class CollectorServer {
   std::unique_ptr<PastQueries> past_;
   std::unique_ptr<RemediationQueries> remediation_;
   std::unique_ptr<QueryService> query_;
+  std::unique_ptr<ProfileQueries> profiles_;
+  std::unique_ptr<ProfileService> profile_service_;
   std::unique_ptr<IngestWriter> writer_;
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;

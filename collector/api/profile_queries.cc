@@ -7,6 +7,7 @@
 #include "collector/api/profile_roadmap.h"
 #include "collector/registry/registry_rules.h"
 #include "common/model/asset_score.h"
+#include "common/model/catalog_corrections.h"
 #include "common/planner/planner.h"
 #include "common/transport/target_proto.h"
 
@@ -183,7 +184,7 @@ v1::AssetProfile ProfileQueries::AssetProfileOf(const PlannedAsset& planned,
     const CatalogOutcome& entry = catalog_.outcomes()[o];
     v1::OutcomeProfile& outcome = *profile.add_outcomes();
     outcome.set_outcome_id(entry.id);
-    outcome.set_title(entry.title);
+    outcome.set_title(std::string(ReportTitle(entry)));
     outcome.set_function_id(catalog_.functions()[entry.function].id);
     outcome.set_functional_area_id(catalog_.functional_areas()[entry.functional_area].id);
     outcome.set_minimum_ig(entry.min_ig);
@@ -211,7 +212,7 @@ v1::AssetProfile ProfileQueries::AssetProfileOf(const PlannedAsset& planned,
     const CatalogOutcome& entry = catalog_.outcomes()[step.outcome];
     action.set_phase(step.phase);
     action.set_outcome_id(entry.id);
-    action.set_title(entry.title);
+    action.set_title(std::string(ReportTitle(entry)));
     action.set_functional_area_id(catalog_.functional_areas()[entry.functional_area].id);
     action.set_functional_area_name(catalog_.functional_areas()[entry.functional_area].name);
     action.set_from(ToWire(step.from));
@@ -270,7 +271,7 @@ v1::OrganizationProfile ProfileQueries::OrganizationOf(const std::vector<Planned
     const CatalogOutcome& entry = catalog_.outcomes()[step.outcome];
     action.set_phase(step.phase);
     action.set_outcome_id(entry.id);
-    action.set_title(entry.title);
+    action.set_title(std::string(ReportTitle(entry)));
     action.set_functional_area_id(catalog_.functional_areas()[entry.functional_area].id);
     action.set_functional_area_name(catalog_.functional_areas()[entry.functional_area].name);
     action.set_from(ToWire(step.from));
