@@ -34,6 +34,7 @@ CollectorConnection::CollectorConnection(std::string address, const CollectorTru
   query_ = v1::QueryService::NewStub(channel);
   access_ = v1::AccessService::NewStub(channel);
   requests_ = v1::EvidenceRequests::NewStub(channel);
+  profiles_ = v1::Profiles::NewStub(channel);
 }
 
 int ReportCollectorError(const absl::Status& status, const std::string& address,

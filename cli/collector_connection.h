@@ -15,6 +15,7 @@
 #include "grpcpp/client_context.h"
 #include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
+#include "postura/v1/profile.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
 #include "postura/v1/requests.grpc.pb.h"
 
@@ -48,6 +49,7 @@ class CollectorConnection {
   v1::QueryService::Stub& query() { return *query_; }
   v1::AccessService::Stub& access() { return *access_; }
   v1::EvidenceRequests::Stub& requests() { return *requests_; }
+  v1::Profiles::Stub& profiles() { return *profiles_; }
 
   // Makes one unary call with a deadline `timeout` (call_timeout() when zero) away: the
   // response, or the collector's error (Unavailable when it cannot be reached,
@@ -73,6 +75,7 @@ class CollectorConnection {
   std::unique_ptr<v1::QueryService::Stub> query_;
   std::unique_ptr<v1::AccessService::Stub> access_;
   std::unique_ptr<v1::EvidenceRequests::Stub> requests_;
+  std::unique_ptr<v1::Profiles::Stub> profiles_;
 };
 
 // Writes what went wrong with a call to the collector at `address` to `err`, saying what to

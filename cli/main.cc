@@ -15,6 +15,7 @@
 #include "cli/fleco_command.h"
 #include "cli/history_commands.h"
 #include "cli/plan_command.h"
+#include "cli/profile_command.h"
 #include "cli/registry_commands.h"
 #include "cli/remediation_command.h"
 #include "cli/report_command.h"
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
   AddScoreCommands(app, line);
   AddHistoryCommands(app, line);
   AddRemediationCommand(app, line);
+  AddProfileCommand(app, line);
   AddWatchCommand(app, line);
   AddTokenCommands(app, line);
   AddReportCommand(app, line);
