@@ -34,6 +34,8 @@ constexpr int kSerialBytes = 16;
 constexpr int kCaNameSuffixBytes = 8;
 constexpr size_t kMaxServerNameLength = 253;
 
+}  // namespace
+
 absl::StatusOr<PkeyPtr> GenerateP256Key() {
   PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (key == nullptr) {
@@ -41,6 +43,8 @@ absl::StatusOr<PkeyPtr> GenerateP256Key() {
   }
   return key;
 }
+
+namespace {
 
 // `bytes` random bytes from OpenSSL's CSPRNG, as lowercase hex.
 absl::StatusOr<std::string> RandomHex(int bytes) {
@@ -51,7 +55,8 @@ absl::StatusOr<std::string> RandomHex(int bytes) {
   return absl::BytesToHexString(random);
 }
 
-// Gives `certificate` a random 128-bit serial number.
+}  // namespace
+
 absl::Status SetRandomSerial(X509* certificate) {
   unsigned char bytes[kSerialBytes];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
@@ -64,6 +69,8 @@ absl::Status SetRandomSerial(X509* certificate) {
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 // Makes `certificate` valid from kBackdateSeconds ago until `days` from now.
 absl::Status SetValidity(X509* certificate, int days) {
@@ -90,13 +97,8 @@ absl::StatusOr<X509Ptr> NewCertificate(EVP_PKEY* key, absl::string_view common_n
   return certificate;
 }
 
-// An extension in openssl.cnf syntax, e.g. {NID_key_usage, "critical,digitalSignature"}.
-struct ExtensionText {
-  int nid;
-  const char* value;
-};
+}  // namespace
 
-// Adds `extensions` to `certificate`; `issuer` supplies the authority key identifier.
 absl::Status AddExtensions(X509* certificate, X509* issuer,
                            std::initializer_list<ExtensionText> extensions) {
   for (const ExtensionText& text : extensions) {
@@ -111,6 +113,8 @@ absl::Status AddExtensions(X509* certificate, X509* issuer,
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 // True if `name` has only the characters of a DNS name, an IPv4 or an IPv6 address.
 bool HasServerNameCharacters(absl::string_view name) {
@@ -148,15 +152,14 @@ absl::StatusOr<GeneralNamePtr> ToGeneralName(const std::string& name) {
   return general;
 }
 
-// Signs `certificate` with `key` over SHA-256.
+}  // namespace
+
 absl::Status Sign(X509* certificate, EVP_PKEY* key) {
   if (X509_sign(certificate, key, EVP_sha256()) <= 0) {
     return OpenSslError(absl::StatusCode::kInternal, "cannot sign a certificate");
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::StatusOr<GeneralNamesPtr> SubjectAltNames(const std::vector<std::string>& server_names) {
   std::vector<std::string> names = {"localhost", "127.0.0.1", "::1"};
