@@ -137,18 +137,27 @@ TEST_F(RemediationQueriesTest, GroupsByAssetFunctionalAreaAndSupplier) {
 }
 
 TEST_F(RemediationQueriesTest, ASupplierSeesOnlyItsOwnAssetsEpisodes) {
-  const Principal supplier{
-      .role = v1::ROLE_SUPPLIER, .tenant_id = "acme", .agent_id = "", .credential_id = "t1"};
+  const Principal supplier{.role = v1::ROLE_SUPPLIER,
+                           .tenant_id = "acme",
+                           .agent_id = "",
+                           .credential_id = "t1",
+                           .department_id = ""};
   const v1::Remediation answer = Answer("asset", &supplier);
   ASSERT_EQ(answer.groups_size(), 1);
   EXPECT_EQ(answer.groups(0).key(), "web");
   EXPECT_EQ(answer.total().closed(), 2u);
   EXPECT_EQ(answer.total().open(), 0u);
-  const Principal other{
-      .role = v1::ROLE_SUPPLIER, .tenant_id = "globex", .agent_id = "", .credential_id = "t2"};
+  const Principal other{.role = v1::ROLE_SUPPLIER,
+                        .tenant_id = "globex",
+                        .agent_id = "",
+                        .credential_id = "t2",
+                        .department_id = ""};
   EXPECT_EQ(Answer("outcome", &other).groups_size(), 0);
-  const Principal auditor{
-      .role = v1::ROLE_AUDITOR, .tenant_id = "org", .agent_id = "", .credential_id = "t3"};
+  const Principal auditor{.role = v1::ROLE_AUDITOR,
+                          .tenant_id = "org",
+                          .agent_id = "",
+                          .credential_id = "t3",
+                          .department_id = ""};
   EXPECT_EQ(Answer("asset", &auditor).groups_size(), 2);
 }
 
