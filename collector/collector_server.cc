@@ -8,13 +8,13 @@
 #include "collector/api/answers_routes.h"
 #include "collector/api/crosswalk_routes.h"
 #include "collector/api/dashboard.h"
-#include "collector/api/exceptions_service.h"
 #include "collector/api/http_api.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/profile_routes.h"
 #include "collector/api/remediation_routes.h"
 #include "collector/api/requests_routes.h"
 #include "collector/api/requests_upload.h"
+#include "collector/api/tier_routes.h"
 #include "common/config/yaml_config.h"
 #include "common/transport/local_ca.h"
 #include "common/transport/private_file.h"
@@ -94,13 +94,17 @@ absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::strin
 // (requests_routes.h).
 std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
                                         const RemediationQueries& remediation,
-                                        RequestBook& requests, const CredentialStore& credentials,
+                                        const TierQueries& tiers, RequestBook& requests,
+                                        const CredentialStore& credentials,
                                         std::shared_ptr<const CrosswalkSet> crosswalks) {
   std::vector<HttpRoute> routes = ApiRoutes(sources);
   for (HttpRoute& route : PastRoutes(*sources.past, *sources.gate)) {
     routes.push_back(std::move(route));
   }
   for (HttpRoute& route : RemediationRoutes(remediation, *sources.gate)) {
+    routes.push_back(std::move(route));
+  }
+  for (HttpRoute& route : TierRoutes(tiers, *sources.gate)) {
     routes.push_back(std::move(route));
   }
   for (HttpRoute& route :
@@ -211,10 +215,6 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   server->requests_ = *std::move(requests);
   server->requests_service_ =
       std::make_unique<RequestsService>(*server->gate_, *server->credentials_, *server->requests_);
-  absl::StatusOr<std::unique_ptr<ExceptionBook>> exceptions =
-      ExceptionBook::Load(*server->store_, *server->registry_, catalog, clock, *server->requests_);
-  if (!exceptions.ok()) return exceptions.status();
-  server->exceptions_ = *std::move(exceptions);
 
   server->operations_ =
       std::make_unique<OperationsService>(*server->gate_, *server->store_, options.data_dir,
@@ -238,8 +238,15 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                                                               .clock = &clock});
   server->query_ = std::make_unique<QueryService>(*server->gate_, *server->queries_, *server->past_,
                                                   *server->remediation_, *server->scorer_);
-  server->exceptions_service_ = std::make_unique<ExceptionsService>(
-      *server->gate_, *server->credentials_, *server->exceptions_, *server->queries_);
+  server->tiers_ =
+      std::make_unique<TierQueries>(TierQueriesSources{.queries = server->queries_.get(),
+                                                       .scorer = server->scorer_.get(),
+                                                       .registry = server->registry_.get(),
+                                                       .store = server->store_.get(),
+                                                       .remediation = server->remediation_.get(),
+                                                       .catalog = &catalog,
+                                                       .clock = &clock});
+  server->tiers_service_ = std::make_unique<TiersService>(*server->gate_, *server->tiers_);
   server->profiles_ = std::make_unique<ProfileQueries>(*server->scorer_, *server->registry_,
                                                        *server->queries_, catalog, clock);
   server->profile_service_ = std::make_unique<ProfileService>(*server->gate_, *server->profiles_);
@@ -279,7 +286,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.RegisterService(server->enrollment_.get());
   builder.RegisterService(server->operations_.get());
   builder.RegisterService(server->requests_service_.get());
-  builder.RegisterService(server->exceptions_service_.get());
+  builder.RegisterService(server->tiers_service_.get());
   builder.RegisterService(server->profile_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
@@ -299,14 +306,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       .tls_certificate_not_after = [tls = server->tls_.get()] { return tls->not_after(); },
       .alerting_stats = [alerts] { return alerts->Stats(); }};
   std::vector<HttpRoute> routes =
-      ApiAndPastRoutes(http_sources, *server->remediation_, *server->requests_,
+      ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,
                        *server->credentials_, *std::move(crosswalks));
   for (HttpRoute& route : ProfileRoutes(*server->profiles_, *server->gate_)) {
-    routes.push_back(std::move(route));
-  }
-  // Risk exceptions and the accepted-risk counts (exceptions_service.h).
-  for (HttpRoute& route : ExceptionsRoutes(*server->exceptions_, *server->queries_, *server->gate_,
-                                           *server->credentials_)) {
     routes.push_back(std::move(route));
   }
   // The dashboard's Requests page: each outcome's answers on an asset (answers_routes.h).
@@ -349,19 +351,19 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   operations_.reset();  // Waits for a backup that is running.
   admin_.reset();
   requests_service_.reset();
-  exceptions_service_.reset();
-  exceptions_.reset();  // Before the request book, which keeps its audit trail.
-  requests_.reset();    // Before the writer, which its approvals use.
+  requests_.reset();  // Before the writer, which its approvals use.
   access_.reset();
   enrollment_.reset();
   ingest_.reset();
   query_.reset();
+  tiers_service_.reset();
   profile_service_.reset();
   profiles_.reset();
   writer_.reset();  // Hands its last commits to the scorer.
   alerts_.reset();  // After the writer, which tells it of batches; before the scorer.
   registry_->SetObserver(nullptr);
   past_.reset();
+  tiers_.reset();
   remediation_.reset();
   scorer_.reset();
   history_.reset();  // After the scorer, which records into it: writes what is queued.

@@ -9,7 +9,6 @@
 #include "collector/access/gatekeeper.h"
 #include "collector/api/access_service.h"
 #include "collector/api/admin_service.h"
-#include "collector/api/exceptions_service.h"
 #include "collector/api/http_server.h"
 #include "collector/api/past_queries.h"
 #include "collector/api/profile_queries.h"
@@ -18,6 +17,8 @@
 #include "collector/api/remediation_queries.h"
 #include "collector/api/requests_service.h"
 #include "collector/api/score_queries.h"
+#include "collector/api/tier_queries.h"
+#include "collector/api/tiers_service.h"
 #include "collector/collector_config.h"
 #include "collector/history/history_recorder.h"
 #include "collector/ingest/ingest_service.h"
@@ -86,6 +87,8 @@ class CollectorServer {
   std::unique_ptr<ScoreQueries> queries_;
   std::unique_ptr<PastQueries> past_;
   std::unique_ptr<RemediationQueries> remediation_;
+  std::unique_ptr<TierQueries> tiers_;
+  std::unique_ptr<TiersService> tiers_service_;
   std::unique_ptr<QueryService> query_;
   std::unique_ptr<ProfileQueries> profiles_;
   std::unique_ptr<ProfileService> profile_service_;
@@ -95,8 +98,6 @@ class CollectorServer {
   std::unique_ptr<OperationsService> operations_;
   std::unique_ptr<RequestBook> requests_;
   std::unique_ptr<RequestsService> requests_service_;
-  std::unique_ptr<ExceptionBook> exceptions_;
-  std::unique_ptr<ExceptionsService> exceptions_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpServer> http_;
   std::string address_;

@@ -30,6 +30,7 @@
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
+#include "postura/v1/tiers.grpc.pb.h"
 #include "tests/access_control_fixture.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/https_client.h"
@@ -58,7 +59,8 @@ TEST_F(AccessControlTest, EveryGrpcMethodRefusesACallWithoutCredential) {
   std::vector<const google::protobuf::ServiceDescriptor*> services;
   for (const google::protobuf::FileDescriptor* file :
        {v1::Credential::descriptor()->file(), v1::Asset::descriptor()->file(),
-        v1::AgentMessage::descriptor()->file(), v1::WatchRequest::descriptor()->file()}) {
+        v1::AgentMessage::descriptor()->file(), v1::WatchRequest::descriptor()->file(),
+        v1::GetTiersRequest::descriptor()->file()}) {
     for (int i = 0; i < file->service_count(); ++i) services.push_back(file->service(i));
   }
   for (const google::protobuf::ServiceDescriptor* service : services) {
@@ -76,19 +78,20 @@ TEST_F(AccessControlTest, EveryGrpcMethodRefusesACallWithoutCredential) {
           << method << ": " << status.error_message();
     }
   }
-  EXPECT_EQ(methods, 6 + 15 + 10 + 1 + 1);
+  EXPECT_EQ(methods, 6 + 15 + 10 + 1 + 1 + 1);
   EXPECT_EQ(ItemsStored(), stored);
   EXPECT_THAT(AgentIds(), ElementsAre("acme-agent", "hq-agent", "other-agent"));
 }
 
 TEST_F(AccessControlTest, EveryHttpRouteButHealthRefusesARequestWithoutCredential) {
   const CollectorTrust anonymous{.ca_certificate_pem = "", .token = ""};
-  for (const std::string& path : std::vector<std::string>{
-           "/api/v1/organization", "/api/v1/assets", "/api/v1/assets/hq", "/api/v1/assets/hq/gaps",
-           "/api/v1/assets/hq/plan",
-           std::string("/api/v1/assets/hq/outcomes/") + kOutcome + "/evidence",
-           "/api/v1/assets/hq/history", "/api/v1/organization/history", "/api/v1/history",
-           "/api/v1/remediation", "/api/v1/whoami", "/metrics", "/api/v1/events"}) {
+  for (const std::string& path :
+       std::vector<std::string>{"/api/v1/organization", "/api/v1/assets", "/api/v1/assets/hq",
+                                "/api/v1/assets/hq/gaps", "/api/v1/assets/hq/plan",
+                                std::string("/api/v1/assets/hq/outcomes/") + kOutcome + "/evidence",
+                                "/api/v1/assets/hq/history", "/api/v1/organization/history",
+                                "/api/v1/history", "/api/v1/remediation", "/api/v1/tiers",
+                                "/api/v1/whoami", "/metrics", "/api/v1/events"}) {
     EXPECT_EQ(HttpStatus(anonymous, path), 401) << path;
     EXPECT_EQ(HttpStatus(operator_, path == "/api/v1/events" ? "/api/v1/whoami" : path), 200)
         << path;
