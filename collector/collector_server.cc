@@ -8,6 +8,7 @@
 #include "collector/api/answers_routes.h"
 #include "collector/api/crosswalk_routes.h"
 #include "collector/api/dashboard.h"
+#include "collector/api/exceptions_service.h"
 #include "collector/api/http_api.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/profile_routes.h"
@@ -215,6 +216,10 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   server->requests_ = *std::move(requests);
   server->requests_service_ =
       std::make_unique<RequestsService>(*server->gate_, *server->credentials_, *server->requests_);
+  absl::StatusOr<std::unique_ptr<ExceptionBook>> exceptions =
+      ExceptionBook::Load(*server->store_, *server->registry_, catalog, clock, *server->requests_);
+  if (!exceptions.ok()) return exceptions.status();
+  server->exceptions_ = *std::move(exceptions);
 
   server->operations_ =
       std::make_unique<OperationsService>(*server->gate_, *server->store_, options.data_dir,
@@ -247,6 +252,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                                                        .catalog = &catalog,
                                                        .clock = &clock});
   server->tiers_service_ = std::make_unique<TiersService>(*server->gate_, *server->tiers_);
+  server->exceptions_service_ = std::make_unique<ExceptionsService>(
+      *server->gate_, *server->credentials_, *server->exceptions_, *server->queries_);
   server->profiles_ = std::make_unique<ProfileQueries>(*server->scorer_, *server->registry_,
                                                        *server->queries_, catalog, clock);
   server->profile_service_ = std::make_unique<ProfileService>(*server->gate_, *server->profiles_);
@@ -287,6 +294,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.RegisterService(server->operations_.get());
   builder.RegisterService(server->requests_service_.get());
   builder.RegisterService(server->tiers_service_.get());
+  builder.RegisterService(server->exceptions_service_.get());
   builder.RegisterService(server->profile_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
@@ -309,6 +317,11 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,
                        *server->credentials_, *std::move(crosswalks));
   for (HttpRoute& route : ProfileRoutes(*server->profiles_, *server->gate_)) {
+    routes.push_back(std::move(route));
+  }
+  // Risk exceptions and the accepted-risk counts (exceptions_service.h).
+  for (HttpRoute& route : ExceptionsRoutes(*server->exceptions_, *server->queries_, *server->gate_,
+                                           *server->credentials_)) {
     routes.push_back(std::move(route));
   }
   // The dashboard's Requests page: each outcome's answers on an asset (answers_routes.h).
@@ -351,7 +364,9 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   operations_.reset();  // Waits for a backup that is running.
   admin_.reset();
   requests_service_.reset();
-  requests_.reset();  // Before the writer, which its approvals use.
+  exceptions_service_.reset();
+  exceptions_.reset();  // Before the request book, which keeps its audit trail.
+  requests_.reset();    // Before the writer, which its approvals use.
   access_.reset();
   enrollment_.reset();
   ingest_.reset();

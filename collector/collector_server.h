@@ -9,6 +9,7 @@
 #include "collector/access/gatekeeper.h"
 #include "collector/api/access_service.h"
 #include "collector/api/admin_service.h"
+#include "collector/api/exceptions_service.h"
 #include "collector/api/http_server.h"
 #include "collector/api/past_queries.h"
 #include "collector/api/profile_queries.h"
@@ -98,6 +99,8 @@ class CollectorServer {
   std::unique_ptr<OperationsService> operations_;
   std::unique_ptr<RequestBook> requests_;
   std::unique_ptr<RequestsService> requests_service_;
+  std::unique_ptr<ExceptionBook> exceptions_;
+  std::unique_ptr<ExceptionsService> exceptions_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpServer> http_;
   std::string address_;

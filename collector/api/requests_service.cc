@@ -136,4 +136,11 @@ grpc::ServerUnaryReactor* RequestsService::ListAudit(grpc::CallbackServerContext
                   });
 }
 
+grpc::ServerUnaryReactor* RequestsService::RenewRequest(
+    grpc::CallbackServerContext* context, const v1::RenewEvidenceRequestRequest* request,
+    v1::EvidenceRequest* response) {
+  return Admitted(context, Permission::kManageRequests, response,
+                  [&](const v1::Actor& actor) { return book_.Renew(actor, *request); });
+}
+
 }  // namespace postura::collector

@@ -62,6 +62,9 @@ class RequestsService final : public v1::EvidenceRequests::CallbackService {
   grpc::ServerUnaryReactor* ListAudit(grpc::CallbackServerContext* context,
                                       const v1::ListAuditRequest* request,
                                       v1::ListAuditResponse* response) override;
+  grpc::ServerUnaryReactor* RenewRequest(grpc::CallbackServerContext* context,
+                                         const v1::RenewEvidenceRequestRequest* request,
+                                         v1::EvidenceRequest* response) override;
 
  private:
   // Finishes a unary call with what `compute(actor)` returns if the call is admitted.

@@ -174,7 +174,7 @@ absl::Status ExceptionBook::CheckCreate(const v1::Actor& actor,
     if (exception.asset_id() == request.asset_id() &&
         exception.outcome_id() == request.outcome_id() &&
         ExceptionAsSeenAt(exception, now).status() == v1::RISK_EXCEPTION_ACTIVE) {
-      return absl::AlreadyExistsError(
+      return absl::FailedPreconditionError(
           absl::StrCat("outcome ", request.outcome_id(), " on asset ", request.asset_id(),
                        " has an active exception already: ", id, "; revoke it first to change it"));
     }

@@ -130,7 +130,7 @@ TEST_F(ExceptionBookTest, RefusesBadInputWithSpecificErrorsAndStoresNothing) {
 
   ASSERT_TRUE(exceptions_->Create(admin_, Asked()).ok());
   absl::Status duplicate = exceptions_->Create(reviewer_, Asked()).status();
-  EXPECT_EQ(duplicate.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(duplicate.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(duplicate.message(), HasSubstr("active exception already: EXC-000001"));
   EXPECT_EQ(exceptions_->All().size(), 1u);
   EXPECT_EQ(AuditActions().size(), 1u);
