@@ -299,6 +299,16 @@ if [[ "$MODE" == "--check" ]]; then
     "$(api /api/v1/organization)" == *'"assetCount":6'* ]] ||
     { echo "quickstart check: the organisation does not have its six assets"; exit 1; }
   check_campaign
+  # In the auditors' language: the organisation's OSCAL assessment results validate
+  # against NIST's schema and their control ids resolve in the ULEO catalog (docs/oscal.md).
+  postura export oscal --org -o "$DIR/oscal-results.json" >/dev/null
+  postura export oscal-catalog -o "$DIR/oscal-catalog.json" >/dev/null
+  postura export oscal-catalog --profile IG1 -o "$DIR/oscal-profile-ig1.json" >/dev/null
+  python3 tests/check_oscal_schema.py \
+    tests/testdata/oscal/oscal_assessment-results_schema-1.1.2.json "$DIR/oscal-catalog.json" \
+    "$DIR/oscal-profile-ig1.json" "$DIR/oscal-results.json" >"$DIR/oscal-check.log" 2>&1 ||
+    { echo "quickstart check: the organisation's OSCAL export does not validate:"
+      cat "$DIR/oscal-check.log"; exit 1; }
   curl -fsS --cacert "$POSTURA_CA_FILE" "https://$HTTP_ADDRESS/" >/dev/null 2>&1 ||
     { echo "quickstart check: the dashboard is not served over HTTPS"; exit 1; }
   curl -sS -o /dev/null -w '%{http_code}' --cacert "$POSTURA_CA_FILE" \
