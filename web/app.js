@@ -1,4 +1,4 @@
-// The Postura dashboard: routes (#/, #/assets, #/asset/ID, #/frameworks), data loading and
+// The Postura dashboard: routes (#/, #/assets, #/asset/ID, #/frameworks, #/requests), data loading and
 // live updates.
 import { getJson, openSession, Throttle, watchScores, whoAmI } from './api.js';
 import { AssetTable } from './assets.js';
@@ -9,6 +9,7 @@ import { FrameworksView } from './frameworks.js';
 import { renderOverview, renderSupplierOverview } from './overview.js';
 import { confirmSwitch, describeCredential, showSessionOwner } from './session.js';
 import { RemediationPanel } from './remediation.js';
+import { askedOutcomes, RequestsView } from './requests.js';
 import { ChangesPanel, TrendPanel } from './trends.js';
 
 const views = {
@@ -16,6 +17,7 @@ const views = {
   assets: document.getElementById('view-assets'),
   asset: document.getElementById('view-asset'),
   frameworks: document.getElementById('view-frameworks'),
+  requests: document.getElementById('view-requests'),
 };
 const liveBox = document.getElementById('live');
 const liveLabel = document.getElementById('live-label');
@@ -46,6 +48,7 @@ const names = {
 };
 
 const frameworks = new FrameworksView(views.frameworks);
+const requestsView = new RequestsView(views.requests, () => ({ role: state.role, tenant: state.tenant }));
 const table = new AssetTable(views.assets, names, (id) => { location.hash = `#/asset/${encodeURIComponent(id)}`; });
 
 // The overview and the asset detail in parts, with the trends and changes between them:
@@ -224,9 +227,9 @@ async function loadDetail() {
   if (id === null) return;
   const path = `/api/v1/assets/${encodeURIComponent(id)}`;
   try {
-    const [score, gaps] = await Promise.all([getJson(path), getJson(`${path}/gaps`)]);
+    const [score, gaps, asked] = await Promise.all([getJson(path), getJson(`${path}/gaps`), askedOutcomes(id)]);
     if (state.assetId !== id) return;
-    state.detail = { score, gaps };
+    state.detail = { score, gaps, asked };
     renderDetailView();
     assetTrend.setSubjects([{ key: id, label: id, path: `${path}/history`, figure: 'Asset value', metLabel: 'all its targets met', targets: true }],
       valueTargets(score.targets));
@@ -244,11 +247,11 @@ async function loadDetail() {
 }
 
 function renderDetailView() {
-  const { score, gaps } = state.detail;
+  const { score, gaps, asked } = state.detail;
   // Keep the reader's place: re-rendering replaces the content under them.
   const y = window.scrollY;
   const closed = [...views.asset.querySelectorAll('details:not([open])')].map((d) => d.dataset.functionId).filter(Boolean);
-  renderDetail(detailParts, score, gaps, names, state.detailFilter, (filter) => { state.detailFilter = filter; renderDetailView(); });
+  renderDetail(detailParts, score, gaps, names, state.detailFilter, (filter) => { state.detailFilter = filter; renderDetailView(); }, asked);
   for (const id of closed) views.asset.querySelector(`details[data-function-id="${CSS.escape(id)}"]`)?.removeAttribute('open');
   window.scrollTo(0, y);
   document.title = `${score.summary.name || score.summary.assetId} — Postura`;
@@ -324,7 +327,7 @@ function route() {
   if (hash === state.hash) return;  // Both popstate and hashchange report a navigation.
   state.hash = hash;
   const match = /^#\/asset\/(.+)$/.exec(hash);
-  const view = match ? 'asset' : hash === '#/assets' ? 'assets' : hash === '#/frameworks' ? 'frameworks' : 'overview';
+  const view = match ? 'asset' : { '#/assets': 'assets', '#/frameworks': 'frameworks', '#/requests': 'requests' }[hash] ?? 'overview';
   for (const [name, node] of Object.entries(views)) node.hidden = name !== view;
   for (const link of document.querySelectorAll('[data-nav]')) {
     const current = link.dataset.nav === view || (view === 'asset' && link.dataset.nav === 'assets');
@@ -346,6 +349,9 @@ function route() {
   } else if (view === 'frameworks') {
     document.title = 'Frameworks — Postura';
     frameworks.refresh();
+  } else if (view === 'requests') {
+    document.title = 'Requests — Postura';
+    requestsView.refresh();
   } else {
     const id = decodeURIComponent(match[1]);
     if (id !== state.assetId || previous !== 'asset') {
