@@ -7,6 +7,7 @@ import { h, replaceChildren } from './dom.js';
 import { formatClock, nanosToMillis } from './format.js';
 import { FrameworksView } from './frameworks.js';
 import { renderOverview, renderSupplierOverview } from './overview.js';
+import { ProfilePanel, ProfileView } from './profile.js';
 import { confirmSwitch, describeCredential, showSessionOwner } from './session.js';
 import { RemediationPanel } from './remediation.js';
 import { askedOutcomes, RequestsView } from './requests.js';
@@ -17,6 +18,7 @@ const views = {
   assets: document.getElementById('view-assets'),
   asset: document.getElementById('view-asset'),
   frameworks: document.getElementById('view-frameworks'),
+  profile: document.getElementById('view-profile'),
   requests: document.getElementById('view-requests'),
 };
 const liveBox = document.getElementById('live');
@@ -48,6 +50,8 @@ const names = {
 };
 
 const frameworks = new FrameworksView(views.frameworks);
+const profileView = new ProfileView(views.profile);
+const assetProfile = new ProfilePanel();
 const requestsView = new RequestsView(views.requests, () => ({ role: state.role, tenant: state.tenant }));
 const table = new AssetTable(views.assets, names, (id) => { location.hash = `#/asset/${encodeURIComponent(id)}`; });
 
@@ -64,7 +68,7 @@ const detailParts = { head: h('div'), outcomes: h('div') };
 const assetTrend = new TrendPanel({ title: 'Trend', testid: 'asset-trend' });
 let assetChanges = null;  // The open asset's ChangesPanel.
 const detailPast = h('div', { class: 'grid grid-two', hidden: true });
-replaceChildren(views.asset, detailParts.head, detailPast, detailParts.outcomes);
+replaceChildren(views.asset, detailParts.head, detailPast, detailParts.outcomes, assetProfile.node);
 
 // What the overview's trend can show: the organisation, each department and supplier.
 function overviewSubjects(org) {
@@ -327,7 +331,7 @@ function route() {
   if (hash === state.hash) return;  // Both popstate and hashchange report a navigation.
   state.hash = hash;
   const match = /^#\/asset\/(.+)$/.exec(hash);
-  const view = match ? 'asset' : { '#/assets': 'assets', '#/frameworks': 'frameworks', '#/requests': 'requests' }[hash] ?? 'overview';
+  const view = match ? 'asset' : { '#/assets': 'assets', '#/frameworks': 'frameworks', '#/profile': 'profile', '#/requests': 'requests' }[hash] ?? 'overview';
   for (const [name, node] of Object.entries(views)) node.hidden = name !== view;
   for (const link of document.querySelectorAll('[data-nav]')) {
     const current = link.dataset.nav === view || (view === 'asset' && link.dataset.nav === 'assets');
@@ -349,6 +353,9 @@ function route() {
   } else if (view === 'frameworks') {
     document.title = 'Frameworks — Postura';
     frameworks.refresh();
+  } else if (view === 'profile') {
+    document.title = 'Profile — Postura';
+    profileView.refresh();
   } else if (view === 'requests') {
     document.title = 'Requests — Postura';
     requestsView.refresh();
@@ -364,6 +371,7 @@ function route() {
       replaceChildren(detailPast, assetTrend.node, assetChanges.node);
       detailPast.hidden = !same;
       assetChanges.refresh();
+      assetProfile.show(id);
       if (same) assetTrend.refresh();
       window.scrollTo(0, 0);
     }
