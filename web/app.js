@@ -31,6 +31,7 @@ const sessionBox = document.getElementById('session');
 const state = {
   role: null,         // The signed-in credential's role (GET /api/v1/whoami), e.g. ROLE_OPERATOR.
   tenant: null,       // Its tenant: the supplier's id for ROLE_SUPPLIER.
+  department: '',     // A department officer's department (ROLE_DEPARTMENT).
   organization: null,
   view: null,
   hash: null,         // The route shown.
@@ -194,11 +195,12 @@ async function followLinkInPage() {
   }
 }
 
-const isSupplier = () => state.role === 'ROLE_SUPPLIER';
+// Suppliers and department officers see their own assets only, not the organisation's figures.
+const isSupplier = () => state.role === 'ROLE_SUPPLIER' || state.role === 'ROLE_DEPARTMENT';
 
 function renderOverviewView() {
   const assets = [...table.assets.values()];
-  if (isSupplier()) renderSupplierOverview(overviewParts, state.tenant, assets);
+  if (isSupplier()) renderSupplierOverview(overviewParts, state.tenant, assets, state.department);
   else if (state.organization) renderOverview(overviewParts, state.organization, assets);
 }
 
@@ -409,6 +411,7 @@ async function start() {
     } else {
       state.role = me.role;
       state.tenant = me.tenantId;
+      state.department = me.departmentId ?? '';
       showSessionOwner(sessionBox, me);
       await Promise.all([loadOrganization(), loadAssets()]);
     }

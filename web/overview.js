@@ -70,14 +70,16 @@ function areasCard(areas) {
           h('td', { class: 'num' }, String(area.openGaps))))))));
 }
 
-// Renders a supplier's overview into `root`: the organisation-wide figures are for the
-// organisation's staff (the collector refuses them to a supplier), so it shows the
-// supplier's own assets, weakest first. `assets` are the ones the supplier may see.
-export function renderSupplierOverview(parts, supplierId, assets) {
+// Renders a supplier's or a department officer's overview into `root`: the
+// organisation-wide figures are for the organisation's staff (the collector refuses them
+// to both), so it shows their own assets, weakest first. `assets` are the ones they may
+// see; `departmentId` is set for a department officer.
+export function renderSupplierOverview(parts, supplierId, assets, departmentId = '') {
   replaceChildren(parts.top,
-    h('h1', { class: 'view-title' }, `Your assets (${supplierId})`),
+    h('h1', { class: 'view-title' }, departmentId ? `Your department's assets (${departmentId})` : `Your assets (${supplierId})`),
     h('p', { class: 'muted', 'data-testid': 'supplier-note' },
-      'Organisation-wide figures are shown to the organisation\'s staff only. These are the assets you run for it.'),
+      'Organisation-wide figures are shown to the organisation\'s staff only. ' +
+      (departmentId ? 'These are the assets of your department.' : 'These are the assets you run for it.')),
     h('div', { class: 'grid grid-two' }, weakestCard(assets)));
   replaceChildren(parts.rest);
 }

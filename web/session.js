@@ -4,13 +4,16 @@ import { h, replaceChildren } from './dom.js';
 
 const ROLE_NAMES = {
   ROLE_ADMIN: 'admin', ROLE_OPERATOR: 'operator', ROLE_AUDITOR: 'auditor', ROLE_SUPPLIER: 'supplier', ROLE_AGENT: 'agent',
+  ROLE_DEPARTMENT: 'department officer',
 };
 
 // A credential of GET /api/v1/whoami in words: its name when it has one, its role and its
-// tenant, e.g. "operator · organisation" or "supplier · tenant hoster".
+// tenant (a department officer's department), e.g. "operator · organisation",
+// "supplier · tenant hoster" or "department officer · department finance".
 export function describeCredential(credential) {
   const role = ROLE_NAMES[credential.role] ?? credential.role ?? 'no role';
-  const tenant = !credential.tenantId || credential.tenantId === 'org' ? 'organisation' : `tenant ${credential.tenantId}`;
+  const tenant = credential.departmentId ? `department ${credential.departmentId}`
+    : !credential.tenantId || credential.tenantId === 'org' ? 'organisation' : `tenant ${credential.tenantId}`;
   return [credential.name, role, tenant].filter(Boolean).join(' · ');
 }
 

@@ -16,7 +16,8 @@
 //     no space, SCOPE one of asset, function, category, outcome and OPERATOR one of
 //     >=, >, <=, <, =: "asset>=0.5", "outcome:ID_AM_CSC_1_1>=0.67".
 //   dashboard_fixture token DATA_DIR GRPC_ADDRESS ROLE [TENANT]
-//     Prints a new API token of ROLE (auditor or supplier) for TENANT, made as the admin.
+//     Prints a new API token of ROLE (auditor, supplier or department) for TENANT, made as
+//     the admin; for the department role (an officer), TENANT is the department.
 //   dashboard_fixture spki CERTIFICATE_FILE
 //     Prints the certificate's SPKI hash, for Chromium's --ignore-certificate-errors-spki-list.
 //
@@ -318,13 +319,18 @@ absl::Status Send(const std::string& data_dir, const std::string& address,
 
 absl::Status PrintApiToken(const std::string& data_dir, const std::string& address,
                            const std::string& role, const std::string& tenant) {
-  if (role != "auditor" && role != "supplier") {
-    return absl::InvalidArgumentError(absl::StrCat("role '", role, "' is not auditor or supplier"));
+  if (role != "auditor" && role != "supplier" && role != "department") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("role '", role, "' is not auditor, supplier or department"));
   }
   absl::StatusOr<CollectorTrust> admin = test::AdminTrust(data_dir);
   if (!admin.ok()) return admin.status();
+  const bool officer = role == "department";
+  const v1::Role wire = role == "auditor" ? v1::ROLE_AUDITOR
+                        : officer         ? v1::ROLE_DEPARTMENT
+                                          : v1::ROLE_SUPPLIER;
   absl::StatusOr<std::string> token = test::CreateApiToken(
-      address, *admin, role == "auditor" ? v1::ROLE_AUDITOR : v1::ROLE_SUPPLIER, tenant);
+      address, *admin, wire, officer ? "" : tenant, /*ttl_seconds=*/0, officer ? tenant : "");
   if (!token.ok()) return token.status();
   std::cout << *token << "\n";
   return absl::OkStatus();

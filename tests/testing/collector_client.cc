@@ -52,12 +52,13 @@ absl::StatusOr<std::string> CreateEnrollmentToken(const std::string& address,
 
 absl::StatusOr<std::string> CreateApiToken(const std::string& address, const CollectorTrust& admin,
                                            v1::Role role, const std::string& tenant_id,
-                                           int64_t ttl_seconds) {
+                                           int64_t ttl_seconds, const std::string& department_id) {
   auto access = v1::AccessService::NewStub(FreshChannel(address, admin));
   v1::CreateApiTokenRequest request;
   request.set_role(role);
   request.set_tenant_id(tenant_id);
   request.set_ttl_seconds(ttl_seconds);
+  request.set_department_id(department_id);
   v1::CreatedToken created;
   if (grpc::Status s = access->CreateApiToken(WithDeadline().get(), request, &created); !s.ok()) {
     return FromGrpcStatus(s);

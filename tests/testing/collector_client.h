@@ -39,7 +39,8 @@ absl::StatusOr<std::string> CreateEnrollmentToken(const std::string& address,
 // `ttl_seconds` (0: never): its text.
 absl::StatusOr<std::string> CreateApiToken(const std::string& address, const CollectorTrust& admin,
                                            v1::Role role, const std::string& tenant_id = "",
-                                           int64_t ttl_seconds = 0);
+                                           int64_t ttl_seconds = 0,
+                                           const std::string& department_id = "");
 
 // Registers the asset `asset_id` (implementation group `group`).
 absl::Status PutAsset(const std::string& address, const CollectorTrust& admin,
