@@ -34,6 +34,7 @@ CollectorConnection::CollectorConnection(std::string address, const CollectorTru
   query_ = v1::QueryService::NewStub(channel);
   access_ = v1::AccessService::NewStub(channel);
   requests_ = v1::EvidenceRequests::NewStub(channel);
+  tiers_ = v1::Tiers::NewStub(channel);
   profiles_ = v1::Profiles::NewStub(channel);
 }
 

@@ -18,6 +18,7 @@
 #include "postura/v1/profile.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
 #include "postura/v1/requests.grpc.pb.h"
+#include "postura/v1/tiers.grpc.pb.h"
 
 namespace postura::cli {
 
@@ -49,6 +50,7 @@ class CollectorConnection {
   v1::QueryService::Stub& query() { return *query_; }
   v1::AccessService::Stub& access() { return *access_; }
   v1::EvidenceRequests::Stub& requests() { return *requests_; }
+  v1::Tiers::Stub& tiers() { return *tiers_; }
   v1::Profiles::Stub& profiles() { return *profiles_; }
 
   // Makes one unary call with a deadline `timeout` (call_timeout() when zero) away: the
@@ -75,6 +77,7 @@ class CollectorConnection {
   std::unique_ptr<v1::QueryService::Stub> query_;
   std::unique_ptr<v1::AccessService::Stub> access_;
   std::unique_ptr<v1::EvidenceRequests::Stub> requests_;
+  std::unique_ptr<v1::Tiers::Stub> tiers_;
   std::unique_ptr<v1::Profiles::Stub> profiles_;
 };
 

@@ -171,8 +171,7 @@ absl::StatusOr<PostureReport> ReadReport(CommandContext& c) {
       c.collector.Call(c.collector.query(), &Query::ListAssetScores, v1::ListAssetScoresRequest());
   if (!assets.ok()) return assets.status();
   report.assets = *std::move(assets);
-  absl::StatusOr<std::vector<TierRow>> tiers =
-      ReadTiers(c, report.organization, report.assets, report.generated_at);
+  absl::StatusOr<v1::TiersAnswer> tiers = ReadTiers(c);
   if (!tiers.ok()) return tiers.status();
   report.tiers = *std::move(tiers);
   for (const v1::AssetSummary& asset : report.assets.assets()) {
@@ -232,7 +231,7 @@ std::string ReportMarkdown(const PostureReport& report, int top) {
       ". Values are CyberTOMP values from 0 to 1; adjusted values are limited by "
       "the assets each depends on.\n\n",
       OrganizationSection(report.organization),
-      report.tiers.empty() ? "" : TiersMarkdown(report.tiers), AssetsSection(report.assets),
+      report.tiers.tiers().empty() ? "" : TiersMarkdown(report.tiers), AssetsSection(report.assets),
       GapsSection(report, top), RemediationSection(report.remediation));
 }
 

@@ -21,7 +21,7 @@ struct PostureReport {
   v1::ListAssetScoresResponse assets;
   std::vector<v1::Gaps> gaps;   // In the order of assets.assets().
   v1::Remediation remediation;  // By functional area.
-  std::vector<TierRow> tiers;   // The organisation, then each function.
+  v1::TiersAnswer tiers;        // The organisation, then each function.
 };
 
 // `postura report [--format markdown|json] [-o FILE] [--top N]`: the posture report a

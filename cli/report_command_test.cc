@@ -1,6 +1,7 @@
 #include "cli/report_command.h"
 
 #include "cli/inert_text_matcher.h"
+#include "common/crosswalk/implementation_tier.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -86,12 +87,17 @@ TEST(ReportMarkdownTest, TiersShowWithTheFactsThatDecidedThem) {
                              .oldest_open_days = 0,
                              .index_then = std::nullopt,
                              .index_now = std::nullopt};
-  report.tiers.push_back(TierRow{.key = "organization",
-                                 .name = "the organisation",
-                                 .facts = facts,
-                                 .decision = crosswalk::DecideTier(facts)});
-  report.tiers.push_back(TierRow{
-      .key = "PR", .name = "Protect", .facts = facts, .decision = crosswalk::DecideTier(facts)});
+  // As the collector answers (collector/api/tier_queries.cc).
+  const crosswalk::TierDecision decision = crosswalk::DecideTier(facts);
+  for (const auto& [scope, name] :
+       {std::pair{"organization", "the organisation"}, std::pair{"PR", "Protect"}}) {
+    v1::ScopeTier& tier = *report.tiers.add_tiers();
+    tier.set_scope(scope);
+    tier.set_name(name);
+    tier.set_tier(static_cast<int>(decision.tier));
+    tier.set_tier_name(std::string(crosswalk::TierName(decision.tier)));
+    for (const std::string& fact : decision.facts) tier.add_facts(fact);
+  }
   const std::string markdown = ReportMarkdown(report, 5);
   EXPECT_THAT(markdown, HasSubstr("## Implementation tiers"));
   EXPECT_THAT(markdown, HasSubstr("| organisation | 1 Partial | evidence coverage 20% (2 of 10) "
