@@ -11,6 +11,7 @@ import { ProfilePanel, ProfileView } from './profile.js';
 import { confirmSwitch, describeCredential, showSessionOwner } from './session.js';
 import { RemediationPanel } from './remediation.js';
 import { askedOutcomes, RequestsView } from './requests.js';
+import { AcceptedRiskPanel, activeExceptions } from './exceptions.js';
 import { ChangesPanel, TrendPanel } from './trends.js';
 
 const views = {
@@ -62,8 +63,9 @@ const overviewParts = { top: h('div', {}, h('p', { class: 'muted' }, 'Loading…
 const orgTrend = new TrendPanel({ title: 'Trend', testid: 'org-trend' });
 const orgChanges = new ChangesPanel({ path: '/api/v1/organization/diff', organization: true, names, testid: 'org-changes' });
 const remediation = new RemediationPanel({ testid: 'remediation' });
+const acceptedRisk = new AcceptedRiskPanel(names);
 const overviewPast = h('div', { hidden: true },
-  h('div', { class: 'grid grid-two' }, orgTrend.node, orgChanges.node), h('div', { class: 'grid grid-one' }, remediation.node));
+  h('div', { class: 'grid grid-two' }, orgTrend.node, orgChanges.node), h('div', { class: 'grid grid-one' }, remediation.node, acceptedRisk.node));
 replaceChildren(views.overview, overviewParts.top, overviewPast, overviewParts.rest);
 const detailParts = { head: h('div'), outcomes: h('div') };
 const assetTrend = new TrendPanel({ title: 'Trend', testid: 'asset-trend' });
@@ -213,6 +215,7 @@ async function loadOrganization() {
       overviewPast.hidden = false;
       orgChanges.refresh();
       remediation.refresh();
+      acceptedRisk.refresh();
     }
   }
   if (state.view === 'overview') renderOverviewView();
@@ -233,9 +236,9 @@ async function loadDetail() {
   if (id === null) return;
   const path = `/api/v1/assets/${encodeURIComponent(id)}`;
   try {
-    const [score, gaps, asked] = await Promise.all([getJson(path), getJson(`${path}/gaps`), askedOutcomes(id)]);
+    const [score, gaps, asked, exceptions] = await Promise.all([getJson(path), getJson(`${path}/gaps`), askedOutcomes(id), activeExceptions(id)]);
     if (state.assetId !== id) return;
-    state.detail = { score, gaps, asked };
+    state.detail = { score, gaps, asked, exceptions };
     renderDetailView();
     assetTrend.setSubjects([{ key: id, label: id, path: `${path}/history`, figure: 'Asset value', metLabel: 'all its targets met', targets: true }],
       valueTargets(score.targets));
@@ -253,11 +256,11 @@ async function loadDetail() {
 }
 
 function renderDetailView() {
-  const { score, gaps, asked } = state.detail;
+  const { score, gaps, asked, exceptions } = state.detail;
   // Keep the reader's place: re-rendering replaces the content under them.
   const y = window.scrollY;
   const closed = [...views.asset.querySelectorAll('details:not([open])')].map((d) => d.dataset.functionId).filter(Boolean);
-  renderDetail(detailParts, score, gaps, names, state.detailFilter, (filter) => { state.detailFilter = filter; renderDetailView(); }, asked);
+  renderDetail(detailParts, score, gaps, names, state.detailFilter, (filter) => { state.detailFilter = filter; renderDetailView(); }, asked, exceptions);
   for (const id of closed) views.asset.querySelector(`details[data-function-id="${CSS.escape(id)}"]`)?.removeAttribute('open');
   window.scrollTo(0, y);
   document.title = `${score.summary.name || score.summary.assetId} — Postura`;
@@ -349,6 +352,7 @@ function route() {
       orgTrend.refresh();
       orgChanges.refresh();
       remediation.refresh();
+      acceptedRisk.refresh();
     }
   } else if (view === 'assets') {
     document.title = 'Assets — Postura';

@@ -4,6 +4,7 @@
 import { bar, chip, gauge } from './charts.js';
 import { getJson } from './api.js';
 import { h, replaceChildren } from './dom.js';
+import { exceptionNote } from './exceptions.js';
 import { answerHistory } from './requests.js';
 import {
   formatAge, formatClock, formatLevel, formatOperator, formatPercent, formatScope, formatSource,
@@ -132,7 +133,7 @@ function decidingDetail(assetId, outcomeId, deciding) {
     h('summary', { class: 'small mono muted' }, deciding.checkId), body);
 }
 
-function outcomeRow(assetId, outcome, asked) {
+function outcomeRow(assetId, outcome, asked, exceptions) {
   const source = freshnessSource(outcome);
   const millis = source ? nanosToMillis(source.observedAtUnixNanos) : 0;
   // Stale outcomes have no deciding evidence: show the newest expired source instead.
@@ -140,6 +141,7 @@ function outcomeRow(assetId, outcome, asked) {
   const expired = deciding !== null && outcome.state !== 'LIVE';
   return h('tr', { class: `outcome outcome-${stateClass(outcome.state)}`, dataset: { outcomeId: outcome.id, state: outcome.state } },
     h('td', { 'data-col': 'outcome' }, h('span', { class: 'mono' }, outcome.code || outcome.id), h('div', { class: 'small' }, outcome.title),
+      exceptions?.has(outcome.id) ? exceptionNote(exceptions.get(outcome.id)) : null,
       asked?.has(outcome.id) ? answerHistory(assetId, outcome.id) : null),
     h('td', { 'data-col': 'level' }, levelBadge(outcome.level, outcome.state)),
     h('td', { 'data-col': 'state' }, stateBadge(outcome.state)),
@@ -153,7 +155,7 @@ function outcomeRow(assetId, outcome, asked) {
       : h('span', { class: 'muted' }, '—')));
 }
 
-function outcomesSection(assetId, functions, filter, asked) {
+function outcomesSection(assetId, functions, filter, asked, exceptions) {
   const shown = (outcome) => filter === 'all' || (filter === 'evidence' ? outcome.state !== 'NO_EVIDENCE' : outcome.state !== 'LIVE');
   return (functions ?? []).map((fn) => h('details', { class: 'card function', open: true, dataset: { functionId: fn.id } },
     h('summary', {},
@@ -166,7 +168,7 @@ function outcomesSection(assetId, functions, filter, asked) {
         h('h4', {}, h('span', { class: 'mono' }, category.id), ` ${category.name} `, chip(category.value)),
         h('div', { class: 'table-wrap' }, h('table', { class: 'outcomes' },
           h('thead', {}, h('tr', {}, ['Outcome', 'Level', 'State', 'Freshness', 'Deciding evidence', 'Source'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, outcomes.map((outcome) => outcomeRow(assetId, outcome, asked))))));
+          h('tbody', {}, outcomes.map((outcome) => outcomeRow(assetId, outcome, asked, exceptions))))));
     })));
 }
 
@@ -174,8 +176,9 @@ function outcomesSection(assetId, functions, filter, asked) {
 // and gaps into `parts.head`, the outcomes into `parts.outcomes` (the trends sit between
 // them and are not redrawn with every score). `names` resolves department, supplier and
 // asset ids; `filter` is "all", "evidence" or "attention"; the outcomes in `asked` (a Set)
-// open onto their answers to evidence requests.
-export function renderDetail(parts, score, gaps, names, filter, onFilter, asked = new Set()) {
+// open onto their answers to evidence requests; `exceptions` (outcome id -> active risk
+// exception) are noted beside their outcome.
+export function renderDetail(parts, score, gaps, names, filter, onFilter, asked = new Set(), exceptions = new Map()) {
   const summary = score.summary;
   const department = names.department(summary.departmentId);
   const supplier = names.supplier(summary.supplierId);
@@ -194,7 +197,7 @@ export function renderDetail(parts, score, gaps, names, filter, onFilter, asked 
     h('div', { class: 'grid grid-detail' }, targetsSection(score.targets), gapsSection(gaps)));
   replaceChildren(parts.outcomes,
     h('div', { class: 'toolbar' }, h('h2', { class: 'inline-title' }, 'Outcomes'), h('label', { for: 'outcome-filter' }, 'Show'), select),
-    h('div', { class: 'functions', 'data-testid': 'outcomes' }, outcomesSection(summary.assetId, score.functions, filter, asked)));
+    h('div', { class: 'functions', 'data-testid': 'outcomes' }, outcomesSection(summary.assetId, score.functions, filter, asked, exceptions)));
 }
 
 // Refreshes the relative ages under `root` ("5 min ago") without re-rendering.

@@ -4,7 +4,8 @@
 // opens the document from the review queue and approves it, and the asset's value shown
 // rises; a review the collector refuses shows its message; a rejection's comment shows
 // back on the supplier's view; every request state shows; the asset page lists each
-// outcome's answers. Screenshots go to $POSTURA_BROWSER_ARTIFACTS.
+// outcome's answers; a risk exception shows beside its outcome and in the overview's count
+// of gaps with an accepted risk. Screenshots go to $POSTURA_BROWSER_ARTIFACTS.
 //
 //   POSTURA_COLLECTOR_BIN=build/bin/postura-collector \
 //   POSTURA_DASHBOARD_FIXTURE=build/bin/dashboard_fixture \
@@ -249,6 +250,22 @@ async function main() {
       const rejected = await open(b);
       assert(rejected.length === 1 && rejected[0].startsWith('rejected') && rejected[0].includes('Unsigned draft'), `history of ${b}: ${JSON.stringify(rejected)}`);
       await supplier.screenshot(join(artifacts, 'requests-asset-history.png'));
+    });
+
+    await check('an active risk exception shows beside its outcome and in the overview\'s count, apart from the score', async () => {
+      const before = (await api(http, '/api/v1/assets/platform')).summary.value;
+      const until = Math.floor(Date.now() / 1000) + 90 * 86400;
+      await apiPost(http, '/api/v1/exceptions', { assetId: 'platform', outcomeId: b, reason: 'Signed plan due next quarter.', untilUnixSeconds: String(until) });
+      await admin.evaluate(() => { location.hash = '#/assets'; });
+      await admin.evaluate(() => { location.hash = '#/asset/platform'; });
+      const note = await admin.waitFor((id) => document.querySelector(`tr[data-outcome-id="${id}"] [data-testid="accepted-risk"]`)?.textContent, [b]);
+      assert(note.startsWith('accepted risk') && note.includes('Signed plan due next quarter.'), `note "${note}"`);
+      assertEqual((await api(http, '/api/v1/assets/platform')).summary.value, before, 'the score with an exception');
+      const risk = await api(http, '/api/v1/exceptions/accepted-risk');
+      assert(risk.organization.gapsWithAcceptedRisk >= 1, `accepted-risk counts ${JSON.stringify(risk)}`);
+      await admin.evaluate(() => { location.hash = '#/'; });
+      await admin.waitFor((want) => document.querySelector('[data-testid="gaps-with-accepted-risk"]')?.textContent === want, [String(risk.organization.gapsWithAcceptedRisk)]);
+      await admin.screenshot(join(artifacts, 'requests-accepted-risk.png'), { fullPage: true });
     });
 
     for (const [who, page] of Object.entries(pages)) assertEqual(page.errors, [], `errors in the ${who}'s page`);
