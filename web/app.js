@@ -12,6 +12,7 @@ import { confirmSwitch, describeCredential, showSessionOwner } from './session.j
 import { RemediationPanel } from './remediation.js';
 import { askedOutcomes, RequestsView } from './requests.js';
 import { AcceptedRiskPanel, activeExceptions } from './exceptions.js';
+import { TiersPanel } from './tiers.js';
 import { ChangesPanel, TrendPanel } from './trends.js';
 
 const views = {
@@ -63,10 +64,13 @@ const overviewParts = { top: h('div', {}, h('p', { class: 'muted' }, 'Loading…
 const orgTrend = new TrendPanel({ title: 'Trend', testid: 'org-trend' });
 const orgChanges = new ChangesPanel({ path: '/api/v1/organization/diff', organization: true, names, testid: 'org-changes' });
 const remediation = new RemediationPanel({ testid: 'remediation' });
+// Tiers are derived from every visible asset: asked again at most every 30 s as scores change.
+const tiers = new TiersPanel({ testid: 'tiers' });
+const tiersRefresh = new Throttle(() => tiers.refresh(), 30000);
 const acceptedRisk = new AcceptedRiskPanel(names);
 const overviewPast = h('div', { hidden: true },
   h('div', { class: 'grid grid-two' }, orgTrend.node, orgChanges.node), h('div', { class: 'grid grid-one' }, remediation.node, acceptedRisk.node));
-replaceChildren(views.overview, overviewParts.top, overviewPast, overviewParts.rest);
+replaceChildren(views.overview, overviewParts.top, overviewPast, h('div', { class: 'grid grid-one' }, tiers.node), overviewParts.rest);
 const detailParts = { head: h('div'), outcomes: h('div') };
 const assetTrend = new TrendPanel({ title: 'Trend', testid: 'asset-trend' });
 let assetChanges = null;  // The open asset's ChangesPanel.
@@ -201,6 +205,7 @@ async function followLinkInPage() {
 const isSupplier = () => state.role === 'ROLE_SUPPLIER' || state.role === 'ROLE_DEPARTMENT';
 
 function renderOverviewView() {
+  tiersRefresh.request();
   const assets = [...table.assets.values()];
   if (isSupplier()) renderSupplierOverview(overviewParts, state.tenant, assets, state.department);
   else if (state.organization) renderOverview(overviewParts, state.organization, assets);

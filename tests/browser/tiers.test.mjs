@@ -1,0 +1,154 @@
+// The overview's implementation tiers card (web/tiers.js) in real headless Chromium against
+// a real postura-collector process: the organisation and every function the API answers
+// for, each with its tier and every condition checked, as GET /api/v1/tiers gives them;
+// then after more evidence, the card follows the API. Screenshots go to
+// $POSTURA_BROWSER_ARTIFACTS.
+//
+//   POSTURA_COLLECTOR_BIN=build/bin/postura-collector \
+//   POSTURA_DASHBOARD_FIXTURE=build/bin/dashboard_fixture \
+//   node tests/browser/tiers.test.mjs
+//
+// Exits 0 when every check passes, 1 on a failure, 77 (skipped) without Chromium.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Browser } from './cdp.mjs';
+import {
+  api, apiEventually, artifacts, assert, assertEqual, chromiumPath, collectorBin, fixture, fixtureBin,
+  initialEvidence, outcomesOf, SKIP, sendEvidence, startCollector, stopCollector, trust,
+} from './harness.mjs';
+
+const results = [];
+async function check(name, body) {
+  const started = Date.now();
+  await body();
+  results.push(name);
+  console.log(`ok ${results.length} - ${name} (${Date.now() - started} ms)`);
+}
+
+// web/tiers.js's cells, restated so that changing them changes this test.
+const scopeText = (t) => (t.scope === 'organization' ? 'Organisation' : `${t.scope} ${t.name}`);
+const tierText = (t) => `${t.tier} ${t.tierName}`;
+
+// The card's rows: [{scope, tier, heading, tierText, facts, summary}].
+function shownTiers(page) {
+  return page.evaluate(() => [...document.querySelectorAll('[data-testid="tiers"] tbody tr')].map((tr) => ({
+    scope: tr.dataset.scope,
+    tier: Number(tr.dataset.tier),
+    heading: tr.querySelector('th').textContent,
+    tierText: tr.querySelector('[data-col="tier"]').textContent,
+    facts: [...tr.querySelectorAll('[data-col="facts"] li')].map((li) => li.textContent),
+    summary: tr.querySelector('[data-col="facts"] summary').textContent,
+  })));
+}
+
+// The rows the page should show for an API answer.
+function expectedTiers(answer) {
+  return answer.tiers.map((t) => {
+    const failed = t.facts.filter((f) => !f.endsWith(': yes')).length;
+    return {
+      scope: t.scope,
+      tier: t.tier,
+      heading: scopeText(t),
+      tierText: tierText(t),
+      facts: t.facts,
+      summary: failed === 0 ? `${t.facts.length} conditions checked, all held` : `${t.facts.length} conditions checked, ${failed} not held`,
+    };
+  });
+}
+
+async function main() {
+  if (!existsSync(chromiumPath)) {
+    console.log(`SKIP: Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
+    return SKIP;
+  }
+  for (const [what, path] of [['POSTURA_COLLECTOR_BIN', collectorBin], ['POSTURA_DASHBOARD_FIXTURE', fixtureBin]]) {
+    assert(existsSync(path), `${what}: no binary at ${path}`);
+  }
+  await mkdir(artifacts, { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), 'postura-tiers-'));
+  let collector = null;
+  let browser = null;
+  let page = null;
+  try {
+    collector = await startCollector(dir, 'collector-tiers.log');
+    const { grpc, http } = collector;
+    trust.dataDir = join(dir, 'data');
+    trust.ca = readFileSync(join(trust.dataDir, 'tls', 'ca.crt'), 'utf8');
+    trust.token = readFileSync(join(trust.dataDir, 'admin.token'), 'utf8').trim();
+    await fixture('register', trust.dataDir, grpc);
+    const outcomeIds = {};
+    for (const id of ['platform', 'portal', 'payroll']) outcomeIds[id] = outcomesOf(await api(http, `/api/v1/assets/${id}`)).map((o) => o.id);
+    await sendEvidence(grpc, initialEvidence(outcomeIds));
+    await apiEventually(http, '/api/v1/assets', (list) => list.assets.every((a) => a.outcomesLive > 0), 'the initial evidence');
+
+    const spki = (await fixture('spki', join(trust.dataDir, 'tls', 'server.crt'))).trim();
+    browser = await Browser.launch({
+      executable: chromiumPath, userDataDir: join(dir, 'chromium'), logPath: join(artifacts, 'chromium-tiers.log'),
+      extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`],
+    });
+    page = await browser.newPage(1280, 900);
+    await page.goto(`https://${http}/#token=${encodeURIComponent(trust.token)}`);
+    await page.waitFor(() => document.getElementById('sign-in') === null && !document.getElementById('view-overview').hidden);
+    page.errors.splice(0);  // The page first asks whether a session is open: 401, expected.
+
+    await check('the overview shows the organisation and every function with its tier and conditions, as the API answers', async () => {
+      await page.waitFor(() => document.querySelector('[data-testid="tiers"]')?.dataset.loaded);
+      const answer = await api(http, '/api/v1/tiers');
+      assert(answer.tiers.length >= 2, 'the organisation and at least one function');
+      assertEqual(answer.tiers[0].scope, 'organization', 'first scope');
+      assert(answer.tiers.every((t) => t.facts.length >= 3), 'every tier names the conditions it checked');
+      assertEqual(await shownTiers(page), expectedTiers(answer), 'tiers');
+      // The steps are a picture; the number and name are the text a screen reader reads.
+      const hidden = await page.evaluate(() => [...document.querySelectorAll('[data-testid="tiers"] .tier-steps')]
+        .every((s) => s.getAttribute('aria-hidden') === 'true' && s.textContent === ''));
+      assert(hidden, 'the tier steps are hidden from assistive technology and carry no text');
+      const caption = await page.evaluate(() => document.querySelector('[data-testid="tiers"] caption')?.textContent ?? '');
+      assert(caption.startsWith('Implementation tier'), `table caption "${caption}"`);
+      await page.evaluate(() => {
+        document.querySelector('[data-testid="tiers"] tbody tr details')?.setAttribute('open', '');
+        document.querySelector('[data-testid="tiers"]').scrollIntoView();
+      });
+      await page.screenshot(join(artifacts, 'tiers-overview.png'));
+    });
+
+    await check('after evidence on every applicable outcome, the card shows the facts and tiers the API now gives', async () => {
+      const before = await api(http, '/api/v1/tiers');
+      const items = [];
+      for (const [asset, ids] of Object.entries(outcomeIds)) {
+        for (const outcome of ids) items.push(`${asset}:${outcome}:1`);
+      }
+      await sendEvidence(grpc, items);
+      const after = await apiEventually(http, '/api/v1/tiers', (a) => a.tiers[0].figures.live > before.tiers[0].figures.live, 'more live pairs');
+      assertEqual(after.tiers[0].figures.live, after.tiers[0].figures.applicable, 'every pair live');
+      assert(after.tiers[0].tier >= before.tiers[0].tier, 'the tier does not fall with more evidence');
+      // The card asks again at most every 30 s while scores change: reload to see it at once.
+      await page.evaluate(() => location.reload());
+      await page.waitFor((fact) => [...document.querySelectorAll('[data-testid="tiers"] tbody tr:first-child li')]
+        .some((li) => li.textContent === fact), [after.tiers[0].facts[0]]);
+      assertEqual(await shownTiers(page), expectedTiers(await api(http, '/api/v1/tiers')), 'tiers after the evidence');
+      await page.evaluate(() => document.querySelector('[data-testid="tiers"]').scrollIntoView());
+      await page.screenshot(join(artifacts, 'tiers-after.png'));
+    });
+
+    assertEqual(page.errors, [], 'errors in the page');
+    console.log(`${results.length} passed, 0 failed`);
+    return 0;
+  } catch (error) {
+    console.error(`not ok ${results.length + 1} - ${error.stack || error}`);
+    if (page) {
+      if (page.errors.length) console.error(`page errors:\n  ${page.errors.join('\n  ')}`);
+      await page.screenshot(join(artifacts, 'tiers-failure.png')).catch(() => {});
+    }
+    console.log(`${results.length} passed, 1 failed`);
+    return 1;
+  } finally {
+    await browser?.close().catch(() => {});
+    await stopCollector(collector).catch(() => {});
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+process.exitCode = await main();
