@@ -10,6 +10,10 @@ function build(node, attributes, children) {
       node.setAttribute('class', Array.isArray(value) ? value.filter(Boolean).join(' ') : value);
     } else if (name.startsWith('on') && typeof value === 'function') {
       node.addEventListener(name.slice(2), value);
+    } else if (name === 'style') {
+      // Through the CSSOM: the Content-Security-Policy (style-src 'self') refuses style
+      // attributes set as markup.
+      node.style.cssText = value;
     } else if (name === 'dataset') {
       Object.assign(node.dataset, value);
     } else {

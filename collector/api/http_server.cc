@@ -115,6 +115,9 @@ HttpServer::HttpServer(const HttpServerOptions& options)
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
+  httplib::Headers security_headers;
+  for (const auto& [name, value] : kSecurityHeaders) security_headers.emplace(name, value);
+  server_->set_default_headers(std::move(security_headers));
   // An idle keep-alive connection holds a worker, and Shutdown waits for it, this long.
   server_->set_keep_alive_timeout(1);
   // Bodies are limited by RefuseBeforeReading, per route, before they are read; httplib's

@@ -351,6 +351,25 @@ TEST_F(HttpServerTest, HandlerThatThrowsGets500AndTheServerKeepsServing) {
   EXPECT_EQ(after->status, 200);
 }
 
+TEST_F(HttpServerTest, EveryResponseCarriesTheSecurityHeadersOnce) {
+  StartServer();
+  auto client = Client();
+  std::vector<httplib::Result> results;
+  results.push_back(client->Get("/ui/index.html"));              // A page.
+  results.push_back(client->Get("/api/v1/assets/web-01/gaps"));  // An API answer.
+  results.push_back(client->Get("/api/v1/nothing"));             // httplib's own 404.
+  results.push_back(client->Post("/api/v1/assets/web-01/gaps", "{}", "application/json"));
+  for (const httplib::Result& result : results) {
+    ASSERT_TRUE(result) << result.error();
+    for (const auto& [name, value] : kSecurityHeaders) {
+      EXPECT_EQ(result->get_header_value_count(name), 1u) << name << " on " << result->status;
+      EXPECT_EQ(result->get_header_value(name), value) << result->status;
+    }
+  }
+  EXPECT_THAT(results[0]->get_header_value("Content-Security-Policy"),
+              HasSubstr("script-src 'self'; style-src 'self'"));
+}
+
 TEST_F(HttpServerTest, StaticRouteServesItsBodyAndContentType) {
   StartServer();
   httplib::Result result = Client()->Get("/ui/index.html");
