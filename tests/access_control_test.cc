@@ -89,6 +89,7 @@ TEST_F(AccessControlTest, EveryHttpRouteButHealthRefusesARequestWithoutCredentia
        std::vector<std::string>{"/api/v1/organization", "/api/v1/assets", "/api/v1/assets/hq",
                                 "/api/v1/assets/hq/gaps", "/api/v1/assets/hq/plan",
                                 std::string("/api/v1/assets/hq/outcomes/") + kOutcome + "/evidence",
+                                std::string("/api/v1/assets/hq/outcomes/") + kOutcome + "/answers",
                                 "/api/v1/assets/hq/history", "/api/v1/organization/history",
                                 "/api/v1/history", "/api/v1/remediation", "/api/v1/tiers",
                                 "/api/v1/whoami", "/metrics", "/api/v1/events"}) {

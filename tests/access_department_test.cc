@@ -337,5 +337,21 @@ TEST_F(AccessDepartmentTest, AnOfficerReadsOnlyItsDepartmentsAssetsScores) {
   EXPECT_EQ(HttpStatus(sales_, "/api/v1/assets/crm"), 200);
 }
 
+// The answers' history of an asset's outcome (the dashboard's asset page): an officer
+// reads its own department's, and another department's asset is absent.
+TEST_F(AccessDepartmentTest, AnOfficerReadsOnlyItsDepartmentsAnswerHistory) {
+  const auto answers = [](const std::string& asset) {
+    return "/api/v1/assets/" + asset + "/outcomes/" + kAsked + "/answers";
+  };
+  EXPECT_EQ(HttpStatus(finance_, answers("crm")), 404);  // Sales' asset, with sales' answer.
+  EXPECT_EQ(HttpStatus(finance_, answers("nope")), 404);
+  EXPECT_EQ(HttpStatus(supplier_, answers("crm")), 404);
+  EXPECT_EQ(HttpStatus(acme_agent_, answers("crm")), 403);
+  // The twins: its own asset; sales and the auditor read sales' answer.
+  EXPECT_EQ(HttpStatus(finance_, answers("ledger")), 200);
+  EXPECT_EQ(HttpStatus(sales_, answers("crm")), 200);
+  EXPECT_EQ(HttpStatus(auditor_, answers("crm")), 200);
+}
+
 }  // namespace
 }  // namespace postura
