@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "cli/markdown_table.h"
 #include "cli/target_expression.h"
 #include "cli/terminal_text.h"
@@ -76,8 +77,8 @@ std::string AreasTable(const google::protobuf::RepeatedPtrField<v1::FunctionalAr
   return text + "\n";
 }
 
-// The roadmap in its phases; `organization` adds the asset and the index reached.
-// Each phase under a heading of `hashes`.
+// The roadmap in its phases, each under a heading of `hashes`; `organization` adds the
+// asset and the index reached.
 std::string RoadmapSection(const google::protobuf::RepeatedPtrField<v1::RoadmapAction>& roadmap,
                            bool organization, const std::string& hashes) {
   std::string text;
@@ -160,6 +161,19 @@ std::string AssetSection(const v1::AssetProfile& asset, bool full) {
   return text;
 }
 
+// The implementation tiers over the same assets, each with the facts that decided it.
+std::string TiersSection(const v1::TiersAnswer& tiers) {
+  if (tiers.tiers().empty()) return "";
+  std::string text = absl::StrCat("### Implementation tiers (NIST CSF)\n\n",
+                                  MarkdownHeader({"scope", "name", "tier", "facts"}));
+  for (const v1::ScopeTier& tier : tiers.tiers()) {
+    text +=
+        MarkdownRow({tier.scope(), tier.name(), absl::StrCat(tier.tier(), " ", tier.tier_name()),
+                     absl::StrJoin(tier.facts(), "; ")});
+  }
+  return text + "\n";
+}
+
 std::string OrganizationSection(const v1::Profile& profile) {
   const v1::OrganizationProfile& org = profile.organization();
   std::string text = absl::StrCat("## Organisation (", org.asset_count(), " assets)\n\n");
@@ -173,6 +187,7 @@ std::string OrganizationSection(const v1::Profile& profile) {
   absl::StrAppend(&text,
                   "Index (criticality-weighted mean of asset values): ", Value(org.index_current()),
                   " now, ", Value(org.index_target()), " in the target profile.\n\n");
+  text += TiersSection(org.tiers());
   absl::StrAppend(&text, "### Functions (means over the assets where they apply)\n\n",
                   FunctionsTable(org.functions(), true));
   absl::StrAppend(&text, "### Gap by functional area\n\n",

@@ -254,8 +254,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   server->tiers_service_ = std::make_unique<TiersService>(*server->gate_, *server->tiers_);
   server->exceptions_service_ = std::make_unique<ExceptionsService>(
       *server->gate_, *server->credentials_, *server->exceptions_, *server->queries_);
-  server->profiles_ = std::make_unique<ProfileQueries>(*server->scorer_, *server->registry_,
-                                                       *server->queries_, catalog, clock);
+  server->profiles_ =
+      std::make_unique<ProfileQueries>(*server->scorer_, *server->registry_, *server->queries_,
+                                       server->tiers_.get(), catalog, clock);
   server->profile_service_ = std::make_unique<ProfileService>(*server->gate_, *server->profiles_);
 
   absl::StatusOr<ServerTls> tls = PrepareTls(options);

@@ -215,6 +215,10 @@ TEST_F(ProfileCliTest, TheOrganisationMergesRoadmapsAndCountsAssetsWithTargets) 
     index = action["indexReached"].get<double>();
   }
   EXPECT_DOUBLE_EQ(index, org["indexTarget"].get<double>());
+  // The implementation tiers of the same assets: the organisation first, with its facts.
+  ASSERT_FALSE(org["tiers"]["tiers"].empty()) << org.dump();
+  EXPECT_EQ(org["tiers"]["tiers"][0]["scope"], "organization");
+  EXPECT_FALSE(org["tiers"]["tiers"][0]["facts"].empty());
   const auto [status, http] = Get("/api/v1/profile");
   EXPECT_EQ(status, 200);
   EXPECT_EQ(http["organization"]["roadmap"], org["roadmap"]);
@@ -227,6 +231,7 @@ TEST_F(ProfileCliTest, TheOrganisationMergesRoadmapsAndCountsAssetsWithTargets) 
   text << in.rdbuf();
   EXPECT_THAT(text.str(), HasSubstr("1 of 2 assets with targets meet them now; 2 of 2 once"));
   EXPECT_THAT(text.str(), HasSubstr("### Roadmap, every asset's actions merged"));
+  EXPECT_THAT(text.str(), HasSubstr("### Implementation tiers (NIST CSF)"));
 }
 
 TEST_F(ProfileCliTest, BadInputGetsSpecificErrors) {

@@ -80,6 +80,15 @@ function roadmapView(roadmap, organization, testid, emptyText) {
   ]));
 }
 
+// The implementation tiers over the same assets (Tiers.GetTiers), with their facts.
+function tiersView(tiers) {
+  if (!tiers?.length) return null;
+  return [h('h2', {}, 'Implementation tiers (NIST CSF)'),
+    table('org-profile-tiers', ['Scope', 'Name', 'Tier', 'Facts'], tiers.map((t) => h('tr', { 'data-scope': t.scope, 'data-tier': t.tier },
+      h('td', { class: 'mono' }, t.scope), h('td', {}, t.name), h('td', {}, `${t.tier} ${t.tierName}`),
+      h('td', { class: 'small' }, h('ul', {}, (t.facts ?? []).map((f) => h('li', {}, f)))))))];
+}
+
 // One asset's four parts.
 function assetParts(asset, prefix) {
   return [
@@ -158,6 +167,7 @@ export class ProfileView {
       return [
         h('p', { 'data-testid': 'org-profile-counts' }, `${org.assetCount ?? 0} assets. ${counts} `,
           `Index ${value3(org.indexCurrent)} now, ${value3(org.indexTarget)} in the target profile.`),
+        tiersView(org.tiers?.tiers),
         h('h2', {}, 'Functions (means over the assets where they apply)'),
         functionsTable(org.functions, true, 'org-profile-functions'),
         h('h2', {}, 'Gap by functional area'),

@@ -306,6 +306,11 @@ absl::StatusOr<v1::Profile> ProfileQueries::GetProfile(const Principal& principa
   }
   if (request.organization()) {
     *profile.mutable_organization() = OrganizationOf(planned, show_department_name);
+    if (tiers_ != nullptr) {
+      absl::StatusOr<v1::TiersAnswer> tiers = tiers_->GetTiers(principal, v1::GetTiersRequest());
+      if (!tiers.ok()) return tiers.status();
+      *profile.mutable_organization()->mutable_tiers() = *std::move(tiers);
+    }
   }
   profile.set_computed_at_unix_nanos(absl::ToUnixNanos(clock_.TimeNow()));
   return profile;

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "collector/access/access_policy.h"
 #include "collector/api/score_queries.h"
+#include "collector/api/tier_queries.h"
 #include "collector/registry/registry.h"
 #include "collector/scoring/live_scorer.h"
 #include "common/base/clock.h"
@@ -28,15 +29,22 @@ inline constexpr absl::Duration kProfilePlanTimeLimit = absl::Seconds(20);
 
 class ProfileQueries {
  public:
+  // `tiers` (may be null: no tiers in the answer) adds the implementation tiers to the
+  // organisation's profile.
   ProfileQueries(const LiveScorer& scorer, const Registry& registry, const ScoreQueries& queries,
-                 const Catalog& catalog, Clock& clock)
-      : scorer_(scorer), registry_(registry), queries_(queries), catalog_(catalog), clock_(clock) {}
+                 const TierQueries* tiers, const Catalog& catalog, Clock& clock)
+      : scorer_(scorer),
+        registry_(registry),
+        queries_(queries),
+        tiers_(tiers),
+        catalog_(catalog),
+        clock_(clock) {}
 
   // The profile of request.asset_id, or with request.organization of every asset the caller
   // may see (ListAssetScores' scoping: a supplier its own, a department officer its
-  // department's) with the organisation's rollup and merged roadmap. The caller's role
-  // has been checked already (kReadScores). InvalidArgument when both or neither are set
-  // or the id is malformed; NotFound for an asset that is absent or not the caller's to see.
+  // department's) with the organisation's rollup, merged roadmap and implementation tiers. The
+  // caller's role has been checked already (kReadScores). InvalidArgument when both or neither are
+  // set or the id is malformed; NotFound for an asset that is absent or not the caller's to see.
   absl::StatusOr<v1::Profile> GetProfile(const Principal& principal,
                                          const v1::GetProfileRequest& request) const;
 
@@ -55,6 +63,7 @@ class ProfileQueries {
   const LiveScorer& scorer_;
   const Registry& registry_;
   const ScoreQueries& queries_;
+  const TierQueries* tiers_;
   const Catalog& catalog_;
   Clock& clock_;
 };

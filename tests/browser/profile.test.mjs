@@ -127,6 +127,9 @@ async function main() {
       const shown = await shownRoadmap(page, 'org-profile-roadmap');
       assertEqual(shown, org.roadmap.map((a, i) => ({ step: i + 1, asset: a.assetId, outcome: a.outcomeId, reached: a.indexReached })),
         'the organisation\'s roadmap');
+      const tiers = await page.evaluate(() => [...document.querySelectorAll('[data-testid="org-profile-tiers"] tbody tr')]
+        .map((tr) => [tr.dataset.scope, Number(tr.dataset.tier)]));
+      assertEqual(tiers, org.tiers.tiers.map((t) => [t.scope, t.tier]), 'the implementation tiers');
       const counts = await page.evaluate(() => document.querySelector('[data-testid="org-profile-counts"]').textContent);
       assert(counts.includes(`${org.assetsMeetingTargets} of ${org.assetsWithTargets} assets with targets meet them now`), `counts "${counts}"`);
       await page.screenshot(join(artifacts, 'profile-organisation.png'));
