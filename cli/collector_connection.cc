@@ -33,6 +33,7 @@ CollectorConnection::CollectorConnection(std::string address, const CollectorTru
   admin_ = v1::AdminService::NewStub(channel);
   query_ = v1::QueryService::NewStub(channel);
   access_ = v1::AccessService::NewStub(channel);
+  exceptions_ = v1::RiskExceptions::NewStub(channel);
   requests_ = v1::EvidenceRequests::NewStub(channel);
   tiers_ = v1::Tiers::NewStub(channel);
   profiles_ = v1::Profiles::NewStub(channel);

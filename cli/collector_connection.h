@@ -15,6 +15,7 @@
 #include "grpcpp/client_context.h"
 #include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
+#include "postura/v1/exceptions.grpc.pb.h"
 #include "postura/v1/profile.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
 #include "postura/v1/requests.grpc.pb.h"
@@ -47,6 +48,7 @@ class CollectorConnection {
   const std::string& address() const { return address_; }
   absl::Duration call_timeout() const { return call_timeout_; }
   v1::AdminService::Stub& admin() { return *admin_; }
+  v1::RiskExceptions::Stub& exceptions() { return *exceptions_; }
   v1::QueryService::Stub& query() { return *query_; }
   v1::AccessService::Stub& access() { return *access_; }
   v1::EvidenceRequests::Stub& requests() { return *requests_; }
@@ -74,6 +76,7 @@ class CollectorConnection {
   std::string address_;
   absl::Duration call_timeout_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::RiskExceptions::Stub> exceptions_;
   std::unique_ptr<v1::QueryService::Stub> query_;
   std::unique_ptr<v1::AccessService::Stub> access_;
   std::unique_ptr<v1::EvidenceRequests::Stub> requests_;

@@ -10,6 +10,7 @@
 #include "cli/collector_connection.h"
 #include "cli/command_context.h"
 #include "cli/evidence_commands.h"
+#include "cli/exceptions_commands.h"
 #include "cli/export_command.h"
 #include "cli/fleco_collector_commands.h"
 #include "cli/fleco_command.h"
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   AddReportCommand(app, line);
   AddRequestsCommands(app, line);
   AddEvidenceCommands(app, line);
+  AddExceptionsCommands(app, line);
   AddExportCommand(app, line);
 
   CLI::App* fleco = app.add_subcommand("fleco", "FLECO case files (the CyberTOMP reference tool)");

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "cli/accepted_risk.h"
 #include "cli/crosswalk_command.h"
 #include "cli/markdown_table.h"
 #include "cli/output_file.h"
@@ -181,6 +182,9 @@ absl::StatusOr<PostureReport> ReadReport(CommandContext& c) {
     if (!gaps.ok()) return gaps.status();
     report.gaps.push_back(*std::move(gaps));
   }
+  absl::StatusOr<std::vector<v1::RiskException>> exceptions = ReadActiveExceptions(c);
+  if (!exceptions.ok()) return exceptions.status();
+  report.exceptions = *std::move(exceptions);
   v1::GetRemediationRequest remediation;
   remediation.set_by("function");
   absl::StatusOr<v1::Remediation> figures =
@@ -232,7 +236,8 @@ std::string ReportMarkdown(const PostureReport& report, int top) {
       "the assets each depends on.\n\n",
       OrganizationSection(report.organization),
       report.tiers.tiers().empty() ? "" : TiersMarkdown(report.tiers), AssetsSection(report.assets),
-      GapsSection(report, top), RemediationSection(report.remediation));
+      GapsSection(report, top), AcceptedRiskMarkdown(report.gaps, report.exceptions),
+      RemediationSection(report.remediation));
 }
 
 std::string ReportJson(const PostureReport& report) {
@@ -252,6 +257,7 @@ std::string ReportJson(const PostureReport& report) {
     }
     json["gaps"].push_back(nlohmann::ordered_json::parse(ProtoJson(gaps, false)));
   }
+  json["acceptedRisk"] = AcceptedRiskJson(report.gaps, report.exceptions);
   json["remediation"] = nlohmann::ordered_json::parse(ProtoJson(report.remediation, false));
   json["tiers"] = TiersJson(report.tiers);
   return TerminalSafeLines(json.dump(2));

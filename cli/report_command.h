@@ -7,13 +7,15 @@
 #include "absl/time/time.h"
 #include "cli/command_context.h"
 #include "cli/tier_report.h"
+#include "postura/v1/exceptions.pb.h"
 #include "postura/v1/query.pb.h"
 
 namespace postura::cli {
 
 // What one posture report holds: the organisation's rollups and implementation tiers,
-// every asset's summary, each asset's gaps and how long gaps stayed open (by functional
-// area, the last 90 days), read from the collector at one moment.
+// every asset's summary, each asset's gaps, those with an accepted risk, and how long gaps
+// stayed open (by functional area, the last 90 days), read from the collector at one
+// moment.
 struct PostureReport {
   absl::Time generated_at;
   std::string collector;
@@ -21,7 +23,9 @@ struct PostureReport {
   v1::ListAssetScoresResponse assets;
   std::vector<v1::Gaps> gaps;   // In the order of assets.assets().
   v1::Remediation remediation;  // By functional area.
-  v1::TiersAnswer tiers;        // The organisation, then each function.
+  // The active risk exceptions the reader may see: "gaps with an accepted risk".
+  std::vector<v1::RiskException> exceptions;
+  v1::TiersAnswer tiers;  // The organisation, then each function.
 };
 
 // `postura report [--format markdown|json] [-o FILE] [--top N]`: the posture report a

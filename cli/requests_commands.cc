@@ -149,6 +149,22 @@ int RunCancel(CommandContext& c, const std::string& id, const std::string& reaso
                        });
 }
 
+int RunRenew(CommandContext& c, const std::string& id, const std::string& due) {
+  v1::RenewEvidenceRequestRequest request;
+  request.set_request_id(id);
+  if (!due.empty()) {
+    absl::StatusOr<absl::Time> when = ParseDue(due, absl::Now());
+    if (!when.ok()) return c.BadInput(when.status());
+    request.set_due_unix_seconds(absl::ToUnixSeconds(*when));
+  }
+  return PrintResponse(c,
+                       c.collector.Call(c.collector.requests(), &Requests::RenewRequest, request),
+                       [&id](const v1::EvidenceRequest& renewal) {
+                         return absl::StrCat("Renewed ", id, " as ", RequestText(renewal),
+                                             "The approved answers wait for review again.\n");
+                       });
+}
+
 int RunAudit(CommandContext& c, const std::string& since) {
   v1::ListAuditRequest request;
   if (!since.empty()) {
@@ -180,12 +196,17 @@ absl::StatusOr<v1::CreateEvidenceRequestRequest> CreateRequestFrom(
 }
 
 std::string RequestText(const v1::EvidenceRequest& request) {
-  std::string text =
-      absl::StrCat(request.id(), " \"", request.title(), "\": ", StatusText(request.status()),
-                   ", for ", OwnerText(request), ", due ", DueText(request),
-                   "\n  assets: ", absl::StrJoin(request.asset_ids(), ", "),
-                   "\n  approved answers count for ", request.validity_seconds() / 86400,
-                   " days; documents ", request.document_bytes(), " bytes\n");
+  std::string text = absl::StrCat(
+      request.id(), " \"", request.title(), "\": ", StatusText(request.status()), ", for ",
+      OwnerText(request), ", due ", DueText(request),
+      "\n  assets: ", absl::StrJoin(request.asset_ids(), ", "), "\n  approved answers count for ",
+      request.validity_seconds() / 86400, " days; documents ", request.document_bytes(), " bytes\n",
+      request.renews_request_id().empty()
+          ? ""
+          : absl::StrCat("  renews ", request.renews_request_id(), "\n"),
+      request.renewed_by_request_id().empty()
+          ? ""
+          : absl::StrCat("  renewed by ", request.renewed_by_request_id(), "\n"));
   TextTable table({"outcome", "status", "level", "answers", "documents", "by"});
   for (const v1::OutcomeAnswer& outcome : request.outcomes()) {
     const bool answered = outcome.has_answer();
@@ -219,8 +240,9 @@ std::string AuditText(const v1::ListAuditResponse& audit) {
     table.AddRow(
         {absl::StrCat(entry.sequence()), UnixNanosText(entry.at_unix_nanos()),
          entry.actor().name().empty() ? entry.actor().credential_id() : entry.actor().name(),
-         entry.action(), entry.request_id(), entry.outcome_id(),
-         entry.content_sha256_hex().substr(0, 12), Ellipsize(entry.detail(), 50)});
+         entry.action(), entry.request_id().empty() ? entry.exception_id() : entry.request_id(),
+         entry.outcome_id(), entry.content_sha256_hex().substr(0, 12),
+         Ellipsize(entry.detail(), 50)});
   }
   return table.Render();
 }
@@ -268,6 +290,17 @@ void AddRequestsCommands(CLI::App& app, CommandLine& line) {
   command->add_option("--reason", *reason, "Why");
   AddFormatOption(command, line);
   OnSelected(command, line, [id, reason](CommandContext& c) { return RunCancel(c, *id, *reason); });
+
+  auto due = std::make_shared<std::string>();
+  command = requests->add_subcommand(
+      "renew",
+      "Re-open a complete request with its approved answers and documents pending (admin)");
+  command->add_option("request", *id, "Request id")->required();
+  command->add_option("--due", *due,
+                      "Due date: RFC 3339 or a duration from now (default: when the first "
+                      "approval expires, at least 30 days)");
+  AddFormatOption(command, line);
+  OnSelected(command, line, [id, due](CommandContext& c) { return RunRenew(c, *id, *due); });
 
   auto since = std::make_shared<std::string>();
   command = app.add_subcommand("audit", "The audit trail of evidence requests (admin, auditor)");

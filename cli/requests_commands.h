@@ -2,7 +2,7 @@
 #define POSTURA_CLI_REQUESTS_COMMANDS_H_
 
 // Evidence requests from the command line (docs/requests.md): `postura requests
-// create|list|show|cancel` and `postura audit`. Answering, reviewing and documents are in
+// create|list|show|cancel|renew` and `postura audit`. Answering, reviewing and documents are in
 // evidence_commands.h. Each returns an exit status as the other commands do
 // (kExitBadInput for a malformed option, with a message naming it).
 //
