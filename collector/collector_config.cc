@@ -128,6 +128,14 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
     options.evidence_retention = *retention;
   }
   if (absl::Status s = HistoryFromConfig(config.history(), options.history); !s.ok()) return s;
+  if (!config.requests().renewal_notice().empty()) {
+    absl::StatusOr<absl::Duration> notice = ParseConfigDuration(config.requests().renewal_notice());
+    if (!notice.ok()) return KeyError("requests.renewal_notice", notice.status().message());
+    if (*notice < absl::Hours(1) || *notice > absl::Hours(24 * 365)) {
+      return KeyError("requests.renewal_notice", "must be between 1h and 365d");
+    }
+    options.renewal_notice = *notice;
+  }
   for (int i = 0; i < config.crosswalk_mappings_size(); ++i) {
     const v1::CrosswalkMapping& mapping = config.crosswalk_mappings(i);
     const std::string key = absl::StrCat("crosswalk_mappings[", i, "]");

@@ -40,6 +40,8 @@ struct CollectorOptions {
   // Evidence requests' documents: the caps per file and per request.
   uint64_t max_document_bytes = 20 << 20;
   uint64_t max_request_document_bytes = 100 << 20;
+  // How long before an approved answer expires its owner is reminded (event stream).
+  absl::Duration renewal_notice = absl::Hours(24 * 30);
   // Operator mapping files of the crosswalk reports, read at start (crosswalk_routes.h).
   std::vector<crosswalk::MappingFile> crosswalk_mappings;
 };

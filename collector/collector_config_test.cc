@@ -146,8 +146,14 @@ TEST(CollectorConfigTest, TheMinimalAlertingFormReadsTheWebhooksSecret) {
                        "secret_file: /nonexistent}]}\n")
                   .status(),
               HasMessage(HasSubstr("alerting.webhooks[0].secret_file: ")));
-  EXPECT_THAT(FromYaml("data_dir: /d\nalerting: {rules: [{kind: exception_expiring}]}\n").status(),
-              HasMessage(HasSubstr("alerting.rules[0].kind: 'exception_expiring' needs")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nalerting: {rules: [{kind: exception_expiring, "
+                       "lead_time: 2y}]}\n")
+                  .status(),
+              HasMessage(HasSubstr("alerting.rules[0].lead_time: ")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nrequests: {renewal_notice: 10m}\n").status(),
+              HasMessage(HasSubstr("requests.renewal_notice: must be between 1h and 365d")));
+  EXPECT_EQ(FromYaml("data_dir: /d\nrequests: {renewal_notice: 14d}\n")->renewal_notice,
+            absl::Hours(24 * 14));
 }
 
 TEST(CollectorConfigTest, ShippedExampleIsValid) {

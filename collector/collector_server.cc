@@ -220,6 +220,12 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       ExceptionBook::Load(*server->store_, *server->registry_, catalog, clock, *server->requests_);
   if (!exceptions.ok()) return exceptions.status();
   server->exceptions_ = *std::move(exceptions);
+  // The evidence workflow's deadlines: alert rules and the event stream's reminders.
+  const WorkflowSource workflow = [requests = server->requests_.get(),
+                                   exceptions = server->exceptions_.get()] {
+    return WorkflowDeadlines(*requests, *exceptions);
+  };
+  server->alerts_->SetWorkflowSource(workflow);
 
   server->operations_ =
       std::make_unique<OperationsService>(*server->gate_, *server->store_, options.data_dir,
@@ -313,7 +319,11 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       .catalog = &catalog,
       .gate = server->gate_.get(),
       .tls_certificate_not_after = [tls = server->tls_.get()] { return tls->not_after(); },
-      .alerting_stats = [alerts] { return alerts->Stats(); }};
+      .alerting_stats = [alerts] { return alerts->Stats(); },
+      .reminders =
+          [workflow, &clock, notice = options.renewal_notice](const Principal& principal) {
+            return std::make_unique<ReminderFeed>(workflow, principal, clock, notice);
+          }};
   std::vector<HttpRoute> routes =
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,
                        *server->credentials_, *std::move(crosswalks));
@@ -366,8 +376,9 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   admin_.reset();
   requests_service_.reset();
   exceptions_service_.reset();
-  exceptions_.reset();  // Before the request book, which keeps its audit trail.
-  requests_.reset();    // Before the writer, which its approvals use.
+  alerts_->SetWorkflowSource(nullptr);  // Waits for the engine's reading of the books.
+  exceptions_.reset();                  // Before the request book, which keeps its audit trail.
+  requests_.reset();                    // Before the writer, which its approvals use.
   access_.reset();
   enrollment_.reset();
   ingest_.reset();

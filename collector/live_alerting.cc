@@ -65,8 +65,21 @@ absl::StatusOr<std::unique_ptr<AlertEngine>> LiveAlerting::StartEngine(
     const AlertingOptions& options, std::vector<AlertSinkEntry> sinks,
     std::optional<AgentSilenceBaseline> baseline) {
   if (!options.enabled()) return nullptr;
-  return AlertEngine::Start(store_, scorer_, registry_, catalog_, clock_, options, std::move(sinks),
-                            std::move(baseline));
+  absl::StatusOr<std::unique_ptr<AlertEngine>> engine = AlertEngine::Start(
+      store_, scorer_, registry_, catalog_, clock_, options, std::move(sinks), std::move(baseline));
+  if (!engine.ok()) return engine.status();
+  absl::MutexLock lock(&workflow_mu_);
+  if (workflow_) (*engine)->SetWorkflowSource(workflow_);
+  return engine;
+}
+
+void LiveAlerting::SetWorkflowSource(WorkflowSource source) {
+  {
+    absl::MutexLock lock(&workflow_mu_);
+    workflow_ = source;
+  }
+  absl::ReaderMutexLock lock(&mu_);
+  if (engine_ != nullptr) engine_->SetWorkflowSource(std::move(source));
 }
 
 absl::StatusOr<std::string> LiveAlerting::Replace(const AlertingOptions& options) {

@@ -63,6 +63,9 @@ class LiveAlerting {
 
   // Forwards to the engine, if one runs.
   void OnBatchesCommitted(const std::vector<std::string>& agent_ids);
+  // The evidence workflow's deadlines (alert_workflow.h), for the running engine and every
+  // one a reload starts.
+  void SetWorkflowSource(WorkflowSource source) ABSL_LOCKS_EXCLUDED(mu_, workflow_mu_);
   // The engine's figures; nothing while no rule is configured.
   std::optional<AlertingStats> Stats() const;
   // Evaluates now, if an engine runs (tests).
@@ -85,6 +88,8 @@ class LiveAlerting {
   mutable absl::Mutex mu_;  // Readers forward to the engine; Replace writes.
   std::unique_ptr<AlertEngine> engine_ ABSL_GUARDED_BY(mu_);
   AlertingOptions options_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex workflow_mu_;
+  WorkflowSource workflow_ ABSL_GUARDED_BY(workflow_mu_);
 };
 
 }  // namespace postura::collector

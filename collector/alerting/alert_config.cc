@@ -44,15 +44,40 @@ absl::StatusOr<AlertKind> KindFromConfig(absl::string_view key, const std::strin
   if (kind == "outcome_lowered") return AlertKind::kOutcomeLowered;
   if (kind == "evidence_stale") return AlertKind::kEvidenceStale;
   if (kind == "agent_silent") return AlertKind::kAgentSilent;
-  if (kind == "evidence_request_overdue" || kind == "exception_expiring") {
-    return KeyError(key, absl::StrCat("'", kind,
-                                      "' needs evidence requests and exceptions (issue 17), "
-                                      "which this collector does not have yet"));
-  }
+  if (kind == "evidence_request_overdue") return AlertKind::kEvidenceRequestOverdue;
+  if (kind == "evidence_renewal_due") return AlertKind::kEvidenceRenewalDue;
+  if (kind == "exception_expiring") return AlertKind::kExceptionExpiring;
   if (kind.empty()) return KeyError(key, "required");
   return KeyError(key, absl::StrCat("'", kind,
                                     "' is not a rule kind; use target_missed, outcome_lowered, "
-                                    "evidence_stale or agent_silent"));
+                                    "evidence_stale, agent_silent, evidence_request_overdue, "
+                                    "evidence_renewal_due or exception_expiring"));
+}
+
+bool TakesLeadTime(AlertKind kind) {
+  return kind == AlertKind::kEvidenceRenewalDue || kind == AlertKind::kExceptionExpiring;
+}
+
+// lead_time: only for the kinds that warn ahead of an end; the others' subjects are not
+// assets, so they take no asset filters.
+absl::Status WorkflowKeys(absl::string_view prefix, const v1::AlertRule& rule,
+                          AlertRuleOptions& out) {
+  if (!TakesLeadTime(out.kind)) {
+    if (!rule.lead_time().empty()) {
+      return KeyError(absl::StrCat(prefix, ".lead_time"),
+                      "only for kinds evidence_renewal_due and exception_expiring");
+    }
+  } else if (absl::Status s = Duration(absl::StrCat(prefix, ".lead_time"), rule.lead_time(),
+                                       absl::Minutes(1), absl::Hours(24 * 365), out.lead_time);
+             !s.ok()) {
+    return s;
+  }
+  if (IsAssetKind(out.kind) || out.kind == AlertKind::kAgentSilent) return absl::OkStatus();
+  if (!rule.asset_ids().empty() || !rule.department_id().empty() || !rule.supplier_id().empty()) {
+    return KeyError(prefix, absl::StrCat(AlertKindName(out.kind),
+                                         " takes no asset_ids, department_id or supplier_id"));
+  }
+  return absl::OkStatus();
 }
 
 // Checks the keys that only some kinds take.
@@ -96,6 +121,7 @@ absl::StatusOr<AlertRuleOptions> RuleFromConfig(absl::string_view prefix,
   }
   out.only_from_full = rule.only_from_full();
   if (absl::Status s = KindSpecificKeys(prefix, rule, out); !s.ok()) return s;
+  if (absl::Status s = WorkflowKeys(prefix, rule, out); !s.ok()) return s;
   for (const std::string& asset_id : rule.asset_ids()) {
     if (asset_id.empty()) return KeyError(absl::StrCat(prefix, ".asset_ids"), "empty id");
     out.asset_ids.insert(asset_id);
@@ -163,8 +189,19 @@ absl::string_view AlertKindName(AlertKind kind) {
       return "evidence_stale";
     case AlertKind::kAgentSilent:
       return "agent_silent";
+    case AlertKind::kEvidenceRequestOverdue:
+      return "evidence_request_overdue";
+    case AlertKind::kEvidenceRenewalDue:
+      return "evidence_renewal_due";
+    case AlertKind::kExceptionExpiring:
+      return "exception_expiring";
   }
   return "unknown";
+}
+
+bool IsAssetKind(AlertKind kind) {
+  return kind == AlertKind::kTargetMissed || kind == AlertKind::kOutcomeLowered ||
+         kind == AlertKind::kEvidenceStale;
 }
 
 bool AlertRuleOptions::Covers(const v1::AssetSummary& asset) const {

@@ -22,10 +22,25 @@
 
 namespace postura::collector {
 
-enum class AlertKind { kTargetMissed, kOutcomeLowered, kEvidenceStale, kAgentSilent };
+enum class AlertKind {
+  kTargetMissed,
+  kOutcomeLowered,
+  kEvidenceStale,
+  kAgentSilent,
+  // The evidence workflow's (alert_workflow.h): requests open past their due date,
+  // approved answers close to expiry and not renewed, risk exceptions close to their end.
+  kEvidenceRequestOverdue,
+  kEvidenceRenewalDue,
+  kExceptionExpiring,
+};
 
-// "target_missed", "outcome_lowered", "evidence_stale", "agent_silent".
+// "target_missed", "outcome_lowered", "evidence_stale", "agent_silent",
+// "evidence_request_overdue", "evidence_renewal_due", "exception_expiring".
 absl::string_view AlertKindName(AlertKind kind);
+
+// True for the kinds that watch live scores (target_missed, outcome_lowered,
+// evidence_stale), false for agent_silent and the evidence workflow's.
+bool IsAssetKind(AlertKind kind);
 
 struct AlertRuleOptions {
   std::string name;  // Unique; the kind's name when the config gives none.
@@ -33,6 +48,7 @@ struct AlertRuleOptions {
   absl::Duration hold_down = absl::Minutes(1);
   bool only_from_full = false;                       // outcome_lowered.
   absl::Duration silent_for = absl::ZeroDuration();  // agent_silent.
+  absl::Duration lead_time = absl::Hours(24 * 30);   // evidence_renewal_due, exception_expiring.
   absl::flat_hash_set<std::string> asset_ids;        // Empty: every asset.
   std::string department_id;                         // Empty: any.
   std::string supplier_id;                           // Empty: any.

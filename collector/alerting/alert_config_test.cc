@@ -69,12 +69,28 @@ TEST(AlertConfigTest, EveryKindAndOptionIsRead) {
   EXPECT_EQ(options->webhooks[0].max_backoff, absl::Seconds(1));
 }
 
-TEST(AlertConfigTest, KindsNotBuiltYetAreRefusedSayingWhy) {
-  EXPECT_EQ(Error(R"pb(rules { kind: "evidence_request_overdue" })pb"),
-            "alerting.rules[0].kind: 'evidence_request_overdue' needs evidence requests and "
-            "exceptions (issue 17), which this collector does not have yet");
-  EXPECT_NE(Error(R"pb(rules { kind: "exception_expiring" })pb").find("issue 17"),
-            std::string::npos);
+TEST(AlertConfigTest, TheEvidenceWorkflowKindsTakeALeadTimeAndNoAssetFilters) {
+  const std::string hook = R"pb(webhooks { url: "https://h/x" secret_file: "s" })pb";
+  absl::StatusOr<AlertingOptions> options = AlertingOptionsFromConfig(Config(hook + R"pb(
+    rules { kind: "evidence_request_overdue" hold_down: "0s" }
+    rules { kind: "evidence_renewal_due" }
+    rules { kind: "exception_expiring" lead_time: "7d" })pb"));
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->rules[0].kind, AlertKind::kEvidenceRequestOverdue);
+  EXPECT_EQ(options->rules[1].lead_time, absl::Hours(24 * 30));  // The default.
+  EXPECT_EQ(options->rules[2].lead_time, absl::Hours(24 * 7));
+  EXPECT_EQ(options->rules[2].name, "exception_expiring");
+  EXPECT_EQ(Error(hook + R"pb(rules { kind: "evidence_request_overdue" lead_time: "1d" })pb"),
+            "alerting.rules[0].lead_time: only for kinds evidence_renewal_due and "
+            "exception_expiring");
+  EXPECT_EQ(Error(hook + R"pb(rules { kind: "target_missed" lead_time: "1d" })pb"),
+            "alerting.rules[0].lead_time: only for kinds evidence_renewal_due and "
+            "exception_expiring");
+  EXPECT_EQ(Error(hook + R"pb(rules { kind: "exception_expiring" lead_time: "30s" })pb"),
+            "alerting.rules[0].lead_time: 30s is outside [1m, 8760h]");
+  EXPECT_EQ(Error(hook + R"pb(rules { kind: "exception_expiring" supplier_id: "acme" })pb"),
+            "alerting.rules[0]: exception_expiring takes no asset_ids, department_id or "
+            "supplier_id");
   EXPECT_NE(Error(R"pb(rules { kind: "target_mised" })pb").find("is not a rule kind"),
             std::string::npos);
 }

@@ -17,7 +17,7 @@ std::vector<absl::Duration> HoldDowns(const std::vector<AlertRuleOptions>& rules
 
 bool HasAssetRules(const std::vector<AlertRuleOptions>& rules) {
   for (const AlertRuleOptions& rule : rules) {
-    if (rule.kind != AlertKind::kAgentSilent) return true;
+    if (IsAssetKind(rule.kind)) return true;
   }
   return false;
 }
@@ -161,6 +161,7 @@ bool AlertEngine::Step(bool force_agents) {
     }
   }
   EvaluateAgents(force_agents);
+  EvaluateWorkflow(force_agents);
   RecordDue();
   return more;
 }
@@ -217,6 +218,34 @@ void AlertEngine::EvaluateAgents(bool force) {
   const absl::Time now = clock_.TimeNow();
   for (const AlertObservation& observation :
        rules_.EvaluateAgents(AgentsLastBatch(), now, tracker_)) {
+    tracker_.Observe(observation, now);
+  }
+}
+
+void AlertEngine::SetWorkflowSource(WorkflowSource source) {
+  absl::MutexLock lock(&source_mu_);
+  workflow_ = std::move(source);
+}
+
+void AlertEngine::EvaluateWorkflow(bool force) {
+  bool any = false;
+  for (const AlertRuleOptions& rule : options_.rules) {
+    any |= !IsAssetKind(rule.kind) && rule.kind != AlertKind::kAgentSilent;
+  }
+  if (!any) return;
+  const absl::Time real_now = absl::Now();
+  if (!force && real_now - workflow_evaluated_ < options_.evaluate_every) return;
+  workflow_evaluated_ = real_now;
+  std::vector<WorkflowDeadline> deadlines;
+  {
+    // Held while the source runs, so that clearing it waits for a call in progress.
+    absl::MutexLock lock(&source_mu_);
+    if (!workflow_) return;
+    deadlines = workflow_();
+  }
+  const absl::Time now = clock_.TimeNow();
+  for (const AlertObservation& observation :
+       collector::EvaluateWorkflow(options_.rules, deadlines, now, tracker_)) {
     tracker_.Observe(observation, now);
   }
 }

@@ -29,6 +29,7 @@
 #include "collector/alerting/alert_rules.h"
 #include "collector/alerting/alert_sink.h"
 #include "collector/alerting/alert_tracker.h"
+#include "collector/alerting/alert_workflow.h"
 #include "collector/registry/registry.h"
 #include "collector/scoring/live_scorer.h"
 #include "collector/store/evidence_store.h"
@@ -89,6 +90,11 @@ class AlertEngine {
   // timeout). What is in the outbox stays there for the next start.
   void Stop();
 
+  // Where the evidence workflow's rules read their deadlines (alert_workflow.h); called
+  // on the engine's thread every evaluate_every. Without one those rules observe nothing.
+  // Setting another (or none) waits for a call of the previous one in progress.
+  void SetWorkflowSource(WorkflowSource source) ABSL_LOCKS_EXCLUDED(source_mu_);
+
   // Notes that batches of these agents were committed now (agent_silent). Cheap; never
   // waits on the engine.
   void OnBatchesCommitted(const std::vector<std::string>& agent_ids);
@@ -115,6 +121,7 @@ class AlertEngine {
   void Wake();
   void EvaluateAsset(const std::string& asset_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   void EvaluateAgents(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
+  void EvaluateWorkflow(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   void RecordDue() ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   std::vector<AgentLastBatch> AgentsLastBatch() const;
   int RuleIndex(const std::string& name) const;
@@ -130,7 +137,10 @@ class AlertEngine {
   AlertTracker tracker_ ABSL_GUARDED_BY(step_mu_);
   AlertRules rules_ ABSL_GUARDED_BY(step_mu_);
   std::shared_ptr<Watcher> watcher_;  // Null without asset rules.
-  absl::Time agents_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();  // Real time.
+  absl::Time agents_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();    // Real time.
+  absl::Time workflow_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();  // Real.
+  mutable absl::Mutex source_mu_;
+  WorkflowSource workflow_ ABSL_GUARDED_BY(source_mu_);
   absl::Notification stopping_;
   // The thread sleeps until woken or evaluate_every passes. Changes are taken from the
   // watcher only under step_mu_, so EvaluateNow sees every change published before it.

@@ -319,5 +319,66 @@ TEST_F(AlertEngineTest, AHangingReceiverDelaysNeitherScoringNorTheEngine) {
   EXPECT_TRUE(receiver->WaitForAccepted(51, absl::Seconds(60)));
 }
 
+// The evidence workflow's kinds: fire from the deadlines the source lists, resolve when
+// their subject is dealt with (alert_workflow.h).
+TEST_F(AlertEngineTest, WorkflowRulesFireAndResolveFromTheirSource) {
+  absl::Mutex mu;
+  std::vector<WorkflowDeadline> deadlines(2);
+  deadlines[0].kind = AlertKind::kEvidenceRequestOverdue;
+  deadlines[0].subject = "REQ-000001";
+  deadlines[0].request_id = "REQ-000001";
+  deadlines[0].owner = "supplier acme";
+  deadlines[0].supplier_id = "acme";
+  deadlines[0].at = kStart + absl::Hours(1);
+  deadlines[0].pending = true;
+  deadlines[1].kind = AlertKind::kExceptionExpiring;
+  deadlines[1].subject = "EXC-000001";
+  deadlines[1].exception_id = "EXC-000001";
+  deadlines[1].asset_id = "web";
+  deadlines[1].outcome_id = kOutcome;
+  deadlines[1].at = kStart + absl::Hours(72);
+  deadlines[1].pending = true;
+  auto sink = std::make_unique<KeepingSink>();
+  KeepingSink& kept = *sink;
+  AlertRuleOptions expiring = Rule(AlertKind::kExceptionExpiring);
+  expiring.lead_time = absl::Hours(24);
+  StartEngine({Rule(AlertKind::kEvidenceRequestOverdue), expiring}, std::move(sink));
+  engine_->SetWorkflowSource([&] {
+    absl::MutexLock lock(&mu);
+    return deadlines;
+  });
+  engine_->EvaluateNow();
+  EXPECT_TRUE(Kinds(kept.WaitFor(0)).empty());  // Neither is due yet.
+
+  clock_.Advance(absl::Hours(2));
+  engine_->EvaluateNow();
+  std::vector<v1::AlertTransition> delivered = kept.WaitFor(1);
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].id(), "evidence_request_overdue/workflow/REQ-000001");
+  EXPECT_EQ(delivered[0].state(), v1::AlertTransition::FIRING);
+  EXPECT_EQ(delivered[0].details().at("requestId"), "REQ-000001");
+  EXPECT_EQ(delivered[0].supplier_id(), "acme");
+  EXPECT_TRUE(delivered[0].asset_id().empty());
+  EXPECT_NE(delivered[0].summary().find("open past its due date"), std::string::npos);
+
+  clock_.Advance(absl::Hours(48));  // 22 hours before the exception ends.
+  engine_->EvaluateNow();
+  delivered = kept.WaitFor(2);
+  ASSERT_EQ(delivered.size(), 2u);
+  EXPECT_EQ(delivered[1].kind(), "exception_expiring");
+  EXPECT_EQ(delivered[1].details().at("assetId"), "web");
+
+  {
+    absl::MutexLock lock(&mu);
+    deadlines[0].pending = false;  // The request is complete.
+    deadlines[1].pending = false;  // The exception was revoked.
+  }
+  engine_->EvaluateNow();
+  EXPECT_EQ(Kinds(kept.WaitFor(4)),
+            (std::vector<std::string>{
+                "evidence_request_overdue:FIRING", "exception_expiring:FIRING",
+                "evidence_request_overdue:RESOLVED", "exception_expiring:RESOLVED"}));
+}
+
 }  // namespace
 }  // namespace postura::collector

@@ -51,6 +51,9 @@ AssetObservations AlertRules::EvaluateAsset(const AssetSnapshot& snapshot,
         OutcomeLowered(rule, snapshot, asset_name, tracker, out);
         break;
       case AlertKind::kAgentSilent:
+      case AlertKind::kEvidenceRequestOverdue:
+      case AlertKind::kEvidenceRenewalDue:
+      case AlertKind::kExceptionExpiring:
         break;
     }
   }

@@ -56,16 +56,21 @@ HttpResponse EvidenceHistory(const ScoreQueries& queries, const Principal& princ
   return Respond(queries.GetEvidenceHistory(principal, query));
 }
 
-// A watch as an event stream: each update is one "score" event.
+// A watch as an event stream: each update is one "score" event; the evidence workflow's
+// reminders the principal may see come between them as "reminder" events
+// (workflow_reminders.h).
 class ScoreEventSource : public SseSource {
  public:
-  // Streams to `principal` for as long as its credential stays live.
+  // Streams to `principal` for as long as its credential stays live. `reminders` may be
+  // null.
   ScoreEventSource(LiveScorer& scorer, const ScoreQueries& queries, WatchFilter filter,
-                   const Gatekeeper& gate, Principal principal)
+                   const Gatekeeper& gate, Principal principal,
+                   std::unique_ptr<ReminderFeed> reminders)
       : scorer_(scorer),
         queries_(queries),
         gate_(gate),
         principal_(std::move(principal)),
+        reminders_(std::move(reminders)),
         watcher_(scorer.Watch(std::move(filter), nullptr)) {}
   ~ScoreEventSource() override {
     scorer_.Unwatch(watcher_.get());
@@ -76,6 +81,9 @@ class ScoreEventSource : public SseSource {
     if (!gate_.StillAdmitted(principal_)) {
       revoked_ = true;
       return std::nullopt;
+    }
+    if (reminders_ != nullptr) {
+      if (std::optional<SseEvent> reminder = reminders_->Next()) return reminder;
     }
     std::optional<v1::ScoreUpdate> update = watcher_->Take(timeout);
     if (!update) return std::nullopt;
@@ -97,6 +105,7 @@ class ScoreEventSource : public SseSource {
   const ScoreQueries& queries_;
   const Gatekeeper& gate_;
   const Principal principal_;
+  std::unique_ptr<ReminderFeed> reminders_;
   bool revoked_ = false;
   std::shared_ptr<Watcher> watcher_;
 };
@@ -118,8 +127,9 @@ absl::StatusOr<std::unique_ptr<SseSource>> OpenScoreEvents(const HttpApiSources&
   watch.set_only_target_transitions(transitions == "1" || transitions == "true");
   absl::StatusOr<WatchFilter> filter = sources.queries->ScopedWatchFilter(principal, watch);
   if (!filter.ok()) return filter.status();
-  return std::make_unique<ScoreEventSource>(*sources.scorer, *sources.queries, *std::move(filter),
-                                            *sources.gate, principal);
+  return std::make_unique<ScoreEventSource>(
+      *sources.scorer, *sources.queries, *std::move(filter), *sources.gate, principal,
+      sources.reminders ? sources.reminders(principal) : nullptr);
 }
 
 // The principal of an HTTP request, by its Authorization header or session cookie.

@@ -10,6 +10,7 @@
 #include "collector/api/http_server.h"
 #include "collector/api/past_queries.h"
 #include "collector/api/score_queries.h"
+#include "collector/api/workflow_reminders.h"
 #include "collector/ingest/ingest_writer.h"
 #include "collector/scoring/live_scorer.h"
 #include "collector/store/evidence_store.h"
@@ -31,6 +32,8 @@ struct HttpApiSources {
   std::function<absl::Time()> tls_certificate_not_after;
   // The alert engine's figures (alert_metrics.h); unset when alerting is not configured.
   std::function<std::optional<AlertingStats>()> alerting_stats;
+  // The evidence workflow's reminders for one event stream; unset: none.
+  std::function<std::unique_ptr<ReminderFeed>(const Principal&)> reminders;
 };
 
 // The collector's HTTP surface, the same answers as QueryService as JSON, admitted and
@@ -51,7 +54,9 @@ struct HttpApiSources {
 //   GET /metrics                                    Prometheus text format
 // and the live stream:
 //   GET /api/v1/events[?asset=A&asset=B&department=D&supplier=S&only_target_transitions=1]
-//   Server-Sent Events named "score", each a ScoreUpdate as JSON.
+//   Server-Sent Events named "score", each a ScoreUpdate as JSON, and "reminder", each a
+//   deadline of the evidence workflow the caller may see (workflow_reminders.h), whatever
+//   the filters.
 std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources);
 std::vector<HttpStreamRoute> ApiStreamRoutes(const HttpApiSources& sources);
 
