@@ -120,10 +120,8 @@ class RequestBook {
   // The audit trail from `since`, oldest first, at most `limit` entries.
   absl::StatusOr<std::vector<v1::AuditEntry>> Audit(absl::Time since, size_t limit) const;
 
-  // Defined in request_renewal.cc. Renew re-opens a complete request with its approved
-  // answers pending (requests.proto, RenewRequest); WriteWithAudit appends `writes` and
-  // `audit` (numbered in the trail's order) in one write, for the exception book;
-  // AllRequests is every request as seen now, oldest first, for the reminders.
+  // In request_renewal.cc: Renew (requests.proto, RenewRequest); WriteWithAudit, one write
+  // numbering `audit` in the trail, for exception_book.h; AllRequests, as seen now.
   absl::StatusOr<v1::EvidenceRequest> Renew(const v1::Actor& actor,
                                             const v1::RenewEvidenceRequestRequest& renew);
   absl::Status WriteWithAudit(std::vector<EvidenceStore::WorkflowWrite> writes,
