@@ -69,7 +69,11 @@ TEST(OscapProcessTest, RunsAtIdlePriorityWithTheArgumentsAndAnEmptySignalMask) {
   const std::string report = (dir.path() / "report").string();
   const std::string oscap = FakeOscap(
       dir, absl::StrCat("echo \"$@\" > ", report, "\n", "cut -d' ' -f19 /proc/$$/stat >> ", report,
-                        "\n", "ionice -p $$ >> ", report, "\n", "grep SigBlk /proc/$$/status >> ",
+                        "\n", "ionice -p $$ >> ", report, "\n",
+                        // The shell's own mask, read without a child: while the shell waits
+                        // for one (grep), it may block signals for a moment itself.
+                        "while IFS= read -r line; do case \"$line\" in SigBlk*) printf '%s\\n' "
+                        "\"$line\";; esac; done < /proc/$$/status >> ",
                         report, "\n", "exit 2"));
   // The agent's threads block SIGTERM; oscap must not inherit that.
   sigset_t term;
