@@ -336,8 +336,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     routes.push_back(std::move(route));
   }
   // The dashboard's Requests page: each outcome's answers on an asset (answers_routes.h).
-  for (HttpRoute& route : AnswersRoutes(*server->requests_, *server->registry_, *server->gate_,
-                                        *server->credentials_)) {
+  for (HttpRoute& route : AnswersRoutes(*server->requests_, *server->registry_, *server->store_,
+                                        catalog, *server->gate_, *server->credentials_)) {
     routes.push_back(std::move(route));
   }
   absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(

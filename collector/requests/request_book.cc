@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "collector/requests/answer_history.h"
 #include "collector/requests/request_records.h"
 #include "collector/requests/request_rules.h"
 #include "collector/requests/request_scope.h"
@@ -408,49 +407,6 @@ absl::StatusOr<v1::StoredDocument> RequestBook::FindDocument(const v1::Actor& vi
   if (!document.ok()) return document.status();
   if (!document->has_value()) return absent;
   return **document;
-}
-
-absl::StatusOr<v1::AnswerHistory> RequestBook::AnswerHistory(const v1::Actor& viewer,
-                                                             absl::string_view asset_id,
-                                                             absl::string_view outcome_id) const {
-  if (!catalog_.FindOutcome(outcome_id)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("outcome: no outcome ", Quoted(outcome_id), " in the catalog"));
-  }
-  std::vector<v1::EvidenceRequest> covering;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    for (const std::string& id : order_) {
-      const v1::EvidenceRequest& request = requests_.at(id);
-      const bool asks = std::any_of(
-          request.outcomes().begin(), request.outcomes().end(),
-          [&](const v1::OutcomeAnswer& outcome) { return outcome.outcome_id() == outcome_id; });
-      const bool covers = std::find(request.asset_ids().begin(), request.asset_ids().end(),
-                                    asset_id) != request.asset_ids().end();
-      if (asks && covers && MaySee(viewer, request)) covering.push_back(request);
-    }
-  }
-  v1::AnswerHistory history;
-  history.set_asset_id(std::string(asset_id));
-  history.set_outcome_id(std::string(outcome_id));
-  for (const v1::EvidenceRequest& request : covering) {
-    // Events are appended and never rewritten: reading them outside the lock is safe.
-    std::vector<v1::RequestEvent> events;
-    absl::Status corrupt;
-    absl::Status scanned = store_.ScanWorkflow(
-        Family::kRequests, absl::StrCat(kEventPrefix, request.id(), "/"),
-        [&](absl::string_view, absl::string_view value) {
-          if (!events.emplace_back().ParseFromString(std::string(value))) {
-            corrupt = absl::DataLossError("an evidence request's event record is corrupt");
-            return false;
-          }
-          return true;
-        });
-    if (!scanned.ok()) return scanned;
-    if (!corrupt.ok()) return corrupt;
-    AppendAnswerHistory(request, outcome_id, events, history);
-  }
-  return history;
 }
 
 absl::StatusOr<std::vector<v1::AuditEntry>> RequestBook::Audit(absl::Time since,

@@ -29,7 +29,6 @@
 #include "collector/store/evidence_store.h"
 #include "common/base/clock.h"
 #include "common/model/catalog.h"
-#include "postura/v1/answer_history.pb.h"
 #include "postura/v1/evidence.pb.h"
 #include "postura/v1/requests.pb.h"
 
@@ -100,13 +99,6 @@ class RequestBook {
   // supplier those attached to its own requests. NotFound otherwise, the same as absent.
   absl::StatusOr<v1::StoredDocument> FindDocument(const v1::Actor& viewer,
                                                   absl::string_view sha256_hex) const;
-  // The answers to `outcome_id` in the requests `viewer` may see that cover `asset_id`,
-  // oldest request first (answer_history.h). InvalidArgument for an outcome the catalog
-  // lacks; the caller checks that the viewer may see the asset.
-  absl::StatusOr<v1::AnswerHistory> AnswerHistory(const v1::Actor& viewer,
-                                                  absl::string_view asset_id,
-                                                  absl::string_view outcome_id) const;
-
   // Chunk `index` of `document` (document_store.h).
   absl::StatusOr<std::string> ReadDocumentChunk(const v1::StoredDocument& document,
                                                 uint32_t index) const {
