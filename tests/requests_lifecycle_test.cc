@@ -201,5 +201,29 @@ TEST_F(RequestsLifecycleTest, AnExceptionMovesNoScoreAndCountsAsAcceptedRisk) {
   EXPECT_EQ(risk.organization().active_exceptions(), 0u);
 }
 
+TEST_F(RequestsLifecycleTest, TheOwnerIsRemindedOnTheEventStreamBeforeExpiry) {
+  // Valid 10 days: within the default 30-day notice at once.
+  const v1::EvidenceRequest approved = ApprovedRequest(absl::Hours(24 * 10));
+  // The first event of a stream, read until its blank line.
+  auto first_event = [&](const CollectorTrust& who) {
+    auto client = test::HttpsClient(server_->http_address(), ca_file_, who.token);
+    client->set_read_timeout(5, 0);
+    std::string event;
+    client->Get("/api/v1/events", [&](const char* data, size_t length) {
+      event.append(data, length);
+      return event.find("\n\n") == std::string::npos;
+    });
+    return event;
+  };
+  const std::string reminder = first_event(supplier_);
+  EXPECT_THAT(reminder, HasSubstr("event: reminder"));
+  EXPECT_THAT(reminder, HasSubstr("\"kind\":\"renewal_due\""));
+  EXPECT_THAT(reminder, HasSubstr(approved.id() + "/" + kAsked));
+  // Another supplier's stream shows its own scores, not acme's reminder.
+  const std::string other = first_event(ApiToken(v1::ROLE_SUPPLIER, "other"));
+  EXPECT_THAT(other, HasSubstr("event: score"));
+  EXPECT_THAT(other, ::testing::Not(HasSubstr("reminder")));
+}
+
 }  // namespace
 }  // namespace postura
