@@ -9,9 +9,12 @@ import { h, replaceChildren } from './dom.js';
 const PATH = '/api/v1/tiers';
 const HIGHEST_TIER = 4;
 
-// "Organisation" or "PR Protect": the row's heading, as shown.
+// "Organisation" (for a supplier or an officer, "The assets of …", as the API names what
+// it sees) or "PR Protect": the row's heading, as shown.
 export function scopeLabel(tier) {
-  return tier.scope === 'organization' ? 'Organisation' : `${tier.scope} ${tier.name}`;
+  if (tier.scope !== 'organization') return `${tier.scope} ${tier.name}`;
+  if (tier.name === 'the organisation') return 'Organisation';
+  return tier.name.charAt(0).toUpperCase() + tier.name.slice(1);
 }
 
 // "2 Risk Informed": the tier as shown.

@@ -1,7 +1,8 @@
 // The overview's implementation tiers card (web/tiers.js) in real headless Chromium against
 // a real postura-collector process: the organisation and every function the API answers
 // for, each with its tier and every condition checked, as GET /api/v1/tiers gives them;
-// then after more evidence, the card follows the API. Screenshots go to
+// then after more evidence, the card follows the API; a supplier's card covers its own
+// assets. Screenshots go to
 // $POSTURA_BROWSER_ARTIFACTS.
 //
 //   POSTURA_COLLECTOR_BIN=build/bin/postura-collector \
@@ -29,7 +30,10 @@ async function check(name, body) {
 }
 
 // web/tiers.js's cells, restated so that changing them changes this test.
-const scopeText = (t) => (t.scope === 'organization' ? 'Organisation' : `${t.scope} ${t.name}`);
+const scopeText = (t) => {
+  if (t.scope !== 'organization') return `${t.scope} ${t.name}`;
+  return t.name === 'the organisation' ? 'Organisation' : t.name.charAt(0).toUpperCase() + t.name.slice(1);
+};
 const tierText = (t) => `${t.tier} ${t.tierName}`;
 
 // The card's rows: [{scope, tier, heading, tierText, facts, summary}].
@@ -131,6 +135,32 @@ async function main() {
       assertEqual(await shownTiers(page), expectedTiers(await api(http, '/api/v1/tiers')), 'tiers after the evidence');
       await page.evaluate(() => document.querySelector('[data-testid="tiers"]').scrollIntoView());
       await page.screenshot(join(artifacts, 'tiers-after.png'));
+    });
+
+    await check('a supplier\'s card covers its own assets, as the API answers that supplier', async () => {
+      const supplierToken = (await fixture('token', trust.dataDir, grpc, 'supplier', 'hoster')).trim();
+      const me = await api(http, '/api/v1/whoami', supplierToken);
+      await page.goto('about:blank');
+      await page.goto(`https://${http}/#token=${encodeURIComponent(supplierToken)}`);
+      // With the admin's session open the page asks before switching.
+      const outcome = await page.waitFor((id) => {
+        if (document.querySelector('[data-testid="switch-session"]')?.open) return 'asked';
+        return document.querySelector('[data-testid="session-owner"]')?.dataset.credential === id ? 'signed-in' : false;
+      }, [me.id]);
+      if (outcome === 'asked') await page.click('[data-testid="switch-session-confirm"]');
+      await page.waitFor((id) => document.querySelector('[data-testid="session-owner"]')?.dataset.credential === id &&
+        !document.querySelector('[data-testid="switch-session"]'), [me.id]);
+      const own = await api(http, '/api/v1/tiers', supplierToken);
+      const all = await api(http, '/api/v1/tiers');
+      assert(own.tiers[0].name.startsWith('the assets of '), `supplier scope name "${own.tiers[0].name}"`);
+      assert(own.tiers[0].figures.assets < all.tiers[0].figures.assets, 'the supplier sees fewer assets than the organisation');
+      await page.waitFor((fact) => [...document.querySelectorAll('[data-testid="tiers"] tbody tr:first-child li')]
+        .some((li) => li.textContent === fact), [own.tiers[0].facts[0]]);
+      const shown = await shownTiers(page);
+      assertEqual(shown, expectedTiers(own), 'the supplier\'s tiers');
+      assertEqual(shown[0].heading, `The assets of ${own.tiers[0].name.slice('the assets of '.length)}`, 'the supplier\'s first row');
+      await page.evaluate(() => document.querySelector('[data-testid="tiers"]').scrollIntoView());
+      await page.screenshot(join(artifacts, 'tiers-supplier.png'));
     });
 
     assertEqual(page.errors, [], 'errors in the page');
