@@ -20,10 +20,11 @@ const BASIS = {
   PLAN_FAILED: 'the planner gave up',
 };
 
+// A table that scrolls sideways inside its own box on a narrow screen, not the page.
 function table(testid, headers, rows) {
-  return h('table', { class: 'controls profile-table', 'data-testid': testid },
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'controls profile-table', 'data-testid': testid },
     h('thead', {}, h('tr', {}, headers.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows));
+    h('tbody', {}, rows)));
 }
 
 function functionsTable(functions, organization, testid) {
