@@ -231,6 +231,19 @@ TEST_F(RequestsHttpTest, BadUploadsGetTheirOwnErrorAndStoreNothing) {
   EXPECT_EQ(json.status, 415);
   EXPECT_THAT(json.body["error"]["message"].get<std::string>(), HasSubstr("multipart/form-data"));
 
+  // A form cut short (no closing boundary) under a truthful Content-Length: 400, nothing kept.
+  const std::string cut =
+      std::string("--B\r\nContent-Disposition: form-data; name=\"outcome\"\r\n\r\n") + kAsked +
+      "\r\n--B\r\nContent-Disposition: form-data; name=\"level\"\r\n\r\n1"
+      "\r\n--B\r\nContent-Disposition: form-data; name=\"statement\"\r\n\r\nok"
+      "\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; "
+      "filename=\"a.pdf\"\r\n\r\n%PDF-1.4 and then nothing";
+  Reply truncated = ReplyOf(client->Post(("/api/v1/requests/" + acme_request_ + "/answers").c_str(),
+                                         cut, "multipart/form-data; boundary=B"));
+  EXPECT_EQ(truncated.status, 400) << truncated.body.dump();
+  EXPECT_THAT(truncated.body["error"]["message"].get<std::string>(), HasSubstr("not complete"));
+  EXPECT_EQ(AuditEntries(), audit);
+
   // The twin: the collector still serves, and the same form with a good file is taken.
   Reply good = Upload(supplier_.token, acme_request_, Form("1", {{"policy.pdf", kPdf}}));
   EXPECT_EQ(good.status, 200) << good.body.dump();
