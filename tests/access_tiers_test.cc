@@ -1,6 +1,7 @@
 // Implementation tiers through the real servers (issue 19, item 3): Tiers.GetTiers over TLS
 // gRPC on loopback and GET /api/v1/tiers over HTTPS give the same answer, counted over
-// the assets the caller may see; a supplier's covers its own assets, an agent may not ask.
+// the assets the caller may see; a supplier's covers its own assets, a department
+// officer's its department's, an agent may not ask.
 // The fixture (tests/access_control_fixture.h): hq, acme-web and other-db, each with one
 // live report, targets on hq and acme-web.
 
@@ -8,12 +9,15 @@
 
 #include <string>
 
+#include "collector/testing/test_evidence.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/tiers.grpc.pb.h"
 #include "tests/access_control_fixture.h"
+#include "tests/testing/collector_client.h"
 #include "tests/testing/https_client.h"
 
 namespace postura {
@@ -101,6 +105,32 @@ TEST_F(AccessControlTest, TiersOverHttpsAreTheGrpcAnswer) {
   ASSERT_EQ(result->status, 200) << result->body;
   EXPECT_EQ(nlohmann::json::parse(result->body)["tiers"][0]["figures"]["assets"], 1);
   EXPECT_EQ(HttpStatus(hq_agent_, "/api/v1/tiers"), 403);
+}
+
+TEST_F(AccessControlTest, ADepartmentOfficersTiersCoverItsDepartmentsAssetsOnly) {
+  v1::PutDepartmentRequest department;
+  department.mutable_department()->set_id("finance");
+  department.mutable_department()->set_name("Finance");
+  ASSERT_TRUE(
+      Call<v1::AdminService>(address_, admin_, &v1::AdminService::Stub::PutDepartment, department)
+          .ok());
+  v1::PutAssetRequest ledger;
+  *ledger.mutable_asset() = collector::TestAsset("ledger", v1::IG1);
+  ledger.mutable_asset()->set_department_id("finance");
+  ASSERT_TRUE(
+      Call<v1::AdminService>(address_, admin_, &v1::AdminService::Stub::PutAsset, ledger).ok());
+  absl::StatusOr<std::string> token =
+      test::CreateApiToken(address_, admin_, v1::ROLE_DEPARTMENT, "", 0, "finance");
+  ASSERT_TRUE(token.ok()) << token.status();
+  const CollectorTrust officer{.ca_certificate_pem = admin_.ca_certificate_pem, .token = *token};
+
+  const v1::TiersAnswer finance = Tiers(address_, officer);
+  ASSERT_GE(finance.tiers_size(), 1);
+  EXPECT_EQ(finance.tiers(0).name(), "the assets of department Finance");
+  EXPECT_EQ(finance.tiers(0).figures().assets(), 1u);  // ledger, not hq, acme-web, other-db.
+  EXPECT_EQ(finance.tiers(0).figures().live(), 0u);
+  EXPECT_EQ(Tiers(address_, operator_).tiers(0).figures().assets(), 4u);
+  EXPECT_EQ(HttpStatus(officer, "/api/v1/tiers"), 200);
 }
 
 }  // namespace
