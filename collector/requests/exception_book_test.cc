@@ -52,6 +52,11 @@ TEST_F(ExceptionBookTest, CreatesListsAndRevokesWithAnAuditTrail) {
   EXPECT_THAT(Ids(acme_), ElementsAre("EXC-000001"));
   EXPECT_THAT(Ids(other_), ElementsAre());
   EXPECT_THAT(Ids(auditor_, "ledger"), ElementsAre("EXC-000002"));
+  // A department officer sees its department's assets' exceptions only.
+  v1::Actor finance = WorkflowActor("d1", v1::ROLE_DEPARTMENT);
+  finance.set_department_id("finance");
+  EXPECT_THAT(Ids(finance), ElementsAre("EXC-000002"));
+  EXPECT_EQ(exceptions_->List(finance, "web").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(exceptions_->List(auditor_, "nope").status().code(), absl::StatusCode::kNotFound);
   // An asset a supplier may not see is absent to it, as one that does not exist.
   absl::Status foreign = exceptions_->List(acme_, "ledger").status();
