@@ -13,15 +13,14 @@
 //
 // Exits 0 when every check passes, 1 on a failure, 77 (skipped) when Chromium is not
 // installed ($CHROMIUM, default /usr/bin/chromium).
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Browser } from './cdp.mjs';
 import {
-  api, apiEventually, artifacts, assert, assertEqual, chromiumPath, collectorBin, fixture, fixtureBin,
-  initialEvidence, outcomesOf, sendEvidence, SKIP, sleep, startCollector, stopCollector, trust,
+  api, apiEventually, artifacts, assert, assertEqual, browserTestCanRun, fixture,
+  fixtureOutcomeIds, initialEvidence, launchBrowser, outcomesOf, readTrust, sendEvidence, SKIP,
+  sleep, startCollector, stopCollector, trust,
 } from './harness.mjs';
 
 const LIVE_DEADLINE_MS = 2000;
@@ -153,14 +152,7 @@ function shownOutcomes(page) {
 // ---- The test ---------------------------------------------------------------------------
 
 async function main() {
-  if (!existsSync(chromiumPath)) {
-    console.log(`SKIP: Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
-    return SKIP;
-  }
-  for (const [what, path] of [['POSTURA_COLLECTOR_BIN', collectorBin], ['POSTURA_DASHBOARD_FIXTURE', fixtureBin]]) {
-    assert(existsSync(path), `${what}: no binary at ${path}`);
-  }
-  await mkdir(artifacts, { recursive: true });
+  if (!(await browserTestCanRun())) return SKIP;
   const dir = await mkdtemp(join(tmpdir(), 'postura-dashboard-'));
   let collector = null;
   let browser = null;
@@ -170,28 +162,18 @@ async function main() {
     collector = await startCollector(dir);
     const { grpc, http } = collector;
     console.log(`collector: gRPC ${grpc}, HTTP ${http}`);
-    trust.dataDir = join(dir, 'data');
-    trust.ca = readFileSync(join(trust.dataDir, 'tls', 'ca.crt'), 'utf8');
-    trust.token = readFileSync(join(trust.dataDir, 'admin.token'), 'utf8').trim();
+    readTrust(dir);
     await fixture('register', trust.dataDir, grpc);
 
     // Every applicable outcome of each asset, from the API, to spread evidence over.
-    const outcomeIds = {};
-    for (const id of ['platform', 'portal', 'payroll']) {
-      outcomeIds[id] = outcomesOf(await api(http, `/api/v1/assets/${id}`)).map((o) => o.id);
-    }
+    const outcomeIds = await fixtureOutcomeIds(http);
     const items = initialEvidence(outcomeIds);
     await sendEvidence(grpc, items);
     const liveCount = (asset) => items.filter((item) => item.startsWith(`${asset}:`) && !item.includes(':stale')).length;
     await apiEventually(http, '/api/v1/assets', (list) => list.assets.every((a) => a.outcomesLive === liveCount(a.assetId)),
       'the initial evidence');
 
-    // Chromium trusts the collector's own certificate (by its public key) and nothing else.
-    const spki = (await fixture('spki', join(trust.dataDir, 'tls', 'server.crt'))).trim();
-    browser = await Browser.launch({
-      executable: chromiumPath, userDataDir: join(dir, 'chromium'), logPath: join(artifacts, 'chromium.log'),
-      extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`],
-    });
+    browser = await launchBrowser(dir, 'dashboard');
     page = await browser.newPage(1280, 800);
     const base = `https://${http}`;
 

@@ -1,14 +1,19 @@
-// What the dashboard's browser tests share (dashboard.test.mjs, trends.test.mjs): the
+// What the dashboard's browser tests share (every tests/browser/*.test.mjs): the
 // binaries and paths from the environment, a real postura-collector process on loopback,
 // dashboard_fixture to register an organisation and send evidence as its agent, the
-// HTTPS API as the admin, and small assertions. One test process drives one collector.
+// HTTPS API as the admin, small assertions, and a test's whole life (runDashboardTest:
+// collector, organisation, evidence, Chromium signed in, checks, clean-up). One test process
+// drives one collector.
 import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:https';
 import { existsSync, openSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+
+import { Browser } from './cdp.mjs';
 
 export const SKIP = 77;
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -139,4 +144,110 @@ export function initialEvidence(outcomeIds) {
     if (i % 4 === 0) items.push(`payroll:${id}:${i % 8 === 0 ? '0.33' : '0.67'}`);
   });
   return items;
+}
+
+// ---- A dashboard test's life ------------------------------------------------------------
+
+// Reads the collector's CA and first admin token from its data directory under `dir`.
+export function readTrust(dir) {
+  trust.dataDir = join(dir, 'data');
+  trust.ca = readFileSync(join(trust.dataDir, 'tls', 'ca.crt'), 'utf8');
+  trust.token = readFileSync(join(trust.dataDir, 'admin.token'), 'utf8').trim();
+}
+
+// The outcome ids of each of the fixture's assets, as the API lists them.
+export async function fixtureOutcomeIds(http) {
+  const outcomeIds = {};
+  for (const id of ['platform', 'portal', 'payroll']) {
+    outcomeIds[id] = outcomesOf(await api(http, `/api/v1/assets/${id}`)).map((o) => o.id);
+  }
+  return outcomeIds;
+}
+
+// Sends initialEvidence and waits until every asset has live evidence.
+export async function sendInitialEvidence(grpc, http, outcomeIds) {
+  await sendEvidence(grpc, initialEvidence(outcomeIds));
+  await apiEventually(http, '/api/v1/assets', (list) => list.assets.every((a) => a.outcomesLive > 0), 'the initial evidence');
+}
+
+// Chromium with its profile under `dir`, its log under the artifacts, trusting only the
+// collector's certificate.
+export async function launchBrowser(dir, name) {
+  const spki = (await fixture('spki', join(trust.dataDir, 'tls', 'server.crt'))).trim();
+  return Browser.launch({
+    executable: chromiumPath, userDataDir: join(dir, `chromium-${name}`), logPath: join(artifacts, `chromium-${name}.log`),
+    extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`],
+  });
+}
+
+// Opens the dashboard on `page` through a #token= link and waits until it is signed in on
+// the overview. The page first asks whether a session is open: that 401 is cleared.
+export async function signIn(page, http, token = trust.token) {
+  await page.goto(`https://${http}/#token=${encodeURIComponent(token)}`);
+  await page.waitFor(() => document.getElementById('sign-in') === null && !document.getElementById('view-overview').hidden);
+  page.errors.splice(0);
+}
+
+// False, after saying why, without Chromium (the test then exits SKIP); throws if a
+// binary is missing. Creates the artifacts directory.
+export async function browserTestCanRun() {
+  if (!existsSync(chromiumPath)) {
+    console.log(`SKIP: Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
+    return false;
+  }
+  for (const [what, path] of [['POSTURA_COLLECTOR_BIN', collectorBin], ['POSTURA_DASHBOARD_FIXTURE', fixtureBin]]) {
+    assert(existsSync(path), `${what}: no binary at ${path}`);
+  }
+  await mkdir(artifacts, { recursive: true });
+  return true;
+}
+
+// Runs a browser test file and resolves to its exit code: SKIP without Chromium, else a
+// collector in a fresh directory with the fixture organisation and its initial evidence;
+// `prepare(world)`, if given, for what the test adds before the browser opens (it may
+// return the token to sign in with; default the admin's); a 1280x900 page signed in on the
+// overview; then `body(world)`, whose `check(name, fn)` runs and reports one check. The
+// page must have logged no error by the end. A failure prints itself, the page's errors
+// and a screenshot `<name>-failure.png`. Browser, collector and directory always go.
+// world = { dir, grpc, http, outcomeIds, browser, page, check }.
+export async function runDashboardTest(name, { prepare, body }) {
+  if (!(await browserTestCanRun())) return SKIP;
+  const dir = await mkdtemp(join(tmpdir(), `postura-${name}-`));
+  let passed = 0;
+  const check = async (title, fn) => {
+    const started = Date.now();
+    await fn();
+    passed += 1;
+    console.log(`ok ${passed} - ${title} (${Date.now() - started} ms)`);
+  };
+  const world = { dir, check };
+  let collector = null;
+  try {
+    collector = await startCollector(dir, `collector-${name}.log`);
+    Object.assign(world, { grpc: collector.grpc, http: collector.http });
+    readTrust(dir);
+    await fixture('register', trust.dataDir, world.grpc);
+    world.outcomeIds = await fixtureOutcomeIds(world.http);
+    await sendInitialEvidence(world.grpc, world.http, world.outcomeIds);
+    const token = (await prepare?.(world)) ?? trust.token;
+    world.browser = await launchBrowser(dir, name);
+    world.page = await world.browser.newPage(1280, 900);
+    await signIn(world.page, world.http, token);
+    await body(world);
+    assertEqual(world.page.errors, [], 'errors in the page');
+    console.log(`${passed} passed, 0 failed`);
+    return 0;
+  } catch (error) {
+    console.error(`not ok ${passed + 1} - ${error.stack || error}`);
+    if (world.page) {
+      if (world.page.errors.length) console.error(`page errors:\n  ${world.page.errors.join('\n  ')}`);
+      await world.page.screenshot(join(artifacts, `${name}-failure.png`)).catch(() => {});
+    }
+    console.log(`${passed} passed, 1 failed`);
+    return 1;
+  } finally {
+    await world.browser?.close().catch(() => {});
+    await stopCollector(collector).catch(() => {});
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
 }

@@ -9,24 +9,11 @@
 //   node tests/browser/profile.test.mjs
 //
 // Exits 0 when every check passes, 1 on a failure, 77 (skipped) without Chromium.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Browser } from './cdp.mjs';
 import {
-  api, apiEventually, artifacts, assert, assertEqual, chromiumPath, collectorBin, fixture, fixtureBin,
-  initialEvidence, outcomesOf, SKIP, sendEvidence, startCollector, stopCollector, trust,
+  api, artifacts, assert, assertEqual, fixture, runDashboardTest, trust,
 } from './harness.mjs';
-
-const results = [];
-async function check(name, body) {
-  const started = Date.now();
-  await body();
-  results.push(name);
-  console.log(`ok ${results.length} - ${name} (${Date.now() - started} ms)`);
-}
 
 // The roadmap rows the page shows under `testid`: [{step, asset, outcome, reached}], in order.
 function shownRoadmap(page, testid) {
@@ -53,43 +40,12 @@ function assertRisesTo(roadmap, start, target, field, what) {
   assert(Math.abs(value - target) < 1e-12, `${what}: the last step reaches ${value}, the target profile ${target}`);
 }
 
-async function main() {
-  if (!existsSync(chromiumPath)) {
-    console.log(`SKIP: Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
-    return SKIP;
-  }
-  for (const [what, path] of [['POSTURA_COLLECTOR_BIN', collectorBin], ['POSTURA_DASHBOARD_FIXTURE', fixtureBin]]) {
-    assert(existsSync(path), `${what}: no binary at ${path}`);
-  }
-  await mkdir(artifacts, { recursive: true });
-  const dir = await mkdtemp(join(tmpdir(), 'postura-profile-'));
-  let collector = null;
-  let browser = null;
-  let page = null;
-  try {
-    collector = await startCollector(dir, 'collector-profile.log');
-    const { grpc, http } = collector;
-    trust.dataDir = join(dir, 'data');
-    trust.ca = readFileSync(join(trust.dataDir, 'tls', 'ca.crt'), 'utf8');
-    trust.token = readFileSync(join(trust.dataDir, 'admin.token'), 'utf8').trim();
-    await fixture('register', trust.dataDir, grpc);
-    const outcomeIds = {};
-    for (const id of ['platform', 'portal', 'payroll']) outcomeIds[id] = outcomesOf(await api(http, `/api/v1/assets/${id}`)).map((o) => o.id);
-    await sendEvidence(grpc, initialEvidence(outcomeIds));
-    await apiEventually(http, '/api/v1/assets', (list) => list.assets.every((a) => a.outcomesLive > 0), 'the initial evidence');
-    // payroll (IG3, mostly unreported) must climb; platform has no targets.
+process.exitCode = await runDashboardTest('profile', {
+  // payroll (IG3, mostly unreported) must climb; platform has no targets.
+  prepare: async ({ grpc }) => {
     await fixture('targets', trust.dataDir, grpc, 'payroll', 'asset>=0.45', 'function:PR>=0.5');
-
-    const spki = (await fixture('spki', join(trust.dataDir, 'tls', 'server.crt'))).trim();
-    browser = await Browser.launch({
-      executable: chromiumPath, userDataDir: join(dir, 'chromium'), logPath: join(artifacts, 'chromium-profile.log'),
-      extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`],
-    });
-    page = await browser.newPage(1280, 900);
-    await page.goto(`https://${http}/#token=${encodeURIComponent(trust.token)}`);
-    await page.waitFor(() => document.getElementById('sign-in') === null && !document.getElementById('view-overview').hidden);
-    page.errors.splice(0);  // The page first asks whether a session is open: 401, expected.
-
+  },
+  body: async ({ grpc, http, outcomeIds, page, check }) => {
     await check('an asset page shows the API\'s roadmap step by step, phases in order, values rising to the target', async () => {
       const path = '/api/v1/assets/payroll/profile';
       await page.evaluate(() => { location.hash = '#/asset/payroll'; });
@@ -134,23 +90,5 @@ async function main() {
       assert(counts.includes(`${org.assetsMeetingTargets} of ${org.assetsWithTargets} assets with targets meet them now`), `counts "${counts}"`);
       await page.screenshot(join(artifacts, 'profile-organisation.png'));
     });
-
-    assertEqual(page.errors, [], 'errors in the page');
-    console.log(`${results.length} passed, 0 failed`);
-    return 0;
-  } catch (error) {
-    console.error(`not ok ${results.length + 1} - ${error.stack || error}`);
-    if (page) {
-      if (page.errors.length) console.error(`page errors:\n  ${page.errors.join('\n  ')}`);
-      await page.screenshot(join(artifacts, 'profile-failure.png')).catch(() => {});
-    }
-    console.log(`${results.length} passed, 1 failed`);
-    return 1;
-  } finally {
-    await browser?.close().catch(() => {});
-    await stopCollector(collector).catch(() => {});
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
-  }
-}
-
-process.exitCode = await main();
+  },
+});

@@ -13,16 +13,15 @@
 //
 // Exits 0 when every check passes, 1 on a failure, 77 (skipped) without Chromium.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Browser } from './cdp.mjs';
 import {
-  api, apiEventually, artifacts, assert, assertEqual, chromiumPath, collectorBin, fixture, fixtureBin,
-  initialEvidence, outcomesOf, SKIP, sendEvidence, sleep, startCollector, stopCollector, trust,
+  api, apiEventually, artifacts, assert, assertEqual, browserTestCanRun, fixture,
+  fixtureOutcomeIds, initialEvidence, launchBrowser, readTrust, sendInitialEvidence, signIn, SKIP,
+  sleep, startCollector, stopCollector, trust,
 } from './harness.mjs';
 
 const results = [];
@@ -65,11 +64,10 @@ async function openRequest(http, { title, outcome, owner, dueSeconds }) {
   })).id;
 }
 
-async function signIn(browser, http, token) {
+// A 1280x1000 page of `browser`, signed in with `token`.
+async function signedInPage(browser, http, token) {
   const page = await browser.newPage(1280, 1000);
-  await page.goto(`https://${http}/#token=${encodeURIComponent(token)}`);
-  await page.waitFor(() => document.getElementById('sign-in') === null && !document.getElementById('view-overview').hidden);
-  page.errors.splice(0);  // The page first asks whether a session is open: 401, expected.
+  await signIn(page, http, token);
   return page;
 }
 
@@ -106,14 +104,7 @@ async function review(page, request, outcome, approve, comment) {
 }
 
 async function main() {
-  if (!existsSync(chromiumPath)) {
-    console.log(`SKIP: Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
-    return SKIP;
-  }
-  for (const [what, path] of [['POSTURA_COLLECTOR_BIN', collectorBin], ['POSTURA_DASHBOARD_FIXTURE', fixtureBin]]) {
-    assert(existsSync(path), `${what}: no binary at ${path}`);
-  }
-  await mkdir(artifacts, { recursive: true });
+  if (!(await browserTestCanRun())) return SKIP;
   const dir = await mkdtemp(join(tmpdir(), 'postura-requests-'));
   let collector = null;
   const browsers = [];
@@ -121,14 +112,10 @@ async function main() {
   try {
     collector = await startCollector(dir, 'collector-requests.log');
     const { grpc, http } = collector;
-    trust.dataDir = join(dir, 'data');
-    trust.ca = readFileSync(join(trust.dataDir, 'tls', 'ca.crt'), 'utf8');
-    trust.token = readFileSync(join(trust.dataDir, 'admin.token'), 'utf8').trim();
+    readTrust(dir);
     await fixture('register', trust.dataDir, grpc);
-    const outcomeIds = {};
-    for (const id of ['platform', 'portal', 'payroll']) outcomeIds[id] = outcomesOf(await api(http, `/api/v1/assets/${id}`)).map((o) => o.id);
-    await sendEvidence(grpc, initialEvidence(outcomeIds));
-    await apiEventually(http, '/api/v1/assets', (list) => list.assets.every((a) => a.outcomesLive > 0), 'the initial evidence');
+    const outcomeIds = await fixtureOutcomeIds(http);
+    await sendInitialEvidence(grpc, http, outcomeIds);
     // Outcomes of platform without evidence (initialEvidence skips every tenth): an
     // approved answer is the only thing that can move them.
     const [a, b, d] = outcomeIds.platform.filter((_, i) => i % 10 === 9);
@@ -146,14 +133,10 @@ async function main() {
     await writeFile(policy, pdf);
     const plan = join(dir, 'recovery-plan.txt');
     await writeFile(plan, 'Recovery plan, draft: restore from the nightly backup within 8 hours.\n');
-    const spki = (await fixture('spki', join(trust.dataDir, 'tls', 'server.crt'))).trim();
     for (const who of ['supplier', 'admin']) {
-      const browser = await Browser.launch({
-        executable: chromiumPath, userDataDir: join(dir, `chromium-${who}`), logPath: join(artifacts, `chromium-requests-${who}.log`),
-        extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`],
-      });
+      const browser = await launchBrowser(dir, `requests-${who}`);
       browsers.push(browser);
-      pages[who] = await signIn(browser, http, who === 'supplier' ? supplierToken : trust.token);
+      pages[who] = await signedInPage(browser, http, who === 'supplier' ? supplierToken : trust.token);
     }
     const { supplier, admin } = pages;
 

@@ -10,24 +10,12 @@
 //   node tests/browser/tiers.test.mjs
 //
 // Exits 0 when every check passes, 1 on a failure, 77 (skipped) without Chromium.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Browser } from './cdp.mjs';
 import {
-  api, apiEventually, artifacts, assert, assertEqual, chromiumPath, collectorBin, fixture, fixtureBin,
-  initialEvidence, outcomesOf, SKIP, sendEvidence, startCollector, stopCollector, trust,
+  api, apiEventually, artifacts, assert, assertEqual, fixture, runDashboardTest, sendEvidence,
+  trust,
 } from './harness.mjs';
-
-const results = [];
-async function check(name, body) {
-  const started = Date.now();
-  await body();
-  results.push(name);
-  console.log(`ok ${results.length} - ${name} (${Date.now() - started} ms)`);
-}
 
 // web/tiers.js's cells, restated so that changing them changes this test.
 const scopeText = (t) => {
@@ -63,41 +51,8 @@ function expectedTiers(answer) {
   });
 }
 
-async function main() {
-  if (!existsSync(chromiumPath)) {
-    console.log(`SKIP: Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
-    return SKIP;
-  }
-  for (const [what, path] of [['POSTURA_COLLECTOR_BIN', collectorBin], ['POSTURA_DASHBOARD_FIXTURE', fixtureBin]]) {
-    assert(existsSync(path), `${what}: no binary at ${path}`);
-  }
-  await mkdir(artifacts, { recursive: true });
-  const dir = await mkdtemp(join(tmpdir(), 'postura-tiers-'));
-  let collector = null;
-  let browser = null;
-  let page = null;
-  try {
-    collector = await startCollector(dir, 'collector-tiers.log');
-    const { grpc, http } = collector;
-    trust.dataDir = join(dir, 'data');
-    trust.ca = readFileSync(join(trust.dataDir, 'tls', 'ca.crt'), 'utf8');
-    trust.token = readFileSync(join(trust.dataDir, 'admin.token'), 'utf8').trim();
-    await fixture('register', trust.dataDir, grpc);
-    const outcomeIds = {};
-    for (const id of ['platform', 'portal', 'payroll']) outcomeIds[id] = outcomesOf(await api(http, `/api/v1/assets/${id}`)).map((o) => o.id);
-    await sendEvidence(grpc, initialEvidence(outcomeIds));
-    await apiEventually(http, '/api/v1/assets', (list) => list.assets.every((a) => a.outcomesLive > 0), 'the initial evidence');
-
-    const spki = (await fixture('spki', join(trust.dataDir, 'tls', 'server.crt'))).trim();
-    browser = await Browser.launch({
-      executable: chromiumPath, userDataDir: join(dir, 'chromium'), logPath: join(artifacts, 'chromium-tiers.log'),
-      extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`],
-    });
-    page = await browser.newPage(1280, 900);
-    await page.goto(`https://${http}/#token=${encodeURIComponent(trust.token)}`);
-    await page.waitFor(() => document.getElementById('sign-in') === null && !document.getElementById('view-overview').hidden);
-    page.errors.splice(0);  // The page first asks whether a session is open: 401, expected.
-
+process.exitCode = await runDashboardTest('tiers', {
+  body: async ({ grpc, http, outcomeIds, page, check }) => {
     await check('the overview shows the organisation and every function with its tier and conditions, as the API answers', async () => {
       await page.waitFor(() => document.querySelector('[data-testid="tiers"]')?.dataset.loaded);
       const answer = await api(http, '/api/v1/tiers');
@@ -162,23 +117,5 @@ async function main() {
       await page.evaluate(() => document.querySelector('[data-testid="tiers"]').scrollIntoView());
       await page.screenshot(join(artifacts, 'tiers-supplier.png'));
     });
-
-    assertEqual(page.errors, [], 'errors in the page');
-    console.log(`${results.length} passed, 0 failed`);
-    return 0;
-  } catch (error) {
-    console.error(`not ok ${results.length + 1} - ${error.stack || error}`);
-    if (page) {
-      if (page.errors.length) console.error(`page errors:\n  ${page.errors.join('\n  ')}`);
-      await page.screenshot(join(artifacts, 'tiers-failure.png')).catch(() => {});
-    }
-    console.log(`${results.length} passed, 1 failed`);
-    return 1;
-  } finally {
-    await browser?.close().catch(() => {});
-    await stopCollector(collector).catch(() => {});
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
-  }
-}
-
-process.exitCode = await main();
+  },
+});

@@ -15,15 +15,14 @@
 //   node tests/browser/trends.test.mjs
 //
 // Exits 0 when every check passes, 1 on a failure, 77 (skipped) without Chromium.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Browser } from './cdp.mjs';
 import {
-  api, apiEventually, artifacts, assert, assertEqual, chromiumPath, collectorBin, fixture, fixtureBin,
-  initialEvidence, outcomesOf, sendEvidence, SKIP, sleep, startCollector, stopCollector, trust,
+  api, apiEventually, artifacts, assert, assertEqual, browserTestCanRun, fixture,
+  fixtureOutcomeIds, initialEvidence, launchBrowser, outcomesOf, readTrust, sendEvidence, signIn,
+  SKIP, sleep, startCollector, stopCollector, trust,
 } from './harness.mjs';
 
 // The dashboard's formats (web/format.js), restated so that changing them changes this test.
@@ -154,14 +153,7 @@ function shownChanges(page, selector) {
 }
 
 async function main() {
-  if (!existsSync(chromiumPath)) {
-    console.log(`SKIP: Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
-    return SKIP;
-  }
-  for (const [what, path] of [['POSTURA_COLLECTOR_BIN', collectorBin], ['POSTURA_DASHBOARD_FIXTURE', fixtureBin]]) {
-    assert(existsSync(path), `${what}: no binary at ${path}`);
-  }
-  await mkdir(artifacts, { recursive: true });
+  if (!(await browserTestCanRun())) return SKIP;
   const dir = await mkdtemp(join(tmpdir(), 'postura-trends-'));
   let collector = null;
   let browser = null;
@@ -170,29 +162,19 @@ async function main() {
   try {
     collector = await startCollector(dir, 'collector-trends.log');
     const { grpc, http } = collector;
-    trust.dataDir = join(dir, 'data');
-    trust.ca = readFileSync(join(trust.dataDir, 'tls', 'ca.crt'), 'utf8');
-    trust.token = readFileSync(join(trust.dataDir, 'admin.token'), 'utf8').trim();
+    readTrust(dir);
     await fixture('register', trust.dataDir, grpc);
     await fixture('targets', trust.dataDir, grpc, 'portal', 'outcome:ID_AM_CSC_1_1>=0.67', `asset>=${VALUE_TARGET}`);
-    const outcomeIds = {};
-    for (const id of ['platform', 'portal', 'payroll']) outcomeIds[id] = outcomesOf(await api(http, `/api/v1/assets/${id}`)).map((o) => o.id);
+    const outcomeIds = await fixtureOutcomeIds(http);
     const items = initialEvidence(outcomeIds);
     await sendEvidence(grpc, items);
     await apiEventually(http, '/api/v1/assets', (list) => list.assets.every((a) => a.outcomesLive > 0), 'the initial evidence');
     const published = await recordHistory(http, grpc, 4);
     console.log(`   portal published ${published.portal.map(fmtValue).join(' -> ')}, the organisation ${published.organization.map(fmtValue).join(' -> ')}`);
 
-    const spki = (await fixture('spki', join(trust.dataDir, 'tls', 'server.crt'))).trim();
-    browser = await Browser.launch({
-      executable: chromiumPath, userDataDir: join(dir, 'chromium'), logPath: join(artifacts, 'chromium-trends.log'),
-      extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`],
-    });
+    browser = await launchBrowser(dir, 'trends');
     page = await browser.newPage(1280, 900);
-    const base = `https://${http}`;
-    await page.goto(`${base}/#token=${encodeURIComponent(trust.token)}`);
-    await page.waitFor(() => document.getElementById('sign-in') === null && !document.getElementById('view-overview').hidden);
-    page.errors.splice(0);  // The page first asks whether a session is open: 401, expected.
+    await signIn(page, http);
 
     await check('the asset trend draws every point of the asset\'s history, its value target as a line, and the figures in text', async () => {
       await page.evaluate(() => { location.hash = '#/asset/portal'; });
