@@ -345,6 +345,7 @@ HttpResponse JsonResponse(const google::protobuf::Message& message) {
 HttpResponse ErrorResponse(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
       return ErrorWithHttpStatus(400, status);
     case absl::StatusCode::kUnauthenticated:
       return ErrorWithHttpStatus(401, status);
@@ -353,11 +354,15 @@ HttpResponse ErrorResponse(const absl::Status& status) {
     case absl::StatusCode::kNotFound:
       return ErrorWithHttpStatus(404, status);
     case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
       return ErrorWithHttpStatus(409, status);
     case absl::StatusCode::kResourceExhausted:
       return ErrorWithHttpStatus(429, status);
     case absl::StatusCode::kUnavailable:
       return ErrorWithHttpStatus(503, status);
+    case absl::StatusCode::kDeadlineExceeded:
+      return ErrorWithHttpStatus(504, status);
     case absl::StatusCode::kOk:
       return ErrorWithHttpStatus(500, absl::InternalError("ErrorResponse was given an OK status"));
     default:

@@ -223,8 +223,9 @@ class HttpServer {
 HttpResponse JsonResponse(const google::protobuf::Message& message);
 
 // The HTTP status for a non-OK `status` and a body {"error": {"code", "message"}}:
-// InvalidArgument 400, Unauthenticated 401, PermissionDenied 403, NotFound 404,
-// FailedPrecondition 409, ResourceExhausted 429, Unavailable 503, others 500.
+// InvalidArgument and OutOfRange 400, Unauthenticated 401, PermissionDenied 403, NotFound
+// 404, FailedPrecondition, AlreadyExists and Aborted 409, ResourceExhausted 429,
+// Unavailable 503, DeadlineExceeded 504, others 500.
 HttpResponse ErrorResponse(const absl::Status& status);
 
 }  // namespace postura::collector

@@ -538,6 +538,8 @@ TEST(HttpErrorResponseTest, MapsStatusCodesToHttpStatuses) {
       {absl::FailedPreconditionError("m"), 409}, {absl::ResourceExhaustedError("m"), 429},
       {absl::UnavailableError("m"), 503},        {absl::InternalError("m"), 500},
       {absl::DataLossError("m"), 500},           {absl::OkStatus(), 500},
+      {absl::AlreadyExistsError("m"), 409},      {absl::AbortedError("m"), 409},
+      {absl::OutOfRangeError("m"), 400},         {absl::DeadlineExceededError("m"), 504},
   };
   for (const auto& [status, http_status] : cases) {
     HttpResponse response = ErrorResponse(status);
