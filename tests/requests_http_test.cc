@@ -266,7 +266,7 @@ TEST_F(RequestsHttpTest, TheSessionCookieSignsChangesOnlyFromTheDashboardsOwnPag
                           Dashboard(supplier_.token, host));
   ASSERT_EQ(answered.status, 200) << answered.body.dump();
 
-  // Reviews alike; creating a request never takes the cookie.
+  // Reviews and opening a request alike.
   EXPECT_EQ(
       Review("", acme_request_, true, "ok", {{"Cookie", "postura_session=" + admin_.token}}).status,
       401);
@@ -276,10 +276,23 @@ TEST_F(RequestsHttpTest, TheSessionCookieSignsChangesOnlyFromTheDashboardsOwnPag
   EXPECT_EQ(reviewed.status, 200) << reviewed.body.dump();
   EXPECT_EQ(Outcome(acme_request_)["status"], "ANSWER_APPROVED");
   auto client = HttpsClient(host, ca_file_, "");
+  const std::string open =
+      absl::StrCat(R"({"title": "From the dashboard", "outcomes": {"outcomeIds": [")", kAsked,
+                   R"("]}, "scopeKind": "REQUEST_SCOPE_SUPPLIER", "scopeId": "acme",)",
+                   R"( "ownerKind": "OWNER_SUPPLIER", "ownerId": "acme", "dueUnixSeconds": ")",
+                   absl::ToUnixSeconds(clock_.TimeNow() + absl::Hours(24)), R"("})");
+  for (const httplib::Headers& refused :
+       {httplib::Headers{{"Cookie", "postura_session=" + admin_.token}},
+        Dashboard(admin_.token, "evil.example")}) {
+    httplib::Result create = client->Post("/api/v1/requests", refused, open, "application/json");
+    ASSERT_TRUE(create);
+    EXPECT_EQ(create->status, 401);
+  }
   httplib::Result create =
-      client->Post("/api/v1/requests", Dashboard(admin_.token, host), "{}", "application/json");
+      client->Post("/api/v1/requests", Dashboard(admin_.token, host), open, "application/json");
   ASSERT_TRUE(create);
-  EXPECT_EQ(create->status, 401);
+  EXPECT_EQ(create->status, 200) << create->body;
+  EXPECT_THAT(create->body, HasSubstr("From the dashboard"));
 }
 
 TEST_F(RequestsHttpTest, AnswerHistoryShowsEachTenantOnlyItsOwn) {

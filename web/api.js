@@ -111,3 +111,30 @@ export function watchScores(onUpdate, onStatus) {
   });
   return source;
 }
+
+// POSTs a change made on the dashboard's page: `body` (FormData or a JSON-able object) to
+// `path` with the session cookie and the X-Postura-Dashboard marker the collector asks of
+// cookie-signed changes (docs/security.md). The parsed answer, or an Error carrying the
+// collector's message.
+export async function postChange(path, body) {
+  const form = body instanceof FormData;
+  let response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { 'X-Postura-Dashboard': '1', Accept: 'application/json', ...(form ? {} : { 'Content-Type': 'application/json' }) },
+      body: form ? body : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch (error) {
+    throw new Error(`cannot reach the collector: ${error.message}`);
+  }
+  let answer = null;
+  try {
+    answer = await response.json();
+  } catch {
+    // Not JSON: the status says enough.
+  }
+  if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
+  return answer;
+}

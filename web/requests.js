@@ -10,9 +10,10 @@
 // - "All requests": each request it may see, open, overdue, complete or cancelled.
 // Changes go out with the session cookie and the X-Postura-Dashboard header, which the
 // collector asks of the cookie on a change (docs/security.md).
-import { getJson } from './api.js';
+import { getJson, postChange as post } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatClock, formatLevel, nanosToMillis } from './format.js';
+import { newRequestForm } from './request_form.js';
 
 const REQUEST_STATES = { REQUEST_OPEN: 'open', REQUEST_COMPLETE: 'complete', REQUEST_CANCELLED: 'cancelled' };
 const ANSWER_STATES = {
@@ -24,31 +25,6 @@ const LEVEL_CHOICES = [['0', 'DLI_0'], ['0.33', 'DLI_33'], ['0.67', 'DLI_67'], [
 export function requestState(request) {
   if (request.status === 'REQUEST_OPEN' && request.overdue) return 'overdue';
   return REQUEST_STATES[request.status] ?? 'unknown';
-}
-
-// POSTs `body` (FormData or a JSON-able object) to `path` with the session cookie; the
-// parsed answer, or an Error carrying the collector's message.
-async function post(path, body) {
-  const form = body instanceof FormData;
-  let response;
-  try {
-    response = await fetch(path, {
-      method: 'POST',
-      headers: { 'X-Postura-Dashboard': '1', Accept: 'application/json', ...(form ? {} : { 'Content-Type': 'application/json' }) },
-      body: form ? body : JSON.stringify(body),
-      credentials: 'same-origin',
-    });
-  } catch (error) {
-    throw new Error(`cannot reach the collector: ${error.message}`);
-  }
-  let answer = null;
-  try {
-    answer = await response.json();
-  } catch {
-    // Not JSON: the status says enough.
-  }
-  if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
-  return answer;
 }
 
 function formatBytes(bytes) {
@@ -100,6 +76,7 @@ export class RequestsView {
     this.messages = new Map();  // "REQ/outcome" -> {text, error} shown under its form.
     this.reviewNote = null;     // What the last review did, atop the queue.
     this.loading = null;
+    this.newRequest = null;     // The admin's form, built once so that a redraw keeps its input.
   }
 
   key(request, outcome) {
@@ -143,6 +120,7 @@ export class RequestsView {
     replaceChildren(this.node,
       h('h1', { class: 'view-title' }, 'Evidence requests'),
       this.error ? h('p', { class: 'error', role: 'alert' }, this.error) : null,
+      reviewer ? (this.newRequest ??= newRequestForm(() => this.refresh())) : null,
       h('section', { class: 'card', 'aria-labelledby': 'to-answer-title', 'data-testid': 'to-answer' },
         h('h2', { id: 'to-answer-title' }, 'To answer ', h('span', { class: 'muted' }, `(${mine.length})`)),
         mine.length === 0 ? h('p', { class: 'muted' }, 'No open request for you to answer.') : mine.map((r) => this.ownerRequest(r))),

@@ -102,18 +102,22 @@ std::vector<HttpRoute> RequestsRoutes(RequestBook& book, const Gatekeeper& gate,
             [&book](const v1::Actor& actor, const HttpRequest& request) {
               return Answer(book.Get(actor, PathParam(request, "id")));
             }),
-      route("POST", "/api/v1/requests", Permission::kManageRequests,
-            [&book](const v1::Actor& actor, const HttpRequest& request) {
-              v1::CreateEvidenceRequestRequest create;
-              if (absl::Status s = ParseBody(request, create); !s.ok()) return ErrorResponse(s);
-              return Answer(book.Create(actor, create));
-            }),
-      route("POST", "/api/v1/requests/{id}/cancel", Permission::kManageRequests,
-            [&book](const v1::Actor& actor, const HttpRequest& request) {
-              v1::CancelEvidenceRequestRequest cancel;
-              if (absl::Status s = ParseBody(request, cancel); !s.ok()) return ErrorResponse(s);
-              return Answer(book.Cancel(actor, PathParam(request, "id"), cancel.reason()));
-            }),
+      route(
+          "POST", "/api/v1/requests", Permission::kManageRequests,
+          [&book](const v1::Actor& actor, const HttpRequest& request) {
+            v1::CreateEvidenceRequestRequest create;
+            if (absl::Status s = ParseBody(request, create); !s.ok()) return ErrorResponse(s);
+            return Answer(book.Create(actor, create));
+          },
+          CookieWrites::kFromDashboard),
+      route(
+          "POST", "/api/v1/requests/{id}/cancel", Permission::kManageRequests,
+          [&book](const v1::Actor& actor, const HttpRequest& request) {
+            v1::CancelEvidenceRequestRequest cancel;
+            if (absl::Status s = ParseBody(request, cancel); !s.ok()) return ErrorResponse(s);
+            return Answer(book.Cancel(actor, PathParam(request, "id"), cancel.reason()));
+          },
+          CookieWrites::kFromDashboard),
       route(
           "POST", "/api/v1/requests/{id}/review", Permission::kReviewRequests,
           [&book](const v1::Actor& actor, const HttpRequest& request) {

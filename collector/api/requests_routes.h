@@ -9,11 +9,13 @@
 //   POST /api/v1/requests                         open (kManageRequests; JSON body)
 //   POST /api/v1/requests/{id}/cancel             cancel ({"reason": ...})
 //   POST /api/v1/requests/{id}/review             approve or reject (kReviewRequests)
+//   POST /api/v1/requests/{id}/renew              re-open a complete one (kManageRequests)
 //   GET  /api/v1/audit[?since=T]                  the audit trail (kReadAudit)
 //   GET  /api/v1/documents/{sha256}               a document, always as an attachment
-// POST routes take the token from the Authorization header; review also takes the
-// dashboard's cookie from the dashboard's own page (requests_admit.h). Documents stream out chunk
-// by chunk with Content-Disposition: attachment and X-Content-Type-Options: nosniff.
+// POST routes take the token from the Authorization header; open, cancel and review also
+// take the dashboard's cookie from the dashboard's own page (requests_admit.h). Documents
+// stream out chunk by chunk with Content-Disposition: attachment and
+// X-Content-Type-Options: nosniff.
 //
 // Threading: handlers run on the HTTP server's workers; the book and gate are
 // thread-safe and borrowed, and must outlive the server.

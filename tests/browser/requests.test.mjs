@@ -251,6 +251,47 @@ async function main() {
       await admin.screenshot(join(artifacts, 'requests-accepted-risk.png'), { fullPage: true });
     });
 
+    await check('the admin opens a request from the page\'s form; the supplier then finds it to answer', async () => {
+      await showRequests(admin);
+      const field = (name) => `[data-testid="new-request-${name}"]`;
+      const fill = async (name, text) => {
+        await admin.click(field(name));
+        await admin.type(text);
+      };
+      await fill('title', 'Awareness 2027');
+      await admin.evaluate((sel) => { document.querySelector(sel).value = 'category'; }, field('selection'));
+      await fill('selected', 'PR.AT');
+      await fill('scope-id', 'hoster');
+      await fill('owner-id', 'hoster');
+      const due = new Date(Date.now() + 30 * 86400 * 1000).toISOString().slice(0, 10);
+      await admin.evaluate((sel, value) => { document.querySelector(sel).value = value; }, field('due'), due);
+      await admin.click(field('submit'));
+      const status = await admin.waitFor((sel) => document.querySelector(sel)?.textContent || null, [field('status')]);
+      assert(status.startsWith('Opened REQ-') && status.includes('"Awareness 2027"'), `form status "${status}"`);
+      const id = status.split(' ')[1];
+      const opened = await api(http, `/api/v1/requests/${id}`);
+      assertEqual([opened.title, opened.ownerId, opened.scopeId, opened.status], ['Awareness 2027', 'hoster', 'hoster', 'REQUEST_OPEN'], 'the opened request');
+      assert(opened.outcomes.length > 0 && opened.outcomes.every((o) => o.outcomeId.startsWith('PR_AT_')), `outcomes ${opened.outcomes.map((o) => o.outcomeId)}`);
+      assertEqual(new Date(Number(opened.dueUnixSeconds) * 1000).toISOString().slice(0, 10), due, 'due date');
+      await showRequests(supplier);
+      await supplier.waitFor((rid) => document.querySelector(`[data-testid="owner-request"][data-request-id="${rid}"]`), [id]);
+      // A refused request shows the collector's reason and opens nothing; the form was reset.
+      const before = (await api(http, '/api/v1/requests?all=true')).requests.length;
+      await fill('title', 'No such owner');
+      await admin.evaluate((sel) => { document.querySelector(sel).value = 'category'; }, field('selection'));
+      await fill('selected', 'PR.AT');
+      await fill('scope-id', 'hoster');
+      await fill('owner-id', 'nobody');
+      await admin.evaluate((sel, value) => { document.querySelector(sel).value = value; }, field('due'), due);
+      await admin.click(field('submit'));
+      const refused = await admin.waitFor((sel) => (document.querySelector(sel)?.textContent ?? '').startsWith('Not opened') && document.querySelector(sel).textContent, [field('status')]);
+      assert(refused.includes('nobody'), `refusal "${refused}"`);
+      assertEqual((await api(http, '/api/v1/requests?all=true')).requests.length, before, 'requests after a refusal');
+      const logged = admin.errors.splice(0);  // The browser logs the refused POST: expected.
+      assert(logged.length === 1 && logged[0].includes('400') && logged[0].includes('/api/v1/requests'), `errors ${logged}`);
+      await admin.screenshot(join(artifacts, 'requests-new.png'), { fullPage: true });
+    });
+
     for (const [who, page] of Object.entries(pages)) assertEqual(page.errors, [], `errors in the ${who}'s page`);
     console.log(`${results.length} passed, 0 failed`);
     return 0;
