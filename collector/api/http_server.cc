@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "collector/api/http_security_headers.h"
 #include "collector/api/http_wire.h"
 #include "collector/api/route_pattern.h"
 #include "common/base/thread_name.h"

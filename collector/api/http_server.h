@@ -29,20 +29,6 @@ struct Response;
 
 namespace postura::collector {
 
-// Headers every response carries, pages, API answers and errors alike
-// (docs/security.md, "Headers"): the dashboard runs only its own scripts and styles (no
-// inline script or style), fetches only from its own origin, is never framed, sends no
-// referrer, and browsers take each body as the type it is declared.
-inline constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
-    {"Content-Security-Policy",
-     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-     "frame-ancestors 'none'"},
-    {"X-Content-Type-Options", "nosniff"},
-    {"X-Frame-Options", "DENY"},
-    {"Referrer-Policy", "no-referrer"},
-};
-
 struct HttpServerOptions {
   // "host:port" to listen on; "[::1]:port" for IPv6. Port 0 picks a free port, which
   // HttpServer::address() then reports.
