@@ -28,8 +28,12 @@
 #include "gtest/gtest.h"
 #include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
+#include "postura/v1/exceptions.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
+#include "postura/v1/operations.grpc.pb.h"
+#include "postura/v1/profile.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
+#include "postura/v1/requests.grpc.pb.h"
 #include "postura/v1/tiers.grpc.pb.h"
 #include "tests/access_control_fixture.h"
 #include "tests/testing/collector_client.h"
@@ -60,7 +64,9 @@ TEST_F(AccessControlTest, EveryGrpcMethodRefusesACallWithoutCredential) {
   for (const google::protobuf::FileDescriptor* file :
        {v1::Credential::descriptor()->file(), v1::Asset::descriptor()->file(),
         v1::AgentMessage::descriptor()->file(), v1::WatchRequest::descriptor()->file(),
-        v1::GetTiersRequest::descriptor()->file()}) {
+        v1::GetTiersRequest::descriptor()->file(), v1::EvidenceRequest::descriptor()->file(),
+        v1::RiskException::descriptor()->file(), v1::GetProfileRequest::descriptor()->file(),
+        v1::BackupRequest::descriptor()->file()}) {
     for (int i = 0; i < file->service_count(); ++i) services.push_back(file->service(i));
   }
   for (const google::protobuf::ServiceDescriptor* service : services) {
@@ -78,7 +84,8 @@ TEST_F(AccessControlTest, EveryGrpcMethodRefusesACallWithoutCredential) {
           << method << ": " << status.error_message();
     }
   }
-  EXPECT_EQ(methods, 6 + 15 + 10 + 1 + 1 + 1);
+  // access, admin, query, ingest, watch, tiers, requests, exceptions, profile, operations.
+  EXPECT_EQ(methods, 6 + 15 + 10 + 1 + 1 + 1 + 9 + 4 + 1 + 2);
   EXPECT_EQ(ItemsStored(), stored);
   EXPECT_THAT(AgentIds(), ElementsAre("acme-agent", "hq-agent", "other-agent"));
 }
