@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "collector/api/http_admit.h"
 #include "collector/scoring/score_wire.h"
 #include "common/crosswalk/alignment.h"
 #include "common/crosswalk/crosswalk.h"
@@ -21,16 +22,6 @@ using crosswalk::Framework;
 
 absl::Status FailedToFit(const absl::Status& status) {
   return absl::FailedPreconditionError(status.message());
-}
-
-std::string Param(const HttpRequest& request, const std::string& name) {
-  auto it = request.query_params.find(name);
-  return it == request.query_params.end() ? "" : it->second;
-}
-
-const std::string* Header(const HttpRequest& request, const char* name) {
-  auto it = request.headers.find(name);
-  return it == request.headers.end() ? nullptr : &it->second;
 }
 
 // The readings of the asset, or of every asset the caller may see.
@@ -62,15 +53,14 @@ absl::StatusOr<std::vector<AssetReadings>> ReadScope(const ScoreQueries& queries
 
 HttpResponse Report(const ScoreQueries& queries, const Gatekeeper& gate, const Catalog& catalog,
                     const CrosswalkSet& crosswalks, const HttpRequest& request) {
-  const std::string asset_id = Param(request, "asset");
-  absl::StatusOr<Principal> principal =
-      gate.AdmitHttp(Header(request, "authorization"), Header(request, "cookie"),
-                     asset_id.empty() ? Permission::kReadOrganization : Permission::kReadScores);
+  const std::string asset_id = QueryParam(request, "asset");
+  absl::StatusOr<Principal> principal = AdmitPrincipal(
+      request, gate, asset_id.empty() ? Permission::kReadOrganization : Permission::kReadScores);
   if (!principal.ok()) return ErrorResponse(principal.status());
-  absl::StatusOr<Framework> framework = crosswalk::ParseFramework(Param(request, "framework"));
+  absl::StatusOr<Framework> framework = crosswalk::ParseFramework(QueryParam(request, "framework"));
   if (!framework.ok()) return ErrorResponse(framework.status());
   std::optional<Framework> against;
-  if (const std::string name = Param(request, "against"); !name.empty()) {
+  if (const std::string name = QueryParam(request, "against"); !name.empty()) {
     absl::StatusOr<Framework> parsed = crosswalk::ParseFramework(name);
     if (!parsed.ok()) return ErrorResponse(parsed.status());
     if (*parsed == *framework) {

@@ -4,26 +4,13 @@
 #include <string>
 #include <utility>
 
+#include "collector/api/requests_admit.h"
 #include "collector/api/requests_service.h"
 #include "common/transport/grpc_status.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace postura::collector {
 namespace {
-
-// Who is calling over HTTPS, if admitted. Reads may use the dashboard's cookie; changes
-// may not.
-absl::StatusOr<v1::Actor> AdmitHttp(const HttpRequest& request, const Gatekeeper& gate,
-                                    const CredentialStore& credentials, Permission permission) {
-  auto authorization = request.headers.find("authorization");
-  auto cookie = request.headers.find("cookie");
-  const bool reads = request.method == "GET" || request.method == "HEAD";
-  absl::StatusOr<Principal> principal = gate.AdmitHttp(
-      authorization == request.headers.end() ? nullptr : &authorization->second,
-      !reads || cookie == request.headers.end() ? nullptr : &cookie->second, permission);
-  if (!principal.ok()) return principal.status();
-  return ActorOf(*principal, credentials);
-}
 
 template <typename Message>
 absl::Status ParseBody(const HttpRequest& request, Message& message) {
@@ -150,7 +137,7 @@ std::vector<HttpRoute> ExceptionsRoutes(ExceptionBook& book, const ScoreQueries&
     return HttpRoute{std::move(method), std::move(path),
                      [&gate, &credentials, permission, work](const HttpRequest& request) {
                        absl::StatusOr<v1::Actor> actor =
-                           AdmitHttp(request, gate, credentials, permission);
+                           AdmitActor(request, gate, credentials, permission);
                        if (!actor.ok()) return ErrorResponse(actor.status());
                        return work(*actor, request);
                      }};

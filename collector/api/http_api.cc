@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collector/api/alert_metrics.h"
+#include "collector/api/http_admit.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/prometheus_text.h"
 #include "common/base/heap.h"
@@ -15,15 +16,9 @@
 namespace postura::collector {
 namespace {
 
-// The first value of a query parameter; empty if absent.
-std::string Param(const HttpRequest& request, const std::string& name) {
-  auto it = request.query_params.find(name);
-  return it == request.query_params.end() ? "" : it->second;
-}
-
 // Parses an integer query parameter (absent: 0).
 absl::StatusOr<int64_t> IntParam(const HttpRequest& request, const std::string& name) {
-  const std::string text = Param(request, name);
+  const std::string text = QueryParam(request, name);
   int64_t value = 0;
   if (!text.empty() && !absl::SimpleAtoi(text, &value)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -117,9 +112,9 @@ absl::StatusOr<std::unique_ptr<SseSource>> OpenScoreEvents(const HttpApiSources&
   for (auto [it, end] = request.query_params.equal_range("asset"); it != end; ++it) {
     watch.add_asset_ids(it->second);
   }
-  watch.set_department_id(Param(request, "department"));
-  watch.set_supplier_id(Param(request, "supplier"));
-  const std::string transitions = Param(request, "only_target_transitions");
+  watch.set_department_id(QueryParam(request, "department"));
+  watch.set_supplier_id(QueryParam(request, "supplier"));
+  const std::string transitions = QueryParam(request, "only_target_transitions");
   if (!transitions.empty() && transitions != "0" && transitions != "1" && transitions != "true" &&
       transitions != "false") {
     return absl::InvalidArgumentError("only_target_transitions must be 0, 1, true or false");
@@ -130,26 +125,6 @@ absl::StatusOr<std::unique_ptr<SseSource>> OpenScoreEvents(const HttpApiSources&
   return std::make_unique<ScoreEventSource>(
       *sources.scorer, *sources.queries, *std::move(filter), *sources.gate, principal,
       sources.reminders ? sources.reminders(principal) : nullptr);
-}
-
-// The principal of an HTTP request, by its Authorization header or session cookie.
-absl::StatusOr<Principal> AdmitRequest(const Gatekeeper& gate, const HttpRequest& request,
-                                       Permission permission) {
-  const auto header = [&](const char* name) -> const std::string* {
-    auto it = request.headers.find(name);
-    return it == request.headers.end() ? nullptr : &it->second;
-  };
-  return gate.AdmitHttp(header("authorization"), header("cookie"), permission);
-}
-
-// A handler that answers only callers the gatekeeper admits for `permission`.
-HttpHandler Guarded(const Gatekeeper& gate, Permission permission,
-                    std::function<HttpResponse(const Principal&, const HttpRequest&)> handler) {
-  return [&gate, permission, handler = std::move(handler)](const HttpRequest& request) {
-    absl::StatusOr<Principal> principal = AdmitRequest(gate, request, permission);
-    if (!principal.ok()) return ErrorResponse(principal.status());
-    return handler(*principal, request);
-  };
 }
 
 // POST /api/v1/session: checks the bearer token and keeps it in an HttpOnly cookie, so
@@ -366,36 +341,36 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
        [&gate](const HttpRequest& request) { return OpenSession(gate, request); }},
       {"DELETE", "/api/v1/session", [](const HttpRequest&) { return CloseSession(); }},
       {"GET", "/api/v1/whoami",
-       Guarded(gate, Permission::kIdentify,
-               [](const Principal& principal, const HttpRequest&) {
-                 v1::Credential credential;
-                 credential.set_id(principal.credential_id);
-                 credential.set_role(principal.role);
-                 credential.set_tenant_id(principal.tenant_id);
-                 credential.set_agent_id(principal.agent_id);
-                 credential.set_department_id(principal.department_id);
-                 return JsonResponse(credential);
-               })},
+       Admitted(gate, Permission::kIdentify,
+                [](const Principal& principal, const HttpRequest&) {
+                  v1::Credential credential;
+                  credential.set_id(principal.credential_id);
+                  credential.set_role(principal.role);
+                  credential.set_tenant_id(principal.tenant_id);
+                  credential.set_agent_id(principal.agent_id);
+                  credential.set_department_id(principal.department_id);
+                  return JsonResponse(credential);
+                })},
       {"GET", "/api/v1/organization",
-       Guarded(gate, Permission::kReadOrganization,
-               [&queries, past = sources.past](const Principal&, const HttpRequest& request) {
-                 absl::StatusOr<int64_t> as_of = TimeParam(request, "as_of");
-                 if (!as_of.ok()) return ErrorResponse(as_of.status());
-                 if (*as_of == 0) return JsonResponse(queries.GetOrganizationScore());
-                 v1::GetOrganizationScoreRequest query;
-                 query.set_as_of_unix_nanos(*as_of);
-                 return Respond(past->GetOrganizationScore(query));
-               })},
+       Admitted(gate, Permission::kReadOrganization,
+                [&queries, past = sources.past](const Principal&, const HttpRequest& request) {
+                  absl::StatusOr<int64_t> as_of = TimeParam(request, "as_of");
+                  if (!as_of.ok()) return ErrorResponse(as_of.status());
+                  if (*as_of == 0) return JsonResponse(queries.GetOrganizationScore());
+                  v1::GetOrganizationScoreRequest query;
+                  query.set_as_of_unix_nanos(*as_of);
+                  return Respond(past->GetOrganizationScore(query));
+                })},
       {"GET", "/api/v1/assets",
-       Guarded(gate, Permission::kReadScores,
-               [&queries](const Principal& principal, const HttpRequest& request) {
-                 v1::ListAssetScoresRequest query;
-                 query.set_department_id(Param(request, "department"));
-                 query.set_supplier_id(Param(request, "supplier"));
-                 return Respond(queries.ListAssetScores(principal, query));
-               })},
+       Admitted(gate, Permission::kReadScores,
+                [&queries](const Principal& principal, const HttpRequest& request) {
+                  v1::ListAssetScoresRequest query;
+                  query.set_department_id(QueryParam(request, "department"));
+                  query.set_supplier_id(QueryParam(request, "supplier"));
+                  return Respond(queries.ListAssetScores(principal, query));
+                })},
       {"GET", "/api/v1/assets/{asset_id}",
-       Guarded(
+       Admitted(
            gate, Permission::kReadScores,
            [&queries, past = sources.past](const Principal& principal, const HttpRequest& request) {
              v1::GetAssetScoreRequest query;
@@ -407,32 +382,32 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
              return Respond(past->GetAssetScore(principal, query));
            })},
       {"GET", "/api/v1/assets/{asset_id}/gaps",
-       Guarded(gate, Permission::kReadScores,
-               [&queries](const Principal& principal, const HttpRequest& request) {
-                 v1::GetGapsRequest query;
-                 query.set_asset_id(request.path_params.at("asset_id"));
-                 return Respond(queries.GetGaps(principal, query));
-               })},
+       Admitted(gate, Permission::kReadScores,
+                [&queries](const Principal& principal, const HttpRequest& request) {
+                  v1::GetGapsRequest query;
+                  query.set_asset_id(request.path_params.at("asset_id"));
+                  return Respond(queries.GetGaps(principal, query));
+                })},
       {"GET", "/api/v1/assets/{asset_id}/outcomes/{outcome_id}/evidence",
-       Guarded(gate, Permission::kReadEvidence,
-               [&queries](const Principal& principal, const HttpRequest& request) {
-                 return EvidenceHistory(queries, principal, request);
-               })},
+       Admitted(gate, Permission::kReadEvidence,
+                [&queries](const Principal& principal, const HttpRequest& request) {
+                  return EvidenceHistory(queries, principal, request);
+                })},
       {"GET", "/api/v1/assets/{asset_id}/plan",
-       Guarded(gate, Permission::kReadScores,
-               [&queries](const Principal& principal, const HttpRequest& request) {
-                 v1::PlanAssetRequest query;
-                 query.set_asset_id(request.path_params.at("asset_id"));
-                 for (auto [it, end] = request.query_params.equal_range("lock"); it != end; ++it) {
-                   query.add_locked_outcome_ids(it->second);
-                 }
-                 return Respond(queries.PlanAsset(principal, query));
-               })},
+       Admitted(gate, Permission::kReadScores,
+                [&queries](const Principal& principal, const HttpRequest& request) {
+                  v1::PlanAssetRequest query;
+                  query.set_asset_id(request.path_params.at("asset_id"));
+                  for (auto [it, end] = request.query_params.equal_range("lock"); it != end; ++it) {
+                    query.add_locked_outcome_ids(it->second);
+                  }
+                  return Respond(queries.PlanAsset(principal, query));
+                })},
       {"GET", "/metrics",
-       Guarded(gate, Permission::kReadOrganization,
-               [sources](const Principal&, const HttpRequest&) {
-                 return HttpResponse{200, "text/plain; version=0.0.4", RenderMetrics(sources), {}};
-               })},
+       Admitted(gate, Permission::kReadOrganization,
+                [sources](const Principal&, const HttpRequest&) {
+                  return HttpResponse{200, "text/plain; version=0.0.4", RenderMetrics(sources), {}};
+                })},
   };
 }
 
@@ -440,7 +415,7 @@ std::vector<HttpStreamRoute> ApiStreamRoutes(const HttpApiSources& sources) {
   return {{"/api/v1/events",
            [sources](const HttpRequest& request) -> absl::StatusOr<std::unique_ptr<SseSource>> {
              absl::StatusOr<Principal> principal =
-                 AdmitRequest(*sources.gate, request, Permission::kWatch);
+                 AdmitPrincipal(request, *sources.gate, Permission::kWatch);
              if (!principal.ok()) return principal.status();
              return OpenScoreEvents(sources, *principal, request);
            }}};

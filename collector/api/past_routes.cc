@@ -4,35 +4,16 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "collector/api/http_admit.h"
 #include "common/config/yaml_config.h"
 #include "google/protobuf/struct.pb.h"
 
 namespace postura::collector {
 namespace {
 
-std::string Param(const HttpRequest& request, const std::string& name) {
-  auto it = request.query_params.find(name);
-  return it == request.query_params.end() ? "" : it->second;
-}
-
 template <typename Message>
 HttpResponse Respond(const absl::StatusOr<Message>& answer) {
   return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
-}
-
-// The principal of a request admitted for `permission`, then `handler`'s answer.
-HttpHandler Admitted(const Gatekeeper& gate, Permission permission,
-                     std::function<HttpResponse(const Principal&, const HttpRequest&)> handler) {
-  return [&gate, permission, handler = std::move(handler)](const HttpRequest& request) {
-    const auto header = [&](const char* name) -> const std::string* {
-      auto it = request.headers.find(name);
-      return it == request.headers.end() ? nullptr : &it->second;
-    };
-    absl::StatusOr<Principal> principal =
-        gate.AdmitHttp(header("authorization"), header("cookie"), permission);
-    if (!principal.ok()) return ErrorResponse(principal.status());
-    return handler(*principal, request);
-  };
 }
 
 // Fills a history request's window and step from the query parameters.
@@ -43,7 +24,7 @@ absl::Status SetWindow(const HttpRequest& request, v1::GetScoreHistoryRequest& q
   if (!until.ok()) return until.status();
   query.set_since_unix_nanos(*since);
   query.set_until_unix_nanos(*until);
-  const std::string step = Param(request, "step");
+  const std::string step = QueryParam(request, "step");
   if (!step.empty()) {
     absl::StatusOr<absl::Duration> duration = ParseConfigDuration(step);
     if (!duration.ok()) {
@@ -89,7 +70,7 @@ HttpResponse Window(const PastQueries& past) {
 }  // namespace
 
 absl::StatusOr<int64_t> TimeParam(const HttpRequest& request, const std::string& name) {
-  const std::string text = Param(request, name);
+  const std::string text = QueryParam(request, name);
   if (text.empty()) return 0;
   int64_t nanos = 0;
   if (absl::SimpleAtoi(text, &nanos)) return nanos;
@@ -119,9 +100,9 @@ std::vector<HttpRoute> PastRoutes(const PastQueries& past, const Gatekeeper& gat
        Admitted(gate, Permission::kReadOrganization,
                 [&past](const Principal& principal, const HttpRequest& request) {
                   v1::GetScoreHistoryRequest query;
-                  query.set_implementation_group(Param(request, "group"));
-                  query.set_department_id(Param(request, "department"));
-                  query.set_supplier_id(Param(request, "supplier"));
+                  query.set_implementation_group(QueryParam(request, "group"));
+                  query.set_department_id(QueryParam(request, "department"));
+                  query.set_supplier_id(QueryParam(request, "supplier"));
                   query.set_organization(query.implementation_group().empty() &&
                                          query.department_id().empty() &&
                                          query.supplier_id().empty());

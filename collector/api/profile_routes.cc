@@ -2,18 +2,14 @@
 
 #include <string>
 
+#include "collector/api/http_admit.h"
+
 namespace postura::collector {
 namespace {
 
-const std::string* Header(const HttpRequest& request, const char* name) {
-  auto it = request.headers.find(name);
-  return it == request.headers.end() ? nullptr : &it->second;
-}
-
 HttpResponse Answer(const ProfileQueries& profiles, const Gatekeeper& gate,
                     const HttpRequest& request, const v1::GetProfileRequest& query) {
-  absl::StatusOr<Principal> principal = gate.AdmitHttp(
-      Header(request, "authorization"), Header(request, "cookie"), Permission::kReadScores);
+  absl::StatusOr<Principal> principal = AdmitPrincipal(request, gate, Permission::kReadScores);
   if (!principal.ok()) return ErrorResponse(principal.status());
   absl::StatusOr<v1::Profile> profile = profiles.GetProfile(*principal, query);
   return profile.ok() ? JsonResponse(*profile) : ErrorResponse(profile.status());

@@ -2,28 +2,18 @@
 
 #include <string>
 
+#include "collector/api/http_admit.h"
 #include "collector/api/past_routes.h"
 
 namespace postura::collector {
 namespace {
 
-std::string Param(const HttpRequest& request, const std::string& name) {
-  auto it = request.query_params.find(name);
-  return it == request.query_params.end() ? "" : it->second;
-}
-
-const std::string* Header(const HttpRequest& request, const char* name) {
-  auto it = request.headers.find(name);
-  return it == request.headers.end() ? nullptr : &it->second;
-}
-
 HttpResponse Remediation(const RemediationQueries& remediation, const Gatekeeper& gate,
                          const HttpRequest& request) {
-  absl::StatusOr<Principal> principal = gate.AdmitHttp(
-      Header(request, "authorization"), Header(request, "cookie"), Permission::kReadScores);
+  absl::StatusOr<Principal> principal = AdmitPrincipal(request, gate, Permission::kReadScores);
   if (!principal.ok()) return ErrorResponse(principal.status());
   v1::GetRemediationRequest query;
-  query.set_by(Param(request, "by"));
+  query.set_by(QueryParam(request, "by"));
   absl::StatusOr<int64_t> since = TimeParam(request, "since");
   if (!since.ok()) return ErrorResponse(since.status());
   absl::StatusOr<int64_t> until = TimeParam(request, "until");
