@@ -13,7 +13,7 @@
 //   GET  /api/v1/audit[?since=T]                  the audit trail (kReadAudit)
 //   GET  /api/v1/documents/{sha256}               a document, always as an attachment
 // POST routes take the token from the Authorization header; open, cancel and review also
-// take the dashboard's cookie from the dashboard's own page (requests_admit.h). Documents
+// take the dashboard's cookie from the dashboard's own page (http_admit.h). Documents
 // stream out chunk by chunk with Content-Disposition: attachment and
 // X-Content-Type-Options: nosniff.
 //

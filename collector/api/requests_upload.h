@@ -11,7 +11,7 @@
 // cap is 413 with the code RESOURCE_EXHAUSTED naming the cap; a body over the request's
 // document cap plus 1 MiB by its Content-Length is 413 before it is read. The answer is
 // the request as after the answer (EvidenceRequest). Signed by the Authorization header,
-// or by the dashboard's cookie from the dashboard's own page (requests_admit.h).
+// or by the dashboard's cookie from the dashboard's own page (http_admit.h).
 //
 // Threading: the handler runs on an HTTP worker, one request each; the book and gate are
 // thread-safe, borrowed, and must outlive the server.
