@@ -7,27 +7,9 @@
 #include "collector/api/requests_admit.h"
 #include "collector/api/requests_service.h"
 #include "common/transport/grpc_status.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace postura::collector {
 namespace {
-
-template <typename Message>
-absl::Status ParseBody(const HttpRequest& request, Message& message) {
-  if (request.body.empty()) return absl::OkStatus();
-  google::protobuf::util::JsonParseOptions options;
-  if (auto parsed = google::protobuf::util::JsonStringToMessage(request.body, &message, options);
-      !parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the body is not a valid JSON request: ", parsed.message().ToString()));
-  }
-  return absl::OkStatus();
-}
-
-template <typename Message>
-HttpResponse Answer(const absl::StatusOr<Message>& answer) {
-  return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
-}
 
 absl::StatusOr<v1::ListRiskExceptionsResponse> ListOf(const ExceptionBook& book,
                                                       const v1::Actor& actor,
@@ -146,7 +128,7 @@ std::vector<HttpRoute> ExceptionsRoutes(ExceptionBook& book, const ScoreQueries&
       route("GET", "/api/v1/exceptions", Permission::kReadRequests,
             [&book](const v1::Actor& actor, const HttpRequest& request) {
               auto asset = request.query_params.find("asset");
-              return Answer(
+              return JsonOrError(
                   ListOf(book, actor, asset == request.query_params.end() ? "" : asset->second));
             }),
       route("GET", "/api/v1/exceptions/accepted-risk", Permission::kReadOrganization,
@@ -156,14 +138,14 @@ std::vector<HttpRoute> ExceptionsRoutes(ExceptionBook& book, const ScoreQueries&
       route("POST", "/api/v1/exceptions", Permission::kManageRequests,
             [&book](const v1::Actor& actor, const HttpRequest& request) {
               v1::CreateRiskExceptionRequest create;
-              if (absl::Status s = ParseBody(request, create); !s.ok()) return ErrorResponse(s);
-              return Answer(book.Create(actor, create));
+              if (absl::Status s = ParseJsonBody(request, create); !s.ok()) return ErrorResponse(s);
+              return JsonOrError(book.Create(actor, create));
             }),
       route("POST", "/api/v1/exceptions/{id}/revoke", Permission::kManageRequests,
             [&book](const v1::Actor& actor, const HttpRequest& request) {
               v1::RevokeRiskExceptionRequest revoke;
-              if (absl::Status s = ParseBody(request, revoke); !s.ok()) return ErrorResponse(s);
-              return Answer(book.Revoke(actor, request.path_params.at("id"), revoke.reason()));
+              if (absl::Status s = ParseJsonBody(request, revoke); !s.ok()) return ErrorResponse(s);
+              return JsonOrError(book.Revoke(actor, request.path_params.at("id"), revoke.reason()));
             }),
   };
 }

@@ -3,7 +3,9 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace postura::collector {
 
@@ -51,6 +53,17 @@ std::string QueryParam(const HttpRequest& request, const std::string& name) {
 const std::string* HeaderValue(const HttpRequest& request, const std::string& name) {
   auto it = request.headers.find(name);
   return it == request.headers.end() ? nullptr : &it->second;
+}
+
+absl::Status ParseJsonBody(const HttpRequest& request, google::protobuf::Message& message) {
+  if (request.body.empty()) return absl::OkStatus();
+  google::protobuf::util::JsonParseOptions options;
+  if (auto parsed = google::protobuf::util::JsonStringToMessage(request.body, &message, options);
+      !parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the body is not a valid JSON request: ", parsed.message().ToString()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace postura::collector

@@ -1,8 +1,8 @@
 #ifndef POSTURA_COLLECTOR_API_HTTP_ADMIT_H_
 #define POSTURA_COLLECTOR_API_HTTP_ADMIT_H_
 
-// Who calls an HTTPS route, and the parts of a request its handler reads. Every route but
-// /healthz, the session and the dashboard's files admits its caller here, so the rule
+// Who calls an HTTPS route, the parts of a request its handler reads, and its JSON answer. Every
+// route but /healthz, the session and the dashboard's files admits its caller here, so the rule
 // lives in one place:
 //
 // Reads (GET, HEAD) take the Authorization header or the dashboard's session cookie.
@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "collector/access/gatekeeper.h"
 #include "collector/api/http_server.h"
+#include "google/protobuf/message.h"
 
 namespace postura::collector {
 
@@ -47,6 +48,16 @@ HttpHandler Admitted(const Gatekeeper& gate, Permission permission,
 std::string PathParam(const HttpRequest& request, const std::string& name);
 std::string QueryParam(const HttpRequest& request, const std::string& name);
 const std::string* HeaderValue(const HttpRequest& request, const std::string& name);
+
+// Fills `message` from the request's JSON body (proto3 JSON names; an empty body leaves it
+// as it is). InvalidArgument quoting the parser's complaint otherwise.
+absl::Status ParseJsonBody(const HttpRequest& request, google::protobuf::Message& message);
+
+// 200 with `answer` as JSON, or the error's status.
+template <typename Message>
+HttpResponse JsonOrError(const absl::StatusOr<Message>& answer) {
+  return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
+}
 
 }  // namespace postura::collector
 

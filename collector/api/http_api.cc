@@ -27,11 +27,6 @@ absl::StatusOr<int64_t> IntParam(const HttpRequest& request, const std::string& 
   return value;
 }
 
-template <typename Message>
-HttpResponse Respond(const absl::StatusOr<Message>& answer) {
-  return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
-}
-
 HttpResponse EvidenceHistory(const ScoreQueries& queries, const Principal& principal,
                              const HttpRequest& request) {
   v1::GetEvidenceHistoryRequest query;
@@ -48,7 +43,7 @@ HttpResponse EvidenceHistory(const ScoreQueries& queries, const Principal& princ
     if (!value.ok()) return ErrorResponse(value.status());
     setter(*value);
   }
-  return Respond(queries.GetEvidenceHistory(principal, query));
+  return JsonOrError(queries.GetEvidenceHistory(principal, query));
 }
 
 // A watch as an event stream: each update is one "score" event; the evidence workflow's
@@ -359,7 +354,7 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
                   if (*as_of == 0) return JsonResponse(queries.GetOrganizationScore());
                   v1::GetOrganizationScoreRequest query;
                   query.set_as_of_unix_nanos(*as_of);
-                  return Respond(past->GetOrganizationScore(query));
+                  return JsonOrError(past->GetOrganizationScore(query));
                 })},
       {"GET", "/api/v1/assets",
        Admitted(gate, Permission::kReadScores,
@@ -367,7 +362,7 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
                   v1::ListAssetScoresRequest query;
                   query.set_department_id(QueryParam(request, "department"));
                   query.set_supplier_id(QueryParam(request, "supplier"));
-                  return Respond(queries.ListAssetScores(principal, query));
+                  return JsonOrError(queries.ListAssetScores(principal, query));
                 })},
       {"GET", "/api/v1/assets/{asset_id}",
        Admitted(
@@ -377,16 +372,16 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
              query.set_asset_id(request.path_params.at("asset_id"));
              absl::StatusOr<int64_t> as_of = TimeParam(request, "as_of");
              if (!as_of.ok()) return ErrorResponse(as_of.status());
-             if (*as_of == 0) return Respond(queries.GetAssetScore(principal, query));
+             if (*as_of == 0) return JsonOrError(queries.GetAssetScore(principal, query));
              query.set_as_of_unix_nanos(*as_of);
-             return Respond(past->GetAssetScore(principal, query));
+             return JsonOrError(past->GetAssetScore(principal, query));
            })},
       {"GET", "/api/v1/assets/{asset_id}/gaps",
        Admitted(gate, Permission::kReadScores,
                 [&queries](const Principal& principal, const HttpRequest& request) {
                   v1::GetGapsRequest query;
                   query.set_asset_id(request.path_params.at("asset_id"));
-                  return Respond(queries.GetGaps(principal, query));
+                  return JsonOrError(queries.GetGaps(principal, query));
                 })},
       {"GET", "/api/v1/assets/{asset_id}/outcomes/{outcome_id}/evidence",
        Admitted(gate, Permission::kReadEvidence,
@@ -401,7 +396,7 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
                   for (auto [it, end] = request.query_params.equal_range("lock"); it != end; ++it) {
                     query.add_locked_outcome_ids(it->second);
                   }
-                  return Respond(queries.PlanAsset(principal, query));
+                  return JsonOrError(queries.PlanAsset(principal, query));
                 })},
       {"GET", "/metrics",
        Admitted(gate, Permission::kReadOrganization,

@@ -11,11 +11,6 @@
 namespace postura::collector {
 namespace {
 
-template <typename Message>
-HttpResponse Respond(const absl::StatusOr<Message>& answer) {
-  return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
-}
-
 // Fills a history request's window and step from the query parameters.
 absl::Status SetWindow(const HttpRequest& request, v1::GetScoreHistoryRequest& query) {
   absl::StatusOr<int64_t> since = TimeParam(request, "since");
@@ -39,7 +34,7 @@ absl::Status SetWindow(const HttpRequest& request, v1::GetScoreHistoryRequest& q
 HttpResponse History(const PastQueries& past, const Principal& principal,
                      const HttpRequest& request, v1::GetScoreHistoryRequest query) {
   if (absl::Status s = SetWindow(request, query); !s.ok()) return ErrorResponse(s);
-  return Respond(past.GetScoreHistory(principal, query));
+  return JsonOrError(past.GetScoreHistory(principal, query));
 }
 
 HttpResponse Diff(const PastQueries& past, const Principal& principal, const HttpRequest& request,
@@ -50,7 +45,7 @@ HttpResponse Diff(const PastQueries& past, const Principal& principal, const Htt
   if (!to.ok()) return ErrorResponse(to.status());
   query.set_from_unix_nanos(*from);
   query.set_to_unix_nanos(*to);
-  return Respond(past.GetScoreDiff(principal, query));
+  return JsonOrError(past.GetScoreDiff(principal, query));
 }
 
 // {"began", "earliest", "now"} of PastQueries::Window, each in RFC 3339.

@@ -6,27 +6,9 @@
 #include "collector/api/past_routes.h"
 #include "collector/api/requests_admit.h"
 #include "collector/api/requests_service.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace postura::collector {
 namespace {
-
-template <typename Message>
-absl::Status ParseBody(const HttpRequest& request, Message& message) {
-  if (request.body.empty()) return absl::OkStatus();
-  google::protobuf::util::JsonParseOptions options;
-  if (auto parsed = google::protobuf::util::JsonStringToMessage(request.body, &message, options);
-      !parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the body is not a valid JSON request: ", parsed.message().ToString()));
-  }
-  return absl::OkStatus();
-}
-
-template <typename Message>
-HttpResponse Answer(const absl::StatusOr<Message>& answer) {
-  return answer.ok() ? JsonResponse(*answer) : ErrorResponse(answer.status());
-}
 
 HttpResponse List(RequestBook& book, const v1::Actor& actor, const HttpRequest& request) {
   auto all = request.query_params.find("all");
@@ -100,31 +82,31 @@ std::vector<HttpRoute> RequestsRoutes(RequestBook& book, const Gatekeeper& gate,
             }),
       route("GET", "/api/v1/requests/{id}", Permission::kReadRequests,
             [&book](const v1::Actor& actor, const HttpRequest& request) {
-              return Answer(book.Get(actor, PathParam(request, "id")));
+              return JsonOrError(book.Get(actor, PathParam(request, "id")));
             }),
       route(
           "POST", "/api/v1/requests", Permission::kManageRequests,
           [&book](const v1::Actor& actor, const HttpRequest& request) {
             v1::CreateEvidenceRequestRequest create;
-            if (absl::Status s = ParseBody(request, create); !s.ok()) return ErrorResponse(s);
-            return Answer(book.Create(actor, create));
+            if (absl::Status s = ParseJsonBody(request, create); !s.ok()) return ErrorResponse(s);
+            return JsonOrError(book.Create(actor, create));
           },
           CookieWrites::kFromDashboard),
       route(
           "POST", "/api/v1/requests/{id}/cancel", Permission::kManageRequests,
           [&book](const v1::Actor& actor, const HttpRequest& request) {
             v1::CancelEvidenceRequestRequest cancel;
-            if (absl::Status s = ParseBody(request, cancel); !s.ok()) return ErrorResponse(s);
-            return Answer(book.Cancel(actor, PathParam(request, "id"), cancel.reason()));
+            if (absl::Status s = ParseJsonBody(request, cancel); !s.ok()) return ErrorResponse(s);
+            return JsonOrError(book.Cancel(actor, PathParam(request, "id"), cancel.reason()));
           },
           CookieWrites::kFromDashboard),
       route(
           "POST", "/api/v1/requests/{id}/review", Permission::kReviewRequests,
           [&book](const v1::Actor& actor, const HttpRequest& request) {
             v1::ReviewAnswerRequest review;
-            if (absl::Status s = ParseBody(request, review); !s.ok()) return ErrorResponse(s);
+            if (absl::Status s = ParseJsonBody(request, review); !s.ok()) return ErrorResponse(s);
             review.set_request_id(PathParam(request, "id"));
-            return Answer(book.Review(actor, review));
+            return JsonOrError(book.Review(actor, review));
           },
           CookieWrites::kFromDashboard),
       route("GET", "/api/v1/audit", Permission::kReadAudit,
@@ -136,9 +118,9 @@ std::vector<HttpRoute> RequestsRoutes(RequestBook& book, const Gatekeeper& gate,
       route("POST", "/api/v1/requests/{id}/renew", Permission::kManageRequests,
             [&book](const v1::Actor& actor, const HttpRequest& request) {
               v1::RenewEvidenceRequestRequest renew;
-              if (absl::Status s = ParseBody(request, renew); !s.ok()) return ErrorResponse(s);
+              if (absl::Status s = ParseJsonBody(request, renew); !s.ok()) return ErrorResponse(s);
               renew.set_request_id(PathParam(request, "id"));
-              return Answer(book.Renew(actor, renew));
+              return JsonOrError(book.Renew(actor, renew));
             }),
   };
 }
