@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/cli_process_test.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/https_client.h"
@@ -47,7 +48,7 @@ const Json* FindOutcome(const Json& control, const std::string& id) {
   return nullptr;
 }
 
-class CrosswalkCliTest : public testing::Test {
+class CrosswalkCliTest : public test::CliProcessTest {
  protected:
   void SetUp() override {
     absl::StatusOr<std::unique_ptr<CollectorProcess>> collector =
@@ -79,36 +80,12 @@ class CrosswalkCliTest : public testing::Test {
     FAIL() << "the scores never showed the evidence";
   }
 
-  ProcessResult Postura(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {POSTURA_BIN, "--collector", collector_->address(), "--ca-file",
-                 collector_->ca_file(), "--token-file", collector_->admin_token_file()});
-    absl::StatusOr<ProcessResult> result = test::RunProcess(args);
-    EXPECT_TRUE(result.ok()) << result.status();
-    return result.ok() ? *result : ProcessResult{};
-  }
-
-  std::string Ok(std::vector<std::string> args) {
-    ProcessResult result = Postura(args);
-    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(args) << "\n" << result.err;
-    return result.out;
-  }
-
-  Json OkJson(std::vector<std::string> args) {
-    args.push_back("--format");
-    args.push_back("json");
-    return Json::parse(Ok(args), nullptr, /*allow_exceptions=*/false);
-  }
-
   // Writes `text` to a file in the test's directory; its path.
   std::string WriteFile(const std::string& name, const std::string& text) {
     const std::string path = (dir_.path() / name).string();
     std::ofstream(path) << text;
     return path;
   }
-
-  test::TempDir dir_;
-  std::unique_ptr<CollectorProcess> collector_;
 };
 
 TEST_F(CrosswalkCliTest, OneAssetsControlsWithTheirOutcomesAndEvidence) {

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/cli_process_test.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -29,7 +30,7 @@ using Json = nlohmann::json;
 
 constexpr char kOutcome[] = "ID_SC_ID_SC_2";  // Supply chain, IG1: a gap on web until answered.
 
-class ExceptionsCliTest : public testing::Test {
+class ExceptionsCliTest : public test::CliProcessTest {
  protected:
   void SetUp() override {
     absl::StatusOr<std::unique_ptr<CollectorProcess>> collector =
@@ -52,41 +53,12 @@ class ExceptionsCliTest : public testing::Test {
     return file;
   }
 
-  ProcessResult Postura(std::vector<std::string> args, std::string token_file = "") {
-    if (token_file.empty()) token_file = collector_->admin_token_file();
-    args.insert(args.begin(), {POSTURA_BIN, "--collector", collector_->address(), "--ca-file",
-                               collector_->ca_file(), "--token-file", token_file});
-    absl::StatusOr<ProcessResult> result = test::RunProcess(args);
-    EXPECT_TRUE(result.ok()) << result.status();
-    return result.ok() ? *result : ProcessResult{};
-  }
-
-  std::string Ok(std::vector<std::string> args, const std::string& token_file = "") {
-    ProcessResult result = Postura(args, token_file);
-    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(args) << "\n" << result.err;
-    return result.out;
-  }
-
-  Json OkJson(std::vector<std::string> args, const std::string& token_file = "") {
-    args.insert(args.end(), {"--format", "json"});
-    return Json::parse(Ok(args, token_file), nullptr, /*allow_exceptions=*/false);
-  }
-
-  // The error output of a command that must fail with exit status 1.
-  std::string Refused(std::vector<std::string> args, const std::string& token_file = "") {
-    ProcessResult result = Postura(args, token_file);
-    EXPECT_EQ(result.exit_code, 1) << testing::PrintToString(args) << "\n" << result.out;
-    return result.err;
-  }
-
   std::vector<std::string> Create(const std::string& asset, const std::string& until,
                                   const std::string& reason = "Replacement contracted for Q2.") {
     return {"exceptions", "create", "--asset", asset, "--outcome",      kOutcome,
             "--reason",   reason,   "--until", until, "--requested-by", "CISO"};
   }
 
-  test::TempDir dir_;
-  std::unique_ptr<CollectorProcess> collector_;
   std::string supplier_, other_, reviewer_;
 };
 

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "postura/v1/ingest.grpc.pb.h"
+#include "tests/testing/cli_process_test.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/https_client.h"
@@ -35,7 +36,7 @@ std::string Rfc3339(absl::Time time) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
 }
 
-class HistoryCliTest : public testing::Test {
+class HistoryCliTest : public test::CliProcessTest {
  protected:
   void SetUp() override {
     StartCollector();
@@ -52,34 +53,6 @@ class HistoryCliTest : public testing::Test {
         CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir_.path().string());
     ASSERT_TRUE(collector.ok()) << collector.status();
     collector_ = *std::move(collector);
-  }
-
-  ProcessResult Postura(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {POSTURA_BIN, "--collector", collector_->address(), "--ca-file",
-                 collector_->ca_file(), "--token-file", collector_->admin_token_file()});
-    absl::StatusOr<ProcessResult> result = test::RunProcess(args);
-    EXPECT_TRUE(result.ok()) << result.status();
-    return result.ok() ? *result : ProcessResult{};
-  }
-
-  std::string Ok(std::vector<std::string> args) {
-    ProcessResult result = Postura(args);
-    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(args) << "\n" << result.err;
-    return result.out;
-  }
-
-  Json OkJson(std::vector<std::string> args) {
-    args.push_back("--format");
-    args.push_back("json");
-    return Json::parse(Ok(args), nullptr, /*allow_exceptions=*/false);
-  }
-
-  // Runs a command that must fail with exit status 1; its stderr.
-  std::string Refused(std::vector<std::string> args) {
-    ProcessResult result = Postura(args);
-    EXPECT_EQ(result.exit_code, 1) << testing::PrintToString(args) << "\n" << result.out;
-    return result.err;
   }
 
   // Sends one report on kOutcome of "web" at `level` and waits until the score shows it.
@@ -124,8 +97,6 @@ class HistoryCliTest : public testing::Test {
     return {result->status, Json::parse(result->body, nullptr, /*allow_exceptions=*/false)};
   }
 
-  test::TempDir dir_;
-  std::unique_ptr<CollectorProcess> collector_;
   CollectorTrust agent_;
 };
 

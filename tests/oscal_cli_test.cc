@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "postura/v1/ingest.grpc.pb.h"
+#include "tests/testing/cli_process_test.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/subprocess.h"
@@ -34,7 +35,7 @@ using Json = nlohmann::json;
 constexpr char kObservedOutcome[] = "ID_AM_CSC_1_1";
 constexpr char kAttestedOutcome[] = "ID_AM_CSC_2_2";
 
-class OscalCliTest : public testing::Test {
+class OscalCliTest : public test::CliProcessTest {
  protected:
   void SetUp() override {
     absl::StatusOr<std::unique_ptr<CollectorProcess>> collector =
@@ -50,21 +51,6 @@ class OscalCliTest : public testing::Test {
         test::EnrollAgent(collector_->address(), collector_->admin(), "host-1", {"web"});
     ASSERT_TRUE(agent.ok()) << agent.status();
     agent_ = *agent;
-  }
-
-  ProcessResult Postura(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {POSTURA_BIN, "--collector", collector_->address(), "--ca-file",
-                 collector_->ca_file(), "--token-file", collector_->admin_token_file()});
-    absl::StatusOr<ProcessResult> result = test::RunProcess(args);
-    EXPECT_TRUE(result.ok()) << result.status();
-    return result.ok() ? *result : ProcessResult{};
-  }
-
-  std::string Ok(std::vector<std::string> args) {
-    ProcessResult result = Postura(args);
-    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(args) << "\n" << result.err;
-    return result.out;
   }
 
   // Exports with `args` to a file named `name` in the test's directory: its path.
@@ -121,8 +107,6 @@ class OscalCliTest : public testing::Test {
     return result.ok() ? *result : ProcessResult{};
   }
 
-  test::TempDir dir_;
-  std::unique_ptr<CollectorProcess> collector_;
   CollectorTrust agent_;
 };
 

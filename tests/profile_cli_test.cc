@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/cli_process_test.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/https_client.h"
@@ -35,7 +36,7 @@ using Json = nlohmann::json;
 constexpr char kInventory[] = "ID_AM_CSC_1_1";
 constexpr char kAccessControl[] = "PR_AC_CSC_5_2";
 
-class ProfileCliTest : public testing::Test {
+class ProfileCliTest : public test::CliProcessTest {
  protected:
   void SetUp() override {
     absl::StatusOr<std::unique_ptr<CollectorProcess>> collector =
@@ -64,26 +65,6 @@ class ProfileCliTest : public testing::Test {
     WaitUntilScored("db");
   }
 
-  ProcessResult Postura(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {POSTURA_BIN, "--collector", collector_->address(), "--ca-file",
-                 collector_->ca_file(), "--token-file", collector_->admin_token_file()});
-    absl::StatusOr<ProcessResult> result = test::RunProcess(args);
-    EXPECT_TRUE(result.ok()) << result.status();
-    return result.ok() ? *result : ProcessResult{};
-  }
-
-  std::string Ok(std::vector<std::string> args) {
-    ProcessResult result = Postura(args);
-    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(args) << "\n" << result.err;
-    return result.out;
-  }
-
-  Json OkJson(std::vector<std::string> args) {
-    args.insert(args.end(), {"--format", "json"});
-    return Json::parse(Ok(args), nullptr, /*allow_exceptions=*/false);
-  }
-
   // Waits until `asset`'s score shows the evidence sent (its value above 0).
   void WaitUntilScored(const std::string& asset) {
     const absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -102,9 +83,6 @@ class ProfileCliTest : public testing::Test {
     if (!result) return {0, Json()};
     return {result->status, Json::parse(result->body, nullptr, /*allow_exceptions=*/false)};
   }
-
-  test::TempDir dir_;
-  std::unique_ptr<CollectorProcess> collector_;
 };
 
 const Json* FindById(const Json& list, const char* key, const std::string& id) {

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "postura/v1/ingest.grpc.pb.h"
+#include "tests/testing/cli_process_test.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/https_client.h"
@@ -33,7 +34,7 @@ using Json = nlohmann::json;
 
 constexpr char kOutcome[] = "ID_AM_CSC_1_1";
 
-class RemediationCliTest : public testing::Test {
+class RemediationCliTest : public test::CliProcessTest {
  protected:
   void SetUp() override {
     StartCollector();
@@ -51,27 +52,6 @@ class RemediationCliTest : public testing::Test {
         CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir_.path().string());
     ASSERT_TRUE(collector.ok()) << collector.status();
     collector_ = *std::move(collector);
-  }
-
-  ProcessResult Postura(std::vector<std::string> args, std::string token_file = "") {
-    if (token_file.empty()) token_file = collector_->admin_token_file();
-    args.insert(args.begin(), {POSTURA_BIN, "--collector", collector_->address(), "--ca-file",
-                               collector_->ca_file(), "--token-file", token_file});
-    absl::StatusOr<ProcessResult> result = test::RunProcess(args);
-    EXPECT_TRUE(result.ok()) << result.status();
-    return result.ok() ? *result : ProcessResult{};
-  }
-
-  std::string Ok(std::vector<std::string> args) {
-    ProcessResult result = Postura(args);
-    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(args) << "\n" << result.err;
-    return result.out;
-  }
-
-  Json OkJson(std::vector<std::string> args) {
-    args.push_back("--format");
-    args.push_back("json");
-    return Json::parse(Ok(args), nullptr, /*allow_exceptions=*/false);
   }
 
   // Sends one report on kOutcome of `asset` at `level` and waits until the score shows it.
@@ -124,8 +104,6 @@ class RemediationCliTest : public testing::Test {
     return {result->status, Json::parse(result->body, nullptr, /*allow_exceptions=*/false)};
   }
 
-  test::TempDir dir_;
-  std::unique_ptr<CollectorProcess> collector_;
   CollectorTrust agent_;
 };
 

@@ -21,6 +21,7 @@
 #include "nlohmann/json.hpp"
 #include "postura/v1/query.grpc.pb.h"
 #include "postura/v1/requests.grpc.pb.h"
+#include "tests/testing/cli_process_test.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/https_client.h"
@@ -61,7 +62,7 @@ std::string ReadFile(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-class RequestsCliTest : public testing::Test {
+class RequestsCliTest : public test::CliProcessTest {
  protected:
   void SetUp() override {
     Start();
@@ -88,33 +89,6 @@ class RequestsCliTest : public testing::Test {
     args.insert(args.end(), {"-o", file});
     Ok(args);
     return file;
-  }
-
-  ProcessResult Postura(std::vector<std::string> args, std::string token_file = "") {
-    if (token_file.empty()) token_file = collector_->admin_token_file();
-    args.insert(args.begin(), {POSTURA_BIN, "--collector", collector_->address(), "--ca-file",
-                               collector_->ca_file(), "--token-file", token_file});
-    absl::StatusOr<ProcessResult> result = test::RunProcess(args);
-    EXPECT_TRUE(result.ok()) << result.status();
-    return result.ok() ? *result : ProcessResult{};
-  }
-
-  std::string Ok(std::vector<std::string> args, const std::string& token_file = "") {
-    ProcessResult result = Postura(args, token_file);
-    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(args) << "\n" << result.err;
-    return result.out;
-  }
-
-  Json OkJson(std::vector<std::string> args, const std::string& token_file = "") {
-    args.insert(args.end(), {"--format", "json"});
-    return Json::parse(Ok(args, token_file), nullptr, /*allow_exceptions=*/false);
-  }
-
-  // The error output of a command that must fail with exit status 1.
-  std::string Refused(std::vector<std::string> args, const std::string& token_file = "") {
-    ProcessResult result = Postura(args, token_file);
-    EXPECT_EQ(result.exit_code, 1) << testing::PrintToString(args) << "\n" << result.out;
-    return result.err;
   }
 
   // The level `score web` shows for `outcome` ("" unless its evidence is live).
@@ -151,8 +125,6 @@ class RequestsCliTest : public testing::Test {
 
   uint64_t AuditEntries() { return OkJson({"audit"}, auditor_)["entries"].size(); }
 
-  test::TempDir dir_;
-  std::unique_ptr<CollectorProcess> collector_;
   std::string supplier_, other_, reviewer_, auditor_;
 };
 
