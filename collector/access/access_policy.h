@@ -38,6 +38,10 @@ struct Principal {
   std::string agent_id;       // For AGENT.
   std::string credential_id;  // Safe to log; never the secret.
   std::string department_id;  // For DEPARTMENT: the officer's department.
+  // For a call admitted by a dashboard session: the session's key (SessionKey in
+  // session_book.h, a hash, never the id), so that an event stream ends with its session.
+  // Empty for a call that carries its token.
+  std::string session_key{};
 
   // Staff roles see every tenant; suppliers and agents only their own, department officers
   // only their department's assets.
