@@ -1,6 +1,7 @@
 #include "common/transport/x509_pem.h"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
@@ -8,6 +9,7 @@
 
 #include <ctime>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/transport/tls_file_io.h"
@@ -152,6 +154,17 @@ std::optional<absl::Time> NotAfter(X509* certificate) {
   std::tm not_after{};
   if (ASN1_TIME_to_tm(X509_get0_notAfter(certificate), &not_after) != 1) return std::nullopt;
   return absl::FromTimeT(timegm(&not_after));
+}
+
+std::string SerialHex(X509* certificate) {
+  std::unique_ptr<BIGNUM, OpenSslFree<BN_free>> serial(
+      ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr));
+  if (serial == nullptr) return "";
+  char* hex = BN_bn2hex(serial.get());
+  if (hex == nullptr) return "";
+  std::string text = absl::AsciiStrToLower(hex);
+  OPENSSL_free(hex);
+  return text;
 }
 
 absl::StatusOr<std::string> SpkiDigestBase64(X509* certificate) {

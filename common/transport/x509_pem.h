@@ -61,6 +61,10 @@ absl::Status VerifyServerCertificate(const std::vector<X509Ptr>& chain, X509* ca
 // The end of `certificate`'s validity; nullopt if OpenSSL cannot read it.
 std::optional<absl::Time> NotAfter(X509* certificate);
 
+// `certificate`'s serial number in lowercase hex without leading zeros; empty if OpenSSL
+// cannot read it.
+std::string SerialHex(X509* certificate);
+
 // SHA-256 of the DER SubjectPublicKeyInfo of `certificate`, in base64.
 absl::StatusOr<std::string> SpkiDigestBase64(X509* certificate);
 
