@@ -49,6 +49,10 @@ struct EncodedBatch {
     int64_t expires_at_unix_nanos = 0;
   };
   std::vector<Entry> entries;
+  // The batch's seal, a serialized v1::BatchSealRecord, and its key in the "seals" family
+  // (SealKey); both empty for a batch that came unsigned. Written with the entries.
+  std::string seal_key;
+  std::string seal_value;
 
   // Memory the encoded records hold.
   uint64_t bytes() const;

@@ -23,6 +23,8 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
   }
   std::unique_ptr<EvidenceStore> store(new EvidenceStore);
   store->retention_filter_ = std::make_unique<RetentionFilter>(*options.clock, options.retention);
+  store->seal_retention_filter_ =
+      std::make_unique<SealRetentionFilter>(*options.clock, options.retention);
   store->statistics_ = rocksdb::CreateDBStatistics();
   store->statistics_->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
 
@@ -37,8 +39,8 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
   // Before anything writes to it: a store of a newer format is refused untouched.
   absl::StatusOr<std::optional<int>> format = ReadStoreFormat(options.env, options.path);
   if (!format.ok()) return format.status();
-  const std::vector<rocksdb::ColumnFamilyDescriptor> families =
-      StoreColumnFamilies(store->retention_filter_.get(), memory);
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = StoreColumnFamilies(
+      store->retention_filter_.get(), store->seal_retention_filter_.get(), memory);
   rocksdb::DB* db = nullptr;
   rocksdb::Status status =
       rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db);
@@ -55,6 +57,7 @@ absl::StatusOr<std::unique_ptr<EvidenceStore>> EvidenceStore::Open(
   store->alerts_ = store->handles_[kAlertsFamily];
   store->requests_ = store->handles_[kRequestsFamily];
   store->documents_ = store->handles_[kDocumentsFamily];
+  store->seals_ = store->handles_[kSealsFamily];
   return store;
 }
 
@@ -73,6 +76,9 @@ absl::Status EvidenceStore::Commit(const std::vector<BatchToApply>& batches) {
       write.Put(evidence_, entry.evidence_key, entry.value);
       write.Put(state_, entry.state_key, entry.state_value);
       write.Put(expiry_, ExpiryKey(entry.expires_at_unix_nanos, entry.state_key), {});
+    }
+    if (!apply.encoded->seal_key.empty()) {
+      write.Put(seals_, apply.encoded->seal_key, apply.encoded->seal_value);
     }
     write.Put(progress_, *apply.agent_id, EncodeProgress(apply.progress));
   }
@@ -303,33 +309,6 @@ absl::Status EvidenceStore::ForEachAssetEvidence(
     if (absl::Status s = VisitStored(View(it->key()), View(it->value()), visit); !s.ok()) return s;
   }
   return FromRocksStatus(it->status(), "reading evidence");
-}
-
-absl::Status EvidenceStore::CompactEvidence() {
-  rocksdb::CompactRangeOptions options;
-  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  return FromRocksStatus(db_->CompactRange(options, evidence_, nullptr, nullptr), "compacting");
-}
-
-absl::Status EvidenceStore::Resume() {
-  // RocksDB recovers from a full disk by itself: its SstFileManager (a default one since
-  // 7.x) checks the free space every 5 s and resumes once it exceeds the largest
-  // memtable, flushing the memtables (the log that failed may be torn). Meanwhile a
-  // manual Resume answers Busy; once writes go on it answers OK at once.
-  return FromRocksStatus(db_->Resume(), "resuming writes");
-}
-
-StoreMemoryUsage EvidenceStore::MemoryUsage() const {
-  StoreMemoryUsage usage;
-  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &usage.memtables);
-  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
-                                &usage.table_readers);
-  usage.block_cache = block_cache_->GetUsage();
-  return usage;
-}
-
-uint64_t EvidenceStore::wal_syncs() const {
-  return statistics_->getTickerCount(rocksdb::WAL_FILE_SYNCED);
 }
 
 }  // namespace postura::collector

@@ -18,6 +18,7 @@
 #include "google/protobuf/message_lite.h"
 #include "postura/v1/admin.pb.h"
 #include "postura/v1/evidence.pb.h"
+#include "postura/v1/evidence_proof.pb.h"
 
 namespace rocksdb {
 class Cache;
@@ -70,7 +71,8 @@ struct BatchToApply {
 // source), "registry" (tenants, departments, assets, targets, agents) and "progress"
 // (per-agent sequence numbers), "expiry" (when each report stops counting), "history"
 // (score history, collector/history), "alerts" (alerts' state and outbox,
-// collector/alerting), "requests" and "documents" (evidence requests, collector/requests);
+// collector/alerting), "requests" and "documents" (evidence requests, collector/requests),
+// "seals" (signed batches' seals);
 // their options are in store_families.h, the records' encoding in
 // evidence_records.h.
 // Every write is synced to the WAL before it returns. Thread-safe.
@@ -211,7 +213,12 @@ class EvidenceStore {
       WorkflowFamily family, absl::string_view prefix,
       const std::function<bool(absl::string_view key, absl::string_view value)>& visit) const;
 
-  // Compacts the evidence log now, which applies retention to all of it.
+  // The seal stored with batch `sequence` of the agent (BatchToApply's EncodedBatch);
+  // nullopt if it came unsigned or retention dropped it. DataLoss if it is corrupt.
+  absl::StatusOr<std::optional<v1::BatchSealRecord>> ReadSeal(absl::string_view agent_id,
+                                                              uint64_t sequence) const;
+
+  // Compacts the evidence log and the seals now, which applies retention to all of them.
   absl::Status CompactEvidence();
   // Compacts the history family now, so that what downsampling deleted leaves the disk
   // (otherwise it goes as compaction reaches it).
@@ -255,7 +262,9 @@ class EvidenceStore {
   rocksdb::ColumnFamilyHandle* alerts_ = nullptr;
   rocksdb::ColumnFamilyHandle* requests_ = nullptr;
   rocksdb::ColumnFamilyHandle* documents_ = nullptr;
+  rocksdb::ColumnFamilyHandle* seals_ = nullptr;
   std::unique_ptr<class RetentionFilter> retention_filter_;  // See store_families.h.
+  std::unique_ptr<class SealRetentionFilter> seal_retention_filter_;
 };
 
 }  // namespace postura::collector

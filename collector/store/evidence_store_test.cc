@@ -153,6 +153,56 @@ TEST_F(EvidenceStoreTest, RetentionDropsEvidenceObservedTooLongAgo) {
   EXPECT_EQ(sequences, (std::vector<uint64_t>{2, 2}));
 }
 
+// `encoded` with a seal for batch `sequence` of `agent`, received at `received`.
+void AddSeal(EncodedBatch& encoded, const std::string& agent, uint64_t sequence,
+             absl::Time received) {
+  v1::BatchSealRecord seal;
+  seal.set_agent_id(agent);
+  seal.set_sequence(sequence);
+  seal.set_item_digests(std::string(64, 'd'));
+  seal.set_signature("signature");
+  seal.set_certificate_serial("5eal");
+  seal.set_received_at_unix_nanos(absl::ToUnixNanos(received));
+  encoded.seal_key = SealKey(agent, sequence);
+  encoded.seal_value = seal.SerializeAsString();
+}
+
+TEST_F(EvidenceStoreTest, ASealIsStoredWithItsBatchAndReadBackByAgentAndSequence) {
+  std::unique_ptr<EvidenceStore> store = Open();
+  const std::string agent = "agent-1";
+  v1::Batch signed_batch = MakeBatch(4, kNow, 2);
+  v1::Batch unsigned_batch = MakeBatch(5, kNow, 2);
+  EncodedBatch signed_encoded = EncodeBatch(agent, signed_batch, {true, true}, kNow);
+  EncodedBatch unsigned_encoded = EncodeBatch(agent, unsigned_batch, {true, true}, kNow);
+  AddSeal(signed_encoded, agent, 4, kNow);
+  ASSERT_TRUE(
+      store->Commit({{&agent, &signed_encoded, {4, 0, 2}}, {&agent, &unsigned_encoded, {5, 0, 4}}})
+          .ok());
+  std::optional<v1::BatchSealRecord> seal = store->ReadSeal(agent, 4).value();
+  ASSERT_TRUE(seal.has_value());
+  EXPECT_EQ(seal->certificate_serial(), "5eal");
+  EXPECT_EQ(seal->item_digests().size(), 64u);
+  EXPECT_FALSE(store->ReadSeal(agent, 5).value().has_value());
+  EXPECT_FALSE(store->ReadSeal("agent-2", 4).value().has_value());
+}
+
+TEST_F(EvidenceStoreTest, RetentionDropsSealsOfBatchesReceivedTooLongAgo) {
+  std::unique_ptr<EvidenceStore> store = Open(absl::Hours(24));
+  const std::string agent = "agent-1";
+  v1::Batch old_batch = MakeBatch(1, kNow - absl::Hours(30), 1);
+  v1::Batch recent = MakeBatch(2, kNow - absl::Hours(2), 1);
+  EncodedBatch old_encoded = EncodeBatch(agent, old_batch, {true}, kNow - absl::Hours(30));
+  EncodedBatch recent_encoded = EncodeBatch(agent, recent, {true}, kNow - absl::Hours(2));
+  AddSeal(old_encoded, agent, 1, kNow - absl::Hours(30));
+  AddSeal(recent_encoded, agent, 2, kNow - absl::Hours(2));
+  ASSERT_TRUE(
+      store->Commit({{&agent, &old_encoded, {1, 0, 1}}, {&agent, &recent_encoded, {2, 0, 2}}})
+          .ok());
+  ASSERT_TRUE(store->CompactEvidence().ok());
+  EXPECT_FALSE(store->ReadSeal(agent, 1).value().has_value());
+  EXPECT_TRUE(store->ReadSeal(agent, 2).value().has_value());
+}
+
 TEST_F(EvidenceStoreTest, DeletedRegistryRecordsStayDeleted) {
   {
     std::unique_ptr<EvidenceStore> store = Open();

@@ -1,10 +1,13 @@
 // EvidenceStore's side families, "history", "alerts", "requests" and "documents": their
 // records belong to the rooms above the store (collector/history, collector/alerting,
-// collector/requests), which define keys and values; the store only writes and scans them. Declared
-// in evidence_store.h.
+// collector/requests), which define keys and values; the store only writes and scans them.
+// And "seals", which ingest writes with each signed batch (Commit) and exports read back.
+// Declared in evidence_store.h.
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "collector/store/evidence_store.h"
+#include "collector/store/store_keys.h"
 #include "collector/store/store_status.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -132,6 +135,21 @@ absl::Status EvidenceStore::CompactHistory() {
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   return FromRocksStatus(db_->CompactRange(options, history_, nullptr, nullptr),
                          "compacting history");
+}
+
+absl::StatusOr<std::optional<v1::BatchSealRecord>> EvidenceStore::ReadSeal(
+    absl::string_view agent_id, uint64_t sequence) const {
+  std::string value;
+  const rocksdb::Status read =
+      db_->Get(rocksdb::ReadOptions(), seals_, SealKey(agent_id, sequence), &value);
+  if (read.IsNotFound()) return std::nullopt;
+  if (absl::Status status = FromRocksStatus(read, "reading a seal"); !status.ok()) return status;
+  v1::BatchSealRecord seal;
+  if (!seal.ParseFromString(value)) {
+    return absl::DataLossError(
+        absl::StrCat("the seal of batch ", sequence, " of agent ", agent_id, " is corrupt"));
+  }
+  return seal;
 }
 
 }  // namespace postura::collector

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "collector/store/store_keys.h"
+#include "postura/v1/evidence_proof.pb.h"
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/table.h"
 
@@ -49,6 +50,14 @@ StoreMemory MakeStoreMemory(uint64_t memtable_bytes, uint64_t block_cache_bytes)
   return memory;
 }
 
+bool SealRetentionFilter::Filter(int /*level*/, const rocksdb::Slice& /*key*/,
+                                 const rocksdb::Slice& value, std::string* /*new_value*/,
+                                 bool* /*value_changed*/) const {
+  v1::BatchSealRecord seal;
+  if (!seal.ParseFromArray(value.data(), static_cast<int>(value.size()))) return false;
+  return absl::FromUnixNanos(seal.received_at_unix_nanos()) < clock_.TimeNow() - retention_;
+}
+
 bool RetentionFilter::Filter(int /*level*/, const rocksdb::Slice& key,
                              const rocksdb::Slice& /*value*/, std::string* /*new_value*/,
                              bool* /*value_changed*/) const {
@@ -81,7 +90,8 @@ rocksdb::DBOptions StoreDbOptions(rocksdb::Env* env,
 }
 
 std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
-    const rocksdb::CompactionFilter* retention, const StoreMemory& memory) {
+    const rocksdb::CompactionFilter* retention, const rocksdb::CompactionFilter* seal_retention,
+    const StoreMemory& memory) {
   // Shares of the memtable budget: the log takes most writes, the state and expiries
   // one entry per report each, the rest little. A family flushes when its memtable
   // reaches its share, or the largest flushes when all together near the budget.
@@ -109,6 +119,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
   evidence_options.periodic_compaction_seconds = 24 * 3600;
   rocksdb::ColumnFamilyOptions expiry_options = SharedFamilyOptions(memory, budget / 8);
   rocksdb::ColumnFamilyOptions small_options = SharedFamilyOptions(memory, budget / 16);
+  // Seals: one small record per signed batch, dropped with the evidence they prove.
+  rocksdb::ColumnFamilyOptions seal_options = small_options;
+  seal_options.compaction_filter = seal_retention;
+  seal_options.periodic_compaction_seconds = 24 * 3600;
   // Score history is small, written in batches and read by ranges of one subject.
   const rocksdb::ColumnFamilyOptions& history_options = small_options;
   return {{rocksdb::kDefaultColumnFamilyName, small_options},
@@ -120,7 +134,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
           {"history", history_options},
           {"alerts", small_options},
           {"requests", small_options},
-          {"documents", small_options}};
+          {"documents", small_options},
+          {"seals", seal_options}};
 }
 
 }  // namespace postura::collector

@@ -37,6 +37,7 @@ enum StoreFamily : int {
   kAlertsFamily = 7,     // Alerts' state and outbox (collector/alerting).
   kRequestsFamily = 8,   // Evidence requests' events and audit trail (collector/requests).
   kDocumentsFamily = 9,  // Documents attached to answers, in chunks (collector/requests).
+  kSealsFamily = 10,     // Signed batches' seals, by agent and sequence, with retention.
 };
 
 // Drops evidence observed before now - retention whenever RocksDB compacts it. Keys that
@@ -48,6 +49,23 @@ class RetentionFilter : public rocksdb::CompactionFilter {
   bool Filter(int level, const rocksdb::Slice& key, const rocksdb::Slice& value,
               std::string* new_value, bool* value_changed) const override;
   const char* Name() const override { return "postura.EvidenceRetention"; }
+
+ private:
+  Clock& clock_;
+  absl::Duration retention_;
+};
+
+// Drops seals (postura.v1.BatchSealRecord) of batches received before now - retention,
+// the evidence log's retention: by then the items they prove are gone, or going. Records
+// that do not parse are kept. `clock` is borrowed and must outlive the filter.
+class SealRetentionFilter : public rocksdb::CompactionFilter {
+ public:
+  SealRetentionFilter(Clock& clock, absl::Duration retention)
+      : clock_(clock), retention_(retention) {}
+
+  bool Filter(int level, const rocksdb::Slice& key, const rocksdb::Slice& value,
+              std::string* new_value, bool* value_changed) const override;
+  const char* Name() const override { return "postura.SealRetention"; }
 
  private:
   Clock& clock_;
@@ -83,10 +101,12 @@ rocksdb::DBOptions StoreDbOptions(rocksdb::Env* env,
                                   const StoreMemory& memory);
 
 // Every column family with its options, in StoreFamily order. The evidence family
-// filters with `retention`, which must outlive the database. Each family's memtable is a
+// filters with `retention`, the seals family with `seal_retention`; both must outlive the
+// database. Each family's memtable is a
 // share of `memory`'s budget, and all read through its block cache.
 std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
-    const rocksdb::CompactionFilter* retention, const StoreMemory& memory);
+    const rocksdb::CompactionFilter* retention, const rocksdb::CompactionFilter* seal_retention,
+    const StoreMemory& memory);
 
 }  // namespace postura::collector
 

@@ -27,8 +27,13 @@ absl::Status WriteVersion(rocksdb::DB& db, int version) {
 // step by StampStoreFormat).
 absl::Status AddVersionKey(rocksdb::DB& /*db*/) { return absl::OkStatus(); }
 
+// 2 -> 3: the store gains the "seals" family (signed evidence), which opening creates
+// empty; nothing to rewrite. A collector of format 2 would not open the new family.
+absl::Status AddSealsFamily(rocksdb::DB& /*db*/) { return absl::OkStatus(); }
+
 constexpr MigrationStep kMigrations[] = {
     {1, "the store records its format version", &AddVersionKey},
+    {2, "the store keeps the seals of signed batches", &AddSealsFamily},
 };
 
 absl::StatusOr<int> ParseVersion(const std::string& text, const std::string& path) {

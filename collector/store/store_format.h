@@ -26,7 +26,7 @@
 namespace postura::collector {
 
 // The format this collector writes.
-inline constexpr int kStoreFormatVersion = 2;
+inline constexpr int kStoreFormatVersion = 3;
 // The key in the default column family that holds the version, in decimal.
 inline constexpr char kStoreFormatKey[] = "postura.store_format";
 

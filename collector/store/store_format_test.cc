@@ -107,7 +107,7 @@ TEST_F(StoreFormatTest, MigrationStepsReportTheVersionTheStoreHad) {
     EXPECT_EQ(StampStoreFormat(db, 1, "/store").value(), 1);
     std::string version;
     ASSERT_TRUE(db.Get({}, kStoreFormatKey, &version).ok());
-    EXPECT_EQ(version, "2");
+    EXPECT_EQ(version, "3");
     EXPECT_EQ(StampStoreFormat(db, kStoreFormatVersion, "/store").value(), kStoreFormatVersion);
     EXPECT_EQ(StampStoreFormat(db, std::nullopt, "/store").value(), kStoreFormatVersion);
   });
@@ -117,11 +117,11 @@ TEST_F(StoreFormatTest, ANewerStoreIsRefusedNamingBothVersionsAndLeftUntouched) 
   std::vector<std::string> future = kFormat1Families;
   future.push_back("a_family_of_the_future");
   WithRawStore(future,
-               [&](rocksdb::DB& db, auto&) { ASSERT_TRUE(db.Put({}, kStoreFormatKey, "3").ok()); });
+               [&](rocksdb::DB& db, auto&) { ASSERT_TRUE(db.Put({}, kStoreFormatKey, "4").ok()); });
   absl::StatusOr<std::unique_ptr<EvidenceStore>> store = Open();
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(store.status(), HasMessage(AllOf(HasSubstr("store /store has format version 3"),
-                                               HasSubstr("newer than version 2"))));
+  EXPECT_THAT(store.status(), HasMessage(AllOf(HasSubstr("store /store has format version 4"),
+                                               HasSubstr("newer than version 3"))));
   // Untouched: none of this collector's missing families was created, the version stays.
   rocksdb::DBOptions options;
   options.env = env_.get();

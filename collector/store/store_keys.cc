@@ -78,6 +78,15 @@ std::optional<ExpiryKeyParts> ParseExpiryKey(absl::string_view key) {
   return ExpiryKeyParts{static_cast<int64_t>(value), key.substr(8)};
 }
 
+std::string SealKey(absl::string_view agent, uint64_t sequence) {
+  std::string key;
+  key.reserve(agent.size() + 9);
+  key.append(agent.data(), agent.size());
+  key.push_back('\0');
+  AppendBigEndian(key, sequence, 8);
+  return key;
+}
+
 std::string TenantKey(absl::string_view tenant) { return absl::StrCat(kTenantKeyPrefix, tenant); }
 std::string DepartmentKey(absl::string_view department) {
   return absl::StrCat(kDepartmentKeyPrefix, department);

@@ -46,6 +46,9 @@ struct ExpiryKeyParts {
 };
 std::optional<ExpiryKeyParts> ParseExpiryKey(absl::string_view key);
 
+// seals: agent \0 sequence(8, big-endian) -> v1::BatchSealRecord, one per signed batch.
+std::string SealKey(absl::string_view agent, uint64_t sequence);
+
 // registry: one record per key; the id follows a prefix naming the record's kind.
 // "tenant/" id -> v1::Tenant, "department/" id -> v1::Department, "asset/" id -> v1::Asset,
 // "targets/" asset -> v1::PutTargetsRequest (the asset's targets), "agent/" id -> v1::Agent,
