@@ -217,6 +217,11 @@ class EvidenceStore {
   // nullopt if it came unsigned or retention dropped it. DataLoss if it is corrupt.
   absl::StatusOr<std::optional<v1::BatchSealRecord>> ReadSeal(absl::string_view agent_id,
                                                               uint64_t sequence) const;
+  // Keeps the agent certificate `serial` for proofs (synced; again is harmless), and
+  // reads it back (nullopt if unknown). Unavailable / DataLoss as the other records.
+  absl::Status PutCertificate(absl::string_view serial, const v1::AgentCertificateRecord& record);
+  absl::StatusOr<std::optional<v1::AgentCertificateRecord>> ReadCertificate(
+      absl::string_view serial) const;
 
   // Compacts the evidence log and the seals now, which applies retention to all of them.
   absl::Status CompactEvidence();

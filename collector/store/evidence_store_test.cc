@@ -203,6 +203,23 @@ TEST_F(EvidenceStoreTest, RetentionDropsSealsOfBatchesReceivedTooLongAgo) {
   EXPECT_TRUE(store->ReadSeal(agent, 2).value().has_value());
 }
 
+TEST_F(EvidenceStoreTest, AgentCertificatesAreKeptUntilTheyExpiredARetentionAgo) {
+  std::unique_ptr<EvidenceStore> store = Open(absl::Hours(24));
+  v1::AgentCertificateRecord old_certificate;
+  old_certificate.set_certificate_pem("old");
+  old_certificate.set_not_after_unix_nanos(absl::ToUnixNanos(kNow - absl::Hours(25)));
+  v1::AgentCertificateRecord recent = old_certificate;
+  recent.set_certificate_pem("recent");
+  recent.set_not_after_unix_nanos(absl::ToUnixNanos(kNow - absl::Hours(23)));
+  ASSERT_TRUE(store->PutCertificate("0a", old_certificate).ok());
+  ASSERT_TRUE(store->PutCertificate("0b", recent).ok());
+  EXPECT_EQ(store->ReadCertificate("0a").value()->certificate_pem(), "old");
+  ASSERT_TRUE(store->CompactEvidence().ok());
+  EXPECT_FALSE(store->ReadCertificate("0a").value().has_value());
+  EXPECT_EQ(store->ReadCertificate("0b").value()->certificate_pem(), "recent");
+  EXPECT_FALSE(store->ReadCertificate("0c").value().has_value());
+}
+
 TEST_F(EvidenceStoreTest, DeletedRegistryRecordsStayDeleted) {
   {
     std::unique_ptr<EvidenceStore> store = Open();

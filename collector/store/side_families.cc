@@ -137,19 +137,49 @@ absl::Status EvidenceStore::CompactHistory() {
                          "compacting history");
 }
 
+namespace {
+
+// Reads the record under `key` of `family` into `record`: false if there is none.
+// DataLoss naming `what` if it does not parse.
+absl::StatusOr<bool> ReadRecord(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                                const std::string& key, google::protobuf::MessageLite& record,
+                                absl::string_view what) {
+  std::string value;
+  const rocksdb::Status read = db.Get(rocksdb::ReadOptions(), family, key, &value);
+  if (read.IsNotFound()) return false;
+  if (absl::Status status = FromRocksStatus(read, absl::StrCat("reading ", what)); !status.ok()) {
+    return status;
+  }
+  if (!record.ParseFromString(value)) return absl::DataLossError(absl::StrCat(what, " is corrupt"));
+  return true;
+}
+
+}  // namespace
+
 absl::StatusOr<std::optional<v1::BatchSealRecord>> EvidenceStore::ReadSeal(
     absl::string_view agent_id, uint64_t sequence) const {
-  std::string value;
-  const rocksdb::Status read =
-      db_->Get(rocksdb::ReadOptions(), seals_, SealKey(agent_id, sequence), &value);
-  if (read.IsNotFound()) return std::nullopt;
-  if (absl::Status status = FromRocksStatus(read, "reading a seal"); !status.ok()) return status;
   v1::BatchSealRecord seal;
-  if (!seal.ParseFromString(value)) {
-    return absl::DataLossError(
-        absl::StrCat("the seal of batch ", sequence, " of agent ", agent_id, " is corrupt"));
-  }
+  absl::StatusOr<bool> found =
+      ReadRecord(*db_, seals_, SealKey(agent_id, sequence), seal,
+                 absl::StrCat("the seal of batch ", sequence, " of agent ", agent_id));
+  if (!found.ok()) return found.status();
+  if (!*found) return std::nullopt;
   return seal;
+}
+
+absl::Status EvidenceStore::PutCertificate(absl::string_view serial,
+                                           const v1::AgentCertificateRecord& record) {
+  return Put(seals_, CertificateKey(serial), record.SerializeAsString());
+}
+
+absl::StatusOr<std::optional<v1::AgentCertificateRecord>> EvidenceStore::ReadCertificate(
+    absl::string_view serial) const {
+  v1::AgentCertificateRecord certificate;
+  absl::StatusOr<bool> found = ReadRecord(*db_, seals_, CertificateKey(serial), certificate,
+                                          absl::StrCat("agent certificate ", serial));
+  if (!found.ok()) return found.status();
+  if (!*found) return std::nullopt;
+  return certificate;
 }
 
 }  // namespace postura::collector

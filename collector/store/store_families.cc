@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "collector/store/store_keys.h"
 #include "postura/v1/evidence_proof.pb.h"
 #include "rocksdb/memtablerep.h"
@@ -50,12 +51,19 @@ StoreMemory MakeStoreMemory(uint64_t memtable_bytes, uint64_t block_cache_bytes)
   return memory;
 }
 
-bool SealRetentionFilter::Filter(int /*level*/, const rocksdb::Slice& /*key*/,
+bool SealRetentionFilter::Filter(int /*level*/, const rocksdb::Slice& key,
                                  const rocksdb::Slice& value, std::string* /*new_value*/,
                                  bool* /*value_changed*/) const {
+  const absl::Time horizon = clock_.TimeNow() - retention_;
+  const int size = static_cast<int>(value.size());
+  if (absl::StartsWith(absl::string_view(key.data(), key.size()), kCertificateKeyPrefix)) {
+    v1::AgentCertificateRecord certificate;
+    if (!certificate.ParseFromArray(value.data(), size)) return false;
+    return absl::FromUnixNanos(certificate.not_after_unix_nanos()) < horizon;
+  }
   v1::BatchSealRecord seal;
-  if (!seal.ParseFromArray(value.data(), static_cast<int>(value.size()))) return false;
-  return absl::FromUnixNanos(seal.received_at_unix_nanos()) < clock_.TimeNow() - retention_;
+  if (!seal.ParseFromArray(value.data(), size)) return false;
+  return absl::FromUnixNanos(seal.received_at_unix_nanos()) < horizon;
 }
 
 bool RetentionFilter::Filter(int /*level*/, const rocksdb::Slice& key,

@@ -56,8 +56,9 @@ class RetentionFilter : public rocksdb::CompactionFilter {
 };
 
 // Drops seals (postura.v1.BatchSealRecord) of batches received before now - retention,
-// the evidence log's retention: by then the items they prove are gone, or going. Records
-// that do not parse are kept. `clock` is borrowed and must outlive the filter.
+// the evidence log's retention: by then the items they prove are gone, or going; and
+// agent certificates that expired that long ago, which can have sealed nothing younger.
+// Records that do not parse are kept. `clock` is borrowed and must outlive the filter.
 class SealRetentionFilter : public rocksdb::CompactionFilter {
  public:
   SealRetentionFilter(Clock& clock, absl::Duration retention)

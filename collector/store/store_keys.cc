@@ -87,6 +87,10 @@ std::string SealKey(absl::string_view agent, uint64_t sequence) {
   return key;
 }
 
+std::string CertificateKey(absl::string_view serial) {
+  return absl::StrCat(kCertificateKeyPrefix, serial);
+}
+
 std::string TenantKey(absl::string_view tenant) { return absl::StrCat(kTenantKeyPrefix, tenant); }
 std::string DepartmentKey(absl::string_view department) {
   return absl::StrCat(kDepartmentKeyPrefix, department);

@@ -46,8 +46,12 @@ struct ExpiryKeyParts {
 };
 std::optional<ExpiryKeyParts> ParseExpiryKey(absl::string_view key);
 
-// seals: agent \0 sequence(8, big-endian) -> v1::BatchSealRecord, one per signed batch.
+// seals: agent \0 sequence(8, big-endian) -> v1::BatchSealRecord, one per signed batch;
+// "certificate/" serial -> v1::AgentCertificateRecord, each agent certificate that sealed
+// ('/' is in no agent id, so the two never meet).
 std::string SealKey(absl::string_view agent, uint64_t sequence);
+inline constexpr absl::string_view kCertificateKeyPrefix = "certificate/";
+std::string CertificateKey(absl::string_view serial);
 
 // registry: one record per key; the id follows a prefix naming the record's kind.
 // "tenant/" id -> v1::Tenant, "department/" id -> v1::Department, "asset/" id -> v1::Asset,
