@@ -68,10 +68,20 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
   if (!spool.ok()) return spool.status();
   daemon->spool_ = *std::move(spool);
   daemon->runner_ = std::make_unique<CheckRunner>(CheckRunnerOptions{.root = options.root}, clock);
+  daemon->identity_ = std::make_unique<IdentityHolder>(options.certificate);
   daemon->uploader_ = std::make_unique<Uploader>(
       *daemon->spool_, UploaderOptions{.collector_address = options.collector_address,
                                        .trust = options.trust,
+                                       .identity = daemon->identity_.get(),
                                        .agent_id = options.agent_id});
+  if (!options.certificate.empty()) {
+    RenewalOptions renewal;
+    renewal.collector_address = options.collector_address;
+    renewal.trust.ca_certificate_pem = options.trust.ca_certificate_pem;
+    renewal.agent_id = options.agent_id;
+    renewal.certificate_file = options.certificate_file;
+    daemon->renewal_ = std::make_unique<CertificateRenewal>(renewal, *daemon->identity_);
+  }
   if (!options.openscap_sources.empty() || !options.xccdf_drops.empty()) {
     Uploader* uploader = daemon->uploader_.get();
     absl::StatusOr<std::unique_ptr<OpenscapSource>> openscap = OpenscapSource::Create(

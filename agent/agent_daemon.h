@@ -37,7 +37,8 @@ absl::StatusOr<std::vector<Check>> LoadChecks(const std::vector<std::string>& pa
 // RunDueChecks.
 class AgentDaemon {
  public:
-  // Loads the packs, opens the spool and starts the uploader. InvalidArgument for a bad
+  // Loads the packs, opens the spool and starts the uploader and, for an agent with a
+  // certificate (options.certificate), its renewal. InvalidArgument for a bad
   // pack (naming check and key), or the spool's error.
   static absl::StatusOr<std::unique_ptr<AgentDaemon>> Start(const AgentOptions& options,
                                                             const Catalog& catalog, Clock& clock);
@@ -76,8 +77,10 @@ class AgentDaemon {
   absl::flat_hash_map<std::string, absl::Time> next_due_;
   std::unique_ptr<Spool> spool_;
   std::unique_ptr<CheckRunner> runner_;
+  std::unique_ptr<IdentityHolder> identity_;  // Read by the uploader, renewed by renewal_.
   std::unique_ptr<Uploader> uploader_;
-  std::unique_ptr<OpenscapSource> openscap_;  // Stopped first: it feeds the spool.
+  std::unique_ptr<CertificateRenewal> renewal_;  // Null for a bearer credential.
+  std::unique_ptr<OpenscapSource> openscap_;     // Stopped first: it feeds the spool.
 };
 
 }  // namespace postura::agent

@@ -49,18 +49,20 @@ int Attest(const std::string& config_path, const postura::agent::AttestationRequ
   return 0;
 }
 
-// The agent's credential; while the collector cannot be reached to enroll, tries again
-// every 5 s until it can or a stop signal comes (Cancelled then).
-absl::StatusOr<std::string> ObtainCredentialPatiently(const postura::agent::AgentOptions& options,
-                                                      const sigset_t& stop_signals) {
+// The agent's key and certificate (or its older bearer credential); while the collector
+// cannot be reached to enroll, tries again every 5 s until it can or a stop signal comes
+// (Cancelled then).
+absl::StatusOr<postura::agent::AgentIdentity> ObtainIdentityPatiently(
+    const postura::agent::AgentOptions& options, const sigset_t& stop_signals) {
   const timespec pause = {5, 0};
   while (true) {
-    absl::StatusOr<std::string> credential = postura::agent::ObtainCredential(options);
-    if (credential.ok() || (!absl::IsUnavailable(credential.status()) &&
-                            !absl::IsDeadlineExceeded(credential.status()))) {
-      return credential;
+    absl::StatusOr<postura::agent::AgentIdentity> identity =
+        postura::agent::ObtainIdentity(options);
+    if (identity.ok() ||
+        (!absl::IsUnavailable(identity.status()) && !absl::IsDeadlineExceeded(identity.status()))) {
+      return identity;
     }
-    LOG(WARNING) << credential.status().message() << "; trying again in 5 s";
+    LOG(WARNING) << identity.status().message() << "; trying again in 5 s";
     if (sigtimedwait(&stop_signals, nullptr, &pause) > 0) {
       return absl::CancelledError("stopped before enrolling");
     }
@@ -166,12 +168,15 @@ int main(int argc, char** argv) {
     }
     options->trust.ca_certificate_pem = *std::move(ca);
   }
-  absl::StatusOr<std::string> credential = ObtainCredentialPatiently(*options, stop_signals);
-  if (!credential.ok()) {
-    std::cerr << "postura-agent: " << credential.status().message() << "\n";
+  absl::StatusOr<postura::agent::AgentIdentity> identity =
+      ObtainIdentityPatiently(*options, stop_signals);
+  if (!identity.ok()) {
+    LOG(ERROR) << identity.status().message();
+    std::cerr << "postura-agent: " << identity.status().message() << "\n";
     return 2;
   }
-  options->trust.token = *std::move(credential);
+  options->trust = std::move(identity->trust);
+  options->certificate = std::move(identity->certificate);
   absl::StatusOr<std::unique_ptr<postura::agent::AgentDaemon>> daemon =
       postura::agent::AgentDaemon::Start(*options, postura::Catalog::Builtin(),
                                          postura::Clock::GetRealClock());

@@ -170,14 +170,17 @@ std::string TokensText(const v1::ListTokensResponse& tokens, int64_t now_unix_se
     const std::string state = expired                                     ? "expired"
                               : enrollment && credential.uses_left() == 0 ? "used up"
                                                                           : "live";
+    const bool certificate = credential.kind() == v1::AGENT_CERTIFICATE;
     const std::string kind = credential.kind() == v1::API_TOKEN ? "api"
                              : enrollment                       ? "enrollment"
+                             : certificate                      ? "certificate"
                                                                 : "agent";
-    table.AddRow(
-        {credential.id(), kind, RoleText(credential.role()), TenantText(credential),
-         credential.kind() == v1::AGENT_CREDENTIAL ? credential.agent_id()
-                                                   : absl::StrJoin(credential.asset_ids(), ","),
-         enrollment ? absl::StrCat(credential.uses_left()) : "", state, credential.name()});
+    table.AddRow({credential.id(), kind, RoleText(credential.role()), TenantText(credential),
+                  credential.kind() == v1::AGENT_CREDENTIAL || certificate
+                      ? credential.agent_id()
+                      : absl::StrJoin(credential.asset_ids(), ","),
+                  enrollment ? absl::StrCat(credential.uses_left()) : "", state,
+                  credential.name()});
   }
   return absl::StrCat(tokens.credentials_size(), " credentials\n", table.Render());
 }

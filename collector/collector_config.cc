@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "collector/alerting/syslog_sink.h"
 #include "common/config/yaml_config.h"
+#include "common/transport/agent_certificate.h"
 #include "common/transport/private_file.h"
 
 namespace postura::collector {
@@ -25,6 +26,28 @@ absl::Status LocalCaDirFromConfig(const v1::CollectorConfig& config, CollectorOp
   if (!options.tls_certificate_file.empty()) {
     return KeyError("tls.local_ca_dir",
                     "the local CA is not used when tls.certificate_file is given: remove one");
+  }
+  return absl::OkStatus();
+}
+
+// agents.*: an absolute CA directory, a lifetime the agent CA can issue.
+absl::Status AgentIdentityFromConfig(const v1::AgentIdentityConfig& config,
+                                     CollectorOptions& options) {
+  options.agent_ca_dir = config.ca_dir();
+  if (!options.agent_ca_dir.empty() && !std::filesystem::path(options.agent_ca_dir).is_absolute()) {
+    return KeyError("agents.ca_dir",
+                    absl::StrCat("'", options.agent_ca_dir, "' is not an absolute path"));
+  }
+  if (!config.certificate_lifetime().empty()) {
+    absl::StatusOr<absl::Duration> lifetime = ParseConfigDuration(config.certificate_lifetime());
+    if (!lifetime.ok()) return KeyError("agents.certificate_lifetime", lifetime.status().message());
+    if (*lifetime < kMinAgentCertificateLifetime || *lifetime > kMaxAgentCertificateLifetime) {
+      return KeyError("agents.certificate_lifetime", "must be between 2m and 90d");
+    }
+    options.agent_certificate_lifetime = *lifetime;
+  }
+  if (config.has_allow_bearer_credentials()) {
+    options.allow_bearer_agent_credentials = config.allow_bearer_credentials();
   }
   return absl::OkStatus();
 }
@@ -90,6 +113,10 @@ absl::Status AlertingFromConfig(const v1::AlertingConfig& config, AlertingOption
 
 }  // namespace
 
+std::string AgentCaDir(const CollectorOptions& options) {
+  return options.agent_ca_dir.empty() ? options.data_dir + "/agent-ca" : options.agent_ca_dir;
+}
+
 std::string LocalCaDir(const CollectorOptions& options) {
   return options.tls_local_ca_dir.empty() ? options.data_dir + "/tls" : options.tls_local_ca_dir;
 }
@@ -121,6 +148,7 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
   options.tls_server_names.assign(config.tls().server_names().begin(),
                                   config.tls().server_names().end());
   if (absl::Status s = LocalCaDirFromConfig(config, options); !s.ok()) return s;
+  if (absl::Status s = AgentIdentityFromConfig(config.agents(), options); !s.ok()) return s;
   if (!config.evidence_retention().empty()) {
     absl::StatusOr<absl::Duration> retention = ParseConfigDuration(config.evidence_retention());
     if (!retention.ok()) return KeyError("evidence_retention", retention.status().message());

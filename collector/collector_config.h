@@ -42,12 +42,20 @@ struct CollectorOptions {
   uint64_t max_request_document_bytes = 100 << 20;
   // How long before an approved answer expires its owner is reminded (event stream).
   absl::Duration renewal_notice = absl::Hours(24 * 30);
+  // The agent CA (agents.ca_dir; empty: <data_dir>/agent-ca), its certificates' lifetime,
+  // and whether agents' bearer credentials still report.
+  std::string agent_ca_dir;
+  absl::Duration agent_certificate_lifetime = absl::Hours(24 * 7);
+  bool allow_bearer_agent_credentials = true;
   // Operator mapping files of the crosswalk reports, read at start (crosswalk_routes.h).
   std::vector<crosswalk::MappingFile> crosswalk_mappings;
 };
 
 // The directory of the local CA: tls.local_ca_dir, or <data_dir>/tls when it is not set.
 std::string LocalCaDir(const CollectorOptions& options);
+
+// The directory of the agent CA: agents.ca_dir, or <data_dir>/agent-ca when it is not set.
+std::string AgentCaDir(const CollectorOptions& options);
 
 // Validates a parsed config file and fills in defaults, and reads the webhooks' secret
 // files. InvalidArgument naming the key (for example "limits.max_batch_items") and the

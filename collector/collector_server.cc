@@ -191,16 +191,19 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   server->gate_ = std::make_unique<Gatekeeper>(*server->credentials_);
   server->access_ = std::make_unique<AccessService>(*server->gate_, *server->credentials_,
                                                     *server->registry_, clock);
-  server->enrollment_ =
-      std::make_unique<EnrollmentService>(*server->credentials_, *server->registry_);
+  absl::StatusOr<AgentIdentityServices> agents =
+      StartAgentIdentity(options, *server->gate_, *server->credentials_, *server->registry_, clock);
+  if (!agents.ok()) return agents.status();
+  server->agents_ = *std::move(agents);
 
   IngestServiceOptions ingest_options;
   ingest_options.max_batch_items = options.max_batch_items;
   ingest_options.max_unacknowledged_batches = options.max_unacknowledged_batches;
   ingest_options.max_message_bytes = options.max_message_bytes;
   ingest_options.validation.max_detail_bytes = options.max_detail_bytes;
-  server->ingest_ = std::make_unique<IngestService>(*server->gate_, catalog, *server->registry_,
-                                                    *server->writer_, clock, ingest_options);
+  server->ingest_ =
+      std::make_unique<IngestService>(*server->agents_.admission, catalog, *server->registry_,
+                                      *server->writer_, clock, ingest_options);
   IngestService* ingest = server->ingest_.get();
   server->admin_ =
       std::make_unique<AdminService>(*server->gate_, *server->credentials_, *server->registry_,
@@ -297,7 +300,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.RegisterService(server->admin_.get());
   builder.RegisterService(server->query_.get());
   builder.RegisterService(server->access_.get());
-  builder.RegisterService(server->enrollment_.get());
+  builder.RegisterService(server->agents_.enrollment.get());
   builder.RegisterService(server->operations_.get());
   builder.RegisterService(server->requests_service_.get());
   builder.RegisterService(server->tiers_service_.get());
@@ -380,7 +383,7 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   exceptions_.reset();                  // Before the request book, which keeps its audit trail.
   requests_.reset();                    // Before the writer, which its approvals use.
   access_.reset();
-  enrollment_.reset();
+  agents_.enrollment.reset();
   ingest_.reset();
   query_.reset();
   tiers_service_.reset();

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "collector/access/credential_store.h"
 #include "collector/access/gatekeeper.h"
+#include "collector/agent_identity.h"
 #include "collector/api/access_service.h"
 #include "collector/api/admin_service.h"
 #include "collector/api/exceptions_service.h"
@@ -81,7 +82,7 @@ class CollectorServer {
   std::unique_ptr<CredentialStore> credentials_;
   std::unique_ptr<Gatekeeper> gate_;
   std::unique_ptr<AccessService> access_;
-  std::unique_ptr<EnrollmentService> enrollment_;
+  AgentIdentityServices agents_;  // Agents' admission and enrollment.
   std::unique_ptr<HistoryRecorder> history_;
   std::unique_ptr<LiveScorer> scorer_;
   std::unique_ptr<LiveAlerting> alerts_;

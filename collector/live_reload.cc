@@ -62,8 +62,13 @@ std::shared_ptr<grpc::ServerCredentials> ServingTls::GrpcCredentials() const {
       (fs::path(serving_dir_) / kServingCertificate).string(), kWatchIntervalSeconds);
   grpc::experimental::TlsServerCredentialsOptions options(provider);
   options.watch_identity_key_cert_pairs();
-  // Callers prove who they are with bearer tokens (access.proto), not certificates.
-  options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  // Agents prove who they are with a client certificate from the agent CA; people and
+  // scripts, on the same port, with API tokens and no certificate. So a certificate is
+  // asked for but not required, and not checked here: AgentAdmission checks it against
+  // the agent CA, its validity and its revocation, for the calls that need an agent, and
+  // can say why it refuses one (the TLS handshake would only fail). TLS itself still
+  // makes the client prove it holds the certificate's key.
+  options.set_cert_request_type(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
   return grpc::experimental::TlsServerCredentials(options);
 }
 

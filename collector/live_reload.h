@@ -38,7 +38,8 @@ class ServingTls {
                                                            const std::string& key_file,
                                                            const std::string& serving_dir);
 
-  // For the gRPC listener: TLS from the watched copies, no client certificates.
+  // For the gRPC listener: TLS from the watched copies; client certificates asked for,
+  // optional, and checked by AgentAdmission.
   std::shared_ptr<grpc::ServerCredentials> GrpcCredentials() const;
   // For the HTTPS listener.
   std::shared_ptr<const TlsIdentity> http_identity() const { return http_; }

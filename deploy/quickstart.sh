@@ -35,10 +35,14 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 # --- The collector, on free ports (the ready file gives them back). -----------------------
+# Agents prove who they are with their own key and a client certificate from the
+# collector's agent CA (mutual TLS); bearer agent credentials are switched off.
 cat >"$DIR/collector.yaml" <<EOF
 listen_address: 127.0.0.1:0
 http_listen_address: 127.0.0.1:0
 data_dir: $DIR/collector
+agents:
+  allow_bearer_credentials: false
 EOF
 rm -f "$DIR/ready"
 "$BIN/postura-collector" --config "$DIR/collector.yaml" --ready-file "$DIR/ready" \
@@ -160,10 +164,11 @@ start_agent() {  # id, tenant, root, extra config lines, assets...
   local assets asset_flags=()
   assets="$(IFS=,; echo "$*")"
   for asset in "$@"; do asset_flags+=(--asset "$asset"); done
-  # First run: a one-use enrollment token; the agent trades it for its own credential,
-  # kept in its spool directory for later runs.
+  # First run: a one-use enrollment token; the agent makes its own key (agent.key, never
+  # sent) and trades the token and a signing request for its client certificate
+  # (agent.crt), both kept in its spool directory for later runs and renewed by the agent.
   mkdir -p "$DIR/enroll"
-  if [[ ! -s "$DIR/spool/$id/credential" ]]; then
+  if [[ ! -s "$DIR/spool/$id/agent.crt" ]]; then
     postura tokens create enrollment --tenant "$tenant" "${asset_flags[@]}" --uses 1 --ttl 10m \
       --name "quickstart $id" -o "$DIR/enroll/$id.token" >/dev/null
   fi
@@ -314,8 +319,19 @@ if [[ "$MODE" == "--check" ]]; then
   curl -sS -o /dev/null -w '%{http_code}' --cacert "$POSTURA_CA_FILE" \
     "https://$HTTP_ADDRESS/api/v1/organization" | grep -q 401 ||
     { echo "quickstart check: the API answers without a token"; exit 1; }
+  # Every agent reports with its own key and certificate (mutual TLS), and holds no bearer
+  # credential; its key is owner-only, and the collector lists the certificates it issued.
+  for id in finance-host health-host cloudhost-host; do
+    [[ -s "$DIR/spool/$id/agent.crt" && ! -e "$DIR/spool/$id/credential" &&
+      "$(stat -c %a "$DIR/spool/$id/agent.key")" == 600 ]] ||
+      { echo "quickstart check: agent $id has no owner-only key and certificate"; exit 1; }
+    ! grep -qF -- "$(sed -n 2p "$DIR/spool/$id/agent.key")" "$DIR"/*.log ||
+      { echo "quickstart check: agent $id's private key is in a log"; exit 1; }
+  done
+  [[ "$(postura tokens list | grep -c ' certificate ')" -ge 3 ]] ||
+    { echo "quickstart check: the collector lists no certificates for the agents"; exit 1; }
   # Nothing secret is logged: the secret part of no token appears in any log.
-  for token_file in "$POSTURA_TOKEN_FILE" "$DIR"/*.token "$DIR"/spool/*/credential; do
+  for token_file in "$POSTURA_TOKEN_FILE" "$DIR"/*.token; do
     secret="$(cut -d. -f3 "$token_file")"
     [[ -n "$secret" ]] && ! grep -qF -- "$secret" "$DIR"/*.log ||
       { echo "quickstart check: a token's secret is in a log"; exit 1; }

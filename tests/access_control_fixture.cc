@@ -85,8 +85,9 @@ CollectorTrust AccessControlTest::ApiToken(v1::Role role, const std::string& ten
 
 grpc::Status AccessControlTest::Report(const CollectorTrust& trust, const std::string& agent,
                                        uint64_t sequence, const std::string& asset, v1::Ack* ack,
-                                       const std::string& outcome) {
-  auto stub = v1::IngestService::NewStub(FreshChannel(address_, trust));
+                                       const std::string& outcome,
+                                       const ClientCertificate& certificate) {
+  auto stub = v1::IngestService::NewStub(FreshChannel(address_, trust, certificate));
   std::unique_ptr<grpc::ClientContext> context = Context();
   auto stream = stub->Report(context.get());
   v1::AgentMessage hello;

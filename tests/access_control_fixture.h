@@ -52,11 +52,13 @@ class AccessControlTest : public testing::Test {
                         const std::string& tenant);
   CollectorTrust ApiToken(v1::Role role, const std::string& tenant, int64_t ttl_seconds = 0);
 
-  // Opens an ingest stream as `trust`, says Hello as `agent` and sends one batch with one
-  // item for `asset`. The stream's final status; `ack` receives the acknowledgement.
+  // Opens an ingest stream as `trust` (presenting `certificate`, if any), says Hello as
+  // `agent` and sends one batch with one item for `asset`. The stream's final status;
+  // `ack` receives the acknowledgement.
   grpc::Status Report(const CollectorTrust& trust, const std::string& agent, uint64_t sequence,
                       const std::string& asset, v1::Ack* ack = nullptr,
-                      const std::string& outcome = kOutcome);
+                      const std::string& outcome = kOutcome,
+                      const ClientCertificate& certificate = ClientCertificate());
 
   // Items stored since the collector started, as the admin reads them.
   uint64_t ItemsStored();

@@ -6,11 +6,15 @@
 #include <map>
 
 #include "absl/strings/str_join.h"
+#include "agent/delivery/certificate_renewal.h"
 #include "agent/delivery/spool.h"
 #include "collector/store/evidence_store.h"
 #include "common/base/utf8.h"
+#include "common/transport/agent_certificate.h"
 #include "common/transport/private_file.h"
+#include "common/transport/tls_files.h"
 #include "gtest/gtest.h"
+#include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/query.grpc.pb.h"
 #include "tests/testing/collector_client.h"
@@ -32,6 +36,18 @@ std::unique_ptr<agent::Spool> OpenSpool(const std::string& directory,
   options.directory = directory;
   options.ingest_limits = limits;
   return agent::Spool::Open(options).value();
+}
+
+// Polls (every 100 ms, up to `timeout`) until the file at `path` holds `text`.
+bool WaitForLogText(const std::string& path, const std::string& text, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    std::ifstream in(path);
+    const std::string content((std::istreambuf_iterator<char>(in)), {});
+    if (content.find(text) != std::string::npos) return true;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
 }
 
 class AgentDeliveryTest : public testing::Test {
@@ -378,9 +394,10 @@ TEST_F(AgentDeliveryTest, AnItemLargerThanAnyBatchIsSetAsideAndTheRestArrives) {
   EXPECT_TRUE(std::filesystem::exists(dir_.path() / "spool/rejected/batch-1.pb"));
 }
 
-// Issue 24, 5: the agent saves the credential it proposes before the enrollment token's
-// use is spent, so a credential that cannot be saved spends nothing and a later try works.
-TEST_F(AgentDeliveryTest, AnEnrollmentThatCannotSaveItsCredentialSpendsNoUse) {
+// Issue 24, 5 and issue 22, 1: the agent saves the key it enrolls with before the
+// enrollment token's use is spent, so a key that cannot be saved spends nothing and a
+// later try works; it then holds a key and a certificate, and no bearer credential.
+TEST_F(AgentDeliveryTest, AnEnrollmentThatCannotSaveItsKeySpendsNoUse) {
   auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
   const std::string address = collector->address();
   Register(*collector);  // A one-use enrollment token.
@@ -392,8 +409,56 @@ TEST_F(AgentDeliveryTest, AnEnrollmentThatCannotSaveItsCredentialSpendsNoUse) {
   EXPECT_TRUE(WaitForStored(address, 1, absl::Seconds(20))) << "the agent never enrolled";
   agent->Signal(SIGTERM);
   EXPECT_EQ(agent->Wait(), 0);
-  EXPECT_TRUE(std::filesystem::exists(spool_dir() + "/credential"));
-  EXPECT_FALSE(std::filesystem::exists(spool_dir() + "/credential.pending"));
+  EXPECT_TRUE(CheckPrivateFile(spool_dir() + "/agent.key").ok());
+  EXPECT_TRUE(std::filesystem::exists(spool_dir() + "/agent.crt"));
+  EXPECT_FALSE(std::filesystem::exists(spool_dir() + "/credential"));
+  EXPECT_EQ(collector->Stop(), 0);
+}
+
+// Issue 22, 1 and 7: the agent renews its certificate at two thirds of its lifetime. A
+// collector that is down then does not stop it: the agent keeps trying, renews as soon as
+// the collector is back, and delivers with the new certificate. A lifetime of 3 minutes
+// (the certificate also holds 5 minutes before its issue) puts the renewal 20 s after it.
+TEST_F(AgentDeliveryTest, TheAgentRenewsItsCertificateOnceTheCollectorIsBack) {
+  const std::string lifetime = "agents:\n  certificate_lifetime: 3m\n";
+  auto collector =
+      CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path(), "127.0.0.1:0", lifetime)
+          .value();
+  const std::string address = collector->address();
+  Register(*collector);
+  auto agent = StartAgent(address);
+  ASSERT_TRUE(WaitForStored(address, 1, absl::Seconds(20))) << "the agent never delivered";
+  const std::string certificate_file = spool_dir() + "/agent.crt";
+  const AgentCertificateFacts first =
+      ReadAgentCertificate(ReadCertificateFile(certificate_file).value()).value();
+  ASSERT_GT(agent::RenewalDue(first.not_before, first.not_after), absl::Now());
+  collector->Kill();
+  // The agent tries while the collector is down, and says so.
+  const std::string log = (dir_.path() / "agent.log").string();
+  ASSERT_TRUE(WaitForLogText(log, "certificate renewal failed", absl::Seconds(60)));
+  collector =
+      CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path(), address, lifetime)
+          .value();
+  ASSERT_TRUE(WaitForLogText(log, "certificate renewed", absl::Seconds(60)));
+  const AgentCertificateFacts renewed =
+      ReadAgentCertificate(ReadCertificateFile(certificate_file).value()).value();
+  EXPECT_NE(renewed.serial, first.serial);
+  EXPECT_EQ(renewed.key_sha256, first.key_sha256);
+  EXPECT_GT(renewed.not_after, first.not_after);
+  // The first certificate revoked, delivery goes on: with the renewed one.
+  v1::RevokeTokenRequest revoke;
+  revoke.set_id(first.serial);
+  v1::RevokeTokenResponse revoked;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  ASSERT_TRUE(v1::AccessService::NewStub(test::FreshChannel(address, admin_))
+                  ->RevokeToken(&context, revoke, &revoked)
+                  .ok());
+  const uint64_t before = StoredSequence(address);
+  EXPECT_TRUE(WaitForStored(address, before + 2, absl::Seconds(60)))
+      << "nothing delivered with the renewed certificate";
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);
   EXPECT_EQ(collector->Stop(), 0);
 }
 

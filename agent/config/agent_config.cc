@@ -128,6 +128,11 @@ absl::StatusOr<AgentOptions> AgentOptionsFromConfig(const v1::AgentConfig& confi
                                 ? options.spool_directory + "/credential"
                                 : config.credential_file();
   options.enrollment_token_file = config.enrollment_token_file();
+  options.key_file =
+      config.key_file().empty() ? options.spool_directory + "/agent.key" : config.key_file();
+  options.certificate_file = config.certificate_file().empty()
+                                 ? options.spool_directory + "/agent.crt"
+                                 : config.certificate_file();
   if (absl::Status s = ReadOpenscap(config, options); !s.ok()) return s;
   return options;
 }

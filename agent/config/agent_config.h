@@ -42,12 +42,16 @@ struct AgentOptions {
   std::string ca_file;                // Empty: the system's trusted CAs.
   std::string credential_file;        // Default <spool_directory>/credential.
   std::string enrollment_token_file;  // Empty: none.
+  std::string key_file;               // Default <spool_directory>/agent.key.
+  std::string certificate_file;       // Default <spool_directory>/agent.crt.
   std::vector<OpenscapSourceOptions> openscap_sources;
   std::vector<XccdfDropOptions> xccdf_drops;
   std::vector<std::string> openscap_mappings;
   // How the uploader recognises the collector and proves itself; filled in at start-up
-  // from ca_file and the credential (agent/enrollment.h), not from the config.
+  // from ca_file and the key and certificate, or the credential (agent/enrollment.h), not
+  // from the config.
   CollectorTrust trust;
+  ClientCertificate certificate;  // The agent's key and certificate; empty before them.
 };
 
 // Validates a parsed config and fills in defaults. InvalidArgument naming the key.

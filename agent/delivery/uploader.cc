@@ -10,10 +10,14 @@
 namespace postura::agent {
 
 Uploader::Uploader(Spool& spool, const UploaderOptions& options)
-    : spool_(spool),
-      options_(options),
-      stub_(v1::IngestService::NewStub(
-          CreateCollectorChannel(options.collector_address, options.trust))) {
+    : spool_(spool), options_(options) {
+  ClientCertificate certificate;
+  if (options.identity != nullptr) {
+    identity_generation_ = options.identity->generation();
+    certificate = options.identity->certificate();
+  }
+  stub_ = v1::IngestService::NewStub(
+      CreateCollectorChannel(options.collector_address, options.trust, certificate));
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -66,6 +70,11 @@ void Uploader::Run() {
 }
 
 grpc::Status Uploader::RunStream() {
+  if (IdentityChanged()) {  // A renewed certificate: a channel that presents it.
+    identity_generation_ = options_.identity->generation();
+    stub_ = v1::IngestService::NewStub(CreateCollectorChannel(
+        options_.collector_address, options_.trust, options_.identity->certificate()));
+  }
   grpc::ClientContext context;
   {
     absl::MutexLock lock(&mu_);
@@ -112,6 +121,10 @@ grpc::Status Uploader::RunStream() {
     uint64_t sent = spool_.acknowledged();
     std::deque<uint64_t> in_flight;
     while (SendMore(*stream, sent, in_flight, window)) {
+      if (IdentityChanged()) {  // Connect again with the renewed certificate.
+        context.TryCancel();
+        break;
+      }
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(this, &Uploader::ShouldWake), absl::Seconds(1));
       seen_wakeups_ = wakeups_;

@@ -9,6 +9,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agent/delivery/certificate_renewal.h"
 #include "agent/delivery/spool.h"
 #include "common/transport/collector_channel.h"
 #include "postura/v1/ingest.grpc.pb.h"
@@ -17,7 +18,11 @@ namespace postura::agent {
 
 struct UploaderOptions {
   std::string collector_address;  // host:port
-  CollectorTrust trust;           // The CA pinned and the agent's credential.
+  CollectorTrust trust;           // The CA pinned, and a bearer credential if any.
+  // The agent's key and certificate, read at each connection; a change (a renewed
+  // certificate) ends the stream so that the next one uses it. Null: none (a bearer
+  // credential). Must outlive the uploader.
+  const IdentityHolder* identity = nullptr;
   std::string agent_id;
   absl::Duration initial_backoff = absl::Milliseconds(200);
   absl::Duration max_backoff = absl::Seconds(30);
@@ -65,6 +70,10 @@ class Uploader {
   // Recuts or sets aside the oldest batch when it exceeds the limits; true if it did.
   bool FitOldestToLimits();
   void NoteRejections(const v1::Ack& ack);
+  // True if the identity holder has a newer identity than the channel's.
+  bool IdentityChanged() const {
+    return options_.identity != nullptr && options_.identity->generation() != identity_generation_;
+  }
   // Sends unacknowledged batches above `sent` while the window has room; false when the
   // stream broke.
   bool SendMore(grpc::ClientReaderWriter<v1::AgentMessage, v1::CollectorMessage>& stream,
@@ -90,6 +99,8 @@ class Uploader {
   // row. Only the uploader thread touches them.
   uint64_t refused_oldest_ = 0;
   int refusals_ = 0;
+  // The identity generation the stub's channel was made with (uploader thread only).
+  uint64_t identity_generation_ = 0;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // To cancel on stop.
   std::thread thread_;
 };

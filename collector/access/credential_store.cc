@@ -81,6 +81,56 @@ absl::StatusOr<IssuedToken> CredentialStore::IssueAs(v1::Credential credential,
   return issued;
 }
 
+absl::Status CredentialStore::RecordAgentCertificate(v1::Credential record) {
+  if (record.kind() != v1::AGENT_CERTIFICATE) {
+    return absl::InvalidArgumentError("credential: not an agent certificate record");
+  }
+  record.set_created_unix_seconds(absl::ToUnixSeconds(clock_.TimeNow()));
+  absl::MutexLock lock(&mu_);
+  if (credentials_.contains(record.id())) {
+    return absl::AlreadyExistsError("credential: that certificate serial is recorded already");
+  }
+  // A renewed agent leaves one record per certificate; those past their end are of no
+  // more use, so each new one takes the expired ones of its agent away.
+  std::vector<std::string> expired;
+  for (const auto& [id, credential] : credentials_) {
+    if (credential.kind() == v1::AGENT_CERTIFICATE && credential.agent_id() == record.agent_id() &&
+        IsExpired(credential, record.created_unix_seconds())) {
+      expired.push_back(CredentialKey(id));
+    }
+  }
+  if (absl::Status stored = store_.PutRegistryRecord(CredentialKey(record.id()), record);
+      !stored.ok()) {
+    return stored;
+  }
+  if (!expired.empty()) {
+    if (absl::Status deleted = store_.DeleteRegistryRecords(expired); !deleted.ok()) {
+      LOG(WARNING) << "expired certificate records of agent " << record.agent_id()
+                   << " kept: " << deleted;
+    } else {
+      for (const std::string& key : expired) {
+        credentials_.erase(key.substr(kCredentialKeyPrefix.size()));
+      }
+    }
+  }
+  credentials_.emplace(record.id(), std::move(record));
+  return absl::OkStatus();
+}
+
+std::optional<v1::Credential> CredentialStore::FindAgentCertificate(
+    absl::string_view agent_id, absl::string_view key_sha256) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const int64_t now = absl::ToUnixSeconds(clock_.TimeNow());
+  for (const auto& [id, credential] : credentials_) {
+    if (credential.kind() == v1::AGENT_CERTIFICATE && credential.agent_id() == agent_id &&
+        !key_sha256.empty() && credential.secret_sha256() == key_sha256 &&
+        !IsExpired(credential, now)) {
+      return WithoutSecret(credential);
+    }
+  }
+  return std::nullopt;
+}
+
 absl::StatusOr<v1::Credential> CredentialStore::FindLive(absl::string_view token,
                                                          v1::CredentialKind kind) const {
   std::optional<TokenParts> parts = ParseTokenText(token);
@@ -128,8 +178,11 @@ bool CredentialStore::IsLive(absl::string_view id) const {
 
 bool CredentialStore::AgentHasCredential(absl::string_view agent_id) const {
   absl::ReaderMutexLock lock(&mu_);
+  const int64_t now = absl::ToUnixSeconds(clock_.TimeNow());
   for (const auto& [id, credential] : credentials_) {
-    if (credential.kind() == v1::AGENT_CREDENTIAL && credential.agent_id() == agent_id) return true;
+    if (credential.agent_id() != agent_id) continue;
+    if (credential.kind() == v1::AGENT_CREDENTIAL) return true;
+    if (credential.kind() == v1::AGENT_CERTIFICATE && !IsExpired(credential, now)) return true;
   }
   return false;
 }
@@ -176,7 +229,9 @@ absl::Status CredentialStore::Revoke(absl::string_view id) {
 
 absl::StatusOr<int> CredentialStore::RevokeAgent(absl::string_view agent_id) {
   absl::StatusOr<int> revoked = RevokeWhere([&](const v1::Credential& credential) {
-    return credential.kind() == v1::AGENT_CREDENTIAL && credential.agent_id() == agent_id;
+    return (credential.kind() == v1::AGENT_CREDENTIAL ||
+            credential.kind() == v1::AGENT_CERTIFICATE) &&
+           credential.agent_id() == agent_id;
   });
   if (revoked.ok() && *revoked == 0) {
     return absl::NotFoundError(

@@ -41,6 +41,14 @@ class CredentialStore {
   // if its id is taken.
   absl::StatusOr<IssuedToken> IssueAs(v1::Credential credential, absl::string_view token);
 
+  // Stores `record`, an agent certificate (kind AGENT_CERTIFICATE, id its serial), synced,
+  // and deletes that agent's certificate records that have expired. AlreadyExists if the
+  // id is taken, InvalidArgument for another kind; Unavailable if the store cannot write.
+  absl::Status RecordAgentCertificate(v1::Credential record);
+  // The agent's live certificate record whose key digest is `key_sha256`; nullopt if none.
+  std::optional<v1::Credential> FindAgentCertificate(absl::string_view agent_id,
+                                                     absl::string_view key_sha256) const;
+
   // The live credential of kind `kind` that `token` proves: known, not expired and, for
   // an enrollment token, with uses left. Unauthenticated otherwise; the message never
   // repeats the token.
@@ -54,7 +62,7 @@ class CredentialStore {
   // True while the credential `id` exists and has not expired; cheap enough to ask per
   // message of an open stream.
   bool IsLive(absl::string_view id) const;
-  // True if the agent holds a credential.
+  // True if the agent holds a credential or a live certificate.
   bool AgentHasCredential(absl::string_view agent_id) const;
   // True if some admin API token exists and has not expired.
   bool HasLiveAdminToken() const;
@@ -65,7 +73,8 @@ class CredentialStore {
   std::vector<v1::Credential> List() const;
   // Deletes the credential. NotFound if there is none.
   absl::Status Revoke(absl::string_view id);
-  // Deletes every credential of the agent and returns how many. NotFound if none.
+  // Deletes every credential and certificate record of the agent and returns how many.
+  // NotFound if none.
   absl::StatusOr<int> RevokeAgent(absl::string_view agent_id);
   // Deletes every credential of the tenant (API tokens, enrollment tokens, agents'
   // credentials) and returns how many; 0 if none.

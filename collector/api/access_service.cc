@@ -225,6 +225,7 @@ grpc::ServerUnaryReactor* AccessService::WhoAmI(grpc::CallbackServerContext* con
 
 absl::StatusOr<v1::EnrollResponse> EnrollmentService::Redeem(const v1::EnrollRequest& request) {
   absl::MutexLock lock(&mu_);
+  if (!request.signing_request().empty()) return RedeemWithKey(request);
   // A repeated request whose answer was lost: the agent proves the credential it proposed
   // then, so it is enrolled already; no use is spent again.
   if (!request.credential().empty()) {
@@ -287,6 +288,128 @@ absl::StatusOr<v1::EnrollResponse> EnrollmentService::Redeem(const v1::EnrollReq
   response.set_tenant_id(token->tenant_id());
   *response.mutable_asset_ids() = token->asset_ids();
   return response;
+}
+
+absl::StatusOr<std::string> EnrollmentService::IssueAndRecord(absl::string_view signing_request,
+                                                              absl::string_view agent_id,
+                                                              absl::string_view tenant_id) {
+  const absl::Time now = clock_.TimeNow();
+  absl::StatusOr<std::string> certificate = IssueAgentCertificate(
+      policy_.ca, signing_request, agent_id, tenant_id, now, policy_.lifetime);
+  if (!certificate.ok()) return certificate.status();
+  absl::StatusOr<AgentCertificateFacts> facts =
+      VerifyAgentCertificate(*certificate, policy_.ca.certificate_pem, now);
+  if (!facts.ok()) {
+    return absl::InternalError(
+        absl::StrCat("the certificate just issued does not verify: ", facts.status().message()));
+  }
+  v1::Credential record;
+  record.set_id(facts->serial);
+  record.set_kind(v1::AGENT_CERTIFICATE);
+  record.set_role(v1::ROLE_AGENT);
+  record.set_tenant_id(std::string(tenant_id));
+  record.set_agent_id(std::string(agent_id));
+  record.set_name("agent certificate");
+  record.set_expires_unix_seconds(absl::ToUnixSeconds(facts->not_after));
+  record.set_secret_sha256(facts->key_sha256);
+  if (absl::Status recorded = credentials_.RecordAgentCertificate(std::move(record));
+      !recorded.ok()) {
+    return recorded;
+  }
+  LOG(INFO) << "agent " << agent_id << " of tenant " << tenant_id << ": certificate "
+            << facts->serial << " issued, valid until " << absl::FormatTime(facts->not_after);
+  return certificate;
+}
+
+absl::StatusOr<v1::EnrollResponse> EnrollmentService::RedeemWithKey(
+    const v1::EnrollRequest& request) {
+  if (!request.credential().empty()) {
+    return absl::InvalidArgumentError(
+        "credential and signing_request: an agent enrolls with one or the other");
+  }
+  v1::EnrollResponse response;
+  response.set_agent_id(request.agent_id());
+  response.set_agent_ca_certificate(policy_.ca.certificate_pem);
+  const auto answer = [&](const std::string& tenant_id, std::vector<std::string> assets,
+                          std::string certificate) {
+    response.set_tenant_id(tenant_id);
+    std::sort(assets.begin(), assets.end());
+    for (std::string& asset : assets) response.add_asset_ids(std::move(asset));
+    response.set_certificate(std::move(certificate));
+    return response;
+  };
+  // A repeated request whose answer was lost: the agent's key has a live certificate
+  // already, so it gets another for the same key and no use is spent again.
+  absl::StatusOr<std::string> key =
+      SigningRequestKeySha256(request.signing_request(), request.agent_id());
+  std::shared_ptr<const AgentBinding> agent = registry_.FindAgent(request.agent_id());
+  if (key.ok() && agent != nullptr &&
+      credentials_.FindAgentCertificate(request.agent_id(), *key).has_value()) {
+    absl::StatusOr<std::string> certificate =
+        IssueAndRecord(request.signing_request(), request.agent_id(), agent->tenant_id);
+    if (!certificate.ok()) return certificate.status();
+    return answer(agent->tenant_id, {agent->asset_ids.begin(), agent->asset_ids.end()},
+                  *std::move(certificate));
+  }
+  // The token first: without a valid one, nothing else about the request is looked at.
+  absl::StatusOr<v1::Credential> token =
+      credentials_.Authenticate(request.token(), v1::ENROLLMENT_TOKEN);
+  if (!token.ok()) return token.status();
+  if (!IsValidId(request.agent_id())) {
+    return absl::InvalidArgumentError("agent_id: 1 to 128 characters from [A-Za-z0-9._-]");
+  }
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("signing_request: ", key.status().message()));
+  }
+  if (credentials_.AgentHasCredential(request.agent_id())) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("agent '", request.agent_id(), "' is enrolled already; revoke it first"));
+  }
+  if (agent != nullptr && agent->tenant_id != token->tenant_id()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("agent '", request.agent_id(), "' is registered for another tenant"));
+  }
+  v1::Agent registered;
+  registered.set_id(request.agent_id());
+  registered.set_tenant_id(token->tenant_id());
+  *registered.mutable_asset_ids() = token->asset_ids();
+  if (absl::Status put = registry_.PutAgent(registered); !put.ok()) return put;
+  // Recorded before the use is spent: if spending fails, the agent's next attempt with
+  // the same key is recognised above instead of finding the token used up.
+  absl::StatusOr<std::string> certificate =
+      IssueAndRecord(request.signing_request(), request.agent_id(), token->tenant_id());
+  if (!certificate.ok()) return certificate.status();
+  if (absl::Status spent = credentials_.SpendEnrollmentUse(request.token()).status(); !spent.ok()) {
+    return spent;
+  }
+  LOG(INFO) << "agent " << request.agent_id() << " enrolled with token " << token->id()
+            << " and its own key";
+  return answer(token->tenant_id(), {token->asset_ids().begin(), token->asset_ids().end()},
+                *std::move(certificate));
+}
+
+absl::StatusOr<std::string> EnrollmentService::Renew(const Principal& principal,
+                                                     const v1::RenewCertificateRequest& request) {
+  if (registry_.FindAgent(principal.agent_id) == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("agent '", principal.agent_id, "' is no longer registered"));
+  }
+  if (absl::Status valid =
+          SigningRequestKeySha256(request.signing_request(), principal.agent_id).status();
+      !valid.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("signing_request: ", valid.message()));
+  }
+  return IssueAndRecord(request.signing_request(), principal.agent_id, principal.tenant_id);
+}
+
+grpc::ServerUnaryReactor* EnrollmentService::RenewCertificate(
+    grpc::CallbackServerContext* context, const v1::RenewCertificateRequest* request,
+    v1::RenewCertificateResponse* response) {
+  absl::StatusOr<Principal> principal = admission_.AdmitCertificate(*context);
+  if (!principal.ok()) return Answer(context, principal.status());
+  absl::StatusOr<std::string> certificate = Renew(*principal, *request);
+  if (certificate.ok()) response->set_certificate(*std::move(certificate));
+  return Answer(context, certificate.status());
 }
 
 grpc::ServerUnaryReactor* EnrollmentService::Enroll(grpc::CallbackServerContext* context,

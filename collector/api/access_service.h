@@ -2,10 +2,13 @@
 #define POSTURA_COLLECTOR_API_ACCESS_SERVICE_H_
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "collector/access/agent_admission.h"
 #include "collector/access/credential_store.h"
 #include "collector/access/gatekeeper.h"
 #include "collector/registry/registry.h"
 #include "common/base/clock.h"
+#include "common/transport/agent_certificate.h"
 #include "postura/v1/access.grpc.pb.h"
 
 namespace postura::collector {
@@ -46,24 +49,55 @@ class AccessService final : public v1::AccessService::CallbackService {
   Clock& clock_;
 };
 
-// Agents trade one use of an enrollment token for their own credential. The only call
-// that needs no API token or agent credential. Thread-safe; everything borrowed must
-// outlive the service.
+// The agent CA that signs agents' client certificates, and for how long.
+struct AgentCertificatePolicy {
+  AgentCertificateAuthority ca;
+  absl::Duration lifetime = absl::Hours(24 * 7);
+};
+
+// Agents trade one use of an enrollment token for their own client certificate (the
+// request carries a signing request for the agent's own key) or, for agents before
+// certificates, a bearer credential; enrolled agents renew their certificate over mutual
+// TLS. Enroll is the only call that needs no API token, credential or certificate. Each
+// certificate issued is recorded (AGENT_CERTIFICATE, its serial) before it is answered,
+// so that revocation and expiry reach it. Thread-safe; everything borrowed must outlive
+// the service.
 class EnrollmentService final : public v1::EnrollmentService::CallbackService {
  public:
-  EnrollmentService(CredentialStore& credentials, Registry& registry)
-      : credentials_(credentials), registry_(registry) {}
+  EnrollmentService(CredentialStore& credentials, Registry& registry,
+                    const AgentAdmission& admission, Clock& clock, AgentCertificatePolicy policy)
+      : credentials_(credentials),
+        registry_(registry),
+        admission_(admission),
+        clock_(clock),
+        policy_(std::move(policy)) {}
 
   grpc::ServerUnaryReactor* Enroll(grpc::CallbackServerContext* context,
                                    const v1::EnrollRequest* request,
                                    v1::EnrollResponse* response) override;
+  grpc::ServerUnaryReactor* RenewCertificate(grpc::CallbackServerContext* context,
+                                             const v1::RenewCertificateRequest* request,
+                                             v1::RenewCertificateResponse* response) override;
 
   // The enrollment itself, for Enroll and tests.
   absl::StatusOr<v1::EnrollResponse> Redeem(const v1::EnrollRequest& request);
+  // A new certificate for the admitted agent `principal`, for RenewCertificate and tests.
+  absl::StatusOr<std::string> Renew(const Principal& principal,
+                                    const v1::RenewCertificateRequest& request);
 
  private:
+  absl::StatusOr<v1::EnrollResponse> RedeemWithKey(const v1::EnrollRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Issues a certificate for the request's key to the agent and records it.
+  absl::StatusOr<std::string> IssueAndRecord(absl::string_view signing_request,
+                                             absl::string_view agent_id,
+                                             absl::string_view tenant_id);
+
   CredentialStore& credentials_;
   Registry& registry_;
+  const AgentAdmission& admission_;
+  Clock& clock_;
+  const AgentCertificatePolicy policy_;
   absl::Mutex mu_;  // One enrollment at a time: check, register, spend, issue.
 };
 

@@ -16,7 +16,7 @@ namespace postura::collector {
 // StartWrite, Finish) are issued afterwards, outside the lock.
 class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage> {
  public:
-  // `principal` is the caller as the gatekeeper admitted it, or why it did not.
+  // `principal` is the caller as its certificate or credential admitted it, or why it did not.
   ReportStream(IngestService& service, absl::StatusOr<Principal> principal) : service_(service) {
     ++service_.open_streams_;
     bool accepted = service_.Register(this);
@@ -211,9 +211,9 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     }
     // Credentials and bindings are looked up per batch, so a revocation or a change in
     // the registry applies at once.
-    if (!service_.gate_.StillAdmitted(principal_)) {
+    if (!service_.admission_.StillAdmitted(principal_)) {
       Fail(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        "this agent's credential has been revoked"));
+                        "this agent's credential or certificate has been revoked or has expired"));
       return DecideFinish();
     }
     std::shared_ptr<const AgentBinding> binding = service_.registry_.FindAgent(agent_id_);
@@ -395,7 +395,7 @@ void IngestService::Drain() {
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage>* IngestService::Report(
     grpc::CallbackServerContext* context) {
-  return new ReportStream(*this, gate_.Admit(*context, Permission::kReport));
+  return new ReportStream(*this, admission_.AdmitReport(*context));
 }
 
 }  // namespace postura::collector

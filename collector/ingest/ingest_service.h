@@ -6,7 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
-#include "collector/access/gatekeeper.h"
+#include "collector/access/agent_admission.h"
 #include "collector/ingest/batch_validator.h"
 #include "collector/ingest/ingest_writer.h"
 #include "collector/registry/registry.h"
@@ -28,17 +28,17 @@ struct IngestServiceOptions {
 // on gRPC threads, hands them to the IngestWriter and sends each Ack once its batch is
 // durable. Flow control: a stream stops reading while its agent has
 // max_unacknowledged_batches in the writer, or while the writer's queue is full, so
-// overload slows agents down instead of growing memory. Only an agent credential opens a
-// stream, only for its own agent id, and a revoked credential ends its stream at the
-// next batch. Thread-safe. Everything borrowed
+// overload slows agents down instead of growing memory. Only an agent's certificate or
+// credential (AgentAdmission) opens a stream, only for its own agent id, and a revoked
+// or expired one ends its stream at the next batch. Thread-safe. Everything borrowed
 // must outlive the service, and the service must outlive the gRPC server.
 class ReportStream;
 
 class IngestService final : public v1::IngestService::CallbackService {
  public:
-  IngestService(const Gatekeeper& gate, const Catalog& catalog, const Registry& registry,
+  IngestService(const AgentAdmission& admission, const Catalog& catalog, const Registry& registry,
                 IngestWriter& writer, Clock& clock, const IngestServiceOptions& options)
-      : gate_(gate),
+      : admission_(admission),
         catalog_(catalog),
         registry_(registry),
         writer_(writer),
@@ -62,7 +62,7 @@ class IngestService final : public v1::IngestService::CallbackService {
   bool Register(ReportStream* stream);
   void Unregister(ReportStream* stream);
 
-  const Gatekeeper& gate_;
+  const AgentAdmission& admission_;
   const Catalog& catalog_;
   const Registry& registry_;
   IngestWriter& writer_;

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -185,6 +186,33 @@ std::string SerialHex(X509* certificate) {
   return text;
 }
 
+// What `certificate` names, read without checking who issued it.
+absl::StatusOr<AgentCertificateFacts> FactsOf(X509* certificate) {
+  AgentCertificateFacts facts;
+  for (const std::string& uri : AltNameUris(certificate)) {
+    if (absl::StartsWith(uri, kAgentUri)) facts.agent_id = uri.substr(kAgentUri.size());
+    if (absl::StartsWith(uri, kTenantUri)) facts.tenant_id = uri.substr(kTenantUri.size());
+  }
+  if (!IsRegistryId(facts.agent_id) ||
+      (!facts.tenant_id.empty() && !IsRegistryId(facts.tenant_id))) {
+    return absl::UnauthenticatedError("the agent certificate names no agent");
+  }
+  facts.serial = SerialHex(certificate);
+  const std::optional<absl::Time> not_before = TimeOf(X509_get0_notBefore(certificate));
+  const std::optional<absl::Time> not_after = TimeOf(X509_get0_notAfter(certificate));
+  if (facts.serial.empty() || !not_before || !not_after) {
+    return OpenSslError(absl::StatusCode::kInternal, "cannot read the agent certificate");
+  }
+  facts.not_before = *not_before;
+  facts.not_after = *not_after;
+  absl::StatusOr<std::string> digest = tls_internal::SpkiDigestBase64(certificate);
+  if (!digest.ok()) return digest.status();
+  if (!absl::Base64Unescape(*digest, &facts.key_sha256)) {
+    return absl::InternalError("cannot decode the agent certificate's key digest");
+  }
+  return facts;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> NewAgentKeyPem() {
@@ -206,6 +234,22 @@ absl::StatusOr<std::string> AgentSigningRequestPem(absl::string_view key_pem,
     return OpenSslError(absl::StatusCode::kInternal, "cannot make the signing request");
   }
   return RequestPem(request.get());
+}
+
+absl::StatusOr<std::string> SigningRequestKeySha256(absl::string_view request_pem,
+                                                    absl::string_view agent_id) {
+  if (absl::Status s = CheckId("agent id", agent_id); !s.ok()) return s;
+  absl::StatusOr<RequestPtr> request = ParseRequest(request_pem, agent_id);
+  if (!request.ok()) return request.status();
+  unsigned char* der = nullptr;
+  const int length = i2d_PUBKEY(X509_REQ_get0_pubkey(request->get()), &der);
+  if (length <= 0) {
+    return OpenSslError(absl::StatusCode::kInternal, "cannot encode the request's key");
+  }
+  std::string digest(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(der, static_cast<size_t>(length), reinterpret_cast<unsigned char*>(digest.data()));
+  OPENSSL_free(der);
+  return digest;
 }
 
 absl::StatusOr<AgentCertificateAuthority> NewAgentCertificateAuthority() {
@@ -246,9 +290,10 @@ absl::StatusOr<std::string> IssueAgentCertificate(const AgentCertificateAuthorit
     if (absl::Status s = CheckId("tenant id", tenant_id); !s.ok()) return s;
   }
   if (lifetime < kMinAgentCertificateLifetime || lifetime > kMaxAgentCertificateLifetime) {
-    return absl::InvalidArgumentError(absl::StrCat("an agent certificate's lifetime is ",
-                                                   absl::FormatDuration(lifetime),
-                                                   ", outside [1h, 2160h]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("an agent certificate's lifetime is ", absl::FormatDuration(lifetime),
+                     ", outside [", absl::FormatDuration(kMinAgentCertificateLifetime), ", ",
+                     absl::FormatDuration(kMaxAgentCertificateLifetime), "]"));
   }
   absl::StatusOr<std::vector<X509Ptr>> ca_chain = tls_internal::ParseMatchingPair(
       ca.certificate_pem, "the agent CA's certificate", ca.key_pem, "the agent CA's key");
@@ -305,24 +350,14 @@ absl::StatusOr<AgentCertificateFacts> VerifyAgentCertificate(absl::string_view c
     return absl::UnauthenticatedError(absl::StrCat("the agent certificate does not verify: ",
                                                    X509_verify_cert_error_string(error)));
   }
-  AgentCertificateFacts facts;
-  for (const std::string& uri : AltNameUris(certificate)) {
-    if (absl::StartsWith(uri, kAgentUri)) facts.agent_id = uri.substr(kAgentUri.size());
-    if (absl::StartsWith(uri, kTenantUri)) facts.tenant_id = uri.substr(kTenantUri.size());
-  }
-  if (!IsRegistryId(facts.agent_id) ||
-      (!facts.tenant_id.empty() && !IsRegistryId(facts.tenant_id))) {
-    return absl::UnauthenticatedError("the agent certificate names no agent");
-  }
-  facts.serial = SerialHex(certificate);
-  const std::optional<absl::Time> not_before = TimeOf(X509_get0_notBefore(certificate));
-  const std::optional<absl::Time> not_after = TimeOf(X509_get0_notAfter(certificate));
-  if (facts.serial.empty() || !not_before || !not_after) {
-    return OpenSslError(absl::StatusCode::kInternal, "cannot read the agent certificate");
-  }
-  facts.not_before = *not_before;
-  facts.not_after = *not_after;
-  return facts;
+  return FactsOf(certificate);
+}
+
+absl::StatusOr<AgentCertificateFacts> ReadAgentCertificate(absl::string_view certificate_pem) {
+  absl::StatusOr<std::vector<X509Ptr>> chain =
+      tls_internal::ParseCertificates(certificate_pem, "the agent certificate");
+  if (!chain.ok()) return chain.status();
+  return FactsOf(chain->front().get());
 }
 
 }  // namespace postura

@@ -15,9 +15,10 @@
 // the one that signs the server's certificate, so that a server certificate can never
 // pass as an agent and the other way round.
 //
-// Not wired into enrollment and ingest yet: this unit is the part that needs no gRPC.
-// Pure functions over OpenSSL (the error queue they clear is the calling thread's); any
-// thread may call them.
+// Enrollment and renewal (collector/api/access_service.cc) issue with it; ingest's
+// admission (collector/access/agent_admission.cc) verifies with it; the agent
+// (agent/delivery/enrollment.cc) makes its key and requests with it. Pure functions over OpenSSL
+// (the error queue they clear is the calling thread's); any thread may call them.
 
 #include <string>
 
@@ -30,7 +31,7 @@ namespace postura {
 // Longest certificate signing request IssueAgentCertificate reads, bytes of PEM.
 inline constexpr size_t kMaxSigningRequestBytes = 4096;
 // Bounds on an agent certificate's lifetime.
-inline constexpr absl::Duration kMinAgentCertificateLifetime = absl::Hours(1);
+inline constexpr absl::Duration kMinAgentCertificateLifetime = absl::Minutes(2);
 inline constexpr absl::Duration kMaxAgentCertificateLifetime = absl::Hours(24 * 90);
 
 // A new EC P-256 private key, as unencrypted PKCS#8 PEM. Internal if OpenSSL fails.
@@ -41,6 +42,12 @@ absl::StatusOr<std::string> NewAgentKeyPem();
 // A-Za-z0-9._-).
 absl::StatusOr<std::string> AgentSigningRequestPem(absl::string_view key_pem,
                                                    absl::string_view agent_id);
+
+// SHA-256 (32 bytes) of the public key (DER SubjectPublicKeyInfo) of the request in
+// `request_pem`, after the checks IssueAgentCertificate makes of a request (size, parse,
+// own signature, EC P-256, subject CN=`agent_id`); InvalidArgument saying which fails.
+absl::StatusOr<std::string> SigningRequestKeySha256(absl::string_view request_pem,
+                                                    absl::string_view agent_id);
 
 // The agent CA's certificate and private key, PEM.
 struct AgentCertificateAuthority {
@@ -67,8 +74,9 @@ absl::StatusOr<std::string> IssueAgentCertificate(const AgentCertificateAuthorit
 // What an agent certificate names.
 struct AgentCertificateFacts {
   std::string agent_id;
-  std::string tenant_id;  // Empty for the organisation's own agents.
-  std::string serial;     // Lowercase hex, no leading zeros.
+  std::string tenant_id;   // Empty for the organisation's own agents.
+  std::string serial;      // Lowercase hex, no leading zeros.
+  std::string key_sha256;  // SHA-256 of its public key (DER SubjectPublicKeyInfo), 32 bytes.
   absl::Time not_before;
   absl::Time not_after;
 };
@@ -80,6 +88,11 @@ struct AgentCertificateFacts {
 absl::StatusOr<AgentCertificateFacts> VerifyAgentCertificate(absl::string_view certificate_pem,
                                                              absl::string_view ca_certificate_pem,
                                                              absl::Time now);
+
+// What `certificate_pem` names, without checking who issued it or when it is valid: for
+// the agent reading its own certificate (when to renew). InvalidArgument if it does not
+// parse; Unauthenticated if it names no agent.
+absl::StatusOr<AgentCertificateFacts> ReadAgentCertificate(absl::string_view certificate_pem);
 
 }  // namespace postura
 

@@ -10,8 +10,19 @@ namespace postura {
 std::shared_ptr<grpc::Channel> CreateCollectorChannel(const std::string& address,
                                                       const CollectorTrust& trust,
                                                       const grpc::ChannelArguments& arguments) {
+  return CreateCollectorChannel(address, trust, ClientCertificate(), arguments);
+}
+
+std::shared_ptr<grpc::Channel> CreateCollectorChannel(const std::string& address,
+                                                      const CollectorTrust& trust,
+                                                      const ClientCertificate& certificate,
+                                                      const grpc::ChannelArguments& arguments) {
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = trust.ca_certificate_pem;
+  if (!certificate.empty()) {
+    ssl.pem_private_key = certificate.key_pem;
+    ssl.pem_cert_chain = certificate.certificate_pem;
+  }
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::SslCredentials(ssl);
   if (!trust.token.empty()) {
     credentials =

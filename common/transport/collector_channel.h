@@ -15,8 +15,19 @@ struct CollectorTrust {
   // PEM of the CA the collector's certificate must chain to (the collector's
   // <data_dir>/tls/ca.crt for its local CA). Empty: the system's trusted roots.
   std::string ca_certificate_pem;
-  // Sent as "authorization: Bearer <token>" on every call. Empty: none (enrollment only).
+  // Sent as "authorization: Bearer <token>" on every call. Empty: none (enrollment, or an
+  // agent that proves itself with its certificate).
   std::string token;
+};
+
+// An agent's own key and the client certificate the agent CA issued for it (PEM), which
+// it presents in the TLS handshake (mutual TLS). Both empty: none.
+struct ClientCertificate {
+  std::string key_pem;
+  std::string certificate_pem;
+
+  bool empty() const { return certificate_pem.empty(); }
+  bool operator==(const ClientCertificate&) const = default;
 };
 
 // A TLS channel to the collector at `address` ("host:port"); the collector's certificate
@@ -24,6 +35,11 @@ struct CollectorTrust {
 // most 5 s apart (gRPC's default allows 120 s).
 std::shared_ptr<grpc::Channel> CreateCollectorChannel(
     const std::string& address, const CollectorTrust& trust,
+    const grpc::ChannelArguments& arguments = grpc::ChannelArguments());
+
+// The same, presenting `certificate` (when not empty) as the TLS client certificate.
+std::shared_ptr<grpc::Channel> CreateCollectorChannel(
+    const std::string& address, const CollectorTrust& trust, const ClientCertificate& certificate,
     const grpc::ChannelArguments& arguments = grpc::ChannelArguments());
 
 // Reads the CA file (if `ca_file` is not empty) and the token file (if `token_file` is

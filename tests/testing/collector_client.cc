@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/transport/agent_certificate.h"
 #include "common/transport/grpc_status.h"
 #include "postura/v1/access.grpc.pb.h"
 #include "postura/v1/admin.grpc.pb.h"
@@ -22,10 +23,15 @@ std::unique_ptr<grpc::ClientContext> WithDeadline() {
 
 std::shared_ptr<grpc::Channel> FreshChannel(const std::string& address,
                                             const CollectorTrust& trust) {
+  return FreshChannel(address, trust, ClientCertificate());
+}
+
+std::shared_ptr<grpc::Channel> FreshChannel(const std::string& address, const CollectorTrust& trust,
+                                            const ClientCertificate& certificate) {
   static std::atomic<int> channels{0};
   grpc::ChannelArguments args;
   args.SetInt("postura.test_channel", ++channels);
-  return CreateCollectorChannel(address, trust, args);
+  return CreateCollectorChannel(address, trust, certificate, args);
 }
 
 absl::StatusOr<CollectorTrust> AdminTrust(const std::string& data_dir) {
@@ -83,6 +89,32 @@ absl::StatusOr<CollectorTrust> EnrollAgent(const std::string& address, const Col
   }
   return CollectorTrust{.ca_certificate_pem = admin.ca_certificate_pem,
                         .token = enrolled.credential()};
+}
+
+absl::StatusOr<KeyedAgent> EnrollAgentWithKey(const std::string& address,
+                                              const CollectorTrust& admin,
+                                              const std::string& agent_id,
+                                              const std::vector<std::string>& asset_ids,
+                                              const std::string& tenant_id) {
+  absl::StatusOr<std::string> token = CreateEnrollmentToken(address, admin, asset_ids, tenant_id);
+  if (!token.ok()) return token.status();
+  absl::StatusOr<std::string> key = NewAgentKeyPem();
+  if (!key.ok()) return key.status();
+  absl::StatusOr<std::string> request = AgentSigningRequestPem(*key, agent_id);
+  if (!request.ok()) return request.status();
+  const CollectorTrust anonymous{.ca_certificate_pem = admin.ca_certificate_pem, .token = ""};
+  auto enrollment = v1::EnrollmentService::NewStub(FreshChannel(address, anonymous));
+  v1::EnrollRequest enroll;
+  enroll.set_token(*token);
+  enroll.set_agent_id(agent_id);
+  enroll.set_signing_request(*request);
+  v1::EnrollResponse enrolled;
+  if (grpc::Status s = enrollment->Enroll(WithDeadline().get(), enroll, &enrolled); !s.ok()) {
+    return FromGrpcStatus(s);
+  }
+  return KeyedAgent{
+      .trust = anonymous,
+      .certificate = {.key_pem = *std::move(key), .certificate_pem = enrolled.certificate()}};
 }
 
 absl::Status PutAsset(const std::string& address, const CollectorTrust& admin,

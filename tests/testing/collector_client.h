@@ -22,6 +22,9 @@ namespace postura::test {
 // call, so tests that restart a collector give each client a fresh channel.
 std::shared_ptr<grpc::Channel> FreshChannel(const std::string& address,
                                             const CollectorTrust& trust);
+// The same, presenting `certificate` as the TLS client certificate.
+std::shared_ptr<grpc::Channel> FreshChannel(const std::string& address, const CollectorTrust& trust,
+                                            const ClientCertificate& certificate);
 
 // The trust of an admin of the collector whose data directory is `data_dir`: its local
 // CA and the admin token it wrote on first start.
@@ -53,6 +56,20 @@ absl::StatusOr<CollectorTrust> EnrollAgent(const std::string& address, const Col
                                            const std::string& agent_id,
                                            const std::vector<std::string>& asset_ids,
                                            const std::string& tenant_id = "");
+
+// An agent enrolled with its own key: the CA it pins (no token), its key and certificate.
+struct KeyedAgent {
+  CollectorTrust trust;
+  ClientCertificate certificate;
+};
+
+// EnrollAgent as an agent with its own key does: a new EC P-256 key, a signing request
+// sent with the enrollment token.
+absl::StatusOr<KeyedAgent> EnrollAgentWithKey(const std::string& address,
+                                              const CollectorTrust& admin,
+                                              const std::string& agent_id,
+                                              const std::vector<std::string>& asset_ids,
+                                              const std::string& tenant_id = "");
 
 // Registers the asset `asset_id` (implementation group `group`) and enrolls the agent
 // `agent_id` for it, with the admin's trust. Returns the agent's trust.
