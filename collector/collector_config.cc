@@ -81,6 +81,35 @@ absl::Status HistoryFromConfig(const v1::HistoryConfig& config, HistoryRetention
   return ValidateHistoryRetention(out);
 }
 
+// The dashboard's session limits (session_book.h): each key within its range, and a session
+// that can idle no longer than it may live.
+absl::Status DashboardFromConfig(const v1::DashboardConfig& config, SessionLimits& out) {
+  const auto within = [](absl::string_view key, absl::Duration value, absl::Duration low,
+                         absl::Duration high) {
+    if (value >= low && value <= high) return absl::OkStatus();
+    return KeyError(key, absl::StrCat("must be between ", absl::FormatDuration(low), " and ",
+                                      absl::FormatDuration(high)));
+  };
+  for (absl::Status s :
+       {Duration("dashboard.session_idle_timeout", config.session_idle_timeout(), out.idle_timeout),
+        Duration("dashboard.session_absolute_timeout", config.session_absolute_timeout(),
+                 out.absolute_timeout),
+        within("dashboard.session_idle_timeout", out.idle_timeout, absl::Minutes(1),
+               absl::Hours(24)),
+        within("dashboard.session_absolute_timeout", out.absolute_timeout, absl::Minutes(5),
+               absl::Hours(24 * 30)),
+        Limit("dashboard.max_sessions_per_credential", config.max_sessions_per_credential(), 1,
+              1000, out.max_per_credential),
+        Limit("dashboard.max_sessions", config.max_sessions(), 1, 1'000'000, out.max_total)}) {
+    if (!s.ok()) return s;
+  }
+  if (out.absolute_timeout < out.idle_timeout) {
+    return KeyError("dashboard.session_absolute_timeout",
+                    "must be at least dashboard.session_idle_timeout");
+  }
+  return absl::OkStatus();
+}
+
 // Checks every alerting.syslog entry the way the composition root will read it
 // (SyslogSinkOptionsFromConfig), so a bad key stops start-up with its path.
 absl::Status ValidateSyslogSinks(const v1::AlertingConfig& alerting) {
@@ -156,6 +185,9 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
     options.evidence_retention = *retention;
   }
   if (absl::Status s = HistoryFromConfig(config.history(), options.history); !s.ok()) return s;
+  if (absl::Status s = DashboardFromConfig(config.dashboard(), options.sessions); !s.ok()) {
+    return s;
+  }
   if (!config.requests().renewal_notice().empty()) {
     absl::StatusOr<absl::Duration> notice = ParseConfigDuration(config.requests().renewal_notice());
     if (!notice.ok()) return KeyError("requests.renewal_notice", notice.status().message());

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "collector/access/session_book.h"
 #include "collector/alerting/alert_config.h"
 #include "collector/history/history_downsampler.h"
 #include "common/config/config_check.h"
@@ -36,6 +37,7 @@ struct CollectorOptions {
   std::string tls_local_ca_dir;               // Where the local CA lives; see LocalCaDir.
   std::string admin_token_file;               // Empty: <data_dir>/admin.token.
   HistoryRetention history;                   // Score history's resolutions by age.
+  SessionLimits sessions;                     // The dashboard's sessions (dashboard.*).
   AlertingOptions alerting;                   // Rules and sinks; webhooks' secrets read.
   // Evidence requests' documents: the caps per file and per request.
   uint64_t max_document_bytes = 20 << 20;

@@ -156,6 +156,35 @@ TEST(CollectorConfigTest, TheMinimalAlertingFormReadsTheWebhooksSecret) {
             absl::Hours(24 * 14));
 }
 
+TEST(CollectorConfigTest, DashboardSessionsHaveDefaultsAndCheckedBounds) {
+  const SessionLimits defaults = FromYaml("data_dir: /d\n")->sessions;
+  EXPECT_EQ(defaults.idle_timeout, absl::Minutes(30));
+  EXPECT_EQ(defaults.absolute_timeout, absl::Hours(12));
+  EXPECT_EQ(defaults.max_per_credential, 8);
+  EXPECT_EQ(defaults.max_total, 4096);
+  const SessionLimits set =
+      FromYaml(
+          "data_dir: /d\ndashboard: {session_idle_timeout: 10m, session_absolute_timeout: "
+          "8h, max_sessions_per_credential: 2, max_sessions: 100}\n")
+          ->sessions;
+  EXPECT_EQ(set.idle_timeout, absl::Minutes(10));
+  EXPECT_EQ(set.absolute_timeout, absl::Hours(8));
+  EXPECT_EQ(set.max_per_credential, 2);
+  EXPECT_EQ(set.max_total, 100);
+  for (const auto& [yaml, message] : std::vector<std::pair<std::string, std::string>>{
+           {"{session_idle_timeout: 30s}", "dashboard.session_idle_timeout: must be between"},
+           {"{session_idle_timeout: soon}", "dashboard.session_idle_timeout: "},
+           {"{session_absolute_timeout: 31d}", "dashboard.session_absolute_timeout: must be"},
+           {"{session_idle_timeout: 2h, session_absolute_timeout: 1h}",
+            "dashboard.session_absolute_timeout: must be at least dashboard.session_idle_timeout"},
+           {"{max_sessions_per_credential: 1001}", "dashboard.max_sessions_per_credential: 1001"},
+           {"{max_sessions: 2000000}", "dashboard.max_sessions: 2000000 is outside"}}) {
+    EXPECT_THAT(FromYaml("data_dir: /d\ndashboard: " + yaml + "\n").status(),
+                HasMessage(HasSubstr(message)))
+        << yaml;
+  }
+}
+
 TEST(CollectorConfigTest, ShippedExampleIsValid) {
   absl::StatusOr<CollectorOptions> options =
       LoadCollectorConfig(POSTURA_SOURCE_DIR "/deploy/collector.example.yaml");

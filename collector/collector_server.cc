@@ -188,7 +188,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       !bootstrap.ok()) {
     return bootstrap;
   }
-  server->gate_ = std::make_unique<Gatekeeper>(*server->credentials_);
+  server->sessions_ = std::make_unique<SessionBook>(*server->credentials_, clock, options.sessions);
+  server->gate_ = std::make_unique<Gatekeeper>(*server->credentials_, server->sessions_.get());
   server->access_ = std::make_unique<AccessService>(*server->gate_, *server->credentials_,
                                                     *server->registry_, clock);
   absl::StatusOr<AgentIdentityServices> agents =
@@ -321,6 +322,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       .open_streams = [ingest] { return ingest->open_streams(); },
       .catalog = &catalog,
       .gate = server->gate_.get(),
+      .sessions = server->sessions_.get(),
       .tls_certificate_not_after = [tls = server->tls_.get()] { return tls->not_after(); },
       .alerting_stats = [alerts] { return alerts->Stats(); },
       .reminders =
@@ -399,6 +401,7 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   history_.reset();  // After the scorer, which records into it: writes what is queued.
   queries_.reset();
   gate_.reset();
+  sessions_.reset();  // Before the credentials it asks about.
   credentials_.reset();
   registry_.reset();
   store_.reset();

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "collector/access/credential_store.h"
 #include "collector/access/gatekeeper.h"
+#include "collector/access/session_book.h"
 #include "collector/agent_identity.h"
 #include "collector/api/access_service.h"
 #include "collector/api/admin_service.h"
@@ -80,6 +81,7 @@ class CollectorServer {
   std::unique_ptr<EvidenceStore> store_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<CredentialStore> credentials_;
+  std::unique_ptr<SessionBook> sessions_;        // The dashboard's; in memory only.
   std::unique_ptr<Gatekeeper> gate_;
   std::unique_ptr<AccessService> access_;
   AgentIdentityServices agents_;  // Agents' admission and enrollment.

@@ -363,7 +363,9 @@ TEST_F(RequestsCliTest, OverHttpsDocumentsAreAttachmentsAndChangesNeedTheHeaderT
   // A review through the dashboard's cookie alone is refused: changes need the header.
   auto cookie_only = test::HttpsClient(collector_->http_address(), collector_->ca_file(), "");
   httplib::Headers cookie = {
-      {"Cookie", absl::StrCat("postura_session=", collector_->admin().token)}};
+      {"Cookie", test::DashboardSessionCookie(collector_->http_address(), collector_->ca_file(),
+                                              collector_->admin().token)}};
+  ASSERT_NE(cookie.begin()->second, "");
   const std::string review =
       absl::StrCat(R"({"outcomeId": ")", kOutcome, R"(", "approve": true, "comment": "ok"})");
   httplib::Result refused = cookie_only->Post(absl::StrCat("/api/v1/requests/", id, "/review"),

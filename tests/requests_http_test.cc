@@ -122,9 +122,16 @@ class RequestsHttpTest : public AccessControlTest {
     return reply.body["outcomes"][0];
   }
 
-  // Headers of a change made by the dashboard's page with the session cookie of `token`.
+  // The Cookie header of a dashboard session signed in with `token`.
+  std::string SessionCookie(const std::string& token) {
+    std::string cookie = test::DashboardSessionCookie(server_->http_address(), ca_file_, token);
+    EXPECT_NE(cookie, "") << "sign-in refused";
+    return cookie;
+  }
+
+  // Headers of a change made by the dashboard's page with a session of `token`.
   httplib::Headers Dashboard(const std::string& token, const std::string& origin_host) {
-    return {{"Cookie", "postura_session=" + token},
+    return {{"Cookie", SessionCookie(token)},
             {"X-Postura-Dashboard", "1"},
             {"Origin", "https://" + origin_host}};
   }
@@ -253,7 +260,7 @@ TEST_F(RequestsHttpTest, BadUploadsGetTheirOwnErrorAndStoreNothing) {
 
 TEST_F(RequestsHttpTest, TheSessionCookieSignsChangesOnlyFromTheDashboardsOwnPage) {
   const std::string host = server_->http_address();
-  httplib::Headers cookie_only = {{"Cookie", "postura_session=" + supplier_.token}};
+  httplib::Headers cookie_only = {{"Cookie", SessionCookie(supplier_.token)}};
   httplib::Headers foreign = Dashboard(supplier_.token, "evil.example:443");
   httplib::Headers no_marker = Dashboard(supplier_.token, host);
   no_marker.erase("X-Postura-Dashboard");
@@ -267,9 +274,8 @@ TEST_F(RequestsHttpTest, TheSessionCookieSignsChangesOnlyFromTheDashboardsOwnPag
   ASSERT_EQ(answered.status, 200) << answered.body.dump();
 
   // Reviews and opening a request alike.
-  EXPECT_EQ(
-      Review("", acme_request_, true, "ok", {{"Cookie", "postura_session=" + admin_.token}}).status,
-      401);
+  EXPECT_EQ(Review("", acme_request_, true, "ok", {{"Cookie", SessionCookie(admin_.token)}}).status,
+            401);
   EXPECT_EQ(Review("", acme_request_, true, "ok", Dashboard(admin_.token, "evil.example")).status,
             401);
   Reply reviewed = Review("", acme_request_, true, "Seen.", Dashboard(admin_.token, host));
@@ -281,9 +287,8 @@ TEST_F(RequestsHttpTest, TheSessionCookieSignsChangesOnlyFromTheDashboardsOwnPag
                    R"("]}, "scopeKind": "REQUEST_SCOPE_SUPPLIER", "scopeId": "acme",)",
                    R"( "ownerKind": "OWNER_SUPPLIER", "ownerId": "acme", "dueUnixSeconds": ")",
                    absl::ToUnixSeconds(clock_.TimeNow() + absl::Hours(24)), R"("})");
-  for (const httplib::Headers& refused :
-       {httplib::Headers{{"Cookie", "postura_session=" + admin_.token}},
-        Dashboard(admin_.token, "evil.example")}) {
+  for (const httplib::Headers& refused : {httplib::Headers{{"Cookie", SessionCookie(admin_.token)}},
+                                          Dashboard(admin_.token, "evil.example")}) {
     httplib::Result create = client->Post("/api/v1/requests", refused, open, "application/json");
     ASSERT_TRUE(create);
     EXPECT_EQ(create->status, 401);

@@ -64,7 +64,15 @@ absl::StatusOr<Principal> Gatekeeper::AdmitHttp(const std::string* authorization
                                                 const std::string* cookie,
                                                 Permission permission) const {
   if (authorization != nullptr) return AdmitToken(BearerToken(*authorization), permission);
-  if (cookie != nullptr) return AdmitToken(CookieValue(*cookie, kSessionCookie), permission);
+  if (cookie != nullptr) {
+    // The cookie names a session, never a token: a token in it admits nobody.
+    const absl::string_view session_id = CookieValue(*cookie, kSessionCookie);
+    if (session_id.empty() || sessions_ == nullptr) return NoCredential();
+    absl::StatusOr<Principal> principal = sessions_->Resume(session_id);
+    if (!principal.ok()) return principal.status();
+    if (absl::Status allowed = Authorize(*principal, permission); !allowed.ok()) return allowed;
+    return principal;
+  }
   return NoCredential();
 }
 

@@ -7,13 +7,14 @@
 #include "absl/strings/string_view.h"
 #include "collector/access/access_policy.h"
 #include "collector/access/credential_store.h"
+#include "collector/access/session_book.h"
 #include "common/transport/grpc_status.h"
 #include "grpcpp/server_context.h"
 
 namespace postura::collector {
 
-// The HTTP cookie the dashboard's session keeps its API token in (HttpOnly, Secure,
-// SameSite=Strict; set by POST /api/v1/session).
+// The HTTP cookie that names the dashboard's session (session_book.h; HttpOnly, Secure,
+// SameSite=Strict; set by POST /api/v1/session). It never holds a token.
 inline constexpr absl::string_view kSessionCookie = "postura_session";
 
 // Admits calls: finds the API token or agent credential a call carries and checks that
@@ -23,14 +24,16 @@ inline constexpr absl::string_view kSessionCookie = "postura_session";
 // Thread-safe; `credentials` is borrowed.
 class Gatekeeper {
  public:
-  explicit Gatekeeper(const CredentialStore& credentials) : credentials_(credentials) {}
+  // `sessions`, borrowed, admits the session cookie; without it the cookie admits nobody.
+  explicit Gatekeeper(const CredentialStore& credentials, SessionBook* sessions = nullptr)
+      : credentials_(credentials), sessions_(sessions) {}
 
   // Reads the "authorization: Bearer <token>" metadata.
   absl::StatusOr<Principal> Admit(const grpc::CallbackServerContext& context,
                                   Permission permission) const;
   // For an HTTP request (the API renders its headers): the Authorization header's value
-  // if there is one, else the session cookie in the Cookie header's value. Null for a
-  // header that is absent.
+  // if there is one, else the dashboard session the cookie in the Cookie header's value
+  // names (the principal then carries its session_key). Null for a header that is absent.
   absl::StatusOr<Principal> AdmitHttp(const std::string* authorization, const std::string* cookie,
                                       Permission permission) const;
   // Checks a token text taken from anywhere.
@@ -43,6 +46,7 @@ class Gatekeeper {
 
  private:
   const CredentialStore& credentials_;
+  SessionBook* const sessions_;
 };
 
 // Finishes a unary call with the status `work(principal)` returns if `gate` admits the

@@ -51,14 +51,15 @@ HttpResponse EvidenceHistory(const ScoreQueries& queries, const Principal& princ
 // (workflow_reminders.h).
 class ScoreEventSource : public SseSource {
  public:
-  // Streams to `principal` for as long as its credential stays live. `reminders` may be
-  // null.
+  // Streams to `principal` for as long as its credential stays live and, when a dashboard
+  // session admitted it, that session stays open (`sessions`). `reminders` may be null.
   ScoreEventSource(LiveScorer& scorer, const ScoreQueries& queries, WatchFilter filter,
-                   const Gatekeeper& gate, Principal principal,
+                   const Gatekeeper& gate, const SessionBook* sessions, Principal principal,
                    std::unique_ptr<ReminderFeed> reminders)
       : scorer_(scorer),
         queries_(queries),
         gate_(gate),
+        sessions_(sessions),
         principal_(std::move(principal)),
         reminders_(std::move(reminders)),
         watcher_(scorer.Watch(std::move(filter), nullptr)) {}
@@ -68,7 +69,7 @@ class ScoreEventSource : public SseSource {
   }
 
   std::optional<SseEvent> Next(absl::Duration timeout) override {
-    if (!gate_.StillAdmitted(principal_)) {
+    if (!gate_.StillAdmitted(principal_) || !SessionStillOpen()) {
       revoked_ = true;
       return std::nullopt;
     }
@@ -91,9 +92,15 @@ class ScoreEventSource : public SseSource {
   bool Done() const override { return revoked_ || watcher_->closed(); }
 
  private:
+  bool SessionStillOpen() const {
+    return principal_.session_key.empty() ||
+           (sessions_ != nullptr && sessions_->IsLive(principal_.session_key));
+  }
+
   LiveScorer& scorer_;
   const ScoreQueries& queries_;
   const Gatekeeper& gate_;
+  const SessionBook* const sessions_;
   const Principal principal_;
   std::unique_ptr<ReminderFeed> reminders_;
   bool revoked_ = false;
@@ -118,25 +125,40 @@ absl::StatusOr<std::unique_ptr<SseSource>> OpenScoreEvents(const HttpApiSources&
   absl::StatusOr<WatchFilter> filter = sources.queries->ScopedWatchFilter(principal, watch);
   if (!filter.ok()) return filter.status();
   return std::make_unique<ScoreEventSource>(
-      *sources.scorer, *sources.queries, *std::move(filter), *sources.gate, principal,
-      sources.reminders ? sources.reminders(principal) : nullptr);
+      *sources.scorer, *sources.queries, *std::move(filter), *sources.gate, sources.sessions,
+      principal, sources.reminders ? sources.reminders(principal) : nullptr);
 }
 
-// POST /api/v1/session: checks the bearer token and keeps it in an HttpOnly cookie, so
-// that the dashboard's page and event stream need no script access to it.
-HttpResponse OpenSession(const Gatekeeper& gate, const HttpRequest& request) {
-  auto it = request.headers.find("authorization");
+// The session the request's cookie names; empty if none.
+absl::string_view SessionIdOf(const HttpRequest& request) {
+  const std::string* cookie = HeaderValue(request, "cookie");
+  return cookie == nullptr ? absl::string_view() : CookieValue(*cookie, kSessionCookie);
+}
+
+// POST /api/v1/session: checks the bearer token and opens a session for it, named by an
+// HttpOnly cookie, so that the dashboard's page and event stream need no script access to
+// a secret, and the token itself never sits in the browser's cookie jar. The session the
+// browser had before, if any, ends.
+HttpResponse OpenSession(const Gatekeeper& gate, SessionBook& sessions,
+                         const HttpRequest& request) {
+  const std::string* authorization = HeaderValue(request, "authorization");
   absl::StatusOr<Principal> principal = gate.AdmitToken(
       it == request.headers.end() ? "" : BearerToken(it->second), Permission::kIdentify);
   if (!principal.ok()) return ErrorResponse(principal.status());
+  absl::StatusOr<std::string> id = sessions.Open(*principal);
+  if (!id.ok()) return ErrorResponse(id.status());
+  sessions.Close(SessionIdOf(request));
   HttpResponse response{204, "text/plain", "", {}};
-  response.headers.emplace_back("Set-Cookie",
-                                absl::StrCat(kSessionCookie, "=", BearerToken(it->second),
-                                             "; Path=/; Secure; HttpOnly; SameSite=Strict"));
+  response.headers.emplace_back(
+      "Set-Cookie",
+      absl::StrCat(kSessionCookie, "=", *id, "; Path=/; Secure; HttpOnly; SameSite=Strict"));
   return response;
 }
 
-HttpResponse CloseSession() {
+// DELETE /api/v1/session: ends the session the cookie names, whoever asks (knowing the id
+// is what a session needs), and clears the cookie.
+HttpResponse CloseSession(SessionBook& sessions, const HttpRequest& request) {
+  sessions.Close(SessionIdOf(request));
   HttpResponse response{204, "text/plain", "", {}};
   response.headers.emplace_back(
       "Set-Cookie",
@@ -333,8 +355,13 @@ std::vector<HttpRoute> ApiRoutes(const HttpApiSources& sources) {
          return HttpResponse{200, "text/plain", "ok\n", {}};
        }},
       {"POST", "/api/v1/session",
-       [&gate](const HttpRequest& request) { return OpenSession(gate, request); }},
-      {"DELETE", "/api/v1/session", [](const HttpRequest&) { return CloseSession(); }},
+       [&gate, sessions = sources.sessions](const HttpRequest& request) {
+         return OpenSession(gate, *sessions, request);
+       }},
+      {"DELETE", "/api/v1/session",
+       [sessions = sources.sessions](const HttpRequest& request) {
+         return CloseSession(*sessions, request);
+       }},
       {"GET", "/api/v1/whoami",
        Admitted(gate, Permission::kIdentify,
                 [](const Principal& principal, const HttpRequest&) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "collector/access/gatekeeper.h"
+#include "collector/access/session_book.h"
 #include "collector/alerting/alert_engine.h"
 #include "collector/api/http_server.h"
 #include "collector/api/past_queries.h"
@@ -27,6 +28,7 @@ struct HttpApiSources {
   std::function<uint64_t()> open_streams;
   const Catalog* catalog = nullptr;
   const Gatekeeper* gate = nullptr;  // Admits every route but /healthz and the session.
+  SessionBook* sessions = nullptr;   // The dashboard's sessions (the gate resumes them).
   // When the server's TLS certificate expires: exported, so that it can be alerted on.
   // When the served TLS certificate expires, now (a reload may replace it); null: none.
   std::function<absl::Time()> tls_certificate_not_after;
@@ -40,9 +42,9 @@ struct HttpApiSources {
 // scoped as QueryService's (access_policy.h). Credentials: "Authorization: Bearer <token>"
 // or the session cookie.
 //   GET /healthz                                   "ok" (no credential)
-//   POST /api/v1/session                           sets the session cookie to the bearer
-//                                                  token, once checked (204)
-//   DELETE /api/v1/session                         clears it (204)
+//   POST /api/v1/session                           opens a session for the bearer token,
+//                                                  once checked; the cookie names it (204)
+//   DELETE /api/v1/session                         ends that session, clears the cookie (204)
 //   GET /api/v1/whoami                              Credential: id, role, tenant
 //   GET /api/v1/organization[?as_of=T]              OrganizationScore (as it was at T)
 //   GET /api/v1/assets[?department=D&supplier=S]    ListAssetScoresResponse

@@ -21,6 +21,16 @@ inline std::unique_ptr<httplib::Client> HttpsClient(const std::string& http_addr
   return client;
 }
 
+// Signs in as the dashboard does (POST /api/v1/session with `token`) and returns the Cookie
+// header value that names the session ("postura_session=<id>"); empty if sign-in failed.
+inline std::string DashboardSessionCookie(const std::string& http_address,
+                                          const std::string& ca_file, const std::string& token) {
+  httplib::Result result = HttpsClient(http_address, ca_file, token)->Post("/api/v1/session");
+  if (!result || result->status != 204) return "";
+  const std::string set_cookie = result->get_header_value("Set-Cookie");
+  return set_cookie.substr(0, set_cookie.find(';'));
+}
+
 }  // namespace postura::test
 
 #endif  // POSTURA_TESTS_TESTING_HTTPS_CLIENT_H_
