@@ -52,6 +52,19 @@ export async function openSession(token) {
   throw new Error(`sign-in refused: ${detail}`);
 }
 
+// Signs out (DELETE /api/v1/session): the collector ends the session the cookie names and
+// clears the cookie, so it opens nothing any more, in any tab. Throws an Error if the
+// collector cannot be reached or refuses.
+export async function closeSession() {
+  let response;
+  try {
+    response = await fetch('/api/v1/session', { method: 'DELETE', credentials: 'same-origin' });
+  } catch (error) {
+    throw new Error(`cannot reach the collector to sign out: ${error.message}`);
+  }
+  if (!response.ok) throw new Error(`sign-out failed: HTTP ${response.status}`);
+}
+
 // Runs `task` (async) on request, at most once per `intervalMs`: a request while it runs
 // or too soon after it is folded into one more run later, so the last request is always
 // followed by a run that starts after it.

@@ -1,6 +1,6 @@
 // The Postura dashboard: routes (#/, #/assets, #/asset/ID, #/frameworks, #/requests), data loading and
 // live updates.
-import { getJson, openSession, Throttle, watchScores, whoAmI } from './api.js';
+import { closeSession, getJson, openSession, Throttle, watchScores, whoAmI } from './api.js';
 import { AssetTable } from './assets.js';
 import { refreshAges, renderDetail } from './detail.js';
 import { h, replaceChildren } from './dom.js';
@@ -29,6 +29,7 @@ const lastUpdate = document.getElementById('last-update');
 const errorBox = document.getElementById('error');
 const noticeBox = document.getElementById('notice');
 const sessionBox = document.getElementById('session');
+const signOutButton = document.getElementById('sign-out');
 
 const state = {
   role: null,         // The signed-in credential's role (GET /api/v1/whoami), e.g. ROLE_OPERATOR.
@@ -130,6 +131,32 @@ function showSignIn(message = 'Sign in with an API token (postura tokens create 
   replaceChildren(errorBox, form);
   errorBox.hidden = false;
   input.focus();
+}
+
+// Ends the session on the collector (every tab of this browser loses it), then reloads:
+// the page, without a session, asks for a token again.
+async function signOut() {
+  signOutButton.disabled = true;
+  try {
+    await closeSession();
+    location.reload();
+  } catch (error) {
+    showNotice(error.message);
+    signOutButton.disabled = false;
+  }
+}
+
+// The event stream closed for good: if the session has ended (signed out in another tab,
+// timed out, or its token revoked), the page asks for a token again.
+async function checkSessionEnded() {
+  if (document.getElementById('sign-in')) return;  // Already asking.
+  try {
+    if ((await whoAmI()) !== null) return;
+  } catch {
+    return;  // The collector is unreachable: the live indicator already says so.
+  }
+  signOutButton.hidden = true;
+  showSignIn('Your session has ended (signed out, timed out, or its token was revoked). Sign in again with an API token.');
 }
 
 // A message that stays until dismissed (unlike the error box, which the next successful
@@ -327,6 +354,7 @@ function flushUpdates() {
 
 function setLiveStatus(status) {
   liveBox.dataset.status = status;
+  if (status === 'closed') checkSessionEnded();
   liveLabel.textContent = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', closed: 'offline', polling: 'refreshed every 30 s' }[status];
   if (status === 'live') {
     // Names of assets added while disconnected, and a fresh organisation.
@@ -412,6 +440,7 @@ async function start() {
     else route();
   });
   window.addEventListener('popstate', route);
+  signOutButton.addEventListener('click', signOut);
   try {
     let me = await whoAmI();
     if (linkToken !== null) me = await signInFromLink(linkToken, me);
@@ -422,6 +451,7 @@ async function start() {
       state.tenant = me.tenantId;
       state.department = me.departmentId ?? '';
       showSessionOwner(sessionBox, me);
+      signOutButton.hidden = false;
       await Promise.all([loadOrganization(), loadAssets()]);
     }
   } catch (error) {

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
-  api, apiEventually, artifacts, assert, assertEqual, browserTestCanRun, fixture,
+  api, apiEventually, apiStatus, artifacts, assert, assertEqual, browserTestCanRun, fixture,
   fixtureOutcomeIds, initialEvidence, launchBrowser, outcomesOf, readTrust, sendEvidence, SKIP,
   sleep, startCollector, stopCollector, trust,
 } from './harness.mjs';
@@ -445,6 +445,40 @@ async function main() {
       await page.waitFor(() => document.querySelector('[data-testid="org-index"]') !== null &&
         document.getElementById('live').dataset.status === 'polling');
       await page.screenshot(join(artifacts, 'auditor-overview.png'));
+    });
+
+    await check('signing out ends the session on the collector: the page asks for a token, the old cookie is refused', async () => {
+      await signInAs(trust.token);
+      // Live, with the time of the first update shown: the top bar's layout has settled, so
+      // the button stays where the click goes.
+      await page.waitFor(() => document.getElementById('live').dataset.status === 'live' &&
+        document.getElementById('last-update').textContent !== '');
+      const sessionCookie = async () => (await page.browser.send('Storage.getCookies'))
+        .cookies.find((c) => c.name === 'postura_session');
+      const cookie = await sessionCookie();
+      assert(cookie && cookie.httpOnly && cookie.secure && cookie.sameSite === 'Strict', `session cookie ${JSON.stringify(cookie)}`);
+      assert(!trust.token.includes(cookie.value) && !cookie.value.includes(trust.token.split('.')[2]), 'the cookie holds the token');
+      const withCookie = { Cookie: `postura_session=${cookie.value}` };
+      assertEqual(await apiStatus(http, '/api/v1/whoami', withCookie), 200, 'the cookie before signing out');
+      const button = await page.evaluate(() => {
+        const b = document.querySelector('[data-testid="sign-out"]');
+        return { shown: !b.hidden && b.getBoundingClientRect().width > 0, text: b.textContent };
+      });
+      assertEqual(button, { shown: true, text: 'Sign out' }, 'the sign-out button');
+      await page.click('[data-testid="sign-out"]');
+      // Signed out, the reloaded page asks for a token, and its event stream is refused.
+      await page.waitFor(() => document.getElementById('sign-in') !== null &&
+        document.querySelector('[data-testid="sign-out"]').hidden && document.getElementById('session').hidden &&
+        document.getElementById('live').dataset.status === 'closed');
+      await page.screenshot(join(artifacts, 'signed-out.png'));
+      // The reloaded page asked whether a session is open and opened the stream: 401s, expected.
+      const refused = page.errors.splice(0);
+      assert(refused.every((e) => e.includes('401')), `unexpected errors signing out: ${refused}`);
+      assertEqual(await sessionCookie(), undefined, 'the browser\'s session cookie after signing out');
+      for (const path of ['/api/v1/whoami', '/api/v1/assets', '/api/v1/events']) {
+        assertEqual(await apiStatus(http, path, withCookie), 401, `${path} with the signed-out cookie`);
+      }
+      assertEqual((await api(http, '/api/v1/whoami')).role, 'ROLE_ADMIN', 'the token itself after signing out');
     });
 
     assertEqual(page.errors, [], 'errors in the page');

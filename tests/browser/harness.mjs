@@ -104,6 +104,20 @@ export function api(http, path, token = trust.token) {
   });
 }
 
+// The HTTP status of GET `path` with `headers` only (no token), checking the server against
+// the local CA; the body is not read past the status, so an event stream is fine.
+export function apiStatus(http, path, headers = {}) {
+  const [host, port] = [http.slice(0, http.lastIndexOf(':')), http.slice(http.lastIndexOf(':') + 1)];
+  return new Promise((resolvePromise, reject) => {
+    const req = request({ host, port, path, ca: trust.ca, headers }, (response) => {
+      resolvePromise(response.statusCode);
+      response.destroy();
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export function outcomesOf(score) {
   return score.functions.flatMap((fn) => fn.categories.flatMap((category) => category.outcomes));
 }
