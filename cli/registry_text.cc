@@ -6,6 +6,7 @@
 #include "cli/target_expression.h"
 #include "cli/terminal_text.h"
 #include "cli/text_table.h"
+#include "cli/time_text.h"
 #include "cli/wire_names.h"
 
 namespace postura::cli {
@@ -80,13 +81,15 @@ std::string AgentsText(const v1::ListAgentsResponse& agents) {
   std::string text =
       Heading(agents.agents_size(), "agent", "agents", "postura agents put ID --asset ASSET");
   if (agents.agents().empty()) return text;
-  TextTable table({"ID", "TENANT", "LAST SEQUENCE", "DROPPED", "ASSETS"});
-  table.AlignRight(2).AlignRight(3);
+  TextTable table(
+      {"ID", "TENANT", "LAST SEQUENCE", "DROPPED", "CONFLICTS", "LAST CONFLICT", "ASSETS"});
+  table.AlignRight(2).AlignRight(3).AlignRight(4);
   for (const v1::Agent& agent : agents.agents()) {
-    table.AddRow({agent.id(), agent.tenant_id().empty() ? "org" : agent.tenant_id(),
-                  absl::StrCat(agent.last_stored_sequence()),
-                  absl::StrCat(agent.dropped_items_total()),
-                  OrDash(absl::StrJoin(agent.asset_ids(), ","))});
+    table.AddRow(
+        {agent.id(), agent.tenant_id().empty() ? "org" : agent.tenant_id(),
+         absl::StrCat(agent.last_stored_sequence()), absl::StrCat(agent.dropped_items_total()),
+         absl::StrCat(agent.sequence_conflicts()), UnixNanosText(agent.last_conflict_unix_nanos()),
+         OrDash(absl::StrJoin(agent.asset_ids(), ","))});
   }
   return text + table.Render();
 }

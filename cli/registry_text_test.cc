@@ -54,10 +54,18 @@ TEST(RegistryTextTest, TenantsAndAgentsTables) {
             "  org   organization  Our company\n");
   EXPECT_EQ(AgentsText(Parse<v1::ListAgentsResponse>(R"pb(
               agents { id: "host-1" asset_ids: "web" asset_ids: "db" last_stored_sequence: 42 }
+              agents {
+                id: "host-2"
+                asset_ids: "db"
+                last_stored_sequence: 7
+                sequence_conflicts: 3
+                last_conflict_unix_nanos: 1714564803000000000
+              }
             )pb")),
-            "1 agent\n"
-            "  ID      TENANT  LAST SEQUENCE  DROPPED  ASSETS\n"
-            "  host-1  org                42        0  web,db\n");
+            "2 agents\n"
+            "  ID      TENANT  LAST SEQUENCE  DROPPED  CONFLICTS  LAST CONFLICT         ASSETS\n"
+            "  host-1  org                42        0          0  -                     web,db\n"
+            "  host-2  org                 7        0          3  2024-05-01T12:00:03Z  db\n");
 }
 
 TEST(RegistryTextTest, TargetsAreShownAsExpressionsThatParseBack) {

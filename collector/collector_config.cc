@@ -72,6 +72,36 @@ absl::Status Duration(absl::string_view key, const std::string& text, absl::Dura
   return absl::OkStatus();
 }
 
+// The failed_authentication section: the backoff against guessing tokens.
+absl::Status FailedAuthenticationFromConfig(const v1::FailedAuthenticationConfig& config,
+                                            AuthThrottleOptions& out) {
+  // Sets `value` to the duration in `text` unless it is empty; an error outside [low, high].
+  auto bounded = [](absl::string_view key, const std::string& text, absl::Duration low,
+                    absl::Duration high, absl::Duration& value) {
+    absl::Duration parsed = value;
+    if (absl::Status s = Duration(key, text, parsed); !s.ok()) return s;
+    if (parsed < low || parsed > high) {
+      return KeyError(key, absl::StrCat("must be between ", absl::FormatDuration(low), " and ",
+                                        absl::FormatDuration(high)));
+    }
+    value = parsed;
+    return absl::OkStatus();
+  };
+  for (absl::Status s : {
+           Limit("failed_authentication.max_failures", config.max_failures(), 1, 10'000,
+                 out.max_failures),
+           bounded("failed_authentication.window", config.window(), absl::Seconds(1),
+                   absl::Hours(1), out.window),
+           bounded("failed_authentication.first_block", config.first_block(), absl::Seconds(1),
+                   absl::Hours(1), out.first_block),
+       }) {
+    if (!s.ok()) return s;
+  }
+  // After first_block, which bounds it.
+  return bounded("failed_authentication.max_block", config.max_block(), out.first_block,
+                 absl::Hours(24), out.max_block);
+}
+
 absl::Status HistoryFromConfig(const v1::HistoryConfig& config, HistoryRetention& out) {
   for (absl::Status s : {Duration("history.every_change", config.every_change(), out.every_change),
                          Duration("history.hourly", config.hourly(), out.hourly),
@@ -185,6 +215,11 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
     options.evidence_retention = *retention;
   }
   if (absl::Status s = HistoryFromConfig(config.history(), options.history); !s.ok()) return s;
+  if (absl::Status s = FailedAuthenticationFromConfig(config.failed_authentication(),
+                                                      options.failed_authentication);
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = DashboardFromConfig(config.dashboard(), options.sessions); !s.ok()) {
     return s;
   }

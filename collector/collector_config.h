@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "collector/access/session_book.h"
+#include "collector/access/auth_throttle.h"
 #include "collector/alerting/alert_config.h"
 #include "collector/history/history_downsampler.h"
 #include "common/config/config_check.h"
@@ -28,6 +29,7 @@ struct CollectorOptions {
   uint32_t max_unacknowledged_batches = 32;
   uint64_t max_queued_bytes = 32 << 20;
   uint64_t max_grpc_memory_bytes = 128 << 20;
+  AuthThrottleOptions failed_authentication;  // failed_authentication.*
   uint64_t store_memtable_bytes = 24 << 20;
   uint64_t store_block_cache_bytes = 8 << 20;
   // Operator-provided TLS files; both empty: a local CA in <data_dir>/tls.

@@ -185,6 +185,33 @@ TEST(CollectorConfigTest, DashboardSessionsHaveDefaultsAndCheckedBounds) {
   }
 }
 
+TEST(CollectorConfigTest, FailedAuthenticationBackoffHasDefaultsAndCheckedBounds) {
+  const AuthThrottleOptions defaults = FromYaml("data_dir: /d\n")->failed_authentication;
+  EXPECT_EQ(defaults.max_failures, 10u);
+  EXPECT_EQ(defaults.window, absl::Minutes(1));
+  EXPECT_EQ(defaults.first_block, absl::Seconds(1));
+  EXPECT_EQ(defaults.max_block, absl::Minutes(5));
+  const AuthThrottleOptions set =
+      FromYaml(
+          "data_dir: /d\nfailed_authentication: {max_failures: 3, window: 10s, first_block: "
+          "2s, max_block: 1h}\n")
+          ->failed_authentication;
+  EXPECT_EQ(set.max_failures, 3u);
+  EXPECT_EQ(set.window, absl::Seconds(10));
+  EXPECT_EQ(set.first_block, absl::Seconds(2));
+  EXPECT_EQ(set.max_block, absl::Hours(1));
+  for (const auto& [yaml, message] : std::vector<std::pair<std::string, std::string>>{
+           {"{max_failures: 10001}", "failed_authentication.max_failures: 10001 is outside"},
+           {"{window: 2h}", "failed_authentication.window: must be between"},
+           {"{first_block: soon}", "failed_authentication.first_block: "},
+           {"{first_block: 10s, max_block: 5s}", "failed_authentication.max_block: must be"},
+           {"{max_block: 25h}", "failed_authentication.max_block: must be between"}}) {
+    EXPECT_THAT(FromYaml("data_dir: /d\nfailed_authentication: " + yaml + "\n").status(),
+                HasMessage(HasSubstr(message)))
+        << yaml;
+  }
+}
+
 TEST(CollectorConfigTest, ShippedExampleIsValid) {
   absl::StatusOr<CollectorOptions> options =
       LoadCollectorConfig(POSTURA_SOURCE_DIR "/deploy/collector.example.yaml");

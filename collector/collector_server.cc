@@ -167,12 +167,21 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   LiveAlerting* alerts = server->alerts_.get();
   absl::StatusOr<std::unique_ptr<IngestWriter>> writer = IngestWriter::Start(
       *server->store_,
-      {.max_queued_bytes = options.max_queued_bytes,
+      {.recent_batches = std::max<uint32_t>(64, 2 * options.max_unacknowledged_batches),
+       .max_queued_bytes = options.max_queued_bytes,
        .on_committed =
            [scorer](std::vector<SourceUpdate> updates) { scorer->OnCommitted(std::move(updates)); },
        .on_agents_heard =
            [alerts](const std::vector<std::string>& agents) {
              alerts->OnBatchesCommitted(agents);
+           },
+       .on_conflict =
+           [alerts](const SequenceConflict& conflict) {
+             alerts->OnSequenceConflict({.agent_id = conflict.agent_id,
+                                         .last_at = conflict.at,
+                                         .peer = conflict.peer,
+                                         .sequence = conflict.sequence,
+                                         .conflicts = conflict.agent_conflicts});
            }});
   if (!writer.ok()) return writer.status();
   server->writer_ = *std::move(writer);
@@ -190,6 +199,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   }
   server->sessions_ = std::make_unique<SessionBook>(*server->credentials_, clock, options.sessions);
   server->gate_ = std::make_unique<Gatekeeper>(*server->credentials_, server->sessions_.get());
+  server->auth_throttle_ = std::make_unique<AuthThrottle>(clock, options.failed_authentication);
+  server->gate_->set_throttle(server->auth_throttle_.get());
   server->access_ = std::make_unique<AccessService>(*server->gate_, *server->credentials_,
                                                     *server->registry_, clock);
   absl::StatusOr<AgentIdentityServices> agents =

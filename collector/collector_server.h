@@ -82,6 +82,7 @@ class CollectorServer {
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<CredentialStore> credentials_;
   std::unique_ptr<SessionBook> sessions_;        // The dashboard's; in memory only.
+  std::unique_ptr<AuthThrottle> auth_throttle_;  // Outlives the gatekeeper that uses it.
   std::unique_ptr<Gatekeeper> gate_;
   std::unique_ptr<AccessService> access_;
   AgentIdentityServices agents_;  // Agents' admission and enrollment.

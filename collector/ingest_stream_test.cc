@@ -147,16 +147,17 @@ TEST_F(IngestServiceTest, BatchIsAcknowledgedWithItsRejectionsAndItsValidItemsSt
 }
 
 TEST_F(IngestServiceTest, ResentBatchIsAcknowledgedAgainButNotApplied) {
+  const v1::Batch batch = Batch(1, 2);
   {
     AgentStream stream(*ingest_);
     ASSERT_TRUE(stream.Hello("host-1"));
-    ASSERT_TRUE(stream.SendBatch(Batch(1, 2)));
+    ASSERT_TRUE(stream.SendBatch(batch));
     ASSERT_TRUE(stream.ReadAck());
     EXPECT_TRUE(stream.Close().ok());
   }
   AgentStream stream(*ingest_);
   EXPECT_EQ(stream.Hello("host-1")->last_stored_sequence(), 1u);
-  ASSERT_TRUE(stream.SendBatch(Batch(1, 2)));
+  ASSERT_TRUE(stream.SendBatch(batch));  // The same batch, as an agent resends it.
   std::optional<v1::Ack> ack = stream.ReadAck();
   ASSERT_TRUE(ack.has_value());
   EXPECT_TRUE(ack->duplicate());

@@ -130,6 +130,11 @@ void LiveAlerting::OnBatchesCommitted(const std::vector<std::string>& agent_ids)
   if (engine_ != nullptr) engine_->OnBatchesCommitted(agent_ids);
 }
 
+void LiveAlerting::OnSequenceConflict(const AgentConflict& conflict) {
+  absl::ReaderMutexLock lock(&mu_);
+  if (engine_ != nullptr) engine_->OnSequenceConflict(conflict);
+}
+
 std::optional<AlertingStats> LiveAlerting::Stats() const {
   absl::ReaderMutexLock lock(&mu_);
   if (engine_ == nullptr) return std::nullopt;

@@ -63,6 +63,7 @@ class LiveAlerting {
 
   // Forwards to the engine, if one runs.
   void OnBatchesCommitted(const std::vector<std::string>& agent_ids);
+  void OnSequenceConflict(const AgentConflict& conflict);
   // The evidence workflow's deadlines (alert_workflow.h), for the running engine and every
   // one a reload starts.
   void SetWorkflowSource(WorkflowSource source) ABSL_LOCKS_EXCLUDED(mu_, workflow_mu_);

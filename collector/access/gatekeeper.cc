@@ -57,7 +57,20 @@ absl::StatusOr<Principal> Gatekeeper::Admit(const grpc::CallbackServerContext& c
   auto it = metadata.find("authorization");
   if (it == metadata.end()) return NoCredential();
   const absl::string_view value(it->second.data(), it->second.size());
-  return AdmitToken(BearerToken(value), permission);
+  const absl::string_view token = BearerToken(value);
+  return AdmitFrom(context.peer(), !token.empty(),
+                   [&] { return AdmitToken(token, permission); });
+}
+
+absl::StatusOr<Principal> Gatekeeper::AdmitFrom(
+    absl::string_view peer, bool token_presented,
+    const std::function<absl::StatusOr<Principal>()>& admit) const {
+  if (throttle_ == nullptr || !token_presented) return admit();
+  const std::string address = PeerAddress(peer);
+  if (absl::Status refused = throttle_->Check(address); !refused.ok()) return refused;
+  absl::StatusOr<Principal> admitted = admit();
+  if (absl::IsUnauthenticated(admitted.status())) throttle_->RecordFailure(address);
+  return admitted;
 }
 
 absl::StatusOr<Principal> Gatekeeper::AdmitHttp(const std::string* authorization,

@@ -1,11 +1,13 @@
 #ifndef POSTURA_COLLECTOR_ACCESS_GATEKEEPER_H_
 #define POSTURA_COLLECTOR_ACCESS_GATEKEEPER_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "collector/access/access_policy.h"
+#include "collector/access/auth_throttle.h"
 #include "collector/access/credential_store.h"
 #include "collector/access/session_book.h"
 #include "common/transport/grpc_status.h"
@@ -36,6 +38,18 @@ class Gatekeeper {
   // names (the principal then carries its session_key). Null for a header that is absent.
   absl::StatusOr<Principal> AdmitHttp(const std::string* authorization, const std::string* cookie,
                                       Permission permission) const;
+  // Counts failed bearer-token checks per peer address and refuses an address that fails
+  // too often (auth_throttle.h), in Admit and AdmitFrom. Borrowed, must outlive the
+  // gatekeeper; set before the first call. Null (the default): no backoff.
+  void set_throttle(AuthThrottle* throttle) { throttle_ = throttle; }
+  AuthThrottle* throttle() const { return throttle_; }
+  // `admit()` through the throttle for a call from `peer` (gRPC's peer text or "ip:port")
+  // that presents a bearer token when `token_presented`: ResourceExhausted without calling
+  // `admit` while the address is refused; an Unauthenticated answer to a token counts as
+  // a failure. Calls without a token are neither refused nor counted.
+  absl::StatusOr<Principal> AdmitFrom(
+      absl::string_view peer, bool token_presented,
+      const std::function<absl::StatusOr<Principal>()>& admit) const;
   // Checks a token text taken from anywhere.
   absl::StatusOr<Principal> AdmitToken(absl::string_view token, Permission permission) const;
 
@@ -46,6 +60,7 @@ class Gatekeeper {
 
  private:
   const CredentialStore& credentials_;
+  AuthThrottle* throttle_ = nullptr;
   SessionBook* const sessions_;
 };
 

@@ -47,11 +47,13 @@ absl::StatusOr<AlertKind> KindFromConfig(absl::string_view key, const std::strin
   if (kind == "evidence_request_overdue") return AlertKind::kEvidenceRequestOverdue;
   if (kind == "evidence_renewal_due") return AlertKind::kEvidenceRenewalDue;
   if (kind == "exception_expiring") return AlertKind::kExceptionExpiring;
+  if (kind == "credential_conflict") return AlertKind::kCredentialConflict;
   if (kind.empty()) return KeyError(key, "required");
   return KeyError(key, absl::StrCat("'", kind,
                                     "' is not a rule kind; use target_missed, outcome_lowered, "
                                     "evidence_stale, agent_silent, evidence_request_overdue, "
-                                    "evidence_renewal_due or exception_expiring"));
+                                    "evidence_renewal_due, exception_expiring or "
+                                    "credential_conflict"));
 }
 
 bool TakesLeadTime(AlertKind kind) {
@@ -195,8 +197,15 @@ absl::string_view AlertKindName(AlertKind kind) {
       return "evidence_renewal_due";
     case AlertKind::kExceptionExpiring:
       return "exception_expiring";
+    case AlertKind::kCredentialConflict:
+      return "credential_conflict";
   }
   return "unknown";
+}
+
+bool IsWorkflowKind(AlertKind kind) {
+  return kind == AlertKind::kEvidenceRequestOverdue || kind == AlertKind::kEvidenceRenewalDue ||
+         kind == AlertKind::kExceptionExpiring;
 }
 
 bool IsAssetKind(AlertKind kind) {

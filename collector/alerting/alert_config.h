@@ -32,15 +32,21 @@ enum class AlertKind {
   kEvidenceRequestOverdue,
   kEvidenceRenewalDue,
   kExceptionExpiring,
+  // An agent's batch refused as a sequence conflict within the last hour: another party
+  // may hold its credential (collector/ingest/ingest_writer.h).
+  kCredentialConflict,
 };
 
 // "target_missed", "outcome_lowered", "evidence_stale", "agent_silent",
-// "evidence_request_overdue", "evidence_renewal_due", "exception_expiring".
+// "evidence_request_overdue", "evidence_renewal_due", "exception_expiring",
+// "credential_conflict".
 absl::string_view AlertKindName(AlertKind kind);
 
 // True for the kinds that watch live scores (target_missed, outcome_lowered,
 // evidence_stale), false for agent_silent and the evidence workflow's.
 bool IsAssetKind(AlertKind kind);
+// True for the evidence workflow's kinds (alert_workflow.h).
+bool IsWorkflowKind(AlertKind kind);
 
 struct AlertRuleOptions {
   std::string name;  // Unique; the kind's name when the config gives none.

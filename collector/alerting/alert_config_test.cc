@@ -95,6 +95,22 @@ TEST(AlertConfigTest, TheEvidenceWorkflowKindsTakeALeadTimeAndNoAssetFilters) {
             std::string::npos);
 }
 
+TEST(AlertConfigTest, CredentialConflictIsAnAgentKindWithoutAssetFilters) {
+  const std::string hook = R"pb(webhooks { url: "https://h/x" secret_file: "s" })pb";
+  absl::StatusOr<AlertingOptions> options =
+      AlertingOptionsFromConfig(Config(hook + R"pb(rules { kind: "credential_conflict" })pb"));
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->rules[0].kind, AlertKind::kCredentialConflict);
+  EXPECT_EQ(options->rules[0].name, "credential_conflict");
+  EXPECT_FALSE(IsAssetKind(AlertKind::kCredentialConflict));
+  EXPECT_FALSE(IsWorkflowKind(AlertKind::kCredentialConflict));
+  EXPECT_EQ(Error(hook + R"pb(rules { kind: "credential_conflict" asset_ids: "web" })pb"),
+            "alerting.rules[0]: credential_conflict takes no asset_ids, department_id or "
+            "supplier_id");
+  EXPECT_EQ(Error(hook + R"pb(rules { kind: "credential_conflict" silent_for: "1m" })pb"),
+            "alerting.rules[0].silent_for: only for kind agent_silent");
+}
+
 TEST(AlertConfigTest, BadValuesNameTheirKey) {
   const std::string hook = R"pb(webhooks { url: "https://h/x" secret_file: "s" })pb";
   EXPECT_EQ(Error(R"pb(rules { kind: "target_missed" })pb"),

@@ -58,6 +58,7 @@ absl::StatusOr<std::unique_ptr<AlertEngine>> AlertEngine::Start(
   {
     absl::MutexLock lock(&engine->step_mu_);
     if (absl::Status s = engine->Restore(); !s.ok()) return s;
+    if (absl::Status s = engine->RestoreConflicts(); !s.ok()) return s;
   }
   if (HasAssetRules(options.rules)) {
     engine->watcher_ = scorer.Watch(WatchFilter{}, [raw = engine.get()] { raw->Wake(); });
@@ -161,6 +162,7 @@ bool AlertEngine::Step(bool force_agents) {
     }
   }
   EvaluateAgents(force_agents);
+  EvaluateConflicts(force_agents);
   EvaluateWorkflow(force_agents);
   RecordDue();
   return more;
@@ -222,6 +224,54 @@ void AlertEngine::EvaluateAgents(bool force) {
   }
 }
 
+absl::Status AlertEngine::RestoreConflicts() {
+  bool any = false;
+  for (const AlertRuleOptions& rule : options_.rules) {
+    any |= rule.kind == AlertKind::kCredentialConflict;
+  }
+  if (!any) return absl::OkStatus();
+  absl::StatusOr<std::vector<std::pair<std::string, AgentProgress>>> progress =
+      store_.LoadProgress();
+  if (!progress.ok()) return progress.status();
+  const absl::Time since = clock_.TimeNow() - kCredentialConflictSpan;
+  absl::MutexLock lock(&seen_mu_);
+  for (const auto& [agent_id, agent] : *progress) {
+    const absl::Time at = absl::FromUnixNanos(agent.last_conflict_unix_nanos);
+    if (agent.last_conflict_unix_nanos == 0 || at < since) continue;
+    conflicts_[agent_id] = {
+        .agent_id = agent_id, .last_at = at, .conflicts = agent.sequence_conflicts};
+  }
+  return absl::OkStatus();
+}
+
+void AlertEngine::OnSequenceConflict(const AgentConflict& conflict) {
+  absl::MutexLock lock(&seen_mu_);
+  conflicts_[conflict.agent_id] = conflict;
+}
+
+void AlertEngine::EvaluateConflicts(bool force) {
+  bool any = false;
+  for (const AlertRuleOptions& rule : options_.rules) {
+    any |= rule.kind == AlertKind::kCredentialConflict;
+  }
+  if (!any) return;
+  const absl::Time real_now = absl::Now();
+  if (!force && real_now - conflicts_evaluated_ < options_.evaluate_every) return;
+  conflicts_evaluated_ = real_now;
+  const absl::Time now = clock_.TimeNow();
+  std::vector<AgentConflict> conflicts;
+  {
+    absl::MutexLock lock(&seen_mu_);
+    absl::erase_if(conflicts_, [&](const auto& entry) {
+      return now - entry.second.last_at >= kCredentialConflictSpan;
+    });
+    for (const auto& [agent_id, conflict] : conflicts_) conflicts.push_back(conflict);
+  }
+  for (const AlertObservation& observation : rules_.EvaluateConflicts(conflicts, now, tracker_)) {
+    tracker_.Observe(observation, now);
+  }
+}
+
 void AlertEngine::SetWorkflowSource(WorkflowSource source) {
   absl::MutexLock lock(&source_mu_);
   workflow_ = std::move(source);
@@ -230,7 +280,7 @@ void AlertEngine::SetWorkflowSource(WorkflowSource source) {
 void AlertEngine::EvaluateWorkflow(bool force) {
   bool any = false;
   for (const AlertRuleOptions& rule : options_.rules) {
-    any |= !IsAssetKind(rule.kind) && rule.kind != AlertKind::kAgentSilent;
+    any |= IsWorkflowKind(rule.kind);
   }
   if (!any) return;
   const absl::Time real_now = absl::Now();

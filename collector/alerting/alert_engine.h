@@ -98,6 +98,9 @@ class AlertEngine {
   // Notes that batches of these agents were committed now (agent_silent). Cheap; never
   // waits on the engine.
   void OnBatchesCommitted(const std::vector<std::string>& agent_ids);
+  // Notes that a batch of the agent was refused as a sequence conflict (credential_conflict).
+  // Cheap; never waits on the engine. Called on the ingest writer's thread.
+  void OnSequenceConflict(const AgentConflict& conflict);
 
   // Processes every score change live scoring has published so far and records the
   // transitions due now. The engine's thread does this by itself; tests call it to wait.
@@ -113,6 +116,9 @@ class AlertEngine {
               const Catalog& catalog, Clock& clock, const AlertingOptions& options,
               absl::Time counted_from);
   absl::Status Restore();
+  // Reads the agents' last conflicts from their progress records (credential_conflict).
+  absl::Status RestoreConflicts();
+  void EvaluateConflicts(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   void Run();
   // One round: the waiting score changes (a bounded number), the agents, then the due
   // transitions. True if score changes are still waiting.
@@ -137,8 +143,9 @@ class AlertEngine {
   AlertTracker tracker_ ABSL_GUARDED_BY(step_mu_);
   AlertRules rules_ ABSL_GUARDED_BY(step_mu_);
   std::shared_ptr<Watcher> watcher_;  // Null without asset rules.
-  absl::Time agents_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();    // Real time.
-  absl::Time workflow_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();  // Real.
+  absl::Time agents_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();     // Real time.
+  absl::Time conflicts_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();  // Real.
+  absl::Time workflow_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();   // Real.
   mutable absl::Mutex source_mu_;
   WorkflowSource workflow_ ABSL_GUARDED_BY(source_mu_);
   absl::Notification stopping_;
@@ -149,6 +156,8 @@ class AlertEngine {
 
   mutable absl::Mutex seen_mu_;
   absl::flat_hash_map<std::string, absl::Time> last_batch_ ABSL_GUARDED_BY(seen_mu_);
+  // Each agent's latest conflict: seeded from the agents' progress records at start.
+  absl::flat_hash_map<std::string, AgentConflict> conflicts_ ABSL_GUARDED_BY(seen_mu_);
 
   mutable absl::Mutex stats_mu_;
   std::vector<uint64_t> firing_by_rule_ ABSL_GUARDED_BY(stats_mu_);

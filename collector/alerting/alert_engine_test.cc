@@ -242,6 +242,48 @@ TEST_F(AlertEngineTest, AgentSilentFiresAfterSilentForAndResolvesOnABatch) {
   EXPECT_EQ(delivered[0].id(), "agent_silent/agent/host-a");
 }
 
+TEST_F(AlertEngineTest, CredentialConflictFiresAtOnceAndResolvesAfterAQuietHour) {
+  auto sink = std::make_unique<KeepingSink>();
+  KeepingSink& kept = *sink;
+  StartEngine({Rule(AlertKind::kCredentialConflict)}, std::move(sink));
+  Settle();
+  EXPECT_EQ(engine_->Stats().firing_by_rule["credential_conflict"], 0u);
+  engine_->OnSequenceConflict({.agent_id = "host-a",
+                               .last_at = clock_.TimeNow(),
+                               .peer = "ipv4:203.0.113.9:4000",
+                               .sequence = 7,
+                               .conflicts = 1});
+  Settle();
+  EXPECT_EQ(engine_->Stats().firing_by_rule["credential_conflict"], 1u);
+  clock_.Advance(absl::Minutes(59));
+  Settle();
+  EXPECT_EQ(engine_->Stats().firing_by_rule["credential_conflict"], 1u);
+  clock_.Advance(absl::Minutes(1));
+  Settle();
+  const std::vector<v1::AlertTransition> delivered = kept.WaitFor(2);
+  ASSERT_EQ(Kinds(delivered), (std::vector<std::string>{"credential_conflict:FIRING",
+                                                        "credential_conflict:RESOLVED"}));
+  EXPECT_EQ(delivered[0].agent_id(), "host-a");
+  EXPECT_EQ(delivered[0].details().at("peer"), "ipv4:203.0.113.9:4000");
+  EXPECT_EQ(delivered[0].details().at("sequence"), "7");
+}
+
+TEST_F(AlertEngineTest, ARecentConflictInAnAgentsProgressFiresAfterARestart) {
+  AgentProgress progress{3, 0, 3};
+  progress.sequence_conflicts = 2;
+  progress.last_conflict_unix_nanos = absl::ToUnixNanos(clock_.TimeNow() - absl::Minutes(10));
+  const std::string agent = "host-a";
+  const EncodedBatch nothing;
+  ASSERT_TRUE(store_->Commit({{&agent, &nothing, progress}}).ok());
+  auto sink = std::make_unique<KeepingSink>();
+  KeepingSink& kept = *sink;
+  StartEngine({Rule(AlertKind::kCredentialConflict)}, std::move(sink));
+  Settle();
+  const std::vector<v1::AlertTransition> delivered = kept.WaitFor(1);
+  ASSERT_EQ(Kinds(delivered), (std::vector<std::string>{"credential_conflict:FIRING"}));
+  EXPECT_EQ(delivered[0].details().at("conflicts"), "2");
+}
+
 TEST_F(AlertEngineTest, FiltersLimitARuleToTheirAssets) {
   auto sink = std::make_unique<KeepingSink>();
   KeepingSink& kept = *sink;

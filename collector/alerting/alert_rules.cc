@@ -54,6 +54,7 @@ AssetObservations AlertRules::EvaluateAsset(const AssetSnapshot& snapshot,
       case AlertKind::kEvidenceRequestOverdue:
       case AlertKind::kEvidenceRenewalDue:
       case AlertKind::kExceptionExpiring:
+      case AlertKind::kCredentialConflict:
         break;
     }
   }
@@ -200,6 +201,47 @@ std::vector<AlertObservation> AlertRules::EvaluateAgents(const std::vector<Agent
       gone.rule = rule;
       gone.condition = false;
       gone.facts = *tracker.Facts(id);
+    }
+  }
+  return observations;
+}
+
+std::vector<AlertObservation> AlertRules::EvaluateConflicts(
+    const std::vector<AgentConflict>& conflicts, absl::Time now,
+    const AlertTracker& tracker) const {
+  std::vector<AlertObservation> observations;
+  for (int rule = 0; rule < static_cast<int>(rules_.size()); ++rule) {
+    if (rules_[rule].kind != AlertKind::kCredentialConflict) continue;
+    absl::flat_hash_set<std::string> seen;
+    for (const AgentConflict& conflict : conflicts) {
+      if (now - conflict.last_at >= kCredentialConflictSpan) continue;
+      AlertObservation& observation = observations.emplace_back();
+      observation.rule = rule;
+      observation.condition = true;
+      v1::AlertTransition& facts = observation.facts;
+      facts.set_id(AgentAlertId(rules_[rule].name, conflict.agent_id));
+      seen.insert(facts.id());
+      facts.set_rule(rules_[rule].name);
+      facts.set_kind(std::string(AlertKindName(AlertKind::kCredentialConflict)));
+      facts.set_agent_id(conflict.agent_id);
+      const std::string at =
+          absl::FormatTime(absl::RFC3339_sec, conflict.last_at, absl::UTCTimeZone());
+      facts.set_summary(absl::StrCat(
+          "agent ", conflict.agent_id, ": a batch was refused as a sequence conflict at ", at,
+          conflict.peer.empty() ? "" : absl::StrCat(" from ", conflict.peer),
+          "; another party may hold its credential (revoke it and enroll the agent again)"));
+      auto& details = *facts.mutable_details();
+      details["lastConflictAt"] = at;
+      if (!conflict.peer.empty()) details["peer"] = conflict.peer;
+      if (conflict.sequence != 0) details["sequence"] = absl::StrCat(conflict.sequence);
+      if (conflict.conflicts != 0) details["conflicts"] = absl::StrCat(conflict.conflicts);
+    }
+    for (const std::string& id : tracker.AlertsOfRule(rule)) {
+      if (seen.contains(id)) continue;
+      AlertObservation& clear = observations.emplace_back();  // Quiet for the span.
+      clear.rule = rule;
+      clear.condition = false;
+      clear.facts = *tracker.Facts(id);
     }
   }
   return observations;

@@ -44,6 +44,19 @@ struct AgentLastBatch {
   absl::Time last_batch;
 };
 
+// An agent's latest sequence conflict (credential_conflict), as the ingest writer reported
+// it or, after a start, as its progress record keeps it (peer and sequence then unknown).
+struct AgentConflict {
+  std::string agent_id = {};
+  absl::Time last_at = {};
+  std::string peer = {};   // Empty: unknown.
+  uint64_t sequence = 0;   // 0: unknown.
+  uint64_t conflicts = 0;  // The agent's conflicts so far; 0: unknown.
+};
+
+// How long a credential_conflict alert's condition holds after the agent's last conflict.
+inline constexpr absl::Duration kCredentialConflictSpan = absl::Hours(1);
+
 class AlertRules {
  public:
   AlertRules(const std::vector<AlertRuleOptions>& rules, const Catalog& catalog);
@@ -62,6 +75,12 @@ class AlertRules {
   // for each known alert whose agent sent a batch since or is no longer registered.
   std::vector<AlertObservation> EvaluateAgents(const std::vector<AgentLastBatch>& agents,
                                                absl::Time now, const AlertTracker& tracker) const;
+
+  // Observations of every credential_conflict rule at `now`: true for each agent whose
+  // last conflict is within kCredentialConflictSpan, clear for each other known alert.
+  std::vector<AlertObservation> EvaluateConflicts(const std::vector<AgentConflict>& conflicts,
+                                                  absl::Time now,
+                                                  const AlertTracker& tracker) const;
 
   // Alert ids, stable for an alert's life (and across restarts).
   static std::string AssetAlertId(absl::string_view rule, absl::string_view asset_id);

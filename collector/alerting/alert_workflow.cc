@@ -75,7 +75,7 @@ std::vector<AlertObservation> EvaluateWorkflow(const std::vector<AlertRuleOption
       if (!deadline.asset_id.empty()) details["assetId"] = deadline.asset_id;
       if (!deadline.owner.empty()) details["owner"] = deadline.owner;
     }
-    if (IsAssetKind(options.kind) || options.kind == AlertKind::kAgentSilent) continue;
+    if (!IsWorkflowKind(options.kind)) continue;
     for (const std::string& id : tracker.AlertsOfRule(rule)) {
       if (seen.contains(id)) continue;
       AlertObservation& clear = observations.emplace_back();  // Dealt with, or gone.

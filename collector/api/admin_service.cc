@@ -135,6 +135,8 @@ grpc::ServerUnaryReactor* AdminService::ListAgents(grpc::CallbackServerContext* 
       const AgentProgress progress = writer_.Progress(agent.id());
       agent.set_last_stored_sequence(progress.last_sequence);
       agent.set_dropped_items_total(progress.dropped_items_total);
+      agent.set_sequence_conflicts(progress.sequence_conflicts);
+      agent.set_last_conflict_unix_nanos(progress.last_conflict_unix_nanos);
       *response->add_agents() = std::move(agent);
     }
     return absl::OkStatus();

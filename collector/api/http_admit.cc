@@ -27,8 +27,15 @@ absl::StatusOr<Principal> AdmitPrincipal(const HttpRequest& request, const Gatek
   const bool reads = request.method == "GET" || request.method == "HEAD";
   const bool cookie_allowed =
       reads || (cookie_writes == CookieWrites::kFromDashboard && IsDashboardWrite(request));
-  return gate.AdmitHttp(HeaderValue(request, "authorization"),
-                        cookie_allowed ? HeaderValue(request, "cookie") : nullptr, permission);
+  const std::string* authorization = HeaderValue(request, "authorization");
+  // Failed bearer tokens count against the client's address (auth_throttle.h).
+  return gate.AdmitFrom(
+      request.remote_address, authorization != nullptr && !BearerToken(*authorization).empty(),
+      [&] {
+        return gate.AdmitHttp(authorization,
+                              cookie_allowed ? HeaderValue(request, "cookie") : nullptr,
+                              permission);
+      });
 }
 
 HttpHandler Admitted(const Gatekeeper& gate, Permission permission,

@@ -249,6 +249,27 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
              "Batches refused, unstored, because the store could not write.", "counter");
   out.Sample("postura_ingest_batches_refused_total", {},
              static_cast<double>(ingest.batches_refused()));
+  out.Family("postura_ingest_sequence_conflicts_total",
+             "Batches refused because another batch of the same agent holds their sequence: its "
+             "credential may be in use elsewhere (postura agents list names the agent).",
+             "counter");
+  out.Sample("postura_ingest_sequence_conflicts_total", {},
+             static_cast<double>(ingest.batches_conflicting()));
+  if (const AuthThrottle* throttle = sources.gate->throttle(); throttle != nullptr) {
+    const AuthThrottleStats figures = throttle->Stats();
+    out.Family("postura_auth_failures_total",
+               "Bearer tokens that failed to authenticate (gRPC and HTTPS), counted per peer "
+               "address for the backoff.",
+               "counter");
+    out.Sample("postura_auth_failures_total", {}, static_cast<double>(figures.failures));
+    out.Family("postura_auth_refusals_total",
+               "Calls refused without a credential check: their address failed too often.",
+               "counter");
+    out.Sample("postura_auth_refusals_total", {}, static_cast<double>(figures.refusals));
+    out.Family("postura_auth_blocked_addresses", "Peer addresses refused now.", "gauge");
+    out.Sample("postura_auth_blocked_addresses", {},
+               static_cast<double>(figures.blocked_addresses));
+  }
   out.Family("postura_store_write_stopped",
              "1 while the store cannot write (full disk or I/O error): ingest refuses batches.",
              "gauge");

@@ -87,6 +87,7 @@ HttpRequest ToHttpRequest(const httplib::Request& req, const std::vector<std::st
     out.headers.emplace(absl::AsciiStrToLower(name), value);
   }
   out.body = req.body;
+  out.remote_address = req.remote_addr;
   return out;
 }
 

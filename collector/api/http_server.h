@@ -62,6 +62,7 @@ struct HttpRequest {
   // Header names in lower case.
   std::multimap<std::string, std::string> headers{};
   std::string body{};
+  std::string remote_address{};  // The client's IP address (no port).
 };
 
 struct HttpResponse {

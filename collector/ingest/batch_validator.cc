@@ -1,10 +1,15 @@
 #include "collector/ingest/batch_validator.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "openssl/evp.h"
 
 namespace postura::collector {
 namespace {
@@ -84,6 +89,32 @@ BatchVerdict ValidateBatch(const v1::Batch& batch, const AgentBinding& binding,
     rejection.set_message(std::move(problem->message));
   }
   return verdict;
+}
+
+std::array<uint8_t, 32> BatchDigest(const v1::Batch& batch) {
+  std::array<uint8_t, 32> digest{};
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                  &EVP_MD_CTX_free);
+  // Failures here mean no memory or a broken OpenSSL: our invariant, not input.
+  CHECK(context != nullptr && EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) == 1);
+  std::string bytes;
+  for (const v1::Evidence& item : batch.items()) {
+    bytes.clear();
+    {
+      google::protobuf::io::StringOutputStream stream(&bytes);
+      google::protobuf::io::CodedOutputStream coded(&stream);
+      coded.SetSerializationDeterministic(true);
+      item.SerializeToCodedStream(&coded);
+    }
+    unsigned char length[8];
+    for (int i = 0; i < 8; ++i)
+      length[i] = static_cast<unsigned char>(bytes.size() >> (56 - 8 * i));
+    CHECK_EQ(EVP_DigestUpdate(context.get(), length, sizeof(length)), 1);
+    CHECK_EQ(EVP_DigestUpdate(context.get(), bytes.data(), bytes.size()), 1);
+  }
+  unsigned int size = 0;
+  CHECK(EVP_DigestFinal_ex(context.get(), digest.data(), &size) == 1 && size == digest.size());
+  return digest;
 }
 
 }  // namespace postura::collector

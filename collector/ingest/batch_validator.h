@@ -1,6 +1,8 @@
 #ifndef POSTURA_COLLECTOR_INGEST_BATCH_VALIDATOR_H_
 #define POSTURA_COLLECTOR_INGEST_BATCH_VALIDATOR_H_
 
+#include <array>
+#include <cstdint>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -29,6 +31,12 @@ struct BatchVerdict {
 // content hash within limits. Pure; thread-safe.
 BatchVerdict ValidateBatch(const v1::Batch& batch, const AgentBinding& binding,
                            const Catalog& catalog, const ValidationLimits& limits, absl::Time now);
+
+// The SHA-256 of the batch's items as the agent sent them, valid or not: over each item's
+// deterministic serialization, preceded by its length (8 bytes, big-endian). A resend of
+// a batch has the same digest; another batch under the same sequence almost surely not
+// (IngestWriter tells the two apart with it). Pure; thread-safe.
+std::array<uint8_t, 32> BatchDigest(const v1::Batch& batch);
 
 }  // namespace postura::collector
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "absl/strings/escaping.h"
 #include "collector/testing/test_evidence.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -98,6 +99,28 @@ TEST(BatchValidatorRulesTest, AttestedEvidenceWithAHashIsValid) {
   item.set_kind(v1::ATTESTED);
   item.set_content_sha256(std::string(32, '\x7f'));
   EXPECT_TRUE(ValidateBatch(batch, binding, Catalog::Builtin(), {}, kNow).rejections.empty());
+}
+
+TEST(BatchDigestTest, DependsOnTheItemsAndTheirOrderOnly) {
+  v1::Batch batch;
+  batch.set_sequence(4);
+  *batch.add_items() = TestEvidence("web", "PR_AC_CSC_5_2", kNow);
+  *batch.add_items() = TestEvidence("db", "ID_AM_CSC_1_1", kNow);
+  v1::Batch resent = batch;
+  resent.set_sequence(9);
+  resent.set_dropped_items_total(3);
+  EXPECT_EQ(BatchDigest(resent), BatchDigest(batch));
+  v1::Batch changed = batch;
+  changed.mutable_items(1)->set_level(v1::DLI_100);
+  EXPECT_NE(BatchDigest(changed), BatchDigest(batch));
+  v1::Batch swapped = batch;
+  swapped.mutable_items()->SwapElements(0, 1);
+  EXPECT_NE(BatchDigest(swapped), BatchDigest(batch));
+  // No items: the SHA-256 of nothing.
+  const std::array<uint8_t, 32> empty = BatchDigest(v1::Batch());
+  EXPECT_EQ(absl::BytesToHexString(
+                absl::string_view(reinterpret_cast<const char*>(empty.data()), empty.size())),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 }  // namespace

@@ -16,8 +16,10 @@ namespace postura::collector {
 // StartWrite, Finish) are issued afterwards, outside the lock.
 class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage> {
  public:
-  // `principal` is the caller as its certificate or credential admitted it, or why it did not.
-  ReportStream(IngestService& service, absl::StatusOr<Principal> principal) : service_(service) {
+  // `principal` is the caller as its certificate or credential admitted it, or why it did not;
+  // `peer` is where the call comes from (gRPC's peer text), for the log of a conflict.
+  ReportStream(IngestService& service, absl::StatusOr<Principal> principal, std::string peer)
+      : service_(service), peer_(std::move(peer)) {
     ++service_.open_streams_;
     bool accepted = service_.Register(this);
     {
@@ -231,6 +233,8 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     queued.agent_id = agent_id_;
     queued.sequence = batch.sequence();
     queued.dropped_items_total = batch.dropped_items_total();
+    queued.digest = BatchDigest(batch);  // Before EncodeBatch consumes the items.
+    queued.peer = peer_;
     // Encoding here spreads the serialization over gRPC's threads; the writer only copies.
     queued.encoded = EncodeBatch(agent_id_, batch, verdict.valid, now);
     queued.rejections = std::move(verdict.rejections);
@@ -345,6 +349,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
   }
 
   IngestService& service_;
+  const std::string peer_;
   v1::AgentMessage incoming_;  // Touched only by the single read in flight.
 
   absl::Mutex mu_;
@@ -395,7 +400,7 @@ void IngestService::Drain() {
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage>* IngestService::Report(
     grpc::CallbackServerContext* context) {
-  return new ReportStream(*this, admission_.AdmitReport(*context));
+  return new ReportStream(*this, admission_.AdmitReport(*context), context->peer());
 }
 
 }  // namespace postura::collector

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/thread_name.h"
 #include "glog/logging.h"
@@ -157,14 +158,27 @@ void IngestWriter::NoteStoreWrote() {
 
 namespace {
 
+// What becomes of one batch of a group.
+enum class Verdict { kApply, kResend, kConflict };
+
+Verdict Judge(const AgentProgress& progress, const QueuedBatch& batch) {
+  if (batch.sequence > progress.last_sequence) return Verdict::kApply;
+  for (const AppliedBatch& applied : progress.recent) {
+    if (applied.sequence == batch.sequence) {
+      return applied.digest == batch.digest ? Verdict::kResend : Verdict::kConflict;
+    }
+  }
+  return Verdict::kConflict;  // Older than the digests kept, or never applied.
+}
+
 // Moves what live scoring needs out of the applied batches (their keys are not needed
 // once the commit is durable).
 std::vector<SourceUpdate> TakeSourceUpdates(std::deque<QueuedBatch>& group,
-                                            const std::vector<bool>& duplicate, uint64_t items) {
+                                            const std::vector<Verdict>& verdicts, uint64_t items) {
   std::vector<SourceUpdate> updates;
   updates.reserve(items);
   for (std::size_t i = 0; i < group.size(); ++i) {
-    if (duplicate[i]) continue;
+    if (verdicts[i] != Verdict::kApply) continue;
     for (EncodedBatch::Entry& entry : group[i].encoded.entries) {
       SourceUpdate& update = updates.emplace_back();
       update.state_key = std::move(entry.state_key);
@@ -177,12 +191,25 @@ std::vector<SourceUpdate> TakeSourceUpdates(std::deque<QueuedBatch>& group,
   return updates;
 }
 
+absl::Status ConflictRefusal(const QueuedBatch& batch, uint64_t last_sequence) {
+  return absl::AbortedError(absl::StrCat(
+      "sequence conflict: batch ", batch.sequence, " of agent '", batch.agent_id,
+      "' differs from the batch stored under that sequence, or is older than the batches the "
+      "collector remembers (highest stored: ",
+      last_sequence,
+      "); refused and reported as a security event. Another party may hold this agent's "
+      "credential"));
+}
+
+// The records a conflict commits: the agent's progress alone.
+const EncodedBatch kNoRecords;
+
 }  // namespace
 
 void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
   // Decide what to apply against the progress as committed plus this group's own batches.
   absl::flat_hash_map<std::string, AgentProgress> next;
-  std::vector<bool> duplicate(group.size(), false);
+  std::vector<Verdict> verdicts(group.size(), Verdict::kApply);
   {
     absl::MutexLock lock(&mu_);
     for (const QueuedBatch& queued : group) {
@@ -190,13 +217,26 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
     }
   }
   std::vector<BatchToApply> to_apply;
-  uint64_t items_stored = 0, items_rejected = 0, bytes = 0;
+  std::vector<SequenceConflict> conflicts;
+  absl::flat_hash_set<std::string> heard;
+  uint64_t items_stored = 0, items_rejected = 0, bytes = 0, applied = 0, resent = 0;
+  const absl::Time now = absl::Now();
   for (std::size_t i = 0; i < group.size(); ++i) {
     QueuedBatch& queued = group[i];
     bytes += queued.bytes;
     AgentProgress& progress = next[queued.agent_id];
-    if (queued.sequence <= progress.last_sequence) {
-      duplicate[i] = true;
+    verdicts[i] = Judge(progress, queued);
+    if (verdicts[i] == Verdict::kResend) {
+      ++resent;
+      heard.insert(queued.agent_id);
+      continue;
+    }
+    if (verdicts[i] == Verdict::kConflict) {
+      ++progress.sequence_conflicts;
+      progress.last_conflict_unix_nanos = absl::ToUnixNanos(now);
+      conflicts.push_back({queued.agent_id, queued.peer, queued.sequence, progress.last_sequence,
+                           progress.sequence_conflicts, now});
+      to_apply.push_back({&queued.agent_id, &kNoRecords, progress});
       continue;
     }
     const uint64_t valid_items = queued.encoded.entries.size();
@@ -204,8 +244,15 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
     progress.dropped_items_total =
         std::max(progress.dropped_items_total, queued.dropped_items_total);
     progress.items_stored += valid_items;
+    progress.recent.push_back({queued.sequence, queued.digest});
+    if (progress.recent.size() > options_.recent_batches) {
+      progress.recent.erase(progress.recent.begin(),
+                            progress.recent.end() - options_.recent_batches);
+    }
     items_stored += valid_items;
     items_rejected += queued.rejections.size();
+    ++applied;
+    heard.insert(queued.agent_id);
     to_apply.push_back({&queued.agent_id, &queued.encoded, progress});
   }
 
@@ -232,33 +279,47 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
       refused_in_stop_ += group.size();
     } else {
       if (!to_apply.empty()) NoteStoreWrote();
-      for (auto& [agent, progress] : next) progress_[agent] = progress;
+      for (auto& [agent, progress] : next) progress_[agent] = std::move(progress);
       stats_.set_commits(stats_.commits() + (to_apply.empty() ? 0 : 1));
-      stats_.set_batches_stored(stats_.batches_stored() + to_apply.size());
-      stats_.set_batches_duplicate(stats_.batches_duplicate() + (group.size() - to_apply.size()));
+      stats_.set_batches_stored(stats_.batches_stored() + applied);
+      stats_.set_batches_duplicate(stats_.batches_duplicate() + resent);
+      stats_.set_batches_conflicting(stats_.batches_conflicting() + conflicts.size());
       stats_.set_items_stored(stats_.items_stored() + items_stored);
       stats_.set_items_rejected(stats_.items_rejected() + items_rejected);
     }
   }
+  if (written.ok()) {
+    for (const SequenceConflict& conflict : conflicts) {
+      LOG(WARNING) << "sequence conflict: agent '" << conflict.agent_id << "' from "
+                   << conflict.peer << " sent batch " << conflict.sequence
+                   << ", which differs from what is stored under that sequence or is older than "
+                      "the batches remembered (highest stored "
+                   << conflict.last_sequence << "); refused (conflict " << conflict.agent_conflicts
+                   << " of this agent)";
+      if (options_.on_conflict) options_.on_conflict(conflict);
+    }
+  }
   if (written.ok() && options_.on_committed && items_stored > 0) {
-    options_.on_committed(TakeSourceUpdates(group, duplicate, items_stored));
+    options_.on_committed(TakeSourceUpdates(group, verdicts, items_stored));
   }
-  if (written.ok() && options_.on_agents_heard) {
-    std::vector<std::string> agents;
-    agents.reserve(next.size());
-    for (const auto& [agent, progress] : next) agents.push_back(agent);
-    options_.on_agents_heard(agents);
+  if (written.ok() && options_.on_agents_heard && !heard.empty()) {
+    options_.on_agents_heard(std::vector<std::string>(heard.begin(), heard.end()));
   }
+  std::size_t next_conflict = 0;
   for (std::size_t i = 0; i < group.size(); ++i) {
     QueuedBatch& queued = group[i];
     if (!written.ok()) {
       queued.done(Refusal(written));
       continue;
     }
+    if (verdicts[i] == Verdict::kConflict) {
+      queued.done(ConflictRefusal(queued, conflicts[next_conflict++].last_sequence));
+      continue;
+    }
     v1::Ack ack;
     ack.set_sequence(queued.sequence);
-    ack.set_duplicate(duplicate[i]);
-    if (!duplicate[i]) {
+    ack.set_duplicate(verdicts[i] == Verdict::kResend);
+    if (verdicts[i] == Verdict::kApply) {
       for (v1::Rejection& rejection : queued.rejections) *ack.add_rejected() = std::move(rejection);
     }
     queued.done(std::move(ack));

@@ -1,6 +1,7 @@
 #ifndef POSTURA_COLLECTOR_INGEST_INGEST_WRITER_H_
 #define POSTURA_COLLECTOR_INGEST_INGEST_WRITER_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -25,17 +26,34 @@ struct QueuedBatch {
   std::string agent_id;
   uint64_t sequence = 0;
   uint64_t dropped_items_total = 0;       // As the agent reported it in the batch.
+  std::array<uint8_t, 32> digest{};       // BatchDigest of the items as the agent sent them.
+  std::string peer;                       // Where the stream comes from, for the log.
   EncodedBatch encoded;                   // The valid items.
   std::vector<v1::Rejection> rejections;  // Reported in the Ack.
   // Called on the writer thread once the batch is durable (or found to be a resend),
-  // with the Ack to send; or, unstored, with ResourceExhausted if the disk is full or
-  // Unavailable if the store failed otherwise. Must not block.
+  // with the Ack to send; or, unstored, with ResourceExhausted if the disk is full,
+  // Unavailable if the store failed otherwise, or Aborted for a sequence conflict. Must
+  // not block.
   absl::AnyInvocable<void(absl::StatusOr<v1::Ack>)> done;
   // Memory the batch holds while queued; set by Enqueue.
   uint64_t bytes = 0;
 };
 
+// A batch refused because its sequence was taken by another batch of the same agent.
+struct SequenceConflict {
+  std::string agent_id;
+  std::string peer;
+  uint64_t sequence = 0;
+  uint64_t last_sequence = 0;    // The agent's highest stored sequence.
+  uint64_t agent_conflicts = 0;  // The agent's conflicts so far, this one included.
+  absl::Time at;
+};
+
 struct IngestWriterOptions {
+  // How many of each agent's latest applied batches keep their digest (durably, in its
+  // progress record), so that a resend within them is told from a conflict. At least
+  // twice the streams' max_unacknowledged_batches.
+  uint32_t recent_batches = 64;
   // Memory of queued batches, all agents together, beyond which Enqueue refuses.
   uint64_t max_queued_bytes = 32 << 20;
   // One commit takes queued batches up to this much memory (at least one batch), which
@@ -48,6 +66,9 @@ struct IngestWriterOptions {
   // the agents whose batches it acknowledged, each once; must not block. Null: nobody
   // listens. Alerting's agent_silent rules learn from it when each agent was last heard.
   std::function<void(const std::vector<std::string>&)> on_agents_heard;
+  // Called on the writer thread for each sequence conflict once it is durably counted;
+  // must not block. Null: nobody listens (the writer logs each conflict itself).
+  std::function<void(const SequenceConflict&)> on_conflict = nullptr;
   // After a failed write the writer refuses batches and asks the store to resume after
   // this delay, doubling up to the maximum while the store stays unwritable.
   absl::Duration first_resume_delay = absl::Milliseconds(100);
@@ -56,7 +77,12 @@ struct IngestWriterOptions {
 
 // Makes batches durable with group commit: one thread takes everything queued, writes it
 // as one synced RocksDB write, then acknowledges each batch. A batch whose sequence is not
-// above the highest stored for its agent is acknowledged as a duplicate and not applied.
+// above the highest stored for its agent is acknowledged as a duplicate and not applied
+// when it is a resend: one of the agent's recent batches (options.recent_batches) had
+// that sequence and the same digest. Otherwise it is a conflict (someone else reports
+// with the agent's credential, or the agent lost its spool): it is refused with Aborted,
+// nothing of it is stored, and the agent's conflict count and time are committed with
+// its progress; the writer logs it at WARNING and calls on_conflict.
 //
 // A failed write (a full disk, typically) stops the store's writes: from then on the
 // writer refuses batches at once, unstored and unacknowledged (ResourceExhausted for a full

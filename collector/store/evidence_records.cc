@@ -49,21 +49,59 @@ EncodedBatch EncodeBatch(const std::string& agent_id, v1::Batch& batch,
   return encoded;
 }
 
+namespace {
+
+constexpr size_t kLegacyProgressBytes = 24;
+constexpr size_t kProgressHeadBytes = 40;
+constexpr size_t kAppliedBatchBytes = 8 + 32;
+
+void PutBigEndian(uint64_t value, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+uint64_t BigEndianAt(absl::string_view bytes, size_t at) {
+  uint64_t value = 0;
+  for (size_t i = at; i < at + 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+}  // namespace
+
 std::string EncodeProgress(const AgentProgress& progress) {
   std::string out;
+  out.reserve(kProgressHeadBytes + progress.recent.size() * kAppliedBatchBytes);
   for (uint64_t value :
-       {progress.last_sequence, progress.dropped_items_total, progress.items_stored}) {
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+       {progress.last_sequence, progress.dropped_items_total, progress.items_stored,
+        progress.sequence_conflicts, static_cast<uint64_t>(progress.last_conflict_unix_nanos)}) {
+    PutBigEndian(value, out);
+  }
+  for (const AppliedBatch& batch : progress.recent) {
+    PutBigEndian(batch.sequence, out);
+    out.append(reinterpret_cast<const char*>(batch.digest.data()), batch.digest.size());
   }
   return out;
 }
 
 std::optional<AgentProgress> DecodeProgress(absl::string_view bytes) {
-  if (bytes.size() != 24) return std::nullopt;
-  uint64_t values[3] = {0, 0, 0};
-  for (int i = 0; i < 24; ++i)
-    values[i / 8] = (values[i / 8] << 8) | static_cast<unsigned char>(bytes[i]);
-  return AgentProgress{values[0], values[1], values[2]};
+  const bool legacy = bytes.size() == kLegacyProgressBytes;
+  if (!legacy && (bytes.size() < kProgressHeadBytes ||
+                  (bytes.size() - kProgressHeadBytes) % kAppliedBatchBytes != 0)) {
+    return std::nullopt;
+  }
+  AgentProgress progress;
+  progress.last_sequence = BigEndianAt(bytes, 0);
+  progress.dropped_items_total = BigEndianAt(bytes, 8);
+  progress.items_stored = BigEndianAt(bytes, 16);
+  if (legacy) return progress;
+  progress.sequence_conflicts = BigEndianAt(bytes, 24);
+  progress.last_conflict_unix_nanos = static_cast<int64_t>(BigEndianAt(bytes, 32));
+  for (size_t at = kProgressHeadBytes; at < bytes.size(); at += kAppliedBatchBytes) {
+    AppliedBatch& batch = progress.recent.emplace_back();
+    batch.sequence = BigEndianAt(bytes, at);
+    bytes.substr(at + 8, batch.digest.size())
+        .copy(reinterpret_cast<char*>(batch.digest.data()), batch.digest.size());
+  }
+  return progress;
 }
 
 absl::StatusOr<v1::SourceState> ParseStateRecord(absl::string_view key, absl::string_view value) {

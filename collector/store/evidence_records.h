@@ -9,6 +9,7 @@
 //
 // Threading: plain values and pure functions; any thread.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,11 +28,25 @@ namespace postura::collector {
 // log, which is ordered by observed time, the reports received by an instant end.
 inline constexpr absl::Duration kMaxObservedAheadOfReceipt = absl::Minutes(5);
 
+// A batch applied for an agent: its sequence and the SHA-256 of its items as the agent
+// sent them (BatchDigest, collector/ingest/batch_validator.h), so that a batch arriving
+// again under that sequence is told apart: a resend (same digest) or a conflict.
+struct AppliedBatch {
+  uint64_t sequence = 0;
+  std::array<uint8_t, 32> digest{};
+};
+
 // How far an agent's ingest has come, as stored.
 struct AgentProgress {
   uint64_t last_sequence = 0;        // Highest batch sequence applied.
   uint64_t dropped_items_total = 0;  // Highest drop count the agent reported.
   uint64_t items_stored = 0;         // Items applied over the agent's lifetime.
+  // The most recent applied batches, ascending by sequence (the writer bounds how many).
+  // Empty for a record stored before digests were kept.
+  std::vector<AppliedBatch> recent = {};
+  // Batches refused because their sequence was taken by a batch with other items.
+  uint64_t sequence_conflicts = 0;
+  int64_t last_conflict_unix_nanos = 0;  // When the last was refused; 0 if never.
 };
 
 // The records one batch adds to the store, encoded before the commit (on any thread),
@@ -73,7 +88,10 @@ struct SourceUpdate {
 EncodedBatch EncodeBatch(const std::string& agent_id, v1::Batch& batch,
                          const std::vector<bool>& valid, absl::Time received_at);
 
-// An agent's progress record: its three counters, big-endian, 24 bytes.
+// An agent's progress record, every number big-endian: the three counters (24 bytes),
+// the conflict count and last conflict time (16 bytes), then each recent batch's sequence
+// and digest (40 bytes each). A record of 24 bytes alone (written before digests were
+// kept) reads back with no recent batches and no conflicts.
 std::string EncodeProgress(const AgentProgress& progress);
 // nullopt if `bytes` is not a progress record.
 std::optional<AgentProgress> DecodeProgress(absl::string_view bytes);

@@ -12,16 +12,40 @@ namespace {
 const absl::Time kNow = absl::FromUnixSeconds(1'763'900'000);
 
 TEST(EvidenceRecordsTest, ProgressReadsBackAndOtherLengthsAreNotProgress) {
-  const AgentProgress progress{uint64_t{1} << 40, 3, 123456789};
+  AgentProgress progress{uint64_t{1} << 40, 3, 123456789};
+  progress.sequence_conflicts = 2;
+  progress.last_conflict_unix_nanos = absl::ToUnixNanos(kNow);
+  for (uint64_t sequence : {7, 9}) {
+    AppliedBatch& batch = progress.recent.emplace_back();
+    batch.sequence = sequence;
+    batch.digest.fill(static_cast<uint8_t>(0xF0 + sequence));
+  }
   const std::string bytes = EncodeProgress(progress);
-  EXPECT_EQ(bytes.size(), 24u);
+  EXPECT_EQ(bytes.size(), 40u + 2 * 40u);
   std::optional<AgentProgress> decoded = DecodeProgress(bytes);
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->last_sequence, progress.last_sequence);
   EXPECT_EQ(decoded->dropped_items_total, 3u);
   EXPECT_EQ(decoded->items_stored, 123456789u);
+  EXPECT_EQ(decoded->sequence_conflicts, 2u);
+  EXPECT_EQ(decoded->last_conflict_unix_nanos, absl::ToUnixNanos(kNow));
+  ASSERT_EQ(decoded->recent.size(), 2u);
+  EXPECT_EQ(decoded->recent[1].sequence, 9u);
+  EXPECT_EQ(decoded->recent[1].digest, progress.recent[1].digest);
+  EXPECT_NE(decoded->recent[0].digest, decoded->recent[1].digest);
   EXPECT_FALSE(DecodeProgress(bytes.substr(1)).has_value());
   EXPECT_FALSE(DecodeProgress(bytes + "x").has_value());
+  EXPECT_FALSE(DecodeProgress(bytes.substr(0, 30)).has_value());
+}
+
+TEST(EvidenceRecordsTest, AProgressRecordWithoutDigestsReadsBackWithNone) {
+  const std::string legacy = EncodeProgress(AgentProgress{5, 1, 40}).substr(0, 24);
+  std::optional<AgentProgress> decoded = DecodeProgress(legacy);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->last_sequence, 5u);
+  EXPECT_EQ(decoded->items_stored, 40u);
+  EXPECT_TRUE(decoded->recent.empty());
+  EXPECT_EQ(decoded->sequence_conflicts, 0u);
 }
 
 TEST(EvidenceRecordsTest, EncodeBatchKeepsOnlyValidItemsWithWhatScoringNeeds) {

@@ -1,0 +1,159 @@
+// Credential misuse seen by a real collector over gRPC and HTTPS on loopback. Two streams
+// with the same agent credential send different batches under one sequence. The later one is
+// refused, nothing of it is stored, and the conflict shows in the ingest figures, in
+// /metrics, in the agent's record (`postura agents list`) and as a credential_conflict
+// alert delivered to a webhook. And one address that keeps sending wrong tokens is refused
+// for a while, on both listeners, even with a right token.
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "collector/alerting/webhook_test_receiver.h"
+#include "collector/collector_server.h"
+#include "collector/testing/test_evidence.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "postura/v1/admin.grpc.pb.h"
+#include "tests/testing/collector_client.h"
+#include "tests/testing/https_client.h"
+#include "tests/testing/temp_dir.h"
+
+namespace postura::collector {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class MisuseTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    options_.listen_address = "127.0.0.1:0";
+    options_.http_listen_address = "127.0.0.1:0";
+    options_.data_dir = dir_.path().string();
+    receiver_ = test::WebhookTestReceiver::Start();
+    ASSERT_NE(receiver_, nullptr);
+    AlertRuleOptions rule;
+    rule.kind = AlertKind::kCredentialConflict;
+    rule.name = "credential_conflict";
+    rule.hold_down = absl::ZeroDuration();
+    options_.alerting.rules = {rule};
+    options_.alerting.evaluate_every = absl::Milliseconds(100);
+    WebhookOptions hook;
+    hook.name = "hook";
+    hook.url = receiver_->url();
+    hook.scheme_host = absl::StrCat("http://127.0.0.1:", receiver_->port());
+    hook.path = "/hook";
+    hook.secret = "secret";
+    options_.alerting.webhooks = {hook};
+    options_.failed_authentication.max_failures = 5;
+    absl::StatusOr<std::unique_ptr<CollectorServer>> server =
+        CollectorServer::Start(options_, Catalog::Builtin(), Clock::GetRealClock());
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    absl::StatusOr<CollectorTrust> admin = test::AdminTrust(options_.data_dir);
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    admin_ = *admin;
+    ASSERT_TRUE(test::PutAsset(server_->address(), admin_, "web", v1::IG1).ok());
+    absl::StatusOr<CollectorTrust> agent =
+        test::EnrollAgent(server_->address(), admin_, "host-1", {"web"});
+    ASSERT_TRUE(agent.ok()) << agent.status();
+    agent_ = *agent;
+  }
+
+  // Sends batch `sequence` of host-1 with one item per outcome in `outcomes`, on a stream
+  // of its own, and returns the acknowledgement or why the stream ended without one.
+  absl::StatusOr<v1::Ack> Send(uint64_t sequence, const std::vector<std::string>& outcomes) {
+    std::vector<v1::Evidence> items;
+    for (const std::string& outcome : outcomes) {
+      items.push_back(TestEvidence("web", outcome, observed_));
+    }
+    return test::SendBatch(server_->address(), agent_, "host-1", sequence, std::move(items));
+  }
+
+  std::string Metrics() {
+    httplib::Result metrics =
+        test::HttpsClient(server_->http_address(), options_.data_dir + "/tls/ca.crt", admin_.token)
+            ->Get("/metrics");
+    return metrics && metrics->status == 200 ? metrics->body : "";
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<test::WebhookTestReceiver> receiver_;
+  CollectorOptions options_;
+  std::unique_ptr<CollectorServer> server_;
+  CollectorTrust admin_;
+  CollectorTrust agent_;
+  const absl::Time observed_ = absl::Now();
+};
+
+TEST_F(MisuseTest, TwoStreamsWithOneCredentialAndDifferentBatchesAtOneSequence) {
+  absl::StatusOr<v1::Ack> first = Send(1, {"PR_AC_CSC_5_2"});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->duplicate());
+  // A resend of the same batch on another stream is still a duplicate.
+  absl::StatusOr<v1::Ack> resend = Send(1, {"PR_AC_CSC_5_2"});
+  ASSERT_TRUE(resend.ok()) << resend.status();
+  EXPECT_TRUE(resend->duplicate());
+  EXPECT_THAT(Metrics(), HasSubstr("\npostura_ingest_sequence_conflicts_total 0\n"));
+
+  // Whoever holds a copy of the credential sends other items under the same sequence.
+  absl::StatusOr<v1::Ack> other = Send(1, {"ID_AM_CSC_1_1", "PR_AC_CSC_5_2"});
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAborted) << other.status();
+  EXPECT_THAT(other.status().message(), HasSubstr("sequence conflict"));
+
+  absl::StatusOr<v1::IngestStats> stats = test::GetIngestStats(server_->address(), admin_);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->batches_conflicting(), 1u);
+  EXPECT_EQ(stats->items_stored(), 1u) << "the conflicting batch stored nothing";
+  absl::StatusOr<v1::Agent> agent = test::FindAgent(server_->address(), admin_, "host-1");
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  EXPECT_EQ(agent->sequence_conflicts(), 1u);
+  EXPECT_GE(agent->last_conflict_unix_nanos(), absl::ToUnixNanos(observed_));
+  EXPECT_EQ(agent->last_stored_sequence(), 1u);
+  EXPECT_THAT(Metrics(), HasSubstr("\npostura_ingest_sequence_conflicts_total 1\n"));
+  ASSERT_TRUE(receiver_->WaitForAccepted(1, absl::Seconds(30)));
+  const test::WebhookTestReceiver::Request alert = receiver_->accepted()[0];
+  EXPECT_EQ(alert.alert_id, "credential_conflict/agent/host-1");
+  EXPECT_THAT(alert.body, HasSubstr("sequence conflict"));
+  EXPECT_THAT(alert.body, HasSubstr("127.0.0.1"));
+  EXPECT_THAT(Metrics(), HasSubstr("postura_alerts_firing{rule=\"credential_conflict\"} 1"));
+
+  // The agent's next batch goes on as before.
+  absl::StatusOr<v1::Ack> next = Send(2, {"PR_AC_CSC_5_2"});
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_FALSE(next->duplicate());
+}
+
+TEST_F(MisuseTest, WrongTokensFromOneAddressGetItRefusedForAWhileOnBothListeners) {
+  CollectorTrust wrong = admin_;
+  wrong.token = "pst.0123456789abcdef.not-the-secret";
+  std::unique_ptr<v1::AdminService::Stub> guesser =
+      v1::AdminService::NewStub(test::FreshChannel(server_->address(), wrong));
+  for (int i = 0; i < 5; ++i) {
+    grpc::ClientContext context;
+    v1::ListAgentsResponse agents;
+    EXPECT_EQ(guesser->ListAgents(&context, {}, &agents).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED)
+        << "attempt " << i;
+  }
+  // 127.0.0.1 is refused now, whatever token it sends, before any check.
+  absl::StatusOr<v1::Agent> refused = test::FindAgent(server_->address(), admin_, "host-1");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("too many failed authentications"));
+  httplib::Result https =
+      test::HttpsClient(server_->http_address(), options_.data_dir + "/tls/ca.crt", admin_.token)
+          ->Get("/api/v1/assets");
+  ASSERT_TRUE(https);
+  EXPECT_EQ(https->status, 429);
+  // After a second the right token is admitted again.
+  std::string metrics;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (metrics.empty() && absl::Now() < deadline) metrics = Metrics();
+  EXPECT_THAT(metrics, HasSubstr("\npostura_auth_failures_total 5\n"));
+  EXPECT_THAT(metrics, HasSubstr("\npostura_auth_refusals_total "));
+  EXPECT_THAT(metrics, Not(HasSubstr("\npostura_auth_refusals_total 0\n")));
+  EXPECT_TRUE(test::FindAgent(server_->address(), admin_, "host-1").ok());
+}
+
+}  // namespace
+}  // namespace postura::collector
