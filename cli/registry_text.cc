@@ -81,15 +81,16 @@ std::string AgentsText(const v1::ListAgentsResponse& agents) {
   std::string text =
       Heading(agents.agents_size(), "agent", "agents", "postura agents put ID --asset ASSET");
   if (agents.agents().empty()) return text;
-  TextTable table(
-      {"ID", "TENANT", "LAST SEQUENCE", "DROPPED", "CONFLICTS", "LAST CONFLICT", "ASSETS"});
+  TextTable table({"ID", "TENANT", "LAST SEQUENCE", "DROPPED", "CONFLICTS", "LAST CONFLICT",
+                   "LAST USED", "FROM", "ASSETS"});
   table.AlignRight(2).AlignRight(3).AlignRight(4);
   for (const v1::Agent& agent : agents.agents()) {
     table.AddRow(
         {agent.id(), agent.tenant_id().empty() ? "org" : agent.tenant_id(),
          absl::StrCat(agent.last_stored_sequence()), absl::StrCat(agent.dropped_items_total()),
          absl::StrCat(agent.sequence_conflicts()), UnixNanosText(agent.last_conflict_unix_nanos()),
-         OrDash(absl::StrJoin(agent.asset_ids(), ","))});
+         UnixNanosText(agent.last_used_unix_seconds() * 1'000'000'000),
+         OrDash(agent.last_used_from()), OrDash(absl::StrJoin(agent.asset_ids(), ","))});
   }
   return text + table.Render();
 }

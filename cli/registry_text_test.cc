@@ -60,12 +60,17 @@ TEST(RegistryTextTest, TenantsAndAgentsTables) {
                 last_stored_sequence: 7
                 sequence_conflicts: 3
                 last_conflict_unix_nanos: 1714564803000000000
+                last_used_unix_seconds: 1714564800
+                last_used_from: "10.0.0.7"
               }
             )pb")),
             "2 agents\n"
-            "  ID      TENANT  LAST SEQUENCE  DROPPED  CONFLICTS  LAST CONFLICT         ASSETS\n"
-            "  host-1  org                42        0          0  -                     web,db\n"
-            "  host-2  org                 7        0          3  2024-05-01T12:00:03Z  db\n");
+            "  ID      TENANT  LAST SEQUENCE  DROPPED  CONFLICTS  LAST CONFLICT         "
+            "LAST USED             FROM      ASSETS\n"
+            "  host-1  org                42        0          0  -                     "
+            "-                     -         web,db\n"
+            "  host-2  org                 7        0          3  2024-05-01T12:00:03Z  "
+            "2024-05-01T12:00:00Z  10.0.0.7  db\n");
 }
 
 TEST(RegistryTextTest, TargetsAreShownAsExpressionsThatParseBack) {

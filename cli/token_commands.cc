@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "cli/text_table.h"
+#include "cli/time_text.h"
 #include "common/config/yaml_config.h"
 #include "common/transport/private_file.h"
 
@@ -161,7 +162,8 @@ void AddCreateCommands(CLI::App* tokens, CommandLine& line) {
 
 std::string TokensText(const v1::ListTokensResponse& tokens, int64_t now_unix_seconds) {
   if (tokens.credentials().empty()) return "No credentials.\n";
-  TextTable table({"ID", "KIND", "ROLE", "TENANT", "AGENT/ASSETS", "USES LEFT", "STATE", "NAME"});
+  TextTable table({"ID", "KIND", "ROLE", "TENANT", "AGENT/ASSETS", "USES LEFT", "STATE",
+                   "LAST USED", "FROM", "NAME"});
   table.AlignRight(5);
   for (const v1::Credential& credential : tokens.credentials()) {
     const bool enrollment = credential.kind() == v1::ENROLLMENT_TOKEN;
@@ -180,6 +182,8 @@ std::string TokensText(const v1::ListTokensResponse& tokens, int64_t now_unix_se
                       ? credential.agent_id()
                       : absl::StrJoin(credential.asset_ids(), ","),
                   enrollment ? absl::StrCat(credential.uses_left()) : "", state,
+                  UnixNanosText(credential.last_used_unix_seconds() * 1'000'000'000),
+                  credential.last_used_from().empty() ? "-" : credential.last_used_from(),
                   credential.name()});
   }
   return absl::StrCat(tokens.credentials_size(), " credentials\n", table.Render());

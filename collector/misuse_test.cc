@@ -110,6 +110,9 @@ TEST_F(MisuseTest, TwoStreamsWithOneCredentialAndDifferentBatchesAtOneSequence) 
   EXPECT_EQ(agent->sequence_conflicts(), 1u);
   EXPECT_GE(agent->last_conflict_unix_nanos(), absl::ToUnixNanos(observed_));
   EXPECT_EQ(agent->last_stored_sequence(), 1u);
+  // The agent's credential was last used just now, from loopback.
+  EXPECT_EQ(agent->last_used_from(), "127.0.0.1");
+  EXPECT_GE(agent->last_used_unix_seconds(), absl::ToUnixSeconds(observed_));
   EXPECT_THAT(Metrics(), HasSubstr("\npostura_ingest_sequence_conflicts_total 1\n"));
   ASSERT_TRUE(receiver_->WaitForAccepted(1, absl::Seconds(30)));
   const test::WebhookTestReceiver::Request alert = receiver_->accepted()[0];

@@ -210,8 +210,37 @@ std::vector<v1::Credential> CredentialStore::List() const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<v1::Credential> list;
   list.reserve(credentials_.size());
-  for (const auto& [id, credential] : credentials_) list.push_back(WithoutSecret(credential));
+  for (const auto& [id, credential] : credentials_) {
+    v1::Credential& listed = list.emplace_back(WithoutSecret(credential));
+    if (auto use = last_use_.find(id); use != last_use_.end()) {
+      listed.set_last_used_unix_seconds(use->second.at_unix_seconds);
+      listed.set_last_used_from(use->second.from);
+    }
+  }
   return list;
+}
+
+void CredentialStore::NoteUse(absl::string_view id, absl::string_view peer) const {
+  const absl::Time now = clock_.TimeNow();
+  absl::MutexLock lock(&mu_);
+  auto credential = credentials_.find(id);
+  if (credential == credentials_.end()) return;
+  LastUse& use = last_use_[credential->first];
+  use.at_unix_seconds = absl::ToUnixSeconds(now);
+  use.from = std::string(peer.substr(0, 64));
+  if (now - use.stored_at < kLastUseStoreEvery) return;
+  // Written under the lock, like every other change of the record, so a revocation or a
+  // spent use is never overwritten by an older copy.
+  v1::Credential record = credential->second;
+  record.set_last_used_unix_seconds(use.at_unix_seconds);
+  record.set_last_used_from(use.from);
+  if (absl::Status stored = store_.PutRegistryRecord(CredentialKey(record.id()), record);
+      !stored.ok()) {
+    LOG_EVERY_N(WARNING, 100) << "the last use of credential " << record.id()
+                              << " was not stored (tried again at its next use): " << stored;
+    return;
+  }
+  use.stored_at = now;
 }
 
 absl::Status CredentialStore::Revoke(absl::string_view id) {

@@ -67,9 +67,15 @@ class CredentialStore {
   // True if some admin API token exists and has not expired.
   bool HasLiveAdminToken() const;
 
+  // Records that credential `id` just authenticated a call from `peer` (an IP address):
+  // in memory at once, in the store at most once per kLastUseStoreEvery per credential
+  // (a synced write then). Unknown ids are ignored; a failed write is retried at the next
+  // use.
+  void NoteUse(absl::string_view id, absl::string_view peer) const;
+
   // The credential `id`, without its secret hash; nullopt if there is none.
   std::optional<v1::Credential> Find(absl::string_view id) const;
-  // Every credential, sorted by id, without secret hashes.
+  // Every credential, sorted by id, without secret hashes, with its last use.
   std::vector<v1::Credential> List() const;
   // Deletes the credential. NotFound if there is none.
   absl::Status Revoke(absl::string_view id);
@@ -90,7 +96,17 @@ class CredentialStore {
   Clock& clock_;
   mutable absl::Mutex mu_;
   std::map<std::string, v1::Credential, std::less<>> credentials_ ABSL_GUARDED_BY(mu_);
+  // Last uses newer than the stored records, and when each credential's was last stored.
+  struct LastUse {
+    int64_t at_unix_seconds = 0;
+    std::string from;
+    absl::Time stored_at = absl::InfinitePast();
+  };
+  mutable std::map<std::string, LastUse, std::less<>> last_use_ ABSL_GUARDED_BY(mu_);
 };
+
+// How often at most a credential's last use is written to the store.
+inline constexpr absl::Duration kLastUseStoreEvery = absl::Minutes(1);
 
 // True if `credential` is expired at `now_unix_seconds`.
 bool IsExpired(const v1::Credential& credential, int64_t now_unix_seconds);

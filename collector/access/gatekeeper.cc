@@ -65,11 +65,17 @@ absl::StatusOr<Principal> Gatekeeper::Admit(const grpc::CallbackServerContext& c
 absl::StatusOr<Principal> Gatekeeper::AdmitFrom(
     absl::string_view peer, bool token_presented,
     const std::function<absl::StatusOr<Principal>()>& admit) const {
-  if (throttle_ == nullptr || !token_presented) return admit();
   const std::string address = PeerAddress(peer);
-  if (absl::Status refused = throttle_->Check(address); !refused.ok()) return refused;
+  const bool throttled = throttle_ != nullptr && token_presented;
+  if (throttled) {
+    if (absl::Status refused = throttle_->Check(address); !refused.ok()) return refused;
+  }
   absl::StatusOr<Principal> admitted = admit();
-  if (absl::IsUnauthenticated(admitted.status())) throttle_->RecordFailure(address);
+  if (admitted.ok()) {
+    credentials_.NoteUse(admitted->credential_id, address);
+  } else if (throttled && absl::IsUnauthenticated(admitted.status())) {
+    throttle_->RecordFailure(address);
+  }
   return admitted;
 }
 

@@ -46,7 +46,8 @@ class Gatekeeper {
   // `admit()` through the throttle for a call from `peer` (gRPC's peer text or "ip:port")
   // that presents a bearer token when `token_presented`: ResourceExhausted without calling
   // `admit` while the address is refused; an Unauthenticated answer to a token counts as
-  // a failure. Calls without a token are neither refused nor counted.
+  // a failure. Calls without a token are neither refused nor counted. An admitted call is
+  // the credential's last use (CredentialStore::NoteUse), from the peer's address.
   absl::StatusOr<Principal> AdmitFrom(
       absl::string_view peer, bool token_presented,
       const std::function<absl::StatusOr<Principal>()>& admit) const;

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "common/transport/grpc_status.h"
 
 namespace postura::collector {
@@ -131,7 +132,19 @@ grpc::ServerUnaryReactor* AdminService::ListAgents(grpc::CallbackServerContext* 
                                                    const v1::ListAgentsRequest* /*request*/,
                                                    v1::ListAgentsResponse* response) {
   return AnswerIfAdmitted(gate_, context, Permission::kReadRegistry, [&](const Principal&) {
+    absl::flat_hash_map<std::string, v1::Credential> last_used;  // By agent id.
+    for (v1::Credential& credential : credentials_.List()) {
+      if (credential.agent_id().empty()) continue;
+      v1::Credential& latest = last_used[credential.agent_id()];
+      if (credential.last_used_unix_seconds() > latest.last_used_unix_seconds()) {
+        latest = std::move(credential);
+      }
+    }
     for (v1::Agent& agent : registry_.ListAgents()) {
+      if (auto used = last_used.find(agent.id()); used != last_used.end()) {
+        agent.set_last_used_unix_seconds(used->second.last_used_unix_seconds());
+        agent.set_last_used_from(used->second.last_used_from());
+      }
       const AgentProgress progress = writer_.Progress(agent.id());
       agent.set_last_stored_sequence(progress.last_sequence);
       agent.set_dropped_items_total(progress.dropped_items_total);
