@@ -102,6 +102,43 @@ absl::Status FailedAuthenticationFromConfig(const v1::FailedAuthenticationConfig
                  absl::Hours(24), out.max_block);
 }
 
+// Sets `out` to the duration in `text` unless it is empty; InvalidArgument outside
+// [low, high].
+absl::Status BoundedDuration(absl::string_view key, const std::string& text, absl::Duration low,
+                             absl::Duration high, absl::Duration& out) {
+  absl::Duration parsed = out;
+  if (absl::Status s = Duration(key, text, parsed); !s.ok()) return s;
+  if (parsed < low || parsed > high) {
+    return KeyError(key, absl::StrCat("must be between ", absl::FormatDuration(low), " and ",
+                                      absl::FormatDuration(high)));
+  }
+  out = parsed;
+  return absl::OkStatus();
+}
+
+// The http section: the HTTPS listener's bounds.
+absl::Status HttpLimitsFromConfig(const v1::HttpLimits& config, HttpLimits& out) {
+  for (absl::Status s : {
+           Limit("http.max_connections", config.max_connections(), 16, 4096, out.max_connections),
+           Limit("http.max_body_bytes", config.max_body_bytes(), 1024, 64 << 20,
+                 out.max_body_bytes),
+           Limit("http.requests_per_second_per_credential",
+                 config.requests_per_second_per_credential(), 1, 100'000,
+                 out.requests_per_second_per_credential),
+           Limit("http.request_burst_per_credential", config.request_burst_per_credential(), 1,
+                 1'000'000, out.request_burst_per_credential),
+           BoundedDuration("http.request_timeout", config.request_timeout(), absl::Seconds(1),
+                           absl::Minutes(5), out.request_timeout),
+           BoundedDuration("http.idle_timeout", config.idle_timeout(), absl::Seconds(1),
+                           absl::Minutes(5), out.idle_timeout),
+       }) {
+    if (!s.ok()) return s;
+  }
+  // After max_connections, which bounds it.
+  return Limit("http.max_connections_per_peer", config.max_connections_per_peer(), 1,
+               static_cast<uint64_t>(out.max_connections), out.max_connections_per_peer);
+}
+
 absl::Status HistoryFromConfig(const v1::HistoryConfig& config, HistoryRetention& out) {
   for (absl::Status s : {Duration("history.every_change", config.every_change(), out.every_change),
                          Duration("history.hourly", config.hourly(), out.hourly),
@@ -215,6 +252,7 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
     options.evidence_retention = *retention;
   }
   if (absl::Status s = HistoryFromConfig(config.history(), options.history); !s.ok()) return s;
+  if (absl::Status s = HttpLimitsFromConfig(config.http(), options.http); !s.ok()) return s;
   if (absl::Status s = FailedAuthenticationFromConfig(config.failed_authentication(),
                                                       options.failed_authentication);
       !s.ok()) {
@@ -255,6 +293,8 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
                  options.max_queued_bytes),
            Limit("limits.max_grpc_memory_bytes", limits.max_grpc_memory_bytes(), 16 << 20,
                  uint64_t{64} << 30, options.max_grpc_memory_bytes),
+           Limit("limits.max_streams_per_agent", limits.max_streams_per_agent(), 1, 64,
+                 options.max_streams_per_agent),
            Limit("store.memtable_bytes", config.store().memtable_bytes(), 8 << 20,
                  uint64_t{64} << 30, options.store_memtable_bytes),
            Limit("store.block_cache_bytes", config.store().block_cache_bytes(), 1 << 20,

@@ -10,6 +10,7 @@
 #include "collector/access/session_book.h"
 #include "collector/access/auth_throttle.h"
 #include "collector/alerting/alert_config.h"
+#include "collector/api/http_limits.h"
 #include "collector/history/history_downsampler.h"
 #include "common/config/config_check.h"
 #include "common/crosswalk/crosswalk.h"
@@ -29,6 +30,8 @@ struct CollectorOptions {
   uint32_t max_unacknowledged_batches = 32;
   uint64_t max_queued_bytes = 32 << 20;
   uint64_t max_grpc_memory_bytes = 128 << 20;
+  uint32_t max_streams_per_agent = 2;
+  HttpLimits http;  // The HTTPS listener (http.* keys).
   AuthThrottleOptions failed_authentication;  // failed_authentication.*
   uint64_t store_memtable_bytes = 24 << 20;
   uint64_t store_block_cache_bytes = 8 << 20;

@@ -252,5 +252,46 @@ TEST(CollectorConfigTest, CheckNamesEveryBadKeyWithItsLine) {
   EXPECT_TRUE(CheckCollectorConfigFile(dir.WriteFile("good.yaml", "data_dir: /d\n")).empty());
 }
 
+TEST(CollectorConfigTest, HttpListenerBoundsHaveDefaultsAndCheckedBounds) {
+  const CollectorOptions defaults = FromYaml("data_dir: /d\n").value();
+  EXPECT_EQ(defaults.http.max_connections, 256);
+  EXPECT_EQ(defaults.http.max_connections_per_peer, 32);
+  EXPECT_EQ(defaults.http.request_timeout, absl::Seconds(10));
+  EXPECT_EQ(defaults.http.idle_timeout, absl::Seconds(5));
+  EXPECT_EQ(defaults.http.max_body_bytes, 1u << 20);
+  EXPECT_EQ(defaults.http.requests_per_second_per_credential, 50);
+  EXPECT_EQ(defaults.http.request_burst_per_credential, 200);
+  EXPECT_EQ(defaults.max_streams_per_agent, 2u);
+  const CollectorOptions set =
+      FromYaml(
+          "data_dir: /d\nlimits: {max_streams_per_agent: 3}\nhttp: {max_connections: 64, "
+          "max_connections_per_peer: 8, request_timeout: 20s, idle_timeout: 2s, "
+          "max_body_bytes: 4096, requests_per_second_per_credential: 5, "
+          "request_burst_per_credential: 10}\n")
+          .value();
+  EXPECT_EQ(set.http.max_connections, 64);
+  EXPECT_EQ(set.http.max_connections_per_peer, 8);
+  EXPECT_EQ(set.http.request_timeout, absl::Seconds(20));
+  EXPECT_EQ(set.http.idle_timeout, absl::Seconds(2));
+  EXPECT_EQ(set.http.max_body_bytes, 4096u);
+  EXPECT_EQ(set.http.requests_per_second_per_credential, 5);
+  EXPECT_EQ(set.http.request_burst_per_credential, 10);
+  EXPECT_EQ(set.max_streams_per_agent, 3u);
+  for (const auto& [yaml, message] : std::vector<std::pair<std::string, std::string>>{
+           {"http: {max_connections: 8}", "http.max_connections: 8 is outside [16, 4096]"},
+           {"http: {max_connections: 64, max_connections_per_peer: 65}",
+            "http.max_connections_per_peer: 65 is outside [1, 64]"},
+           {"http: {request_timeout: 0.5s}", "http.request_timeout: must be between"},
+           {"http: {request_timeout: soon}", "http.request_timeout: "},
+           {"http: {idle_timeout: 6m}", "http.idle_timeout: must be between"},
+           {"http: {max_body_bytes: 100}", "http.max_body_bytes: 100 is outside"},
+           {"http: {requests_per_second_per_credential: 100001}",
+            "http.requests_per_second_per_credential: 100001 is outside"},
+           {"limits: {max_streams_per_agent: 65}", "limits.max_streams_per_agent: 65 is outside"}}) {
+    EXPECT_THAT(FromYaml("data_dir: /d\n" + yaml + "\n").status(), HasMessage(HasSubstr(message)))
+        << yaml;
+  }
+}
+
 }  // namespace
 }  // namespace postura::collector

@@ -211,6 +211,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   IngestServiceOptions ingest_options;
   ingest_options.max_batch_items = options.max_batch_items;
   ingest_options.max_unacknowledged_batches = options.max_unacknowledged_batches;
+  ingest_options.max_streams_per_agent = options.max_streams_per_agent;
   ingest_options.max_message_bytes = options.max_message_bytes;
   ingest_options.validation.max_detail_bytes = options.max_detail_bytes;
   server->ingest_ =
@@ -358,9 +359,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   }
   absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
       {.listen_address = options.http_listen_address,
-       .max_connections = 16,
-       .tls_certificate_file = "",
-       .tls_key_file = "",
+       .limits = options.http,
        .tls_identity = server->tls_->http_identity()},
       std::move(routes), ApiStreamRoutes(http_sources), DashboardRoutes(),
       RequestsUploadRoutes(*server->requests_, *server->gate_, *server->credentials_));

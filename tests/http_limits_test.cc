@@ -1,18 +1,25 @@
-// The collector's HTTPS listener against hostile requests that carry no token: a real
-// collector process, so that its own peak memory is what is measured.
+// The collector's HTTPS listener against hostile clients: a real collector process, so
+// that its own peak memory and its own threads are what is measured.
 
 #include <httplib.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/gzip_bomb.h"
+#include "tests/testing/held_tls.h"
 #include "tests/testing/https_client.h"
 #include "tests/testing/process_stats.h"
 #include "tests/testing/temp_dir.h"
@@ -70,6 +77,105 @@ TEST(HttpLimitsTest, UnauthenticatedGzipBombIsRefusedWithoutRaisingPeakMemory) {
   httplib::Result whoami = admin->Get("/api/v1/whoami");
   ASSERT_TRUE(whoami) << whoami.error();
   EXPECT_EQ(whoami->status, 200) << whoami->body;
+  EXPECT_EQ(collector->Stop(), 0);
+}
+
+// Issue 22, item 4: one client holding 32 TLS connections that each sent a header line
+// every 2 seconds stopped the HTTPS API and the dashboard (no answer within 10 s), since
+// httplib served one connection per worker thread and had no deadline for a request.
+// Now 64 such connections (from two addresses, within the default bound of 32 per peer)
+// delay nobody else, and each is cut at its 10 s request deadline.
+TEST(HttpLimitsTest, SixtyFourSlowLorisConnectionsDelayNoOtherRequest) {
+  std::signal(SIGPIPE, SIG_IGN);
+  TempDir dir;
+  auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path()).value();
+  std::vector<std::unique_ptr<test::HeldTlsConnection>> slow;
+  std::vector<absl::Time> opened;
+  for (int i = 0; i < 64; ++i) {
+    auto held = test::HeldTlsConnection::Open(i % 2 == 0 ? "127.0.0.2" : "127.0.0.3",
+                                              collector->http_address(), absl::Seconds(5));
+    ASSERT_TRUE(held.ok()) << "slow connection " << i << ": " << held.status();
+    ASSERT_TRUE((*held)->Send("GET /api/v1/whoami HTTP/1.1\r\nHost: x\r\n"));
+    slow.push_back(*std::move(held));
+    opened.push_back(absl::Now());
+  }
+  // A header line every 2 s on each, until the collector closes them.
+  std::vector<absl::Duration> held_for(slow.size(), absl::InfiniteDuration());
+  absl::Notification stop, all_closed;
+  std::thread trickle([&] {
+    int line = 0;
+    size_t closed = 0;
+    while (!stop.WaitForNotificationWithTimeout(absl::Seconds(2))) {
+      ++line;
+      for (size_t i = 0; i < slow.size(); ++i) {
+        if (held_for[i] != absl::InfiniteDuration()) continue;
+        if (!slow[i]->Send(absl::StrCat("X-Slow-", line, ": 1\r\n")) ||
+            slow[i]->ClosedWithin(absl::ZeroDuration())) {
+          held_for[i] = absl::Now() - opened[i];
+          if (++closed == slow.size()) all_closed.Notify();
+        }
+      }
+    }
+  });
+
+  // Meanwhile an admin uses the API and the dashboard, each request on a new connection.
+  auto admin =
+      test::HttpsClient(collector->http_address(), collector->ca_file(), collector->admin().token);
+  admin->set_connection_timeout(5, 0);
+  admin->set_read_timeout(5, 0);
+  absl::Duration slowest = absl::ZeroDuration();
+  int answered = 0;
+  const absl::Time until = absl::Now() + absl::Seconds(8);
+  while (absl::Now() < until) {
+    for (const char* path : {"/api/v1/whoami", "/", "/healthz"}) {
+      const absl::Time start = absl::Now();
+      httplib::Result result = admin->Get(path);
+      const absl::Duration took = absl::Now() - start;
+      ASSERT_TRUE(result) << path << ": " << result.error();
+      EXPECT_EQ(result->status, 200) << path << ": " << result->body;
+      EXPECT_LT(took, absl::Seconds(2)) << path;
+      slowest = std::max(slowest, took);
+      ++answered;
+    }
+    absl::SleepFor(absl::Milliseconds(100));  // A person's pace, under the token's rate.
+  }
+  std::cout << answered << " requests beside 64 slow-loris connections, slowest " << slowest
+            << "\n";
+
+  // Each slow connection ends at its deadline (10 s), not later.
+  all_closed.WaitForNotificationWithTimeout(opened.back() + absl::Seconds(14) - absl::Now());
+  stop.Notify();
+  trickle.join();
+  for (size_t i = 0; i < slow.size(); ++i) {
+    EXPECT_GE(held_for[i], absl::Seconds(9)) << "slow connection " << i;
+    EXPECT_LE(held_for[i], absl::Seconds(13)) << "slow connection " << i;
+  }
+  EXPECT_EQ(collector->Stop(), 0);
+}
+
+// Connections from one address past http.max_connections_per_peer are closed before
+// their handshake; another address is served.
+TEST(HttpLimitsTest, ConnectionsPastThePeerBoundAreClosedBeforeTheirHandshake) {
+  std::signal(SIGPIPE, SIG_IGN);
+  TempDir dir;
+  auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir.path(), "127.0.0.1:0",
+                                           "http:\n  max_connections_per_peer: 4\n")
+                       .value();
+  std::vector<std::unique_ptr<test::HeldTlsConnection>> idle;
+  for (int i = 0; i < 4; ++i) {
+    auto held =
+        test::HeldTlsConnection::Open("127.0.0.2", collector->http_address(), absl::Seconds(5));
+    ASSERT_TRUE(held.ok()) << held.status();
+    idle.push_back(*std::move(held));
+  }
+  auto refused =
+      test::HeldTlsConnection::Open("127.0.0.2", collector->http_address(), absl::Seconds(5));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  auto admin =
+      test::HttpsClient(collector->http_address(), collector->ca_file(), collector->admin().token);
+  httplib::Result whoami = admin->Get("/api/v1/whoami");
+  ASSERT_TRUE(whoami) << whoami.error();
+  EXPECT_EQ(whoami->status, 200);
   EXPECT_EQ(collector->Stop(), 0);
 }
 

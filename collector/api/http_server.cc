@@ -1,7 +1,6 @@
 #include "collector/api/http_server.h"
 
 #include <httplib.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <exception>
@@ -17,7 +16,6 @@
 #include "collector/api/http_security_headers.h"
 #include "collector/api/http_wire.h"
 #include "collector/api/route_pattern.h"
-#include "common/base/thread_name.h"
 #include "glog/logging.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -29,6 +27,9 @@ using http_wire::ErrorWithHttpStatus;
 using http_wire::IsClosingRefusal;
 using http_wire::ServeUpload;
 using http_wire::TransportError;
+
+// An upload may take this much longer than request_timeout per byte it declares.
+constexpr double kMinUploadBytesPerSecond = 64 * 1024;
 
 // A route as the 405 check sees it: its path's segments, std::nullopt for a named one.
 // (Matched here without std::regex, whose compiler GCC 12 warns about under sanitizers.)
@@ -105,23 +106,23 @@ absl::StatusOr<std::unique_ptr<SseSource>> OpenSource(const SseOpener& open,
 
 }  // namespace
 
-HttpServer::HttpServer(const HttpServerOptions& options)
+HttpServer::HttpServer(const HttpServerOptions& options, SslContext tls_context)
     : options_(options),
-      server_(MakeHttplibServer(options.tls_certificate_file, options.tls_key_file,
-                                options.tls_identity)) {
-  const size_t threads = static_cast<size_t>(options_.max_connections);
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  // httplib's default also sets SO_REUSEPORT, which would let a second server share the
-  // port unnoticed; a restart only needs SO_REUSEADDR.
-  server_->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
+      tls_context_(std::move(tls_context)),
+      server_(std::make_unique<http_wire::RoutingServer>()) {
+  if (options_.limits.requests_per_second_per_credential > 0 &&
+      options_.limits.request_burst_per_credential >= 1) {
+    rate_ =
+        std::make_unique<CredentialRateLimiter>(options_.limits.requests_per_second_per_credential,
+                                                options_.limits.request_burst_per_credential);
+  }
   httplib::Headers security_headers;
   for (const auto& [name, value] : kSecurityHeaders) security_headers.emplace(name, value);
   server_->set_default_headers(std::move(security_headers));
-  // An idle keep-alive connection holds a worker, and Shutdown waits for it, this long.
-  server_->set_keep_alive_timeout(1);
+  // What the Keep-Alive header announces.
+  server_->set_keep_alive_timeout(
+      std::max<time_t>(1, absl::ToInt64Seconds(options_.limits.idle_timeout)));
+  server_->set_keep_alive_max_count(kMaxRequestsPerConnection);
   // Bodies are limited by RefuseBeforeReading, per route, before they are read; httplib's
   // own limit would also apply to uploads, which may be larger.
   server_->set_payload_max_length(std::numeric_limits<size_t>::max());
@@ -165,9 +166,6 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const HttpServerOptions& options, std::vector<HttpRoute> routes,
     std::vector<HttpStreamRoute> stream_routes, std::vector<HttpStaticRoute> static_routes,
     std::vector<HttpUploadRoute> upload_routes) {
-  if (options.max_connections < 1) {
-    return absl::InvalidArgumentError("HTTP max_connections must be at least 1");
-  }
   if (options.sse_keepalive_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("HTTP sse_keepalive_interval must be positive");
   }
@@ -176,12 +174,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   if (options.tls_certificate_file.empty() != options.tls_key_file.empty()) {
     return absl::InvalidArgumentError("HTTP TLS needs both a certificate and a key file");
   }
-  std::unique_ptr<HttpServer> server(new HttpServer(options));
-  if (!server->server_->is_valid()) {
-    return absl::InvalidArgumentError(absl::StrCat("HTTP TLS: cannot use certificate ",
-                                                   options.tls_certificate_file, " with key ",
-                                                   options.tls_key_file));
-  }
+  absl::StatusOr<SslContext> tls = MakeServerTlsContext(options.tls_certificate_file,
+                                                        options.tls_key_file, options.tls_identity);
+  if (!tls.ok()) return tls.status();
+  std::unique_ptr<HttpServer> server(new HttpServer(options, *std::move(tls)));
   if (absl::Status s =
           server->AddRoutes(std::move(routes), std::move(stream_routes), std::move(static_routes));
       !s.ok()) {
@@ -282,33 +278,36 @@ void HttpServer::AddStreamRoute(const std::string& regex, std::vector<std::strin
 }
 
 bool HttpServer::RefuseBeforeReading(const httplib::Request& req, httplib::Response& res) const {
-  uint64_t limit = options_.max_body_bytes;
+  if (rate_ != nullptr && http_wire::RefuseOverRate(*rate_, req, res)) return true;
+  uint64_t limit = options_.limits.max_body_bytes;
+  bool upload = false;
   if (req.method == "POST") {
-    for (const UploadLimit& upload : upload_limits_) {
-      if (SegmentsMatch(upload.segments, req.path)) limit = upload.max_body_bytes();
+    for (const UploadLimit& route : upload_limits_) {
+      if (SegmentsMatch(route.segments, req.path)) {
+        limit = route.max_body_bytes();
+        upload = true;
+      }
     }
   }
-  return http_wire::RefuseBeforeReading(req, limit, res);
+  if (http_wire::RefuseBeforeReading(req, limit, res)) return true;
+  uint64_t length = 0;
+  if (upload && absl::SimpleAtoi(req.get_header_value("Content-Length"), &length)) {
+    ExtendRequestDeadline(absl::Seconds(static_cast<double>(length) / kMinUploadBytesPerSecond));
+  }
+  return false;
 }
 
 absl::Status HttpServer::Listen(const std::string& host, int port) {
-  const int bound =
-      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));
-  }
-  address_ = FormatHostPort(host, bound);
-  thread_ = std::thread([this] {
-    NameThisThread("http-accept");
-    server_->listen_after_bind();
-    listen_returned_ = true;
-  });
-  // httplib's stop() does nothing until the accept loop runs, so Shutdown needs it running.
-  while (!server_->is_running() && !listen_returned_.load()) absl::SleepFor(absl::Milliseconds(1));
-  if (listen_returned_.load()) {
-    thread_.join();
-    return absl::UnavailableError(absl::StrCat("HTTP server on ", address_, " stopped at once"));
-  }
+  server_->SetServing(true);
+  absl::StatusOr<std::unique_ptr<HttpListener>> listener = HttpListener::Start(
+      host, port, tls_context_.get(), options_.limits,
+      [server = server_.get()](httplib::Stream& stream, bool close_connection,
+                               bool& connection_closed) {
+        return server->ServeRequest(stream, close_connection, connection_closed);
+      });
+  if (!listener.ok()) return listener.status();
+  listener_ = *std::move(listener);
+  address_ = FormatHostPort(host, listener_->port());
   return absl::OkStatus();
 }
 
@@ -328,8 +327,12 @@ std::string HttpServer::OtherMethodsFor(absl::string_view method, const std::str
 void HttpServer::Shutdown() {
   absl::MutexLock lock(&shutdown_mu_);
   stopping_ = true;
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
+  server_->SetServing(false);
+  if (listener_ != nullptr) listener_->Shutdown();
+}
+
+HttpListenerStats HttpServer::listener_stats() const {
+  return listener_ != nullptr ? listener_->stats() : HttpListenerStats{};
 }
 
 HttpResponse JsonResponse(const google::protobuf::Message& message) {

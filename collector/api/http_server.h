@@ -8,7 +8,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -17,7 +16,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "collector/api/credential_rate.h"
 #include "collector/api/event_stream.h"
+#include "collector/api/http_limits.h"
+#include "collector/api/http_listener.h"
 #include "collector/api/tls_identity.h"
 #include "google/protobuf/message.h"
 
@@ -28,18 +30,15 @@ struct Response;
 }  // namespace httplib
 
 namespace postura::collector {
+namespace http_wire {
+class RoutingServer;
+}  // namespace http_wire
 
 struct HttpServerOptions {
   // "host:port" to listen on; "[::1]:port" for IPv6. Port 0 picks a free port, which
   // HttpServer::address() then reports.
   std::string listen_address = "127.0.0.1:0";
-  // Worker threads, so the number of requests served at once. An open event stream holds
-  // one worker for as long as it lasts; further connections wait in a queue.
-  int max_connections = 8;
-  // Larger request bodies are refused with 413 before they are read; so are, with 411,
-  // bodies sent without a Content-Length (chunked), since their size is unknown, and, with
-  // 415, compressed bodies (any Content-Encoding), whose inflated size is unknown.
-  size_t max_body_bytes = 1 << 20;
+  HttpLimits limits{};  // Bounds against slow and flooding clients (http_limits.h).
   // An event stream that has sent nothing for this long sends a comment line, so that
   // proxies keep the connection open and a departed client is noticed.
   absl::Duration sse_keepalive_interval = absl::Seconds(15);
@@ -146,10 +145,9 @@ struct HttpStreamRoute {
 // handler that throws 500 INTERNAL. The 411 and 415 refusals come before the body is read,
 // before any handler (so before any token check), and close the connection.
 //
-// Limits fixed by Debian's build of httplib 0.11 (a shared library, so its
-// CPPHTTPLIB_* macros cannot be changed here): a request line over 8192 bytes is 414 and a
-// header line over 8192 bytes 400, but each line is buffered whole before it is measured,
-// and the number of header lines is not limited (docs/security.md).
+// httplib parses and answers requests; HttpListener owns sockets, threads and deadlines.
+// Limits fixed in Debian's httplib 0.11 (docs/security.md): a request line over 8192 bytes
+// is 414 and a header line over 8192 bytes 400, each buffered whole before it is measured.
 //
 // Thread-safe. Handlers and sources must not call Shutdown.
 class HttpServer {
@@ -172,37 +170,41 @@ class HttpServer {
   const std::string& address() const { return address_; }
 
   // Stops accepting, ends open event streams (within about 250 ms of their source's
-  // Next returning), lets requests in progress finish, waits up to 1 s for idle
-  // keep-alive connections to close and joins every thread. Idempotent.
+  // Next returning), closes the connections waiting for a request (idle or still
+  // arriving), lets requests being answered finish and joins every thread. Idempotent.
   void Shutdown();
+
+  // The listener's figures (connections accepted, refused, timed out, open).
+  HttpListenerStats listener_stats() const;
 
  private:
   struct CompiledRoute;
 
-  explicit HttpServer(const HttpServerOptions& options);
+  HttpServer(const HttpServerOptions& options, SslContext tls_context);
   absl::Status AddRoutes(std::vector<HttpRoute> routes, std::vector<HttpStreamRoute> stream_routes,
                          std::vector<HttpStaticRoute> static_routes);
   absl::Status AddUploadRoutes(std::vector<HttpUploadRoute> routes);
-  // Refuses, before httplib reads the body, what it would read without bound or what is
-  // over the route's limit (true: answered).
+  // Refuses, before httplib reads the body, a credential over its rate (429), what it
+  // would read without bound or what is over the route's limit (true: answered).
   bool RefuseBeforeReading(const httplib::Request& req, httplib::Response& res) const;
   void AddStreamRoute(const std::string& regex, std::vector<std::string> names, SseOpener open);
-  // Binds and starts the accept thread; returns once it accepts.
+  // Binds and starts accepting.
   absl::Status Listen(const std::string& host, int port);
   // The methods, comma-separated, of the routes that match `path` if none of them is for
   // `method`; empty otherwise.
   std::string OtherMethodsFor(absl::string_view method, const std::string& path) const;
 
   const HttpServerOptions options_;
-  std::unique_ptr<httplib::Server> server_;
+  SslContext tls_context_;  // Null for plain HTTP.
+  std::unique_ptr<http_wire::RoutingServer> server_;
+  std::unique_ptr<CredentialRateLimiter> rate_;  // Null without a rate limit.
+  std::unique_ptr<HttpListener> listener_;
   std::vector<CompiledRoute> routes_;  // Immutable once serving.
   struct UploadLimit;
   std::vector<UploadLimit> upload_limits_;  // Immutable once serving.
   std::string address_;
-  std::atomic<bool> stopping_{false};         // Set first thing by Shutdown.
-  std::atomic<bool> listen_returned_{false};  // Set by thread_ as it ends.
-  absl::Mutex shutdown_mu_;                   // Serializes Shutdown.
-  std::thread thread_;
+  std::atomic<bool> stopping_{false};  // Set first thing by Shutdown.
+  absl::Mutex shutdown_mu_;            // Serializes Shutdown.
 };
 
 // 200 with the JSON form of `message` (proto3 JSON names, every field printed, defaults

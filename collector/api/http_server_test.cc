@@ -155,8 +155,7 @@ class HttpServerTest : public ::testing::Test {
   }
 
   HttpServerOptions options_{.listen_address = "127.0.0.1:0",
-                             .max_connections = 4,
-                             .max_body_bytes = 64,
+                             .limits = {.max_connections = 4, .max_body_bytes = 64},
                              .sse_keepalive_interval = absl::Seconds(15)};
   std::unique_ptr<HttpServer> server_;
 };
@@ -283,12 +282,12 @@ TEST_F(HttpServerTest, RefusedChunkedBodyClosesTheConnection) {
 }
 
 TEST_F(HttpServerTest, CompressedBodyIsRefusedWith415BeforeItIsInflated) {
-  options_.max_body_bytes = 1 << 20;
+  options_.limits.max_body_bytes = 1 << 20;
   StartServer();
   // 256 MiB of zeros: some 250 KB of gzip, well under the body limit. httplib inflated it
   // whole into the request before any handler ran.
   const std::string bomb = test::GzipOfZeros(256);
-  ASSERT_LT(bomb.size(), options_.max_body_bytes);
+  ASSERT_LT(bomb.size(), options_.limits.max_body_bytes);
   ResetPeakRss();
   const double peak_before = PeakRssMib();
   const std::string response = RawExchange(

@@ -4,6 +4,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "collector/access/gatekeeper.h"
 #include "nlohmann/json.hpp"
 
 namespace postura::collector::http_wire {
@@ -160,6 +162,31 @@ bool RefuseBeforeReading(const httplib::Request& req, uint64_t body_limit, httpl
     return true;
   }
   return false;
+}
+
+bool RefuseOverRate(CredentialRateLimiter& rate, const httplib::Request& req,
+                    httplib::Response& res) {
+  std::string credential = req.get_header_value("Authorization");
+  if (credential.empty()) {
+    credential = std::string(CookieValue(req.get_header_value("Cookie"), kSessionCookie));
+  }
+  if (credential.empty()) return false;
+  const absl::Duration wait = rate.Take(credential, absl::Now());
+  if (wait <= absl::ZeroDuration()) return false;
+  const int64_t seconds = absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1)));
+  HttpResponse refusal = ErrorResponse(absl::ResourceExhaustedError(
+      absl::StrCat("too many requests with this credential; retry after ", seconds, " s")));
+  refusal.headers.emplace_back("Retry-After", absl::StrCat(seconds));
+  // A body that may follow is not read, so the connection must close after the answer.
+  const bool body_follows =
+      req.has_header("Transfer-Encoding") ||
+      (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+  if (body_follows) {
+    ApplyAndClose(refusal, res);
+  } else {
+    Apply(refusal, res);
+  }
+  return true;
 }
 
 }  // namespace postura::collector::http_wire

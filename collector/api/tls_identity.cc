@@ -1,6 +1,6 @@
 #include "collector/api/tls_identity.h"
 
-#include <httplib.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -96,15 +96,32 @@ bool TlsIdentity::InstallOn(ssl_ctx_st& context) const {
   return true;
 }
 
-std::unique_ptr<httplib::Server> MakeHttplibServer(const std::string& certificate_file,
-                                                   const std::string& key_file,
-                                                   std::shared_ptr<const TlsIdentity> identity) {
+void SslContextFree::operator()(ssl_ctx_st* context) const { SSL_CTX_free(context); }
+
+absl::StatusOr<SslContext> MakeServerTlsContext(
+    const std::string& certificate_file, const std::string& key_file,
+    const std::shared_ptr<const TlsIdentity>& identity) {
+  if (identity == nullptr && certificate_file.empty()) return SslContext();
+  SslContext context(SSL_CTX_new(TLS_server_method()));
+  if (context == nullptr) return absl::InternalError("OpenSSL cannot make a TLS context");
   if (identity != nullptr) {
-    return std::make_unique<httplib::SSLServer>(
-        [identity](SSL_CTX& context) { return identity->InstallOn(context); });
+    if (!identity->InstallOn(*context)) {
+      return absl::InvalidArgumentError("OpenSSL refused the HTTPS TLS settings");
+    }
+    return context;
   }
-  if (certificate_file.empty()) return std::make_unique<httplib::Server>();
-  return std::make_unique<httplib::SSLServer>(certificate_file.c_str(), key_file.c_str());
+  SSL_CTX_set_options(context.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  const bool usable =
+      SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION) == 1 &&
+      SSL_CTX_use_certificate_chain_file(context.get(), certificate_file.c_str()) == 1 &&
+      SSL_CTX_use_PrivateKey_file(context.get(), key_file.c_str(), SSL_FILETYPE_PEM) == 1 &&
+      SSL_CTX_check_private_key(context.get()) == 1;
+  ERR_clear_error();
+  if (!usable) {
+    return absl::InvalidArgumentError(absl::StrCat("HTTP TLS: cannot use certificate ",
+                                                   certificate_file, " with key ", key_file));
+  }
+  return context;
 }
 
 }  // namespace postura::collector

@@ -5,8 +5,8 @@
 // handshake takes the identity current at that moment (an OpenSSL certificate callback),
 // so a reload (SIGHUP, OperationsService.Reload) needs no new server and drops no
 // connection. The composition root creates it and replaces it on reload; the HTTP server
-// installs it on its OpenSSL context (MakeHttplibServer, which also makes its plain and
-// file-based servers).
+// installs it on its OpenSSL context (MakeServerTlsContext, which also makes the
+// file-based one).
 //
 // Threading: Replace, not_after and the handshakes (on the HTTP server's threads) may run
 // at once; a handshake holds its own reference to the identity it took.
@@ -21,9 +21,6 @@
 #include "common/transport/tls_files.h"
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX.
-namespace httplib {
-class Server;
-}  // namespace httplib
 
 namespace postura::collector {
 
@@ -56,11 +53,18 @@ class TlsIdentity {
   std::shared_ptr<const Parsed> current_ ABSL_GUARDED_BY(mu_);
 };
 
-// The httplib server HttpServer runs: HTTPS presenting `identity` if it is set, else
-// HTTPS from the PEM files if they are named, else plain HTTP (tests only).
-std::unique_ptr<httplib::Server> MakeHttplibServer(const std::string& certificate_file,
-                                                   const std::string& key_file,
-                                                   std::shared_ptr<const TlsIdentity> identity);
+struct SslContextFree {
+  void operator()(ssl_ctx_st* context) const;
+};
+using SslContext = std::unique_ptr<ssl_ctx_st, SslContextFree>;
+
+// The OpenSSL context HttpServer's listener serves with (TLS 1.2 or later, no
+// compression or renegotiation): presenting `identity` if it is set (which must then
+// outlive the context), else the PEM files if they are named, else null (plain HTTP, tests
+// only). InvalidArgument if OpenSSL refuses the files or a setting.
+absl::StatusOr<SslContext> MakeServerTlsContext(const std::string& certificate_file,
+                                                const std::string& key_file,
+                                                const std::shared_ptr<const TlsIdentity>& identity);
 
 }  // namespace postura::collector
 

@@ -110,11 +110,14 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     service_.Unregister(this);
     --service_.open_streams_;
     bool destroy = false;
+    std::string claimed;  // agent_id_ is set once its stream is counted in.
     {
       absl::MutexLock lock(&mu_);
       done_ = true;
       destroy = Unreferenced();
+      claimed = agent_id_;
     }
+    if (!claimed.empty()) service_.ReleaseAgentStream(claimed);
     if (destroy) delete this;
   }
 
@@ -170,6 +173,13 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     if (service_.registry_.FindAgent(agent_id) == nullptr) {
       Fail(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         absl::StrCat("agent '", agent_id.substr(0, 128), "' is not registered")));
+      return DecideFinish();
+    }
+    if (!service_.ClaimAgentStream(agent_id)) {
+      Fail(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("agent '", agent_id, "' already has ",
+                                     service_.options_.max_streams_per_agent,
+                                     " ingest streams open; end one before opening another")));
       return DecideFinish();
     }
     agent_id_ = agent_id;
@@ -383,6 +393,20 @@ bool IngestService::Register(ReportStream* stream) {
 void IngestService::Unregister(ReportStream* stream) {
   absl::MutexLock lock(&streams_mu_);
   streams_.erase(stream);
+}
+
+bool IngestService::ClaimAgentStream(const std::string& agent_id) {
+  absl::MutexLock lock(&agent_streams_mu_);
+  uint32_t& open = agent_streams_[agent_id];
+  if (open >= options_.max_streams_per_agent) return false;
+  ++open;
+  return true;
+}
+
+void IngestService::ReleaseAgentStream(const std::string& agent_id) {
+  absl::MutexLock lock(&agent_streams_mu_);
+  auto at = agent_streams_.find(agent_id);
+  if (at != agent_streams_.end() && --at->second == 0) agent_streams_.erase(at);
 }
 
 void IngestService::Drain() {

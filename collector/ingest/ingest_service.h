@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "collector/access/agent_admission.h"
@@ -19,6 +21,9 @@ namespace postura::collector {
 struct IngestServiceOptions {
   uint32_t max_batch_items = 1000;
   uint32_t max_unacknowledged_batches = 32;
+  // Streams one agent may have open at once; a further one ends at its Hello with
+  // RESOURCE_EXHAUSTED (limits.max_streams_per_agent).
+  uint32_t max_streams_per_agent = 2;
   // The gRPC server's receive limit, announced in the Welcome so agents cut batches below it.
   uint32_t max_message_bytes = 4 << 20;
   ValidationLimits validation;
@@ -72,6 +77,13 @@ class IngestService final : public v1::IngestService::CallbackService {
   absl::Mutex streams_mu_;
   absl::flat_hash_set<ReportStream*> streams_ ABSL_GUARDED_BY(streams_mu_);
   bool draining_ ABSL_GUARDED_BY(streams_mu_) = false;
+
+  // Counts a stream of `agent_id` in; false if the agent has max_streams_per_agent open.
+  bool ClaimAgentStream(const std::string& agent_id);
+  void ReleaseAgentStream(const std::string& agent_id);
+  // Its own lock: streams claim while holding theirs, and Drain takes streams_mu_ first.
+  absl::Mutex agent_streams_mu_;
+  absl::flat_hash_map<std::string, uint32_t> agent_streams_ ABSL_GUARDED_BY(agent_streams_mu_);
 };
 
 }  // namespace postura::collector
