@@ -72,6 +72,20 @@ absl::Status Duration(absl::string_view key, const std::string& text, absl::Dura
   return absl::OkStatus();
 }
 
+// Sets `out` to the duration in `text` unless it is empty; InvalidArgument outside
+// [low, high].
+absl::Status BoundedDuration(absl::string_view key, const std::string& text, absl::Duration low,
+                             absl::Duration high, absl::Duration& out) {
+  absl::Duration parsed = out;
+  if (absl::Status s = Duration(key, text, parsed); !s.ok()) return s;
+  if (parsed < low || parsed > high) {
+    return KeyError(key, absl::StrCat("must be between ", absl::FormatDuration(low), " and ",
+                                      absl::FormatDuration(high)));
+  }
+  out = parsed;
+  return absl::OkStatus();
+}
+
 // The failed_authentication section: the backoff against guessing tokens.
 absl::Status FailedAuthenticationFromConfig(const v1::FailedAuthenticationConfig& config,
                                             AuthThrottleOptions& out) {
@@ -100,20 +114,6 @@ absl::Status FailedAuthenticationFromConfig(const v1::FailedAuthenticationConfig
   // After first_block, which bounds it.
   return bounded("failed_authentication.max_block", config.max_block(), out.first_block,
                  absl::Hours(24), out.max_block);
-}
-
-// Sets `out` to the duration in `text` unless it is empty; InvalidArgument outside
-// [low, high].
-absl::Status BoundedDuration(absl::string_view key, const std::string& text, absl::Duration low,
-                             absl::Duration high, absl::Duration& out) {
-  absl::Duration parsed = out;
-  if (absl::Status s = Duration(key, text, parsed); !s.ok()) return s;
-  if (parsed < low || parsed > high) {
-    return KeyError(key, absl::StrCat("must be between ", absl::FormatDuration(low), " and ",
-                                      absl::FormatDuration(high)));
-  }
-  out = parsed;
-  return absl::OkStatus();
 }
 
 // The http section: the HTTPS listener's bounds.

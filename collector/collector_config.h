@@ -7,8 +7,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "collector/access/session_book.h"
 #include "collector/access/auth_throttle.h"
+#include "collector/access/session_book.h"
 #include "collector/alerting/alert_config.h"
 #include "collector/api/http_limits.h"
 #include "collector/history/history_downsampler.h"

@@ -143,7 +143,7 @@ HttpResponse OpenSession(const Gatekeeper& gate, SessionBook& sessions,
                          const HttpRequest& request) {
   const std::string* authorization = HeaderValue(request, "authorization");
   absl::StatusOr<Principal> principal = gate.AdmitToken(
-      it == request.headers.end() ? "" : BearerToken(it->second), Permission::kIdentify);
+      authorization == nullptr ? "" : BearerToken(*authorization), Permission::kIdentify);
   if (!principal.ok()) return ErrorResponse(principal.status());
   absl::StatusOr<std::string> id = sessions.Open(*principal);
   if (!id.ok()) return ErrorResponse(id.status());
