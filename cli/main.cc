@@ -25,6 +25,7 @@
 #include "cli/targets_command.h"
 #include "cli/terminal_text.h"
 #include "cli/token_commands.h"
+#include "cli/verify_command.h"
 #include "cli/watch_command.h"
 #include "common/model/catalog.h"
 #include "common/transport/grpc_lifetime.h"
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
   AddReportCommand(app, line);
   AddRequestsCommands(app, line);
   AddEvidenceCommands(app, line);
+  AddVerifyCommand(app, line);
   AddExceptionsCommands(app, line);
   AddExportCommand(app, line);
 

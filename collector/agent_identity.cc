@@ -16,6 +16,7 @@ absl::StatusOr<AgentIdentityServices> StartAgentIdentity(const CollectorOptions&
     return absl::Status(ca.status().code(), absl::StrCat("agent CA: ", ca.status().message()));
   }
   AgentIdentityServices services;
+  services.agent_ca_certificate_pem = ca->certificate_pem;
   services.admission = std::make_unique<AgentAdmission>(
       gate, credentials, clock,
       AgentAdmissionOptions{.agent_ca_certificate_pem = ca->certificate_pem,

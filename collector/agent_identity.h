@@ -8,6 +8,7 @@
 // on the starting thread.
 
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "collector/access/agent_admission.h"
@@ -17,6 +18,7 @@
 namespace postura::collector {
 
 struct AgentIdentityServices {
+  std::string agent_ca_certificate_pem;  // For evidence proofs (docs/signed-evidence.md).
   std::unique_ptr<AgentAdmission> admission;
   std::unique_ptr<EnrollmentService> enrollment;  // Borrows `admission`.
 };

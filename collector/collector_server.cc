@@ -90,6 +90,10 @@ absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::strin
   return absl::OkStatus();
 }
 
+void AppendRoutes(std::vector<HttpRoute>& routes, std::vector<HttpRoute> more) {
+  for (HttpRoute& route : more) routes.push_back(std::move(route));
+}
+
 // The API's routes, those about the past (past_routes.h), remediation time
 // (remediation_routes.h), crosswalk reports (crosswalk_routes.h) and evidence requests
 // (requests_routes.h).
@@ -99,22 +103,12 @@ std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
                                         const CredentialStore& credentials,
                                         std::shared_ptr<const CrosswalkSet> crosswalks) {
   std::vector<HttpRoute> routes = ApiRoutes(sources);
-  for (HttpRoute& route : PastRoutes(*sources.past, *sources.gate)) {
-    routes.push_back(std::move(route));
-  }
-  for (HttpRoute& route : RemediationRoutes(remediation, *sources.gate)) {
-    routes.push_back(std::move(route));
-  }
-  for (HttpRoute& route : TierRoutes(tiers, *sources.gate)) {
-    routes.push_back(std::move(route));
-  }
-  for (HttpRoute& route :
-       CrosswalkRoutes(*sources.queries, *sources.gate, *sources.catalog, std::move(crosswalks))) {
-    routes.push_back(std::move(route));
-  }
-  for (HttpRoute& route : RequestsRoutes(requests, *sources.gate, credentials)) {
-    routes.push_back(std::move(route));
-  }
+  AppendRoutes(routes, PastRoutes(*sources.past, *sources.gate));
+  AppendRoutes(routes, RemediationRoutes(remediation, *sources.gate));
+  AppendRoutes(routes, TierRoutes(tiers, *sources.gate));
+  AppendRoutes(routes, CrosswalkRoutes(*sources.queries, *sources.gate, *sources.catalog,
+                                       std::move(crosswalks)));
+  AppendRoutes(routes, RequestsRoutes(requests, *sources.gate, credentials));
   return routes;
 }
 
@@ -172,9 +166,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
        .on_committed =
            [scorer](std::vector<SourceUpdate> updates) { scorer->OnCommitted(std::move(updates)); },
        .on_agents_heard =
-           [alerts](const std::vector<std::string>& agents) {
-             alerts->OnBatchesCommitted(agents);
-           },
+           [alerts](const std::vector<std::string>& agents) { alerts->OnBatchesCommitted(agents); },
        .on_conflict =
            [alerts](const SequenceConflict& conflict) {
              alerts->OnSequenceConflict({.agent_id = conflict.agent_id,
@@ -263,8 +255,11 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                                                               .store = server->store_.get(),
                                                               .catalog = &catalog,
                                                               .clock = &clock});
-  server->query_ = std::make_unique<QueryService>(*server->gate_, *server->queries_, *server->past_,
-                                                  *server->remediation_, *server->scorer_);
+  server->proofs_ = std::make_unique<ProofExporter>(*server->store_, *server->registry_,
+                                                    server->agents_.agent_ca_certificate_pem);
+  server->query_ =
+      std::make_unique<QueryService>(*server->gate_, *server->queries_, *server->past_,
+                                     *server->remediation_, *server->proofs_, *server->scorer_);
   server->tiers_ =
       std::make_unique<TierQueries>(TierQueriesSources{.queries = server->queries_.get(),
                                                        .scorer = server->scorer_.get(),
@@ -344,19 +339,13 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   std::vector<HttpRoute> routes =
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,
                        *server->credentials_, *std::move(crosswalks));
-  for (HttpRoute& route : ProfileRoutes(*server->profiles_, *server->gate_)) {
-    routes.push_back(std::move(route));
-  }
+  AppendRoutes(routes, ProfileRoutes(*server->profiles_, *server->gate_));
   // Risk exceptions and the accepted-risk counts (exceptions_service.h).
-  for (HttpRoute& route : ExceptionsRoutes(*server->exceptions_, *server->queries_, *server->gate_,
-                                           *server->credentials_)) {
-    routes.push_back(std::move(route));
-  }
+  AppendRoutes(routes, ExceptionsRoutes(*server->exceptions_, *server->queries_, *server->gate_,
+                                        *server->credentials_));
   // The dashboard's Requests page: each outcome's answers on an asset (answers_routes.h).
-  for (HttpRoute& route : AnswersRoutes(*server->requests_, *server->registry_, *server->store_,
-                                        catalog, *server->gate_, *server->credentials_)) {
-    routes.push_back(std::move(route));
-  }
+  AppendRoutes(routes, AnswersRoutes(*server->requests_, *server->registry_, *server->store_,
+                                     catalog, *server->gate_, *server->credentials_));
   absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
       {.listen_address = options.http_listen_address,
        .limits = options.http,
@@ -398,6 +387,7 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   agents_.enrollment.reset();
   ingest_.reset();
   query_.reset();
+  proofs_.reset();
   tiers_service_.reset();
   profile_service_.reset();
   profiles_.reset();

@@ -94,6 +94,7 @@ class CollectorServer {
   std::unique_ptr<RemediationQueries> remediation_;
   std::unique_ptr<TierQueries> tiers_;
   std::unique_ptr<TiersService> tiers_service_;
+  std::unique_ptr<ProofExporter> proofs_;
   std::unique_ptr<QueryService> query_;
   std::unique_ptr<ProfileQueries> profiles_;
   std::unique_ptr<ProfileService> profile_service_;

@@ -84,9 +84,9 @@ TEST_F(AccessControlTest, EveryGrpcMethodRefusesACallWithoutCredential) {
           << method << ": " << status.error_message();
     }
   }
-  // access (with the certificate renewal), admin, query, ingest, watch, tiers, requests,
-  // exceptions, profile, operations.
-  EXPECT_EQ(methods, 7 + 15 + 10 + 1 + 1 + 1 + 9 + 4 + 1 + 2);
+  // access (with the certificate renewal), admin, query (with the evidence proof), ingest,
+  // watch, tiers, requests, exceptions, profile, operations.
+  EXPECT_EQ(methods, 7 + 15 + 11 + 1 + 1 + 1 + 9 + 4 + 1 + 2);
   EXPECT_EQ(ItemsStored(), stored);
   EXPECT_THAT(AgentIds(), ElementsAre("acme-agent", "hq-agent", "other-agent"));
 }

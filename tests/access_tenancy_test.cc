@@ -111,6 +111,13 @@ TEST_F(AccessControlTest, ASupplierSeesOnlyItsOwnTenant) {
          return Call<v1::QueryService>(address_, supplier_, &v1::QueryService::Stub::GetAssetScore,
                                        request);
        }},
+      {"evidence proof",
+       [&](const std::string& asset) {
+         v1::ExportEvidenceProofRequest request;
+         request.set_asset_id(asset);
+         return Call<v1::QueryService>(address_, supplier_,
+                                       &v1::QueryService::Stub::ExportEvidenceProof, request);
+       }},
       {"targets",
        [&](const std::string& asset) {
          v1::GetTargetsRequest request;
@@ -148,6 +155,14 @@ TEST_F(AccessControlTest, ASupplierSeesOnlyItsOwnTenant) {
                   .ok());
   ASSERT_EQ(scores.assets_size(), 1);
   EXPECT_EQ(scores.assets(0).asset_id(), "acme-web");
+  v1::EvidenceProof proof;  // Of every asset it may see: its own.
+  ASSERT_TRUE(Call<v1::QueryService>(address_, supplier_,
+                                     &v1::QueryService::Stub::ExportEvidenceProof,
+                                     v1::ExportEvidenceProofRequest(), &proof)
+                  .ok());
+  for (const v1::StoredEvidence& item : proof.items()) {
+    EXPECT_EQ(item.evidence().asset_id(), "acme-web");
+  }
   v1::ListAssetScoresRequest others;
   others.set_supplier_id("other");
   EXPECT_EQ(

@@ -212,6 +212,13 @@ grpc::ServerUnaryReactor* QueryService::PlanAsset(grpc::CallbackServerContext* c
   });
 }
 
+grpc::ServerUnaryReactor* QueryService::ExportEvidenceProof(
+    grpc::CallbackServerContext* context, const v1::ExportEvidenceProofRequest* request,
+    v1::EvidenceProof* response) {
+  return Admitted(context, Permission::kReadEvidence, response,
+                  [&](const Principal& principal) { return proofs_.Export(principal, *request); });
+}
+
 grpc::ServerWriteReactor<v1::ScoreUpdate>* QueryService::Watch(grpc::CallbackServerContext* context,
                                                                const v1::WatchRequest* request) {
   absl::StatusOr<Principal> principal = gate_.Admit(*context, Permission::kWatch);

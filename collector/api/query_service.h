@@ -3,6 +3,7 @@
 
 #include "collector/access/gatekeeper.h"
 #include "collector/api/past_queries.h"
+#include "collector/api/proof_export.h"
 #include "collector/api/remediation_queries.h"
 #include "collector/api/score_queries.h"
 #include "collector/scoring/live_scorer.h"
@@ -19,8 +20,14 @@ namespace postura::collector {
 class QueryService final : public v1::QueryService::CallbackService {
  public:
   QueryService(const Gatekeeper& gate, const ScoreQueries& queries, const PastQueries& past,
-               const RemediationQueries& remediation, LiveScorer& scorer)
-      : gate_(gate), queries_(queries), past_(past), remediation_(remediation), scorer_(scorer) {}
+               const RemediationQueries& remediation, const ProofExporter& proofs,
+               LiveScorer& scorer)
+      : gate_(gate),
+        queries_(queries),
+        past_(past),
+        remediation_(remediation),
+        proofs_(proofs),
+        scorer_(scorer) {}
 
   grpc::ServerUnaryReactor* GetAssetScore(grpc::CallbackServerContext* context,
                                           const v1::GetAssetScoreRequest* request,
@@ -48,6 +55,9 @@ class QueryService final : public v1::QueryService::CallbackService {
   grpc::ServerUnaryReactor* PlanAsset(grpc::CallbackServerContext* context,
                                       const v1::PlanAssetRequest* request,
                                       v1::AssetPlan* response) override;
+  grpc::ServerUnaryReactor* ExportEvidenceProof(grpc::CallbackServerContext* context,
+                                                const v1::ExportEvidenceProofRequest* request,
+                                                v1::EvidenceProof* response) override;
   grpc::ServerWriteReactor<v1::ScoreUpdate>* Watch(grpc::CallbackServerContext* context,
                                                    const v1::WatchRequest* request) override;
 
@@ -61,6 +71,7 @@ class QueryService final : public v1::QueryService::CallbackService {
   const ScoreQueries& queries_;
   const PastQueries& past_;
   const RemediationQueries& remediation_;
+  const ProofExporter& proofs_;
   LiveScorer& scorer_;
 };
 

@@ -148,6 +148,10 @@ absl::StatusOr<ProofReport> VerifyEvidenceProof(const v1::EvidenceProof& proof,
                                                 absl::Time since) {
   const std::string ca_pem =
       std::string(trusted_ca_pem.empty() ? proof.agent_ca_certificate_pem() : trusted_ca_pem);
+  if (ca_pem.empty()) {
+    return absl::InvalidArgumentError(
+        "no agent CA to check against: the proof names none, and none was given");
+  }
   if (absl::StatusOr<std::vector<tls_internal::X509Ptr>> ca =
           tls_internal::ParseCertificates(ca_pem, "the agent CA's certificate");
       !ca.ok()) {

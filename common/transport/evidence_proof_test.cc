@@ -195,9 +195,12 @@ TEST_F(EvidenceProofTest, SinceSkipsItemsReceivedBefore) {
   EXPECT_EQ(Verify().verified, 2);
 }
 
-TEST_F(EvidenceProofTest, ACaThatDoesNotParseIsAnError) {
+TEST_F(EvidenceProofTest, ACaThatDoesNotParseOrNoCaAtAllIsAnError) {
   EXPECT_EQ(VerifyEvidenceProof(proof_, "not a certificate").status().code(),
             absl::StatusCode::kInvalidArgument);
+  proof_.clear_agent_ca_certificate_pem();
+  EXPECT_EQ(VerifyEvidenceProof(proof_, "").status().message(),
+            "no agent CA to check against: the proof names none, and none was given");
 }
 
 }  // namespace
