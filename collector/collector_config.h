@@ -31,7 +31,7 @@ struct CollectorOptions {
   uint64_t max_queued_bytes = 32 << 20;
   uint64_t max_grpc_memory_bytes = 128 << 20;
   uint32_t max_streams_per_agent = 2;
-  HttpLimits http;  // The HTTPS listener (http.* keys).
+  HttpLimits http;                            // The HTTPS listener (http.* keys).
   AuthThrottleOptions failed_authentication;  // failed_authentication.*
   uint64_t store_memtable_bytes = 24 << 20;
   uint64_t store_block_cache_bytes = 8 << 20;

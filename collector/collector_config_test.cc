@@ -287,7 +287,8 @@ TEST(CollectorConfigTest, HttpListenerBoundsHaveDefaultsAndCheckedBounds) {
            {"http: {max_body_bytes: 100}", "http.max_body_bytes: 100 is outside"},
            {"http: {requests_per_second_per_credential: 100001}",
             "http.requests_per_second_per_credential: 100001 is outside"},
-           {"limits: {max_streams_per_agent: 65}", "limits.max_streams_per_agent: 65 is outside"}}) {
+           {"limits: {max_streams_per_agent: 65}",
+            "limits.max_streams_per_agent: 65 is outside"}}) {
     EXPECT_THAT(FromYaml("data_dir: /d\n" + yaml + "\n").status(), HasMessage(HasSubstr(message)))
         << yaml;
   }

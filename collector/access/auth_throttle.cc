@@ -27,9 +27,9 @@ absl::Status AuthThrottle::Check(absl::string_view address) {
   if (it == peers_.end() || now >= it->second.blocked_until) return absl::OkStatus();
   ++stats_.refusals;
   const absl::Duration left = absl::Ceil(it->second.blocked_until - now, absl::Seconds(1));
-  return absl::ResourceExhaustedError(absl::StrCat("too many failed authentications from ", address,
-                                                   "; refused for ", absl::FormatDuration(left),
-                                                   " more (docs/security.md, \"Failed authentication\")"));
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "too many failed authentications from ", address, "; refused for ",
+      absl::FormatDuration(left), " more (docs/security.md, \"Failed authentication\")"));
 }
 
 void AuthThrottle::RecordFailure(absl::string_view address) {

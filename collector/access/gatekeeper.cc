@@ -58,8 +58,7 @@ absl::StatusOr<Principal> Gatekeeper::Admit(const grpc::CallbackServerContext& c
   if (it == metadata.end()) return NoCredential();
   const absl::string_view value(it->second.data(), it->second.size());
   const absl::string_view token = BearerToken(value);
-  return AdmitFrom(context.peer(), !token.empty(),
-                   [&] { return AdmitToken(token, permission); });
+  return AdmitFrom(context.peer(), !token.empty(), [&] { return AdmitToken(token, permission); });
 }
 
 absl::StatusOr<Principal> Gatekeeper::AdmitFrom(

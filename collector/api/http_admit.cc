@@ -32,9 +32,8 @@ absl::StatusOr<Principal> AdmitPrincipal(const HttpRequest& request, const Gatek
   return gate.AdmitFrom(
       request.remote_address, authorization != nullptr && !BearerToken(*authorization).empty(),
       [&] {
-        return gate.AdmitHttp(authorization,
-                              cookie_allowed ? HeaderValue(request, "cookie") : nullptr,
-                              permission);
+        return gate.AdmitHttp(
+            authorization, cookie_allowed ? HeaderValue(request, "cookie") : nullptr, permission);
       });
 }
 
