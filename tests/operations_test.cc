@@ -114,7 +114,7 @@ TEST(BackupProcessTest, ABackupWhileIngestRunsRestoresTheScoresAndEveryAcknowled
   stop = true;
   ingest.join();
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
-  EXPECT_THAT(backup.out, HasSubstr("format version 2"));
+  EXPECT_THAT(backup.out, HasSubstr("format version 3"));
   // Refused: a directory that is not empty, and an operator (only an admin may back up).
   auto again =
       RunProcess({POSTURA_COLLECTOR_BIN, "backup", "--config", original_dir + "/collector.yaml",
