@@ -71,11 +71,16 @@ async function signedInPage(browser, http, token) {
   return page;
 }
 
-// Shows the Requests page afresh (its data is read when it is shown).
+// Shows the Requests page afresh (its data is read when it is shown). The table already
+// on the page is marked stale first, so the wait ends only on a table rendered from the
+// fresh read, never on the one left from the last visit.
 async function showRequests(page) {
-  await page.evaluate(() => { location.hash = '#/'; });
+  await page.evaluate(() => {
+    document.querySelector('[data-testid="all-requests"]')?.setAttribute('data-stale', '');
+    location.hash = '#/';
+  });
   await page.evaluate(() => { location.hash = '#/requests'; });
-  await page.waitFor(() => !document.getElementById('view-requests').hidden && document.querySelector('[data-testid="all-requests"]'));
+  await page.waitFor(() => !document.getElementById('view-requests').hidden && document.querySelector('[data-testid="all-requests"]:not([data-stale])'));
 }
 
 const row = (request, outcome) => `[data-testid="owner-request"][data-request-id="${request}"] tr[data-outcome-id="${outcome}"]`;
