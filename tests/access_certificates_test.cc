@@ -9,10 +9,14 @@
 #include "collector/testing/test_evidence.h"
 #include "common/model/catalog.h"
 #include "common/transport/agent_certificate.h"
+#include "common/transport/evidence_proof.h"
+#include "common/transport/evidence_seal.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "postura/v1/access.grpc.pb.h"
+#include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
+#include "postura/v1/query.grpc.pb.h"
 #include "tests/access_control_fixture.h"
 #include "tests/testing/collector_client.h"
 
@@ -274,6 +278,58 @@ TEST_F(AgentCertificateAccessTest, BearerAgentCredentialsCanBeSwitchedOff) {
   EXPECT_EQ(ItemsStored(), stored);
   EXPECT_TRUE(ReportAs(agent, "hq-2", 1, "hq").ok());
   EXPECT_EQ(ItemsStored(), stored + 1);
+}
+
+// Signed evidence (items 2 and 7): on a certificate's stream a batch that is unsigned,
+// signed by another key, or a replay of a signed batch with an item changed under its
+// signature is refused with UNAUTHENTICATED, stores nothing and is counted; the positive
+// twins are the signed batches before and after. The export of what was stored proves
+// each item, offline, against the collector's agent CA.
+TEST_F(AgentCertificateAccessTest, ABatchWithAForgedOrMissingSignatureIsRefusedAndNothingStored) {
+  const KeyedAgent agent = EnrollWithKey("acme-2", "acme-web", "acme");
+  ASSERT_TRUE(ReportAs(agent, "acme-2", 1, "acme-web").ok());
+  const uint64_t stored = ItemsStored();
+
+  v1::Batch batch;
+  batch.set_sequence(2);
+  *batch.add_items() = collector::TestEvidence("acme-web", kOutcome, clock_.TimeNow());
+  grpc::Status unsigned_batch = SendBatch(agent.trust, agent.certificate, "acme-2", batch);
+  EXPECT_EQ(unsigned_batch.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(unsigned_batch.error_message(), HasSubstr("unsigned"));
+
+  const EvidenceSigner stranger = EvidenceSigner::FromKeyPem(NewAgentKeyPem().value()).value();
+  batch.set_signature(stranger.Sign(SealOfItems("acme-2", 2, batch.items())).value());
+  grpc::Status forged = SendBatch(agent.trust, agent.certificate, "acme-2", batch);
+  EXPECT_EQ(forged.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(forged.error_message(), HasSubstr("does not match"));
+
+  // The agent's own signature over one level, replayed over another.
+  const EvidenceSigner own = EvidenceSigner::FromKeyPem(agent.certificate.key_pem).value();
+  batch.set_signature(own.Sign(SealOfItems("acme-2", 2, batch.items())).value());
+  batch.mutable_items(0)->set_level(v1::DLI_100);
+  grpc::Status replayed = SendBatch(agent.trust, agent.certificate, "acme-2", batch);
+  EXPECT_EQ(replayed.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ItemsStored(), stored);
+
+  v1::IngestStats stats;
+  ASSERT_TRUE(Call<v1::AdminService>(address_, admin_, &v1::AdminService::Stub::GetIngestStats,
+                                     v1::GetIngestStatsRequest(), &stats)
+                  .ok());
+  EXPECT_EQ(stats.batches_signature_refused(), 3u);
+  EXPECT_TRUE(ReportAs(agent, "acme-2", 2, "acme-web").ok());
+  EXPECT_EQ(ItemsStored(), stored + 1);
+
+  v1::ExportEvidenceProofRequest request;
+  request.set_asset_id("acme-web");
+  v1::EvidenceProof proof;
+  ASSERT_TRUE(Call<v1::QueryService>(address_, admin_, &v1::QueryService::Stub::ExportEvidenceProof,
+                                     request, &proof)
+                  .ok());
+  const ProofReport report = VerifyEvidenceProof(proof, proof.agent_ca_certificate_pem()).value();
+  EXPECT_EQ(report.verified, 2);  // acme-2's two batches; acme-agent's came over a token.
+  EXPECT_EQ(report.failed, 0);
+  EXPECT_EQ(report.unsigned_items, proof.items_size() - 2);
+  EXPECT_EQ(proof.agent_certificates_pem_size(), 1);
 }
 
 }  // namespace

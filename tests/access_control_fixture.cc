@@ -2,6 +2,7 @@
 
 #include "collector/testing/test_evidence.h"
 #include "common/model/catalog.h"
+#include "common/transport/evidence_seal.h"
 #include "postura/v1/admin.grpc.pb.h"
 #include "postura/v1/ingest.grpc.pb.h"
 #include "tests/testing/https_client.h"
@@ -87,6 +88,23 @@ grpc::Status AccessControlTest::Report(const CollectorTrust& trust, const std::s
                                        uint64_t sequence, const std::string& asset, v1::Ack* ack,
                                        const std::string& outcome,
                                        const ClientCertificate& certificate) {
+  v1::Batch batch;
+  batch.set_sequence(sequence);
+  *batch.add_items() = TestEvidence(asset, outcome, clock_.TimeNow());
+  if (!certificate.empty()) {
+    absl::StatusOr<EvidenceSigner> signer = EvidenceSigner::FromKeyPem(certificate.key_pem);
+    EXPECT_TRUE(signer.ok()) << signer.status();
+    if (signer.ok()) {
+      batch.set_signature(signer->Sign(SealOfItems(agent, sequence, batch.items())).value());
+    }
+  }
+  return SendBatch(trust, certificate, agent, batch, ack);
+}
+
+grpc::Status AccessControlTest::SendBatch(const CollectorTrust& trust,
+                                          const ClientCertificate& certificate,
+                                          const std::string& agent, const v1::Batch& batch,
+                                          v1::Ack* ack) {
   auto stub = v1::IngestService::NewStub(FreshChannel(address_, trust, certificate));
   std::unique_ptr<grpc::ClientContext> context = Context();
   auto stream = stub->Report(context.get());
@@ -94,10 +112,9 @@ grpc::Status AccessControlTest::Report(const CollectorTrust& trust, const std::s
   hello.mutable_hello()->set_agent_id(agent);
   v1::CollectorMessage reply;
   if (stream->Write(hello) && stream->Read(&reply)) {
-    v1::AgentMessage batch;
-    batch.mutable_batch()->set_sequence(sequence);
-    *batch.mutable_batch()->add_items() = TestEvidence(asset, outcome, clock_.TimeNow());
-    if (stream->Write(batch) && stream->Read(&reply) && ack != nullptr) *ack = reply.ack();
+    v1::AgentMessage message;
+    *message.mutable_batch() = batch;
+    if (stream->Write(message) && stream->Read(&reply) && ack != nullptr) *ack = reply.ack();
   }
   stream->WritesDone();
   while (stream->Read(&reply)) {

@@ -53,12 +53,17 @@ class AccessControlTest : public testing::Test {
   CollectorTrust ApiToken(v1::Role role, const std::string& tenant, int64_t ttl_seconds = 0);
 
   // Opens an ingest stream as `trust` (presenting `certificate`, if any), says Hello as
-  // `agent` and sends one batch with one item for `asset`. The stream's final status;
-  // `ack` receives the acknowledgement.
+  // `agent` and sends one batch with one item for `asset`, signed with the certificate's
+  // key when there is one (as agents do). The stream's final status; `ack` receives the
+  // acknowledgement.
   grpc::Status Report(const CollectorTrust& trust, const std::string& agent, uint64_t sequence,
                       const std::string& asset, v1::Ack* ack = nullptr,
                       const std::string& outcome = kOutcome,
                       const ClientCertificate& certificate = ClientCertificate());
+
+  // Sends `batch` as it is, on a stream opened as in Report.
+  grpc::Status SendBatch(const CollectorTrust& trust, const ClientCertificate& certificate,
+                         const std::string& agent, const v1::Batch& batch, v1::Ack* ack = nullptr);
 
   // Items stored since the collector started, as the admin reads them.
   uint64_t ItemsStored();

@@ -11,14 +11,38 @@ namespace postura::agent {
 
 Uploader::Uploader(Spool& spool, const UploaderOptions& options)
     : spool_(spool), options_(options) {
+  Connect();
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Uploader::Connect() {
   ClientCertificate certificate;
-  if (options.identity != nullptr) {
-    identity_generation_ = options.identity->generation();
-    certificate = options.identity->certificate();
+  if (options_.identity != nullptr) {
+    identity_generation_ = options_.identity->generation();
+    certificate = options_.identity->certificate();
   }
   stub_ = v1::IngestService::NewStub(
-      CreateCollectorChannel(options.collector_address, options.trust, certificate));
-  thread_ = std::thread([this] { Run(); });
+      CreateCollectorChannel(options_.collector_address, options_.trust, certificate));
+  signer_.reset();
+  if (certificate.empty()) return;
+  absl::StatusOr<EvidenceSigner> signer = EvidenceSigner::FromKeyPem(certificate.key_pem);
+  if (!signer.ok()) {
+    // The collector refuses unsigned batches from a certificate's stream, and says so.
+    LOG(ERROR) << "the agent's key cannot sign evidence: " << signer.status();
+    return;
+  }
+  signer_ = *std::move(signer);
+}
+
+void Uploader::Sign(v1::Batch& batch) const {
+  if (!signer_) return;
+  absl::StatusOr<std::string> signature =
+      signer_->Sign(SealOfItems(options_.agent_id, batch.sequence(), batch.items()));
+  if (!signature.ok()) {
+    LOG(ERROR) << "signing batch " << batch.sequence() << ": " << signature.status();
+    return;
+  }
+  batch.set_signature(*std::move(signature));
 }
 
 Uploader::~Uploader() {
@@ -70,11 +94,7 @@ void Uploader::Run() {
 }
 
 grpc::Status Uploader::RunStream() {
-  if (IdentityChanged()) {  // A renewed certificate: a channel that presents it.
-    identity_generation_ = options_.identity->generation();
-    stub_ = v1::IngestService::NewStub(CreateCollectorChannel(
-        options_.collector_address, options_.trust, options_.identity->certificate()));
-  }
+  if (IdentityChanged()) Connect();  // A renewed certificate: a channel that presents it.
   grpc::ClientContext context;
   {
     absl::MutexLock lock(&mu_);
@@ -227,6 +247,7 @@ bool Uploader::SendMore(grpc::ClientReaderWriter<v1::AgentMessage, v1::Collector
         return true;
       }
     }
+    Sign(batch);
     message.mutable_batch()->Swap(&batch);
     if (!stream.Write(message)) return false;
     sent = sequence;

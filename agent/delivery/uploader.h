@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "agent/delivery/certificate_renewal.h"
 #include "agent/delivery/spool.h"
 #include "common/transport/collector_channel.h"
+#include "common/transport/evidence_seal.h"
 #include "postura/v1/ingest.grpc.pb.h"
 
 namespace postura::agent {
@@ -20,8 +22,9 @@ struct UploaderOptions {
   std::string collector_address;  // host:port
   CollectorTrust trust;           // The CA pinned, and a bearer credential if any.
   // The agent's key and certificate, read at each connection; a change (a renewed
-  // certificate) ends the stream so that the next one uses it. Null: none (a bearer
-  // credential). Must outlive the uploader.
+  // certificate) ends the stream so that the next one uses it. With one, every batch
+  // goes signed by the key (Batch.signature). Null: none (a bearer credential; batches
+  // go unsigned). Must outlive the uploader.
   const IdentityHolder* identity = nullptr;
   std::string agent_id;
   absl::Duration initial_backoff = absl::Milliseconds(200);
@@ -70,6 +73,10 @@ class Uploader {
   // Recuts or sets aside the oldest batch when it exceeds the limits; true if it did.
   bool FitOldestToLimits();
   void NoteRejections(const v1::Ack& ack);
+  // A channel (and signer) for the identity holder's current certificate.
+  void Connect();
+  // Signs `batch` with the agent's key, if it has one.
+  void Sign(v1::Batch& batch) const;
   // True if the identity holder has a newer identity than the channel's.
   bool IdentityChanged() const {
     return options_.identity != nullptr && options_.identity->generation() != identity_generation_;
@@ -101,6 +108,8 @@ class Uploader {
   int refusals_ = 0;
   // The identity generation the stub's channel was made with (uploader thread only).
   uint64_t identity_generation_ = 0;
+  // Signs batches with the key of that identity; empty without one (uploader thread only).
+  std::optional<EvidenceSigner> signer_;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // To cancel on stop.
   std::thread thread_;
 };

@@ -255,6 +255,12 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
              "counter");
   out.Sample("postura_ingest_sequence_conflicts_total", {},
              static_cast<double>(ingest.batches_conflicting()));
+  out.Family("postura_ingest_signature_refusals_total",
+             "Batches refused because their signature was missing or did not verify against "
+             "the agent certificate of their stream (the log names agent and peer).",
+             "counter");
+  out.Sample("postura_ingest_signature_refusals_total", {},
+             static_cast<double>(ingest.batches_signature_refused()));
   if (const AuthThrottle* throttle = sources.gate->throttle(); throttle != nullptr) {
     const AuthThrottleStats figures = throttle->Stats();
     out.Family("postura_auth_failures_total",

@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "collector/ingest/batch_seals.h"
 #include "common/transport/grpc_status.h"
+#include "glog/logging.h"
 
 namespace postura::collector {
 
@@ -17,8 +19,11 @@ namespace postura::collector {
 class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage> {
  public:
   // `principal` is the caller as its certificate or credential admitted it, or why it did not;
-  // `peer` is where the call comes from (gRPC's peer text), for the log of a conflict.
-  ReportStream(IngestService& service, absl::StatusOr<Principal> principal, std::string peer)
+  // `certificate_pem` the client certificate it presented (empty for a bearer credential),
+  // whose key must then sign every batch; `peer` is where the call comes from (gRPC's peer
+  // text), for the log of a conflict or a refused signature.
+  ReportStream(IngestService& service, absl::StatusOr<Principal> principal,
+               const std::string& certificate_pem, std::string peer)
       : service_(service), peer_(std::move(peer)) {
     ++service_.open_streams_;
     bool accepted = service_.Register(this);
@@ -30,6 +35,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
         accepted = false;
       } else {
         principal_ = *std::move(principal);
+        accepted = accepted && CheckSealsWith(certificate_pem);
       }
       read_in_flight_ = accepted;
     }
@@ -157,6 +163,22 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     if (destroy) delete this;
   }
 
+  // Prepares the check of signed batches for a stream opened with `certificate_pem` (none
+  // for an empty one); false, after failing the stream, if the certificate has no key
+  // that verifies.
+  bool CheckSealsWith(const std::string& certificate_pem) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (certificate_pem.empty()) return true;
+    absl::StatusOr<BatchSealChecker> seals =
+        BatchSealChecker::ForCertificate(certificate_pem, principal_.credential_id);
+    if (!seals.ok()) {
+      Fail(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        absl::StrCat("agent certificate refused: ", seals.status().message())));
+      return false;
+    }
+    seals_.emplace(*std::move(seals));
+    return true;
+  }
+
   Actions OnHello() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (incoming_.message_case() != v1::AgentMessage::kHello) {
       Fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -237,6 +259,12 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     v1::Batch& batch = *incoming_.mutable_batch();
     last_stream_sequence_ = batch.sequence();
     const absl::Time now = service_.clock_.TimeNow();
+    std::optional<v1::BatchSealRecord> seal;
+    if (seals_) {
+      absl::StatusOr<v1::BatchSealRecord> checked = seals_->Check(agent_id_, batch, now);
+      if (!checked.ok()) return RefuseSignature(checked.status());
+      seal = *std::move(checked);
+    }
     BatchVerdict verdict =
         ValidateBatch(batch, *binding, service_.catalog_, service_.options_.validation, now);
     QueuedBatch queued;
@@ -247,12 +275,24 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
     queued.peer = peer_;
     // Encoding here spreads the serialization over gRPC's threads; the writer only copies.
     queued.encoded = EncodeBatch(agent_id_, batch, verdict.valid, now);
+    if (seal) seals_->Attach(*seal, !certificate_stored_, queued.encoded);
     queued.rejections = std::move(verdict.rejections);
     queued.done = [this](absl::StatusOr<v1::Ack> ack) { OnBatchDone(std::move(ack)); };
     ++pending_;
     held_ = std::move(queued);
     TryEnqueueHeld();
     return NextRead();
+  }
+
+  // Ends the stream for a batch whose signature does not verify: nothing of it is stored.
+  // Whoever holds a certificate without its key, or alters batches on the way, gets no
+  // further; the refusal is logged and counted (postura_ingest_signature_refusals_total).
+  Actions RefuseSignature(const absl::Status& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    LOG(WARNING) << "ingest: refused a batch of agent '" << agent_id_ << "' from " << peer_ << ": "
+                 << why.message();
+    service_.writer_.CountSignatureRefusal();
+    Fail(ToGrpcStatus(why));
+    return DecideFinish();
   }
 
   // Hands the held batch to the writer, or waits for room in its queue.
@@ -296,6 +336,9 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
         // resends it after a backoff.
         Fail(ToGrpcStatus(ack.status()));
       } else if (!error_) {
+        // An applied batch committed the certificate it carried (every batch carries it
+        // until then).
+        if (!ack->duplicate()) certificate_stored_ = true;
         *outbox_.emplace_back().mutable_ack() = *std::move(ack);
       }
       actions = NextWrite();
@@ -365,6 +408,10 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
   absl::Mutex mu_;
   Principal principal_ ABSL_GUARDED_BY(mu_);
   std::string agent_id_ ABSL_GUARDED_BY(mu_);  // Empty until the Hello.
+  // Checks the batches of a stream opened with an agent certificate; empty otherwise.
+  std::optional<BatchSealChecker> seals_ ABSL_GUARDED_BY(mu_);
+  // The store holds the certificate: a batch of this stream that carried it was applied.
+  bool certificate_stored_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t last_stream_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   // Batches read and not yet acknowledged, including the held one.
   uint32_t pending_ ABSL_GUARDED_BY(mu_) = 0;
@@ -424,7 +471,8 @@ void IngestService::Drain() {
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage>* IngestService::Report(
     grpc::CallbackServerContext* context) {
-  return new ReportStream(*this, admission_.AdmitReport(*context), context->peer());
+  return new ReportStream(*this, admission_.AdmitReport(*context), PeerCertificatePem(*context),
+                          context->peer());
 }
 
 }  // namespace postura::collector

@@ -56,6 +56,11 @@ AgentProgress IngestWriter::Progress(const std::string& agent_id) const {
   return it == progress_.end() ? AgentProgress{} : it->second;
 }
 
+void IngestWriter::CountSignatureRefusal() {
+  absl::MutexLock lock(&mu_);
+  stats_.set_batches_signature_refused(stats_.batches_signature_refused() + 1);
+}
+
 v1::IngestStats IngestWriter::Stats() const {
   absl::MutexLock lock(&mu_);
   v1::IngestStats stats = stats_;

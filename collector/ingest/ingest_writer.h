@@ -104,6 +104,10 @@ class IngestWriter {
   // Highest stored sequence of the agent, counting only committed writes.
   AgentProgress Progress(const std::string& agent_id) const;
 
+  // Counts a batch an ingest stream refused because its signature did not verify; the
+  // writer keeps ingest's counters (IngestStats.batches_signature_refused).
+  void CountSignatureRefusal();
+
   // Counters since start (open_streams is not the writer's and stays 0).
   v1::IngestStats Stats() const;
   // Duration of each synced commit (one per group of batches).

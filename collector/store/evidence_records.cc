@@ -7,7 +7,8 @@ namespace postura::collector {
 
 uint64_t EncodedBatch::bytes() const {
   uint64_t total = sizeof(*this) + entries.capacity() * sizeof(Entry) + seal_key.capacity() +
-                   seal_value.capacity();
+                   seal_value.capacity() + certificate_key.capacity() +
+                   certificate_value.capacity();
   for (const Entry& entry : entries) {
     total += entry.evidence_key.capacity() + entry.value.capacity() + entry.state_key.capacity() +
              entry.state_value.capacity();

@@ -68,6 +68,10 @@ struct EncodedBatch {
   // (SealKey); both empty for a batch that came unsigned. Written with the entries.
   std::string seal_key;
   std::string seal_value;
+  // The agent certificate whose key signed it, a serialized v1::AgentCertificateRecord, and
+  // its key (CertificateKey); empty when the stream stored it with an earlier batch.
+  std::string certificate_key;
+  std::string certificate_value;
 
   // Memory the encoded records hold.
   uint64_t bytes() const;

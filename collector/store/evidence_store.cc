@@ -80,6 +80,9 @@ absl::Status EvidenceStore::Commit(const std::vector<BatchToApply>& batches) {
     if (!apply.encoded->seal_key.empty()) {
       write.Put(seals_, apply.encoded->seal_key, apply.encoded->seal_value);
     }
+    if (!apply.encoded->certificate_key.empty()) {
+      write.Put(seals_, apply.encoded->certificate_key, apply.encoded->certificate_value);
+    }
     write.Put(progress_, *apply.agent_id, EncodeProgress(apply.progress));
   }
   return FromRocksStatus(db_->Write(SyncedWrite(), &write), "committing evidence");
