@@ -283,6 +283,36 @@ check_campaign() {
     { echo "quickstart check: the health officer sees the supplier's request"; exit 1; }
 }
 
+# For --check: every item the agents sent (the supplier's attestation among them) proves,
+# offline and against the agent CA's own certificate, that it came unchanged from its agent;
+# the answers people gave through requests are unsigned. A copy of the proof with the
+# attestation's level raised fails with exit status 5, naming the item.
+check_signed_evidence() {
+  local ca="$DIR/collector/agent-ca/agent-ca.crt" proof="$DIR/evidence-proof.json"
+  postura evidence verify --org --ca "$ca" --save "$proof" --format json >"$DIR/verify.json" ||
+    { echo "quickstart check: evidence verify failed on the quickstart's store:"
+      cat "$DIR/verify.json"; exit 1; }
+  python3 - "$DIR/verify.json" "$proof" "$DIR/evidence-proof-tampered.json" <<'PY' ||
+import json, sys
+report, proof = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert report["failed"] == 0 and report["verified"] >= 40, report
+attested = [i for i in proof["items"] if i["evidence"].get("kind") == "ATTESTED"
+            and i["agentId"] == "cloudhost-host"]
+assert attested, "no attestation of the supplier's agent in the proof"
+unsigned = {(f["agentId"], f["sequence"]) for f in report["findings"]}
+assert all((i["agentId"], i["sequence"]) not in unsigned for i in attested), "attestation unsigned"
+attested[0]["evidence"]["level"] = "DLI_100"
+json.dump(proof, open(sys.argv[3], "w"))
+PY
+    { echo "quickstart check: the agents' evidence does not all verify"; exit 1; }
+  local status=0
+  postura evidence verify --proof "$DIR/evidence-proof-tampered.json" --ca "$ca" \
+    >"$DIR/verify-tampered.log" || status=$?
+  [[ "$status" == 5 ]] && grep -q '^FAILED backup-service PR_IP_CSC_11_1' "$DIR/verify-tampered.log" ||
+    { echo "quickstart check: a tampered item is not caught (exit $status):"
+      cat "$DIR/verify-tampered.log"; exit 1; }
+}
+
 if [[ "$MODE" == "--check" ]]; then
   # For CI: six assets, each with live evidence, and the dashboard served.
   without_evidence && { echo "quickstart check: an asset has no live evidence"; exit 1; }
@@ -330,6 +360,7 @@ if [[ "$MODE" == "--check" ]]; then
   done
   [[ "$(postura tokens list | grep -c ' certificate ')" -ge 3 ]] ||
     { echo "quickstart check: the collector lists no certificates for the agents"; exit 1; }
+  check_signed_evidence
   # Nothing secret is logged: the secret part of no token appears in any log.
   for token_file in "$POSTURA_TOKEN_FILE" "$DIR"/*.token; do
     secret="$(cut -d. -f3 "$token_file")"
