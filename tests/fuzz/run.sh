@@ -25,6 +25,7 @@ here=$(realpath "$(dirname "$0")")
 # seed a few rules and their results (about 5 KB).
 targets=(
   agent_config:2048
+  batch_signature:4096
   catalog:4096
   check_pack:8192
   collector_config:2048
