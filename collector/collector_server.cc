@@ -335,7 +335,14 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       .reminders =
           [workflow, &clock, notice = options.renewal_notice](const Principal& principal) {
             return std::make_unique<ReminderFeed>(workflow, principal, clock, notice);
-          }};
+          },
+      .http_listener_stats =
+          [published = &server->http_for_metrics_]() -> std::optional<HttpListenerStats> {
+        const HttpServer* http = published->load();
+        if (http == nullptr) return std::nullopt;
+        return http->listener_stats();
+      },
+  };
   std::vector<HttpRoute> routes =
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,
                        *server->credentials_, *std::move(crosswalks));
@@ -354,6 +361,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       RequestsUploadRoutes(*server->requests_, *server->gate_, *server->credentials_));
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
+  server->http_for_metrics_.store(server->http_.get());
   server->server_->GetHealthCheckService()->SetServingStatus(true);
   LOG(INFO) << "collector serving gRPC (TLS) on " << server->address_ << ", HTTPS on "
             << server->http_->address() << ", store " << options.data_dir;
@@ -374,6 +382,7 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   server_->Shutdown(absl::ToChronoTime(absl::Now()));
   server_->Wait();
   server_.reset();
+  http_for_metrics_.store(nullptr);
   http_.reset();
   // Reverse of construction: the writer drains its queue before the store closes.
   operations_.reset();  // Waits for a backup that is running.

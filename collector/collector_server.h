@@ -1,6 +1,7 @@
 #ifndef POSTURA_COLLECTOR_COLLECTOR_SERVER_H_
 #define POSTURA_COLLECTOR_COLLECTOR_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -108,6 +109,8 @@ class CollectorServer {
   std::unique_ptr<ExceptionsService> exceptions_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpServer> http_;
+  // http_, once it is set (its figures are read by /metrics on the listener's threads).
+  std::atomic<const HttpServer*> http_for_metrics_{nullptr};
   std::string address_;
   std::string ca_file_;
   std::unique_ptr<ServingTls> tls_;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -176,6 +177,19 @@ TEST(HttpLimitsTest, ConnectionsPastThePeerBoundAreClosedBeforeTheirHandshake) {
   httplib::Result whoami = admin->Get("/api/v1/whoami");
   ASSERT_TRUE(whoami) << whoami.error();
   EXPECT_EQ(whoami->status, 200);
+  // /metrics counts the refusal and the connections open (the four idle and its own; the
+  // whoami's may not have been seen to close yet).
+  httplib::Result metrics = admin->Get("/metrics");
+  ASSERT_TRUE(metrics) << metrics.error();
+  EXPECT_THAT(metrics->body,
+              HasSubstr("postura_http_connections_refused_total{limit=\"per_peer\"} 1\n"));
+  EXPECT_THAT(metrics->body,
+              HasSubstr("postura_http_connections_refused_total{limit=\"total\"} 0\n"));
+  const size_t open_at = metrics->body.find("\npostura_http_connections_open ");
+  ASSERT_NE(open_at, std::string::npos);
+  const int open = std::atoi(metrics->body.c_str() + open_at + 31);
+  EXPECT_GE(open, 5);
+  EXPECT_LE(open, 6);
   EXPECT_EQ(collector->Stop(), 0);
 }
 

@@ -231,6 +231,29 @@ void WriteOrganizationMetrics(const HttpApiSources& sources, PrometheusText& out
   out.Sample("postura_assets_meeting_targets", {}, organization.assets_meeting_targets());
 }
 
+// The HTTPS listener's connections (docs/security.md, "Slow and flooding clients").
+void WriteListenerMetrics(const std::optional<HttpListenerStats>& stats, PrometheusText& out) {
+  if (!stats) return;
+  out.Family("postura_http_connections_accepted_total", "HTTPS connections taken to be served.",
+             "counter");
+  out.Sample("postura_http_connections_accepted_total", {}, static_cast<double>(stats->accepted));
+  out.Family("postura_http_connections_refused_total",
+             "HTTPS connections closed at once: their address (per_peer) or the listener "
+             "(total) had as many open as http.max_connections_per_peer or max_connections.",
+             "counter");
+  out.Sample("postura_http_connections_refused_total", {{"limit", "per_peer"}},
+             static_cast<double>(stats->refused_per_peer));
+  out.Sample("postura_http_connections_refused_total", {{"limit", "total"}},
+             static_cast<double>(stats->refused_total));
+  out.Family("postura_http_connections_timed_out_total",
+             "HTTPS connections closed because a request missed its deadline "
+             "(http.request_timeout).",
+             "counter");
+  out.Sample("postura_http_connections_timed_out_total", {}, static_cast<double>(stats->timed_out));
+  out.Family("postura_http_connections_open", "HTTPS connections open now.", "gauge");
+  out.Sample("postura_http_connections_open", {}, static_cast<double>(stats->open));
+}
+
 void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
   const v1::IngestStats ingest = sources.writer->Stats();
   const std::pair<const char*, uint64_t> counters[] = {
@@ -276,6 +299,7 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
     out.Sample("postura_auth_blocked_addresses", {},
                static_cast<double>(figures.blocked_addresses));
   }
+  if (sources.http_listener_stats) WriteListenerMetrics(sources.http_listener_stats(), out);
   out.Family("postura_store_write_stopped",
              "1 while the store cannot write (full disk or I/O error): ingest refuses batches.",
              "gauge");

@@ -36,6 +36,8 @@ struct HttpApiSources {
   std::function<std::optional<AlertingStats>()> alerting_stats;
   // The evidence workflow's reminders for one event stream; unset: none.
   std::function<std::unique_ptr<ReminderFeed>(const Principal&)> reminders;
+  // The HTTPS listener's connection figures; nullopt before it listens. Unset: none.
+  std::function<std::optional<HttpListenerStats>()> http_listener_stats;
 };
 
 // The collector's HTTP surface, the same answers as QueryService as JSON, admitted and

@@ -118,16 +118,26 @@ bool HeldTlsConnection::Send(absl::string_view bytes) {
 }
 
 bool HeldTlsConnection::ClosedWithin(absl::Duration timeout) {
+  return ReadUntilClosed(timeout).has_value();
+}
+
+std::optional<std::string> HeldTlsConnection::ReadUntilClosed(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
+  std::string received;
   for (;;) {
     char buffer[4096];
     ERR_clear_error();
     const int n = SSL_read(ssl_, buffer, sizeof(buffer));
-    if (n > 0) continue;
+    if (n > 0) {
+      received.append(buffer, static_cast<size_t>(n));
+      continue;
+    }
     const int error = SSL_get_error(ssl_, n);
     ERR_clear_error();
-    if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) return true;
-    if (!WaitFor(fd_, error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) return false;
+    if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) return received;
+    if (!WaitFor(fd_, error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) {
+      return std::nullopt;
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #include <openssl/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -37,6 +38,9 @@ class HeldTlsConnection {
   // Waits up to `timeout` for the server to close the connection (reading and dropping
   // whatever it sends before); false if it is still open.
   bool ClosedWithin(absl::Duration timeout);
+  // Waits up to `timeout` for the server to close the connection, and returns what it
+  // sent before; nullopt if it is still open.
+  std::optional<std::string> ReadUntilClosed(absl::Duration timeout);
 
  private:
   HeldTlsConnection(int fd, ssl_ctx_st* context, ssl_st* ssl)
