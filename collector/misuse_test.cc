@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
+#include "postura/v1/ingest.grpc.pb.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/https_client.h"
 #include "tests/testing/temp_dir.h"
@@ -156,6 +157,48 @@ TEST_F(MisuseTest, WrongTokensFromOneAddressGetItRefusedForAWhileOnBothListeners
   EXPECT_THAT(metrics, HasSubstr("\npostura_auth_refusals_total "));
   EXPECT_THAT(metrics, Not(HasSubstr("\npostura_auth_refusals_total 0\n")));
   EXPECT_TRUE(test::FindAgent(server_->address(), admin_, "host-1").ok());
+}
+
+// One credential holds at most limits.max_streams_per_agent (2) ingest streams: a third
+// ends at its Hello with RESOURCE_EXHAUSTED while the two go on; once one ends, a new one
+// opens.
+TEST_F(MisuseTest, AThirdStreamOfOneAgentIsRefusedWhileTwoAreOpen) {
+  struct OpenStream {
+    std::unique_ptr<grpc::ClientContext> context = std::make_unique<grpc::ClientContext>();
+    std::unique_ptr<v1::IngestService::Stub> stub;
+    std::unique_ptr<grpc::ClientReaderWriter<v1::AgentMessage, v1::CollectorMessage>> stream;
+  };
+  // Opens a stream as host-1 and says Hello; true if the Welcome came.
+  auto open = [&](OpenStream& s) {
+    s.stub = v1::IngestService::NewStub(test::FreshChannel(server_->address(), agent_));
+    s.stream = s.stub->Report(s.context.get());
+    v1::AgentMessage hello;
+    hello.mutable_hello()->set_agent_id("host-1");
+    v1::CollectorMessage welcome;
+    return s.stream->Write(hello) && s.stream->Read(&welcome) && welcome.has_welcome();
+  };
+  OpenStream first, second, third;
+  ASSERT_TRUE(open(first));
+  ASSERT_TRUE(open(second));
+  EXPECT_FALSE(open(third));
+  const grpc::Status refused = third.stream->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("already has 2 ingest streams open"));
+
+  first.stream->WritesDone();
+  EXPECT_TRUE(first.stream->Finish().ok());
+  // The first's slot is free again once the collector has seen it end.
+  auto fourth = std::make_unique<OpenStream>();
+  for (int attempt = 0; attempt < 50 && !open(*fourth); ++attempt) {
+    fourth->stream->Finish();
+    fourth = std::make_unique<OpenStream>();
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_NE(fourth->stream, nullptr);
+  for (OpenStream* s : {&second, fourth.get()}) {
+    s->stream->WritesDone();
+    EXPECT_TRUE(s->stream->Finish().ok());
+  }
 }
 
 }  // namespace
