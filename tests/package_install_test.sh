@@ -5,7 +5,7 @@
 # and the units (`systemd-analyze verify`); starts the installed collector and agent
 # directly (as systemd would: their system users, the agent with its two capabilities),
 # enrolls the agent and sees its scores with the installed `postura`; then upgrades in
-# place to the built version, checks that configuration, store and credential survived
+# place to the built version, checks that configuration, store and the agent's key survived
 # and that scores come back; then removes, installs again and purges, checking what each
 # keeps.
 #
@@ -207,9 +207,14 @@ sed -i "s/^collector_address: .*/collector_address: $GRPC_ADDRESS/" /etc/postura
 start_agent agent-old
 wait_for_scores
 echo "live outcomes of $ASSET: $(live_outcomes)"
-readonly CREDENTIAL=/var/lib/postura-agent/spool/credential
-[[ "$(owner_and_mode "$CREDENTIAL")" == "postura-agent:postura-agent 600" ]] ||
-  fail "the agent's credential is $(owner_and_mode "$CREDENTIAL")"
+# The agent enrolled with its own key (owner-only) and holds a certificate, no bearer
+# credential (docs/security.md, "Agent certificates").
+readonly AGENT_KEY=/var/lib/postura-agent/spool/agent.key
+readonly AGENT_CERTIFICATE=/var/lib/postura-agent/spool/agent.crt
+[[ "$(owner_and_mode "$AGENT_KEY")" == "postura-agent:postura-agent 600" ]] ||
+  fail "the agent's key is $(owner_and_mode "$AGENT_KEY")"
+[[ -s "$AGENT_CERTIFICATE" && ! -e /var/lib/postura-agent/spool/credential ]] ||
+  fail "the agent has no certificate, or a bearer credential"
 stop "$AGENT_PID"
 SEQUENCE_BEFORE="$(last_sequence)"
 stop "$COLLECTOR_PID"
@@ -217,7 +222,7 @@ PIDS=()
 
 # --- Upgrade in place to the built version. --------------------------------------------------
 step "dpkg -i ($VERSION, upgrade)"
-CREDENTIAL_SUM="$(sha256sum "$CREDENTIAL")"
+IDENTITY_SUM="$(sha256sum "$AGENT_KEY" "$AGENT_CERTIFICATE")"
 dpkg -i "$DEB_DIR"/postura-{collector,agent,cli}_"${VERSION}_${ARCH}".deb </dev/null \
   >"$WORK/dpkg-upgrade.log" 2>&1 || fail "upgrade failed: $(tail -n 5 "$WORK/dpkg-upgrade.log")"
 for package in "${PACKAGES[@]}"; do
@@ -225,10 +230,11 @@ for package in "${PACKAGES[@]}"; do
 done
 grep -q '^listen_address: 127.0.0.1:0$' /etc/postura/collector.yaml ||
   fail "the upgrade did not keep the edited /etc/postura/collector.yaml"
-[[ "$(sha256sum "$CREDENTIAL")" == "$CREDENTIAL_SUM" ]] || fail "the upgrade changed the credential"
+[[ "$(sha256sum "$AGENT_KEY" "$AGENT_CERTIFICATE")" == "$IDENTITY_SUM" ]] ||
+  fail "the upgrade changed the agent's key or certificate"
 [[ -d /var/lib/postura/store ]] || fail "the upgrade lost /var/lib/postura/store"
 
-# The one-use enrollment token is spent: the agent must come back on its credential, and
+# The one-use enrollment token is spent: the agent must come back on its certificate, and
 # the collector with its store.
 rm /etc/postura/enrollment.token
 start_collector collector-new
@@ -240,7 +246,7 @@ for _ in $(seq 150); do
   sleep 0.2
 done
 (($(last_sequence) > SEQUENCE_BEFORE)) ||
-  fail "the upgraded agent sent nothing on its credential: $(tail -n 5 "$WORK/agent-new.log")"
+  fail "the upgraded agent sent nothing on its certificate: $(tail -n 5 "$WORK/agent-new.log")"
 echo "after the upgrade, live outcomes of $ASSET: $(live_outcomes)"
 stop "$AGENT_PID"
 stop "$COLLECTOR_PID"
