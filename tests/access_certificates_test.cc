@@ -105,6 +105,9 @@ TEST_F(AgentCertificateAccessTest, AnAgentReportsWithItsCertificateAndNoToken) {
     EXPECT_EQ(credential.kind(), v1::AGENT_CERTIFICATE);
     EXPECT_EQ(credential.agent_id(), "acme-2");
     EXPECT_TRUE(credential.secret_sha256().empty());
+    // Its last use is recorded, as a bearer credential's is (issue 22, item 3).
+    EXPECT_EQ(credential.last_used_unix_seconds(), absl::ToUnixSeconds(clock_.TimeNow()));
+    EXPECT_EQ(credential.last_used_from(), "127.0.0.1");
   }
   EXPECT_TRUE(listed);
 }

@@ -1,6 +1,7 @@
 #include "collector/access/agent_admission.h"
 
 #include "absl/strings/str_cat.h"
+#include "collector/access/auth_throttle.h"
 #include "common/transport/agent_certificate.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
@@ -48,7 +49,12 @@ absl::StatusOr<Principal> AgentAdmission::AdmitCertificate(
   if (absl::Status allowed = Authorize(principal, Permission::kReport); !allowed.ok()) {
     return allowed;
   }
+  NoteUse(principal, context.peer());
   return principal;
+}
+
+void AgentAdmission::NoteUse(const Principal& principal, absl::string_view peer) const {
+  credentials_.NoteUse(principal.credential_id, PeerAddress(peer));
 }
 
 absl::StatusOr<Principal> AgentAdmission::AdmitReport(

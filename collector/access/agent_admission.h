@@ -51,6 +51,11 @@ class AgentAdmission {
   // True while the principal's credential or certificate is live.
   bool StillAdmitted(const Principal& principal) const { return gate_.StillAdmitted(principal); }
 
+  // Records that the principal's credential or certificate was just used from `peer`
+  // (gRPC's peer text): its last use, as `postura tokens list` and `agents list` show it.
+  // Cheap per batch (in memory; CredentialStore::NoteUse writes the store once a minute).
+  void NoteUse(const Principal& principal, absl::string_view peer) const;
+
  private:
   const Gatekeeper& gate_;
   const CredentialStore& credentials_;

@@ -250,6 +250,8 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
                         "this agent's credential or certificate has been revoked or has expired"));
       return DecideFinish();
     }
+    // A stream lasts days: each batch is a use, so the last use shown stays current.
+    service_.admission_.NoteUse(principal_, peer_);
     std::shared_ptr<const AgentBinding> binding = service_.registry_.FindAgent(agent_id_);
     if (binding == nullptr) {
       Fail(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
