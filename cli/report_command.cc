@@ -166,8 +166,11 @@ absl::StatusOr<PostureReport> ReadReport(CommandContext& c) {
   report.collector = c.collector.address();
   absl::StatusOr<v1::OrganizationScore> org = c.collector.Call(
       c.collector.query(), &Query::GetOrganizationScore, v1::GetOrganizationScoreRequest());
-  if (!org.ok()) return org.status();
-  report.organization = *std::move(org);
+  if (org.ok()) {
+    report.organization = *std::move(org);
+  } else if (!absl::IsPermissionDenied(org.status())) {
+    return org.status();  // A supplier's or officer's credential is refused: no section.
+  }
   absl::StatusOr<v1::ListAssetScoresResponse> assets =
       c.collector.Call(c.collector.query(), &Query::ListAssetScores, v1::ListAssetScoresRequest());
   if (!assets.ok()) return assets.status();
@@ -234,7 +237,9 @@ std::string ReportMarkdown(const PostureReport& report, int top) {
       " from the collector at ", TerminalSafe(report.collector),
       ". Values are CyberTOMP values from 0 to 1; adjusted values are limited by "
       "the assets each depends on.\n\n",
-      OrganizationSection(report.organization),
+      report.organization ? OrganizationSection(*report.organization)
+                          : "This credential sees its own assets: organisation-wide figures are "
+                            "not shown.\n\n",
       report.tiers.tiers().empty() ? "" : TiersMarkdown(report.tiers), AssetsSection(report.assets),
       GapsSection(report, top), AcceptedRiskMarkdown(report.gaps, report.exceptions),
       RemediationSection(report.remediation));
@@ -245,7 +250,9 @@ std::string ReportJson(const PostureReport& report) {
   json["generatedAt"] =
       absl::FormatTime(absl::RFC3339_sec, report.generated_at, absl::UTCTimeZone());
   json["collector"] = report.collector;
-  json["organization"] = nlohmann::ordered_json::parse(ProtoJson(report.organization, false));
+  if (report.organization) {
+    json["organization"] = nlohmann::ordered_json::parse(ProtoJson(*report.organization, false));
+  }
   json["assets"] = nlohmann::ordered_json::parse(ProtoJson(report.assets, false))["assets"];
   json["gaps"] = nlohmann::ordered_json::array();
   for (v1::Gaps gaps : report.gaps) {

@@ -1,6 +1,7 @@
 #ifndef POSTURA_CLI_REPORT_COMMAND_H_
 #define POSTURA_CLI_REPORT_COMMAND_H_
 
+#include <optional>
 #include <string>
 
 #include "CLI/CLI.hpp"
@@ -19,7 +20,9 @@ namespace postura::cli {
 struct PostureReport {
   absl::Time generated_at;
   std::string collector;
-  v1::OrganizationScore organization;
+  // Nullopt when the credential may not read organisation-wide figures (a supplier, a
+  // department officer): the report then covers the assets it may see.
+  std::optional<v1::OrganizationScore> organization;
   v1::ListAssetScoresResponse assets;
   std::vector<v1::Gaps> gaps;   // In the order of assets.assets().
   v1::Remediation remediation;  // By functional area.
@@ -30,7 +33,8 @@ struct PostureReport {
 
 // `postura report [--format markdown|json] [-o FILE] [--top N]`: the posture report a
 // compliance team files or an auditor exports (auditor and operator tokens may make it;
-// a supplier's lacks the organisation rollups). With `--framework F [--against G] [--asset
+// a supplier's or department officer's covers its own assets, without the organisation
+// section). With `--framework F [--against G] [--asset
 // A|--org] [--mapping [NAME=]FILE]...`, the crosswalk report instead
 // (cli/crosswalk_command.h).
 void AddReportCommand(CLI::App& app, CommandLine& line);
@@ -39,8 +43,8 @@ void AddReportCommand(CLI::App& app, CommandLine& line);
 // remediation time per functional area. Names and ids are shown through TerminalSafe
 // (cli/terminal_text.h), as reports get `cat`ed.
 std::string ReportMarkdown(const PostureReport& report, int top);
-// The report as one JSON document: {"generatedAt", "collector", "organization",
-// "assets", "gaps", "remediation"}, each part in the API's JSON form, through
+// The report as one JSON document: {"generatedAt", "collector", "organization" (absent
+// without it), "assets", "gaps", "remediation"}, each part in the API's JSON form, through
 // TerminalSafeLines (which keeps its meaning).
 std::string ReportJson(const PostureReport& report);
 

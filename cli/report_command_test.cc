@@ -17,7 +17,7 @@ PostureReport HostileReport() {
   PostureReport report;
   report.generated_at = absl::FromUnixSeconds(1'700'000'000);
   report.collector = "127.0.0.1:4317";
-  v1::Rollup* supplier = report.organization.add_suppliers();
+  v1::Rollup* supplier = report.organization.emplace().add_suppliers();
   supplier->set_key("acme");
   supplier->set_name("ACME \x1b]0;pwned\x07|Hosting\r");
   v1::AssetSummary* asset = report.assets.add_assets();
@@ -54,7 +54,7 @@ TEST(ReportJsonTest, ControlCharactersAreEscapedAndTheValuesKept) {
   const nlohmann::json parsed = nlohmann::json::parse(json);
   EXPECT_EQ(parsed["assets"][0]["name"], report.assets.assets(0).name());
   EXPECT_EQ(parsed["organization"]["suppliers"][0]["name"],
-            report.organization.suppliers(0).name());
+            report.organization->suppliers(0).name());
   EXPECT_EQ(parsed["gaps"][0]["areas"][0]["functionalAreaId"], "FA1\x7f");
 }
 
@@ -114,14 +114,14 @@ TEST(ReportMarkdownTest, TiersShowWithTheFactsThatDecidedThem) {
 // Assets without targets count in neither figure (before, they counted as meeting them).
 TEST(ReportMarkdownTest, MeetingTargetsIsNOfTheAssetsWithTargets) {
   PostureReport report;
-  report.organization.set_asset_count(5);
-  report.organization.set_assets_with_targets(2);
-  report.organization.set_assets_meeting_targets(1);
-  report.organization.set_share_meeting_targets(0.5);
+  report.organization.emplace().set_asset_count(5);
+  report.organization->set_assets_with_targets(2);
+  report.organization->set_assets_meeting_targets(1);
+  report.organization->set_share_meeting_targets(0.5);
   EXPECT_THAT(ReportMarkdown(report, 5), HasSubstr("| 50% (1 of 2 assets with targets) |"));
-  report.organization.set_assets_with_targets(0);
-  report.organization.set_assets_meeting_targets(0);
-  report.organization.set_share_meeting_targets(0);
+  report.organization->set_assets_with_targets(0);
+  report.organization->set_assets_meeting_targets(0);
+  report.organization->set_share_meeting_targets(0);
   EXPECT_THAT(ReportMarkdown(report, 5), HasSubstr("| no asset has targets |"));
 }
 

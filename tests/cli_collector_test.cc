@@ -381,6 +381,27 @@ TEST_F(CliCollectorTest, ReportExportsTheOrganisationAssetsAndGaps) {
   EXPECT_EQ(Postura({"report", "--format", "pdf"}).exit_code, 2);
 }
 
+// A supplier's report covers its own assets: the organisation-wide section, which its
+// credential may not read, is left out and the report says so.
+TEST_F(CliCollectorTest, ASuppliersReportCoversItsOwnAssets) {
+  RegisterWebAndDatabase();
+  Ok({"tenants", "put", "acme", "--name", "ACME Hosting", "--kind", "supplier"});
+  Ok({"assets", "put", "mail", "--name", "Mail", "--ig", "IG1", "--supplier", "acme"});
+  const std::string supplier_file = (dir_.path() / "supplier.token").string();
+  Ok({"tokens", "create", "api", "--role", "supplier", "--tenant", "acme", "-o", supplier_file});
+  ProcessResult markdown = Postura({"report"}, supplier_file);
+  ASSERT_EQ(markdown.exit_code, 0) << markdown.err;
+  EXPECT_THAT(markdown.out, AllOf(HasSubstr("# Posture report"), HasSubstr("### mail"),
+                                  HasSubstr("organisation-wide figures are not shown"),
+                                  Not(HasSubstr("## Organisation\n")), Not(HasSubstr("### web"))));
+  ProcessResult json_text = Postura({"report", "--format", "json"}, supplier_file);
+  ASSERT_EQ(json_text.exit_code, 0) << json_text.err;
+  const Json json = Json::parse(json_text.out);
+  EXPECT_FALSE(json.contains("organization"));
+  ASSERT_EQ(json["assets"].size(), 1u);
+  EXPECT_EQ(json["assets"][0]["assetId"], "mail");
+}
+
 TEST(CliCollectorUnreachableTest, ExitsFourSayingWhereItLookedAndWhatToDo) {
   // Nothing listens on port 1 of the loopback.
   absl::StatusOr<ProcessResult> result =
