@@ -14,6 +14,9 @@ packages=(
   # Libraries that save hand-written code.
   libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgoogle-glog-dev
   libssl-dev libgoogle-perftools-dev libglpk-dev libcpp-httplib-dev
+  # Replication between machines (collector/replication, issue 20): the NATS C client and,
+  # for its tests, a real JetStream server.
+  libnats-dev nats-server
   # OpenSCAP results as evidence (agent/checks/openscap): libxml2 reads them (its static
   # archive and ICU's link into the agent); the scanner, oscap-chroot and the SCAP Security
   # Guide's Debian content produce real results in the tests.

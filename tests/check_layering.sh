@@ -24,6 +24,7 @@ declare -A allowed=(
   [collector/ingest]="common collector/store collector/registry collector/access"
   [collector/alerting]="common collector/store collector/registry collector/scoring"
   [collector/requests]="common collector/store collector/registry"
+  [collector/replication]="common"
   [collector/api]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/requests"
   [collector]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/requests collector/api"
   [agent/config]="common"

@@ -1,0 +1,128 @@
+#ifndef POSTURA_COLLECTOR_REPLICATION_JETSTREAM_LOG_H_
+#define POSTURA_COLLECTOR_REPLICATION_JETSTREAM_LOG_H_
+
+// A durable, replicated log on NATS JetStream (issue 20): the engine that is to carry
+// batches between the collectors of a cluster and organisations' summaries to a sector
+// collector. It wraps the NATS C client (libnats) in the few operations those need:
+//
+//  - Open: connect to the servers and make sure the stream exists with the subject and
+//    replication asked for (created if missing; an existing stream configured otherwise
+//    is refused, not changed behind the operator's back);
+//  - Append: store one message under a message id and return once JetStream has stored it
+//    with the stream's replicas; the same id again within the duplicate window is stored
+//    once and reported as a duplicate (JetStream's own deduplication);
+//  - Consume: read through a durable consumer, in stream order, handing each message to
+//    the caller and acknowledging it only once the caller has applied it, so that a
+//    reader that stops (or crashes) goes on after its last applied message.
+//
+// What this unit does not do yet: nothing in the collector uses it (the cluster and the
+// sector modes are to be built on it; docs/scale.md says what is there).
+//
+// Threading: Append may be called from several threads at once (libnats serialises on its
+// connection). A LogConsumer is used by one thread at a time. The log must outlive its
+// consumers.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+struct __natsConnection;
+struct __jsCtx;
+struct __natsSubscription;
+
+namespace postura::collector {
+
+struct JetStreamLogOptions {
+  // NATS servers, "nats://host:port"; at least one.
+  std::vector<std::string> servers;
+  // The stream's name (A-Z, a-z, 0-9, - and _) and the one subject it stores.
+  std::string stream;
+  std::string subject;
+  // Copies JetStream keeps of each message: 1, or 3 on a three-node cluster.
+  int replicas = 1;
+  // How long JetStream remembers message ids to drop repeats.
+  absl::Duration duplicate_window = absl::Minutes(2);
+  // Bound on connecting and on each call's wait for the server.
+  absl::Duration timeout = absl::Seconds(5);
+  // A message handed to a consumer and not acknowledged within this comes again.
+  absl::Duration redelivery_after = absl::Seconds(30);
+};
+
+// Where an appended message landed.
+struct Appended {
+  uint64_t sequence = 0;   // Its sequence in the stream.
+  bool duplicate = false;  // The id was seen within the window: stored before, not again.
+};
+
+// One message read from the stream.
+struct LogMessage {
+  uint64_t sequence = 0;  // In the stream.
+  std::string data;
+};
+
+class LogConsumer;
+
+class JetStreamLog {
+ public:
+  // Connects and makes sure the stream exists as asked. InvalidArgument for bad options;
+  // Unavailable, naming the servers, if none answers within the timeout;
+  // FailedPrecondition if a stream of that name exists with another subject or replica
+  // count, or the server has JetStream switched off.
+  static absl::StatusOr<std::unique_ptr<JetStreamLog>> Open(const JetStreamLogOptions& options);
+  ~JetStreamLog();
+
+  JetStreamLog(const JetStreamLog&) = delete;
+  JetStreamLog& operator=(const JetStreamLog&) = delete;
+
+  // Appends `data` under `message_id` (not empty) and waits until the stream has stored
+  // it. Unavailable if the servers cannot be reached or do not answer in time (the message
+  // may or may not be stored: appending it again under the same id is safe within the
+  // duplicate window); FailedPrecondition if the stream is gone.
+  absl::StatusOr<Appended> Append(absl::string_view message_id, absl::string_view data);
+
+  // A reader of the whole stream through the durable consumer `name` (A-Z, a-z, 0-9, -
+  // and _), which JetStream creates at the first call and keeps: a later call with the
+  // same name goes on after the last message acknowledged.
+  absl::StatusOr<std::unique_ptr<LogConsumer>> Consumer(const std::string& name);
+
+  const JetStreamLogOptions& options() const { return options_; }
+
+ private:
+  friend class LogConsumer;
+  JetStreamLog(JetStreamLogOptions options, __natsConnection* connection, __jsCtx* context)
+      : options_(std::move(options)), connection_(connection), context_(context) {}
+
+  const JetStreamLogOptions options_;
+  __natsConnection* connection_;
+  __jsCtx* context_;
+};
+
+class LogConsumer {
+ public:
+  ~LogConsumer();
+
+  // Waits up to `wait` for messages and hands each, in stream order, to `apply`; a message
+  // is acknowledged once `apply` returns OK. The first error from `apply` stops the call
+  // and is returned: that message and the ones after it are not acknowledged and come
+  // again (after JetStream's redelivery delay, or to the next consumer of that name). The
+  // number applied; 0 if nothing came within `wait`. Unavailable if the servers cannot be
+  // reached.
+  absl::StatusOr<int> Next(int max_messages, absl::Duration wait,
+                           const std::function<absl::Status(const LogMessage&)>& apply);
+
+ private:
+  friend class JetStreamLog;
+  explicit LogConsumer(__natsSubscription* subscription) : subscription_(subscription) {}
+  __natsSubscription* subscription_;
+};
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_REPLICATION_JETSTREAM_LOG_H_
