@@ -336,12 +336,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
           [workflow, &clock, notice = options.renewal_notice](const Principal& principal) {
             return std::make_unique<ReminderFeed>(workflow, principal, clock, notice);
           },
-      .http_listener_stats =
-          [published = &server->http_for_metrics_]() -> std::optional<HttpListenerStats> {
-        const HttpServer* http = published->load();
-        if (http == nullptr) return std::nullopt;
-        return http->listener_stats();
-      },
+      .http_listener_stats = PublishedListenerStats(server->http_for_metrics_),
   };
   std::vector<HttpRoute> routes =
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,

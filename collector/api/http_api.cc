@@ -383,6 +383,15 @@ void WriteMemoryMetrics(const HttpApiSources& sources, PrometheusText& out) {
 
 }  // namespace
 
+std::function<std::optional<HttpListenerStats>()> PublishedListenerStats(
+    const std::atomic<const HttpServer*>& published) {
+  return [&published]() -> std::optional<HttpListenerStats> {
+    const HttpServer* http = published.load();
+    if (http == nullptr) return std::nullopt;
+    return http->listener_stats();
+  };
+}
+
 std::string RenderMetrics(const HttpApiSources& sources) {
   PrometheusText out;
   WriteOrganizationMetrics(sources, out);

@@ -1,6 +1,7 @@
 #ifndef POSTURA_COLLECTOR_API_HTTP_API_H_
 #define POSTURA_COLLECTOR_API_HTTP_API_H_
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -39,6 +40,11 @@ struct HttpApiSources {
   // The HTTPS listener's connection figures; nullopt before it listens. Unset: none.
   std::function<std::optional<HttpListenerStats>()> http_listener_stats;
 };
+
+// http_listener_stats for a server published in `published` once it listens (null
+// before); `published` must outlive the function.
+std::function<std::optional<HttpListenerStats>()> PublishedListenerStats(
+    const std::atomic<const HttpServer*>& published);
 
 // The collector's HTTP surface, the same answers as QueryService as JSON, admitted and
 // scoped as QueryService's (access_policy.h). Credentials: "Authorization: Bearer <token>"
