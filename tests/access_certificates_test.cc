@@ -333,6 +333,17 @@ TEST_F(AgentCertificateAccessTest, ABatchWithAForgedOrMissingSignatureIsRefusedA
   EXPECT_EQ(report.failed, 0);
   EXPECT_EQ(report.unsigned_items, proof.items_size() - 2);
   EXPECT_EQ(proof.agent_certificates_pem_size(), 1);
+
+  // A limit of exactly the items that match exports them; one fewer is refused.
+  request.set_limit(proof.items_size());
+  EXPECT_TRUE(Call<v1::QueryService>(address_, admin_, &v1::QueryService::Stub::ExportEvidenceProof,
+                                     request)
+                  .ok());
+  request.set_limit(proof.items_size() - 1);
+  EXPECT_EQ(Call<v1::QueryService>(address_, admin_, &v1::QueryService::Stub::ExportEvidenceProof,
+                                   request)
+                .error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
 }  // namespace

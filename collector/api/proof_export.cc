@@ -46,15 +46,19 @@ absl::StatusOr<v1::EvidenceProof> ProofExporter::Export(
   const uint32_t limit = request.limit() == 0 ? kDefaultProofItems : request.limit();
   v1::EvidenceProof proof;
   std::set<std::pair<std::string, uint64_t>> batches;
+  bool too_many = false;  // An item matched past the limit.
   for (const std::string& asset : assets) {
     absl::Status read = store_.ForEachAssetEvidence(asset, [&](const v1::StoredEvidence& item) {
-      if (item.received_at_unix_nanos() < request.since_unix_nanos()) return;
-      if (static_cast<uint32_t>(proof.items_size()) >= limit) return;
+      if (too_many || item.received_at_unix_nanos() < request.since_unix_nanos()) return;
+      if (static_cast<uint32_t>(proof.items_size()) >= limit) {
+        too_many = true;
+        return;
+      }
       batches.emplace(item.agent_id(), item.sequence());
       *proof.add_items() = item;
     });
     if (!read.ok()) return read;
-    if (static_cast<uint32_t>(proof.items_size()) >= limit) {
+    if (too_many) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "more than ", limit, " evidence items match: narrow the export with since or an asset"));
     }
