@@ -8,12 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "absl/time/clock.h"
 #include "benchmark/benchmark.h"
-#include "collector/ingest/batch_seals.h"
 #include "collector/store/evidence_records.h"
+#include "collector/testing/signing_agent.h"
 #include "collector/testing/test_evidence.h"
-#include "common/transport/agent_certificate.h"
 #include "common/transport/evidence_seal.h"
 
 namespace postura {
@@ -22,27 +20,18 @@ namespace {
 constexpr char kAgent[] = "web-01";
 
 struct Fixture {
-  absl::Time now = absl::Now();
-  AgentCertificateAuthority ca = NewAgentCertificateAuthority().value();
-  std::string key_pem = NewAgentKeyPem().value();
-  std::string certificate_pem =
-      IssueAgentCertificate(ca, AgentSigningRequestPem(key_pem, kAgent).value(), kAgent, "", now,
-                            absl::Hours(24))
-          .value();
-  EvidenceSigner signer = EvidenceSigner::FromKeyPem(key_pem).value();
-  collector::BatchSealChecker checker =
-      collector::BatchSealChecker::ForCertificate(certificate_pem, "1").value();
+  collector::SigningAgent agent{kAgent};
   v1::Batch batch;
 
   Fixture() {
     batch.set_sequence(1);
     for (int i = 0; i < 50; ++i) {
-      v1::Evidence item = collector::TestEvidence("web", "PR_AC_CSC_5_2", now);
+      v1::Evidence item = collector::TestEvidence("web", "PR_AC_CSC_5_2", agent.now);
       item.set_check_id("check-" + std::to_string(i));
       item.set_detail(std::string(200, 'x'));
       *batch.add_items() = item;
     }
-    batch.set_signature(signer.Sign(SealOfItems(kAgent, 1, batch.items())).value());
+    agent.Sign(batch);
   }
 };
 
@@ -57,7 +46,7 @@ void BM_EncodeBatch(benchmark::State& state) {
   const std::vector<bool> valid(50, true);
   for (auto _ : state) {
     v1::Batch copy = f.batch;
-    benchmark::DoNotOptimize(collector::EncodeBatch(kAgent, copy, valid, f.now));
+    benchmark::DoNotOptimize(collector::EncodeBatch(kAgent, copy, valid, f.agent.now));
   }
 }
 BENCHMARK(BM_EncodeBatch);
@@ -66,7 +55,7 @@ BENCHMARK(BM_EncodeBatch);
 void BM_AgentSignsBatch(benchmark::State& state) {
   const Fixture& f = Batch50();
   for (auto _ : state) {
-    benchmark::DoNotOptimize(f.signer.Sign(SealOfItems(kAgent, 1, f.batch.items())).value());
+    benchmark::DoNotOptimize(f.agent.signer.Sign(SealOfItems(kAgent, 1, f.batch.items())).value());
   }
 }
 BENCHMARK(BM_AgentSignsBatch);
@@ -74,7 +63,8 @@ BENCHMARK(BM_AgentSignsBatch);
 // The collector: the seal recomputed and the signature verified, the record to store made.
 void BM_CollectorChecksBatch(benchmark::State& state) {
   const Fixture& f = Batch50();
-  for (auto _ : state) benchmark::DoNotOptimize(f.checker.Check(kAgent, f.batch, f.now).value());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(f.agent.checker.Check(kAgent, f.batch, f.agent.now).value());
 }
 BENCHMARK(BM_CollectorChecksBatch);
 

@@ -12,7 +12,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "collector/ingest/batch_seals.h"
+#include "collector/testing/signing_agent.h"
 #include "common/transport/agent_certificate.h"
 #include "common/transport/evidence_proof.h"
 #include "common/transport/evidence_seal.h"
@@ -26,24 +26,9 @@ constexpr char kAgent[] = "web-01";
 
 // The agent CA, the agent's key and the checker of its certificate, made once; batches
 // arrive at `now`, when the CA (made with the real clock) and the certificate are valid.
-struct Identity {
-  absl::Time now = absl::Now();
-  AgentCertificateAuthority ca = NewAgentCertificateAuthority().value();
-  std::string key_pem = NewAgentKeyPem().value();
-  std::string certificate_pem =
-      IssueAgentCertificate(ca, AgentSigningRequestPem(key_pem, kAgent).value(), kAgent, "", now,
-                            absl::Hours(24))
-          .value();
-  EvidenceSigner signer = EvidenceSigner::FromKeyPem(key_pem).value();
-  collector::BatchSealChecker checker =
-      collector::BatchSealChecker::ForCertificate(
-          certificate_pem, ReadAgentCertificate(certificate_pem).value().serial)
-          .value();
-};
-
-const Identity& Agent() {
-  static const Identity* const identity = new Identity();
-  return *identity;
+const collector::SigningAgent& Agent() {
+  static const collector::SigningAgent* const agent = new collector::SigningAgent(kAgent);
+  return *agent;
 }
 
 // A proof of `batch`'s items under `seal`, as the collector would export it.
@@ -70,13 +55,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace postura;  // NOLINT: the fuzzer's entry point lives outside the namespace.
   v1::Batch batch;
   if (!batch.ParseFromArray(data, static_cast<int>(size))) return 0;
-  const Identity& agent = Agent();
+  const collector::SigningAgent& agent = Agent();
   absl::StatusOr<v1::BatchSealRecord> as_sent = agent.checker.Check(kAgent, batch, agent.now);
   if (!as_sent.ok() && as_sent.status().code() != absl::StatusCode::kUnauthenticated) {
     __builtin_trap();
   }
-  batch.set_signature(
-      agent.signer.Sign(SealOfItems(kAgent, batch.sequence(), batch.items())).value());
+  agent.Sign(batch);
   absl::StatusOr<v1::BatchSealRecord> seal = agent.checker.Check(kAgent, batch, agent.now);
   if (!seal.ok() || seal->item_digests().size() != 32u * batch.items_size()) __builtin_trap();
   absl::StatusOr<ProofReport> report =
