@@ -261,7 +261,7 @@ for binary in postura-collector postura-agent postura; do
 done
 [[ -f /etc/postura/collector.yaml && -f /etc/postura/agent.yaml ]] ||
   fail "remove deleted a conffile"
-[[ -d /var/lib/postura/store && -d /var/backups/postura && -f "$CREDENTIAL" ]] ||
+[[ -d /var/lib/postura/store && -d /var/backups/postura && -f "$AGENT_KEY" ]] ||
   fail "remove deleted data"
 for name in postura postura-agent; do
   getent passwd "$name" >/dev/null || fail "remove deleted the system user $name"
