@@ -4,6 +4,7 @@
 #include <functional>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "collector/store/store_keys.h"
 #include "common/base/thread_name.h"
 #include "glog/logging.h"
@@ -137,6 +138,11 @@ void LiveScorer::Run() {
 }
 
 void LiveScorer::ApplyUpdates(std::vector<SourceUpdate>& updates) {
+  // Cells whose new level needs their sources read: each is read once, after the round's
+  // other reports, whatever number of its reports the round holds. The store already has
+  // every report of the round (they were committed before they were handed over).
+  std::vector<std::pair<std::string, int>> stale;        // Asset id, outcome position.
+  absl::flat_hash_set<std::pair<int, int>> stale_cells;  // Slot, outcome position.
   for (size_t begin = 0; begin < updates.size(); begin += kUpdatesPerLock) {
     const size_t end = std::min(updates.size(), begin + kUpdatesPerLock);
     const int64_t now = NowNanos();
@@ -150,6 +156,7 @@ void LiveScorer::ApplyUpdates(std::vector<SourceUpdate>& updates) {
       if (!slot || !outcome) continue;  // Deleted since, or another catalog's outcome.
       ++stats_.updates_applied;
       table_.NoteEvidence(*slot, update.observed_at_unix_nanos);
+      if (stale_cells.contains({*slot, *outcome})) continue;
       // The new report decides the level without reading the other sources when it is
       // live and does not raise the level: the minimum is then the new report's level.
       const Cell old = table_.cell(*slot, *outcome);
@@ -164,8 +171,20 @@ void LiveScorer::ApplyUpdates(std::vector<SourceUpdate>& updates) {
           continue;
         }
       }
+      stale_cells.insert({*slot, *outcome});
+      stale.emplace_back(parts->asset, *outcome);
+    }
+    PublishChanges();
+  }
+  for (size_t begin = 0; begin < stale.size(); begin += kUpdatesPerLock) {
+    const size_t end = std::min(stale.size(), begin + kUpdatesPerLock);
+    absl::MutexLock lock(&mu_);
+    for (size_t i = begin; i < end; ++i) {
+      const auto& [asset_id, outcome] = stale[i];
+      std::optional<int> slot = table_.FindSlot(asset_id);
+      if (!slot) continue;  // Deleted meanwhile.
       ++stats_.slow_path_reads;
-      RecomputeCell(*slot, *outcome, parts->asset, parts->outcome);
+      RecomputeCell(*slot, outcome, asset_id, catalog_.outcomes()[outcome].id);
     }
     PublishChanges();
   }

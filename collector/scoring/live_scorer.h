@@ -40,7 +40,7 @@ struct AssetSnapshot {
 struct LiveScorerStats {
   uint64_t updates_applied = 0;     // Reports applied.
   uint64_t updates_superseded = 0;  // Reports replaced by newer ones before scoring ran.
-  uint64_t slow_path_reads = 0;     // Updates that had to read the cell's sources.
+  uint64_t slow_path_reads = 0;     // Reads of a cell's sources (at most one per cell a round).
   uint64_t expiries_applied = 0;
   size_t memory_bytes = 0;  // Of the scoring state (ScoreTable::MemoryBytes).
   int assets = 0;
@@ -53,12 +53,12 @@ struct LiveScorerStats {
 // each committed report (OnCommitted); a scoring thread applies them in commit order, and
 // a timer in the same thread re-scores outcomes whose evidence expires, on time. Each
 // report costs the same whatever the number of assets: usually a few table updates
-// (a report that keeps or lowers the level), otherwise one read of that outcome's
-// sources. Registry changes arrive as a RegistryObserver and re-score at once. Work is
-// handed to the scoring thread through a ScoringInbox; score_wire.h turns the table into
-// answers. The scorer exposes its own figures as LiveScorerStats and knows no metrics
-// format. Every change it publishes also goes to `history` (history_feed.h), when given,
-// and so does every gap that opens or closes (gap_feed.h).
+// (a report that keeps or lowers the level), otherwise a read of that outcome's sources,
+// once a round however many of the cell's reports the round holds. Registry changes arrive as a
+// RegistryObserver and re-score at once. Work is handed to the scoring thread through a
+// ScoringInbox; score_wire.h turns the table into answers. The scorer exposes its own figures as
+// LiveScorerStats and knows no metrics format. Every change it publishes also goes to `history`
+// (history_feed.h), when given, and so does every gap that opens or closes (gap_feed.h).
 // Thread-safe. `store`, `catalog`, `clock` and `history` are borrowed and must outlive
 // the scorer.
 class LiveScorer : public RegistryObserver {
@@ -102,7 +102,8 @@ class LiveScorer : public RegistryObserver {
 
  private:
   void Run();
-  // Applies reports in order; takes mu_ itself, a chunk at a time.
+  // Applies reports in order, then re-reads the cells whose level they may have raised;
+  // takes mu_ itself, a chunk at a time.
   void ApplyUpdates(std::vector<SourceUpdate>& updates);
   // Re-scores outcomes whose evidence expired by now.
   void ApplyExpiries();

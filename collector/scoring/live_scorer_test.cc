@@ -41,6 +41,14 @@ class LiveScorerTest : public testing::Test {
   void Report(const std::string& agent, const std::string& asset, const std::string& outcome,
               v1::Level level, absl::Duration lifetime = absl::Hours(1),
               v1::EvidenceKind kind = v1::OBSERVED) {
+    scorer_->OnCommitted(Store(agent, asset, outcome, level, lifetime, kind));
+  }
+
+  // Stores one report as the ingest writer would; returns what the writer hands over.
+  std::vector<SourceUpdate> Store(const std::string& agent, const std::string& asset,
+                                  const std::string& outcome, v1::Level level,
+                                  absl::Duration lifetime = absl::Hours(1),
+                                  v1::EvidenceKind kind = v1::OBSERVED) {
     v1::Batch batch;
     batch.set_sequence(++sequence_[agent]);
     v1::Evidence& item = *batch.add_items();
@@ -48,13 +56,13 @@ class LiveScorerTest : public testing::Test {
     item.set_expires_at_unix_nanos(absl::ToUnixNanos(clock_.TimeNow() + lifetime));
     item.set_kind(kind);
     EncodedBatch encoded = EncodeBatch(agent, batch, {true}, clock_.TimeNow());
-    ASSERT_TRUE(store_->Commit({{&agent, &encoded, {sequence_[agent], 0, 1}}}).ok());
+    EXPECT_TRUE(store_->Commit({{&agent, &encoded, {sequence_[agent], 0, 1}}}).ok());
     std::vector<SourceUpdate> updates;
     for (EncodedBatch::Entry& entry : encoded.entries) {
       updates.push_back({std::move(entry.state_key), entry.level, entry.attested,
                          entry.observed_at_unix_nanos, entry.expires_at_unix_nanos});
     }
-    scorer_->OnCommitted(std::move(updates));
+    return updates;
   }
 
   Cell CellOf(const std::string& asset, const std::string& outcome) {
@@ -179,6 +187,61 @@ TEST_F(LiveScorerTest, IncrementalCellsEqualRecomputationFromTheStore) {
       for (const std::string& o : outcomes) {
         const Cell live = CellOf(a, o);
         ASSERT_EQ(live, CellFromStore(a, o)) << "step " << step << " " << a << "/" << o;
+      }
+    }
+  }
+}
+
+// Reports handed over together, as when scoring falls behind ingest: each cell whose level
+// may rise is read once, after the round's other reports, and ends as the store says.
+TEST_F(LiveScorerTest, ARoundReadsEachRaisedCellOnceAndEndsAsTheStoreSays) {
+  PutAsset("web");
+  for (const char* host : {"host-a", "host-b", "host-c"}) Report(host, "web", kOutcome, v1::DLI_33);
+  Report("host-a", "web", "PR_AC_CSC_5_2", v1::DLI_33);
+  scorer_->Flush();
+  const uint64_t reads_before = scorer_->Stats().slow_path_reads;
+
+  std::vector<SourceUpdate> round;
+  for (auto [host, outcome, level] : std::vector<std::tuple<const char*, const char*, v1::Level>>{
+           {"host-a", kOutcome, v1::DLI_100},
+           {"host-b", kOutcome, v1::DLI_67},
+           {"host-c", kOutcome, v1::DLI_100},
+           {"host-b", kOutcome, v1::DLI_0},  // Lowers after the raises, in the same round.
+           {"host-a", "PR_AC_CSC_5_2", v1::DLI_67}}) {
+    for (SourceUpdate& update : Store(host, "web", outcome, level)) round.push_back(update);
+  }
+  scorer_->OnCommitted(std::move(round));
+
+  EXPECT_EQ(CellOf("web", kOutcome), CellFromStore("web", kOutcome));
+  EXPECT_EQ(CellOf("web", kOutcome).level, Level::kDli0);
+  EXPECT_EQ(CellOf("web", "PR_AC_CSC_5_2").level, Level::kDli67);
+  EXPECT_EQ(scorer_->Stats().slow_path_reads - reads_before, 2u);
+}
+
+// The same as above with random rounds of 1 to 40 reports: after each round every cell
+// equals its recomputation from the stored state.
+TEST_F(LiveScorerTest, CellsAfterRandomRoundsEqualRecomputationFromTheStore) {
+  PutAsset("a", v1::IG1);
+  PutAsset("b", v1::IG3);
+  std::mt19937 random(7);
+  const std::vector<std::string> outcomes = {"ID_AM_CSC_1_1", "PR_AC_CSC_5_2", "DE_CM_CSC_13_1"};
+  const std::vector<v1::Level> levels = {v1::DLI_0, v1::DLI_33, v1::DLI_67, v1::DLI_100};
+  for (int round_number = 0; round_number < 60; ++round_number) {
+    std::vector<SourceUpdate> round;
+    for (int i = 0, size = 1 + static_cast<int>(random() % 40); i < size; ++i) {
+      for (SourceUpdate& update : Store(
+               "host-" + std::to_string(random() % 4), random() % 2 ? "a" : "b",
+               outcomes[random() % outcomes.size()], levels[random() % 4],
+               absl::Minutes(1 + random() % 20), random() % 5 == 0 ? v1::ATTESTED : v1::OBSERVED)) {
+        round.push_back(update);
+      }
+    }
+    scorer_->OnCommitted(std::move(round));
+    if (random() % 4 == 0) clock_.Advance(absl::Minutes(random() % 7));
+    for (const char* a : {"a", "b"}) {
+      for (const std::string& o : outcomes) {
+        ASSERT_EQ(CellOf(a, o), CellFromStore(a, o))
+            << "round " << round_number << " " << a << "/" << o;
       }
     }
   }
