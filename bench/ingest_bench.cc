@@ -123,13 +123,14 @@ double StoreCeiling(int batch_records, int detail_bytes, absl::Duration duration
       const int64_t now = absl::ToUnixNanos(absl::Now());
       for (int i = 0; i < batch_records; ++i) {
         v1::Evidence& item = *batch.add_items();
+        const std::string& outcome_id =
+            Catalog::Builtin().outcomes()[outcomes[(sequence * 31 + i) % outcomes.size()]].id;
         item.set_asset_id(absl::StrCat("load-asset-", i % 100));
-        item.set_outcome_id(
-            Catalog::Builtin().outcomes()[outcomes[(sequence * 31 + i) % outcomes.size()]].id);
+        item.set_outcome_id(outcome_id);
         item.set_level(v1::DLI_67);
         item.set_observed_at_unix_nanos(now);
         item.set_expires_at_unix_nanos(now + 1);
-        item.set_check_id(absl::StrCat("load.check.", i % 50));
+        item.set_check_id(absl::StrCat("load.", outcome_id));
         item.set_kind(v1::OBSERVED);
         item.set_detail(std::string(detail_bytes, 'd'));
       }

@@ -90,10 +90,13 @@ class SimulatedAgent {
       if (options_.random_items) {
         SetRandomTarget(item);
       } else {
+        // One check per outcome, as an agent's checks are; its level moves on every 16th
+        // batch (up three times, then down), so scoring sees raises, lowers and repeats.
+        const size_t outcome = (batch.sequence() * 31 + i) % outcome_ids_.size();
         item.set_asset_id(asset_ids_[i % asset_ids_.size()]);
-        item.set_outcome_id(outcome_ids_[(batch.sequence() * 31 + i) % outcome_ids_.size()]);
-        item.set_level(static_cast<v1::Level>(1 + (batch.sequence() + i) % 4));
-        item.set_check_id(absl::StrCat("load.check.", i));
+        item.set_outcome_id(outcome_ids_[outcome]);
+        item.set_level(static_cast<v1::Level>(1 + (outcome + batch.sequence() / 16) % 4));
+        item.set_check_id(absl::StrCat("load.", outcome_ids_[outcome]));
       }
       item.set_observed_at_unix_nanos(absl::ToUnixNanos(now));
       item.set_expires_at_unix_nanos(absl::ToUnixNanos(now + absl::Minutes(30)));

@@ -27,8 +27,8 @@ struct LoadOptions {
   // random level other than the one the agent last sent for that (asset, outcome), with
   // one check id per outcome: as the agent is then the cell's only source, every item
   // changes a score, except that the first item per cell of a later RunLoad may repeat the
-  // level an earlier one left. Otherwise outcomes and levels cycle and each item index of a
-  // batch has its own check id.
+  // level an earlier one left. Otherwise outcomes cycle, with one check id per outcome,
+  // and each check's level moves on every 16th batch of the agent.
   bool random_items = false;
   // Number batches after the last sequence the collector stored for the agent (its
   // Welcome), as an agent that kept its state would: for a second load with the same ids.
