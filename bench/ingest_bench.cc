@@ -6,6 +6,10 @@
 // runs them in this process (so the load generator shares the machine, as the goals ask).
 // Then RocksDB alone writes the same records in synced batches of the same size as the
 // collector's commits, which gives the ceiling the collector's throughput is compared with.
+//
+// The collector is configured for twice the agents of the throughput scenario
+// (limits.max_grpc_connections, --max-connections), as an operator sizes it; the overload
+// scenario sends ten times the agents, so most of them are refused and retry.
 
 #include <unistd.h>
 
@@ -205,6 +209,10 @@ int main(int argc, char** argv) {
   app.add_option("--agents", agents, "Agents of the throughput scenario");
   app.add_option("--items", items, "Items per batch");
   app.add_option("--detail-bytes", detail, "Detail bytes per item (items of a few hundred bytes)");
+  int max_connections = 0;
+  app.add_option("--max-connections", max_connections,
+                 "The collector's limits.max_grpc_connections (default: twice --agents); not "
+                 "set when --collector-yaml has a limits: section");
   std::string target;
   app.add_option("--target", target,
                  "Only load this running collector (host:port) for --seconds, e.g. to profile it");
@@ -237,8 +245,15 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  std::printf("machine: %ld cores; %d s per scenario; %d items of %d detail bytes per batch\n\n",
+  std::printf("machine: %ld cores; %d s per scenario; %d items of %d detail bytes per batch\n",
               sysconf(_SC_NPROCESSORS_ONLN), seconds, items, detail);
+  if (collector_yaml.find("limits:") == std::string::npos) {
+    if (max_connections <= 0) max_connections = 2 * agents;
+    collector_yaml =
+        absl::StrCat("limits:\n  max_grpc_connections: ", max_connections, "\n", collector_yaml);
+    std::printf("collector: limits.max_grpc_connections %d\n", max_connections);
+  }
+  std::printf("\n");
   ScenarioResult max = RunScenario(collector_bin, collector_yaml, base);
   PrintScenario(absl::StrFormat("max throughput, %d agents", agents).c_str(), max);
   PrintThreadShares(max);

@@ -295,6 +295,8 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
                  uint64_t{64} << 30, options.max_grpc_memory_bytes),
            Limit("limits.max_streams_per_agent", limits.max_streams_per_agent(), 1, 64,
                  options.max_streams_per_agent),
+           Limit("limits.max_grpc_connections", limits.max_grpc_connections(), 1, 65536,
+                 options.max_grpc_connections),
            Limit("store.memtable_bytes", config.store().memtable_bytes(), 8 << 20,
                  uint64_t{64} << 30, options.store_memtable_bytes),
            Limit("store.block_cache_bytes", config.store().block_cache_bytes(), 1 << 20,

@@ -31,6 +31,7 @@ struct CollectorOptions {
   uint64_t max_queued_bytes = 32 << 20;
   uint64_t max_grpc_memory_bytes = 128 << 20;
   uint32_t max_streams_per_agent = 2;
+  uint32_t max_grpc_connections = 1024;
   HttpLimits http;                            // The HTTPS listener (http.* keys).
   AuthThrottleOptions failed_authentication;  // failed_authentication.*
   uint64_t store_memtable_bytes = 24 << 20;

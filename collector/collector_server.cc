@@ -295,31 +295,31 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   absl::StatusOr<absl::Time> not_after = CertificateNotAfter(tls->material.certificate_chain_pem);
   if (!not_after.ok()) return not_after.status();
   WarnIfExpiringSoon(tls->certificate_file, *not_after);
-
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(options.listen_address, server->tls_->GrpcCredentials(), &port);
+  absl::StatusOr<std::unique_ptr<GrpcListener>> listener =
+      GrpcListener::Bind(options.listen_address, static_cast<int>(options.max_grpc_connections),
+                         builder, server->tls_->GrpcCredentials());
+  if (!listener.ok()) return listener.status();
+  server->grpc_listener_ = *std::move(listener);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   grpc::ResourceQuota quota("postura-collector");
   quota.Resize(options.max_grpc_memory_bytes);
   builder.SetResourceQuota(quota);
-  builder.RegisterService(server->ingest_.get());
-  builder.RegisterService(server->admin_.get());
-  builder.RegisterService(server->query_.get());
-  builder.RegisterService(server->access_.get());
-  builder.RegisterService(server->agents_.enrollment.get());
-  builder.RegisterService(server->operations_.get());
-  builder.RegisterService(server->requests_service_.get());
-  builder.RegisterService(server->tiers_service_.get());
-  builder.RegisterService(server->exceptions_service_.get());
-  builder.RegisterService(server->profile_service_.get());
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
+  for (grpc::Service* service : std::initializer_list<grpc::Service*>{
+           server->ingest_.get(), server->admin_.get(), server->query_.get(), server->access_.get(),
+           server->agents_.enrollment.get(), server->operations_.get(),
+           server->requests_service_.get(), server->tiers_service_.get(),
+           server->exceptions_service_.get(), server->profile_service_.get()}) {
+    builder.RegisterService(service);
   }
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot serve gRPC on ", options.listen_address));
+  }
+  server->grpc_listener_->Start();
   const std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
-  server->address_ = absl::StrCat(host, ":", port);
+  server->address_ = absl::StrCat(host, ":", server->grpc_listener_->port());
   HttpApiSources http_sources{
       .queries = server->queries_.get(),
       .past = server->past_.get(),
@@ -337,6 +337,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
             return std::make_unique<ReminderFeed>(workflow, principal, clock, notice);
           },
       .http_listener_stats = PublishedListenerStats(server->http_for_metrics_),
+      .grpc_listener_stats = std::bind_front(&GrpcListener::stats, server->grpc_listener_.get()),
   };
   std::vector<HttpRoute> routes =
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,

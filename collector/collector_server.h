@@ -13,6 +13,7 @@
 #include "collector/api/access_service.h"
 #include "collector/api/admin_service.h"
 #include "collector/api/exceptions_service.h"
+#include "collector/api/grpc_listener.h"
 #include "collector/api/http_server.h"
 #include "collector/api/past_queries.h"
 #include "collector/api/profile_queries.h"
@@ -107,6 +108,7 @@ class CollectorServer {
   std::unique_ptr<RequestsService> requests_service_;
   std::unique_ptr<ExceptionBook> exceptions_;
   std::unique_ptr<ExceptionsService> exceptions_service_;
+  std::unique_ptr<GrpcListener> grpc_listener_;  // Outlives server_: declared before it.
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpServer> http_;
   // http_, once it is set (its figures are read by /metrics on the listener's threads).

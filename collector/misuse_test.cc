@@ -3,7 +3,12 @@
 // refused, nothing of it is stored, and the conflict shows in the ingest figures, in
 // /metrics, in the agent's record (`postura agents list`) and as a credential_conflict
 // alert delivered to a webhook. And one address that keeps sending wrong tokens is refused
-// for a while, on both listeners, even with a right token.
+// for a while, on both listeners, even with a right token. And connections past
+// limits.max_grpc_connections are closed as soon as they are accepted.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <memory>
 
@@ -199,6 +204,57 @@ TEST_F(MisuseTest, AThirdStreamOfOneAgentIsRefusedWhileTwoAreOpen) {
     s->stream->WritesDone();
     EXPECT_TRUE(s->stream->Finish().ok());
   }
+}
+
+// A plain TCP connection to `port` on loopback; -1 if it cannot be made.
+int ConnectTo(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    return fd;
+  }
+  if (fd >= 0) close(fd);
+  return -1;
+}
+
+// limits.max_grpc_connections (3 here): three connections that never finish their TLS
+// handshake hold every place, so a client's call fails while they are open, the refusals
+// are counted on /metrics, and calls go through again once they close.
+TEST(GrpcConnectionLimitTest, ConnectionsPastTheLimitAreClosedUntilOthersClose) {
+  test::TempDir dir;
+  CollectorOptions options;
+  options.listen_address = "127.0.0.1:0";
+  options.http_listen_address = "127.0.0.1:0";
+  options.data_dir = dir.path().string();
+  options.max_grpc_connections = 3;
+  absl::StatusOr<std::unique_ptr<CollectorServer>> server =
+      CollectorServer::Start(options, Catalog::Builtin(), Clock::GetRealClock());
+  ASSERT_TRUE(server.ok()) << server.status();
+  absl::StatusOr<CollectorTrust> admin = test::AdminTrust(options.data_dir);
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  const std::string address = (*server)->address();
+  const int port = std::stoi(address.substr(address.rfind(':') + 1));
+
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) held.push_back(ConnectTo(port));
+  for (int fd : held) ASSERT_GE(fd, 0);
+  absl::StatusOr<v1::IngestStats> refused = test::GetIngestStats(address, *admin);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  httplib::Result metrics =
+      test::HttpsClient((*server)->http_address(), options.data_dir + "/tls/ca.crt", admin->token)
+          ->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("\npostura_grpc_connections_open 3\n"));
+  EXPECT_THAT(metrics->body, Not(HasSubstr("\npostura_grpc_connections_refused_total 0\n")));
+
+  for (int fd : held) close(fd);
+  absl::StatusOr<v1::IngestStats> after = refused;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (!after.ok() && absl::Now() < deadline) after = test::GetIngestStats(address, *admin);
+  EXPECT_TRUE(after.ok()) << after.status();
 }
 
 }  // namespace

@@ -231,6 +231,17 @@ void WriteOrganizationMetrics(const HttpApiSources& sources, PrometheusText& out
   out.Sample("postura_assets_meeting_targets", {}, organization.assets_meeting_targets());
 }
 
+// The gRPC listener's connections (limits.max_grpc_connections).
+void WriteGrpcListenerMetrics(const GrpcListenerStats& stats, PrometheusText& out) {
+  out.Family("postura_grpc_connections_accepted_total", "gRPC connections served.", "counter");
+  out.Sample("postura_grpc_connections_accepted_total", {}, static_cast<double>(stats.accepted));
+  out.Family("postura_grpc_connections_refused_total",
+             "gRPC connections closed at once: limits.max_grpc_connections were open.", "counter");
+  out.Sample("postura_grpc_connections_refused_total", {}, static_cast<double>(stats.refused));
+  out.Family("postura_grpc_connections_open", "gRPC connections open now.", "gauge");
+  out.Sample("postura_grpc_connections_open", {}, static_cast<double>(stats.open));
+}
+
 // The HTTPS listener's connections (docs/security.md, "Slow and flooding clients").
 void WriteListenerMetrics(const std::optional<HttpListenerStats>& stats, PrometheusText& out) {
   if (!stats) return;
@@ -300,6 +311,7 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
                static_cast<double>(figures.blocked_addresses));
   }
   if (sources.http_listener_stats) WriteListenerMetrics(sources.http_listener_stats(), out);
+  if (sources.grpc_listener_stats) WriteGrpcListenerMetrics(sources.grpc_listener_stats(), out);
   out.Family("postura_store_write_stopped",
              "1 while the store cannot write (full disk or I/O error): ingest refuses batches.",
              "gauge");

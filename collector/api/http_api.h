@@ -9,6 +9,7 @@
 #include "collector/access/gatekeeper.h"
 #include "collector/access/session_book.h"
 #include "collector/alerting/alert_engine.h"
+#include "collector/api/grpc_listener.h"
 #include "collector/api/http_server.h"
 #include "collector/api/past_queries.h"
 #include "collector/api/score_queries.h"
@@ -39,6 +40,8 @@ struct HttpApiSources {
   std::function<std::unique_ptr<ReminderFeed>(const Principal&)> reminders;
   // The HTTPS listener's connection figures; nullopt before it listens. Unset: none.
   std::function<std::optional<HttpListenerStats>()> http_listener_stats;
+  // The gRPC listener's connection figures. Unset: none.
+  std::function<GrpcListenerStats()> grpc_listener_stats;
 };
 
 // http_listener_stats for a server published in `published` once it listens (null
