@@ -57,6 +57,8 @@ struct AgentResult {
 
 struct LoadResult {
   uint64_t acknowledged_records = 0;  // Items in batches acknowledged as new or duplicate.
+  // From the start to the last acknowledgement (to the end, without one): agents that a
+  // full collector kept out and that retry until their time is over do not stretch it.
   absl::Duration elapsed;
   std::vector<double> ack_latency_ms;  // Per acknowledged batch, send to Ack.
   std::vector<AgentResult> agents;
