@@ -16,6 +16,12 @@
 #include "glog/logging.h"
 
 namespace postura::collector {
+namespace {
+
+// How often a full listener asks the kernel again whether connections closed.
+constexpr absl::Duration kRecountEvery = absl::Milliseconds(100);
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcListener>> GrpcListener::Bind(
     const std::string& address, int max_connections, grpc::ServerBuilder& builder,
@@ -92,17 +98,26 @@ void GrpcListener::AcceptLoop() {
 }
 
 void GrpcListener::Admit(int fd) {
-  const uint64_t open = OpenConnections();
-  if (open > static_cast<uint64_t>(max_connections_)) {
+  // known_open_ counts what was admitted since the last count: closes show only in a new
+  // count, asked for only when the limit seems reached and at most every kRecountEvery,
+  // so that clients retrying against a full collector cost an accept and a close each.
+  const absl::Time now = absl::Now();
+  if (known_open_ >= static_cast<uint64_t>(max_connections_) &&
+      now - counted_at_ >= kRecountEvery) {
+    const uint64_t counted = OpenConnections();  // `fd` included.
+    known_open_ = counted > 0 ? counted - 1 : 0;
+    counted_at_ = now;
+  }
+  if (known_open_ >= static_cast<uint64_t>(max_connections_)) {
     close(fd);
-    open_ = open - 1;
+    open_ = known_open_;
     ++refused_;
     LOG_EVERY_N(WARNING, 1000) << "gRPC listener: " << max_connections_
                                << " connections open (limits.max_grpc_connections); closed a"
                                << " new one (" << refused_.load() << " so far)";
     return;
   }
-  open_ = open;
+  open_ = ++known_open_;
   ++accepted_;
   grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters parameters;
   parameters.listener_fd = listen_fd_;

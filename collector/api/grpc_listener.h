@@ -11,7 +11,8 @@
 //
 // Open connections are counted by asking the kernel (sock_diag) for the accepted,
 // established sockets whose local port is the listener's, so a connection gRPC closed
-// counts no more.
+// counts no more; the kernel is asked only when the limit seems reached, at most ten
+// times a second.
 // This counts every process's sockets on that port number: only the collector's, unless
 // another program binds the same port on another address.
 //
@@ -24,6 +25,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "grpcpp/server_builder.h"
 
 namespace postura::collector {
@@ -32,7 +34,7 @@ namespace postura::collector {
 struct GrpcListenerStats {
   uint64_t accepted = 0;  // Connections handed to gRPC.
   uint64_t refused = 0;   // Closed at once: `max_connections` were open.
-  uint64_t open = 0;      // Open after the last accept, as the kernel counted them.
+  uint64_t open = 0;      // Open after the last accept, at most (see Admit).
 };
 
 class GrpcListener {
@@ -74,6 +76,10 @@ class GrpcListener {
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> refused_{0};
   std::atomic<uint64_t> open_{0};
+  // Accept thread only: connections open at most (the last count, plus those admitted
+  // since), and when the kernel was last asked.
+  uint64_t known_open_ = 0;
+  absl::Time counted_at_ = absl::InfinitePast();
   std::thread thread_;
 };
 
