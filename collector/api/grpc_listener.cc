@@ -126,12 +126,11 @@ void GrpcListener::Admit(int fd) {
 }
 
 uint64_t GrpcListener::OpenConnections() const {
+  // A connection still in the kernel's accept queue has no inode yet: it is not ours yet.
   uint64_t open = 0;
   absl::Status asked =
       ForEachInetSocket(IPPROTO_TCP, StateBit(kTcpEstablished) | StateBit(kTcpCloseWait),
                         [&](int, const inet_diag_msg& diag) {
-                          // A connection still in the kernel's accept queue has no inode yet: not
-                          // ours yet.
                           if (ntohs(diag.id.idiag_sport) == port_ && diag.idiag_inode != 0) ++open;
                         });
   if (!asked.ok()) {
