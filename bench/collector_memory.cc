@@ -57,7 +57,9 @@ absl::StatusOr<CollectorMemory> MeasureCollectorMemory(const test::CollectorProc
       {"postura_store_memory_bytes{part=\"block_cache\"}", &memory.block_cache_mib},
       {"postura_store_memory_bytes{part=\"table_readers\"}", &memory.table_readers_mib},
       {"postura_scoring_state_bytes", &memory.scoring_state_mib},
+      {"postura_scoring_inbox_bytes", &memory.scoring_inbox_mib},
       {"postura_ingest_queued_bytes", &memory.writer_queue_mib},
+      {"postura_history_queued_bytes", &memory.history_queue_mib},
       {"postura_heap_bytes{state=\"allocated\"}", &memory.heap_allocated_mib},
       {"postura_heap_bytes{state=\"free\"}", &memory.heap_free_mib},
   };
@@ -75,10 +77,11 @@ void PrintCollectorMemory(const std::string& when, const CollectorMemory& m, dou
       "collector RSS %s: %.1f MiB = %.1f MB (peak %.1f MiB)   goal < %.0f MB: %s\n"
       "    private %.1f MiB, mapped files %.1f MiB; heap allocated %.1f, free in the allocator "
       "%.1f MiB; of the allocated: memtables %.1f, block cache %.1f, table readers %.1f, "
-      "scoring state %.1f, writer queue %.1f MiB\n",
+      "scoring state %.1f, scoring inbox %.1f, writer queue %.1f, history queue %.1f MiB\n",
       when.c_str(), m.rss_mib, rss_mb, m.peak_mib, goal_mb, rss_mb < goal_mb ? "met" : "NOT met",
       m.anon_mib, m.file_mib, m.heap_allocated_mib, m.heap_free_mib, m.memtables_mib,
-      m.block_cache_mib, m.table_readers_mib, m.scoring_state_mib, m.writer_queue_mib);
+      m.block_cache_mib, m.table_readers_mib, m.scoring_state_mib, m.scoring_inbox_mib,
+      m.writer_queue_mib, m.history_queue_mib);
 }
 
 }  // namespace postura::bench

@@ -18,7 +18,8 @@ namespace postura::bench {
 struct CollectorMemory {
   double rss_mib = 0, anon_mib = 0, file_mib = 0, peak_mib = 0;  // /proc/PID/status
   double memtables_mib = 0, block_cache_mib = 0, table_readers_mib = 0;
-  double scoring_state_mib = 0, writer_queue_mib = 0;
+  double scoring_state_mib = 0, scoring_inbox_mib = 0, writer_queue_mib = 0;
+  double history_queue_mib = 0;
   double heap_allocated_mib = 0, heap_free_mib = 0;  // As the allocator sees the heap.
 };
 

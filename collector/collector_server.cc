@@ -135,7 +135,6 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       EvidenceStore::Open({.path = options.data_dir + "/store",
                            .retention = options.evidence_retention,
                            .clock = &clock,
-                           .env = nullptr,
                            .memtable_bytes = options.store_memtable_bytes,
                            .block_cache_bytes = options.store_block_cache_bytes});
   if (!store.ok()) return store.status();
@@ -338,6 +337,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
           },
       .http_listener_stats = PublishedListenerStats(server->http_for_metrics_),
       .grpc_listener_stats = std::bind_front(&GrpcListener::stats, server->grpc_listener_.get()),
+      .history_stats = std::bind_front(&HistoryRecorder::Stats, server->history_.get()),
   };
   std::vector<HttpRoute> routes =
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,

@@ -1,16 +1,13 @@
 #include "collector/api/http_api.h"
 
-#include <unistd.h>
-
-#include <fstream>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collector/api/alert_metrics.h"
+#include "collector/api/history_metrics.h"
 #include "collector/api/http_admit.h"
+#include "collector/api/memory_metrics.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/prometheus_text.h"
-#include "common/base/heap.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace postura::collector {
@@ -334,6 +331,14 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
              "counter");
   out.Sample("postura_scoring_updates_superseded_total", {},
              static_cast<double>(scoring.updates_superseded));
+  out.Family("postura_scoring_updates_overflowed_total",
+             "Evidence reports that found the scoring inbox full: their assets were re-read "
+             "from the store instead (scoring was far behind).",
+             "counter");
+  out.Sample("postura_scoring_updates_overflowed_total", {},
+             static_cast<double>(scoring.updates_overflowed));
+  out.Family("postura_scoring_inbox_bytes", "Memory of the reports waiting for scoring.", "gauge");
+  out.Sample("postura_scoring_inbox_bytes", {}, static_cast<double>(scoring.inbox_bytes));
   out.Family("postura_scoring_expiries_total", "Outcomes re-scored because evidence expired.",
              "counter");
   out.Sample("postura_scoring_expiries_total", {}, static_cast<double>(scoring.expiries_applied));
@@ -359,40 +364,6 @@ void WriteServiceMetrics(const HttpApiSources& sources, PrometheusText& out) {
                 scoring.scoring_delay);
 }
 
-// The process's resident memory, from /proc/self/statm; 0 if it cannot be read.
-double ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size_pages = 0, resident_pages = 0;
-  if (!(statm >> size_pages >> resident_pages)) return 0;
-  return static_cast<double>(resident_pages) * static_cast<double>(sysconf(_SC_PAGESIZE));
-}
-
-// Where the collector's memory goes: the whole process, and the budgets it sets itself
-// (the store's, the writer queue's; scoring's state is in WriteServiceMetrics).
-void WriteMemoryMetrics(const HttpApiSources& sources, PrometheusText& out) {
-  out.Family("process_resident_memory_bytes", "Resident memory size in bytes.", "gauge");
-  out.Sample("process_resident_memory_bytes", {}, ResidentBytes());
-  const HeapFigures heap = ReadHeapFigures();
-  out.Family("postura_heap_bytes",
-             "The heap as the allocator sees it: allocated by the program, or free and held for "
-             "reuse (returned to the system every second).",
-             "gauge");
-  out.Sample("postura_heap_bytes", {{"state", "allocated"}}, static_cast<double>(heap.allocated));
-  out.Sample("postura_heap_bytes", {{"state", "free"}}, static_cast<double>(heap.free));
-  if (sources.store == nullptr) return;
-  const StoreMemoryUsage store = sources.store->MemoryUsage();
-  out.Family("postura_store_memory_bytes",
-             "Memory the embedded store holds: memtables (budget store.memtable_bytes), block "
-             "cache (budget store.block_cache_bytes), table readers outside the cache.",
-             "gauge");
-  out.Sample("postura_store_memory_bytes", {{"part", "memtables"}},
-             static_cast<double>(store.memtables));
-  out.Sample("postura_store_memory_bytes", {{"part", "block_cache"}},
-             static_cast<double>(store.block_cache));
-  out.Sample("postura_store_memory_bytes", {{"part", "table_readers"}},
-             static_cast<double>(store.table_readers));
-}
-
 }  // namespace
 
 std::function<std::optional<HttpListenerStats>()> PublishedListenerStats(
@@ -409,7 +380,8 @@ std::string RenderMetrics(const HttpApiSources& sources) {
   WriteOrganizationMetrics(sources, out);
   WriteAssetMetrics(sources, out);
   WriteServiceMetrics(sources, out);
-  WriteMemoryMetrics(sources, out);
+  WriteMemoryMetrics(sources.store, out);
+  if (sources.history_stats) WriteHistoryMetrics(sources.history_stats(), out);
   if (sources.alerting_stats) {
     if (std::optional<AlertingStats> stats = sources.alerting_stats()) {
       WriteAlertingMetrics(*stats, absl::Now(), out);

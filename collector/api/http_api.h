@@ -14,6 +14,7 @@
 #include "collector/api/past_queries.h"
 #include "collector/api/score_queries.h"
 #include "collector/api/workflow_reminders.h"
+#include "collector/history/history_recorder.h"
 #include "collector/ingest/ingest_writer.h"
 #include "collector/scoring/live_scorer.h"
 #include "collector/store/evidence_store.h"
@@ -42,6 +43,8 @@ struct HttpApiSources {
   std::function<std::optional<HttpListenerStats>()> http_listener_stats;
   // The gRPC listener's connection figures. Unset: none.
   std::function<GrpcListenerStats()> grpc_listener_stats;
+  // The history recorder's figures (history_metrics.h). Unset: none.
+  std::function<HistoryRecorderStats()> history_stats;
 };
 
 // http_listener_stats for a server published in `published` once it listens (null

@@ -45,36 +45,35 @@ std::optional<GapEpisode> ParseClosed(absl::string_view key, absl::string_view v
   return episode;
 }
 
-// The open time stored under `key`, if any.
-absl::StatusOr<std::optional<int64_t>> ReadOpenTime(const EvidenceStore& store,
-                                                    const std::string& key) {
-  std::optional<int64_t> opened;
-  bool corrupt = false;
-  absl::Status read = store.ScanHistory(key, absl::StrCat(key, kSeparator), /*backward=*/false,
-                                        [&](absl::string_view, absl::string_view value) {
-                                          opened = DecodeUnixNanos(value);
-                                          corrupt = !opened.has_value();
-                                          return false;
-                                        });
-  if (!read.ok()) return read;
-  if (corrupt) return absl::DataLossError(absl::StrCat("corrupt open gap record ", key));
-  return opened;
-}
-
-// The open records as this batch leaves them: nullopt where the batch deleted one.
+// The open records of the (asset, outcome) pairs a run of events names, read in one batched
+// lookup, and then as the run leaves them: nullopt where it deleted one.
 class OpenRecords {
  public:
-  explicit OpenRecords(const EvidenceStore& store) : store_(store) {}
-
-  absl::StatusOr<std::optional<int64_t>> Get(const std::string& key) {
-    if (auto it = changed_.find(key); it != changed_.end()) return it->second;
-    return ReadOpenTime(store_, key);
+  static absl::StatusOr<OpenRecords> Read(const EvidenceStore& store,
+                                          absl::Span<const GapEvent> events) {
+    OpenRecords records;
+    std::vector<std::string> keys;
+    for (const GapEvent& event : events) {
+      std::string key = GapOpenKey(event.asset_id, event.outcome_id);
+      if (records.open_.try_emplace(key, std::nullopt).second) keys.push_back(std::move(key));
+    }
+    absl::StatusOr<std::vector<std::optional<std::string>>> values = store.ReadHistory(keys);
+    if (!values.ok()) return values.status();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!(*values)[i].has_value()) continue;
+      std::optional<int64_t> opened = DecodeUnixNanos(*(*values)[i]);
+      if (!opened) return absl::DataLossError(absl::StrCat("corrupt open gap record ", keys[i]));
+      records.open_[keys[i]] = opened;
+    }
+    return records;
   }
-  void Set(const std::string& key, std::optional<int64_t> opened) { changed_[key] = opened; }
+
+  // REQUIRES: `key` is the open key of one of the events read.
+  std::optional<int64_t> Get(const std::string& key) const { return open_.at(key); }
+  void Set(const std::string& key, std::optional<int64_t> opened) { open_[key] = opened; }
 
  private:
-  const EvidenceStore& store_;
-  absl::flat_hash_map<std::string, std::optional<int64_t>> changed_;
+  absl::flat_hash_map<std::string, std::optional<int64_t>> open_;
 };
 
 }  // namespace
@@ -90,22 +89,22 @@ std::string GapClosedKey(int64_t closed_unix_nanos, absl::string_view asset_id,
 }
 
 absl::StatusOr<GapWriteStats> WriteGapEvents(EvidenceStore& store,
-                                             const std::vector<GapEvent>& events) {
+                                             absl::Span<const GapEvent> events) {
   GapWriteStats stats;
   std::vector<EvidenceStore::HistoryWrite> writes;
-  OpenRecords open(store);
+  absl::StatusOr<OpenRecords> open = OpenRecords::Read(store, events);
+  if (!open.ok()) return open.status();
   for (const GapEvent& event : events) {
     const std::string key = GapOpenKey(event.asset_id, event.outcome_id);
-    absl::StatusOr<std::optional<int64_t>> opened = open.Get(key);
-    if (!opened.ok()) return opened.status();
-    const bool is_open = opened->has_value();
+    const std::optional<int64_t> opened = open->Get(key);
+    const bool is_open = opened.has_value();
     if (event.transition == GapTransition::kOpened) {
       if (is_open) {
         ++stats.ignored;  // Already open: it keeps the time it first opened.
         continue;
       }
       writes.push_back({.key = key, .value = EncodeUnixNanos(event.unix_nanos), .erase = false});
-      open.Set(key, event.unix_nanos);
+      open->Set(key, event.unix_nanos);
       ++stats.opened;
       continue;
     }
@@ -115,14 +114,14 @@ absl::StatusOr<GapWriteStats> WriteGapEvents(EvidenceStore& store,
     }
     if (event.transition == GapTransition::kClosed) {
       writes.push_back({.key = GapClosedKey(event.unix_nanos, event.asset_id, event.outcome_id),
-                        .value = EncodeUnixNanos(**opened),
+                        .value = EncodeUnixNanos(*opened),
                         .erase = false});
       ++stats.closed;
     } else {
       ++stats.dropped;
     }
     writes.push_back({.key = key, .value = {}, .erase = true});
-    open.Set(key, std::nullopt);
+    open->Set(key, std::nullopt);
   }
   if (writes.empty()) return stats;
   if (absl::Status written = store.WriteHistory(writes); !written.ok()) return written;

@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "collector/store/evidence_store.h"
 
 namespace postura::collector {
@@ -73,7 +74,7 @@ struct GapWriteStats {
 // record; a closing moves it to a closed record (its duration kept as the two times); a
 // drop deletes it. Unavailable if the store failed (nothing is written then).
 absl::StatusOr<GapWriteStats> WriteGapEvents(EvidenceStore& store,
-                                             const std::vector<GapEvent>& events);
+                                             absl::Span<const GapEvent> events);
 
 // Writes an open record for each of `events` (openings, REQUIRES: none of them open
 // now) without reading the store first: LiveScorer's start, which has just read every

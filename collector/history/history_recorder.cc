@@ -1,5 +1,6 @@
 #include "collector/history/history_recorder.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -27,7 +28,22 @@ absl::StatusOr<absl::Time> EnsureBegan(EvidenceStore& store, absl::Time now) {
   return now;
 }
 
+// The heap a string holds beyond its own bytes (none while it fits in place).
+size_t HeapBytes(const std::string& text) {
+  return text.capacity() > std::string().capacity() ? text.capacity() + 1 : 0;
+}
+
 }  // namespace
+
+size_t QueuedBytes(const HistoryChange& change) {
+  const size_t figures = change.figures.has_time() ? sizeof(google::protobuf::Timestamp) : 0;
+  const size_t index_entry = sizeof(std::pair<std::string, size_t>) + HeapBytes(change.subject);
+  return sizeof(HistoryChange) + HeapBytes(change.subject) + figures + index_entry;
+}
+
+size_t QueuedBytes(const GapEvent& event) {
+  return sizeof(GapEvent) + HeapBytes(event.asset_id) + HeapBytes(event.outcome_id);
+}
 
 absl::StatusOr<std::unique_ptr<HistoryRecorder>> HistoryRecorder::Start(
     EvidenceStore& store, Clock& clock, HistoryRecorderOptions options) {
@@ -65,11 +81,13 @@ void HistoryRecorder::RecordGaps(std::vector<GapEvent> events) {
   absl::MutexLock lock(&mu_);
   for (GapEvent& event : events) {
     ++queued_total_;
-    if (gap_queue_.size() >= options_.max_queued) {
+    const size_t bytes = QueuedBytes(event);
+    if (queued_bytes_ + bytes > options_.max_queued_bytes) {
       ++stats_.gap_events_dropped;
       ++written_total_;
       continue;
     }
+    queued_bytes_ += bytes;
     gap_queue_.push_back(std::move(event));
   }
 }
@@ -78,16 +96,20 @@ void HistoryRecorder::Queue(Change change) {
   ++queued_total_;
   if (auto waiting = queued_at_.find(change.subject); waiting != queued_at_.end()) {
     Change& queued = queue_[waiting->second];
+    queued_bytes_ -= QueuedBytes(queued);
     queued.unix_nanos = change.unix_nanos;
     queued.figures = std::move(change.figures);
+    queued_bytes_ += QueuedBytes(queued);
     ++written_total_;  // Coalesced into the waiting change.
     return;
   }
-  if (queue_.size() >= options_.max_queued) {
+  const size_t bytes = QueuedBytes(change);
+  if (queued_bytes_ + bytes > options_.max_queued_bytes) {
     ++stats_.points_dropped;
     ++written_total_;  // Handled: there is nothing to wait for.
     return;
   }
+  queued_bytes_ += bytes;
   queued_at_.emplace(change.subject, queue_.size());
   queue_.push_back(std::move(change));
 }
@@ -105,7 +127,11 @@ void HistoryRecorder::Flush() {
 
 HistoryRecorderStats HistoryRecorder::Stats() const {
   absl::MutexLock lock(&mu_);
-  return stats_;
+  HistoryRecorderStats stats = stats_;
+  stats.queued_changes = queue_.size();
+  stats.queued_gap_events = gap_queue_.size();
+  stats.queued_bytes = queued_bytes_;
+  return stats;
 }
 
 void HistoryRecorder::Run() {
@@ -123,6 +149,7 @@ void HistoryRecorder::Run() {
       changes.swap(queue_);
       queued_at_.clear();
       gaps.swap(gap_queue_);
+      queued_bytes_ = 0;
       stopping = stopping_;
     }
     Write(changes);
@@ -155,19 +182,23 @@ void HistoryRecorder::Write(std::vector<Change>& changes) {
 }
 
 void HistoryRecorder::WriteGaps(const std::vector<GapEvent>& events) {
-  if (events.empty()) return;
-  absl::StatusOr<GapWriteStats> written = WriteGapEvents(store_, events);
-  if (!written.ok()) {
-    LOG_EVERY_N(ERROR, 100) << "cannot record gap episodes: " << written.status();
+  const size_t per_write = std::max<size_t>(1, options_.gap_events_per_write);
+  for (size_t begin = 0; begin < events.size(); begin += per_write) {
+    const size_t end = std::min(events.size(), begin + per_write);
+    const absl::Span<const GapEvent> run(events.data() + begin, end - begin);
+    absl::StatusOr<GapWriteStats> written = WriteGapEvents(store_, run);
+    if (!written.ok()) {
+      LOG_EVERY_N(ERROR, 100) << "cannot record gap episodes: " << written.status();
+    }
+    absl::MutexLock lock(&mu_);
+    if (written.ok()) {
+      stats_.gaps_opened += written->opened;
+      stats_.gaps_closed += written->closed;
+    } else {
+      ++stats_.write_errors;
+    }
+    written_total_ += run.size();
   }
-  absl::MutexLock lock(&mu_);
-  if (written.ok()) {
-    stats_.gaps_opened += written->opened;
-    stats_.gaps_closed += written->closed;
-  } else {
-    ++stats_.write_errors;
-  }
-  written_total_ += events.size();
 }
 
 void HistoryRecorder::Downsample() {

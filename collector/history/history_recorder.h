@@ -36,9 +36,12 @@ struct HistoryRecorderOptions {
   absl::Duration write_interval = absl::Seconds(1);
   // How often the history is downsampled (by the clock passed to Start).
   absl::Duration downsample_interval = absl::Hours(1);
-  // Changes the queue holds at most; past it, further changes are counted and dropped
-  // until the thread catches up (the evidence log keeps them recomputable).
-  size_t max_queued = 1 << 20;
+  // Memory the two queues (changes and gap crossings, QueuedBytes) take at most; past it,
+  // further changes and crossings are counted and dropped until the thread catches up (the
+  // evidence log keeps the scores recomputable; a restart reconciles the gap episodes).
+  size_t max_queued_bytes = 16 << 20;
+  // Gap crossings written per store write: bounds the memory of one write.
+  size_t gap_events_per_write = 4096;
 };
 
 // One change of a subject's figures (history_keys.h names the subjects).
@@ -50,14 +53,23 @@ struct HistoryChange {
 
 struct HistoryRecorderStats {
   uint64_t points_written = 0;
-  uint64_t points_dropped = 0;  // Over max_queued.
+  uint64_t points_dropped = 0;  // Over max_queued_bytes.
   uint64_t write_errors = 0;
   uint64_t points_downsampled = 0;  // Deleted by downsampling.
   uint64_t gaps_opened = 0;         // Gap episodes written open (gap_log.h).
   uint64_t gaps_closed = 0;
-  uint64_t gap_events_dropped = 0;  // Over max_queued; a restart reconciles the episodes.
+  uint64_t gap_events_dropped = 0;  // Over max_queued_bytes; a restart reconciles the episodes.
   uint64_t gaps_pruned = 0;         // Closed episodes deleted by downsampling.
+  // Waiting now: changes (one per subject at most), gap crossings, and their QueuedBytes.
+  uint64_t queued_changes = 0;
+  uint64_t queued_gap_events = 0;
+  uint64_t queued_bytes = 0;
 };
+
+// The memory one waiting change or gap crossing takes in the recorder's queues: the entry,
+// the heap its strings and figures hold, and for a change its index entry.
+size_t QueuedBytes(const HistoryChange& change);
+size_t QueuedBytes(const GapEvent& event);
 
 // `store` and `clock` are borrowed and must outlive the recorder.
 class HistoryRecorder {
@@ -93,6 +105,7 @@ class HistoryRecorder {
   void Queue(Change change) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run();
   void Write(std::vector<Change>& changes);
+  // Writes the crossings in order, gap_events_per_write at a time.
   void WriteGaps(const std::vector<GapEvent>& events);
   void Downsample();
 
@@ -107,6 +120,7 @@ class HistoryRecorder {
   // Where each subject's change waits in queue_.
   absl::flat_hash_map<std::string, size_t> queued_at_ ABSL_GUARDED_BY(mu_);
   std::vector<GapEvent> gap_queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;     // QueuedBytes of both queues.
   uint64_t queued_total_ ABSL_GUARDED_BY(mu_) = 0;   // Changes ever queued or dropped.
   uint64_t written_total_ ABSL_GUARDED_BY(mu_) = 0;  // Of those, handled by the thread.
   int flushes_waiting_ ABSL_GUARDED_BY(mu_) = 0;

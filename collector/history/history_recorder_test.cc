@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "collector/history/history_keys.h"
 #include "collector/history/history_reader.h"
 #include "gtest/gtest.h"
@@ -142,19 +143,20 @@ TEST_F(HistoryRecorderTest, ReaderWindowsLimitsAndSamplesAtSteps) {
 
 TEST_F(HistoryRecorderTest, AFullQueueDropsAndCountsRatherThanGrow) {
   std::unique_ptr<EvidenceStore> store = OpenStore();
-  absl::StatusOr<std::unique_ptr<HistoryRecorder>> recorder =
-      HistoryRecorder::Start(*store, clock_,
-                             {.retention = {},
-                              .write_interval = absl::Seconds(30),
-                              .downsample_interval = absl::Hours(1),
-                              .max_queued = 2});
-  ASSERT_TRUE(recorder.ok());
   std::vector<HistoryChange> changes;
   for (const char* asset : {"a", "b", "c"}) {
     changes.push_back({AssetSubject(asset), Nanos(kStart), Figures(0.5)});
   }
   changes.push_back({AssetSubject("a"), Nanos(kStart + absl::Seconds(1)), Figures(0.7)});
+  absl::StatusOr<std::unique_ptr<HistoryRecorder>> recorder = HistoryRecorder::Start(
+      *store, clock_,
+      {.retention = {},
+       .write_interval = absl::Seconds(30),
+       .downsample_interval = absl::Hours(1),
+       .max_queued_bytes = QueuedBytes(changes[0]) + QueuedBytes(changes[1])});
+  ASSERT_TRUE(recorder.ok());
   (*recorder)->Record(std::move(changes));
+  EXPECT_EQ((*recorder)->Stats().queued_changes, 2u);
   (*recorder)->Flush();
   const HistoryRecorderStats stats = (*recorder)->Stats();
   EXPECT_EQ(stats.points_written, 2u) << "a (its later change) and b";
@@ -207,6 +209,75 @@ TEST_F(HistoryRecorderTest, GapCrossingsAreWrittenInOrderOnTheRecordersThread) {
   EXPECT_EQ(episodes[0].asset_id, "web");
   EXPECT_EQ(episodes[0].closed_unix_nanos - episodes[0].opened_unix_nanos,
             absl::ToInt64Nanoseconds(absl::Minutes(1)));
+}
+
+TEST_F(HistoryRecorderTest, GapCrossingsPastTheBudgetAreCountedAndTheQueueStaysWithinIt) {
+  std::unique_ptr<EvidenceStore> store = OpenStore();
+  std::vector<GapEvent> events;
+  for (int i = 0; i < 10; ++i) {
+    events.push_back({.asset_id = absl::StrCat("asset-with-a-long-identifier-", i),
+                      .outcome_id = "PR_1",
+                      .unix_nanos = Nanos(kStart),
+                      .transition = GapTransition::kOpened});
+  }
+  const size_t budget = 4 * QueuedBytes(events[0]);
+  absl::StatusOr<std::unique_ptr<HistoryRecorder>> recorder =
+      HistoryRecorder::Start(*store, clock_,
+                             {.retention = {},
+                              .write_interval = absl::Seconds(30),
+                              .downsample_interval = absl::Hours(1),
+                              .max_queued_bytes = budget});
+  ASSERT_TRUE(recorder.ok());
+  (*recorder)->RecordGaps(events);
+  HistoryRecorderStats stats = (*recorder)->Stats();
+  EXPECT_EQ(stats.queued_gap_events, 4u);
+  EXPECT_LE(stats.queued_bytes, budget);
+  EXPECT_GT(stats.queued_bytes, 4 * sizeof(GapEvent)) << "the long ids' heap counts";
+  (*recorder)->Flush();
+  stats = (*recorder)->Stats();
+  EXPECT_EQ(stats.gaps_opened, 4u);
+  EXPECT_EQ(stats.gap_events_dropped, 6u);
+  EXPECT_EQ(stats.queued_gap_events, 0u);
+  EXPECT_EQ(stats.queued_bytes, 0u);
+}
+
+TEST_F(HistoryRecorderTest, CrossingsWrittenInSeveralWritesKeepTheirOrderAcrossThem) {
+  std::unique_ptr<EvidenceStore> store = OpenStore();
+  absl::StatusOr<std::unique_ptr<HistoryRecorder>> recorder =
+      HistoryRecorder::Start(*store, clock_,
+                             {.retention = {},
+                              .write_interval = absl::Seconds(30),
+                              .downsample_interval = absl::Hours(1),
+                              .gap_events_per_write = 2});
+  ASSERT_TRUE(recorder.ok());
+  // Opened, closed, opened again and closed again: the closings fall in other writes
+  // than their openings.
+  std::vector<GapEvent> events;
+  for (int minute = 0; minute < 5; ++minute) {
+    events.push_back(
+        {.asset_id = "web",
+         .outcome_id = "PR_1",
+         .unix_nanos = Nanos(kStart + absl::Minutes(minute)),
+         .transition = minute % 2 == 0 ? GapTransition::kOpened : GapTransition::kClosed});
+  }
+  (*recorder)->RecordGaps(events);
+  (*recorder)->Flush();
+  EXPECT_EQ((*recorder)->Stats().gaps_opened, 3u);
+  EXPECT_EQ((*recorder)->Stats().gaps_closed, 2u);
+  std::vector<GapEpisode> closed;
+  ASSERT_TRUE(ForEachClosedGap(*store, Nanos(kStart), Nanos(kStart + absl::Hours(1)),
+                               [&](const GapEpisode& episode) { closed.push_back(episode); })
+                  .ok());
+  ASSERT_EQ(closed.size(), 2u);
+  EXPECT_EQ(closed[1].opened_unix_nanos, Nanos(kStart + absl::Minutes(2)));
+  EXPECT_EQ(closed[1].closed_unix_nanos, Nanos(kStart + absl::Minutes(3)));
+  std::vector<GapEpisode> open;
+  ASSERT_TRUE(ForEachOpenGap(*store, [&](const GapEpisode& episode) {
+                open.push_back(episode);
+                return true;
+              }).ok());
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].opened_unix_nanos, Nanos(kStart + absl::Minutes(4)));
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ constexpr absl::Duration kMaxSleep = absl::Milliseconds(250);
 }  // namespace
 
 LiveScorer::LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& clock,
-                       HistoryRecorder* history)
+                       HistoryRecorder* history, size_t max_inbox_bytes)
     : store_(store),
       catalog_(catalog),
       outcome_ids_(SortedOutcomeIds(catalog)),
@@ -30,7 +30,7 @@ LiveScorer::LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& cloc
       history_(catalog, history),
       gaps_(catalog, history),
       table_(catalog),
-      inbox_(clock) {}
+      inbox_(clock, max_inbox_bytes) {}
 
 LiveScorer::~LiveScorer() { Stop(); }
 
@@ -125,11 +125,14 @@ void LiveScorer::Flush() { inbox_.Flush(); }
 void LiveScorer::Run() {
   NameThisThread("scoring");
   while (std::optional<ScoringInbox::Round> round = inbox_.Take(kMaxSleep)) {
-    for (const std::string& asset_id : round->resyncs) ResyncAsset(asset_id);
     ApplyUpdates(round->updates);
-    if (round->superseded > 0) {
+    // After the updates: a resync reads the newest state, which an older update of the
+    // same round must not overwrite.
+    for (const std::string& asset_id : round->resyncs) ResyncAsset(asset_id);
+    if (round->superseded > 0 || round->overflowed > 0) {
       absl::MutexLock lock(&mu_);
       stats_.updates_superseded += round->superseded;
+      stats_.updates_overflowed += round->overflowed;
     }
     if (!round->updates.empty()) scoring_delay_.Observe(absl::Now() - round->updates_since);
     ApplyExpiries();
@@ -421,8 +424,10 @@ std::shared_ptr<Watcher> LiveScorer::Watch(WatchFilter filter, std::function<voi
 void LiveScorer::Unwatch(const Watcher* watcher) { hub_.Remove(watcher); }
 
 LiveScorerStats LiveScorer::Stats() const {
+  const size_t inbox_bytes = inbox_.pending_bytes();  // Not under mu_: the inbox's lock is first.
   absl::ReaderMutexLock lock(&mu_);
   LiveScorerStats stats = stats_;
+  stats.inbox_bytes = inbox_bytes;
   stats.memory_bytes = table_.MemoryBytes();
   stats.assets = table_.asset_count();
   stats.watchers = hub_.size();

@@ -40,6 +40,8 @@ struct AssetSnapshot {
 struct LiveScorerStats {
   uint64_t updates_applied = 0;     // Reports applied.
   uint64_t updates_superseded = 0;  // Reports replaced by newer ones before scoring ran.
+  uint64_t updates_overflowed = 0;  // Reports that found the inbox full (their assets resynced).
+  size_t inbox_bytes = 0;           // Of the reports waiting for scoring (ScoringInbox).
   uint64_t slow_path_reads = 0;     // Reads of a cell's sources (at most one per cell a round).
   uint64_t expiries_applied = 0;
   size_t memory_bytes = 0;  // Of the scoring state (ScoreTable::MemoryBytes).
@@ -63,8 +65,10 @@ struct LiveScorerStats {
 // the scorer.
 class LiveScorer : public RegistryObserver {
  public:
+  // `max_inbox_bytes` bounds the reports waiting for scoring (ScoringInbox).
   LiveScorer(EvidenceStore& store, const Catalog& catalog, Clock& clock,
-             HistoryRecorder* history = nullptr);
+             HistoryRecorder* history = nullptr,
+             size_t max_inbox_bytes = ScoringInbox::kDefaultMaxPendingBytes);
   ~LiveScorer() override;  // Stops the thread; closes watchers.
 
   // Rebuilds every cell from the stored state (call after the registry announced its

@@ -26,7 +26,8 @@ class LiveScorerTest : public testing::Test {
   }
 
   void StartScorer() {
-    scorer_ = std::make_unique<LiveScorer>(*store_, Catalog::Builtin(), clock_);
+    scorer_ = std::make_unique<LiveScorer>(*store_, Catalog::Builtin(), clock_, nullptr,
+                                           max_inbox_bytes_);
     for (const v1::Asset& asset : assets_) scorer_->OnAssetPut(asset, {});
     ASSERT_TRUE(scorer_->Start().ok());
   }
@@ -81,6 +82,11 @@ class LiveScorerTest : public testing::Test {
 
   FakeClock clock_{kStart};
   std::unique_ptr<rocksdb::Env> env_{rocksdb::NewMemEnv(rocksdb::Env::Default())};
+  // Puts assets "a" and "b", then hands the scorer 60 rounds of random reports (from
+  // `seed`), checking after each that every cell it touches equals the store's.
+  void PlayRandomRoundsCheckingEveryCell(unsigned seed);
+
+  size_t max_inbox_bytes_ = ScoringInbox::kDefaultMaxPendingBytes;
   std::unique_ptr<EvidenceStore> store_;
   std::unique_ptr<LiveScorer> scorer_;
   std::vector<v1::Asset> assets_;
@@ -221,9 +227,22 @@ TEST_F(LiveScorerTest, ARoundReadsEachRaisedCellOnceAndEndsAsTheStoreSays) {
 // The same as above with random rounds of 1 to 40 reports: after each round every cell
 // equals its recomputation from the stored state.
 TEST_F(LiveScorerTest, CellsAfterRandomRoundsEqualRecomputationFromTheStore) {
+  PlayRandomRoundsCheckingEveryCell(7);
+  EXPECT_EQ(scorer_->Stats().updates_overflowed, 0u);
+}
+
+TEST_F(LiveScorerTest, ReportsThatFindTheInboxFullAreScoredFromTheStoreAllTheSame) {
+  max_inbox_bytes_ = 3 * sizeof(SourceUpdate);  // Room for a report or two.
+  StartScorer();
+  PlayRandomRoundsCheckingEveryCell(11);
+  EXPECT_GT(scorer_->Stats().updates_overflowed, 0u);
+  EXPECT_EQ(scorer_->Stats().inbox_bytes, 0u) << "everything applied";
+}
+
+void LiveScorerTest::PlayRandomRoundsCheckingEveryCell(unsigned seed) {
   PutAsset("a", v1::IG1);
   PutAsset("b", v1::IG3);
-  std::mt19937 random(7);
+  std::mt19937 random(seed);
   const std::vector<std::string> outcomes = {"ID_AM_CSC_1_1", "PR_AC_CSC_5_2", "DE_CM_CSC_13_1"};
   const std::vector<v1::Level> levels = {v1::DLI_0, v1::DLI_33, v1::DLI_67, v1::DLI_100};
   for (int round_number = 0; round_number < 60; ++round_number) {

@@ -15,15 +15,31 @@ void ScoringInbox::AddUpdates(std::vector<SourceUpdate> updates) {
   ++handed_over_;
 }
 
+size_t ScoringInbox::PendingBytes(const SourceUpdate& update) {
+  const size_t key_heap =
+      update.state_key.capacity() > std::string().capacity() ? update.state_key.capacity() + 1 : 0;
+  return sizeof(SourceUpdate) + key_heap + sizeof(std::pair<size_t, uint32_t>);
+}
+
 void ScoringInbox::AddOne(SourceUpdate& update) {
   const size_t hash = absl::HashOf(absl::string_view(update.state_key));
-  const auto [it, inserted] =
-      pending_by_key_hash_.try_emplace(hash, static_cast<uint32_t>(pending_.size()));
-  if (!inserted && pending_[it->second].state_key == update.state_key) {
-    pending_[it->second] = std::move(update);
+  if (auto it = pending_by_key_hash_.find(hash);
+      it != pending_by_key_hash_.end() && pending_[it->second].state_key == update.state_key) {
+    SourceUpdate& waiting = pending_[it->second];
+    pending_bytes_ = pending_bytes_ - PendingBytes(waiting) + PendingBytes(update);
+    waiting = std::move(update);
     ++superseded_;
     return;
   }
+  const size_t bytes = PendingBytes(update);
+  if (pending_bytes_ + bytes > max_pending_bytes_) {
+    const absl::string_view key = update.state_key;
+    overflowed_assets_.emplace(key.substr(0, key.find('\0')));
+    ++overflowed_;
+    return;
+  }
+  pending_by_key_hash_.try_emplace(hash, static_cast<uint32_t>(pending_.size()));
+  pending_bytes_ += bytes;
   pending_.push_back(std::move(update));
 }
 
@@ -60,7 +76,11 @@ std::optional<ScoringInbox::Round> ScoringInbox::Take(absl::Duration max_wait) {
   pending_by_key_hash_.clear();
   round.superseded = std::exchange(superseded_, 0);
   round.updates_since = pending_since_;
+  pending_bytes_ = 0;
   round.resyncs.swap(pending_resyncs_);
+  round.resyncs.insert(round.resyncs.end(), overflowed_assets_.begin(), overflowed_assets_.end());
+  overflowed_assets_.clear();
+  round.overflowed = std::exchange(overflowed_, 0);
   round.ticket = handed_over_;
   return round;
 }
@@ -68,6 +88,11 @@ std::optional<ScoringInbox::Round> ScoringInbox::Take(absl::Duration max_wait) {
 void ScoringInbox::Finish(uint64_t ticket) {
   absl::MutexLock lock(&mu_);
   finished_ = ticket;
+}
+
+size_t ScoringInbox::pending_bytes() const {
+  absl::MutexLock lock(&mu_);
+  return pending_bytes_;
 }
 
 bool ScoringInbox::ExpiryDue(int64_t now_unix_nanos) {

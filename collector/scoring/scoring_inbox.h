@@ -13,6 +13,12 @@
 // report per source instead of every report since the last round, and the scoring thread
 // catches up by skipping work whose result would be overwritten at once.
 //
+// The waiting reports take at most max_pending_bytes (PendingBytes each). A report that
+// finds the inbox full is not kept: its asset is marked for a resync instead, which reads
+// the asset's newest state from the store (every report handed over is committed there).
+// The marks are one per asset, so however far scoring falls behind, the inbox holds at most
+// the budget and the asset ids; scores then lag by a pass over the marked assets.
+//
 // Thread-safe. Take and Finish are for the one consumer thread only.
 
 #include <cstdint>
@@ -21,6 +27,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -36,14 +43,23 @@ class ScoringInbox {
   struct Round {
     // In commit order of each source's first waiting report; each source's newest only.
     std::vector<SourceUpdate> updates;
-    uint64_t superseded = 0;           // Reports handed over and replaced by newer ones.
-    std::vector<std::string> resyncs;  // Asset ids, in the order they were handed over.
+    uint64_t superseded = 0;  // Reports handed over and replaced by newer ones.
+    // Asset ids: those handed over (in that order), then those whose reports found the
+    // inbox full. Scoring applies them after `updates`, as they read the newest state.
+    std::vector<std::string> resyncs;
+    uint64_t overflowed = 0;  // Reports not kept because the inbox was full.
     // When the oldest of `updates` was handed over (real time); unset if there are none.
     absl::Time updates_since;
     uint64_t ticket = 0;  // Pass to Finish once the round is applied.
   };
 
-  explicit ScoringInbox(Clock& clock) : clock_(clock) {}
+  static constexpr size_t kDefaultMaxPendingBytes = 8 << 20;
+
+  explicit ScoringInbox(Clock& clock, size_t max_pending_bytes = kDefaultMaxPendingBytes)
+      : clock_(clock), max_pending_bytes_(max_pending_bytes) {}
+
+  // The memory one waiting report takes: the entry, its key's heap and its index entry.
+  static size_t PendingBytes(const SourceUpdate& update);
 
   // Hands over reports just made durable, and brings the next expiry forward to theirs.
   // Each replaces a waiting report with the same state key.
@@ -64,6 +80,9 @@ class ScoringInbox {
 
   // True if the next expiry is due at `now_unix_nanos`.
   bool ExpiryDue(int64_t now_unix_nanos);
+  // The PendingBytes of the reports waiting now.
+  size_t pending_bytes() const;
+
   // Sets when the next expiry is due; INT64_MAX for never.
   void SetNextExpiry(int64_t unix_nanos);
   // The same with the time `next` returns, called under the inbox's lock so that an
@@ -74,11 +93,17 @@ class ScoringInbox {
  private:
   int64_t NowNanos() const { return absl::ToUnixNanos(clock_.TimeNow()); }
 
-  // Adds `update` to pending_, or replaces the waiting report of the same source.
+  // Adds `update` to pending_, or replaces the waiting report of the same source, or
+  // marks its asset for a resync when pending_ is full.
   void AddOne(SourceUpdate& update) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Clock& clock_;
-  absl::Mutex mu_;
+  const size_t max_pending_bytes_;
+  mutable absl::Mutex mu_;
+  size_t pending_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Assets whose reports found pending_ full, and how many reports did.
+  absl::flat_hash_set<std::string> overflowed_assets_ ABSL_GUARDED_BY(mu_);
+  uint64_t overflowed_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<SourceUpdate> pending_ ABSL_GUARDED_BY(mu_);
   // Position in pending_ by hash of the state key. Two keys with the same hash are rare
   // and harmless: the second is appended unindexed, and scoring applies both.

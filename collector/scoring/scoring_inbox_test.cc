@@ -87,6 +87,39 @@ TEST(ScoringInboxTest, WhileScoringIsBehindTheInboxHoldsOneReportPerSource) {
   EXPECT_EQ(round->superseded, 990u);
 }
 
+TEST(ScoringInboxTest, ReportsPastTheBudgetMarkTheirAssetsForAResyncInstead) {
+  FakeClock clock(kStart);
+  const absl::Time expires = kStart + absl::Hours(1);
+  auto report = [&](const char* asset, const char* check) {
+    return Update(absl::StrCat(asset, std::string("\0PR_1\0host-1\0", 13), check), expires);
+  };
+  const SourceUpdate made = report("web", "a");
+  const SourceUpdate copied = made;  // As the reports below reach the inbox: copied.
+  const size_t one = ScoringInbox::PendingBytes(copied);
+  ASSERT_GT(one, sizeof(SourceUpdate)) << "the key's heap counts";
+  ScoringInbox inbox(clock, 2 * one + one / 2);
+  inbox.AddUpdates({report("web", "a"), report("web", "b")});
+  EXPECT_EQ(inbox.pending_bytes(), 2 * one);
+  inbox.AddUpdates({report("db", "a"), report("web", "b"), report("db", "b"), report("mail", "c")});
+  inbox.AddResync("new");
+  std::optional<ScoringInbox::Round> round = inbox.Take(absl::Seconds(10));
+  ASSERT_TRUE(round.has_value());
+  ASSERT_EQ(round->updates.size(), 2u) << "the budget's worth, web/b replaced in place";
+  EXPECT_EQ(round->superseded, 1u);
+  EXPECT_EQ(round->overflowed, 3u);
+  ASSERT_EQ(round->resyncs.size(), 3u);
+  EXPECT_EQ(round->resyncs[0], "new") << "handed-over resyncs first";
+  EXPECT_THAT(std::vector<std::string>(round->resyncs.begin() + 1, round->resyncs.end()),
+              testing::UnorderedElementsAre("db", "mail"));
+  EXPECT_EQ(inbox.pending_bytes(), 0u);
+  inbox.Finish(round->ticket);
+  inbox.AddUpdates({report("db", "a")});
+  round = inbox.Take(absl::Seconds(10));
+  ASSERT_TRUE(round.has_value());
+  EXPECT_EQ(round->updates.size(), 1u) << "room again once the round was taken";
+  EXPECT_THAT(round->resyncs, IsEmpty());
+}
+
 TEST(ScoringInboxTest, UpdatesBringTheNextExpiryForward) {
   FakeClock clock(kStart);
   ScoringInbox inbox(clock);

@@ -165,6 +165,10 @@ class EvidenceStore {
   };
   // Applies the writes in order, in one atomic write. Unavailable if it failed.
   absl::Status WriteHistory(const std::vector<HistoryWrite>& writes);
+  // The values of `keys` (nullopt where absent), in the order of `keys`, read in one
+  // batched lookup. Unavailable if the read failed.
+  absl::StatusOr<std::vector<std::optional<std::string>>> ReadHistory(
+      const std::vector<std::string>& keys) const;
   // For each of `ends` (ascending) in turn, calls `visit` with its index and the last
   // history record with begin <= key < end, if any (nullptr key and value if none), reading
   // with one iterator: for many instants of one subject.

@@ -45,6 +45,24 @@ absl::Status EvidenceStore::ScanHistory(
   return FromRocksStatus(it->status(), "reading history");
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> EvidenceStore::ReadHistory(
+    const std::vector<std::string>& keys) const {
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), history_, keys.size(), slices.data(), values.data(),
+                statuses.data());
+  std::vector<std::optional<std::string>> found(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (absl::Status status = FromRocksStatus(statuses[i], "reading history"); !status.ok()) {
+      return status;
+    }
+    found[i] = values[i].ToString();
+  }
+  return found;
+}
+
 absl::Status EvidenceStore::LastHistoryBefore(
     absl::string_view begin, const std::vector<std::string>& ends,
     const std::function<void(size_t, const absl::string_view*, const absl::string_view*)>& visit)
