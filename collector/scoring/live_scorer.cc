@@ -14,6 +14,9 @@ namespace {
 
 // Reports applied under one hold of the table lock, so queries wait at most that long.
 constexpr size_t kUpdatesPerLock = 1024;
+// Assets resynced between two publications of the changes (each a summary per changed
+// asset and the rollups: more than an asset's cells cost to set).
+constexpr size_t kAssetsPerPublish = 64;
 // Expiry entries read at a time.
 constexpr size_t kExpiriesPerRead = 4096;
 // The scoring thread looks at the clock at least this often, whatever else happens.
@@ -128,7 +131,7 @@ void LiveScorer::Run() {
     ApplyUpdates(round->updates);
     // After the updates: a resync reads the newest state, which an older update of the
     // same round must not overwrite.
-    for (const std::string& asset_id : round->resyncs) ResyncAsset(asset_id);
+    ResyncAssets(round->resyncs);
     if (round->superseded > 0 || round->overflowed > 0) {
       absl::MutexLock lock(&mu_);
       stats_.updates_superseded += round->superseded;
@@ -273,6 +276,16 @@ void LiveScorer::RetryExpiriesLater(int64_t now) {
   inbox_.SetNextExpiry(now + absl::ToInt64Nanoseconds(absl::Seconds(1)));
 }
 
+void LiveScorer::ResyncAssets(const std::vector<std::string>& asset_ids) {
+  for (size_t i = 0; i < asset_ids.size(); ++i) {
+    ResyncAsset(asset_ids[i]);
+    if ((i + 1) % kAssetsPerPublish == 0 || i + 1 == asset_ids.size()) {
+      absl::MutexLock lock(&mu_);
+      PublishChanges();
+    }
+  }
+}
+
 void LiveScorer::ResyncAsset(const std::string& asset_id) {
   absl::StatusOr<std::vector<v1::SourceState>> sources =
       store_.ReadAssetSources(asset_id, outcome_ids_);
@@ -300,7 +313,6 @@ void LiveScorer::ResyncAsset(const std::string& asset_id) {
     }
     begin = end;
   }
-  PublishChanges();
 }
 
 void LiveScorer::PublishChanges() {

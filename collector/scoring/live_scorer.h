@@ -101,7 +101,6 @@ class LiveScorer : public RegistryObserver {
 
   // Blocks until every report handed over before the call is applied (for tests).
   void Flush();
-
   LiveScorerStats Stats() const;
 
  private:
@@ -113,6 +112,8 @@ class LiveScorer : public RegistryObserver {
   void ApplyExpiries();
   // After a store error: look again in a second rather than spin.
   void RetryExpiriesLater(int64_t now);
+  // Re-read the assets' stored reports; ResyncAssets publishes every few assets.
+  void ResyncAssets(const std::vector<std::string>& asset_ids);
   void ResyncAsset(const std::string& asset_id);
   // Sets one cell and notes a gap it opens or closes. REQUIRES mu_.
   void SetCell(int slot, int outcome, Cell cell) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
