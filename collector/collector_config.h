@@ -34,7 +34,7 @@ struct CollectorOptions {
   uint32_t max_grpc_connections = 1024;
   HttpLimits http;                            // The HTTPS listener (http.* keys).
   AuthThrottleOptions failed_authentication;  // failed_authentication.*
-  uint64_t store_memtable_bytes = 24 << 20;
+  uint64_t store_memtable_bytes = 16 << 20;
   uint64_t store_block_cache_bytes = 8 << 20;
   // Operator-provided TLS files; both empty: a local CA in <data_dir>/tls.
   std::string tls_certificate_file;

@@ -1,6 +1,7 @@
 #include "collector/api/grpc_listener.h"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -119,6 +120,11 @@ void GrpcListener::Admit(int fd) {
   }
   open_ = ++known_open_;
   ++accepted_;
+  // What gRPC's own accept loop does and its hand-over does not: without it, Nagle's
+  // algorithm held small writes (acknowledgements, watch updates) for the peer's delayed
+  // ACK, 40 ms (scoring_bench: ingest ack p50 43 ms at 10,000 records/s).
+  const int no_delay = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, sizeof(no_delay));
   grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters parameters;
   parameters.listener_fd = listen_fd_;
   parameters.fd = fd;

@@ -47,7 +47,7 @@ struct EvidenceStoreOptions {
   // Memory RocksDB may hold (the collector's store.* config keys). Memtables: all column
   // families together, those being flushed included; past it, commits wait for a flush.
   // At least kMinMemtableBytes.
-  uint64_t memtable_bytes = 24 << 20;
+  uint64_t memtable_bytes = 16 << 20;
   // Blocks read back from table files, index and filter blocks included.
   uint64_t block_cache_bytes = 8 << 20;
 };

@@ -24,7 +24,8 @@ size_t PrefixLength(const rocksdb::Slice& key) {
 }
 
 // Options every family shares: reads through the shared block cache, with index and
-// filter blocks in it (level-0 ones pinned, as every read consults them).
+// filter blocks in it (level-0 ones pinned unless not `pin_level0`, as every read consults
+// them).
 //
 // A family read by many small seeks (`point_reads`: the state) instead has a Bloom filter
 // per file (10 bits a key, over whole keys and prefixes), so that a seek skips the files
@@ -35,11 +36,11 @@ size_t PrefixLength(const rocksdb::Slice& key) {
 // scoring thread in LZ4); with filters in an 8 MiB cache, the filter blocks were evicted
 // and read back whole at each seek (55% of the thread).
 rocksdb::ColumnFamilyOptions SharedFamilyOptions(const StoreMemory& memory, uint64_t memtable_share,
-                                                 bool point_reads = false) {
+                                                 bool point_reads = false, bool pin_level0 = true) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = memory.block_cache;
   table.cache_index_and_filter_blocks = !point_reads;
-  table.pin_l0_filter_and_index_blocks_in_cache = !point_reads;
+  table.pin_l0_filter_and_index_blocks_in_cache = !point_reads && pin_level0;
   if (point_reads) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -119,10 +120,12 @@ std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
   // rare queries, so the evidence log and the state use vector memtables: an insert is an
   // append, and sorting happens once, at flush. (The default skiplist spent a third of
   // the collector's CPU comparing keys.)
-  rocksdb::ColumnFamilyOptions evidence_options = SharedFamilyOptions(memory, budget / 2);
+  rocksdb::ColumnFamilyOptions evidence_options =
+      SharedFamilyOptions(memory, budget / 2, /*point_reads=*/false, /*pin_level0=*/false);
   evidence_options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
   // The log is written once and read rarely: universal compaction rewrites it far less
-  // often than levelled compaction would.
+  // often than levelled compaction would. Its files all stay in level 0 then, so pinning
+  // level-0 index blocks would pin the whole log's, growing with it: not pinned.
   evidence_options.compaction_style = rocksdb::kCompactionStyleUniversal;
   // The state is read one (asset, outcome) at a time by live scoring.
   rocksdb::ColumnFamilyOptions state_options =

@@ -10,10 +10,12 @@ namespace {
 
 // tcmalloc's C interface (gperftools/malloc_extension_c.h), if tcmalloc is linked.
 using GetNumericProperty = int (*)(const char* property, size_t* value);
+using SetNumericProperty = int (*)(const char* property, size_t value);
 using ReleaseFreeMemory = void (*)();
 
 struct Tcmalloc {
   GetNumericProperty get = nullptr;
+  SetNumericProperty set = nullptr;
   ReleaseFreeMemory release = nullptr;
 };
 
@@ -22,6 +24,8 @@ const Tcmalloc& FindTcmalloc() {
     Tcmalloc found;
     found.get = reinterpret_cast<GetNumericProperty>(
         dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty"));
+    found.set = reinterpret_cast<SetNumericProperty>(
+        dlsym(RTLD_DEFAULT, "MallocExtension_SetNumericProperty"));
     found.release = reinterpret_cast<ReleaseFreeMemory>(
         dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"));
     return found;
@@ -62,6 +66,13 @@ void ReleaseFreeHeapMemory() {
   } else {
     malloc_trim(0);
   }
+}
+
+bool KeepHeapSmall(size_t max_thread_cache_bytes) {
+  const Tcmalloc& tcmalloc = FindTcmalloc();
+  if (tcmalloc.set == nullptr) return false;
+  return tcmalloc.set("tcmalloc.aggressive_memory_decommit", 1) != 0 &&
+         tcmalloc.set("tcmalloc.max_total_thread_cache_bytes", max_thread_cache_bytes) != 0;
 }
 
 HeapReleaser::HeapReleaser(absl::Duration period)

@@ -10,6 +10,7 @@
 //
 // Threading: the functions are thread-safe. HeapReleaser owns one thread.
 
+#include <cstddef>
 #include <cstdint>
 #include <thread>
 
@@ -28,6 +29,13 @@ HeapFigures ReadHeapFigures();
 
 // Returns the allocator's free pages to the system (they stay reserved address space).
 void ReleaseFreeHeapMemory();
+
+// Asks tcmalloc, if linked, to keep little free memory: freed spans go back to the system
+// at once (aggressive decommit) and all threads' caches together hold at most
+// `max_thread_cache_bytes`. For a process whose bursts (the collector's, under a flood of
+// evidence) would otherwise leave tens of MiB free in its caches; it costs some CPU in
+// system calls (bench/README.md, "The collector's memory"). False without tcmalloc.
+bool KeepHeapSmall(size_t max_thread_cache_bytes);
 
 // Calls ReleaseFreeHeapMemory every `period` until destroyed.
 class HeapReleaser {

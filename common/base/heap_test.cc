@@ -31,6 +31,16 @@ TEST(HeapTest, FiguresFollowWhatTheProgramHoldsAndReleasingKeepsItValid) {
   EXPECT_EQ(again[0], 1);
 }
 
+TEST(HeapTest, KeepingTheHeapSmallTakesWhereTcmallocIsLinkedAndLeavesItUsable) {
+  EXPECT_EQ(KeepHeapSmall(4 << 20), ReadHeapFigures().tcmalloc);
+  std::vector<std::unique_ptr<char[]>> blocks;
+  for (int i = 0; i < 16; ++i) blocks.push_back(std::make_unique<char[]>(256 << 10));
+  blocks.clear();
+  auto again = std::make_unique<char[]>(1 << 20);
+  again[0] = 2;
+  EXPECT_EQ(again[0], 2);
+}
+
 TEST(HeapTest, AReleaserStopsAtOnceWhenDestroyed) {
   const absl::Time start = absl::Now();
   { HeapReleaser releaser(absl::Hours(1)); }
