@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "tests/testing/https_client.h"
 #include "tests/testing/process_stats.h"
 
@@ -82,6 +83,23 @@ void PrintCollectorMemory(const std::string& when, const CollectorMemory& m, dou
       m.anon_mib, m.file_mib, m.heap_allocated_mib, m.heap_free_mib, m.memtables_mib,
       m.block_cache_mib, m.table_readers_mib, m.scoring_state_mib, m.scoring_inbox_mib,
       m.writer_queue_mib, m.history_queue_mib);
+}
+
+// Empty twice in a row half a second apart: a scoring round in progress holds what it took.
+absl::StatusOr<absl::Duration> WaitUntilCaughtUp(const test::CollectorProcess& collector,
+                                                 absl::Duration limit) {
+  const absl::Time start = absl::Now();
+  int idle_readings = 0;
+  while (absl::Now() - start < limit) {
+    absl::StatusOr<CollectorMemory> memory = MeasureCollectorMemory(collector);
+    if (!memory.ok()) return memory.status();
+    const bool idle = memory->scoring_inbox_mib == 0 && memory->writer_queue_mib == 0 &&
+                      memory->history_queue_mib == 0;
+    idle_readings = idle ? idle_readings + 1 : 0;
+    if (idle_readings == 2) return absl::Now() - start;
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  return absl::DeadlineExceededError("scoring did not catch up with ingest");
 }
 
 }  // namespace postura::bench

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "tests/testing/collector_process.h"
 
 namespace postura::bench {
@@ -25,6 +26,12 @@ struct CollectorMemory {
 
 // Reads both sources; an error if /metrics cannot be fetched or lacks a figure.
 absl::StatusOr<CollectorMemory> MeasureCollectorMemory(const test::CollectorProcess& collector);
+
+// Waits (at most `limit`) until nothing acknowledged waits for the writer, for scoring or
+// for the history recorder (their queues on /metrics, empty twice in a row); returns how
+// long that took.
+absl::StatusOr<absl::Duration> WaitUntilCaughtUp(const test::CollectorProcess& collector,
+                                                 absl::Duration limit);
 
 // Prints one line for `when`, with the RSS in MB (10^6 bytes) against `goal_mb`.
 void PrintCollectorMemory(const std::string& when, const CollectorMemory& memory, double goal_mb);

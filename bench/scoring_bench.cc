@@ -412,26 +412,6 @@ absl::Status PrintMemory(const std::string& when, const test::CollectorProcess& 
   return absl::OkStatus();
 }
 
-// Waits (at most `limit`) until nothing acknowledged waits for the writer, for scoring or
-// for the history recorder, twice in a row half a second apart (a scoring round in
-// progress holds what it took); returns how long that took. Sent faster than an hour's ingest, the
-// simulated hour leaves scoring behind for a while, which an hour at the low rate would not.
-absl::StatusOr<absl::Duration> WaitUntilCaughtUp(const test::CollectorProcess& collector,
-                                                 absl::Duration limit) {
-  const absl::Time start = absl::Now();
-  int idle_readings = 0;
-  while (absl::Now() - start < limit) {
-    absl::StatusOr<CollectorMemory> memory = MeasureCollectorMemory(collector);
-    if (!memory.ok()) return memory.status();
-    const bool idle = memory->scoring_inbox_mib == 0 && memory->writer_queue_mib == 0 &&
-                      memory->history_queue_mib == 0;
-    idle_readings = idle ? idle_readings + 1 : 0;
-    if (idle_readings == 2) return absl::Now() - start;
-    absl::SleepFor(absl::Milliseconds(500));
-  }
-  return absl::DeadlineExceededError("scoring did not catch up with ingest");
-}
-
 // Sends flags.soak_records records in random cells (as the latency phases do) at
 // flags.soak_rate: what the collector would ingest in an hour at the low rate. Then
 // prints its memory.
@@ -458,6 +438,8 @@ absl::Status RunSimulatedHour(const BenchFlags& flags, const test::CollectorProc
       static_cast<unsigned long long>(result.acknowledged_records),
       absl::ToDoubleSeconds(result.elapsed), flags.soak_rate,
       result.acknowledged_records / absl::ToDoubleSeconds(result.elapsed), hours, flags.low_rate);
+  // Sent faster than an hour's ingest, the load leaves scoring behind for a while, which an
+  // hour at the low rate would not: the hour's memory is measured once it caught up.
   absl::StatusOr<absl::Duration> caught_up = WaitUntilCaughtUp(collector, absl::Minutes(5));
   if (!caught_up.ok()) return caught_up.status();
   std::printf("scoring caught up with ingest %.1f s after the last acknowledgement\n",
