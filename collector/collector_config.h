@@ -28,7 +28,7 @@ struct CollectorOptions {
   uint32_t max_message_bytes = 4 << 20;
   uint32_t max_detail_bytes = 1024;
   uint32_t max_unacknowledged_batches = 32;
-  uint64_t max_queued_bytes = 32 << 20;
+  uint64_t max_queued_bytes = 16 << 20;
   uint64_t max_grpc_memory_bytes = 128 << 20;
   uint32_t max_streams_per_agent = 2;
   uint32_t max_grpc_connections = 1024;

@@ -55,7 +55,7 @@ struct IngestWriterOptions {
   // twice the streams' max_unacknowledged_batches.
   uint32_t recent_batches = 64;
   // Memory of queued batches, all agents together, beyond which Enqueue refuses.
-  uint64_t max_queued_bytes = 32 << 20;
+  uint64_t max_queued_bytes = 16 << 20;
   // One commit takes queued batches up to this much memory (at least one batch), which
   // bounds the size of a RocksDB write and the wait of the batches behind it.
   uint64_t max_commit_bytes = 4 << 20;
