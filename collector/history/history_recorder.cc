@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/history/history_keys.h"
+#include "common/base/heap.h"
 #include "common/base/thread_name.h"
 #include "glog/logging.h"
 
@@ -28,21 +29,17 @@ absl::StatusOr<absl::Time> EnsureBegan(EvidenceStore& store, absl::Time now) {
   return now;
 }
 
-// The heap a string holds beyond its own bytes (none while it fits in place).
-size_t HeapBytes(const std::string& text) {
-  return text.capacity() > std::string().capacity() ? text.capacity() + 1 : 0;
-}
-
 }  // namespace
 
 size_t QueuedBytes(const HistoryChange& change) {
   const size_t figures = change.figures.has_time() ? sizeof(google::protobuf::Timestamp) : 0;
-  const size_t index_entry = sizeof(std::pair<std::string, size_t>) + HeapBytes(change.subject);
-  return sizeof(HistoryChange) + HeapBytes(change.subject) + figures + index_entry;
+  const size_t index_entry =
+      sizeof(std::pair<std::string, size_t>) + StringHeapBytes(change.subject);
+  return sizeof(HistoryChange) + StringHeapBytes(change.subject) + figures + index_entry;
 }
 
 size_t QueuedBytes(const GapEvent& event) {
-  return sizeof(GapEvent) + HeapBytes(event.asset_id) + HeapBytes(event.outcome_id);
+  return sizeof(GapEvent) + StringHeapBytes(event.asset_id) + StringHeapBytes(event.outcome_id);
 }
 
 absl::StatusOr<std::unique_ptr<HistoryRecorder>> HistoryRecorder::Start(

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/base/heap.h"
+
 namespace postura::collector {
 
 void ScoringInbox::AddUpdates(std::vector<SourceUpdate> updates) {
@@ -16,9 +18,8 @@ void ScoringInbox::AddUpdates(std::vector<SourceUpdate> updates) {
 }
 
 size_t ScoringInbox::PendingBytes(const SourceUpdate& update) {
-  const size_t key_heap =
-      update.state_key.capacity() > std::string().capacity() ? update.state_key.capacity() + 1 : 0;
-  return sizeof(SourceUpdate) + key_heap + sizeof(std::pair<size_t, uint32_t>);
+  return sizeof(SourceUpdate) + StringHeapBytes(update.state_key) +
+         sizeof(std::pair<size_t, uint32_t>);
 }
 
 void ScoringInbox::AddOne(SourceUpdate& update) {

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -26,6 +27,11 @@ struct HeapFigures {
 };
 
 HeapFigures ReadHeapFigures();
+
+// The heap `text` holds beyond the string object itself: none while it fits in place.
+inline size_t StringHeapBytes(const std::string& text) {
+  return text.capacity() > std::string().capacity() ? text.capacity() + 1 : 0;
+}
 
 // Returns the allocator's free pages to the system (they stay reserved address space).
 void ReleaseFreeHeapMemory();
