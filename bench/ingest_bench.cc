@@ -27,6 +27,8 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "bench/load_generator.h"
 #include "collector/store/evidence_store.h"
 #include "collector/store/store_keys.h"
@@ -41,12 +43,25 @@
 namespace postura::bench {
 namespace {
 
+// The collector's ingest counters. Right after an overload its connections may all be
+// taken by agents that are still closing, so a refused call is retried for a while; the
+// bench stops rather than print figures from counters it could not read.
 v1::IngestStats Stats(const std::string& address, const CollectorTrust& admin_trust) {
   auto admin = v1::AdminService::NewStub(CreateCollectorChannel(address, admin_trust));
-  grpc::ClientContext context;
-  v1::IngestStats stats;
-  admin->GetIngestStats(&context, {}, &stats).ok();
-  return stats;
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  for (;;) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::IngestStats stats;
+    const grpc::Status status = admin->GetIngestStats(&context, {}, &stats);
+    if (status.ok()) return stats;
+    if (absl::Now() > give_up) {
+      std::fprintf(stderr, "reading the collector's ingest stats: %s\n",
+                   status.error_message().c_str());
+      std::exit(1);
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
 }
 
 struct ScenarioResult {

@@ -297,6 +297,8 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
                  options.max_streams_per_agent),
            Limit("limits.max_grpc_connections", limits.max_grpc_connections(), 1, 65536,
                  options.max_grpc_connections),
+           Limit("limits.grpc_stream_window_bytes", limits.grpc_stream_window_bytes(), 1024,
+                 16 << 20, options.grpc_stream_window_bytes),
            Limit("store.memtable_bytes", config.store().memtable_bytes(), 8 << 20,
                  uint64_t{64} << 30, options.store_memtable_bytes),
            Limit("store.block_cache_bytes", config.store().block_cache_bytes(), 1 << 20,

@@ -27,6 +27,7 @@ TEST(CollectorConfigTest, DefaultsFillWhatIsNotSet) {
   EXPECT_EQ(options.evidence_retention, absl::Hours(24 * 90));
   EXPECT_EQ(options.max_batch_items, 1000u);
   EXPECT_EQ(options.max_unacknowledged_batches, 32u);
+  EXPECT_EQ(options.grpc_stream_window_bytes, 16384u);
   EXPECT_EQ(options.history.every_change, absl::Hours(24 * 7));
   EXPECT_EQ(options.history.hourly, absl::Hours(24 * 90));
   EXPECT_EQ(options.history.daily, absl::Hours(24 * 730));
@@ -72,6 +73,7 @@ limits:
   max_detail_bytes: 2048
   max_unacknowledged_batches: 8
   max_queued_bytes: 8388608
+  grpc_stream_window_bytes: 65536
 )")
                                  .value();
   EXPECT_EQ(options.listen_address, "0.0.0.0:9000");
@@ -81,6 +83,7 @@ limits:
   EXPECT_EQ(options.max_detail_bytes, 2048u);
   EXPECT_EQ(options.max_unacknowledged_batches, 8u);
   EXPECT_EQ(options.max_queued_bytes, 8388608u);
+  EXPECT_EQ(options.grpc_stream_window_bytes, 65536u);
 }
 
 TEST(CollectorConfigTest, BadConfigNamesTheKey) {
@@ -96,6 +99,8 @@ TEST(CollectorConfigTest, BadConfigNamesTheKey) {
               HasMessage(HasSubstr("store.memtable_bytes: 1048576 is outside [8388608,")));
   EXPECT_THAT(FromYaml("data_dir: /d\nlimits:\n  max_batch_items: 1000000\n").status(),
               HasMessage(HasSubstr("limits.max_batch_items: 1000000 is outside [1, 100000]")));
+  EXPECT_THAT(FromYaml("data_dir: /d\nlimits:\n  grpc_stream_window_bytes: 512\n").status(),
+              HasMessage(HasSubstr("limits.grpc_stream_window_bytes: 512 is outside [1024,")));
   EXPECT_THAT(FromYaml("data_dir: /d\nlimit:\n  max_batch_items: 5\n").status(),
               HasMessage(HasSubstr("limit")));
 }

@@ -305,6 +305,11 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   grpc::ResourceQuota quota("postura-collector");
   quota.Resize(options.max_grpc_memory_bytes);
   builder.SetResourceQuota(quota);
+  // The ingest streams pace agents themselves; windows that gRPC grew by bandwidth probing
+  // would only hold more unread batches per connection (bench/README.md, 2026-12-06).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES,
+                             static_cast<int>(options.grpc_stream_window_bytes));
   for (grpc::Service* service : std::initializer_list<grpc::Service*>{
            server->ingest_.get(), server->admin_.get(), server->query_.get(), server->access_.get(),
            server->agents_.enrollment.get(), server->operations_.get(),
