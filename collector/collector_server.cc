@@ -21,7 +21,6 @@
 #include "common/transport/private_file.h"
 #include "glog/logging.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
@@ -301,15 +300,10 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                          builder, server->tls_->GrpcCredentials());
   if (!listener.ok()) return listener.status();
   server->grpc_listener_ = *std::move(listener);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
-  grpc::ResourceQuota quota("postura-collector");
-  quota.Resize(options.max_grpc_memory_bytes);
-  builder.SetResourceQuota(quota);
-  // The ingest streams pace agents themselves; windows that gRPC grew by bandwidth probing
-  // would only hold more unread batches per connection (bench/README.md, 2026-12-06).
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES,
-                             static_cast<int>(options.grpc_stream_window_bytes));
+  SetGrpcServerLimits({.max_message_bytes = static_cast<int>(options.max_message_bytes),
+                       .memory_bytes = options.max_grpc_memory_bytes,
+                       .stream_window_bytes = static_cast<int>(options.grpc_stream_window_bytes)},
+                      builder);
   for (grpc::Service* service : std::initializer_list<grpc::Service*>{
            server->ingest_.get(), server->admin_.get(), server->query_.get(), server->access_.get(),
            server->agents_.enrollment.get(), server->operations_.get(),

@@ -15,8 +15,19 @@
 #include "common/base/sock_diag.h"
 #include "common/base/thread_name.h"
 #include "glog/logging.h"
+#include "grpcpp/resource_quota.h"
 
 namespace postura::collector {
+
+void SetGrpcServerLimits(const GrpcServerLimits& limits, grpc::ServerBuilder& builder) {
+  builder.SetMaxReceiveMessageSize(limits.max_message_bytes);
+  grpc::ResourceQuota quota("postura-collector");
+  quota.Resize(limits.memory_bytes);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, limits.stream_window_bytes);
+}
+
 namespace {
 
 // How often a full listener asks the kernel again whether connections closed.

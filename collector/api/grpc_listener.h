@@ -37,6 +37,18 @@ struct GrpcListenerStats {
   uint64_t open = 0;      // Open after the last accept, at most (see Admit).
 };
 
+// What the collector's gRPC server may hold per message, in all, and per stream.
+struct GrpcServerLimits {
+  int max_message_bytes = 4 << 20;     // One received message.
+  size_t memory_bytes = 128 << 20;     // gRPC's buffers, all connections (a ResourceQuota).
+  int stream_window_bytes = 16 << 10;  // HTTP/2 window of one stream.
+};
+
+// Sets `limits` on `builder`, with HTTP/2 bandwidth probing off: the ingest streams pace
+// agents themselves, and windows grown by probing would only hold more unread batches
+// per connection (bench/README.md, 2026-12-06).
+void SetGrpcServerLimits(const GrpcServerLimits& limits, grpc::ServerBuilder& builder);
+
 class GrpcListener {
  public:
   // Binds and listens on `address` ("host:port"; port 0 picks one, see port()), and
