@@ -2,8 +2,11 @@
 
 #include <filesystem>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "collector/alerting/syslog_sink.h"
+#include "collector/replication/jetstream_log.h"
 #include "common/config/yaml_config.h"
 #include "common/transport/agent_certificate.h"
 #include "common/transport/private_file.h"
@@ -177,6 +180,44 @@ absl::Status DashboardFromConfig(const v1::DashboardConfig& config, SessionLimit
   return absl::OkStatus();
 }
 
+// "nats://host:port", port 1 to 65535.
+bool IsNatsUrl(absl::string_view url) {
+  if (!absl::ConsumePrefix(&url, "nats://")) return false;
+  const size_t colon = url.rfind(':');
+  int port = 0;
+  return colon != absl::string_view::npos && colon > 0 &&
+         absl::SimpleAtoi(url.substr(colon + 1), &port) && port >= 1 && port <= 65535;
+}
+
+absl::Status ClusterFromConfig(const v1::ClusterConfig& config, ClusterOptions& out) {
+  if (config.nats_servers().empty()) {
+    if (!config.node().empty() || !config.stream().empty() || config.replicas() != 0) {
+      return KeyError("cluster.nats_servers", "required to turn cluster mode on");
+    }
+    return absl::OkStatus();
+  }
+  for (const std::string& server : config.nats_servers()) {
+    if (!IsNatsUrl(server)) {
+      return KeyError("cluster.nats_servers",
+                      absl::StrCat("'", server, "' is not nats://host:port"));
+    }
+    out.nats_servers.push_back(server);
+  }
+  if (!IsJetStreamName(config.node())) {
+    return KeyError("cluster.node", "required: 1 to 64 of A-Z, a-z, 0-9, - and _");
+  }
+  out.node = config.node();
+  if (!config.stream().empty()) out.stream = config.stream();
+  if (!IsJetStreamName(out.stream)) {
+    return KeyError("cluster.stream", "1 to 64 of A-Z, a-z, 0-9, - and _");
+  }
+  if (config.replicas() != 0) out.replicas = static_cast<int>(config.replicas());
+  if (out.replicas != 1 && out.replicas != 3 && out.replicas != 5) {
+    return KeyError("cluster.replicas", "must be 1, 3 or 5");
+  }
+  return absl::OkStatus();
+}
+
 // Checks every alerting.syslog entry the way the composition root will read it
 // (SyslogSinkOptionsFromConfig), so a bad key stops start-up with its path.
 absl::Status ValidateSyslogSinks(const v1::AlertingConfig& alerting) {
@@ -278,6 +319,7 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
     options.crosswalk_mappings.push_back({.framework = *framework, .path = mapping.file()});
   }
   if (absl::Status s = ValidateSyslogSinks(config.alerting()); !s.ok()) return s;
+  if (absl::Status s = ClusterFromConfig(config.cluster(), options.cluster); !s.ok()) return s;
   if (absl::Status s = AlertingFromConfig(config.alerting(), options.alerting); !s.ok()) return s;
   const v1::IngestLimits& limits = config.limits();
   for (absl::Status s : {

@@ -18,6 +18,15 @@
 
 namespace postura::collector {
 
+// Cluster mode (cluster.*, docs/scale.md); off while nats_servers is empty.
+struct ClusterOptions {
+  std::vector<std::string> nats_servers;  // "nats://host:port".
+  std::string node;                       // This collector's name; its log position's.
+  std::string stream = "postura-ingest";
+  int replicas = 1;
+  bool enabled() const { return !nats_servers.empty(); }
+};
+
 // The collector's settings, validated, with defaults filled in.
 struct CollectorOptions {
   std::string listen_address = "127.0.0.1:4317";
@@ -58,6 +67,7 @@ struct CollectorOptions {
   bool allow_bearer_agent_credentials = true;
   // Operator mapping files of the crosswalk reports, read at start (crosswalk_routes.h).
   std::vector<crosswalk::MappingFile> crosswalk_mappings;
+  ClusterOptions cluster;
 };
 
 // The directory of the local CA: tls.local_ca_dir, or <data_dir>/tls when it is not set.

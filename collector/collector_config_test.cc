@@ -86,6 +86,31 @@ limits:
   EXPECT_EQ(options.grpc_stream_window_bytes, 65536u);
 }
 
+TEST(CollectorConfigTest, ClusterModeIsOffUnlessNatsServersAreGivenAndItsKeysAreChecked) {
+  EXPECT_FALSE(FromYaml("data_dir: /d\n").value().cluster.enabled());
+  CollectorOptions options =
+      FromYaml("data_dir: /d\ncluster:\n  nats_servers: [nats://127.0.0.1:4222]\n  node: a-1\n")
+          .value();
+  EXPECT_TRUE(options.cluster.enabled());
+  EXPECT_EQ(options.cluster.node, "a-1");
+  EXPECT_EQ(options.cluster.stream, "postura-ingest");
+  EXPECT_EQ(options.cluster.replicas, 1);
+  for (const auto& [cluster, says] : std::vector<std::pair<std::string, std::string>>{
+           {"{node: a}", "cluster.nats_servers: required"},
+           {"{nats_servers: [127.0.0.1:4222], node: a}",
+            "'127.0.0.1:4222' is not nats://host:port"},
+           {"{nats_servers: ['nats://h:99999'], node: a}", "is not nats://host:port"},
+           {"{nats_servers: ['nats://h:4222']}", "cluster.node: required"},
+           {"{nats_servers: ['nats://h:4222'], node: a.b}", "cluster.node: required"},
+           {"{nats_servers: ['nats://h:4222'], node: a, stream: 'x y'}", "cluster.stream"},
+           {"{nats_servers: ['nats://h:4222'], node: a, replicas: 2}", "must be 1, 3 or 5"},
+       }) {
+    EXPECT_THAT(FromYaml("data_dir: /d\ncluster: " + cluster + "\n").status(),
+                HasMessage(HasSubstr(says)))
+        << cluster;
+  }
+}
+
 TEST(CollectorConfigTest, BadConfigNamesTheKey) {
   EXPECT_THAT(FromYaml("evidence_retention: 1d\n").status(),
               HasMessage(HasSubstr("data_dir: required")));

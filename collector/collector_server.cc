@@ -59,25 +59,6 @@ absl::StatusOr<ServerTls> PrepareTls(const CollectorOptions& options) {
   return tls;
 }
 
-// Logs when the server's certificate expires: a warning within 30 days, an error once
-// past. Clients refuse an expired certificate, so the collector would serve nobody
-// (docs/security.md says how to renew; /metrics exports the date for alerting).
-void WarnIfExpiringSoon(const std::string& certificate_file, absl::Time not_after) {
-  const absl::Duration left = not_after - absl::Now();
-  const std::string when = absl::FormatTime(not_after, absl::UTCTimeZone());
-  if (left <= absl::ZeroDuration()) {
-    LOG(ERROR) << "TLS certificate " << certificate_file << " expired on " << when
-               << ": clients will refuse it until it is renewed (docs/security.md)";
-  } else if (left < absl::Hours(24 * 30)) {
-    LOG(WARNING) << "TLS certificate " << certificate_file << " expires on " << when << ", in "
-                 << absl::ToInt64Hours(left) / 24
-                 << " days: renew it, or restart a collector that uses the local CA "
-                    "(docs/security.md)";
-  } else {
-    LOG(INFO) << "TLS certificate " << certificate_file << " valid until " << when;
-  }
-}
-
 // While no live admin API token exists (first start, or all revoked or expired), creates
 // one and writes it to `path`, owner-only, so that the operator can log in.
 absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::string& path) {
@@ -175,6 +156,12 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
            }});
   if (!writer.ok()) return writer.status();
   server->writer_ = *std::move(writer);
+  if (options.cluster.enabled()) {
+    absl::StatusOr<std::unique_ptr<ClusterIngest>> cluster =
+        ClusterIngest::Start(options.cluster, *server->writer_);
+    if (!cluster.ok()) return cluster.status();
+    server->cluster_ = *std::move(cluster);
+  }
 
   absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
       CredentialStore::Load(*server->store_, clock);
@@ -204,9 +191,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   ingest_options.max_streams_per_agent = options.max_streams_per_agent;
   ingest_options.max_message_bytes = options.max_message_bytes;
   ingest_options.validation.max_detail_bytes = options.max_detail_bytes;
-  server->ingest_ =
-      std::make_unique<IngestService>(*server->agents_.admission, catalog, *server->registry_,
-                                      *server->writer_, clock, ingest_options);
+  server->ingest_ = std::make_unique<IngestService>(
+      *server->agents_.admission, catalog, *server->registry_,
+      server->cluster_ ? server->cluster_->sink() : *server->writer_, clock, ingest_options);
   IngestService* ingest = server->ingest_.get();
   server->admin_ =
       std::make_unique<AdminService>(*server->gate_, *server->credentials_, *server->registry_,
@@ -292,7 +279,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   }
   absl::StatusOr<absl::Time> not_after = CertificateNotAfter(tls->material.certificate_chain_pem);
   if (!not_after.ok()) return not_after.status();
-  WarnIfExpiringSoon(tls->certificate_file, *not_after);
+  LogCertificateExpiry(tls->certificate_file, *not_after);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   absl::StatusOr<std::unique_ptr<GrpcListener>> listener =
@@ -390,6 +377,7 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   access_.reset();
   agents_.enrollment.reset();
   ingest_.reset();
+  cluster_.reset();  // Appends what it holds, then stops applying the log to the writer.
   query_.reset();
   proofs_.reset();
   tiers_service_.reset();
@@ -440,7 +428,7 @@ absl::StatusOr<std::vector<std::string>> CollectorServer::Reload() {
     return tls.status();
   }
   changes.push_back(*tls);
-  WarnIfExpiringSoon(certificate_file, tls_->not_after());
+  LogCertificateExpiry(certificate_file, tls_->not_after());
   if (!config_path_.empty()) {  // Document caps: the next upload takes them.
     requests_->SetLimits({.max_document_bytes = options.max_document_bytes,
                           .max_request_document_bytes = options.max_request_document_bytes,

@@ -24,6 +24,7 @@
 #include "collector/api/score_queries.h"
 #include "collector/api/tier_queries.h"
 #include "collector/api/tiers_service.h"
+#include "collector/cluster_ingest.h"
 #include "collector/collector_config.h"
 #include "collector/history/history_recorder.h"
 #include "collector/ingest/ingest_service.h"
@@ -101,6 +102,7 @@ class CollectorServer {
   std::unique_ptr<ProfileQueries> profiles_;
   std::unique_ptr<ProfileService> profile_service_;
   std::unique_ptr<IngestWriter> writer_;
+  std::unique_ptr<ClusterIngest> cluster_;  // In cluster mode only.
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<OperationsService> operations_;

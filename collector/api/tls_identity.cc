@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "glog/logging.h"
 
 namespace postura::collector {
 
@@ -97,6 +99,22 @@ bool TlsIdentity::InstallOn(ssl_ctx_st& context) const {
 }
 
 void SslContextFree::operator()(ssl_ctx_st* context) const { SSL_CTX_free(context); }
+
+void LogCertificateExpiry(const std::string& certificate_file, absl::Time not_after) {
+  const absl::Duration left = not_after - absl::Now();
+  const std::string when = absl::FormatTime(not_after, absl::UTCTimeZone());
+  if (left <= absl::ZeroDuration()) {
+    LOG(ERROR) << "TLS certificate " << certificate_file << " expired on " << when
+               << ": clients will refuse it until it is renewed (docs/security.md)";
+  } else if (left < absl::Hours(24 * 30)) {
+    LOG(WARNING) << "TLS certificate " << certificate_file << " expires on " << when << ", in "
+                 << absl::ToInt64Hours(left) / 24
+                 << " days: renew it, or restart a collector that uses the local CA "
+                    "(docs/security.md)";
+  } else {
+    LOG(INFO) << "TLS certificate " << certificate_file << " valid until " << when;
+  }
+}
 
 absl::StatusOr<SslContext> MakeServerTlsContext(
     const std::string& certificate_file, const std::string& key_file,

@@ -58,6 +58,11 @@ struct SslContextFree {
 };
 using SslContext = std::unique_ptr<ssl_ctx_st, SslContextFree>;
 
+// Logs when the server's certificate expires: a warning within 30 days, an error once
+// past. Clients refuse an expired certificate, so the collector would serve nobody
+// (docs/security.md says how to renew; /metrics exports the date for alerting).
+void LogCertificateExpiry(const std::string& certificate_file, absl::Time not_after);
+
 // The OpenSSL context HttpServer's listener serves with (TLS 1.2 or later, no
 // compression or renegotiation): presenting `identity` if it is set (which must then
 // outlive the context), else the PEM files if they are named, else null (plain HTTP, tests

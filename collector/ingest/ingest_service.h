@@ -30,9 +30,9 @@ struct IngestServiceOptions {
 };
 
 // The agents' ingest stream (docs/ingest-protocol.md). Each stream validates its batches
-// on gRPC threads, hands them to the IngestWriter and sends each Ack once its batch is
-// durable. Flow control: a stream stops reading while its agent has
-// max_unacknowledged_batches in the writer, or while the writer's queue is full, so
+// on gRPC threads, hands them to a BatchSink (the IngestWriter; in cluster mode the replicated log)
+// and sends each Ack once its batch is durable. Flow control: a stream stops reading while its
+// agent has max_unacknowledged_batches in the writer, or while the writer's queue is full, so
 // overload slows agents down instead of growing memory. Only an agent's certificate or
 // credential (AgentAdmission) opens a stream, only for its own agent id, and a revoked
 // or expired one ends its stream at the next batch. Thread-safe. Everything borrowed
@@ -42,7 +42,7 @@ class ReportStream;
 class IngestService final : public v1::IngestService::CallbackService {
  public:
   IngestService(const AgentAdmission& admission, const Catalog& catalog, const Registry& registry,
-                IngestWriter& writer, Clock& clock, const IngestServiceOptions& options)
+                BatchSink& writer, Clock& clock, const IngestServiceOptions& options)
       : admission_(admission),
         catalog_(catalog),
         registry_(registry),
@@ -70,7 +70,7 @@ class IngestService final : public v1::IngestService::CallbackService {
   const AgentAdmission& admission_;
   const Catalog& catalog_;
   const Registry& registry_;
-  IngestWriter& writer_;
+  BatchSink& writer_;
   Clock& clock_;
   const IngestServiceOptions options_;
   std::atomic<uint64_t> open_streams_{0};

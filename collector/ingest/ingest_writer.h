@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "collector/ingest/batch_sink.h"
 #include "collector/store/evidence_store.h"
 #include "common/base/latency_histogram.h"
 #include "postura/v1/admin.pb.h"
@@ -89,7 +90,7 @@ struct IngestWriterOptions {
 // disk, Unavailable otherwise), and asks the store to resume with bounded backoff until it
 // writes again. Each stop and each recovery is logged once. Thread-safe. `store` is borrowed and
 // must outlive the writer.
-class IngestWriter {
+class IngestWriter final : public BatchSink {
  public:
   // Loads agents' progress from the store and starts the writer thread.
   static absl::StatusOr<std::unique_ptr<IngestWriter>> Start(EvidenceStore& store,
@@ -99,14 +100,14 @@ class IngestWriter {
 
   // Queues `batch` and returns true; or, when the queue is full, returns false without
   // taking it and calls `on_room` (on the writer thread) once room has freed up.
-  bool Enqueue(QueuedBatch& batch, absl::AnyInvocable<void()> on_room);
+  bool Enqueue(QueuedBatch& batch, absl::AnyInvocable<void()> on_room) override;
 
   // Highest stored sequence of the agent, counting only committed writes.
-  AgentProgress Progress(const std::string& agent_id) const;
+  AgentProgress Progress(const std::string& agent_id) const override;
 
   // Counts a batch an ingest stream refused because its signature did not verify; the
   // writer keeps ingest's counters (IngestStats.batches_signature_refused).
-  void CountSignatureRefusal();
+  void CountSignatureRefusal() override;
 
   // Counters since start (open_streams is not the writer's and stays 0).
   v1::IngestStats Stats() const;

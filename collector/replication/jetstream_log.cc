@@ -37,20 +37,9 @@ absl::Status FromNats(absl::string_view what, natsStatus status, jsErrCode code 
   }
 }
 
-// A stream or consumer name JetStream takes (it rejects ".", "*", ">" and blanks).
-bool ValidName(absl::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 absl::Status CheckOptions(const JetStreamLogOptions& options) {
   if (options.servers.empty()) return absl::InvalidArgumentError("no NATS server given");
-  if (!ValidName(options.stream)) {
+  if (!IsJetStreamName(options.stream)) {
     return absl::InvalidArgumentError(
         absl::StrCat("stream name '", options.stream, "': 1 to 64 of A-Z, a-z, 0-9, - and _"));
   }
@@ -130,6 +119,16 @@ absl::Status EnsureStream(jsCtx* context, const JetStreamLogOptions& options) {
 
 }  // namespace
 
+bool IsJetStreamName(absl::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Open(
     const JetStreamLogOptions& options) {
   if (absl::Status valid = CheckOptions(options); !valid.ok()) return valid;
@@ -175,7 +174,7 @@ absl::StatusOr<Appended> JetStreamLog::Append(absl::string_view message_id,
 }
 
 absl::StatusOr<std::unique_ptr<LogConsumer>> JetStreamLog::Consumer(const std::string& name) {
-  if (!ValidName(name)) {
+  if (!IsJetStreamName(name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("consumer name '", name, "': 1 to 64 of A-Z, a-z, 0-9, - and _"));
   }
@@ -198,8 +197,9 @@ absl::StatusOr<std::unique_ptr<LogConsumer>> JetStreamLog::Consumer(const std::s
 
 LogConsumer::~LogConsumer() { natsSubscription_Destroy(subscription_); }
 
-absl::StatusOr<int> LogConsumer::Next(int max_messages, absl::Duration wait,
-                                      const std::function<absl::Status(const LogMessage&)>& apply) {
+absl::StatusOr<int> LogConsumer::Next(
+    int max_messages, absl::Duration wait,
+    const std::function<absl::Status(std::vector<LogMessage>&)>& apply) {
   natsMsgList list{};
   jsErrCode code = jsErrCode(0);
   const natsStatus status =
@@ -207,7 +207,7 @@ absl::StatusOr<int> LogConsumer::Next(int max_messages, absl::Duration wait,
                              std::max<int64_t>(1, absl::ToInt64Milliseconds(wait)), &code);
   if (status == NATS_TIMEOUT) return 0;
   if (status != NATS_OK) return FromNats("fetching from NATS", status, code);
-  int applied = 0;
+  std::vector<LogMessage> messages;
   absl::Status failed;
   for (int i = 0; i < list.Count && failed.ok(); ++i) {
     natsMsg* message = list.Msgs[i];
@@ -216,18 +216,18 @@ absl::StatusOr<int> LogConsumer::Next(int max_messages, absl::Duration wait,
       failed = FromNats("reading a NATS message's metadata", read);
       break;
     }
-    LogMessage entry{.sequence = meta->Sequence.Stream,
-                     .data = std::string(natsMsg_GetData(message),
-                                         static_cast<size_t>(natsMsg_GetDataLength(message)))};
+    messages.push_back({.sequence = meta->Sequence.Stream,
+                        .data = std::string(natsMsg_GetData(message),
+                                            static_cast<size_t>(natsMsg_GetDataLength(message)))});
     jsMsgMetaData_Destroy(meta);
-    failed = apply(entry);
-    if (!failed.ok()) break;
-    if (natsStatus acked = natsMsg_Ack(message, nullptr); acked != NATS_OK) {
-      failed = FromNats("acknowledging a NATS message", acked);
-      break;
-    }
-    ++applied;
   }
+  if (failed.ok()) failed = apply(messages);
+  for (int i = 0; i < list.Count && failed.ok(); ++i) {
+    if (natsStatus acked = natsMsg_Ack(list.Msgs[i], nullptr); acked != NATS_OK) {
+      failed = FromNats("acknowledging a NATS message", acked);
+    }
+  }
+  const int applied = list.Count;
   natsMsgList_Destroy(&list);
   if (!failed.ok()) return failed;
   return applied;

@@ -69,6 +69,10 @@ struct LogMessage {
 
 class LogConsumer;
 
+// Whether JetStream takes `name` as a stream or consumer name: 1 to 64 of A-Z, a-z, 0-9,
+// - and _.
+bool IsJetStreamName(absl::string_view name);
+
 class JetStreamLog {
  public:
   // Connects and makes sure the stream exists as asked. InvalidArgument for bad options;
@@ -108,14 +112,14 @@ class LogConsumer {
  public:
   ~LogConsumer();
 
-  // Waits up to `wait` for messages and hands each, in stream order, to `apply`; a message
-  // is acknowledged once `apply` returns OK. The first error from `apply` stops the call
-  // and is returned: that message and the ones after it are not acknowledged and come
-  // again (after JetStream's redelivery delay, or to the next consumer of that name). The
-  // number applied; 0 if nothing came within `wait`. Unavailable if the servers cannot be
-  // reached.
+  // Waits up to `wait` for up to `max_messages` messages and hands them, in stream order,
+  // to `apply` at once (so that they can be made durable together); once `apply` returns
+  // OK each is acknowledged. An error from `apply` is returned and none of them is
+  // acknowledged: they come again, after JetStream's redelivery delay or to the next
+  // consumer of that name. The number applied; 0 if nothing came within `wait`.
+  // Unavailable if the servers cannot be reached.
   absl::StatusOr<int> Next(int max_messages, absl::Duration wait,
-                           const std::function<absl::Status(const LogMessage&)>& apply);
+                           const std::function<absl::Status(std::vector<LogMessage>&)>& apply);
 
  private:
   friend class JetStreamLog;

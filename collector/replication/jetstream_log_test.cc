@@ -48,8 +48,8 @@ class JetStreamLogTest : public testing::Test {
     std::vector<std::string> read;
     while (true) {
       absl::StatusOr<int> applied =
-          consumer.Next(10, absl::Milliseconds(300), [&](const LogMessage& message) {
-            read.push_back(message.data);
+          consumer.Next(10, absl::Milliseconds(300), [&](std::vector<LogMessage>& messages) {
+            for (const LogMessage& message : messages) read.push_back(message.data);
             return absl::OkStatus();
           });
       EXPECT_TRUE(applied.ok()) << applied.status();
@@ -80,7 +80,7 @@ TEST_F(JetStreamLogTest, AnAppendIsStoredOnceAndARepeatedIdIsADuplicate) {
   EXPECT_EQ(log->Append("", "no id").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(JetStreamLogTest, AMessageWhoseApplyFailedComesAgainAndTheRestFollow) {
+TEST_F(JetStreamLogTest, MessagesWhoseApplyFailedComeAgainAllOfThem) {
   JetStreamLogOptions options = Options();
   options.redelivery_after = absl::Seconds(1);
   std::unique_ptr<JetStreamLog> log = JetStreamLog::Open(options).value();
@@ -89,17 +89,17 @@ TEST_F(JetStreamLogTest, AMessageWhoseApplyFailedComesAgainAndTheRestFollow) {
   }
   std::unique_ptr<LogConsumer> consumer = log->Consumer("replica-a").value();
   std::vector<uint64_t> sequences;
-  // Applying "3" fails: "1" and "2" are acknowledged, the rest are not.
-  absl::StatusOr<int> applied = consumer->Next(5, absl::Seconds(1), [&](const LogMessage& message) {
-    if (message.data == "3") return absl::UnavailableError("store full");
-    sequences.push_back(message.sequence);
-    return absl::OkStatus();
-  });
+  // The first three come together; applying them fails: none is acknowledged.
+  absl::StatusOr<int> applied =
+      consumer->Next(3, absl::Seconds(1), [&](std::vector<LogMessage>& messages) {
+        for (const LogMessage& message : messages) sequences.push_back(message.sequence);
+        return absl::UnavailableError("store full");
+      });
   EXPECT_EQ(applied.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(sequences, ElementsAre(1u, 2u));
-  // After the redelivery delay the same consumer gets "3" again, then the rest, once.
+  EXPECT_THAT(sequences, ElementsAre(1u, 2u, 3u));
+  // After the redelivery delay the same consumer gets them again, then the rest, once.
   absl::SleepFor(absl::Milliseconds(1500));
-  EXPECT_THAT(ReadAll(*consumer), ElementsAre("3", "4", "5"));
+  EXPECT_THAT(ReadAll(*consumer), ElementsAre("1", "2", "3", "4", "5"));
   // Another consumer reads everything from the start.
   std::unique_ptr<LogConsumer> other = log->Consumer("replica-b").value();
   EXPECT_THAT(ReadAll(*other), ElementsAre("1", "2", "3", "4", "5"));

@@ -1,0 +1,37 @@
+#ifndef POSTURA_COLLECTOR_CLUSTER_INGEST_H_
+#define POSTURA_COLLECTOR_CLUSTER_INGEST_H_
+
+// Cluster mode's ingest, when the config has a cluster section (docs/scale.md): the
+// connection to the replicated log and the sink in front of the local writer that
+// acknowledges batches once the log stored them and applies the log to the store.
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "collector/collector_config.h"
+#include "collector/replication/replicated_ingest.h"
+
+namespace postura::collector {
+
+class ClusterIngest {
+ public:
+  // Connects to cluster.nats_servers, makes sure the stream exists as configured, and
+  // starts applying it to `writer` (borrowed; it must outlive this). Unavailable if no
+  // NATS server answers, FailedPrecondition for a stream configured otherwise: the
+  // collector does not start half a cluster member.
+  static absl::StatusOr<std::unique_ptr<ClusterIngest>> Start(const ClusterOptions& options,
+                                                              IngestWriter& writer);
+  ~ClusterIngest() { ingest_.reset(); }  // Before the log it appends to.
+
+  BatchSink& sink() { return *ingest_; }
+  ReplicationStats stats() const { return ingest_->stats(); }
+
+ private:
+  ClusterIngest() = default;
+  std::unique_ptr<JetStreamLog> log_;
+  std::unique_ptr<ReplicatedIngest> ingest_;
+};
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_CLUSTER_INGEST_H_

@@ -1,0 +1,185 @@
+#include "collector/replication/replicated_ingest.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "collector/replication/batch_codec.h"
+#include "common/base/thread_name.h"
+#include "glog/logging.h"
+
+namespace postura::collector {
+namespace {
+
+// How long the applier waits for log messages before looking whether it should stop.
+constexpr absl::Duration kFetchWait = absl::Milliseconds(200);
+// The pause after the log or the store failed, and how often that is logged at most.
+constexpr absl::Duration kRetryAfter = absl::Milliseconds(500);
+constexpr absl::Duration kLogFailuresEvery = absl::Seconds(10);
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ReplicatedIngest>> ReplicatedIngest::Start(
+    JetStreamLog& log, IngestWriter& local, const ReplicatedIngestOptions& options) {
+  absl::StatusOr<std::unique_ptr<LogConsumer>> consumer = log.Consumer(options.node);
+  if (!consumer.ok()) return consumer.status();
+  std::unique_ptr<ReplicatedIngest> ingest(
+      new ReplicatedIngest(log, local, options, *std::move(consumer)));
+  ingest->appender_ = std::thread([self = ingest.get()] { self->AppendLoop(); });
+  ingest->applier_ = std::thread([self = ingest.get()] { self->ApplyLoop(); });
+  return ingest;
+}
+
+ReplicatedIngest::~ReplicatedIngest() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  appender_.join();
+  applier_.join();
+}
+
+bool ReplicatedIngest::Enqueue(QueuedBatch& batch, absl::AnyInvocable<void()> on_room) {
+  const uint64_t bytes = batch.bytes = QueuedBytes(batch);
+  absl::MutexLock lock(&mu_);
+  // An empty queue takes any batch, so one larger than the bound cannot wait forever.
+  if (!queue_.empty() && queued_bytes_ + bytes > options_.max_queued_bytes) {
+    waiting_for_room_.push_back(std::move(on_room));
+    return false;
+  }
+  queued_bytes_ += bytes;
+  queue_.push_back(std::move(batch));
+  return true;
+}
+
+ReplicationStats ReplicatedIngest::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+void ReplicatedIngest::AppendLoop() {
+  NameThisThread("replication-out");
+  bool log_failed = false;
+  for (;;) {
+    QueuedBatch batch;
+    std::vector<absl::AnyInvocable<void()>> room;
+    bool stopping = false;
+    {
+      absl::MutexLock lock(&mu_);
+      auto work = [this]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+      mu_.Await(absl::Condition(&work));
+      if (queue_.empty()) return;
+      stopping = stopping_;
+      batch = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= batch.bytes;
+      room.swap(waiting_for_room_);
+    }
+    for (absl::AnyInvocable<void()>& call : room) call();
+    // Stopping with the log unreachable: refuse what is left at once, not each after a
+    // timeout.
+    absl::StatusOr<Appended> appended =
+        stopping && log_failed
+            ? absl::UnavailableError("the collector is stopping")
+            : log_.Append(ReplicatedBatchId(batch), EncodeReplicatedBatch(batch, options_.node));
+    log_failed = !appended.ok();
+    {
+      absl::MutexLock lock(&mu_);
+      if (!appended.ok()) {
+        ++stats_.append_failures;
+      } else {
+        ++(appended->duplicate ? stats_.append_duplicates : stats_.appended);
+      }
+    }
+    if (!appended.ok()) {
+      LOG_EVERY_N(WARNING, 100) << "replication: the cluster's log did not store batch "
+                                << batch.sequence << " of agent '" << batch.agent_id
+                                << "': " << appended.status().message();
+      batch.done(absl::UnavailableError(absl::StrCat("the cluster's log did not store the batch: ",
+                                                     appended.status().message())));
+      continue;
+    }
+    v1::Ack ack;
+    ack.set_sequence(batch.sequence);
+    ack.set_duplicate(appended->duplicate);
+    for (v1::Rejection& rejection : batch.rejections) *ack.add_rejected() = std::move(rejection);
+    batch.done(std::move(ack));
+  }
+}
+
+void ReplicatedIngest::ApplyLoop() {
+  NameThisThread("replication-in");
+  absl::Time logged = absl::InfinitePast();
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    absl::StatusOr<int> applied =
+        consumer_->Next(options_.apply_group, kFetchWait,
+                        [this](std::vector<LogMessage>& messages) { return ApplyGroup(messages); });
+    if (applied.ok()) continue;
+    {
+      absl::MutexLock lock(&mu_);
+      ++stats_.apply_failures;
+      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+      mu_.AwaitWithTimeout(absl::Condition(&stopping), kRetryAfter);
+    }
+    if (absl::Now() - logged > kLogFailuresEvery) {
+      logged = absl::Now();
+      LOG(WARNING) << "replication: applying the cluster's log to this store failed (it is "
+                      "tried again): "
+                   << applied.status();
+    }
+  }
+}
+
+absl::Status ReplicatedIngest::ApplyGroup(std::vector<LogMessage>& messages) {
+  struct Group {
+    absl::Mutex mu;
+    int outstanding ABSL_GUARDED_BY(mu) = 0;
+    bool room ABSL_GUARDED_BY(mu) = false;
+    absl::Status failed ABSL_GUARDED_BY(mu);
+  } group;
+  uint64_t malformed = 0;
+  for (const LogMessage& message : messages) {
+    absl::StatusOr<QueuedBatch> batch = DecodeReplicatedBatch(message.data);
+    if (!batch.ok()) {
+      // Skipped (and acknowledged with the group): it would stop the log for good.
+      LOG(ERROR) << "replication: skipped message " << message.sequence
+                 << " of the cluster's log: " << batch.status().message();
+      ++malformed;
+      continue;
+    }
+    {
+      absl::MutexLock lock(&group.mu);
+      ++group.outstanding;
+    }
+    batch->done = [&group](absl::StatusOr<v1::Ack> ack) {
+      absl::MutexLock lock(&group.mu);
+      --group.outstanding;
+      // A conflict is refused and counted alike by every collector's writer: done with.
+      if (!ack.ok() && ack.status().code() != absl::StatusCode::kAborted && group.failed.ok()) {
+        group.failed = ack.status();
+      }
+    };
+    while (!local_.Enqueue(*batch, [&group] {
+      absl::MutexLock lock(&group.mu);
+      group.room = true;
+    })) {
+      absl::MutexLock lock(&group.mu);
+      group.mu.Await(absl::Condition(&group.room));
+      group.room = false;
+    }
+  }
+  absl::MutexLock lock(&group.mu);
+  auto durable = [&group]()
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(group.mu) { return group.outstanding == 0; };
+  group.mu.Await(absl::Condition(&durable));
+  absl::MutexLock stats_lock(&mu_);
+  stats_.malformed += malformed;
+  if (group.failed.ok()) stats_.applied += messages.size() - malformed;
+  return group.failed;
+}
+
+}  // namespace postura::collector

@@ -1,0 +1,99 @@
+#ifndef POSTURA_COLLECTOR_REPLICATION_REPLICATED_INGEST_H_
+#define POSTURA_COLLECTOR_REPLICATION_REPLICATED_INGEST_H_
+
+// Cluster mode's ingest (issue 20, docs/scale.md): the BatchSink the ingest streams hand
+// their batches to when collectors share a replicated log.
+//
+//  - Enqueue: an appender thread appends each batch to the log (JetStreamLog), in the
+//    order taken, and acknowledges it to its agent once the log has stored it with the
+//    stream's replicas; a batch the log cannot store is refused with Unavailable (the
+//    agent's spool keeps it), never acknowledged. The log drops a resend within its
+//    duplicate window (the Ack then says duplicate).
+//  - An applier thread reads the whole log through this node's durable consumer and hands
+//    each batch to the local IngestWriter, group by group, acknowledging a group to the
+//    log once the writer has made all of it durable. So every collector of the cluster
+//    stores every batch, exactly once (the writer tells resends apart by agent, sequence
+//    and digest), and scores it; a collector that was down goes on from its position.
+//    A conflicting batch (a sequence taken by other items) is refused by every writer
+//    alike and counted there; its agent got the Ack already.
+//  - Progress: the local writer's, which may lag behind what the log holds: a resend
+//    after a Welcome that lags is told apart as above.
+//
+// Thread-safe. `log` and `local` are borrowed and must outlive this.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "collector/ingest/batch_sink.h"
+#include "collector/ingest/ingest_writer.h"
+#include "collector/replication/jetstream_log.h"
+
+namespace postura::collector {
+
+struct ReplicatedIngestOptions {
+  std::string node;  // This collector's name: its consumer's.
+  // Memory of batches waiting to be appended, beyond which Enqueue refuses.
+  uint64_t max_queued_bytes = 16 << 20;
+  // Log messages applied to the local store per group, at most.
+  int apply_group = 256;
+};
+
+// Figures since start, for /metrics and tests.
+struct ReplicationStats {
+  uint64_t appended = 0;           // Batches the log stored.
+  uint64_t append_duplicates = 0;  // Resends the log dropped.
+  uint64_t append_failures = 0;    // Batches refused: the log did not store them.
+  uint64_t applied = 0;            // Log messages applied to the local store.
+  uint64_t malformed = 0;          // Log messages skipped: not a valid batch.
+  uint64_t apply_failures = 0;     // Groups the local store refused (they come again).
+};
+
+class ReplicatedIngest final : public BatchSink {
+ public:
+  // Opens this node's consumer of the log and starts both threads.
+  static absl::StatusOr<std::unique_ptr<ReplicatedIngest>> Start(
+      JetStreamLog& log, IngestWriter& local, const ReplicatedIngestOptions& options);
+  // Appends what is queued (refusing it if the log fails) and stops both threads.
+  ~ReplicatedIngest() override;
+
+  bool Enqueue(QueuedBatch& batch, absl::AnyInvocable<void()> on_room) override;
+  AgentProgress Progress(const std::string& agent_id) const override {
+    return local_.Progress(agent_id);
+  }
+  void CountSignatureRefusal() override { local_.CountSignatureRefusal(); }
+
+  ReplicationStats stats() const;
+
+ private:
+  ReplicatedIngest(JetStreamLog& log, IngestWriter& local, ReplicatedIngestOptions options,
+                   std::unique_ptr<LogConsumer> consumer)
+      : log_(log), local_(local), options_(std::move(options)), consumer_(std::move(consumer)) {}
+  void AppendLoop();
+  void ApplyLoop();
+  // Applies one group of log messages to the local writer and waits until it is durable.
+  absl::Status ApplyGroup(std::vector<LogMessage>& messages);
+
+  JetStreamLog& log_;
+  IngestWriter& local_;
+  const ReplicatedIngestOptions options_;
+  std::unique_ptr<LogConsumer> consumer_;  // Applier thread only.
+
+  mutable absl::Mutex mu_;
+  std::deque<QueuedBatch> queue_ ABSL_GUARDED_BY(mu_);
+  uint64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<absl::AnyInvocable<void()>> waiting_for_room_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  ReplicationStats stats_ ABSL_GUARDED_BY(mu_);
+  std::thread appender_;
+  std::thread applier_;
+};
+
+}  // namespace postura::collector
+
+#endif  // POSTURA_COLLECTOR_REPLICATION_REPLICATED_INGEST_H_

@@ -1,0 +1,182 @@
+// Cluster mode's ingest against a real nats-server on loopback and real RocksDB stores:
+// two collectors' sinks on one log. A batch is acknowledged once the log stored it, and
+// both stores end with every acknowledged batch exactly once, the same records in each;
+// a resend is reported as a duplicate and stored once; a log message that is not a batch
+// is skipped without stopping the rest; with the log unreachable nothing is acknowledged.
+
+#include "collector/replication/replicated_ingest.h"
+
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "collector/replication/batch_codec.h"
+#include "collector/testing/test_evidence.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/nats_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace postura::collector {
+namespace {
+
+const absl::Time kObserved = absl::FromUnixSeconds(1'763'900'000);
+
+// One collector of the cluster: its store, writer, log connection and replicated sink.
+struct Node {
+  std::unique_ptr<EvidenceStore> store;
+  std::unique_ptr<IngestWriter> writer;
+  std::unique_ptr<JetStreamLog> log;
+  std::unique_ptr<ReplicatedIngest> ingest;
+
+  ~Node() {
+    ingest.reset();  // Before the writer and the log it borrows.
+    writer.reset();
+  }
+
+  // The store's evidence records, serialized, in key order.
+  std::vector<std::string> Evidence() const {
+    std::vector<std::string> records;
+    EXPECT_TRUE(store
+                    ->ForEachEvidence([&](const v1::StoredEvidence& record) {
+                      records.push_back(record.SerializeAsString());
+                    })
+                    .ok());
+    return records;
+  }
+};
+
+class ReplicatedIngestTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.path() / "nats");
+    absl::StatusOr<std::unique_ptr<test::NatsServer>> server =
+        test::NatsServer::Start((dir_.path() / "nats").string());
+    if (absl::IsNotFound(server.status())) GTEST_SKIP() << server.status();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+
+  JetStreamLogOptions LogOptions() {
+    return {.servers = {server_->url()},
+            .stream = "postura-ingest",
+            .subject = "postura.ingest",
+            .timeout = absl::Seconds(2),
+            .redelivery_after = absl::Seconds(1)};
+  }
+
+  std::unique_ptr<Node> StartNode(const std::string& name) {
+    auto node = std::make_unique<Node>();
+    node->store = EvidenceStore::Open({.path = (dir_.path() / name).string()}).value();
+    node->writer = IngestWriter::Start(*node->store, {}).value();
+    node->log = JetStreamLog::Open(LogOptions()).value();
+    node->ingest = ReplicatedIngest::Start(*node->log, *node->writer, {.node = name}).value();
+    return node;
+  }
+
+  // Batch `sequence` of `agent`: two items whose content, and so digest, is `content`.
+  static QueuedBatch MakeBatch(const std::string& agent, uint64_t sequence, uint8_t content = 1) {
+    v1::Batch batch;
+    for (int i = 0; i < 2; ++i) {
+      *batch.add_items() = TestEvidence(absl::StrCat("asset-", agent), absl::StrCat("OC-", i),
+                                        kObserved + absl::Seconds(sequence));
+    }
+    QueuedBatch queued;
+    queued.agent_id = agent;
+    queued.sequence = sequence;
+    queued.digest.fill(content);
+    queued.encoded = EncodeBatch(agent, batch, {true, true}, kObserved + absl::Hours(1));
+    return queued;
+  }
+
+  // Hands `batch` to `sink` and waits for its answer.
+  static absl::StatusOr<v1::Ack> Send(BatchSink& sink, QueuedBatch batch) {
+    absl::Mutex mu;
+    std::optional<absl::StatusOr<v1::Ack>> answer;
+    batch.done = [&](absl::StatusOr<v1::Ack> ack) {
+      absl::MutexLock lock(&mu);
+      answer = std::move(ack);
+    };
+    EXPECT_TRUE(sink.Enqueue(batch, [] {}));
+    absl::MutexLock lock(&mu);
+    auto answered = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu) { return answer.has_value(); };
+    if (!mu.AwaitWithTimeout(absl::Condition(&answered), absl::Seconds(30))) {
+      return absl::DeadlineExceededError("no answer");
+    }
+    return *answer;
+  }
+
+  // Waits until `node`'s store holds `records` evidence records; returns them.
+  static std::vector<std::string> AwaitEvidence(const Node& node, size_t records) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(20);
+    std::vector<std::string> got = node.Evidence();
+    while (got.size() < records && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(50));
+      got = node.Evidence();
+    }
+    return got;
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<test::NatsServer> server_;
+};
+
+TEST_F(ReplicatedIngestTest, EveryAcknowledgedBatchIsStoredOnceInEveryCollector) {
+  std::unique_ptr<Node> a = StartNode("node-a");
+  std::unique_ptr<Node> b = StartNode("node-b");
+  for (uint64_t sequence = 1; sequence <= 10; ++sequence) {
+    absl::StatusOr<v1::Ack> ack = Send(*a->ingest, MakeBatch("agent-a", sequence));
+    ASSERT_TRUE(ack.ok()) << ack.status();
+    EXPECT_EQ(ack->sequence(), sequence);
+    EXPECT_FALSE(ack->duplicate());
+    ASSERT_TRUE(Send(*b->ingest, MakeBatch("agent-b", sequence)).ok());
+  }
+  // A resend through the other collector: the log stored it already.
+  absl::StatusOr<v1::Ack> resend = Send(*b->ingest, MakeBatch("agent-a", 4));
+  ASSERT_TRUE(resend.ok()) << resend.status();
+  EXPECT_TRUE(resend->duplicate());
+
+  const std::vector<std::string> in_a = AwaitEvidence(*a, 40);
+  EXPECT_EQ(in_a.size(), 40u);
+  EXPECT_EQ(AwaitEvidence(*b, 40), in_a);
+  EXPECT_EQ(a->writer->Progress("agent-a").last_sequence, 10u);
+  EXPECT_EQ(b->writer->Progress("agent-b").last_sequence, 10u);
+  EXPECT_EQ(a->ingest->stats().appended + b->ingest->stats().appended, 20u);
+  EXPECT_EQ(b->ingest->stats().append_duplicates, 1u);
+}
+
+TEST_F(ReplicatedIngestTest, ACollectorStartedLaterCatchesUpFromTheLog) {
+  std::unique_ptr<Node> a = StartNode("node-a");
+  for (uint64_t sequence = 1; sequence <= 5; ++sequence) {
+    ASSERT_TRUE(Send(*a->ingest, MakeBatch("agent-a", sequence)).ok());
+  }
+  std::unique_ptr<Node> late = StartNode("node-late");
+  EXPECT_EQ(AwaitEvidence(*late, 10), AwaitEvidence(*a, 10));
+  EXPECT_EQ(late->writer->Progress("agent-a").last_sequence, 5u);
+}
+
+TEST_F(ReplicatedIngestTest, AMessageThatIsNotABatchIsSkippedAndTheRestApplied) {
+  std::unique_ptr<Node> a = StartNode("node-a");
+  ASSERT_TRUE(a->log->Append("garbage-1", "not a batch").ok());
+  ASSERT_TRUE(Send(*a->ingest, MakeBatch("agent-a", 1)).ok());
+  EXPECT_EQ(AwaitEvidence(*a, 2).size(), 2u);
+  EXPECT_EQ(a->ingest->stats().malformed, 1u);
+}
+
+TEST_F(ReplicatedIngestTest, ABatchTheLogCannotStoreIsRefusedNotAcknowledged) {
+  std::unique_ptr<Node> a = StartNode("node-a");
+  ASSERT_TRUE(Send(*a->ingest, MakeBatch("agent-a", 1)).ok());
+  server_->Kill();
+  absl::StatusOr<v1::Ack> ack = Send(*a->ingest, MakeBatch("agent-a", 2));
+  EXPECT_EQ(ack.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(ack.status().message(), ::testing::HasSubstr("the cluster's log did not store"));
+  EXPECT_EQ(a->ingest->stats().append_failures, 1u);
+  EXPECT_EQ(a->writer->Progress("agent-a").last_sequence, 1u);
+}
+
+}  // namespace
+}  // namespace postura::collector
