@@ -225,10 +225,12 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
   std::vector<SequenceConflict> conflicts;
   absl::flat_hash_set<std::string> heard;
   uint64_t items_stored = 0, items_rejected = 0, bytes = 0, applied = 0, resent = 0;
+  uint64_t log_position = 0;
   const absl::Time now = absl::Now();
   for (std::size_t i = 0; i < group.size(); ++i) {
     QueuedBatch& queued = group[i];
     bytes += queued.bytes;
+    log_position = std::max(log_position, queued.log_position);
     AgentProgress& progress = next[queued.agent_id];
     verdicts[i] = Judge(progress, queued);
     if (verdicts[i] == Verdict::kResend) {
@@ -269,7 +271,7 @@ void IngestWriter::CommitGroup(std::deque<QueuedBatch>& group) {
     }
     if (written.ok()) {
       const absl::Time commit_start = absl::Now();
-      written = store_.Commit(to_apply);
+      written = store_.Commit(to_apply, log_position);
       commit_latency_.Observe(absl::Now() - commit_start);
     }
   }

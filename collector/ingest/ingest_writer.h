@@ -38,6 +38,9 @@ struct QueuedBatch {
   absl::AnyInvocable<void(absl::StatusOr<v1::Ack>)> done;
   // Memory the batch holds while queued; set by Enqueue.
   uint64_t bytes = 0;
+  // In cluster mode, the batch's sequence in the replicated log: committed with it, so
+  // that a collector reads the log on from the last batch it made durable. 0 otherwise.
+  uint64_t log_position = 0;
 };
 
 // A batch refused because its sequence was taken by another batch of the same agent.
@@ -104,6 +107,9 @@ class IngestWriter final : public BatchSink {
 
   // Highest stored sequence of the agent, counting only committed writes.
   AgentProgress Progress(const std::string& agent_id) const override;
+
+  // The replicated log's position committed last (QueuedBatch::log_position); 0 if none.
+  absl::StatusOr<uint64_t> LogPosition() const { return store_.ReadLogPosition(); }
 
   // Counts a batch an ingest stream refused because its signature did not verify; the
   // writer keeps ingest's counters (IngestStats.batches_signature_refused).

@@ -173,16 +173,26 @@ absl::StatusOr<Appended> JetStreamLog::Append(absl::string_view message_id,
   return appended;
 }
 
-absl::StatusOr<std::unique_ptr<LogConsumer>> JetStreamLog::Consumer(const std::string& name) {
+absl::StatusOr<std::unique_ptr<LogConsumer>> JetStreamLog::Consumer(const std::string& name,
+                                                                    uint64_t start_sequence) {
   if (!IsJetStreamName(name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("consumer name '", name, "': 1 to 64 of A-Z, a-z, 0-9, - and _"));
+  }
+  if (start_sequence == 0) return absl::InvalidArgumentError("a stream's sequences start at 1");
+  jsErrCode deleted = jsErrCode(0);
+  const natsStatus deleting =
+      js_DeleteConsumer(context_, options_.stream.c_str(), name.c_str(), nullptr, &deleted);
+  if (deleting != NATS_OK && deleting != NATS_NOT_FOUND && deleted != JSConsumerNotFoundErr) {
+    return FromNats(absl::StrCat("replacing consumer ", name, " of NATS stream ", options_.stream),
+                    deleting, deleted);
   }
   jsSubOptions subscribe;
   jsSubOptions_Init(&subscribe);
   subscribe.Stream = options_.stream.c_str();
   subscribe.Config.AckPolicy = js_AckExplicit;
-  subscribe.Config.DeliverPolicy = js_DeliverAll;
+  subscribe.Config.DeliverPolicy = js_DeliverByStartSequence;
+  subscribe.Config.OptStartSeq = start_sequence;
   subscribe.Config.AckWait = absl::ToInt64Nanoseconds(options_.redelivery_after);
   natsSubscription* subscription = nullptr;
   jsErrCode code = jsErrCode(0);

@@ -11,9 +11,8 @@
 //  - Append: store one message under a message id and return once JetStream has stored it
 //    with the stream's replicas; the same id again within the duplicate window is stored
 //    once and reported as a duplicate (JetStream's own deduplication);
-//  - Consume: read through a durable consumer, in stream order, handing each message to
-//    the caller and acknowledging it only once the caller has applied it, so that a
-//    reader that stops (or crashes) goes on after its last applied message.
+//  - Consume: read in stream order from a sequence the caller gives (its own durable
+//    position), handing groups of messages to the caller.
 //
 // What this unit does not do yet: nothing in the collector uses it (the cluster and the
 // sector modes are to be built on it; docs/scale.md says what is there).
@@ -91,10 +90,13 @@ class JetStreamLog {
   // duplicate window); FailedPrecondition if the stream is gone.
   absl::StatusOr<Appended> Append(absl::string_view message_id, absl::string_view data);
 
-  // A reader of the whole stream through the durable consumer `name` (A-Z, a-z, 0-9, -
-  // and _), which JetStream creates at the first call and keeps: a later call with the
-  // same name goes on after the last message acknowledged.
-  absl::StatusOr<std::unique_ptr<LogConsumer>> Consumer(const std::string& name);
+  // A reader of the stream from its message `start_sequence` (at least 1) on, through the
+  // consumer `name` (A-Z, a-z, 0-9, - and _), created anew: one an earlier reader left
+  // under that name is replaced. The caller keeps its own position, durably with what it
+  // applied, and opens a reader again from there after a restart or a failed apply, so
+  // that it applies messages in stream order, each once.
+  absl::StatusOr<std::unique_ptr<LogConsumer>> Consumer(const std::string& name,
+                                                        uint64_t start_sequence);
 
   const JetStreamLogOptions& options() const { return options_; }
 
@@ -114,10 +116,9 @@ class LogConsumer {
 
   // Waits up to `wait` for up to `max_messages` messages and hands them, in stream order,
   // to `apply` at once (so that they can be made durable together); once `apply` returns
-  // OK each is acknowledged. An error from `apply` is returned and none of them is
-  // acknowledged: they come again, after JetStream's redelivery delay or to the next
-  // consumer of that name. The number applied; 0 if nothing came within `wait`.
-  // Unavailable if the servers cannot be reached.
+  // OK each is acknowledged to JetStream. An error from `apply` is returned: the caller
+  // opens a reader again from its position. The number applied; 0 if nothing came within
+  // `wait`. Unavailable if the servers cannot be reached.
   absl::StatusOr<int> Next(int max_messages, absl::Duration wait,
                            const std::function<absl::Status(std::vector<LogMessage>&)>& apply);
 

@@ -1,7 +1,7 @@
 // The JetStream log against a real nats-server on loopback (tests/testing/nats_server.h):
 // appends are stored once, repeats within the window are reported as duplicates; a
-// durable consumer reads in order, goes on after its last acknowledged message when
-// opened again, and gets a message again when applying it failed; a stream configured
+// consumer reads in order from the sequence it is opened at, whatever an earlier one of
+// its name read or acknowledged, so a failed group is read again; a stream configured
 // otherwise, bad options and an unreachable server are refused with clear errors; a server
 // killed with SIGKILL and started again on its store keeps every acknowledged append.
 
@@ -75,21 +75,20 @@ TEST_F(JetStreamLogTest, AnAppendIsStoredOnceAndARepeatedIdIsADuplicate) {
   absl::StatusOr<Appended> second = log->Append("agent-1/2", "batch two");
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->sequence, 2u);
-  std::unique_ptr<LogConsumer> consumer = log->Consumer("replica-a").value();
+  std::unique_ptr<LogConsumer> consumer = log->Consumer("replica-a", 1).value();
   EXPECT_THAT(ReadAll(*consumer), ElementsAre("batch one", "batch two"));
   EXPECT_EQ(log->Append("", "no id").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(JetStreamLogTest, MessagesWhoseApplyFailedComeAgainAllOfThem) {
-  JetStreamLogOptions options = Options();
-  options.redelivery_after = absl::Seconds(1);
-  std::unique_ptr<JetStreamLog> log = JetStreamLog::Open(options).value();
+TEST_F(JetStreamLogTest, AGroupWhoseApplyFailedIsReadAgainInOrderFromWhereTheReaderIsOpened) {
+  std::unique_ptr<JetStreamLog> log = Open();
+  ASSERT_NE(log, nullptr);
   for (int i = 1; i <= 5; ++i) {
     ASSERT_TRUE(log->Append(absl::StrCat("id-", i), absl::StrCat(i)).ok());
   }
-  std::unique_ptr<LogConsumer> consumer = log->Consumer("replica-a").value();
+  std::unique_ptr<LogConsumer> consumer = log->Consumer("replica-a", 1).value();
   std::vector<uint64_t> sequences;
-  // The first three come together; applying them fails: none is acknowledged.
+  // The first three come together; applying them fails.
   absl::StatusOr<int> applied =
       consumer->Next(3, absl::Seconds(1), [&](std::vector<LogMessage>& messages) {
         for (const LogMessage& message : messages) sequences.push_back(message.sequence);
@@ -97,26 +96,26 @@ TEST_F(JetStreamLogTest, MessagesWhoseApplyFailedComeAgainAllOfThem) {
       });
   EXPECT_EQ(applied.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(sequences, ElementsAre(1u, 2u, 3u));
-  // After the redelivery delay the same consumer gets them again, then the rest, once.
-  absl::SleepFor(absl::Milliseconds(1500));
+  // Opened again at the first of them, the reader gets them again, then the rest, once.
+  consumer = log->Consumer("replica-a", 1).value();
   EXPECT_THAT(ReadAll(*consumer), ElementsAre("1", "2", "3", "4", "5"));
-  // Another consumer reads everything from the start.
-  std::unique_ptr<LogConsumer> other = log->Consumer("replica-b").value();
-  EXPECT_THAT(ReadAll(*other), ElementsAre("1", "2", "3", "4", "5"));
+  // Another reader of its own reads from where it is opened.
+  std::unique_ptr<LogConsumer> other = log->Consumer("replica-b", 4).value();
+  EXPECT_THAT(ReadAll(*other), ElementsAre("4", "5"));
 }
 
-TEST_F(JetStreamLogTest, ADurableConsumerOpenedAgainGoesOnAfterItsLastAcknowledged) {
+TEST_F(JetStreamLogTest, AReaderOpenedAgainReadsFromItsNewStartWhateverWasAcknowledged) {
   std::unique_ptr<JetStreamLog> log = Open();
   ASSERT_NE(log, nullptr);
   for (int i = 1; i <= 3; ++i)
     ASSERT_TRUE(log->Append(absl::StrCat("id-", i), absl::StrCat(i)).ok());
   {
-    std::unique_ptr<LogConsumer> consumer = log->Consumer("replica-a").value();
+    std::unique_ptr<LogConsumer> consumer = log->Consumer("replica-a", 1).value();
     EXPECT_THAT(ReadAll(*consumer), ElementsAre("1", "2", "3"));
   }
   ASSERT_TRUE(log->Append("id-4", "4").ok());
-  std::unique_ptr<LogConsumer> again = log->Consumer("replica-a").value();
-  EXPECT_THAT(ReadAll(*again), ElementsAre("4"));
+  EXPECT_THAT(ReadAll(*log->Consumer("replica-a", 4).value()), ElementsAre("4"));
+  EXPECT_THAT(ReadAll(*log->Consumer("replica-a", 2).value()), ElementsAre("2", "3", "4"));
 }
 
 TEST_F(JetStreamLogTest, AKilledServerKeepsEveryAcknowledgedAppend) {
@@ -134,7 +133,7 @@ TEST_F(JetStreamLogTest, AKilledServerKeepsEveryAcknowledgedAppend) {
   server_ = *std::move(restarted);
   std::unique_ptr<JetStreamLog> log = Open();
   ASSERT_NE(log, nullptr);
-  std::unique_ptr<LogConsumer> consumer = log->Consumer("replica-a").value();
+  std::unique_ptr<LogConsumer> consumer = log->Consumer("replica-a", 1).value();
   const std::vector<std::string> read = ReadAll(*consumer);
   ASSERT_EQ(read.size(), 20u);
   EXPECT_EQ(read.front(), "item 1");
@@ -169,7 +168,8 @@ TEST_F(JetStreamLogTest, BadOptionsAndAnUnreachableServerAreNamed) {
   EXPECT_THAT(unreachable.status().message(), HasSubstr("nats://127.0.0.1:1"));
   std::unique_ptr<JetStreamLog> log = Open();
   ASSERT_NE(log, nullptr);
-  EXPECT_EQ(log->Consumer("has spaces").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->Consumer("has spaces", 1).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->Consumer("replica-a", 0).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

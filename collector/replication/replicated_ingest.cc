@@ -15,12 +15,23 @@ constexpr absl::Duration kFetchWait = absl::Milliseconds(200);
 // The pause after the log or the store failed, and how often that is logged at most.
 constexpr absl::Duration kRetryAfter = absl::Milliseconds(500);
 constexpr absl::Duration kLogFailuresEvery = absl::Seconds(10);
+// How long an agent's later batches are refused after one failed to append, unless it is
+// stored before (its agent sends it again first).
+constexpr absl::Duration kHoldAfterFailure = absl::Seconds(30);
+
+// A reader of `log` from the message after the last one `local` made durable.
+absl::StatusOr<std::unique_ptr<LogConsumer>> ReadOn(JetStreamLog& log, const IngestWriter& local,
+                                                    const std::string& node) {
+  absl::StatusOr<uint64_t> position = local.LogPosition();
+  if (!position.ok()) return position.status();
+  return log.Consumer(node, *position + 1);
+}
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ReplicatedIngest>> ReplicatedIngest::Start(
     JetStreamLog& log, IngestWriter& local, const ReplicatedIngestOptions& options) {
-  absl::StatusOr<std::unique_ptr<LogConsumer>> consumer = log.Consumer(options.node);
+  absl::StatusOr<std::unique_ptr<LogConsumer>> consumer = ReadOn(log, local, options.node);
   if (!consumer.ok()) return consumer.status();
   std::unique_ptr<ReplicatedIngest> ingest(
       new ReplicatedIngest(log, local, options, *std::move(consumer)));
@@ -76,12 +87,7 @@ void ReplicatedIngest::AppendLoop() {
       room.swap(waiting_for_room_);
     }
     for (absl::AnyInvocable<void()>& call : room) call();
-    // Stopping with the log unreachable: refuse what is left at once, not each after a
-    // timeout.
-    absl::StatusOr<Appended> appended =
-        stopping && log_failed
-            ? absl::UnavailableError("the collector is stopping")
-            : log_.Append(ReplicatedBatchId(batch), EncodeReplicatedBatch(batch, options_.node));
+    absl::StatusOr<Appended> appended = AppendInOrder(batch, stopping && log_failed);
     log_failed = !appended.ok();
     {
       absl::MutexLock lock(&mu_);
@@ -107,6 +113,31 @@ void ReplicatedIngest::AppendLoop() {
   }
 }
 
+absl::StatusOr<Appended> ReplicatedIngest::AppendInOrder(const QueuedBatch& batch, bool refuse) {
+  auto held = unstored_.find(batch.agent_id);
+  if (held != unstored_.end() && absl::Now() > held->second.until) {
+    unstored_.erase(held);
+    held = unstored_.end();
+  }
+  if (held != unstored_.end() && batch.sequence > held->second.sequence) {
+    return absl::UnavailableError(absl::StrCat("batch ", held->second.sequence,
+                                               " of the agent is not stored yet; send it first"));
+  }
+  // Stopping with the log unreachable: refuse what is left at once, not each after a
+  // timeout.
+  absl::StatusOr<Appended> appended =
+      refuse ? absl::UnavailableError("the collector is stopping")
+             : log_.Append(ReplicatedBatchId(batch), EncodeReplicatedBatch(batch, options_.node));
+  if (!appended.ok()) {
+    if (held == unstored_.end() || batch.sequence < held->second.sequence) {
+      unstored_[batch.agent_id] = {batch.sequence, absl::Now() + kHoldAfterFailure};
+    }
+  } else if (held != unstored_.end() && batch.sequence == held->second.sequence) {
+    unstored_.erase(held);
+  }
+  return appended;
+}
+
 void ReplicatedIngest::ApplyLoop() {
   NameThisThread("replication-in");
   absl::Time logged = absl::InfinitePast();
@@ -116,9 +147,16 @@ void ReplicatedIngest::ApplyLoop() {
       if (stopping_) return;
     }
     absl::StatusOr<int> applied =
-        consumer_->Next(options_.apply_group, kFetchWait,
-                        [this](std::vector<LogMessage>& messages) { return ApplyGroup(messages); });
+        consumer_ == nullptr
+            ? absl::UnavailableError("no reader of the log")
+            : consumer_->Next(options_.apply_group, kFetchWait,
+                              [this](std::vector<LogMessage>& m) { return ApplyGroup(m); });
     if (applied.ok()) continue;
+    // Read on from what the store holds: the log's next messages must not pass the ones
+    // that failed.
+    consumer_.reset();
+    absl::StatusOr<std::unique_ptr<LogConsumer>> reader = ReadOn(log_, local_, options_.node);
+    if (reader.ok()) consumer_ = *std::move(reader);
     {
       absl::MutexLock lock(&mu_);
       ++stats_.apply_failures;
@@ -145,12 +183,13 @@ absl::Status ReplicatedIngest::ApplyGroup(std::vector<LogMessage>& messages) {
   for (const LogMessage& message : messages) {
     absl::StatusOr<QueuedBatch> batch = DecodeReplicatedBatch(message.data);
     if (!batch.ok()) {
-      // Skipped (and acknowledged with the group): it would stop the log for good.
+      // Skipped: it would stop the log for good.
       LOG(ERROR) << "replication: skipped message " << message.sequence
                  << " of the cluster's log: " << batch.status().message();
       ++malformed;
       continue;
     }
+    batch->log_position = message.sequence;
     {
       absl::MutexLock lock(&group.mu);
       ++group.outstanding;

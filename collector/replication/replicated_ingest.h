@@ -7,13 +7,17 @@
 //  - Enqueue: an appender thread appends each batch to the log (JetStreamLog), in the
 //    order taken, and acknowledges it to its agent once the log has stored it with the
 //    stream's replicas; a batch the log cannot store is refused with Unavailable (the
-//    agent's spool keeps it), never acknowledged. The log drops a resend within its
-//    duplicate window (the Ack then says duplicate).
-//  - An applier thread reads the whole log through this node's durable consumer and hands
-//    each batch to the local IngestWriter, group by group, acknowledging a group to the
-//    log once the writer has made all of it durable. So every collector of the cluster
-//    stores every batch, exactly once (the writer tells resends apart by agent, sequence
-//    and digest), and scores it; a collector that was down goes on from its position.
+//    agent's spool keeps it), never acknowledged, and so are the agent's later batches
+//    until that one is stored (for 30 s at most): the log never holds a batch of an
+//    agent before an earlier one. The log drops a resend within its duplicate window (the
+//    Ack then says duplicate).
+//  - An applier thread reads the log in order and hands each batch to the local
+//    IngestWriter, group by group, with its position in the log, which the writer commits
+//    with it. It reads from the position after the last one committed, at start and
+//    after any failure, so batches are applied in log order, each once, whatever was
+//    killed when: every collector of the cluster stores every batch exactly once (the
+//    writer tells resends apart by agent, sequence and digest) and scores it; a collector
+//    that was down goes on from its position.
 //    A conflicting batch (a sequence taken by other items) is refused by every writer
 //    alike and counted there; its agent got the Ack already.
 //  - Progress: the local writer's, which may lag behind what the log holds: a resend
@@ -28,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "collector/ingest/batch_sink.h"
@@ -56,7 +61,8 @@ struct ReplicationStats {
 
 class ReplicatedIngest final : public BatchSink {
  public:
-  // Opens this node's consumer of the log and starts both threads.
+  // Opens this node's reader of the log, from the position `local` committed last, and
+  // starts both threads.
   static absl::StatusOr<std::unique_ptr<ReplicatedIngest>> Start(
       JetStreamLog& log, IngestWriter& local, const ReplicatedIngestOptions& options);
   // Appends what is queued (refusing it if the log fails) and stops both threads.
@@ -75,6 +81,9 @@ class ReplicatedIngest final : public BatchSink {
                    std::unique_ptr<LogConsumer> consumer)
       : log_(log), local_(local), options_(std::move(options)), consumer_(std::move(consumer)) {}
   void AppendLoop();
+  // Appends `batch` unless `refuse`, or an earlier batch of its agent failed to append
+  // and is not stored yet: then Unavailable.
+  absl::StatusOr<Appended> AppendInOrder(const QueuedBatch& batch, bool refuse);
   void ApplyLoop();
   // Applies one group of log messages to the local writer and waits until it is durable.
   absl::Status ApplyGroup(std::vector<LogMessage>& messages);
@@ -82,7 +91,7 @@ class ReplicatedIngest final : public BatchSink {
   JetStreamLog& log_;
   IngestWriter& local_;
   const ReplicatedIngestOptions options_;
-  std::unique_ptr<LogConsumer> consumer_;  // Applier thread only.
+  std::unique_ptr<LogConsumer> consumer_;  // Applier thread only; null after a failure.
 
   mutable absl::Mutex mu_;
   std::deque<QueuedBatch> queue_ ABSL_GUARDED_BY(mu_);
@@ -90,6 +99,13 @@ class ReplicatedIngest final : public BatchSink {
   std::vector<absl::AnyInvocable<void()>> waiting_for_room_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   ReplicationStats stats_ ABSL_GUARDED_BY(mu_);
+  // Appender thread only: per agent, the batch that failed to append, until when later
+  // ones are refused.
+  struct Unstored {
+    uint64_t sequence = 0;
+    absl::Time until;
+  };
+  absl::flat_hash_map<std::string, Unstored> unstored_;
   std::thread appender_;
   std::thread applier_;
 };

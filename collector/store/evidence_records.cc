@@ -68,6 +68,17 @@ uint64_t BigEndianAt(absl::string_view bytes, size_t at) {
 
 }  // namespace
 
+std::string EncodeLogPosition(uint64_t position) {
+  std::string out;
+  PutBigEndian(position, out);
+  return out;
+}
+
+std::optional<uint64_t> DecodeLogPosition(absl::string_view bytes) {
+  if (bytes.size() != 8) return std::nullopt;
+  return BigEndianAt(bytes, 0);
+}
+
 std::string EncodeProgress(const AgentProgress& progress) {
   std::string out;
   out.reserve(kProgressHeadBytes + progress.recent.size() * kAppliedBatchBytes);

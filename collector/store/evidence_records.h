@@ -92,6 +92,17 @@ struct SourceUpdate {
 EncodedBatch EncodeBatch(const std::string& agent_id, v1::Batch& batch,
                          const std::vector<bool>& valid, absl::Time received_at);
 
+// One batch to apply in a commit, and the agent's progress once it is applied.
+struct BatchToApply {
+  const std::string* agent_id = nullptr;  // Borrowed; outlives the Commit call.
+  const EncodedBatch* encoded = nullptr;  // Borrowed; outlives the Commit call.
+  AgentProgress progress;
+};
+
+// A log position record: the position, big-endian. nullopt if `bytes` is not one.
+std::string EncodeLogPosition(uint64_t position);
+std::optional<uint64_t> DecodeLogPosition(absl::string_view bytes);
+
 // An agent's progress record, every number big-endian: the three counters (24 bytes),
 // the conflict count and last conflict time (16 bytes), then each recent batch's sequence
 // and digest (40 bytes each). A record of 24 bytes alone (written before digests were

@@ -69,8 +69,12 @@ EvidenceStore::~EvidenceStore() {
   db_->Close().PermitUncheckedError();
 }
 
-absl::Status EvidenceStore::Commit(const std::vector<BatchToApply>& batches) {
+absl::Status EvidenceStore::Commit(const std::vector<BatchToApply>& batches,
+                                   uint64_t log_position) {
   rocksdb::WriteBatch write;
+  if (log_position != 0) {
+    write.Put(progress_, std::string(kLogPositionKey), EncodeLogPosition(log_position));
+  }
   for (const BatchToApply& apply : batches) {
     for (const EncodedBatch::Entry& entry : apply.encoded->entries) {
       write.Put(evidence_, entry.evidence_key, entry.value);
@@ -150,6 +154,7 @@ absl::StatusOr<std::vector<std::pair<std::string, AgentProgress>>> EvidenceStore
     const {
   std::vector<std::pair<std::string, AgentProgress>> progress;
   absl::Status s = ForEachIn(progress_, [&](absl::string_view key, absl::string_view value) {
+    if (key == kLogPositionKey) return absl::OkStatus();
     std::optional<AgentProgress> decoded = DecodeProgress(value);
     if (!decoded)
       return absl::DataLossError(absl::StrCat("corrupt progress record of agent ", key));

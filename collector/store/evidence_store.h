@@ -59,13 +59,6 @@ struct StoreMemoryUsage {
   uint64_t table_readers = 0;  // Other per-table-file memory outside the cache.
 };
 
-// One batch to apply in a commit, and the agent's progress once it is applied.
-struct BatchToApply {
-  const std::string* agent_id = nullptr;  // Borrowed; outlives the Commit call.
-  const EncodedBatch* encoded = nullptr;  // Borrowed; outlives the Commit call.
-  AgentProgress progress;
-};
-
 // The collector's embedded RocksDB. Column families: "evidence" (immutable log keyed by
 // asset, outcome and observed time, with retention), "state" (latest evidence per
 // source), "registry" (tenants, departments, assets, targets, agents) and "progress"
@@ -85,8 +78,11 @@ class EvidenceStore {
   // Applies every batch in one synced write: all of them become durable, or none.
   // ResourceExhausted if the disk is full, Unavailable if the write failed otherwise.
   // After a failed write the store refuses every write (RocksDB's background error)
-  // until it recovers (see Resume); reads go on.
-  absl::Status Commit(const std::vector<BatchToApply>& batches);
+  // until it recovers (see Resume); reads go on. In cluster mode `log_position` (not 0) is
+  // the replicated log's sequence of the last batch, kept with them (ReadLogPosition).
+  absl::Status Commit(const std::vector<BatchToApply>& batches, uint64_t log_position = 0);
+  // The log position of the last commit that had one; 0 if none did.
+  absl::StatusOr<uint64_t> ReadLogPosition() const;
 
   // Registry records (tenants, departments, assets, targets, agents), keyed as
   // store_keys.h describes. Each change is one synced write; Unavailable if it failed.

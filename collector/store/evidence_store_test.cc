@@ -87,6 +87,22 @@ TEST_F(EvidenceStoreTest, CommitStoresValidItemsStateAndProgressTogether) {
   EXPECT_GE(store->wal_syncs(), 1u);
 }
 
+TEST_F(EvidenceStoreTest, ALogPositionIsCommittedWithItsBatchesAndIsNoAgentsProgress) {
+  std::unique_ptr<EvidenceStore> store = Open();
+  EXPECT_EQ(store->ReadLogPosition().value(), 0u);
+  const std::string agent = "agent-1";
+  v1::Batch batch = MakeBatch(1, kNow, 1);
+  EncodedBatch encoded = EncodeBatch(agent, batch, {true}, kNow);
+  ASSERT_TRUE(store->Commit({{&agent, &encoded, {1, 0, 1}}}, 41).ok());
+  EXPECT_EQ(store->ReadLogPosition().value(), 41u);
+  // A commit without a position (a single collector's) leaves it.
+  ASSERT_TRUE(store->Commit({{&agent, &encoded, {1, 0, 1}}}).ok());
+  EXPECT_EQ(store->ReadLogPosition().value(), 41u);
+  auto progress = store->LoadProgress().value();
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0].first, agent);
+}
+
 TEST_F(EvidenceStoreTest, StateKeepsTheLatestReportOfEachSource) {
   std::unique_ptr<EvidenceStore> store = Open();
   const std::string agent = "agent-1";

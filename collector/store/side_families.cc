@@ -45,6 +45,17 @@ absl::Status EvidenceStore::ScanHistory(
   return FromRocksStatus(it->status(), "reading history");
 }
 
+absl::StatusOr<uint64_t> EvidenceStore::ReadLogPosition() const {
+  std::string value;
+  const rocksdb::Status read =
+      db_->Get(rocksdb::ReadOptions(), progress_, std::string(kLogPositionKey), &value);
+  if (read.IsNotFound()) return 0;
+  if (!read.ok()) return FromRocksStatus(read, "reading the log position");
+  std::optional<uint64_t> position = DecodeLogPosition(value);
+  if (!position) return absl::DataLossError("corrupt log position record");
+  return *position;
+}
+
 absl::StatusOr<std::vector<std::optional<std::string>>> EvidenceStore::ReadHistory(
     const std::vector<std::string>& keys) const {
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());

@@ -53,6 +53,11 @@ std::string SealKey(absl::string_view agent, uint64_t sequence);
 inline constexpr absl::string_view kCertificateKeyPrefix = "certificate/";
 std::string CertificateKey(absl::string_view serial);
 
+// progress: agent id -> its progress record (EncodeProgress); and "log/position" -> the
+// replicated log's position of the last committed batch in cluster mode
+// (EncodeLogPosition; '/' is in no agent id).
+inline constexpr absl::string_view kLogPositionKey = "log/position";
+
 // registry: one record per key; the id follows a prefix naming the record's kind.
 // "tenant/" id -> v1::Tenant, "department/" id -> v1::Department, "asset/" id -> v1::Asset,
 // "targets/" asset -> v1::PutTargetsRequest (the asset's targets), "agent/" id -> v1::Agent,

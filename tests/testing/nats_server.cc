@@ -10,16 +10,17 @@
 
 namespace postura::test {
 
-absl::StatusOr<std::unique_ptr<NatsServer>> NatsServer::Start(const std::string& directory) {
+absl::StatusOr<std::unique_ptr<NatsServer>> NatsServer::Start(const std::string& directory,
+                                                              int port) {
   if (!std::filesystem::exists(kNatsServerBinary)) {
     return absl::NotFoundError(
         absl::StrCat(kNatsServerBinary, " is not installed (apt-get install nats-server)"));
   }
   const std::string log = directory + "/nats-server.log";
-  absl::StatusOr<std::unique_ptr<ChildProcess>> process =
-      StartAndWaitForLine({kNatsServerBinary, "--jetstream", "--store_dir",
-                           directory + "/jetstream", "--addr", "127.0.0.1", "--port", "-1"},
-                          log, "Server is ready", absl::Seconds(10));
+  absl::StatusOr<std::unique_ptr<ChildProcess>> process = StartAndWaitForLine(
+      {kNatsServerBinary, "--jetstream", "--store_dir", directory + "/jetstream", "--addr",
+       "127.0.0.1", "--port", port == 0 ? std::string("-1") : std::to_string(port)},
+      log, "Server is ready", absl::Seconds(10));
   if (!process.ok()) return process.status();
   std::ifstream in(log);
   std::stringstream text;

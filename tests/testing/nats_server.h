@@ -21,9 +21,12 @@ inline constexpr char kNatsServerBinary[] = "/usr/sbin/nats-server";
 class NatsServer {
  public:
   // Starts nats-server with JetStream in `directory` (its store and log) and waits until
-  // it listens. NotFound if the binary is not installed; Unavailable if it exits or does
-  // not say where it listens within 10 s.
-  static absl::StatusOr<std::unique_ptr<NatsServer>> Start(const std::string& directory);
+  // it listens, on `port` (0: one it picks; a server started again on its directory
+  // after Kill takes the port it had, so that clients reconnect). NotFound if the binary
+  // is not installed; Unavailable if it exits or does not say where it listens within
+  // 10 s.
+  static absl::StatusOr<std::unique_ptr<NatsServer>> Start(const std::string& directory,
+                                                           int port = 0);
 
   // "nats://127.0.0.1:<port>".
   const std::string& url() const { return url_; }
