@@ -2,7 +2,7 @@
 # Runs every test: installs what is missing, checks formatting, then builds and runs the
 # whole suite in the default build and again under AddressSanitizer + UndefinedBehavior-
 # Sanitizer, the unit tests of the concurrent code without gRPC under ThreadSanitizer, then
-# the quickstart's check, then the fuzz targets for a bounded time in a clang build.
+# the quickstart's and the cluster demo's checks, then the fuzz targets for a bounded time in a clang build.
 # Warnings are errors in every build. Exits non-zero on the first failure.
 #
 #   deploy/test.sh
@@ -53,6 +53,15 @@ for run in first again; do
   echo "quickstart ($run run): OK"
 done
 rm -rf "$quickstart_dir" "$quickstart_dir.log"
+
+# Cluster mode on this machine (docs/scale.md): three NATS nodes, three collectors, three
+# agents; every collector ends with the same live scores.
+echo "== cluster demo"
+cluster_dir=$(mktemp -d)
+SKIP_INSTALL=1 CLUSTER_DIR="$cluster_dir" bash deploy/cluster/demo.sh --check \
+  >"$cluster_dir.log" 2>&1 || { cat "$cluster_dir.log"; exit 1; }
+echo "cluster demo: OK"
+rm -rf "$cluster_dir" "$cluster_dir.log"
 
 # libFuzzer targets (docs/fuzzing.md): the libraries and tests/fuzz built with clang under
 # ASan + UBSan, then each target run for 30 s from its seed corpus. Like every build here,
