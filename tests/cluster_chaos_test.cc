@@ -1,13 +1,16 @@
 // Cluster mode under crashes (issue 20, item 4): two real collector processes share one
-// replicated log on a real nats-server, all on loopback. Agents report to collector A
-// while A, B and the NATS server are each killed with SIGKILL at random points and
-// started again. At the end every acknowledged batch is stored exactly once in both
-// collectors' stores (read straight from them), and both answer with the same scores.
+// replicated log on real nats-server processes (one, or a three-node cluster with three
+// replicas), all on loopback. Agents report to collector A while A, B and the NATS
+// servers are each killed with SIGKILL at random points and started again. At the end every
+// acknowledged batch is stored exactly once in both collectors' stores (read straight from them),
+// and both answer with the same scores.
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "bench/load_generator.h"
@@ -28,10 +31,6 @@ using ::postura::test::CollectorProcess;
 using ::postura::test::NatsServer;
 
 constexpr test::LoadShape kShape{.agents = 10, .batches = 40, .items = 20};
-
-std::string ClusterYaml(const std::string& nats_url, const std::string& node) {
-  return absl::StrCat("cluster:\n  nats_servers: [", nats_url, "]\n  node: ", node, "\n");
-}
 
 bench::LoadOptions Load(const CollectorProcess& collector) {
   bench::LoadOptions options;
@@ -90,65 +89,130 @@ std::map<std::string, std::string> AssetScores(const CollectorProcess& collector
   return by_asset;
 }
 
-TEST(ClusterChaosTest, KilledCollectorsAndNatsServerLoseAndDuplicateNothingInAnyReplica) {
-  test::TempDir dir;
-  std::filesystem::create_directories(dir.path() / "nats");
-  absl::StatusOr<std::unique_ptr<NatsServer>> started =
-      NatsServer::Start((dir.path() / "nats").string());
+class ClusterChaosTest : public testing::Test {
+ protected:
+  // Starts collector `node` ("a" or "b") in cluster mode on `address`, again until it
+  // comes up: a NATS cluster that lost a node takes a few seconds to elect a new leader,
+  // and a collector that cannot reach the stream refuses to start.
+  std::unique_ptr<CollectorProcess> StartCollector(const std::string& node,
+                                                   const std::string& address = "127.0.0.1:0") {
+    const std::string data = (dir_.path() / node).string();
+    std::filesystem::create_directories(data);
+    const std::string yaml =
+        absl::StrCat("cluster:\n  nats_servers: [", nats_urls_, "]\n  node: node-", node,
+                     "\n  replicas: ", replicas_, "\n");
+    absl::StatusOr<std::unique_ptr<CollectorProcess>> collector;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, data, address, yaml);
+      if (collector.ok()) return *std::move(collector);
+      absl::SleepFor(absl::Seconds(1));
+    }
+    ADD_FAILURE() << "collector " << node << " did not start: " << collector.status();
+    return nullptr;
+  }
+
+  void Restart(std::unique_ptr<CollectorProcess>& collector, const std::string& node) {
+    const std::string address = collector->address();  // Agents reconnect to the same port.
+    collector->Kill();
+    collector = StartCollector(node, address);
+    ASSERT_NE(collector, nullptr);
+  }
+
+  // Runs the load against collector A while `chaos` kills and restarts (between pauses),
+  // then checks that both collectors hold every acknowledged batch once and agree.
+  void RunLoadThrough(const std::function<void(const std::function<void()>& pause)>& chaos) {
+    a_ = StartCollector("a");
+    b_ = StartCollector("b");
+    ASSERT_TRUE(a_ != nullptr && b_ != nullptr);
+    // The registry is each collector's own (docs/scale.md): both register the load.
+    bench::LoadOptions options = Load(*a_);
+    ASSERT_TRUE(bench::RegisterLoadAgents(options).ok());
+    bench::LoadOptions on_b = Load(*b_);
+    ASSERT_TRUE(bench::RegisterLoadAgents(on_b).ok());
+
+    bench::LoadResult load;
+    std::thread agents([&] { load = bench::RunLoad(options); });
+    std::mt19937 random(testing::UnitTest::GetInstance()->random_seed());
+    chaos([&] { absl::SleepFor(absl::Milliseconds(200 + random() % 400)); });
+    agents.join();
+    ASSERT_TRUE(a_ != nullptr && b_ != nullptr);
+    const std::filesystem::path log_a = dir_.path() / "a" / "collector.log";
+    const std::filesystem::path log_b = dir_.path() / "b" / "collector.log";
+    EXPECT_TRUE(load.completed) << "agents:\n"
+                                << test::AgentErrors(load) << "collector A's log:\n"
+                                << test::LogTail(log_a);
+    EXPECT_GT(load.reconnects, 0u);
+    EXPECT_TRUE(AwaitCaughtUp(*a_)) << test::LogTail(log_a);
+    EXPECT_TRUE(AwaitCaughtUp(*b_)) << test::LogTail(log_b);
+    const std::map<std::string, std::string> scores_a = AssetScores(*a_);
+    EXPECT_EQ(scores_a.size(), static_cast<size_t>(kShape.agents));
+    EXPECT_EQ(AssetScores(*b_), scores_a);
+    EXPECT_EQ(a_->Stop(), 0);
+    EXPECT_EQ(b_->Stop(), 0);
+    test::ExpectExactlyOnce(a_->data_dir(), load, kShape);
+    test::ExpectExactlyOnce(b_->data_dir(), load, kShape);
+  }
+
+  test::TempDir dir_;
+  std::string nats_urls_;  // For the collectors' config, comma-separated.
+  int replicas_ = 1;
+  std::unique_ptr<CollectorProcess> a_, b_;
+};
+
+TEST_F(ClusterChaosTest, KilledCollectorsAndNatsServerLoseAndDuplicateNothingInAnyReplica) {
+  const std::string nats_dir = (dir_.path() / "nats").string();
+  std::filesystem::create_directories(nats_dir);
+  absl::StatusOr<std::unique_ptr<NatsServer>> started = NatsServer::Start(nats_dir);
   if (absl::IsNotFound(started.status())) GTEST_SKIP() << started.status();
   std::unique_ptr<NatsServer> nats = *std::move(started);
-  const std::string nats_url = nats->url();
-  const int nats_port = std::stoi(nats_url.substr(nats_url.rfind(':') + 1));
-  const std::string dir_a = (dir.path() / "a").string(), dir_b = (dir.path() / "b").string();
-  std::filesystem::create_directories(dir_a);
-  std::filesystem::create_directories(dir_b);
-  auto a = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir_a, "127.0.0.1:0",
-                                   ClusterYaml(nats_url, "node-a"))
-               .value();
-  auto b = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir_b, "127.0.0.1:0",
-                                   ClusterYaml(nats_url, "node-b"))
-               .value();
-  const std::string address_a = a->address(), address_b = b->address();
-  // The registry is each collector's own (docs/scale.md): both register the load.
-  bench::LoadOptions options = Load(*a);
-  ASSERT_TRUE(bench::RegisterLoadAgents(options).ok());
-  bench::LoadOptions on_b = Load(*b);
-  ASSERT_TRUE(bench::RegisterLoadAgents(on_b).ok());
+  nats_urls_ = nats->url();
+  const int nats_port = std::stoi(nats_urls_.substr(nats_urls_.rfind(':') + 1));
+  RunLoadThrough([&](const std::function<void()>& pause) {
+    for (int round = 0; round < 2; ++round) {
+      pause();
+      Restart(a_, "a");
+      pause();
+      Restart(b_, "b");
+    }
+    pause();
+    nats->Kill();
+    nats = NatsServer::Start(nats_dir, nats_port).value();
+  });
+}
 
-  bench::LoadResult load;
-  std::thread agents([&] { load = bench::RunLoad(options); });
-  std::mt19937 random(testing::UnitTest::GetInstance()->random_seed());
-  auto pause = [&] { absl::SleepFor(absl::Milliseconds(200 + random() % 400)); };
-  for (int round = 0; round < 2; ++round) {
-    pause();
-    a->Kill();
-    a = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir_a, address_a,
-                                ClusterYaml(nats_url, "node-a"))
-            .value();
-    pause();
-    b->Kill();
-    b = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, dir_b, address_b,
-                                ClusterYaml(nats_url, "node-b"))
-            .value();
+// The same on a three-node NATS cluster whose stream keeps three replicas, killing one
+// NATS node at a time as well as the collectors.
+TEST_F(ClusterChaosTest, KilledCollectorsAndNatsNodesOfAThreeNodeClusterLoseNothing) {
+  if (!std::filesystem::exists(test::kNatsServerBinary)) GTEST_SKIP() << "no nats-server";
+  std::vector<int> ports, route_ports;
+  for (int i = 0; i < 3; ++i) {
+    ports.push_back(test::FreeLoopbackPort());
+    route_ports.push_back(test::FreeLoopbackPort());
   }
-  pause();
-  nats->Kill();
-  nats = NatsServer::Start((dir.path() / "nats").string(), nats_port).value();
-  agents.join();
-  EXPECT_TRUE(load.completed) << "agents:\n"
-                              << test::AgentErrors(load) << "collector A's log:\n"
-                              << test::LogTail(std::filesystem::path(dir_a) / "collector.log");
-  EXPECT_GT(load.reconnects, 0u);
-
-  EXPECT_TRUE(AwaitCaughtUp(*a)) << test::LogTail(std::filesystem::path(dir_a) / "collector.log");
-  EXPECT_TRUE(AwaitCaughtUp(*b)) << test::LogTail(std::filesystem::path(dir_b) / "collector.log");
-  const std::map<std::string, std::string> scores_a = AssetScores(*a);
-  EXPECT_EQ(scores_a.size(), static_cast<size_t>(kShape.agents));
-  EXPECT_EQ(AssetScores(*b), scores_a);
-  EXPECT_EQ(a->Stop(), 0);
-  EXPECT_EQ(b->Stop(), 0);
-  test::ExpectExactlyOnce(a->data_dir(), load, kShape);
-  test::ExpectExactlyOnce(b->data_dir(), load, kShape);
+  std::vector<std::unique_ptr<NatsServer>> nodes(3);
+  auto start_node = [&](int i) {
+    const std::string node_dir = (dir_.path() / absl::StrCat("nats-", i)).string();
+    std::filesystem::create_directories(node_dir);
+    nodes[i] = NatsServer::StartClusterNode(node_dir, absl::StrCat("nats-", i), ports[i],
+                                            route_ports[i], route_ports)
+                   .value();
+  };
+  for (int i = 0; i < 3; ++i) {
+    start_node(i);
+    absl::StrAppend(&nats_urls_, i ? ", " : "", nodes[i]->url());
+  }
+  replicas_ = 3;
+  RunLoadThrough([&](const std::function<void()>& pause) {
+    for (int i = 0; i < 2; ++i) {
+      pause();
+      Restart(a_, "a");
+      pause();
+      nodes[i]->Kill();
+      start_node(i);
+      pause();
+      Restart(b_, "b");
+    }
+  });
 }
 
 }  // namespace

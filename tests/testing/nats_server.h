@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tests/testing/subprocess.h"
@@ -17,6 +18,9 @@ namespace postura::test {
 
 // Where Debian puts nats-server.
 inline constexpr char kNatsServerBinary[] = "/usr/sbin/nats-server";
+
+// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick); 0 if none.
+int FreeLoopbackPort();
 
 class NatsServer {
  public:
@@ -27,6 +31,13 @@ class NatsServer {
   // 10 s.
   static absl::StatusOr<std::unique_ptr<NatsServer>> Start(const std::string& directory,
                                                            int port = 0);
+
+  // Starts node `name` of a JetStream cluster in `directory`: clients on `port`, routes
+  // on `route_port`, routed to every port of `route_ports` (its own may be among them).
+  // Ports are fixed so that a node started again after Kill is found where it was.
+  static absl::StatusOr<std::unique_ptr<NatsServer>> StartClusterNode(
+      const std::string& directory, const std::string& name, int port, int route_port,
+      const std::vector<int>& route_ports);
 
   // "nats://127.0.0.1:<port>".
   const std::string& url() const { return url_; }
