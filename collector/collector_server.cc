@@ -324,6 +324,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       .http_listener_stats = PublishedListenerStats(server->http_for_metrics_),
       .grpc_listener_stats = std::bind_front(&GrpcListener::stats, server->grpc_listener_.get()),
       .history_stats = std::bind_front(&HistoryRecorder::Stats, server->history_.get()),
+      .replication_stats = server->cluster_
+                               ? std::bind_front(&ClusterIngest::stats, server->cluster_.get())
+                               : std::function<ReplicationStats()>(),
   };
   std::vector<HttpRoute> routes =
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,

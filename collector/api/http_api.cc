@@ -8,6 +8,7 @@
 #include "collector/api/memory_metrics.h"
 #include "collector/api/past_routes.h"
 #include "collector/api/prometheus_text.h"
+#include "collector/api/replication_metrics.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace postura::collector {
@@ -382,6 +383,7 @@ std::string RenderMetrics(const HttpApiSources& sources) {
   WriteServiceMetrics(sources, out);
   WriteMemoryMetrics(sources.store, out);
   if (sources.history_stats) WriteHistoryMetrics(sources.history_stats(), out);
+  if (sources.replication_stats) WriteReplicationMetrics(sources.replication_stats(), out);
   if (sources.alerting_stats) {
     if (std::optional<AlertingStats> stats = sources.alerting_stats()) {
       WriteAlertingMetrics(*stats, absl::Now(), out);

@@ -16,6 +16,7 @@
 #include "collector/api/workflow_reminders.h"
 #include "collector/history/history_recorder.h"
 #include "collector/ingest/ingest_writer.h"
+#include "collector/replication/replicated_ingest.h"
 #include "collector/scoring/live_scorer.h"
 #include "collector/store/evidence_store.h"
 
@@ -45,6 +46,8 @@ struct HttpApiSources {
   std::function<GrpcListenerStats()> grpc_listener_stats;
   // The history recorder's figures (history_metrics.h). Unset: none.
   std::function<HistoryRecorderStats()> history_stats;
+  // Cluster mode's figures (replication_metrics.h). Unset: a single collector.
+  std::function<ReplicationStats()> replication_stats;
 };
 
 // http_listener_stats for a server published in `published` once it listens (null

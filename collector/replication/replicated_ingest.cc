@@ -217,7 +217,10 @@ absl::Status ReplicatedIngest::ApplyGroup(std::vector<LogMessage>& messages) {
   group.mu.Await(absl::Condition(&durable));
   absl::MutexLock stats_lock(&mu_);
   stats_.malformed += malformed;
-  if (group.failed.ok()) stats_.applied += messages.size() - malformed;
+  if (group.failed.ok()) {
+    stats_.applied += messages.size() - malformed;
+    if (!messages.empty()) stats_.position = messages.back().sequence;
+  }
   return group.failed;
 }
 

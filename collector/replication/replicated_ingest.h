@@ -56,7 +56,9 @@ struct ReplicationStats {
   uint64_t append_failures = 0;    // Batches refused: the log did not store them.
   uint64_t applied = 0;            // Log messages applied to the local store.
   uint64_t malformed = 0;          // Log messages skipped: not a valid batch.
-  uint64_t apply_failures = 0;     // Groups the local store refused (they come again).
+  uint64_t apply_failures =
+      0;                  // Reads or groups that failed (read again from the store's position).
+  uint64_t position = 0;  // The log's sequence of the last message applied here.
 };
 
 class ReplicatedIngest final : public BatchSink {

@@ -197,6 +197,18 @@ if [[ "$MODE" == "--check" ]]; then
     diff <(scores_on 1) <(scores_on 2) | head -40 || true
     exit 1
   fi
+  # Each collector says on /metrics how far it applied the log, and that it applied some.
+  for n in 1 2 3; do
+    dir="$DIR/collector-$n"
+    (umask 077 && printf 'Authorization: Bearer %s\n' "$(cat "$dir/data/admin.token")" \
+      >"$dir/auth-header")
+    metrics="$(curl -fsS --cacert "$dir/data/tls/ca.crt" -H "@$dir/auth-header" \
+      "https://$(sed -n 2p "$dir/ready")/metrics")"
+    grep -Eq '^postura_replication_applied_total [1-9]' <<<"$metrics" ||
+      { echo "cluster check: collector-$n's /metrics shows no applied log messages"; exit 1; }
+    grep -E '^postura_replication_(log_position|applied_total) ' <<<"$metrics" |
+      sed "s/^/collector-$n: /"
+  done
   echo "cluster check: three collectors, each with every agent's evidence and the same scores"
   exit 0
 fi
