@@ -17,7 +17,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -46,12 +45,6 @@ struct Result {
   double records_per_second = 0;
   double p50 = 0, p99 = 0;
 };
-
-double Quantile(std::vector<double> values, double q) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[static_cast<size_t>(q * (values.size() - 1))];
-}
 
 void Print(const char* name, const Result& r) {
   std::printf("%-28s %8.0f rec/s  ack p50 %8.2f ms  p99 %8.2f ms\n", name, r.records_per_second,

@@ -21,7 +21,6 @@ class ClusterIngest {
   // collector does not start half a cluster member.
   static absl::StatusOr<std::unique_ptr<ClusterIngest>> Start(const ClusterOptions& options,
                                                               IngestWriter& writer);
-  ~ClusterIngest() { ingest_.reset(); }  // Before the log it appends to.
 
   BatchSink& sink() { return *ingest_; }
   ReplicationStats stats() const { return ingest_->stats(); }
@@ -29,7 +28,7 @@ class ClusterIngest {
  private:
   ClusterIngest() = default;
   std::unique_ptr<JetStreamLog> log_;
-  std::unique_ptr<ReplicatedIngest> ingest_;
+  std::unique_ptr<ReplicatedIngest> ingest_;  // Declared after the log: destroyed before it.
 };
 
 }  // namespace postura::collector
