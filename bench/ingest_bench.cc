@@ -71,6 +71,7 @@ struct ScenarioResult {
   double records_per_commit = 0;
   double cpu_us_per_record = 0;
   double peak_rss_mib = 0;
+  double registered_rss_mib = 0;  // Peak before the load: start-up and registration.
   uint64_t records = 0;
   // The collector's CPU during the load, by thread name, as shares of the whole.
   std::map<std::string, double> cpu_share_by_thread;
@@ -90,6 +91,7 @@ ScenarioResult RunScenario(const std::string& collector_bin, const std::string& 
     std::exit(1);
   }
   const v1::IngestStats before = Stats(collector->address(), collector->admin());
+  const double registered_rss_mib = test::ProcessMemoryMib(collector->pid(), "VmHWM");
   const absl::Duration cpu_before = test::ProcessCpu(collector->pid());
   const auto threads_before = test::ThreadCpuByName(collector->pid());
   LoadResult load = RunLoad(options);
@@ -109,6 +111,7 @@ ScenarioResult RunScenario(const std::string& collector_bin, const std::string& 
   result.records_per_commit = commits ? static_cast<double>(result.records) / commits : 0;
   result.cpu_us_per_record = result.records ? absl::ToDoubleMicroseconds(cpu) / result.records : 0;
   result.peak_rss_mib = test::ProcessMemoryMib(collector->pid(), "VmHWM");
+  result.registered_rss_mib = registered_rss_mib;
   for (const auto& [name, after_cpu] : threads_after) {
     auto before_cpu = threads_before.find(name);
     const absl::Duration used =
@@ -189,9 +192,9 @@ double StoreCeiling(int batch_records, int detail_bytes, absl::Duration duration
 void PrintScenario(const char* name, const ScenarioResult& r) {
   std::printf(
       "%-34s %10.0f rec/s  ack p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  %6.1f rec/sync  "
-      "%6.1f rec/commit  %5.2f us CPU/rec  peak RSS %6.1f MiB\n",
+      "%6.1f rec/commit  %5.2f us CPU/rec  peak RSS %6.1f MiB (%.1f before the load)\n",
       name, r.records_per_second, r.p50, r.p99, r.p999, r.records_per_sync, r.records_per_commit,
-      r.cpu_us_per_record, r.peak_rss_mib);
+      r.cpu_us_per_record, r.peak_rss_mib, r.registered_rss_mib);
 }
 
 // The collector's threads by share of its CPU, largest first (names: common/base/thread_name.h;

@@ -41,7 +41,7 @@ struct CollectorOptions {
   uint64_t max_grpc_memory_bytes = 128 << 20;
   uint32_t max_streams_per_agent = 2;
   uint32_t max_grpc_connections = 1024;
-  uint32_t grpc_stream_window_bytes = 16 << 10;
+  uint32_t grpc_stream_window_bytes = 4 << 10;
   HttpLimits http;                            // The HTTPS listener (http.* keys).
   AuthThrottleOptions failed_authentication;  // failed_authentication.*
   uint64_t store_memtable_bytes = 16 << 20;

@@ -27,7 +27,7 @@ TEST(CollectorConfigTest, DefaultsFillWhatIsNotSet) {
   EXPECT_EQ(options.evidence_retention, absl::Hours(24 * 90));
   EXPECT_EQ(options.max_batch_items, 1000u);
   EXPECT_EQ(options.max_unacknowledged_batches, 32u);
-  EXPECT_EQ(options.grpc_stream_window_bytes, 16384u);
+  EXPECT_EQ(options.grpc_stream_window_bytes, 4096u);
   EXPECT_EQ(options.history.every_change, absl::Hours(24 * 7));
   EXPECT_EQ(options.history.hourly, absl::Hours(24 * 90));
   EXPECT_EQ(options.history.daily, absl::Hours(24 * 730));

@@ -39,9 +39,9 @@ struct GrpcListenerStats {
 
 // What the collector's gRPC server may hold per message, in all, and per stream.
 struct GrpcServerLimits {
-  int max_message_bytes = 4 << 20;     // One received message.
-  size_t memory_bytes = 128 << 20;     // gRPC's buffers, all connections (a ResourceQuota).
-  int stream_window_bytes = 16 << 10;  // HTTP/2 window of one stream.
+  int max_message_bytes = 4 << 20;    // One received message.
+  size_t memory_bytes = 128 << 20;    // gRPC's buffers, all connections (a ResourceQuota).
+  int stream_window_bytes = 4 << 10;  // HTTP/2 window of one stream.
 };
 
 // Sets `limits` on `builder`, with HTTP/2 bandwidth probing off: the ingest streams pace
