@@ -33,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/transport/p256_signature.h"
 #include "postura/v1/evidence.pb.h"
 
 namespace postura {
@@ -69,9 +70,8 @@ class EvidenceSigner {
   absl::StatusOr<std::string> Sign(const BatchSeal& seal) const;
 
  private:
-  struct Key;
-  explicit EvidenceSigner(std::shared_ptr<const Key> key) : key_(std::move(key)) {}
-  std::shared_ptr<const Key> key_;
+  explicit EvidenceSigner(P256Signer signer) : signer_(std::move(signer)) {}
+  P256Signer signer_;
 };
 
 // Checks seals against the public key of an agent's certificate. Immutable once made.
@@ -87,9 +87,8 @@ class EvidenceVerifier {
   absl::Status Verify(const BatchSeal& seal, absl::string_view signature) const;
 
  private:
-  struct Key;
-  explicit EvidenceVerifier(std::shared_ptr<const Key> key) : key_(std::move(key)) {}
-  std::shared_ptr<const Key> key_;
+  explicit EvidenceVerifier(P256Verifier verifier) : verifier_(std::move(verifier)) {}
+  P256Verifier verifier_;
 };
 
 }  // namespace postura
