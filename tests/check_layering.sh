@@ -25,8 +25,9 @@ declare -A allowed=(
   [collector/alerting]="common collector/store collector/registry collector/scoring"
   [collector/requests]="common collector/store collector/registry"
   [collector/replication]="common collector/store collector/registry collector/access collector/ingest"
-  [collector/api]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/requests collector/replication"
-  [collector]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/requests collector/replication collector/api"
+  [collector/sector]="common"
+  [collector/api]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/requests collector/replication collector/sector"
+  [collector]="common collector/store collector/history collector/registry collector/access collector/scoring collector/ingest collector/alerting collector/requests collector/replication collector/sector collector/api"
   [agent/config]="common"
   [agent/checks]="common"
   [agent/checks/openscap]="common"
@@ -46,7 +47,7 @@ declare -A forbidden=(
 # edges"): no gRPC headers, nor services' stubs (*.grpc.pb.h). Globs over project paths.
 grpc_free_files=(
   'collector/store/*' 'collector/registry/*' 'collector/scoring/*' 'collector/history/*'
-  'collector/alerting/*' 'collector/requests/*'
+  'collector/alerting/*' 'collector/requests/*' 'collector/sector/*'
   'collector/ingest/ingest_writer*' 'agent/delivery/spool*' 'common/transport/target_proto*'
 )
 

@@ -14,8 +14,8 @@
 //  - Consume: read in stream order from a sequence the caller gives (its own durable
 //    position), handing groups of messages to the caller.
 //
-// What this unit does not do yet: nothing in the collector uses it (the cluster and the
-// sector modes are to be built on it; docs/scale.md says what is there).
+// Cluster mode's ingest (replicated_ingest.h) carries batches on it; the sector's stream
+// is to use it too (docs/scale.md says what is there).
 //
 // Threading: Append may be called from several threads at once (libnats serialises on its
 // connection). A LogConsumer is used by one thread at a time. The log must outlive its
