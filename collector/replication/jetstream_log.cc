@@ -2,10 +2,13 @@
 
 #include <nats/nats.h>
 
+#include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 
 namespace postura::collector {
 namespace {
@@ -37,15 +40,30 @@ absl::Status FromNats(absl::string_view what, natsStatus status, jsErrCode code 
   }
 }
 
+bool IsPlainSubject(absl::string_view subject) {
+  return !subject.empty() && subject.find_first_of("*> ") == absl::string_view::npos &&
+         subject.front() != '.' && subject.back() != '.' &&
+         subject.find("..") == absl::string_view::npos;
+}
+
+// A plain subject, or "prefix.>" with a plain prefix.
+bool IsStreamSubject(absl::string_view subject) {
+  if (absl::ConsumeSuffix(&subject, ".>")) return IsPlainSubject(subject);
+  return IsPlainSubject(subject);
+}
+
 absl::Status CheckOptions(const JetStreamLogOptions& options) {
   if (options.servers.empty()) return absl::InvalidArgumentError("no NATS server given");
   if (!IsJetStreamName(options.stream)) {
     return absl::InvalidArgumentError(
         absl::StrCat("stream name '", options.stream, "': 1 to 64 of A-Z, a-z, 0-9, - and _"));
   }
-  if (options.subject.empty() || options.subject.find_first_of("*> ") != std::string::npos) {
+  if (!IsStreamSubject(options.subject)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("subject '", options.subject, "': a plain subject, without wildcards"));
+        absl::StrCat("subject '", options.subject, "': a plain subject, or one ending in \".>\""));
+  }
+  if (options.max_messages_per_subject < 0) {
+    return absl::InvalidArgumentError("max_messages_per_subject must be 0 (all) or more");
   }
   if (options.replicas != 1 && options.replicas != 3 && options.replicas != 5) {
     return absl::InvalidArgumentError(absl::StrCat("replicas ", options.replicas, ": 1, 3 or 5"));
@@ -92,12 +110,16 @@ absl::Status EnsureStream(jsCtx* context, const JetStreamLogOptions& options) {
     const jsStreamConfig& config = *info->Config;
     const bool same_subject = config.SubjectsLen == 1 && options.subject == config.Subjects[0];
     const int64_t replicas = config.Replicas;
+    // JetStream stores "no limit" as -1.
+    const int64_t per_subject = std::max<int64_t>(0, config.MaxMsgsPerSubject);
     jsStreamInfo_Destroy(info);
-    if (!same_subject || replicas != options.replicas) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("NATS stream ", options.stream, " exists with another subject or ", replicas,
-                       " replicas; expected subject ", options.subject, " and ", options.replicas,
-                       " (fix the configuration, or remove the stream)"));
+    if (!same_subject || replicas != options.replicas ||
+        per_subject != options.max_messages_per_subject) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "NATS stream ", options.stream, " exists with another subject, ", replicas,
+          " replicas or ", per_subject, " messages per subject; expected subject ", options.subject,
+          ", ", options.replicas, " and ", options.max_messages_per_subject,
+          " (fix the configuration, or remove the stream)"));
     }
     return absl::OkStatus();
   }
@@ -113,6 +135,9 @@ absl::Status EnsureStream(jsCtx* context, const JetStreamLogOptions& options) {
   config.Storage = js_FileStorage;
   config.Replicas = options.replicas;
   config.Duplicates = absl::ToInt64Nanoseconds(options.duplicate_window);
+  if (options.max_messages_per_subject > 0) {
+    config.MaxMsgsPerSubject = options.max_messages_per_subject;
+  }
   status = js_AddStream(nullptr, context, &config, nullptr, &code);
   return FromNats(absl::StrCat("creating NATS stream ", options.stream), status, code);
 }
@@ -155,6 +180,21 @@ JetStreamLog::~JetStreamLog() {
 
 absl::StatusOr<Appended> JetStreamLog::Append(absl::string_view message_id,
                                               absl::string_view data) {
+  return AppendTo(options_.subject, message_id, data);
+}
+
+absl::StatusOr<Appended> JetStreamLog::AppendTo(absl::string_view subject,
+                                                absl::string_view message_id,
+                                                absl::string_view data) {
+  absl::string_view prefix = options_.subject;
+  const bool below = absl::ConsumeSuffix(&prefix, ">") && absl::StartsWith(subject, prefix) &&
+                     subject.size() > prefix.size();
+  if (!IsPlainSubject(subject) || (!below && subject != options_.subject)) {
+    return absl::InvalidArgumentError(absl::StrCat("subject '", subject,
+                                                   "' is not one of NATS stream ", options_.stream,
+                                                   " (", options_.subject, ")"));
+  }
+  const std::string target(subject);
   if (message_id.empty()) return absl::InvalidArgumentError("an appended message needs an id");
   const std::string id(message_id);
   jsPubOptions publish;
@@ -163,7 +203,7 @@ absl::StatusOr<Appended> JetStreamLog::Append(absl::string_view message_id,
   publish.ExpectStream = options_.stream.c_str();
   jsPubAck* ack = nullptr;
   jsErrCode code = jsErrCode(0);
-  const natsStatus status = js_Publish(&ack, context_, options_.subject.c_str(), data.data(),
+  const natsStatus status = js_Publish(&ack, context_, target.c_str(), data.data(),
                                        static_cast<int>(data.size()), &publish, &code);
   if (status != NATS_OK) {
     return FromNats(absl::StrCat("appending to NATS stream ", options_.stream), status, code);
@@ -227,6 +267,7 @@ absl::StatusOr<int> LogConsumer::Next(
       break;
     }
     messages.push_back({.sequence = meta->Sequence.Stream,
+                        .subject = natsMsg_GetSubject(message),
                         .data = std::string(natsMsg_GetData(message),
                                             static_cast<size_t>(natsMsg_GetDataLength(message)))});
     jsMsgMetaData_Destroy(meta);

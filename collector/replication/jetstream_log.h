@@ -41,9 +41,13 @@ namespace postura::collector {
 struct JetStreamLogOptions {
   // NATS servers, "nats://host:port"; at least one.
   std::vector<std::string> servers;
-  // The stream's name (A-Z, a-z, 0-9, - and _) and the one subject it stores.
+  // The stream's name (A-Z, a-z, 0-9, - and _) and the subject it stores: a plain one,
+  // or "prefix.>" for every subject below prefix (AppendTo names one).
   std::string stream;
   std::string subject;
+  // How many messages the stream keeps per subject, the newest; 0 for all of them. 1
+  // makes the stream the newest message of each subject (the sector's summaries).
+  int64_t max_messages_per_subject = 0;
   // Copies JetStream keeps of each message: 1, or 3 on a three-node cluster.
   int replicas = 1;
   // How long JetStream remembers message ids to drop repeats.
@@ -63,6 +67,7 @@ struct Appended {
 // One message read from the stream.
 struct LogMessage {
   uint64_t sequence = 0;  // In the stream.
+  std::string subject;
   std::string data;
 };
 
@@ -77,7 +82,7 @@ class JetStreamLog {
   // Connects and makes sure the stream exists as asked. InvalidArgument for bad options;
   // Unavailable, naming the servers, if none answers within the timeout;
   // FailedPrecondition if a stream of that name exists with another subject or replica
-  // count, or the server has JetStream switched off.
+  // count or per-subject limit, or the server has JetStream switched off.
   static absl::StatusOr<std::unique_ptr<JetStreamLog>> Open(const JetStreamLogOptions& options);
   ~JetStreamLog();
 
@@ -89,6 +94,11 @@ class JetStreamLog {
   // may or may not be stored: appending it again under the same id is safe within the
   // duplicate window); FailedPrecondition if the stream is gone.
   absl::StatusOr<Appended> Append(absl::string_view message_id, absl::string_view data);
+
+  // The same on `subject`, one below a "prefix.>" stream subject (or the plain subject
+  // itself). InvalidArgument for a subject outside the stream's or with wildcards.
+  absl::StatusOr<Appended> AppendTo(absl::string_view subject, absl::string_view message_id,
+                                    absl::string_view data);
 
   // A reader of the stream from its message `start_sequence` (at least 1) on, through the
   // consumer `name` (A-Z, a-z, 0-9, - and _), created anew: one an earlier reader left

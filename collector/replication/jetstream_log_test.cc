@@ -3,7 +3,8 @@
 // consumer reads in order from the sequence it is opened at, whatever an earlier one of
 // its name read or acknowledged, so a failed group is read again; a stream configured
 // otherwise, bad options and an unreachable server are refused with clear errors; a server
-// killed with SIGKILL and started again on its store keeps every acknowledged append.
+// killed with SIGKILL and started again on its store keeps every acknowledged append; a
+// stream over "prefix.>" keeping one message per subject holds the newest of each.
 
 #include "collector/replication/jetstream_log.h"
 
@@ -154,9 +155,12 @@ TEST_F(JetStreamLogTest, BadOptionsAndAnUnreachableServerAreNamed) {
   JetStreamLogOptions options = Options();
   options.stream = "has.dots";
   EXPECT_EQ(JetStreamLog::Open(options).status().code(), absl::StatusCode::kInvalidArgument);
-  options = Options();
-  options.subject = "postura.>";
-  EXPECT_EQ(JetStreamLog::Open(options).status().code(), absl::StatusCode::kInvalidArgument);
+  for (const char* subject : {"postura.*", "postura.>.x", ">", "postura..x", ""}) {
+    options = Options();
+    options.subject = subject;
+    EXPECT_EQ(JetStreamLog::Open(options).status().code(), absl::StatusCode::kInvalidArgument)
+        << subject;
+  }
   options = Options();
   options.replicas = 2;
   EXPECT_EQ(JetStreamLog::Open(options).status().code(), absl::StatusCode::kInvalidArgument);
@@ -170,6 +174,39 @@ TEST_F(JetStreamLogTest, BadOptionsAndAnUnreachableServerAreNamed) {
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->Consumer("has spaces", 1).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(log->Consumer("replica-a", 0).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(JetStreamLogTest, AStreamOfOneMessagePerSubjectKeepsTheNewestOfEach) {
+  JetStreamLogOptions options = {.servers = {server_->url()},
+                                 .stream = "SECTOR",
+                                 .subject = "postura.sector.>",
+                                 .max_messages_per_subject = 1};
+  std::unique_ptr<JetStreamLog> log = JetStreamLog::Open(options).value();
+  ASSERT_TRUE(log->AppendTo("postura.sector.health.a", "health/a/1", "a1").ok());
+  ASSERT_TRUE(log->AppendTo("postura.sector.water.a", "water/a/1", "w1").ok());
+  ASSERT_TRUE(log->AppendTo("postura.sector.health.a", "health/a/2", "a2").ok());
+  std::vector<std::string> read;
+  std::unique_ptr<LogConsumer> consumer = log->Consumer("sector", 1).value();
+  while (consumer
+             ->Next(10, absl::Milliseconds(300),
+                    [&](std::vector<LogMessage>& messages) {
+                      for (const LogMessage& m : messages) read.push_back(m.subject + "=" + m.data);
+                      return absl::OkStatus();
+                    })
+             .value() > 0) {
+  }
+  EXPECT_THAT(read, ElementsAre("postura.sector.water.a=w1", "postura.sector.health.a=a2"));
+
+  for (const char* outside : {"postura.sector", "postura.sector.", "postura.other.x",
+                              "postura.sector.*", "postura.sector.a b"}) {
+    EXPECT_EQ(log->AppendTo(outside, "id", "x").status().code(), absl::StatusCode::kInvalidArgument)
+        << outside;
+  }
+  options.max_messages_per_subject = 0;
+  EXPECT_THAT(std::string(JetStreamLog::Open(options).status().message()),
+              HasSubstr("1 messages per subject"));
+  options.subject = "postura.*.x";
+  EXPECT_EQ(JetStreamLog::Open(options).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
