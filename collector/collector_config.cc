@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -92,31 +93,19 @@ absl::Status BoundedDuration(absl::string_view key, const std::string& text, abs
 // The failed_authentication section: the backoff against guessing tokens.
 absl::Status FailedAuthenticationFromConfig(const v1::FailedAuthenticationConfig& config,
                                             AuthThrottleOptions& out) {
-  // Sets `value` to the duration in `text` unless it is empty; an error outside [low, high].
-  auto bounded = [](absl::string_view key, const std::string& text, absl::Duration low,
-                    absl::Duration high, absl::Duration& value) {
-    absl::Duration parsed = value;
-    if (absl::Status s = Duration(key, text, parsed); !s.ok()) return s;
-    if (parsed < low || parsed > high) {
-      return KeyError(key, absl::StrCat("must be between ", absl::FormatDuration(low), " and ",
-                                        absl::FormatDuration(high)));
-    }
-    value = parsed;
-    return absl::OkStatus();
-  };
   for (absl::Status s : {
            Limit("failed_authentication.max_failures", config.max_failures(), 1, 10'000,
                  out.max_failures),
-           bounded("failed_authentication.window", config.window(), absl::Seconds(1),
-                   absl::Hours(1), out.window),
-           bounded("failed_authentication.first_block", config.first_block(), absl::Seconds(1),
-                   absl::Hours(1), out.first_block),
+           BoundedDuration("failed_authentication.window", config.window(), absl::Seconds(1),
+                           absl::Hours(1), out.window),
+           BoundedDuration("failed_authentication.first_block", config.first_block(),
+                           absl::Seconds(1), absl::Hours(1), out.first_block),
        }) {
     if (!s.ok()) return s;
   }
   // After first_block, which bounds it.
-  return bounded("failed_authentication.max_block", config.max_block(), out.first_block,
-                 absl::Hours(24), out.max_block);
+  return BoundedDuration("failed_authentication.max_block", config.max_block(), out.first_block,
+                         absl::Hours(24), out.max_block);
 }
 
 // The http section: the HTTPS listener's bounds.
@@ -189,6 +178,19 @@ bool IsNatsUrl(absl::string_view url) {
          absl::SimpleAtoi(url.substr(colon + 1), &port) && port >= 1 && port <= 65535;
 }
 
+// Copies `servers` to `out` if each is nats://host:port; an error naming `key` otherwise.
+absl::Status NatsServers(absl::string_view key,
+                         const google::protobuf::RepeatedPtrField<std::string>& servers,
+                         std::vector<std::string>& out) {
+  for (const std::string& server : servers) {
+    if (!IsNatsUrl(server)) {
+      return KeyError(key, absl::StrCat("'", server, "' is not nats://host:port"));
+    }
+    out.push_back(server);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ClusterFromConfig(const v1::ClusterConfig& config, ClusterOptions& out) {
   if (config.nats_servers().empty()) {
     if (!config.node().empty() || !config.stream().empty() || config.replicas() != 0) {
@@ -196,12 +198,9 @@ absl::Status ClusterFromConfig(const v1::ClusterConfig& config, ClusterOptions& 
     }
     return absl::OkStatus();
   }
-  for (const std::string& server : config.nats_servers()) {
-    if (!IsNatsUrl(server)) {
-      return KeyError("cluster.nats_servers",
-                      absl::StrCat("'", server, "' is not nats://host:port"));
-    }
-    out.nats_servers.push_back(server);
+  if (absl::Status s = NatsServers("cluster.nats_servers", config.nats_servers(), out.nats_servers);
+      !s.ok()) {
+    return s;
   }
   if (!IsJetStreamName(config.node())) {
     return KeyError("cluster.node", "required: 1 to 64 of A-Z, a-z, 0-9, - and _");
@@ -216,6 +215,53 @@ absl::Status ClusterFromConfig(const v1::ClusterConfig& config, ClusterOptions& 
     return KeyError("cluster.replicas", "must be 1, 3 or 5");
   }
   return absl::OkStatus();
+}
+
+// The sector_publish section: what this organisation publishes to its sector.
+absl::Status SectorPublishFromConfig(const v1::SectorPublishConfig& config,
+                                     SectorPublishSettings& out) {
+  if (config.nats_servers().empty()) {
+    if (config.ByteSizeLong() != 0) {
+      return KeyError("sector_publish.nats_servers", "required to publish to a sector");
+    }
+    return absl::OkStatus();
+  }
+  if (absl::Status s =
+          NatsServers("sector_publish.nats_servers", config.nats_servers(), out.nats_servers);
+      !s.ok()) {
+    return s;
+  }
+  if (!IsJetStreamName(config.organisation_id())) {
+    return KeyError("sector_publish.organisation_id",
+                    "required: 1 to 64 of A-Z, a-z, 0-9, - and _");
+  }
+  out.organisation_id = config.organisation_id();
+  if (config.key_file().empty()) {
+    return KeyError("sector_publish.key_file", "required: the organisation's P-256 key (PEM)");
+  }
+  out.key_file = config.key_file();
+  if (!config.stream().empty()) out.stream = config.stream();
+  if (!IsJetStreamName(out.stream)) {
+    return KeyError("sector_publish.stream", "1 to 64 of A-Z, a-z, 0-9, - and _");
+  }
+  if (!config.subject_prefix().empty()) out.subject_prefix = config.subject_prefix();
+  if (out.subject_prefix.find_first_of("*> ") != std::string::npos ||
+      absl::StartsWith(out.subject_prefix, ".") || absl::EndsWith(out.subject_prefix, ".")) {
+    return KeyError("sector_publish.subject_prefix",
+                    "a NATS subject without wildcards, spaces or outer dots");
+  }
+  out.publish_asset_ids = config.publish_asset_ids();
+  if (config.replicas() != 0) out.replicas = static_cast<int>(config.replicas());
+  if (out.replicas != 1 && out.replicas != 3 && out.replicas != 5) {
+    return KeyError("sector_publish.replicas", "must be 1, 3 or 5");
+  }
+  if (absl::Status s = BoundedDuration("sector_publish.interval", config.interval(),
+                                       absl::Seconds(1), absl::Hours(1), out.interval);
+      !s.ok()) {
+    return s;
+  }
+  return BoundedDuration("sector_publish.refresh", config.refresh(), out.interval, absl::Hours(24),
+                         out.refresh);
 }
 
 // Checks every alerting.syslog entry the way the composition root will read it
@@ -320,6 +366,10 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
   }
   if (absl::Status s = ValidateSyslogSinks(config.alerting()); !s.ok()) return s;
   if (absl::Status s = ClusterFromConfig(config.cluster(), options.cluster); !s.ok()) return s;
+  if (absl::Status s = SectorPublishFromConfig(config.sector_publish(), options.sector_publish);
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = AlertingFromConfig(config.alerting(), options.alerting); !s.ok()) return s;
   const v1::IngestLimits& limits = config.limits();
   for (absl::Status s : {

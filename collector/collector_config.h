@@ -27,6 +27,21 @@ struct ClusterOptions {
   bool enabled() const { return !nats_servers.empty(); }
 };
 
+// Publishing to a sector (sector_publish.*, docs/scale.md); off while nats_servers is
+// empty.
+struct SectorPublishSettings {
+  std::vector<std::string> nats_servers;
+  std::string organisation_id;
+  std::string key_file;
+  std::string stream = "postura-sector";
+  std::string subject_prefix = "postura.sector";
+  bool publish_asset_ids = false;
+  absl::Duration interval = absl::Seconds(30);
+  absl::Duration refresh = absl::Hours(1);
+  int replicas = 1;
+  bool enabled() const { return !nats_servers.empty(); }
+};
+
 // The collector's settings, validated, with defaults filled in.
 struct CollectorOptions {
   std::string listen_address = "127.0.0.1:4317";
@@ -68,6 +83,7 @@ struct CollectorOptions {
   // Operator mapping files of the crosswalk reports, read at start (crosswalk_routes.h).
   std::vector<crosswalk::MappingFile> crosswalk_mappings;
   ClusterOptions cluster;
+  SectorPublishSettings sector_publish;
 };
 
 // The directory of the local CA: tls.local_ca_dir, or <data_dir>/tls when it is not set.

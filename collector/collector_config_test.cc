@@ -111,6 +111,51 @@ TEST(CollectorConfigTest, ClusterModeIsOffUnlessNatsServersAreGivenAndItsKeysAre
   }
 }
 
+TEST(CollectorConfigTest, SectorPublishingIsOffUnlessNatsServersAreGivenAndItsKeysAreChecked) {
+  EXPECT_FALSE(FromYaml("data_dir: /d\n").value().sector_publish.enabled());
+  const SectorPublishSettings defaults =
+      FromYaml(
+          "data_dir: /d\nsector_publish: {nats_servers: ['nats://h:4222'], "
+          "organisation_id: health, key_file: /k}\n")
+          .value()
+          .sector_publish;
+  EXPECT_TRUE(defaults.enabled());
+  EXPECT_EQ(defaults.organisation_id, "health");
+  EXPECT_EQ(defaults.stream, "postura-sector");
+  EXPECT_EQ(defaults.subject_prefix, "postura.sector");
+  EXPECT_FALSE(defaults.publish_asset_ids);
+  EXPECT_EQ(defaults.interval, absl::Seconds(30));
+  EXPECT_EQ(defaults.refresh, absl::Hours(1));
+  const std::string base = "nats_servers: ['nats://h:4222'], organisation_id: o, key_file: /k";
+  const SectorPublishSettings set =
+      FromYaml("data_dir: /d\nsector_publish: {" + base +
+               ", subject_prefix: gov.sector, publish_asset_ids: true, interval: 5s, "
+               "refresh: 10m, replicas: 3}\n")
+          .value()
+          .sector_publish;
+  EXPECT_EQ(set.subject_prefix, "gov.sector");
+  EXPECT_TRUE(set.publish_asset_ids);
+  EXPECT_EQ(set.interval, absl::Seconds(5));
+  EXPECT_EQ(set.refresh, absl::Minutes(10));
+  EXPECT_EQ(set.replicas, 3);
+  for (const auto& [section, says] : std::vector<std::pair<std::string, std::string>>{
+           {"{organisation_id: o}", "sector_publish.nats_servers: required"},
+           {"{nats_servers: ['h:1'], organisation_id: o, key_file: /k}", "is not nats://"},
+           {"{nats_servers: ['nats://h:4222'], key_file: /k}", "sector_publish.organisation_id"},
+           {"{nats_servers: ['nats://h:4222'], organisation_id: o.p, key_file: /k}",
+            "sector_publish.organisation_id"},
+           {"{nats_servers: ['nats://h:4222'], organisation_id: o}", "sector_publish.key_file"},
+           {"{" + base + ", subject_prefix: 'a.>'}", "sector_publish.subject_prefix"},
+           {"{" + base + ", interval: 0s}", "sector_publish.interval: must be between"},
+           {"{" + base + ", interval: 10m, refresh: 5m}", "sector_publish.refresh"},
+           {"{" + base + ", replicas: 2}", "sector_publish.replicas: must be 1, 3 or 5"},
+       }) {
+    EXPECT_THAT(FromYaml("data_dir: /d\nsector_publish: " + section + "\n").status(),
+                HasMessage(HasSubstr(says)))
+        << section;
+  }
+}
+
 TEST(CollectorConfigTest, BadConfigNamesTheKey) {
   EXPECT_THAT(FromYaml("evidence_retention: 1d\n").status(),
               HasMessage(HasSubstr("data_dir: required")));

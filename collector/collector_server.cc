@@ -162,6 +162,10 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     if (!cluster.ok()) return cluster.status();
     server->cluster_ = *std::move(cluster);
   }
+  absl::StatusOr<std::unique_ptr<SectorPublishing>> publishing =
+      SectorPublishing::Start(options.sector_publish, *server->scorer_, catalog);
+  if (!publishing.ok()) return publishing.status();
+  server->sector_publishing_ = *std::move(publishing);
 
   absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
       CredentialStore::Load(*server->store_, clock);
@@ -380,7 +384,8 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   access_.reset();
   agents_.enrollment.reset();
   ingest_.reset();
-  cluster_.reset();  // Appends what it holds, then stops applying the log to the writer.
+  cluster_.reset();            // Appends what it holds, then stops applying the log to the writer.
+  sector_publishing_.reset();  // Before the scorer it reads.
   query_.reset();
   proofs_.reset();
   tiers_service_.reset();

@@ -1,0 +1,142 @@
+// An organisation's collector publishing to its sector, with real processes on loopback:
+// a nats-server, the collector with a sector_publish section and load-generator agents.
+// What the sector reads from the stream, opened with the organisation's public key only,
+// gives the figures the collector itself answers; a key file others can read stops the
+// collector at start-up, naming the key.
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bench/load_generator.h"
+#include "collector/replication/jetstream_log.h"
+#include "collector/sector/sector_view.h"
+#include "collector/sector/signed_summary.h"
+#include "common/model/catalog.h"
+#include "common/transport/agent_certificate.h"
+#include "common/transport/private_file.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "postura/v1/query.grpc.pb.h"
+#include "tests/testing/collector_client.h"
+#include "tests/testing/collector_process.h"
+#include "tests/testing/nats_server.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+namespace postura {
+namespace {
+
+using collector::JetStreamLog;
+using collector::LogConsumer;
+using collector::LogMessage;
+using collector::SectorView;
+using ::testing::DoubleNear;
+using ::testing::HasSubstr;
+
+class SectorPublishTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.path() / "nats");
+    absl::StatusOr<std::unique_ptr<test::NatsServer>> nats =
+        test::NatsServer::Start((dir_.path() / "nats").string());
+    if (absl::IsNotFound(nats.status())) GTEST_SKIP() << nats.status();
+    ASSERT_TRUE(nats.ok()) << nats.status();
+    nats_ = *std::move(nats);
+    const P256Signer key = P256Signer::FromKeyPem(key_pem_, "health's key").value();
+    members_.emplace("health",
+                     P256Verifier::FromPublicKeyPem(key.PublicKeyPem().value(), "health").value());
+    ASSERT_TRUE(WritePrivateFile(key_file_, key_pem_).ok());
+  }
+
+  std::string Yaml() const {
+    return absl::StrCat("sector_publish:\n  nats_servers: [", nats_->url(),
+                        "]\n  organisation_id: health\n  key_file: ", key_file_.string(),
+                        "\n  interval: 1s\n");
+  }
+
+  // The sector's view of the stream as it is now.
+  SectorView ReadSector() {
+    const size_t outcomes = Catalog::Builtin().outcomes().size();
+    SectorView view(outcomes, {});
+    auto log = JetStreamLog::Open({.servers = {nats_->url()},
+                                   .stream = "postura-sector",
+                                   .subject = "postura.sector.>",
+                                   .max_messages_per_subject = 1});
+    if (!log.ok()) return view;  // The collector has not made the stream yet.
+    std::unique_ptr<LogConsumer> consumer = (*log)->Consumer("test-sector", 1).value();
+    for (;;) {
+      absl::StatusOr<int> read =
+          consumer->Next(100, absl::Milliseconds(200), [&](std::vector<LogMessage>& messages) {
+            for (const LogMessage& message : messages) {
+              auto summary = collector::OpenSummary(message.data, "health", members_, outcomes);
+              EXPECT_TRUE(summary.ok()) << summary.status();
+              if (summary.ok()) view.Apply(*summary);
+            }
+            return absl::OkStatus();
+          });
+      if (!read.ok() || *read == 0) return view;
+    }
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<test::NatsServer> nats_;
+  std::string key_pem_ = NewAgentKeyPem().value();
+  std::filesystem::path key_file_ = dir_.path() / "sector.key";
+  collector::SectorMembers members_;
+};
+
+TEST_F(SectorPublishTest, TheSectorReadsTheFiguresTheCollectorAnswers) {
+  const std::filesystem::path data = dir_.path() / "collector";
+  std::filesystem::create_directories(data);
+  auto collector =
+      test::CollectorProcess::Start(POSTURA_COLLECTOR_BIN, data.string(), "127.0.0.1:0", Yaml())
+          .value();
+  bench::LoadOptions load;
+  load.target = collector->address();
+  load.admin = collector->admin();
+  load.agents = 4;
+  load.batches_per_agent = 5;
+  load.items_per_batch = 20;
+  ASSERT_TRUE(bench::RegisterLoadAgents(load).ok());
+  bench::RunLoad(load);
+
+  auto query =
+      v1::QueryService::NewStub(test::FreshChannel(collector->address(), collector->admin()));
+  grpc::ClientContext context;
+  v1::OrganizationScore own;
+  ASSERT_TRUE(query->GetOrganizationScore(&context, {}, &own).ok());
+  ASSERT_GT(own.index(), 0);
+
+  // Within a few publishing rounds the sector sees every asset at the collector's figures.
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  std::optional<collector::OrganisationStanding> health;
+  while (absl::Now() < give_up) {
+    health = ReadSector().Organisation("health");
+    if (health && health->asset_count == own.asset_count() &&
+        std::abs(health->index - own.index()) < 1e-9) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  ASSERT_TRUE(health.has_value());
+  EXPECT_EQ(health->asset_count, own.asset_count());
+  EXPECT_THAT(health->index, DoubleNear(own.index(), 1e-9));
+  EXPECT_THAT(health->adjusted_index, DoubleNear(own.adjusted_index(), 1e-9));
+}
+
+TEST_F(SectorPublishTest, AKeyFileOthersCanReadStopsStartUpNamingIt) {
+  ASSERT_EQ(chmod(key_file_.c_str(), 0644), 0);
+  const std::string config = dir_.WriteFile(
+      "collector.yaml", absl::StrCat("data_dir: ", (dir_.path() / "c").string(), "\n", Yaml()));
+  auto run = test::RunProcess({POSTURA_COLLECTOR_BIN, "--config", config}).value();
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_THAT(run.err, HasSubstr("sector_publish.key_file"));
+}
+
+}  // namespace
+}  // namespace postura
