@@ -11,7 +11,9 @@
 //     cluster mode with `replicas: 3`.
 // An acknowledgement means the batch is durable: in the store (1), in the log (2, 3).
 // After scenario 3, a second collector joins the cluster and applies the whole log: its
-// catch-up rate, from its start to its store holding every batch.
+// catch-up rate, from its start to its store holding every batch. Then that replica is
+// killed, the agents load the first collector for --down-seconds (a minute by default),
+// and the replica restarts: how long it takes to apply what it missed.
 //
 // Everything shares this machine's cores: the NATS nodes, the collector and the agents.
 
@@ -71,7 +73,9 @@ std::unique_ptr<CollectorProcess> StartCollector(const std::string& binary,
   std::exit(1);
 }
 
-Result RunLoadAgainst(const CollectorProcess& collector, LoadOptions options, LoadResult* out) {
+// Registers `options`' agents at `collector` (filling in their target and credentials)
+// and runs them against it.
+Result RunLoadAgainst(const CollectorProcess& collector, LoadOptions& options, LoadResult* out) {
   options.target = collector.address();
   options.admin = collector.admin();
   if (absl::Status s = RegisterLoadAgents(options); !s.ok()) {
@@ -99,6 +103,21 @@ uint64_t StoredBatches(const CollectorProcess& collector) {
   return batches;
 }
 
+// Waits until `replica` has stored `batches` in all (at most ten minutes) and prints how
+// fast it applied the `applied` batches it lacked (all of them if 0) since `since`.
+void PrintCatchUp(const char* name, const CollectorProcess& replica, uint64_t batches,
+                  absl::Time since, int items_per_batch, uint64_t applied = 0) {
+  const absl::Time give_up = absl::Now() + absl::Minutes(10);
+  while (StoredBatches(replica) < batches && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - since);
+  const double records = static_cast<double>(applied ? applied : batches) * items_per_batch;
+  std::printf("%s: applied %.0f records in %.1f s: %.0f rec/s, start-up included%s\n", name,
+              records, seconds, records / seconds,
+              StoredBatches(replica) < batches ? " (DID NOT CATCH UP)" : "");
+}
+
 }  // namespace
 }  // namespace postura::bench
 
@@ -107,8 +126,10 @@ int main(int argc, char** argv) {
   CLI::App app{"Cluster benchmark: ingest through NATS JetStream against one collector."};
   std::string collector_bin =
       (std::filesystem::path(argv[0]).parent_path() / "postura-collector").string();
-  int seconds = 10, agents = 50;
+  int seconds = 10, agents = 50, down_seconds = 60;
   app.add_option("--collector", collector_bin, "postura-collector binary");
+  app.add_option("--down-seconds", down_seconds, "How long a replica is down under load")
+      ->check(CLI::PositiveNumber);
   app.add_option("--seconds", seconds, "Length of each scenario");
   app.add_option("--agents", agents, "Agents");
   CLI11_PARSE(app, argc, argv);
@@ -126,7 +147,8 @@ int main(int argc, char** argv) {
   Result single;
   {
     auto collector = StartCollector(collector_bin, dir.path() / "single", "");
-    single = RunLoadAgainst(*collector, load, nullptr);
+    LoadOptions options = load;
+    single = RunLoadAgainst(*collector, options, nullptr);
   }
   Print("single collector", single);
 
@@ -136,7 +158,8 @@ int main(int argc, char** argv) {
     auto nats = NatsServer::Start((dir.path() / "nats").string()).value();
     auto collector =
         StartCollector(collector_bin, dir.path() / "r1", ClusterYaml(nats->url(), "bench-a", 1));
-    one_replica = RunLoadAgainst(*collector, load, nullptr);
+    LoadOptions options = load;
+    one_replica = RunLoadAgainst(*collector, options, nullptr);
   }
   Print("cluster, 1 NATS node", one_replica);
 
@@ -157,7 +180,8 @@ int main(int argc, char** argv) {
   }
   auto collector = StartCollector(collector_bin, dir.path() / "r3-a", ClusterYaml(urls, "a", 3));
   LoadResult three_load;
-  const Result three_replicas = RunLoadAgainst(*collector, load, &three_load);
+  LoadOptions three_options = load;
+  const Result three_replicas = RunLoadAgainst(*collector, three_options, &three_load);
   Print("cluster, 3 NATS nodes", three_replicas);
 
   // A second collector joins and applies the whole log.
@@ -168,17 +192,21 @@ int main(int argc, char** argv) {
   on_late.target = late->address();
   on_late.admin = late->admin();
   if (!RegisterLoadAgents(on_late).ok()) return 1;
-  const absl::Time give_up = absl::Now() + absl::Minutes(10);
-  while (StoredBatches(*late) < batches && absl::Now() < give_up) {
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  const double catch_up_seconds = absl::ToDoubleSeconds(absl::Now() - joined);
-  const double records = static_cast<double>(batches) * load.items_per_batch;
-  std::printf(
-      "\nlate replica: applied %.0f records (%llu batches) in %.1f s: %.0f rec/s, "
-      "start-up included%s\n",
-      records, static_cast<unsigned long long>(batches), catch_up_seconds,
-      records / catch_up_seconds, StoredBatches(*late) < batches ? " (DID NOT CATCH UP)" : "");
+  PrintCatchUp("late replica", *late, batches, joined, load.items_per_batch);
+
+  // That replica misses a stretch of full load, then restarts on its store.
+  late->Kill();
+  LoadOptions again = three_options;
+  again.resume_sequences = true;
+  again.duration = absl::Seconds(down_seconds);
+  const LoadResult missed = RunLoad(again);
+  std::printf("replica down: %d s of load, %llu records acknowledged meanwhile\n", down_seconds,
+              static_cast<unsigned long long>(missed.acknowledged_records));
+  const uint64_t all_batches = StoredBatches(*collector);
+  const absl::Time restarted = absl::Now();
+  late = StartCollector(collector_bin, dir.path() / "r3-b", ClusterYaml(urls, "b", 3));
+  PrintCatchUp("restarted replica", *late, all_batches, restarted, load.items_per_batch,
+               all_batches - batches);
   std::printf("\ncluster (1 node) / single: %.2f\n",
               one_replica.records_per_second / single.records_per_second);
   std::printf("cluster (3 nodes, 3 replicas) / single: %.2f\n",
