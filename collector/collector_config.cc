@@ -7,17 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "collector/alerting/syslog_sink.h"
-#include "collector/replication/jetstream_log.h"
+#include "collector/config_keys.h"
 #include "common/config/yaml_config.h"
 #include "common/transport/agent_certificate.h"
 #include "common/transport/private_file.h"
 
 namespace postura::collector {
 namespace {
-
-absl::Status KeyError(absl::string_view key, absl::string_view problem) {
-  return absl::InvalidArgumentError(absl::StrCat(key, ": ", problem));
-}
 
 // tls.local_ca_dir: absolute, and only where the local CA is used.
 absl::Status LocalCaDirFromConfig(const v1::CollectorConfig& config, CollectorOptions& options) {
@@ -53,40 +49,6 @@ absl::Status AgentIdentityFromConfig(const v1::AgentIdentityConfig& config,
   if (config.has_allow_bearer_credentials()) {
     options.allow_bearer_agent_credentials = config.allow_bearer_credentials();
   }
-  return absl::OkStatus();
-}
-
-// Sets `out` to `value` if it is non-zero and within [low, high]; keeps the default for 0.
-template <typename T>
-absl::Status Limit(absl::string_view key, uint64_t value, uint64_t low, uint64_t high, T& out) {
-  if (value == 0) return absl::OkStatus();
-  if (value < low || value > high) {
-    return KeyError(key, absl::StrCat(value, " is outside [", low, ", ", high, "]"));
-  }
-  out = static_cast<T>(value);
-  return absl::OkStatus();
-}
-
-// Sets `out` to the duration in `text` unless it is empty.
-absl::Status Duration(absl::string_view key, const std::string& text, absl::Duration& out) {
-  if (text.empty()) return absl::OkStatus();
-  absl::StatusOr<absl::Duration> duration = ParseConfigDuration(text);
-  if (!duration.ok()) return KeyError(key, duration.status().message());
-  out = *duration;
-  return absl::OkStatus();
-}
-
-// Sets `out` to the duration in `text` unless it is empty; InvalidArgument outside
-// [low, high].
-absl::Status BoundedDuration(absl::string_view key, const std::string& text, absl::Duration low,
-                             absl::Duration high, absl::Duration& out) {
-  absl::Duration parsed = out;
-  if (absl::Status s = Duration(key, text, parsed); !s.ok()) return s;
-  if (parsed < low || parsed > high) {
-    return KeyError(key, absl::StrCat("must be between ", absl::FormatDuration(low), " and ",
-                                      absl::FormatDuration(high)));
-  }
-  out = parsed;
   return absl::OkStatus();
 }
 
@@ -167,101 +129,6 @@ absl::Status DashboardFromConfig(const v1::DashboardConfig& config, SessionLimit
                     "must be at least dashboard.session_idle_timeout");
   }
   return absl::OkStatus();
-}
-
-// "nats://host:port", port 1 to 65535.
-bool IsNatsUrl(absl::string_view url) {
-  if (!absl::ConsumePrefix(&url, "nats://")) return false;
-  const size_t colon = url.rfind(':');
-  int port = 0;
-  return colon != absl::string_view::npos && colon > 0 &&
-         absl::SimpleAtoi(url.substr(colon + 1), &port) && port >= 1 && port <= 65535;
-}
-
-// Copies `servers` to `out` if each is nats://host:port; an error naming `key` otherwise.
-absl::Status NatsServers(absl::string_view key,
-                         const google::protobuf::RepeatedPtrField<std::string>& servers,
-                         std::vector<std::string>& out) {
-  for (const std::string& server : servers) {
-    if (!IsNatsUrl(server)) {
-      return KeyError(key, absl::StrCat("'", server, "' is not nats://host:port"));
-    }
-    out.push_back(server);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ClusterFromConfig(const v1::ClusterConfig& config, ClusterOptions& out) {
-  if (config.nats_servers().empty()) {
-    if (!config.node().empty() || !config.stream().empty() || config.replicas() != 0) {
-      return KeyError("cluster.nats_servers", "required to turn cluster mode on");
-    }
-    return absl::OkStatus();
-  }
-  if (absl::Status s = NatsServers("cluster.nats_servers", config.nats_servers(), out.nats_servers);
-      !s.ok()) {
-    return s;
-  }
-  if (!IsJetStreamName(config.node())) {
-    return KeyError("cluster.node", "required: 1 to 64 of A-Z, a-z, 0-9, - and _");
-  }
-  out.node = config.node();
-  if (!config.stream().empty()) out.stream = config.stream();
-  if (!IsJetStreamName(out.stream)) {
-    return KeyError("cluster.stream", "1 to 64 of A-Z, a-z, 0-9, - and _");
-  }
-  if (config.replicas() != 0) out.replicas = static_cast<int>(config.replicas());
-  if (out.replicas != 1 && out.replicas != 3 && out.replicas != 5) {
-    return KeyError("cluster.replicas", "must be 1, 3 or 5");
-  }
-  return absl::OkStatus();
-}
-
-// The sector_publish section: what this organisation publishes to its sector.
-absl::Status SectorPublishFromConfig(const v1::SectorPublishConfig& config,
-                                     SectorPublishSettings& out) {
-  if (config.nats_servers().empty()) {
-    if (config.ByteSizeLong() != 0) {
-      return KeyError("sector_publish.nats_servers", "required to publish to a sector");
-    }
-    return absl::OkStatus();
-  }
-  if (absl::Status s =
-          NatsServers("sector_publish.nats_servers", config.nats_servers(), out.nats_servers);
-      !s.ok()) {
-    return s;
-  }
-  if (!IsJetStreamName(config.organisation_id())) {
-    return KeyError("sector_publish.organisation_id",
-                    "required: 1 to 64 of A-Z, a-z, 0-9, - and _");
-  }
-  out.organisation_id = config.organisation_id();
-  if (config.key_file().empty()) {
-    return KeyError("sector_publish.key_file", "required: the organisation's P-256 key (PEM)");
-  }
-  out.key_file = config.key_file();
-  if (!config.stream().empty()) out.stream = config.stream();
-  if (!IsJetStreamName(out.stream)) {
-    return KeyError("sector_publish.stream", "1 to 64 of A-Z, a-z, 0-9, - and _");
-  }
-  if (!config.subject_prefix().empty()) out.subject_prefix = config.subject_prefix();
-  if (out.subject_prefix.find_first_of("*> ") != std::string::npos ||
-      absl::StartsWith(out.subject_prefix, ".") || absl::EndsWith(out.subject_prefix, ".")) {
-    return KeyError("sector_publish.subject_prefix",
-                    "a NATS subject without wildcards, spaces or outer dots");
-  }
-  out.publish_asset_ids = config.publish_asset_ids();
-  if (config.replicas() != 0) out.replicas = static_cast<int>(config.replicas());
-  if (out.replicas != 1 && out.replicas != 3 && out.replicas != 5) {
-    return KeyError("sector_publish.replicas", "must be 1, 3 or 5");
-  }
-  if (absl::Status s = BoundedDuration("sector_publish.interval", config.interval(),
-                                       absl::Seconds(1), absl::Hours(1), out.interval);
-      !s.ok()) {
-    return s;
-  }
-  return BoundedDuration("sector_publish.refresh", config.refresh(), out.interval, absl::Hours(24),
-                         out.refresh);
 }
 
 // Checks every alerting.syslog entry the way the composition root will read it
@@ -370,6 +237,7 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
       !s.ok()) {
     return s;
   }
+  if (absl::Status s = SectorFromConfig(config.sector(), options.sector); !s.ok()) return s;
   if (absl::Status s = AlertingFromConfig(config.alerting(), options.alerting); !s.ok()) return s;
   const v1::IngestLimits& limits = config.limits();
   for (absl::Status s : {

@@ -11,36 +11,13 @@
 #include "collector/access/session_book.h"
 #include "collector/alerting/alert_config.h"
 #include "collector/api/http_limits.h"
+#include "collector/federation_config.h"
 #include "collector/history/history_downsampler.h"
 #include "common/config/config_check.h"
 #include "common/crosswalk/crosswalk.h"
 #include "postura/v1/collector_config.pb.h"
 
 namespace postura::collector {
-
-// Cluster mode (cluster.*, docs/scale.md); off while nats_servers is empty.
-struct ClusterOptions {
-  std::vector<std::string> nats_servers;  // "nats://host:port".
-  std::string node;                       // This collector's name; its log position's.
-  std::string stream = "postura-ingest";
-  int replicas = 1;
-  bool enabled() const { return !nats_servers.empty(); }
-};
-
-// Publishing to a sector (sector_publish.*, docs/scale.md); off while nats_servers is
-// empty.
-struct SectorPublishSettings {
-  std::vector<std::string> nats_servers;
-  std::string organisation_id;
-  std::string key_file;
-  std::string stream = "postura-sector";
-  std::string subject_prefix = "postura.sector";
-  bool publish_asset_ids = false;
-  absl::Duration interval = absl::Seconds(30);
-  absl::Duration refresh = absl::Hours(1);
-  int replicas = 1;
-  bool enabled() const { return !nats_servers.empty(); }
-};
 
 // The collector's settings, validated, with defaults filled in.
 struct CollectorOptions {
@@ -84,6 +61,7 @@ struct CollectorOptions {
   std::vector<crosswalk::MappingFile> crosswalk_mappings;
   ClusterOptions cluster;
   SectorPublishSettings sector_publish;
+  SectorSettings sector;
 };
 
 // The directory of the local CA: tls.local_ca_dir, or <data_dir>/tls when it is not set.

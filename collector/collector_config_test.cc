@@ -156,6 +156,46 @@ TEST(CollectorConfigTest, SectorPublishingIsOffUnlessNatsServersAreGivenAndItsKe
   }
 }
 
+TEST(CollectorConfigTest, SectorModeIsOffUnlessNatsServersAreGivenAndItsMembersAreChecked) {
+  EXPECT_FALSE(FromYaml("data_dir: /d\n").value().sector.enabled());
+  const SectorSettings sector =
+      FromYaml(
+          "data_dir: /d\nsector:\n  nats_servers: ['nats://h:4222']\n  members:\n"
+          "    - {organisation_id: health, public_key_file: /k/health.pub}\n"
+          "    - {organisation_id: water, public_key_file: /k/water.pub}\n")
+          .value()
+          .sector;
+  EXPECT_TRUE(sector.enabled());
+  EXPECT_EQ(sector.stream, "postura-sector");
+  EXPECT_EQ(sector.subject_prefix, "postura.sector");
+  ASSERT_EQ(sector.members.size(), 2u);
+  EXPECT_EQ(sector.members[1].organisation_id, "water");
+  EXPECT_EQ(sector.members[1].public_key_file, "/k/water.pub");
+  EXPECT_EQ(sector.degraded_min_organisations, 3);
+  EXPECT_EQ(sector.degraded_window, absl::Hours(24));
+  const std::string servers = "nats_servers: ['nats://h:4222']";
+  const std::string member = "members: [{organisation_id: o, public_key_file: /k}]";
+  for (const auto& [section, says] : std::vector<std::pair<std::string, std::string>>{
+           {"{" + member + "}", "sector.nats_servers: required"},
+           {"{" + servers + "}", "sector.members: at least one"},
+           {"{" + servers + ", members: [{public_key_file: /k}]}",
+            "sector.members[0].organisation_id"},
+           {"{" + servers + ", members: [{organisation_id: o}]}",
+            "sector.members[0].public_key_file"},
+           {"{" + servers +
+                ", members: [{organisation_id: o, public_key_file: /k}, {organisation_id: o, "
+                "public_key_file: /j}]}",
+            "'o' is listed twice"},
+           {"{" + servers + ", " + member + ", degraded_window: 10s}",
+            "sector.degraded_window: must be between"},
+           {"{" + servers + ", " + member + ", stream: 'a b'}", "sector.stream"},
+       }) {
+    EXPECT_THAT(FromYaml("data_dir: /d\nsector: " + section + "\n").status(),
+                HasMessage(HasSubstr(says)))
+        << section;
+  }
+}
+
 TEST(CollectorConfigTest, BadConfigNamesTheKey) {
   EXPECT_THAT(FromYaml("evidence_retention: 1d\n").status(),
               HasMessage(HasSubstr("data_dir: required")));

@@ -5,17 +5,14 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "collector/access/admin_token.h"
+#include "collector/api/all_routes.h"
 #include "collector/api/answers_routes.h"
 #include "collector/api/crosswalk_routes.h"
 #include "collector/api/dashboard.h"
 #include "collector/api/exceptions_service.h"
 #include "collector/api/http_api.h"
-#include "collector/api/past_routes.h"
 #include "collector/api/profile_routes.h"
-#include "collector/api/remediation_routes.h"
-#include "collector/api/requests_routes.h"
 #include "collector/api/requests_upload.h"
-#include "collector/api/tier_routes.h"
 #include "common/config/yaml_config.h"
 #include "common/transport/local_ca.h"
 #include "common/transport/private_file.h"
@@ -68,28 +65,6 @@ absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::strin
   LOG(INFO) << "no admin token existed: created " << *id << ", written to " << path
             << " (owner-only)";
   return absl::OkStatus();
-}
-
-void AppendRoutes(std::vector<HttpRoute>& routes, std::vector<HttpRoute> more) {
-  for (HttpRoute& route : more) routes.push_back(std::move(route));
-}
-
-// The API's routes, those about the past (past_routes.h), remediation time
-// (remediation_routes.h), crosswalk reports (crosswalk_routes.h) and evidence requests
-// (requests_routes.h).
-std::vector<HttpRoute> ApiAndPastRoutes(const HttpApiSources& sources,
-                                        const RemediationQueries& remediation,
-                                        const TierQueries& tiers, RequestBook& requests,
-                                        const CredentialStore& credentials,
-                                        std::shared_ptr<const CrosswalkSet> crosswalks) {
-  std::vector<HttpRoute> routes = ApiRoutes(sources);
-  AppendRoutes(routes, PastRoutes(*sources.past, *sources.gate));
-  AppendRoutes(routes, RemediationRoutes(remediation, *sources.gate));
-  AppendRoutes(routes, TierRoutes(tiers, *sources.gate));
-  AppendRoutes(routes, CrosswalkRoutes(*sources.queries, *sources.gate, *sources.catalog,
-                                       std::move(crosswalks)));
-  AppendRoutes(routes, RequestsRoutes(requests, *sources.gate, credentials));
-  return routes;
 }
 
 }  // namespace
@@ -162,10 +137,10 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     if (!cluster.ok()) return cluster.status();
     server->cluster_ = *std::move(cluster);
   }
-  absl::StatusOr<std::unique_ptr<SectorPublishing>> publishing =
-      SectorPublishing::Start(options.sector_publish, *server->scorer_, catalog);
-  if (!publishing.ok()) return publishing.status();
-  server->sector_publishing_ = *std::move(publishing);
+  absl::StatusOr<std::unique_ptr<SectorFederation>> sector =
+      SectorFederation::Start(options.sector_publish, options.sector, *server->scorer_, catalog);
+  if (!sector.ok()) return sector.status();
+  server->sector_ = *std::move(sector);
 
   absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
       CredentialStore::Load(*server->store_, clock);
@@ -331,6 +306,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       .replication_stats = server->cluster_
                                ? std::bind_front(&ClusterIngest::stats, server->cluster_.get())
                                : std::function<ReplicationStats()>(),
+      .sector_feed = server->sector_ ? server->sector_->feed() : nullptr,
+      .sector_publisher = server->sector_ ? server->sector_->publisher() : nullptr,
   };
   std::vector<HttpRoute> routes =
       ApiAndPastRoutes(http_sources, *server->remediation_, *server->tiers_, *server->requests_,
@@ -384,8 +361,8 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   access_.reset();
   agents_.enrollment.reset();
   ingest_.reset();
-  cluster_.reset();            // Appends what it holds, then stops applying the log to the writer.
-  sector_publishing_.reset();  // Before the scorer it reads.
+  cluster_.reset();  // Appends what it holds, then stops applying the log to the writer.
+  sector_.reset();   // Before the scorer its publisher reads.
   query_.reset();
   proofs_.reset();
   tiers_service_.reset();

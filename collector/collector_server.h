@@ -34,7 +34,7 @@
 #include "collector/operations_service.h"
 #include "collector/registry/registry.h"
 #include "collector/scoring/live_scorer.h"
-#include "collector/sector_publishing.h"
+#include "collector/sector_federation.h"
 #include "collector/store/evidence_store.h"
 #include "common/base/clock.h"
 #include "common/model/catalog.h"
@@ -103,8 +103,8 @@ class CollectorServer {
   std::unique_ptr<ProfileQueries> profiles_;
   std::unique_ptr<ProfileService> profile_service_;
   std::unique_ptr<IngestWriter> writer_;
-  std::unique_ptr<ClusterIngest> cluster_;               // In cluster mode only.
-  std::unique_ptr<SectorPublishing> sector_publishing_;  // With a sector_publish section.
+  std::unique_ptr<ClusterIngest> cluster_;    // In cluster mode only.
+  std::unique_ptr<SectorFederation> sector_;  // With a sector_publish or sector section.
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<OperationsService> operations_;

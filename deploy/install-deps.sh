@@ -26,8 +26,9 @@ packages=(
   # The web dashboard's browser test (tests/browser/): headless Chromium, driven from Node
   # over the DevTools protocol with no npm packages.
   chromium nodejs
-  # The quickstart talks to the collector's HTTP API.
-  curl
+  # The quickstart talks to the collector's HTTP API; the cluster demo makes each
+  # organisation's sector key as an operator does (openssl ecparam).
+  curl openssl
   # The Debian packages (docs/install.md): help2man writes their manual pages, lintian
   # checks them; the install test installs them (their maintainer scripts use adduser) and
   # runs systemd-analyze on their units.

@@ -9,6 +9,7 @@
 #include "collector/api/past_routes.h"
 #include "collector/api/prometheus_text.h"
 #include "collector/api/replication_metrics.h"
+#include "collector/api/sector_metrics.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace postura::collector {
@@ -384,6 +385,8 @@ std::string RenderMetrics(const HttpApiSources& sources) {
   WriteMemoryMetrics(sources.store, out);
   if (sources.history_stats) WriteHistoryMetrics(sources.history_stats(), out);
   if (sources.replication_stats) WriteReplicationMetrics(sources.replication_stats(), out);
+  if (sources.sector_publisher) WriteSectorPublisherMetrics(sources.sector_publisher->stats(), out);
+  if (sources.sector_feed) WriteSectorFeedMetrics(sources.sector_feed->stats(), out);
   if (sources.alerting_stats) {
     if (std::optional<AlertingStats> stats = sources.alerting_stats()) {
       WriteAlertingMetrics(*stats, absl::Now(), out);

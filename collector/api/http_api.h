@@ -18,6 +18,8 @@
 #include "collector/ingest/ingest_writer.h"
 #include "collector/replication/replicated_ingest.h"
 #include "collector/scoring/live_scorer.h"
+#include "collector/sector/sector_feed.h"
+#include "collector/sector/sector_publisher.h"
 #include "collector/store/evidence_store.h"
 
 namespace postura::collector {
@@ -48,6 +50,10 @@ struct HttpApiSources {
   std::function<HistoryRecorderStats()> history_stats;
   // Cluster mode's figures (replication_metrics.h). Unset: a single collector.
   std::function<ReplicationStats()> replication_stats;
+  // Sector mode's view (sector_routes.h); null unless the collector is a sector's.
+  const SectorFeed* sector_feed = nullptr;
+  // The organisation's publisher to its sector (sector_metrics.h); null unless publishing.
+  const SectorPublisher* sector_publisher = nullptr;
 };
 
 // http_listener_stats for a server published in `published` once it listens (null

@@ -1,13 +1,15 @@
-// An organisation's collector publishing to its sector, with real processes on loopback:
-// a nats-server, the collector with a sector_publish section and load-generator agents.
+// Sector federation with real processes on loopback: a nats-server, an organisation's
+// collector with a sector_publish section and load-generator agents, sector collectors.
 // What the sector reads from the stream, opened with the organisation's public key only,
 // gives the figures the collector itself answers; a key file others can read stops the
-// collector at start-up, naming the key.
+// collector at start-up, naming the key; a sector collector killed with SIGKILL while the
+// organisation publishes ends, once restarted, with the view of one never killed.
 
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -21,9 +23,11 @@
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "postura/v1/query.grpc.pb.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/https_client.h"
 #include "tests/testing/nats_server.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -38,7 +42,7 @@ using collector::SectorView;
 using ::testing::DoubleNear;
 using ::testing::HasSubstr;
 
-class SectorPublishTest : public testing::Test {
+class SectorFederationTest : public testing::Test {
  protected:
   void SetUp() override {
     std::filesystem::create_directories(dir_.path() / "nats");
@@ -51,6 +55,29 @@ class SectorPublishTest : public testing::Test {
     members_.emplace("health",
                      P256Verifier::FromPublicKeyPem(key.PublicKeyPem().value(), "health").value());
     ASSERT_TRUE(WritePrivateFile(key_file_, key_pem_).ok());
+    public_key_file_ = dir_.WriteFile("health.pub", key.PublicKeyPem().value());
+  }
+
+  std::string SectorYaml() const {
+    return absl::StrCat("sector:\n  nats_servers: [", nats_->url(),
+                        "]\n  members:\n    - {organisation_id: health, public_key_file: ",
+                        public_key_file_, "}\n");
+  }
+
+  std::unique_ptr<test::CollectorProcess> StartCollector(const std::string& name,
+                                                         const std::string& yaml) {
+    const std::filesystem::path data = dir_.path() / name;
+    std::filesystem::create_directories(data);
+    return test::CollectorProcess::Start(POSTURA_COLLECTOR_BIN, data.string(), "127.0.0.1:0", yaml)
+        .value();
+  }
+
+  // The organisations of a sector collector's overview (null if it cannot be read).
+  static nlohmann::json SectorOrganisations(const test::CollectorProcess& sector) {
+    auto client = test::HttpsClient(sector.http_address(), sector.ca_file(), sector.admin().token);
+    httplib::Result result = client->Get("/api/v1/sector");
+    if (!result || result->status != 200) return nullptr;
+    return nlohmann::json::parse(result->body)["organisations"];
   }
 
   std::string Yaml() const {
@@ -87,10 +114,11 @@ class SectorPublishTest : public testing::Test {
   std::unique_ptr<test::NatsServer> nats_;
   std::string key_pem_ = NewAgentKeyPem().value();
   std::filesystem::path key_file_ = dir_.path() / "sector.key";
+  std::string public_key_file_;
   collector::SectorMembers members_;
 };
 
-TEST_F(SectorPublishTest, TheSectorReadsTheFiguresTheCollectorAnswers) {
+TEST_F(SectorFederationTest, TheSectorReadsTheFiguresTheCollectorAnswers) {
   const std::filesystem::path data = dir_.path() / "collector";
   std::filesystem::create_directories(data);
   auto collector =
@@ -129,7 +157,50 @@ TEST_F(SectorPublishTest, TheSectorReadsTheFiguresTheCollectorAnswers) {
   EXPECT_THAT(health->adjusted_index, DoubleNear(own.adjusted_index(), 1e-9));
 }
 
-TEST_F(SectorPublishTest, AKeyFileOthersCanReadStopsStartUpNamingIt) {
+TEST_F(SectorFederationTest, ASectorCollectorKilledMidStreamEndsWithTheViewOfOneNeverKilled) {
+  auto organisation = StartCollector("health", Yaml());
+  bench::LoadOptions load;
+  load.target = organisation->address();
+  load.admin = organisation->admin();
+  load.agents = 6;
+  load.items_per_batch = 10;
+  load.random_items = true;  // Every item changes a score, so summaries keep changing.
+  load.records_per_second = 600;
+  load.duration = absl::Seconds(8);
+  ASSERT_TRUE(bench::RegisterLoadAgents(load).ok());
+  std::thread agents([&load] { bench::RunLoad(load); });
+  auto killed = StartCollector("sector-killed", SectorYaml());
+  absl::SleepFor(absl::Seconds(3));
+  killed->Kill();
+  absl::SleepFor(absl::Seconds(1));
+  killed = StartCollector("sector-killed", SectorYaml());
+  agents.join();
+
+  auto query =
+      v1::QueryService::NewStub(test::FreshChannel(organisation->address(), organisation->admin()));
+  // Once the organisation's last round is published (interval 1s), both sectors agree
+  // with it and with each other.
+  auto never_killed = StartCollector("sector-fresh", SectorYaml());
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  nlohmann::json restarted, fresh;
+  v1::OrganizationScore own;
+  for (bool agreed = false; !agreed && absl::Now() < give_up;) {
+    absl::SleepFor(absl::Milliseconds(500));
+    grpc::ClientContext context;
+    ASSERT_TRUE(query->GetOrganizationScore(&context, {}, &own).ok());
+    restarted = SectorOrganisations(*killed);
+    fresh = SectorOrganisations(*never_killed);
+    agreed = restarted.is_array() && restarted.size() == 1 && restarted == fresh &&
+             restarted[0]["assetCount"] == own.asset_count() &&
+             std::abs(restarted[0]["index"].get<double>() - own.index()) < 1e-9;
+  }
+  ASSERT_TRUE(restarted.is_array() && restarted.size() == 1) << restarted.dump();
+  EXPECT_EQ(restarted, fresh);
+  EXPECT_EQ(restarted[0]["assetCount"], own.asset_count());
+  EXPECT_THAT(restarted[0]["index"].get<double>(), DoubleNear(own.index(), 1e-9));
+}
+
+TEST_F(SectorFederationTest, AKeyFileOthersCanReadStopsStartUpNamingIt) {
   ASSERT_EQ(chmod(key_file_.c_str(), 0644), 0);
   const std::string config = dir_.WriteFile(
       "collector.yaml", absl::StrCat("data_dir: ", (dir_.path() / "c").string(), "\n", Yaml()));
