@@ -32,6 +32,7 @@ targets=(
   effective_config:4096
   fleco_case:12288
   ingest_batch:4096
+  sector_summary:2048
   signing_request:4096
   xccdf_results:16384
 )
