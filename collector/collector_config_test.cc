@@ -173,6 +173,7 @@ TEST(CollectorConfigTest, SectorModeIsOffUnlessNatsServersAreGivenAndItsMembersA
   EXPECT_EQ(sector.members[1].public_key_file, "/k/water.pub");
   EXPECT_EQ(sector.degraded_min_organisations, 3);
   EXPECT_EQ(sector.degraded_window, absl::Hours(24));
+  EXPECT_EQ(sector.consumer, "postura-sector");
   const std::string servers = "nats_servers: ['nats://h:4222']";
   const std::string member = "members: [{organisation_id: o, public_key_file: /k}]";
   for (const auto& [section, says] : std::vector<std::pair<std::string, std::string>>{
@@ -189,6 +190,7 @@ TEST(CollectorConfigTest, SectorModeIsOffUnlessNatsServersAreGivenAndItsMembersA
            {"{" + servers + ", " + member + ", degraded_window: 10s}",
             "sector.degraded_window: must be between"},
            {"{" + servers + ", " + member + ", stream: 'a b'}", "sector.stream"},
+           {"{" + servers + ", " + member + ", consumer: 'a.b'}", "sector.consumer"},
        }) {
     EXPECT_THAT(FromYaml("data_dir: /d\nsector: " + section + "\n").status(),
                 HasMessage(HasSubstr(says)))

@@ -100,6 +100,10 @@ absl::Status SectorFromConfig(const v1::SectorConfig& config, SectorSettings& ou
       !s.ok()) {
     return s;
   }
+  if (!config.consumer().empty()) out.consumer = config.consumer();
+  if (!IsJetStreamName(out.consumer)) {
+    return KeyError("sector.consumer", "1 to 64 of A-Z, a-z, 0-9, - and _");
+  }
   if (config.members().empty()) return KeyError("sector.members", "at least one organisation");
   for (int i = 0; i < config.members_size(); ++i) {
     const v1::SectorMember& member = config.members(i);

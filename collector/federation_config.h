@@ -51,6 +51,7 @@ struct SectorSettings {
   std::vector<Member> members;
   int degraded_min_organisations = 3;
   absl::Duration degraded_window = absl::Hours(24);
+  std::string consumer = "postura-sector";
   bool enabled() const { return !nats_servers.empty(); }
 };
 

@@ -120,7 +120,8 @@ absl::Status SectorFederation::StartSectorMode(const SectorSettings& settings,
       SectorFeed::Start(*sector_log_, *std::move(members),
                         {.outcome_count = catalog.outcomes().size(),
                          .view = {.degraded_min_organisations = settings.degraded_min_organisations,
-                                  .degraded_window = settings.degraded_window}});
+                                  .degraded_window = settings.degraded_window},
+                         .consumer = settings.consumer});
   if (!feed.ok()) return feed.status();
   feed_ = *std::move(feed);
   return absl::OkStatus();

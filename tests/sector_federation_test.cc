@@ -58,10 +58,11 @@ class SectorFederationTest : public testing::Test {
     public_key_file_ = dir_.WriteFile("health.pub", key.PublicKeyPem().value());
   }
 
-  std::string SectorYaml() const {
-    return absl::StrCat("sector:\n  nats_servers: [", nats_->url(),
-                        "]\n  members:\n    - {organisation_id: health, public_key_file: ",
-                        public_key_file_, "}\n");
+  // A sector collector reading the stream as `consumer` (each its own).
+  std::string SectorYaml(const std::string& consumer = "postura-sector") const {
+    return absl::StrCat(
+        "sector:\n  nats_servers: [", nats_->url(), "]\n  consumer: ", consumer,
+        "\n  members:\n    - {organisation_id: health, public_key_file: ", public_key_file_, "}\n");
   }
 
   std::unique_ptr<test::CollectorProcess> StartCollector(const std::string& name,
@@ -180,7 +181,7 @@ TEST_F(SectorFederationTest, ASectorCollectorKilledMidStreamEndsWithTheViewOfOne
       v1::QueryService::NewStub(test::FreshChannel(organisation->address(), organisation->admin()));
   // Once the organisation's last round is published (interval 1s), both sectors agree
   // with it and with each other.
-  auto never_killed = StartCollector("sector-fresh", SectorYaml());
+  auto never_killed = StartCollector("sector-fresh", SectorYaml("sector-fresh"));
   const absl::Time give_up = absl::Now() + absl::Seconds(30);
   nlohmann::json restarted, fresh;
   v1::OrganizationScore own;
