@@ -76,6 +76,10 @@ async function recordHistory(http, grpc, steps) {
     organization.push((await api(http, '/api/v1/organization')).index);
   }
   assert((await api(http, '/api/v1/assets/portal')).summary.targetsMet, 'portal should meet its targets after the last batch');
+  // The history is written by its own thread, after the live scores: the charts are
+  // compared with it once it holds every value published (seen lagging under ASan).
+  await apiEventually(http, '/api/v1/assets/portal/history', (h) => inOrder(h.points.map((p) => p.value), portal), 'portal\'s history');
+  await apiEventually(http, '/api/v1/organization/history', (h) => inOrder(h.points.map((p) => p.value), organization), 'the organisation\'s history');
   return { portal, organization };
 }
 
