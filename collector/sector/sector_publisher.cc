@@ -113,9 +113,9 @@ absl::StatusOr<int> SectorPublisher::PublishChanges(absl::Time now) {
   };
   for (auto& [ref, summary] : current) {
     Published& last = published_[ref];
-    const std::string figures = summary.SerializeAsString();
+    std::string figures = summary.SerializeAsString();
     if (figures == last.figures && now - last.at < options_.refresh) continue;
-    note(Publish(std::move(summary), last, now));
+    note(Publish(std::move(summary), std::move(figures), last, now));
   }
   std::vector<std::string> gone;
   for (const auto& [ref, last] : published_) {
@@ -126,7 +126,9 @@ absl::StatusOr<int> SectorPublisher::PublishChanges(absl::Time now) {
     removal.set_organisation_id(options_.organisation_id);
     removal.set_asset_ref(ref);
     removal.set_removed(true);
-    const absl::Status removed = Publish(std::move(removal), published_[ref], now);
+    std::string figures = removal.SerializeAsString();
+    const absl::Status removed =
+        Publish(std::move(removal), std::move(figures), published_[ref], now);
     if (removed.ok()) published_.erase(ref);
     note(removed);
   }
@@ -140,9 +142,8 @@ absl::StatusOr<int> SectorPublisher::PublishChanges(absl::Time now) {
   return stored;
 }
 
-absl::Status SectorPublisher::Publish(v1::SectorAssetSummary summary, Published& last,
-                                      absl::Time now) {
-  std::string figures = summary.SerializeAsString();
+absl::Status SectorPublisher::Publish(v1::SectorAssetSummary summary, std::string figures,
+                                      Published& last, absl::Time now) {
   const uint64_t version =
       std::max<uint64_t>(last.version + 1, static_cast<uint64_t>(absl::ToUnixNanos(now)));
   summary.set_version(version);

@@ -91,8 +91,10 @@ class SectorPublisher {
 
   SectorPublisher(JetStreamLog& log, P256Signer key, Snapshots snapshots, const Catalog& catalog,
                   SectorPublisherOptions options, std::string subject_prefix);
-  // Signs and appends `summary` as the asset's next version.
-  absl::Status Publish(v1::SectorAssetSummary summary, Published& last, absl::Time now);
+  // Signs and appends `summary` (whose serialization without version and time is
+  // `figures`) as the asset's next version.
+  absl::Status Publish(v1::SectorAssetSummary summary, std::string figures, Published& last,
+                       absl::Time now);
   void Run();
 
   JetStreamLog& log_;
