@@ -48,7 +48,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       started_ = true;
       actions = DecideFinish();
     }
-    Issue(actions);
+    Issue(this, actions);
   }
 
   // Service: keeps this stream alive until the matching Drain call.
@@ -68,7 +68,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       actions = DecideFinish();
       destroy = Unreferenced();
     }
-    Issue(actions, destroy);
+    Issue(this, actions, destroy);
   }
 
   void OnReadDone(bool ok) override {
@@ -84,7 +84,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
         actions = agent_id_.empty() ? OnHello() : OnBatch();
       }
     }
-    Issue(actions);
+    Issue(this, actions);
   }
 
   void OnWriteDone(bool ok) override {
@@ -99,7 +99,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       actions = NextWrite();
       Merge(actions, DecideFinish());
     }
-    Issue(actions);
+    Issue(this, actions);
   }
 
   void OnCancel() override {
@@ -109,7 +109,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       Fail(grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled"));
       actions = DecideFinish();
     }
-    Issue(actions);
+    Issue(this, actions);
   }
 
   void OnDone() override {
@@ -145,22 +145,26 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
   // A StartRead or StartWrite decided by one thread must reach gRPC before any thread
   // calls Finish, so DecideFinish waits while issuing_ > 0, and the thread that issued
   // the last such operation re-decides.
-  void Issue(const Actions& actions, bool destroy = false) {
-    if (actions.write != nullptr) StartWrite(actions.write);
-    if (actions.start_read) StartRead(&incoming_);
-    if (actions.finish) Finish(*actions.finish);
+  //
+  // Static, and touching `stream` only for what it issues: once a thread releases the lock
+  // with nothing to issue, another thread's OnDone may delete the stream at once, so even a
+  // member call (whose `this` UBSan checks) would come too late.
+  static void Issue(ReportStream* stream, const Actions& actions, bool destroy = false) {
+    if (actions.write != nullptr) stream->StartWrite(actions.write);
+    if (actions.start_read) stream->StartRead(&stream->incoming_);
+    if (actions.finish) stream->Finish(*actions.finish);
     const int issued = (actions.write != nullptr ? 1 : 0) + (actions.start_read ? 1 : 0);
     if (issued > 0) {
       Actions after;
       {
-        absl::MutexLock lock(&mu_);
-        issuing_ -= issued;
-        after = DecideFinish();
-        destroy = Unreferenced();
+        absl::MutexLock lock(&stream->mu_);
+        stream->issuing_ -= issued;
+        after = stream->DecideFinish();
+        destroy = stream->Unreferenced();
       }
-      if (after.finish) Finish(*after.finish);
+      if (after.finish) stream->Finish(*after.finish);
     }
-    if (destroy) delete this;
+    if (destroy) delete stream;
   }
 
   // Prepares the check of signed batches for a stream opened with `certificate_pem` (none
@@ -323,7 +327,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       }
       destroy = Unreferenced();
     }
-    Issue(actions, destroy);
+    Issue(this, actions, destroy);
   }
 
   // Writer thread: a batch is durable, or the store failed.
@@ -348,7 +352,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       Merge(actions, DecideFinish());
       destroy = Unreferenced();
     }
-    Issue(actions, destroy);
+    Issue(this, actions, destroy);
   }
 
   // Starts the next read if the flow-control window and the writer's queue allow it.
