@@ -239,6 +239,13 @@ absl::StatusOr<CollectorOptions> OptionsFromConfig(const v1::CollectorConfig& co
   }
   if (absl::Status s = SectorFromConfig(config.sector(), options.sector); !s.ok()) return s;
   if (absl::Status s = AlertingFromConfig(config.alerting(), options.alerting); !s.ok()) return s;
+  for (size_t i = 0; i < options.alerting.rules.size(); ++i) {
+    if (options.alerting.rules[i].kind == AlertKind::kSectorOutcomeDegraded &&
+        !options.sector.enabled()) {
+      return KeyError(absl::StrCat("alerting.rules[", i, "].kind"),
+                      "sector_outcome_degraded needs the sector section (sector mode)");
+    }
+  }
   const v1::IngestLimits& limits = config.limits();
   for (absl::Status s : {
            Limit("limits.max_batch_items", limits.max_batch_items(), 1, 100'000,

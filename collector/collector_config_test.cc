@@ -196,6 +196,15 @@ TEST(CollectorConfigTest, SectorModeIsOffUnlessNatsServersAreGivenAndItsMembersA
                 HasMessage(HasSubstr(says)))
         << section;
   }
+  // Its alert kind needs sector mode.
+  const std::string alerting =
+      "alerting:\n  syslog: [{address: '127.0.0.1:514'}]\n"
+      "  rules: [{kind: sector_outcome_degraded}]\n";
+  EXPECT_THAT(FromYaml("data_dir: /d\n" + alerting).status(),
+              HasMessage(HasSubstr("alerting.rules[0].kind: sector_outcome_degraded needs the "
+                                   "sector section")));
+  EXPECT_TRUE(
+      FromYaml("data_dir: /d\nsector: {" + servers + ", " + member + "}\n" + alerting).ok());
 }
 
 TEST(CollectorConfigTest, BadConfigNamesTheKey) {

@@ -197,7 +197,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
                                    exceptions = server->exceptions_.get()] {
     return WorkflowDeadlines(*requests, *exceptions);
   };
-  server->alerts_->SetWorkflowSource(workflow);
+  AlertSources sources{.workflow = workflow};
+  if (server->sector_) sources.sector = server->sector_->DegradationSource(catalog, clock);
+  server->alerts_->SetSources(std::move(sources));
 
   server->operations_ =
       std::make_unique<OperationsService>(*server->gate_, *server->store_, options.data_dir,
@@ -355,9 +357,9 @@ void CollectorServer::Shutdown(absl::Duration grace) {
   admin_.reset();
   requests_service_.reset();
   exceptions_service_.reset();
-  alerts_->SetWorkflowSource(nullptr);  // Waits for the engine's reading of the books.
-  exceptions_.reset();                  // Before the request book, which keeps its audit trail.
-  requests_.reset();                    // Before the writer, which its approvals use.
+  alerts_->SetSources({});  // Waits for the engine's reading of the books and the sector.
+  exceptions_.reset();      // Before the request book, which keeps its audit trail.
+  requests_.reset();        // Before the writer, which its approvals use.
   access_.reset();
   agents_.enrollment.reset();
   ingest_.reset();

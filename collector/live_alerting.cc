@@ -68,18 +68,18 @@ absl::StatusOr<std::unique_ptr<AlertEngine>> LiveAlerting::StartEngine(
   absl::StatusOr<std::unique_ptr<AlertEngine>> engine = AlertEngine::Start(
       store_, scorer_, registry_, catalog_, clock_, options, std::move(sinks), std::move(baseline));
   if (!engine.ok()) return engine.status();
-  absl::MutexLock lock(&workflow_mu_);
-  if (workflow_) (*engine)->SetWorkflowSource(workflow_);
+  absl::MutexLock lock(&sources_mu_);
+  (*engine)->SetSources(sources_);
   return engine;
 }
 
-void LiveAlerting::SetWorkflowSource(WorkflowSource source) {
+void LiveAlerting::SetSources(AlertSources sources) {
   {
-    absl::MutexLock lock(&workflow_mu_);
-    workflow_ = source;
+    absl::MutexLock lock(&sources_mu_);
+    sources_ = sources;
   }
   absl::ReaderMutexLock lock(&mu_);
-  if (engine_ != nullptr) engine_->SetWorkflowSource(std::move(source));
+  if (engine_ != nullptr) engine_->SetSources(std::move(sources));
 }
 
 absl::StatusOr<std::string> LiveAlerting::Replace(const AlertingOptions& options) {

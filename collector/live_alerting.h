@@ -64,9 +64,9 @@ class LiveAlerting {
   // Forwards to the engine, if one runs.
   void OnBatchesCommitted(const std::vector<std::string>& agent_ids);
   void OnSequenceConflict(const AgentConflict& conflict);
-  // The evidence workflow's deadlines (alert_workflow.h), for the running engine and every
-  // one a reload starts.
-  void SetWorkflowSource(WorkflowSource source) ABSL_LOCKS_EXCLUDED(mu_, workflow_mu_);
+  // What the workflow's and the sector's rules watch (AlertEngine::SetSources), for the
+  // running engine and every one a reload starts.
+  void SetSources(AlertSources sources) ABSL_LOCKS_EXCLUDED(mu_, sources_mu_);
   // The engine's figures; nothing while no rule is configured.
   std::optional<AlertingStats> Stats() const;
   // Evaluates now, if an engine runs (tests).
@@ -89,8 +89,8 @@ class LiveAlerting {
   mutable absl::Mutex mu_;  // Readers forward to the engine; Replace writes.
   std::unique_ptr<AlertEngine> engine_ ABSL_GUARDED_BY(mu_);
   AlertingOptions options_ ABSL_GUARDED_BY(mu_);
-  mutable absl::Mutex workflow_mu_;
-  WorkflowSource workflow_ ABSL_GUARDED_BY(workflow_mu_);
+  mutable absl::Mutex sources_mu_;
+  AlertSources sources_ ABSL_GUARDED_BY(sources_mu_);
 };
 
 }  // namespace postura::collector

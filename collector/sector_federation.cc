@@ -124,7 +124,26 @@ absl::Status SectorFederation::StartSectorMode(const SectorSettings& settings,
                          .consumer = settings.consumer});
   if (!feed.ok()) return feed.status();
   feed_ = *std::move(feed);
+  degraded_window_ = settings.degraded_window;
   return absl::OkStatus();
+}
+
+SectorSource SectorFederation::DegradationSource(const Catalog& catalog, Clock& clock) const {
+  if (feed_ == nullptr) return nullptr;
+  const absl::Time covers_window_from = clock.TimeNow() + degraded_window_;
+  return [this, &catalog, &clock, covers_window_from] {
+    const absl::Time now = clock.TimeNow();
+    SectorDegradations degradations;
+    degradations.whole_window = now >= covers_window_from;
+    feed_->Read([&](const SectorView& view) {
+      for (DegradedOutcome& degraded : view.Degraded(now)) {
+        degradations.outcomes.push_back({.outcome_id = catalog.outcomes()[degraded.outcome].id,
+                                         .organisations = std::move(degraded.organisations),
+                                         .latest_fall = degraded.latest});
+      }
+    });
+    return degradations;
+  };
 }
 
 }  // namespace postura::collector

@@ -16,10 +16,12 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "collector/alerting/alert_sector.h"
 #include "collector/federation_config.h"
 #include "collector/scoring/live_scorer.h"
 #include "collector/sector/sector_feed.h"
 #include "collector/sector/sector_publisher.h"
+#include "common/base/clock.h"
 
 namespace postura::collector {
 
@@ -37,6 +39,12 @@ class SectorFederation {
   const SectorPublisher* publisher() const { return publisher_.get(); }  // Null if off.
   const SectorFeed* feed() const { return feed_.get(); }                 // Null if off.
 
+  // In sector mode, what sector_outcome_degraded alerts watch: the view's degraded
+  // outcomes at `clock`'s now, covering the whole window once the view has run for it
+  // since this call (the falls before the start are not kept). Null when not in sector
+  // mode. The source borrows this federation, `catalog` and `clock`.
+  SectorSource DegradationSource(const Catalog& catalog, Clock& clock) const;
+
  private:
   SectorFederation() = default;
   absl::Status StartPublishing(const SectorPublishSettings& settings, const LiveScorer& scorer,
@@ -48,6 +56,7 @@ class SectorFederation {
   std::unique_ptr<SectorPublisher> publisher_;
   std::unique_ptr<JetStreamLog> sector_log_;
   std::unique_ptr<SectorFeed> feed_;
+  absl::Duration degraded_window_;  // sector.degraded_window.
 };
 
 }  // namespace postura::collector

@@ -3,7 +3,8 @@
 // What the sector reads from the stream, opened with the organisation's public key only,
 // gives the figures the collector itself answers; a key file others can read stops the
 // collector at start-up, naming the key; a sector collector killed with SIGKILL while the
-// organisation publishes ends, once restarted, with the view of one never killed.
+// organisation publishes ends, once restarted, with the view of one never killed; an
+// outcome that falls at an organisation raises the sector's sector_outcome_degraded alert.
 
 #include <sys/stat.h>
 
@@ -17,6 +18,7 @@
 #include "collector/replication/jetstream_log.h"
 #include "collector/sector/sector_view.h"
 #include "collector/sector/signed_summary.h"
+#include "collector/testing/test_evidence.h"
 #include "common/model/catalog.h"
 #include "common/transport/agent_certificate.h"
 #include "common/transport/private_file.h"
@@ -25,6 +27,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "postura/v1/query.grpc.pb.h"
+#include "tests/exactly_once.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
 #include "tests/testing/https_client.h"
@@ -199,6 +202,45 @@ TEST_F(SectorFederationTest, ASectorCollectorKilledMidStreamEndsWithTheViewOfOne
   EXPECT_EQ(restarted, fresh);
   EXPECT_EQ(restarted[0]["assetCount"], own.asset_count());
   EXPECT_THAT(restarted[0]["index"].get<double>(), DoubleNear(own.index(), 1e-9));
+}
+
+TEST_F(SectorFederationTest, AnOutcomeThatFallsRaisesTheSectorsAlert) {
+  constexpr char kOutcome[] = "ID_AM_CSC_1_1";
+  auto organisation = StartCollector("health", Yaml());
+  const CollectorTrust agent =
+      test::RegisterAgentForAsset(organisation->address(), organisation->admin(), "host-1",
+                                  "portal", v1::IG1)
+          .value();
+  auto report = [&](uint64_t sequence, v1::Level level) {
+    absl::StatusOr<v1::Ack> ack =
+        test::SendBatch(organisation->address(), agent, "host-1", sequence,
+                        {collector::TestEvidence("portal", kOutcome, absl::Now(), level)});
+    ASSERT_TRUE(ack.ok()) << ack.status();
+  };
+  report(1, v1::DLI_100);
+  // One organisation is enough here; the alert goes to the log (and a syslog port no one
+  // reads).
+  auto sector = StartCollector(
+      "sector", absl::StrCat(SectorYaml(), "  degraded_min_organisations: 1\nalerting:\n",
+                             "  syslog: [{address: '127.0.0.1:", test::FreeLoopbackPort(), "'}]\n",
+                             "  evaluate_every: 100ms\n",
+                             "  rules: [{kind: sector_outcome_degraded, hold_down: 0s}]\n"));
+  const std::string sector_log = (dir_.path() / "sector" / "collector.log").string();
+  for (const absl::Time give_up = absl::Now() + absl::Seconds(30);
+       SectorOrganisations(*sector).size() != 1 && absl::Now() < give_up;) {
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_EQ(SectorOrganisations(*sector).size(), 1u);  // Health's first summary is in.
+  EXPECT_EQ(test::CountLinesContaining(sector_log, "Alert FIRING"), 0);
+
+  report(2, v1::DLI_33);  // Published within the interval (1s): a fall at health.
+  const std::string line = absl::StrCat("outcome ", kOutcome, " fell in 1 organisation (health)");
+  for (const absl::Time give_up = absl::Now() + absl::Seconds(30);
+       test::CountLinesContaining(sector_log, line) == 0 && absl::Now() < give_up;) {
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  EXPECT_EQ(test::CountLinesContaining(sector_log, line), 1) << test::LogTail(sector_log);
+  EXPECT_EQ(test::CountLinesContaining(sector_log, "Alert FIRING"), 1);
 }
 
 TEST_F(SectorFederationTest, AKeyFileOthersCanReadStopsStartUpNamingIt) {

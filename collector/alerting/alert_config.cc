@@ -48,12 +48,13 @@ absl::StatusOr<AlertKind> KindFromConfig(absl::string_view key, const std::strin
   if (kind == "evidence_renewal_due") return AlertKind::kEvidenceRenewalDue;
   if (kind == "exception_expiring") return AlertKind::kExceptionExpiring;
   if (kind == "credential_conflict") return AlertKind::kCredentialConflict;
+  if (kind == "sector_outcome_degraded") return AlertKind::kSectorOutcomeDegraded;
   if (kind.empty()) return KeyError(key, "required");
   return KeyError(key, absl::StrCat("'", kind,
                                     "' is not a rule kind; use target_missed, outcome_lowered, "
                                     "evidence_stale, agent_silent, evidence_request_overdue, "
-                                    "evidence_renewal_due, exception_expiring or "
-                                    "credential_conflict"));
+                                    "evidence_renewal_due, exception_expiring, "
+                                    "credential_conflict or sector_outcome_degraded"));
 }
 
 bool TakesLeadTime(AlertKind kind) {
@@ -199,6 +200,8 @@ absl::string_view AlertKindName(AlertKind kind) {
       return "exception_expiring";
     case AlertKind::kCredentialConflict:
       return "credential_conflict";
+    case AlertKind::kSectorOutcomeDegraded:
+      return "sector_outcome_degraded";
   }
   return "unknown";
 }

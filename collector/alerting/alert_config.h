@@ -35,11 +35,14 @@ enum class AlertKind {
   // An agent's batch refused as a sequence conflict within the last hour: another party
   // may hold its credential (collector/ingest/ingest_writer.h).
   kCredentialConflict,
+  // In sector mode: an outcome fell in enough organisations within the sector's window
+  // (alert_sector.h).
+  kSectorOutcomeDegraded,
 };
 
 // "target_missed", "outcome_lowered", "evidence_stale", "agent_silent",
 // "evidence_request_overdue", "evidence_renewal_due", "exception_expiring",
-// "credential_conflict".
+// "credential_conflict", "sector_outcome_degraded".
 absl::string_view AlertKindName(AlertKind kind);
 
 // True for the kinds that watch live scores (target_missed, outcome_lowered,

@@ -69,6 +69,18 @@ TEST(AlertConfigTest, EveryKindAndOptionIsRead) {
   EXPECT_EQ(options->webhooks[0].max_backoff, absl::Seconds(1));
 }
 
+TEST(AlertConfigTest, TheSectorKindTakesNoAssetFilters) {
+  const std::string hook = R"pb(webhooks { url: "https://h/x" secret_file: "s" })pb";
+  absl::StatusOr<AlertingOptions> options = AlertingOptionsFromConfig(
+      Config(hook + R"pb(rules { kind: "sector_outcome_degraded" hold_down: "10m" })pb"));
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->rules[0].kind, AlertKind::kSectorOutcomeDegraded);
+  EXPECT_EQ(options->rules[0].name, "sector_outcome_degraded");
+  EXPECT_EQ(Error(hook + R"pb(rules { kind: "sector_outcome_degraded" asset_ids: "web" })pb"),
+            "alerting.rules[0]: sector_outcome_degraded takes no asset_ids, department_id or "
+            "supplier_id");
+}
+
 TEST(AlertConfigTest, TheEvidenceWorkflowKindsTakeALeadTimeAndNoAssetFilters) {
   const std::string hook = R"pb(webhooks { url: "https://h/x" secret_file: "s" })pb";
   absl::StatusOr<AlertingOptions> options = AlertingOptionsFromConfig(Config(hook + R"pb(

@@ -163,7 +163,7 @@ bool AlertEngine::Step(bool force_agents) {
   }
   EvaluateAgents(force_agents);
   EvaluateConflicts(force_agents);
-  EvaluateWorkflow(force_agents);
+  EvaluateSources(force_agents);
   RecordDue();
   return more;
 }
@@ -272,32 +272,37 @@ void AlertEngine::EvaluateConflicts(bool force) {
   }
 }
 
-void AlertEngine::SetWorkflowSource(WorkflowSource source) {
+void AlertEngine::SetSources(AlertSources sources) {
   absl::MutexLock lock(&source_mu_);
-  workflow_ = std::move(source);
+  sources_ = std::move(sources);
 }
 
-void AlertEngine::EvaluateWorkflow(bool force) {
+void AlertEngine::EvaluateSources(bool force) {
   bool any = false;
   for (const AlertRuleOptions& rule : options_.rules) {
-    any |= IsWorkflowKind(rule.kind);
+    any |= IsWorkflowKind(rule.kind) || rule.kind == AlertKind::kSectorOutcomeDegraded;
   }
   if (!any) return;
   const absl::Time real_now = absl::Now();
-  if (!force && real_now - workflow_evaluated_ < options_.evaluate_every) return;
-  workflow_evaluated_ = real_now;
-  std::vector<WorkflowDeadline> deadlines;
+  if (!force && real_now - sources_evaluated_ < options_.evaluate_every) return;
+  sources_evaluated_ = real_now;
+  std::optional<std::vector<WorkflowDeadline>> deadlines;
+  std::optional<SectorDegradations> sector;
   {
-    // Held while the source runs, so that clearing it waits for a call in progress.
+    // Held while the sources run, so that clearing them waits for a call in progress.
     absl::MutexLock lock(&source_mu_);
-    if (!workflow_) return;
-    deadlines = workflow_();
+    if (sources_.workflow) deadlines = sources_.workflow();
+    if (sources_.sector) sector = sources_.sector();
   }
   const absl::Time now = clock_.TimeNow();
-  for (const AlertObservation& observation :
-       collector::EvaluateWorkflow(options_.rules, deadlines, now, tracker_)) {
-    tracker_.Observe(observation, now);
+  std::vector<AlertObservation> observations;
+  if (deadlines) observations = EvaluateWorkflow(options_.rules, *deadlines, now, tracker_);
+  if (sector) {
+    for (AlertObservation& observation : EvaluateSector(options_.rules, *sector, tracker_)) {
+      observations.push_back(std::move(observation));
+    }
   }
+  for (const AlertObservation& observation : observations) tracker_.Observe(observation, now);
 }
 
 void AlertEngine::RecordDue() {

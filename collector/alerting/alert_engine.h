@@ -27,6 +27,7 @@
 #include "collector/alerting/alert_delivery.h"
 #include "collector/alerting/alert_outbox.h"
 #include "collector/alerting/alert_rules.h"
+#include "collector/alerting/alert_sector.h"
 #include "collector/alerting/alert_sink.h"
 #include "collector/alerting/alert_tracker.h"
 #include "collector/alerting/alert_workflow.h"
@@ -66,6 +67,12 @@ struct AgentSilenceBaseline {
   absl::flat_hash_map<std::string, absl::Time> last_batch;  // By agent id.
 };
 
+// Where the engine reads what its workflow and sector rules watch (SetSources).
+struct AlertSources {
+  WorkflowSource workflow = {};  // The evidence workflow's deadlines.
+  SectorSource sector = {};      // In sector mode: the sector's degraded outcomes.
+};
+
 // A sink and how its delivery thread retries it.
 struct AlertSinkEntry {
   std::unique_ptr<AlertSink> sink;
@@ -90,10 +97,11 @@ class AlertEngine {
   // timeout). What is in the outbox stays there for the next start.
   void Stop();
 
-  // Where the evidence workflow's rules read their deadlines (alert_workflow.h); called
-  // on the engine's thread every evaluate_every. Without one those rules observe nothing.
-  // Setting another (or none) waits for a call of the previous one in progress.
-  void SetWorkflowSource(WorkflowSource source) ABSL_LOCKS_EXCLUDED(source_mu_);
+  // Where the rules whose subjects alerting does not hold read them: the evidence
+  // workflow's deadlines (alert_workflow.h) and the sector's degraded outcomes
+  // (alert_sector.h). Called on the engine's thread every evaluate_every; without a source
+  // its rules observe nothing. Setting others (or none) waits for a call in progress.
+  void SetSources(AlertSources sources) ABSL_LOCKS_EXCLUDED(source_mu_);
 
   // Notes that batches of these agents were committed now (agent_silent). Cheap; never
   // waits on the engine.
@@ -127,7 +135,8 @@ class AlertEngine {
   void Wake();
   void EvaluateAsset(const std::string& asset_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   void EvaluateAgents(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
-  void EvaluateWorkflow(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
+  // The workflow's and the sector's rules, from their sources.
+  void EvaluateSources(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   void RecordDue() ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   std::vector<AgentLastBatch> AgentsLastBatch() const;
   int RuleIndex(const std::string& name) const;
@@ -145,9 +154,9 @@ class AlertEngine {
   std::shared_ptr<Watcher> watcher_;  // Null without asset rules.
   absl::Time agents_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();     // Real time.
   absl::Time conflicts_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();  // Real.
-  absl::Time workflow_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();   // Real.
+  absl::Time sources_evaluated_ ABSL_GUARDED_BY(step_mu_) = absl::InfinitePast();    // Real.
   mutable absl::Mutex source_mu_;
-  WorkflowSource workflow_ ABSL_GUARDED_BY(source_mu_);
+  AlertSources sources_ ABSL_GUARDED_BY(source_mu_);
   absl::Notification stopping_;
   // The thread sleeps until woken or evaluate_every passes. Changes are taken from the
   // watcher only under step_mu_, so EvaluateNow sees every change published before it.

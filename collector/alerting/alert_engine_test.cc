@@ -385,10 +385,10 @@ TEST_F(AlertEngineTest, WorkflowRulesFireAndResolveFromTheirSource) {
   AlertRuleOptions expiring = Rule(AlertKind::kExceptionExpiring);
   expiring.lead_time = absl::Hours(24);
   StartEngine({Rule(AlertKind::kEvidenceRequestOverdue), expiring}, std::move(sink));
-  engine_->SetWorkflowSource([&] {
+  engine_->SetSources({.workflow = [&] {
     absl::MutexLock lock(&mu);
     return deadlines;
-  });
+  }});
   engine_->EvaluateNow();
   EXPECT_TRUE(Kinds(kept.WaitFor(0)).empty());  // Neither is due yet.
 
@@ -420,6 +420,45 @@ TEST_F(AlertEngineTest, WorkflowRulesFireAndResolveFromTheirSource) {
             (std::vector<std::string>{
                 "evidence_request_overdue:FIRING", "exception_expiring:FIRING",
                 "evidence_request_overdue:RESOLVED", "exception_expiring:RESOLVED"}));
+}
+
+// sector_outcome_degraded fires for what the sector's view lists; an outcome it no longer
+// lists resolves only once the view covers the whole window (alert_sector.h).
+TEST_F(AlertEngineTest, SectorRulesFireFromTheViewAndResolveOnlyOnceItCoversTheWindow) {
+  absl::Mutex mu;
+  SectorDegradations degradations;
+  degradations.outcomes.push_back(
+      {.outcome_id = kOutcome, .organisations = {"health-north", "water"}, .latest_fall = kStart});
+  auto sink = std::make_unique<KeepingSink>();
+  KeepingSink& kept = *sink;
+  StartEngine({Rule(AlertKind::kSectorOutcomeDegraded)}, std::move(sink));
+  engine_->SetSources({.sector = [&] {
+    absl::MutexLock lock(&mu);
+    return degradations;
+  }});
+  engine_->EvaluateNow();
+  std::vector<v1::AlertTransition> delivered = kept.WaitFor(1);
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].id(), absl::StrCat("sector_outcome_degraded/sector/", kOutcome));
+  EXPECT_EQ(delivered[0].state(), v1::AlertTransition::FIRING);
+  EXPECT_EQ(delivered[0].outcome_id(), kOutcome);
+  EXPECT_EQ(delivered[0].details().at("organisations"), "health-north,water");
+  EXPECT_TRUE(delivered[0].asset_id().empty());
+
+  {
+    absl::MutexLock lock(&mu);
+    degradations.outcomes.clear();  // The falls are no longer known: a restarted view.
+  }
+  engine_->EvaluateNow();
+  EXPECT_EQ(engine_->Stats().firing_by_rule["sector_outcome_degraded"], 1u);
+  {
+    absl::MutexLock lock(&mu);
+    degradations.whole_window = true;  // Now their absence is a fact.
+  }
+  engine_->EvaluateNow();
+  EXPECT_EQ(Kinds(kept.WaitFor(2)), (std::vector<std::string>{"sector_outcome_degraded:FIRING",
+                                                              "sector_outcome_degraded:RESOLVED"}));
+  EXPECT_EQ(engine_->Stats().firing_by_rule["sector_outcome_degraded"], 0u);
 }
 
 }  // namespace

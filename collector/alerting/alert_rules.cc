@@ -55,6 +55,7 @@ AssetObservations AlertRules::EvaluateAsset(const AssetSnapshot& snapshot,
       case AlertKind::kEvidenceRenewalDue:
       case AlertKind::kExceptionExpiring:
       case AlertKind::kCredentialConflict:
+      case AlertKind::kSectorOutcomeDegraded:
         break;
     }
   }

@@ -133,4 +133,27 @@ absl::Time AlertTracker::NextDue() const {
   return next;
 }
 
+v1::AlertTransition& AppendHolding(std::vector<AlertObservation>& out, int rule,
+                                   const AlertRuleOptions& options, std::string id) {
+  AlertObservation& observation = out.emplace_back();
+  observation.rule = rule;
+  observation.condition = true;
+  observation.facts.set_id(std::move(id));
+  observation.facts.set_rule(options.name);
+  observation.facts.set_kind(std::string(AlertKindName(options.kind)));
+  return observation.facts;
+}
+
+void AppendClearedExcept(std::vector<AlertObservation>& out, int rule,
+                         const absl::flat_hash_set<std::string>& holding,
+                         const AlertTracker& tracker) {
+  for (const std::string& id : tracker.AlertsOfRule(rule)) {
+    if (holding.contains(id)) continue;
+    AlertObservation& clear = out.emplace_back();
+    clear.rule = rule;
+    clear.condition = false;
+    clear.facts = *tracker.Facts(id);
+  }
+}
+
 }  // namespace postura::collector

@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
+#include "collector/alerting/alert_config.h"
 #include "postura/v1/alert.pb.h"
 
 namespace postura::collector {
@@ -85,6 +86,17 @@ class AlertTracker {
   absl::flat_hash_set<std::string> waiting_;  // Ids whose condition differs from firing.
   absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> by_asset_;
 };
+
+// Appends an observation that alert `id` of rule `rule` (configured as `options`) holds,
+// with the facts' id, rule and kind set; the caller fills in the rest of them.
+v1::AlertTransition& AppendHolding(std::vector<AlertObservation>& out, int rule,
+                                   const AlertRuleOptions& options, std::string id);
+
+// Appends a clear observation for every alert of rule `rule` that `tracker` knows and
+// `holding` does not list.
+void AppendClearedExcept(std::vector<AlertObservation>& out, int rule,
+                         const absl::flat_hash_set<std::string>& holding,
+                         const AlertTracker& tracker);
 
 }  // namespace postura::collector
 

@@ -56,14 +56,9 @@ std::vector<AlertObservation> EvaluateWorkflow(const std::vector<AlertRuleOption
     for (const WorkflowDeadline& deadline : deadlines) {
       if (deadline.kind != options.kind) continue;
       if (!DeadlineNear(deadline, now, options.lead_time)) continue;
-      AlertObservation& observation = observations.emplace_back();
-      observation.rule = rule;
-      observation.condition = true;
-      v1::AlertTransition& facts = observation.facts;
-      facts.set_id(WorkflowAlertId(options.name, deadline.subject));
+      v1::AlertTransition& facts = AppendHolding(observations, rule, options,
+                                                 WorkflowAlertId(options.name, deadline.subject));
       seen.insert(facts.id());
-      facts.set_rule(options.name);
-      facts.set_kind(std::string(AlertKindName(options.kind)));
       facts.set_outcome_id(deadline.outcome_id);
       facts.set_department_id(deadline.department_id);
       facts.set_supplier_id(deadline.supplier_id);
@@ -76,13 +71,7 @@ std::vector<AlertObservation> EvaluateWorkflow(const std::vector<AlertRuleOption
       if (!deadline.owner.empty()) details["owner"] = deadline.owner;
     }
     if (!IsWorkflowKind(options.kind)) continue;
-    for (const std::string& id : tracker.AlertsOfRule(rule)) {
-      if (seen.contains(id)) continue;
-      AlertObservation& clear = observations.emplace_back();  // Dealt with, or gone.
-      clear.rule = rule;
-      clear.condition = false;
-      clear.facts = *tracker.Facts(id);
-    }
+    AppendClearedExcept(observations, rule, seen, tracker);  // Dealt with, or gone.
   }
   return observations;
 }
