@@ -213,20 +213,33 @@ absl::StatusOr<Appended> JetStreamLog::AppendTo(absl::string_view subject,
   return appended;
 }
 
-absl::StatusOr<std::unique_ptr<LogConsumer>> JetStreamLog::Consumer(const std::string& name,
-                                                                    uint64_t start_sequence) {
+absl::Status JetStreamLog::RemoveConsumer(const std::string& name) {
   if (!IsJetStreamName(name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("consumer name '", name, "': 1 to 64 of A-Z, a-z, 0-9, - and _"));
   }
-  if (start_sequence == 0) return absl::InvalidArgumentError("a stream's sequences start at 1");
   jsErrCode deleted = jsErrCode(0);
   const natsStatus deleting =
       js_DeleteConsumer(context_, options_.stream.c_str(), name.c_str(), nullptr, &deleted);
   if (deleting != NATS_OK && deleting != NATS_NOT_FOUND && deleted != JSConsumerNotFoundErr) {
-    return FromNats(absl::StrCat("replacing consumer ", name, " of NATS stream ", options_.stream),
+    return FromNats(absl::StrCat("removing consumer ", name, " of NATS stream ", options_.stream),
                     deleting, deleted);
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<LogConsumer>> JetStreamLog::Consumer(const std::string& name,
+                                                                    uint64_t start_sequence,
+                                                                    const std::string& filter) {
+  if (start_sequence == 0) return absl::InvalidArgumentError("a stream's sequences start at 1");
+  absl::string_view prefix = options_.subject;
+  if (!filter.empty() && !(absl::ConsumeSuffix(&prefix, ">") && absl::StartsWith(filter, prefix) &&
+                           filter.size() > prefix.size())) {
+    return absl::InvalidArgumentError(absl::StrCat("filter '", filter,
+                                                   "' is not below NATS stream ", options_.stream,
+                                                   "'s subject ", options_.subject));
+  }
+  if (absl::Status removed = RemoveConsumer(name); !removed.ok()) return removed;
   jsSubOptions subscribe;
   jsSubOptions_Init(&subscribe);
   subscribe.Stream = options_.stream.c_str();
@@ -236,8 +249,9 @@ absl::StatusOr<std::unique_ptr<LogConsumer>> JetStreamLog::Consumer(const std::s
   subscribe.Config.AckWait = absl::ToInt64Nanoseconds(options_.redelivery_after);
   natsSubscription* subscription = nullptr;
   jsErrCode code = jsErrCode(0);
-  const natsStatus status = js_PullSubscribe(&subscription, context_, options_.subject.c_str(),
-                                             name.c_str(), nullptr, &subscribe, &code);
+  const std::string& subject = filter.empty() ? options_.subject : filter;
+  const natsStatus status = js_PullSubscribe(&subscription, context_, subject.c_str(), name.c_str(),
+                                             nullptr, &subscribe, &code);
   if (status != NATS_OK) {
     return FromNats(absl::StrCat("reading NATS stream ", options_.stream, " as ", name), status,
                     code);

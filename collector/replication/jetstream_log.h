@@ -104,9 +104,14 @@ class JetStreamLog {
   // consumer `name` (A-Z, a-z, 0-9, - and _), created anew: one an earlier reader left
   // under that name is replaced. The caller keeps its own position, durably with what it
   // applied, and opens a reader again from there after a restart or a failed apply, so
-  // that it applies messages in stream order, each once.
+  // that it applies messages in stream order, each once. With `filter`, a subject below
+  // a "prefix.>" stream subject that may end in ".>", only the messages it matches.
   absl::StatusOr<std::unique_ptr<LogConsumer>> Consumer(const std::string& name,
-                                                        uint64_t start_sequence);
+                                                        uint64_t start_sequence,
+                                                        const std::string& filter = "");
+
+  // Deletes the consumer `name`, if there is one: the stream then keeps no state for it.
+  absl::Status RemoveConsumer(const std::string& name);
 
   const JetStreamLogOptions& options() const { return options_; }
 

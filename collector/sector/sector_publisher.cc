@@ -10,6 +10,16 @@
 #include "glog/logging.h"
 
 namespace postura::collector {
+namespace {
+
+// The consumer through which an organisation's publisher reads back its own subjects.
+std::string RecallConsumerName(const std::string& organisation_id) {
+  std::string name = absl::StrCat("publisher-", organisation_id);
+  if (IsJetStreamName(name)) return name;
+  return absl::StrCat("publisher-", AssetPseudonym(organisation_id, ""));  // Too long.
+}
+
+}  // namespace
 
 v1::SectorAssetSummary SummaryOf(const AssetSnapshot& snapshot, const Catalog& catalog,
                                  const std::string& organisation_id, bool publish_asset_ids) {
@@ -83,6 +93,12 @@ void SectorPublisher::Start() {
 void SectorPublisher::Run() {
   NameThisThread("sector-publish");
   for (;;) {
+    if (!recalled_) {
+      const absl::Status recalled = RecallPublished();
+      recalled_ = recalled.ok();
+      LOG_IF(WARNING, !recalled_) << "sector: reading back what was published before: "
+                                  << recalled.message() << "; tried again in " << options_.interval;
+    }
     absl::StatusOr<int> published = PublishChanges(absl::Now());
     if (!published.ok()) {
       LOG_EVERY_N(WARNING, 20) << "sector: publishing summaries: " << published.status().message()
@@ -92,6 +108,46 @@ void SectorPublisher::Run() {
     auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
     if (mu_.AwaitWithTimeout(absl::Condition(&stopping), options_.interval)) return;
   }
+}
+
+absl::Status SectorPublisher::RecallPublished() {
+  absl::StatusOr<std::string> own_key = key_.PublicKeyPem();
+  if (!own_key.ok()) return own_key.status();
+  absl::StatusOr<P256Verifier> verifier =
+      P256Verifier::FromPublicKeyPem(*own_key, "the organisation's own key");
+  if (!verifier.ok()) return verifier.status();
+  SectorMembers self;
+  self.emplace(options_.organisation_id, *std::move(verifier));
+  const std::string name = RecallConsumerName(options_.organisation_id);
+  absl::StatusOr<std::unique_ptr<LogConsumer>> consumer =
+      log_.Consumer(name, 1, absl::StrCat(subject_prefix_, ">"));
+  if (!consumer.ok()) return consumer.status();
+  int recalled = 0;
+  auto recall = [&](std::vector<LogMessage>& messages) {
+    for (const LogMessage& message : messages) {
+      absl::StatusOr<v1::SectorAssetSummary> summary =
+          OpenSummary(message.data, options_.organisation_id, self, catalog_.outcomes().size());
+      // Not signed with this key (another may write on a shared server), or removed.
+      if (!summary.ok() || summary->removed()) continue;
+      Published& last = published_[summary->asset_ref()];
+      if (last.version >= summary->version()) continue;  // Published since this start.
+      last.version = summary->version();
+      ++recalled;
+    }
+    return absl::OkStatus();
+  };
+  for (;;) {
+    absl::StatusOr<int> read = (*consumer)->Next(256, absl::Milliseconds(500), recall);
+    if (!read.ok()) return read.status();
+    if (*read == 0) break;
+  }
+  consumer->reset();
+  if (absl::Status removed = log_.RemoveConsumer(name); !removed.ok()) {
+    LOG(WARNING) << "sector: " << removed.message();  // Replaced at the next start.
+  }
+  LOG(INFO) << "sector: " << recalled << " assets of " << options_.organisation_id
+            << " were published before this start";
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> SectorPublisher::PublishChanges(absl::Time now) {

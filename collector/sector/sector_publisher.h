@@ -11,10 +11,12 @@
 // Nothing but these figures leaves the organisation: no evidence, details or documents,
 // and asset ids only if `publish_asset_ids`.
 //
-// A publication the stream does not store is tried again next round; the publisher keeps
-// serving. Versions are the publisher's clock in nanoseconds, or one more than the last
-// one it published for the asset if that is greater, so they grow across restarts as
-// long as the clock does not go back.
+// At start, the publisher reads back what the stream holds on its organisation's subjects
+// (RecallPublished), so that an asset removed while it was down is published as removed
+// and versions keep growing. A publication the stream does not store is tried again next
+// round, and so is a recall that failed; the publisher keeps serving. Versions are the publisher's
+// clock in nanoseconds, or one more than the last one it published for the asset if that is
+// greater, so they grow across restarts as long as the clock does not go back.
 //
 // Threading: one thread publishes every `interval` after Start; PublishChanges may also
 // be called directly by a test (not while the thread runs). stats() from any thread.
@@ -75,6 +77,13 @@ class SectorPublisher {
   // Publishes every `interval` from now on.
   void Start();
 
+  // Reads the summaries the stream holds on this organisation's subjects that open with
+  // its key, and remembers each asset and version as published (figures unknown, so the
+  // next round publishes each current one again and a removal for each other one). The
+  // thread does this before its first round, again each round until it succeeds.
+  // Unavailable if the stream cannot be read.
+  absl::Status RecallPublished();
+
   // One round at `now`: publishes what changed, what is due a refresh and what was
   // removed. The number the stream stored; the first failure if any publication failed
   // (the others were still tried).
@@ -104,6 +113,7 @@ class SectorPublisher {
   const SectorPublisherOptions options_;
   const std::string subject_prefix_;                       // "<prefix>.<organisation>."
   absl::flat_hash_map<std::string, Published> published_;  // By asset reference.
+  bool recalled_ = false;                                  // The thread's; RecallPublished did.
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

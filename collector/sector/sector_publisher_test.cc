@@ -137,6 +137,21 @@ TEST_F(SectorPublisherTest, OnlyChangesRemovalsAndRefreshesArePublished) {
   EXPECT_EQ(publisher->stats().published, 5u);
 }
 
+// A publisher started again reads back what it published, so an asset removed while it
+// was down is removed at the sector, and versions grow even if its clock went back.
+TEST_F(SectorPublisherTest, AnAssetRemovedWhileThePublisherWasDownIsRemovedAtTheSector) {
+  EXPECT_EQ(Publisher()->PublishChanges(kT0).value(), 2);
+  assets_.pop_back();
+
+  std::unique_ptr<SectorPublisher> restarted = Publisher();
+  ASSERT_TRUE(restarted->RecallPublished().ok());
+  // The remaining asset again (its figures were not read back) and the removal.
+  EXPECT_EQ(restarted->PublishChanges(kT0 - absl::Hours(1)).value(), 2);
+  SectorView sector = ReadSector();
+  EXPECT_EQ(sector.Organisation("health")->asset_count, 1u);
+  EXPECT_EQ(restarted->PublishChanges(kT0 - absl::Minutes(59)).value(), 0);
+}
+
 TEST_F(SectorPublisherTest, ARoundTheStreamCannotStoreIsMadeGoodWhenItIsBack) {
   std::unique_ptr<SectorPublisher> publisher = Publisher();
   const std::string url = server_->url();
