@@ -3,12 +3,15 @@
 
 // Cluster mode's ingest, when the config has a cluster section (docs/scale.md): the
 // connection to the replicated log and the sink in front of the local writer that
-// acknowledges batches once the log stored them and applies the log to the store.
+// acknowledges batches once the log stored them and applies the log to the store; and
+// the registry's changes, routed through the same log so that every collector of the
+// cluster applies them in the same order.
 
 #include <memory>
 
 #include "absl/status/statusor.h"
 #include "collector/collector_config.h"
+#include "collector/registry/registry.h"
 #include "collector/replication/replicated_ingest.h"
 
 namespace postura::collector {
@@ -16,17 +19,21 @@ namespace postura::collector {
 class ClusterIngest {
  public:
   // Connects to cluster.nats_servers, makes sure the stream exists as configured, and
-  // starts applying it to `writer` (borrowed; it must outlive this). Unavailable if no
-  // NATS server answers, FailedPrecondition for a stream configured otherwise: the
-  // collector does not start half a cluster member.
+  // starts applying it to `writer` and `registry`, whose changes it routes through the log
+  // from then on (both borrowed; they must outlive this). Unavailable if no NATS server
+  // answers, FailedPrecondition for a stream configured otherwise: the collector does not
+  // start half a cluster member.
   static absl::StatusOr<std::unique_ptr<ClusterIngest>> Start(const ClusterOptions& options,
-                                                              IngestWriter& writer);
+                                                              IngestWriter& writer,
+                                                              Registry& registry);
+  ~ClusterIngest();  // The registry applies its changes directly again.
 
   BatchSink& sink() { return *ingest_; }
   ReplicationStats stats() const { return ingest_->stats(); }
 
  private:
-  ClusterIngest() = default;
+  explicit ClusterIngest(Registry& registry) : registry_(registry) {}
+  Registry& registry_;
   std::unique_ptr<JetStreamLog> log_;
   std::unique_ptr<ReplicatedIngest> ingest_;  // Declared after the log: destroyed before it.
 };

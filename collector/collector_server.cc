@@ -133,7 +133,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   server->writer_ = *std::move(writer);
   if (options.cluster.enabled()) {
     absl::StatusOr<std::unique_ptr<ClusterIngest>> cluster =
-        ClusterIngest::Start(options.cluster, *server->writer_);
+        ClusterIngest::Start(options.cluster, *server->writer_, *server->registry_);
     if (!cluster.ok()) return cluster.status();
     server->cluster_ = *std::move(cluster);
   }

@@ -35,7 +35,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(EvidenceStore& store,
 // ---------------------------------------------------------------------------------------
 // Tenants
 
-absl::Status Registry::PutTenant(const v1::Tenant& tenant) {
+absl::Status Registry::LocalPutTenant(const v1::Tenant& tenant) {
   if (absl::Status s = CheckTenantFields(tenant); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (absl::Status s = model_.CheckTenantChange(tenant); !s.ok()) return s;
@@ -46,7 +46,7 @@ absl::Status Registry::PutTenant(const v1::Tenant& tenant) {
   return absl::OkStatus();
 }
 
-absl::Status Registry::DeleteTenant(absl::string_view tenant_id) {
+absl::Status Registry::LocalDeleteTenant(absl::string_view tenant_id) {
   if (tenant_id == kOrganizationTenantId) {
     return absl::InvalidArgumentError(absl::StrCat("tenant ", kOrganizationTenantId,
                                                    " is the organisation and cannot be deleted"));
@@ -75,7 +75,7 @@ std::optional<v1::Tenant> Registry::FindTenant(absl::string_view tenant_id) cons
 // ---------------------------------------------------------------------------------------
 // Departments
 
-absl::Status Registry::PutDepartment(const v1::Department& department) {
+absl::Status Registry::LocalPutDepartment(const v1::Department& department) {
   if (absl::Status s = CheckDepartmentFields(department); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (absl::Status s = store_.PutRegistryRecord(DepartmentKey(department.id()), department);
@@ -86,7 +86,7 @@ absl::Status Registry::PutDepartment(const v1::Department& department) {
   return absl::OkStatus();
 }
 
-absl::Status Registry::DeleteDepartment(absl::string_view department_id) {
+absl::Status Registry::LocalDeleteDepartment(absl::string_view department_id) {
   absl::MutexLock lock(&mu_);
   if (absl::Status s = model_.CheckDepartmentDeletable(department_id); !s.ok()) return s;
   if (absl::Status s = store_.DeleteRegistryRecords({DepartmentKey(department_id)}); !s.ok()) {
@@ -113,7 +113,7 @@ std::optional<v1::Department> Registry::FindDepartment(absl::string_view departm
 // ---------------------------------------------------------------------------------------
 // Assets
 
-absl::Status Registry::PutAsset(const v1::Asset& asset) {
+absl::Status Registry::LocalPutAsset(const v1::Asset& asset) {
   if (absl::Status s = CheckAssetFields(asset); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (absl::Status s = model_.CheckAssetReferences(asset); !s.ok()) return s;
@@ -125,7 +125,7 @@ absl::Status Registry::PutAsset(const v1::Asset& asset) {
   return absl::OkStatus();
 }
 
-absl::Status Registry::DeleteAsset(absl::string_view asset_id) {
+absl::Status Registry::LocalDeleteAsset(absl::string_view asset_id) {
   absl::MutexLock lock(&mu_);
   if (absl::Status s = model_.CheckAssetDeletable(asset_id); !s.ok()) return s;
   if (absl::Status s = store_.DeleteAsset(asset_id); !s.ok()) return s;
@@ -153,7 +153,7 @@ std::optional<v1::Asset> Registry::FindAsset(absl::string_view asset_id) const {
 // ---------------------------------------------------------------------------------------
 // Targets
 
-absl::Status Registry::PutTargets(absl::string_view asset_id,
+absl::Status Registry::LocalPutTargets(absl::string_view asset_id,
                                   const std::vector<v1::Target>& targets) {
   std::vector<Target> resolved;
   resolved.reserve(targets.size());
@@ -198,7 +198,7 @@ absl::StatusOr<std::vector<v1::Target>> Registry::GetTargets(absl::string_view a
 // ---------------------------------------------------------------------------------------
 // Agents
 
-absl::Status Registry::PutAgent(const v1::Agent& agent) {
+absl::Status Registry::LocalPutAgent(const v1::Agent& agent) {
   if (absl::Status s = CheckAgentFields(agent); !s.ok()) return s;
   const v1::Agent registration = AgentRegistration(agent);
   absl::MutexLock lock(&mu_);
@@ -210,7 +210,7 @@ absl::Status Registry::PutAgent(const v1::Agent& agent) {
   return absl::OkStatus();
 }
 
-absl::Status Registry::DeleteAgent(absl::string_view agent_id) {
+absl::Status Registry::LocalDeleteAgent(absl::string_view agent_id) {
   absl::MutexLock lock(&mu_);
   if (!model_.agents().contains(agent_id)) {
     return absl::NotFoundError(absl::StrCat("no agent '", ShownId(agent_id), "'"));

@@ -1,6 +1,7 @@
 #ifndef POSTURA_COLLECTOR_REGISTRY_REGISTRY_H_
 #define POSTURA_COLLECTOR_REGISTRY_REGISTRY_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "common/model/catalog.h"
 #include "common/model/target.h"
 #include "postura/v1/admin.pb.h"
+#include "postura/v1/replication.pb.h"
 
 namespace postura::collector {
 
@@ -30,6 +32,10 @@ namespace postura::collector {
 // to assets that supplier operates; the tenant "org" exists. The rules are in
 // registry_rules.h (one record) and registry_model.h (across records); reading the
 // stored records back is registry_records.h. This class orders the steps, under its lock.
+//
+// In cluster mode every change goes through the cluster's log (RouteChangesThrough), so
+// that every collector applies the same changes in the same order (Apply) and the
+// registries agree; a change method then returns what applying it here gave.
 //
 // Thread-safe. `store` and `catalog` are borrowed and must outlive the registry.
 class Registry {
@@ -103,14 +109,39 @@ class Registry {
   // outlive the registry or be replaced first.
   void SetObserver(RegistryObserver* observer);
 
+  // Where the change methods above send their change instead of applying it: `router`
+  // must have it applied here through Apply (after the cluster's log stored it) and return
+  // what Apply returned. Null applies changes directly (the default). Called outside the
+  // registry's lock.
+  using ChangeRouter = std::function<absl::Status(const v1::RegistryChange&)>;
+  void RouteChangesThrough(ChangeRouter router) ABSL_LOCKS_EXCLUDED(router_mu_);
+
+  // Applies `change` here, as the method of its name does without a router.
+  // InvalidArgument for a change that names no method.
+  absl::Status Apply(const v1::RegistryChange& change);
+
  private:
   Registry(EvidenceStore& store, const Catalog& catalog) : store_(store), catalog_(catalog) {}
+
+  // Routes `change`, or applies it without a router.
+  absl::Status Change(const v1::RegistryChange& change) ABSL_LOCKS_EXCLUDED(router_mu_);
+  absl::Status LocalPutTenant(const v1::Tenant& tenant);
+  absl::Status LocalDeleteTenant(absl::string_view tenant_id);
+  absl::Status LocalPutDepartment(const v1::Department& department);
+  absl::Status LocalDeleteDepartment(absl::string_view department_id);
+  absl::Status LocalPutAsset(const v1::Asset& asset);
+  absl::Status LocalDeleteAsset(absl::string_view asset_id);
+  absl::Status LocalPutTargets(absl::string_view asset_id, const std::vector<v1::Target>& targets);
+  absl::Status LocalPutAgent(const v1::Agent& agent);
+  absl::Status LocalDeleteAgent(absl::string_view agent_id);
 
   EvidenceStore& store_;
   const Catalog& catalog_;
   mutable absl::Mutex mu_;
   RegistryModel model_ ABSL_GUARDED_BY(mu_);
   RegistryObserver* observer_ ABSL_GUARDED_BY(mu_) = nullptr;
+  mutable absl::Mutex router_mu_;
+  ChangeRouter router_ ABSL_GUARDED_BY(router_mu_);
 };
 
 }  // namespace postura::collector

@@ -34,11 +34,16 @@ std::string EncodeReplicatedBatch(const QueuedBatch& batch, absl::string_view no
   return message.SerializeAsString();
 }
 
-absl::StatusOr<QueuedBatch> DecodeReplicatedBatch(absl::string_view data) {
+std::string EncodeRegistryChange(const v1::RegistryChange& change, absl::string_view node) {
   v1::ReplicatedBatch message;
-  if (!message.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
-    return absl::InvalidArgumentError("a replicated batch that does not parse");
-  }
+  *message.mutable_registry_change() = change;
+  message.set_received_by(std::string(node));
+  return message.SerializeAsString();
+}
+
+namespace {
+
+absl::StatusOr<QueuedBatch> BatchOf(v1::ReplicatedBatch& message) {
   if (message.agent_id().empty() || message.sequence() == 0) {
     return absl::InvalidArgumentError("a replicated batch without its agent or sequence");
   }
@@ -80,6 +85,31 @@ absl::StatusOr<QueuedBatch> DecodeReplicatedBatch(absl::string_view data) {
   batch.encoded.certificate_key = std::move(*message.mutable_certificate_key());
   batch.encoded.certificate_value = std::move(*message.mutable_certificate_value());
   return batch;
+}
+
+}  // namespace
+
+absl::StatusOr<LogEntry> DecodeLogEntry(absl::string_view data) {
+  v1::ReplicatedBatch message;
+  if (!message.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+    return absl::InvalidArgumentError("a replicated batch that does not parse");
+  }
+  if (message.has_registry_change()) {
+    if (message.registry_change().change_case() == v1::RegistryChange::CHANGE_NOT_SET) {
+      return absl::InvalidArgumentError("a registry change that names no change");
+    }
+    return std::move(*message.mutable_registry_change());
+  }
+  absl::StatusOr<QueuedBatch> batch = BatchOf(message);
+  if (!batch.ok()) return batch.status();
+  return *std::move(batch);
+}
+
+absl::StatusOr<QueuedBatch> DecodeReplicatedBatch(absl::string_view data) {
+  absl::StatusOr<LogEntry> entry = DecodeLogEntry(data);
+  if (!entry.ok()) return entry.status();
+  if (QueuedBatch* batch = std::get_if<QueuedBatch>(&*entry)) return std::move(*batch);
+  return absl::InvalidArgumentError("a registry change where a batch was expected");
 }
 
 std::string ReplicatedBatchId(const QueuedBatch& batch) {

@@ -18,6 +18,9 @@ constexpr absl::Duration kLogFailuresEvery = absl::Seconds(10);
 // How long an agent's later batches are refused after one failed to append, unless it is
 // stored before (its agent sends it again first).
 constexpr absl::Duration kHoldAfterFailure = absl::Seconds(30);
+// Registry changes whose results are kept for their makers (changes are rare and their
+// makers wait seconds at most).
+constexpr size_t kKeptRegistryResults = 1024;
 
 // A reader of `log` from the message after the last one `local` made durable.
 absl::StatusOr<std::unique_ptr<LogConsumer>> ReadOn(JetStreamLog& log, const IngestWriter& local,
@@ -180,15 +183,29 @@ absl::Status ReplicatedIngest::ApplyGroup(std::vector<LogMessage>& messages) {
     absl::Status failed ABSL_GUARDED_BY(mu);
   } group;
   uint64_t malformed = 0;
+  auto durable = [&group]()
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(group.mu) { return group.outstanding == 0; };
   for (const LogMessage& message : messages) {
-    absl::StatusOr<QueuedBatch> batch = DecodeReplicatedBatch(message.data);
-    if (!batch.ok()) {
+    absl::StatusOr<LogEntry> entry = DecodeLogEntry(message.data);
+    const v1::RegistryChange* change =
+        entry.ok() ? std::get_if<v1::RegistryChange>(&*entry) : nullptr;
+    if (!entry.ok() || (change != nullptr && !options_.apply_registry_change)) {
       // Skipped: it would stop the log for good.
-      LOG(ERROR) << "replication: skipped message " << message.sequence
-                 << " of the cluster's log: " << batch.status().message();
+      LOG(ERROR) << "replication: skipped message " << message.sequence << " of the cluster's log: "
+                 << (entry.ok() ? "a registry change, which this collector does not apply"
+                                : entry.status().message());
       ++malformed;
       continue;
     }
+    if (change != nullptr) {
+      // In log order: the batches before it are durable first.
+      absl::MutexLock lock(&group.mu);
+      group.mu.Await(absl::Condition(&durable));
+      if (!group.failed.ok()) return group.failed;  // Read again from the store's position.
+      ApplyRegistryChange(*change, message.sequence);
+      continue;
+    }
+    QueuedBatch* batch = &std::get<QueuedBatch>(*entry);
     batch->log_position = message.sequence;
     {
       absl::MutexLock lock(&group.mu);
@@ -212,8 +229,6 @@ absl::Status ReplicatedIngest::ApplyGroup(std::vector<LogMessage>& messages) {
     }
   }
   absl::MutexLock lock(&group.mu);
-  auto durable = [&group]()
-                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(group.mu) { return group.outstanding == 0; };
   group.mu.Await(absl::Condition(&durable));
   absl::MutexLock stats_lock(&mu_);
   stats_.malformed += malformed;
@@ -222,6 +237,42 @@ absl::Status ReplicatedIngest::ApplyGroup(std::vector<LogMessage>& messages) {
     if (!messages.empty()) stats_.position = messages.back().sequence;
   }
   return group.failed;
+}
+
+absl::Status ReplicatedIngest::ChangeRegistry(const v1::RegistryChange& change) {
+  std::string message_id;
+  {
+    absl::MutexLock lock(&mu_);
+    message_id = absl::StrCat("registry/", options_.node, "/", absl::ToUnixNanos(absl::Now()), "/",
+                              ++registry_changes_made_);
+  }
+  absl::StatusOr<Appended> appended =
+      log_.Append(message_id, EncodeRegistryChange(change, options_.node));
+  if (!appended.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "the cluster's log did not store the registry change: ", appended.status().message()));
+  }
+  const uint64_t position = appended->sequence;
+  absl::MutexLock lock(&mu_);
+  auto applied = [this, position]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return registry_results_.contains(position) || stopping_;
+  };
+  if (!mu_.AwaitWithTimeout(absl::Condition(&applied), options_.registry_change_wait) ||
+      !registry_results_.contains(position)) {
+    return absl::UnavailableError(
+        absl::StrCat("the registry change is in the cluster's log (message ", position,
+                     ") but this collector has not applied it yet; it will"));
+  }
+  return registry_results_.extract(position).mapped();
+}
+
+void ReplicatedIngest::ApplyRegistryChange(const v1::RegistryChange& change, uint64_t position) {
+  absl::Status applied = options_.apply_registry_change(change);
+  absl::MutexLock lock(&mu_);
+  registry_results_[position] = std::move(applied);
+  while (registry_results_.size() > kKeptRegistryResults) {
+    registry_results_.erase(registry_results_.begin());
+  }
 }
 
 }  // namespace postura::collector

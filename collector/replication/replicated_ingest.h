@@ -20,6 +20,10 @@
 //    that was down goes on from its position.
 //    A conflicting batch (a sequence taken by other items) is refused by every writer
 //    alike and counted there; its agent got the Ack already.
+//  - ChangeRegistry: a change of the registry is appended to the same log, and every
+//    collector's applier applies it in log order (after the batches before it are
+//    durable), so the registries of a cluster agree; the collector where it was made
+//    waits for its own applier and answers with what applying gave.
 //  - Progress: the local writer's, which may lag behind what the log holds: a resend
 //    after a Welcome that lags is told apart as above.
 //
@@ -27,6 +31,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -38,6 +44,7 @@
 #include "collector/ingest/batch_sink.h"
 #include "collector/ingest/ingest_writer.h"
 #include "collector/replication/jetstream_log.h"
+#include "postura/v1/replication.pb.h"
 
 namespace postura::collector {
 
@@ -47,6 +54,11 @@ struct ReplicatedIngestOptions {
   uint64_t max_queued_bytes = 16 << 20;
   // Log messages applied to the local store per group, at most.
   int apply_group = 256;
+  // Applies a registry change read from the log here (Registry::Apply); without one,
+  // registry changes are skipped as malformed.
+  std::function<absl::Status(const v1::RegistryChange&)> apply_registry_change = nullptr;
+  // How long ChangeRegistry waits for this collector's applier.
+  absl::Duration registry_change_wait = absl::Seconds(30);
 };
 
 // Figures since start, for /metrics and tests.
@@ -78,6 +90,11 @@ class ReplicatedIngest final : public BatchSink {
 
   ReplicationStats stats() const;
 
+  // Appends `change` to the log and waits until this collector's applier applied it:
+  // what applying it returned. Unavailable if the log did not store it, or if it was not
+  // applied here within registry_change_wait (it is still applied, later).
+  absl::Status ChangeRegistry(const v1::RegistryChange& change);
+
  private:
   ReplicatedIngest(JetStreamLog& log, IngestWriter& local, ReplicatedIngestOptions options,
                    std::unique_ptr<LogConsumer> consumer)
@@ -89,6 +106,9 @@ class ReplicatedIngest final : public BatchSink {
   void ApplyLoop();
   // Applies one group of log messages to the local writer and waits until it is durable.
   absl::Status ApplyGroup(std::vector<LogMessage>& messages);
+  // Applies a registry change read at `position` and keeps what it gave for
+  // ChangeRegistry.
+  void ApplyRegistryChange(const v1::RegistryChange& change, uint64_t position);
 
   JetStreamLog& log_;
   IngestWriter& local_;
@@ -101,6 +121,10 @@ class ReplicatedIngest final : public BatchSink {
   std::vector<absl::AnyInvocable<void()>> waiting_for_room_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   ReplicationStats stats_ ABSL_GUARDED_BY(mu_);
+  // What applying each recent registry change gave, by log position (the newest
+  // kKeptRegistryResults), for ChangeRegistry to pick up.
+  std::map<uint64_t, absl::Status> registry_results_ ABSL_GUARDED_BY(mu_);
+  uint64_t registry_changes_made_ ABSL_GUARDED_BY(mu_) = 0;
   // Appender thread only: per agent, the batch that failed to append, until when later
   // ones are refused.
   struct Unstored {

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "collector/registry/registry.h"
 #include "collector/replication/batch_codec.h"
 #include "collector/testing/test_evidence.h"
 #include "gmock/gmock.h"
@@ -29,6 +30,7 @@ const absl::Time kObserved = absl::FromUnixSeconds(1'763'900'000);
 // One collector of the cluster: its store, writer, log connection and replicated sink.
 struct Node {
   std::unique_ptr<EvidenceStore> store;
+  std::unique_ptr<Registry> registry;  // Its changes go through the log.
   std::unique_ptr<IngestWriter> writer;
   std::unique_ptr<JetStreamLog> log;
   std::unique_ptr<ReplicatedIngest> ingest;
@@ -72,9 +74,20 @@ class ReplicatedIngestTest : public testing::Test {
   std::unique_ptr<Node> StartNode(const std::string& name) {
     auto node = std::make_unique<Node>();
     node->store = EvidenceStore::Open({.path = (dir_.path() / name).string()}).value();
+    node->registry = Registry::Load(*node->store, Catalog::Builtin()).value();
     node->writer = IngestWriter::Start(*node->store, {}).value();
     node->log = JetStreamLog::Open(LogOptions()).value();
-    node->ingest = ReplicatedIngest::Start(*node->log, *node->writer, {.node = name}).value();
+    Registry& registry = *node->registry;
+    node->ingest =
+        ReplicatedIngest::Start(
+            *node->log, *node->writer,
+            {.node = name,
+             .apply_registry_change =
+                 [&registry](const v1::RegistryChange& change) { return registry.Apply(change); }})
+            .value();
+    registry.RouteChangesThrough([ingest = node->ingest.get()](const v1::RegistryChange& change) {
+      return ingest->ChangeRegistry(change);
+    });
     return node;
   }
 
@@ -221,6 +234,39 @@ TEST_F(ReplicatedIngestTest, ABatchTheLogCannotStoreIsRefusedNotAcknowledged) {
   EXPECT_THAT(ack.status().message(), ::testing::HasSubstr("the cluster's log did not store"));
   EXPECT_EQ(a->ingest->stats().append_failures, 1u);
   EXPECT_EQ(a->writer->Progress("agent-a").last_sequence, 1u);
+}
+
+// A registry change made at one node is applied at every node, in log order; one the
+// registry refuses is refused alike, and its maker is told why.
+TEST_F(ReplicatedIngestTest, RegistryChangesMadeAtOneNodeReachEveryNode) {
+  std::unique_ptr<Node> a = StartNode("a");
+  std::unique_ptr<Node> b = StartNode("b");
+  v1::Asset web;
+  web.set_id("web");
+  web.set_name("Web portal");
+  web.set_implementation_group(v1::IG1);
+  ASSERT_TRUE(a->registry->PutAsset(web).ok());
+  EXPECT_TRUE(a->registry->FindAsset("web").has_value());  // Applied here before the answer.
+  auto await = [](const std::function<bool()>& done) {
+    for (const absl::Time give_up = absl::Now() + absl::Seconds(10);
+         !done() && absl::Now() < give_up;) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return done();
+  };
+  EXPECT_TRUE(await([&] { return b->registry->FindAsset("web").has_value(); }));
+
+  v1::Asset broken = web;
+  broken.set_id("db");
+  broken.add_dependency_ids("missing");
+  const absl::Status refused = b->registry->PutAsset(broken);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kNotFound) << refused;
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("missing"));
+
+  ASSERT_TRUE(b->registry->DeleteAsset("web").ok());
+  EXPECT_TRUE(await([&] { return !a->registry->FindAsset("web").has_value(); }));
+  EXPECT_FALSE(a->registry->FindAsset("db").has_value());
+  EXPECT_EQ(a->ingest->stats().malformed, 0u);
 }
 
 }  // namespace

@@ -12,9 +12,8 @@
 #   deploy/cluster/demo.sh --check    # for CI: exit 0 once all agree, else 1
 #   CLUSTER_DIR=/tmp/cluster deploy/cluster/demo.sh
 #
-# Not shown here, because it is not built yet (docs/scale.md): registry changes through
-# the log (the demo registers the organisation on each collector), agents failing over
-# between collectors, organisations' own tokens at the sector.
+# Not shown here, because it is not built yet (docs/scale.md): agents failing over
+# between collectors (an agent's credential is its collector's own).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 readonly ROOT="$PWD"
@@ -133,17 +132,20 @@ on() {  # collector-N, water or sector, then the CLI's arguments
     POSTURA_TOKEN_FILE="$dir/data/admin.token" "$BIN/postura" "$@"
 }
 
-# --- The organisation, registered on each collector (the registry is not replicated). ---
+# --- The organisation, registered once: every collector applies it from the log. --------
 readonly ASSETS=(erp-db vaccination-register web-platform)
-for n in 1 2 3; do
-  on "collector-$n" departments put finance --name "Finance" >/dev/null
-  on "collector-$n" departments put health --name "Public health" >/dev/null
-  on "collector-$n" assets put erp-db --name "ERP database" --ig IG3 --department finance \
-    >/dev/null
-  on "collector-$n" assets put vaccination-register --name "Vaccination register" --ig IG2 \
-    --department health >/dev/null
-  on "collector-$n" assets put web-platform --name "Web platform" --ig IG2 \
-    --department health >/dev/null
+on collector-1 departments put finance --name "Finance" >/dev/null
+on collector-1 departments put health --name "Public health" >/dev/null
+on collector-1 assets put erp-db --name "ERP database" --ig IG3 --department finance >/dev/null
+on collector-1 assets put vaccination-register --name "Vaccination register" --ig IG2 \
+  --department health >/dev/null
+on collector-1 assets put web-platform --name "Web platform" --ig IG2 --department health \
+  >/dev/null
+for n in 2 3; do  # Applied there within moments; enrollment there names the assets.
+  for _ in $(seq 100); do
+    on "collector-$n" assets list 2>/dev/null | grep -q web-platform && break
+    sleep 0.1
+  done
 done
 on water assets put scada-gateway --name "SCADA gateway" --ig IG3 >/dev/null
 
