@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "collector/access/credential_store.h"
 #include "collector/collector_config.h"
 #include "collector/registry/registry.h"
 #include "collector/replication/replicated_ingest.h"
@@ -20,12 +21,15 @@ class ClusterIngest {
  public:
   // Connects to cluster.nats_servers, makes sure the stream exists as configured, and
   // starts applying it to `writer` and `registry`, whose changes it routes through the log
-  // from then on (both borrowed; they must outlive this). Unavailable if no NATS server
+  // from then on; when it applies the delete of an agent or a tenant, it revokes their
+  // `credentials` here, as the admin API does where the delete is made (all borrowed; they
+  // must outlive this). Unavailable if no NATS server
   // answers, FailedPrecondition for a stream configured otherwise: the collector does not
   // start half a cluster member.
   static absl::StatusOr<std::unique_ptr<ClusterIngest>> Start(const ClusterOptions& options,
                                                               IngestWriter& writer,
-                                                              Registry& registry);
+                                                              Registry& registry,
+                                                              CredentialStore& credentials);
   ~ClusterIngest();  // The registry applies its changes directly again.
 
   BatchSink& sink() { return *ingest_; }

@@ -131,9 +131,13 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
            }});
   if (!writer.ok()) return writer.status();
   server->writer_ = *std::move(writer);
+  absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
+      CredentialStore::Load(*server->store_, clock);
+  if (!credentials.ok()) return credentials.status();
+  server->credentials_ = *std::move(credentials);
   if (options.cluster.enabled()) {
-    absl::StatusOr<std::unique_ptr<ClusterIngest>> cluster =
-        ClusterIngest::Start(options.cluster, *server->writer_, *server->registry_);
+    absl::StatusOr<std::unique_ptr<ClusterIngest>> cluster = ClusterIngest::Start(
+        options.cluster, *server->writer_, *server->registry_, *server->credentials_);
     if (!cluster.ok()) return cluster.status();
     server->cluster_ = *std::move(cluster);
   }
@@ -142,10 +146,6 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   if (!sector.ok()) return sector.status();
   server->sector_ = *std::move(sector);
 
-  absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
-      CredentialStore::Load(*server->store_, clock);
-  if (!credentials.ok()) return credentials.status();
-  server->credentials_ = *std::move(credentials);
   const std::string admin_token_file = options.admin_token_file.empty()
                                            ? options.data_dir + "/admin.token"
                                            : options.admin_token_file;
@@ -441,6 +441,11 @@ absl::StatusOr<std::vector<std::string>> CollectorServer::Reload() {
   return changes;
 }
 
-CollectorServer::~CollectorServer() { Shutdown(); }
+CollectorServer::~CollectorServer() {
+  // A start that failed half-way never ran Shutdown's order: the engine's thread must stop
+  // reading the books and the sector before they go.
+  if (alerts_ != nullptr) alerts_->SetSources({});
+  Shutdown();
+}
 
 }  // namespace postura::collector

@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/load_generator.h"
+#include "collector/testing/test_evidence.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "postura/v1/admin.grpc.pb.h"
@@ -246,7 +247,10 @@ TEST_F(ClusterChaosTest, APartitionedAndThenFrozenReplicaCatchesUp) {
     // Cut off, B still answers, and what it stored is behind A.
     std::map<std::string, uint64_t> on_a = StoredSequences(*a_);
     std::map<std::string, uint64_t> on_b = StoredSequences(*b_);
-    for (const auto& [agent, sequence] : on_a) cut_behind += on_b[agent] < sequence;
+    EXPECT_FALSE(on_b.empty()) << "collector B did not answer while cut off from NATS";
+    for (const auto& [agent, sequence] : on_a) {
+      cut_behind += !on_b.empty() && on_b[agent] < sequence;
+    }
     relay->Heal();
     pause();
     b_->Signal(SIGSTOP);  // While the agents still report.
@@ -255,6 +259,38 @@ TEST_F(ClusterChaosTest, APartitionedAndThenFrozenReplicaCatchesUp) {
   });
   EXPECT_GT(relay->connections_cut(), 0);
   EXPECT_GT(cut_behind, 0) << "no agent's batches were held back from B while it was cut off";
+}
+
+// The registry is one across the cluster, credentials are each collector's own: an agent
+// enrolled at B and deleted at A loses its credential at B too, when B applies the delete.
+TEST_F(ClusterChaosTest, AnAgentDeletedAtOneCollectorLosesItsCredentialAtAnother) {
+  std::unique_ptr<NatsServer> nats = StartNats();
+  if (nats == nullptr) GTEST_SKIP() << "no nats-server";
+  a_ = StartCollector("a");
+  b_ = StartCollector("b");
+  ASSERT_TRUE(a_ != nullptr && b_ != nullptr);
+  const CollectorTrust agent =
+      test::RegisterAgentForAsset(b_->address(), b_->admin(), "host-b", "web", v1::IG1).value();
+  auto report = [&](uint64_t sequence) {
+    return test::SendBatch(b_->address(), agent, "host-b", sequence,
+                           {collector::TestEvidence("web", "ID_AM_CSC_1_1", absl::Now())});
+  };
+  ASSERT_TRUE(report(1).ok());
+
+  auto admin = v1::AdminService::NewStub(test::FreshChannel(a_->address(), a_->admin()));
+  grpc::ClientContext context;
+  v1::DeleteAgentRequest request;
+  request.set_agent_id("host-b");
+  v1::DeleteAgentResponse response;
+  ASSERT_TRUE(admin->DeleteAgent(&context, request, &response).ok());
+  absl::StatusOr<v1::Ack> refused = report(2);
+  for (const absl::Time give_up = absl::Now() + absl::Seconds(10);
+       refused.ok() && absl::Now() < give_up;) {
+    absl::SleepFor(absl::Milliseconds(100));
+    refused = report(2);
+  }
+  // Refused for its credential, not only for the registry ("no longer registered").
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated) << refused.status();
 }
 
 }  // namespace

@@ -113,8 +113,11 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
   }
 
   void OnDone() override {
-    service_.Unregister(this);
-    --service_.open_streams_;
+    // Once the lock is released, the writer's last callback may delete the stream: what
+    // follows uses locals only.
+    IngestService& service = service_;
+    service.Unregister(this);
+    --service.open_streams_;
     bool destroy = false;
     std::string claimed;  // agent_id_ is set once its stream is counted in.
     {
@@ -123,7 +126,7 @@ class ReportStream : public grpc::ServerBidiReactor<v1::AgentMessage, v1::Collec
       destroy = Unreferenced();
       claimed = agent_id_;
     }
-    if (!claimed.empty()) service_.ReleaseAgentStream(claimed);
+    if (!claimed.empty()) service.ReleaseAgentStream(claimed);
     if (destroy) delete this;
   }
 

@@ -154,7 +154,7 @@ std::optional<v1::Asset> Registry::FindAsset(absl::string_view asset_id) const {
 // Targets
 
 absl::Status Registry::LocalPutTargets(absl::string_view asset_id,
-                                  const std::vector<v1::Target>& targets) {
+                                       const std::vector<v1::Target>& targets) {
   std::vector<Target> resolved;
   resolved.reserve(targets.size());
   for (std::size_t i = 0; i < targets.size(); ++i) {

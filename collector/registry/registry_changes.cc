@@ -4,6 +4,26 @@
 #include "collector/registry/registry.h"
 
 namespace postura::collector {
+namespace {
+
+// The checks of a change's own fields, which need no other record: a change that fails
+// them is refused before it is routed, so it never reaches the cluster's log.
+absl::Status CheckFields(const v1::RegistryChange& change) {
+  switch (change.change_case()) {
+    case v1::RegistryChange::kPutTenant:
+      return CheckTenantFields(change.put_tenant());
+    case v1::RegistryChange::kPutDepartment:
+      return CheckDepartmentFields(change.put_department());
+    case v1::RegistryChange::kPutAsset:
+      return CheckAssetFields(change.put_asset());
+    case v1::RegistryChange::kPutAgent:
+      return CheckAgentFields(change.put_agent());
+    default:
+      return absl::OkStatus();  // The rest is checked against the registry when applied.
+  }
+}
+
+}  // namespace
 
 void Registry::RouteChangesThrough(ChangeRouter router) {
   absl::MutexLock lock(&router_mu_);
@@ -16,7 +36,9 @@ absl::Status Registry::Change(const v1::RegistryChange& change) {
     absl::MutexLock lock(&router_mu_);
     router = router_;
   }
-  return router ? router(change) : Apply(change);
+  if (!router) return Apply(change);
+  if (absl::Status s = CheckFields(change); !s.ok()) return s;
+  return router(change);
 }
 
 absl::Status Registry::Apply(const v1::RegistryChange& change) {

@@ -22,6 +22,13 @@ constexpr absl::Duration kHoldAfterFailure = absl::Seconds(30);
 // makers wait seconds at most).
 constexpr size_t kKeptRegistryResults = 1024;
 
+// Whether `applied` is the registry's refusal of a change (its rules; the same on every
+// collector), not a failure to apply it.
+bool IsRefusal(const absl::Status& applied) {
+  return absl::IsInvalidArgument(applied) || absl::IsNotFound(applied) ||
+         absl::IsFailedPrecondition(applied) || absl::IsAlreadyExists(applied);
+}
+
 // A reader of `log` from the message after the last one `local` made durable.
 absl::StatusOr<std::unique_ptr<LogConsumer>> ReadOn(JetStreamLog& log, const IngestWriter& local,
                                                     const std::string& node) {
@@ -202,7 +209,7 @@ absl::Status ReplicatedIngest::ApplyGroup(std::vector<LogMessage>& messages) {
       absl::MutexLock lock(&group.mu);
       group.mu.Await(absl::Condition(&durable));
       if (!group.failed.ok()) return group.failed;  // Read again from the store's position.
-      ApplyRegistryChange(*change, message.sequence);
+      if (absl::Status s = ApplyRegistryChange(*change, message.sequence); !s.ok()) return s;
       continue;
     }
     QueuedBatch* batch = &std::get<QueuedBatch>(*entry);
@@ -266,13 +273,23 @@ absl::Status ReplicatedIngest::ChangeRegistry(const v1::RegistryChange& change) 
   return registry_results_.extract(position).mapped();
 }
 
-void ReplicatedIngest::ApplyRegistryChange(const v1::RegistryChange& change, uint64_t position) {
+absl::Status ReplicatedIngest::ApplyRegistryChange(const v1::RegistryChange& change,
+                                                   uint64_t position) {
   absl::Status applied = options_.apply_registry_change(change);
+  if (!IsRefusal(applied)) {
+    // The store failed, not the change: the log is read again from here, so that this
+    // registry does not part from the others'.
+    if (!applied.ok()) return applied;
+  } else {
+    LOG(INFO) << "replication: the registry change at message " << position
+              << " of the cluster's log is refused here, as everywhere: " << applied.message();
+  }
   absl::MutexLock lock(&mu_);
   registry_results_[position] = std::move(applied);
   while (registry_results_.size() > kKeptRegistryResults) {
     registry_results_.erase(registry_results_.begin());
   }
+  return absl::OkStatus();
 }
 
 }  // namespace postura::collector

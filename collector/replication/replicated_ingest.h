@@ -58,7 +58,7 @@ struct ReplicatedIngestOptions {
   // registry changes are skipped as malformed.
   std::function<absl::Status(const v1::RegistryChange&)> apply_registry_change = nullptr;
   // How long ChangeRegistry waits for this collector's applier.
-  absl::Duration registry_change_wait = absl::Seconds(30);
+  absl::Duration registry_change_wait = absl::Seconds(10);
 };
 
 // Figures since start, for /metrics and tests.
@@ -107,8 +107,9 @@ class ReplicatedIngest final : public BatchSink {
   // Applies one group of log messages to the local writer and waits until it is durable.
   absl::Status ApplyGroup(std::vector<LogMessage>& messages);
   // Applies a registry change read at `position` and keeps what it gave for
-  // ChangeRegistry.
-  void ApplyRegistryChange(const v1::RegistryChange& change, uint64_t position);
+  // ChangeRegistry: the registry's refusal too. An error if applying failed otherwise
+  // (the store): the group then fails and is read again.
+  absl::Status ApplyRegistryChange(const v1::RegistryChange& change, uint64_t position);
 
   JetStreamLog& log_;
   IngestWriter& local_;

@@ -99,8 +99,11 @@ void SectorPublisher::Run() {
       LOG_IF(WARNING, !recalled_) << "sector: reading back what was published before: "
                                   << recalled.message() << "; tried again in " << options_.interval;
     }
-    absl::StatusOr<int> published = PublishChanges(absl::Now());
-    if (!published.ok()) {
+    // Nothing is published before the read-back: a version under one published before
+    // (a clock that went back) would replace it on the stream and be ignored by the views.
+    absl::StatusOr<int> published =
+        recalled_ ? PublishChanges(absl::Now()) : absl::UnavailableError("not read back yet");
+    if (recalled_ && !published.ok()) {
       LOG_EVERY_N(WARNING, 20) << "sector: publishing summaries: " << published.status().message()
                                << "; tried again in " << options_.interval;
     }
@@ -127,8 +130,13 @@ absl::Status SectorPublisher::RecallPublished() {
     for (const LogMessage& message : messages) {
       absl::StatusOr<v1::SectorAssetSummary> summary =
           OpenSummary(message.data, options_.organisation_id, self, catalog_.outcomes().size());
-      // Not signed with this key (another may write on a shared server), or removed.
-      if (!summary.ok() || summary->removed()) continue;
+      if (!summary.ok()) continue;  // Not signed with this key (a shared server).
+      if (summary->removed()) {
+        // Gone, but the views keep its version: a return must be published above it.
+        uint64_t& floor = removed_versions_[summary->asset_ref()];
+        floor = std::max(floor, summary->version());
+        continue;
+      }
       Published& last = published_[summary->asset_ref()];
       if (last.version >= summary->version()) continue;  // Published since this start.
       last.version = summary->version();
@@ -169,6 +177,10 @@ absl::StatusOr<int> SectorPublisher::PublishChanges(absl::Time now) {
   };
   for (auto& [ref, summary] : current) {
     Published& last = published_[ref];
+    if (auto removed = removed_versions_.find(ref); removed != removed_versions_.end()) {
+      last.version = std::max(last.version, removed->second);  // Back after its removal.
+      removed_versions_.erase(removed);
+    }
     std::string figures = summary.SerializeAsString();
     if (figures == last.figures && now - last.at < options_.refresh) continue;
     note(Publish(std::move(summary), std::move(figures), last, now));

@@ -11,12 +11,13 @@
 // Nothing but these figures leaves the organisation: no evidence, details or documents,
 // and asset ids only if `publish_asset_ids`.
 //
-// At start, the publisher reads back what the stream holds on its organisation's subjects
-// (RecallPublished), so that an asset removed while it was down is published as removed
-// and versions keep growing. A publication the stream does not store is tried again next
-// round, and so is a recall that failed; the publisher keeps serving. Versions are the publisher's
-// clock in nanoseconds, or one more than the last one it published for the asset if that is
-// greater, so they grow across restarts as long as the clock does not go back.
+// At start, before it publishes anything, the publisher reads back what the stream holds
+// on its organisation's subjects (RecallPublished), so that an asset removed while it was
+// down is published as removed. Versions are the publisher's clock in nanoseconds, or one
+// more than the last one published for the asset (read back, or removed) if that is
+// greater, so they grow across restarts even if the clock went back. A publication the
+// stream does not store is tried again next round, and so is a read-back that failed;
+// the publisher keeps serving.
 //
 // Threading: one thread publishes every `interval` after Start; PublishChanges may also
 // be called directly by a test (not while the thread runs). stats() from any thread.
@@ -79,9 +80,10 @@ class SectorPublisher {
 
   // Reads the summaries the stream holds on this organisation's subjects that open with
   // its key, and remembers each asset and version as published (figures unknown, so the
-  // next round publishes each current one again and a removal for each other one). The
-  // thread does this before its first round, again each round until it succeeds.
-  // Unavailable if the stream cannot be read.
+  // next round publishes each current one again and a removal for each other one), and
+  // each removal's version (an asset that comes back is published above it). The thread
+  // does this before its first round, again each round until it succeeds, and publishes
+  // nothing until then. Unavailable if the stream cannot be read.
   absl::Status RecallPublished();
 
   // One round at `now`: publishes what changed, what is due a refresh and what was
@@ -113,7 +115,9 @@ class SectorPublisher {
   const SectorPublisherOptions options_;
   const std::string subject_prefix_;                       // "<prefix>.<organisation>."
   absl::flat_hash_map<std::string, Published> published_;  // By asset reference.
-  bool recalled_ = false;                                  // The thread's; RecallPublished did.
+  // Assets read back as removed, with the removal's version, until they come back.
+  absl::flat_hash_map<std::string, uint64_t> removed_versions_;
+  bool recalled_ = false;  // The thread's; RecallPublished did.
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -141,6 +141,7 @@ TEST_F(SectorPublisherTest, OnlyChangesRemovalsAndRefreshesArePublished) {
 // was down is removed at the sector, and versions grow even if its clock went back.
 TEST_F(SectorPublisherTest, AnAssetRemovedWhileThePublisherWasDownIsRemovedAtTheSector) {
   EXPECT_EQ(Publisher()->PublishChanges(kT0).value(), 2);
+  const AssetSnapshot gone = assets_.back();
   assets_.pop_back();
 
   std::unique_ptr<SectorPublisher> restarted = Publisher();
@@ -150,6 +151,14 @@ TEST_F(SectorPublisherTest, AnAssetRemovedWhileThePublisherWasDownIsRemovedAtThe
   SectorView sector = ReadSector();
   EXPECT_EQ(sector.Organisation("health")->asset_count, 1u);
   EXPECT_EQ(restarted->PublishChanges(kT0 - absl::Minutes(59)).value(), 0);
+
+  // Back after its removal, from a publisher whose clock went back further: published
+  // above the removal's version, so the sector takes it.
+  assets_.push_back(gone);
+  std::unique_ptr<SectorPublisher> again = Publisher();
+  ASSERT_TRUE(again->RecallPublished().ok());
+  EXPECT_EQ(again->PublishChanges(kT0 - absl::Hours(2)).value(), 2);
+  EXPECT_EQ(ReadSector().Organisation("health")->asset_count, 2u);
 }
 
 TEST_F(SectorPublisherTest, ARoundTheStreamCannotStoreIsMadeGoodWhenItIsBack) {
