@@ -184,14 +184,10 @@ int main(int argc, char** argv) {
   const Result three_replicas = RunLoadAgainst(*collector, three_options, &three_load);
   Print("cluster, 3 NATS nodes", three_replicas);
 
-  // A second collector joins and applies the whole log.
+  // A second collector joins and applies the whole log, the agents' registration with it.
   const uint64_t batches = StoredBatches(*collector);
   const absl::Time joined = absl::Now();
   auto late = StartCollector(collector_bin, dir.path() / "r3-b", ClusterYaml(urls, "b", 3));
-  LoadOptions on_late = load;
-  on_late.target = late->address();
-  on_late.admin = late->admin();
-  if (!RegisterLoadAgents(on_late).ok()) return 1;
   PrintCatchUp("late replica", *late, batches, joined, load.items_per_batch);
 
   // That replica misses a stretch of full load, then restarts on its store.
