@@ -276,14 +276,12 @@ absl::Status ReplicatedIngest::ChangeRegistry(const v1::RegistryChange& change) 
 absl::Status ReplicatedIngest::ApplyRegistryChange(const v1::RegistryChange& change,
                                                    uint64_t position) {
   absl::Status applied = options_.apply_registry_change(change);
-  if (!IsRefusal(applied)) {
-    // The store failed, not the change: the log is read again from here, so that this
-    // registry does not part from the others'.
-    if (!applied.ok()) return applied;
-  } else {
-    LOG(INFO) << "replication: the registry change at message " << position
-              << " of the cluster's log is refused here, as everywhere: " << applied.message();
-  }
+  // The store failed, not the change: the log is read again from here, so that this
+  // registry does not part from the others'.
+  if (!applied.ok() && !IsRefusal(applied)) return applied;
+  LOG_IF(INFO, !applied.ok()) << "replication: the registry change at message " << position
+                              << " of the cluster's log is refused here, as everywhere: "
+                              << applied.message();
   absl::MutexLock lock(&mu_);
   registry_results_[position] = std::move(applied);
   while (registry_results_.size() > kKeptRegistryResults) {
