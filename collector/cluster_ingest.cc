@@ -6,19 +6,18 @@
 namespace postura::collector {
 namespace {
 
-// Applies `change` to `registry`; after a delete of an agent or a tenant, revokes their
-// credentials here too (each collector's are its own).
+// Applies `change` here: to `credentials` if it is theirs, else to `registry`; after a
+// delete of an agent or a tenant, revokes their credentials too (at the same place in
+// the log on every collector).
 absl::Status ApplyHere(const v1::RegistryChange& change, Registry& registry,
                        CredentialStore& credentials) {
+  if (IsCredentialChange(change)) return credentials.Apply(change);
   if (absl::Status applied = registry.Apply(change); !applied.ok()) return applied;
-  absl::StatusOr<int> revoked = 0;
-  if (change.has_delete_agent()) revoked = credentials.RevokeAgent(change.delete_agent());
-  if (change.has_delete_tenant()) revoked = credentials.RevokeTenant(change.delete_tenant());
-  if (!revoked.ok() && !absl::IsNotFound(revoked.status())) {
-    LOG(ERROR) << "cluster mode: revoking the credentials of what a registry change deleted: "
-               << revoked.status();
-  }
-  return absl::OkStatus();
+  v1::RegistryChange revocation;
+  if (change.has_delete_agent()) revocation.set_revoke_agent_credentials(change.delete_agent());
+  if (change.has_delete_tenant()) revocation.set_revoke_tenant_credentials(change.delete_tenant());
+  if (revocation.change_case() == v1::RegistryChange::CHANGE_NOT_SET) return absl::OkStatus();
+  return credentials.Apply(revocation);
 }
 
 }  // namespace
@@ -27,7 +26,7 @@ absl::StatusOr<std::unique_ptr<ClusterIngest>> ClusterIngest::Start(const Cluste
                                                                     IngestWriter& writer,
                                                                     Registry& registry,
                                                                     CredentialStore& credentials) {
-  std::unique_ptr<ClusterIngest> cluster(new ClusterIngest(registry));
+  std::unique_ptr<ClusterIngest> cluster(new ClusterIngest(registry, credentials));
   absl::StatusOr<std::unique_ptr<JetStreamLog>> log =
       JetStreamLog::Open({.servers = options.nats_servers,
                           .stream = options.stream,
@@ -43,14 +42,19 @@ absl::StatusOr<std::unique_ptr<ClusterIngest>> ClusterIngest::Start(const Cluste
        }});
   if (!ingest.ok()) return ingest.status();
   cluster->ingest_ = *std::move(ingest);
-  registry.RouteChangesThrough([ingest = cluster->ingest_.get()](const v1::RegistryChange& change) {
+  auto route = [ingest = cluster->ingest_.get()](const v1::RegistryChange& change) {
     return ingest->ChangeRegistry(change);
-  });
+  };
+  registry.RouteChangesThrough(route);
+  credentials.RouteChangesThrough(route);
   LOG(INFO) << "cluster mode: node " << options.node << ", ingest through NATS stream "
             << options.stream << " (" << options.replicas << " replicas)";
   return cluster;
 }
 
-ClusterIngest::~ClusterIngest() { registry_.RouteChangesThrough(nullptr); }
+ClusterIngest::~ClusterIngest() {
+  registry_.RouteChangesThrough(nullptr);
+  credentials_.RouteChangesThrough(nullptr);
+}
 
 }  // namespace postura::collector

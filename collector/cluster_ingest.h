@@ -4,8 +4,8 @@
 // Cluster mode's ingest, when the config has a cluster section (docs/scale.md): the
 // connection to the replicated log and the sink in front of the local writer that
 // acknowledges batches once the log stored them and applies the log to the store; and
-// the registry's changes, routed through the same log so that every collector of the
-// cluster applies them in the same order.
+// the changes of the registry and of the credentials, routed through the same log so
+// that every collector of the cluster applies them in the same order.
 
 #include <memory>
 
@@ -20,24 +20,25 @@ namespace postura::collector {
 class ClusterIngest {
  public:
   // Connects to cluster.nats_servers, makes sure the stream exists as configured, and
-  // starts applying it to `writer` and `registry`, whose changes it routes through the log
-  // from then on; when it applies the delete of an agent or a tenant, it revokes their
-  // `credentials` here, as the admin API does where the delete is made (all borrowed; they
-  // must outlive this). Unavailable if no NATS server
-  // answers, FailedPrecondition for a stream configured otherwise: the collector does not
-  // start half a cluster member.
+  // starts applying it to `writer`, `registry` and `credentials`, whose changes it routes
+  // through the log from then on; where it applies the delete of an agent or a tenant, it
+  // revokes their credentials too (all borrowed; they must outlive this). Unavailable if
+  // no NATS server answers, FailedPrecondition for a stream configured otherwise: the
+  // collector does not start half a cluster member.
   static absl::StatusOr<std::unique_ptr<ClusterIngest>> Start(const ClusterOptions& options,
                                                               IngestWriter& writer,
                                                               Registry& registry,
                                                               CredentialStore& credentials);
-  ~ClusterIngest();  // The registry applies its changes directly again.
+  ~ClusterIngest();  // The registry and the credentials apply their changes directly again.
 
   BatchSink& sink() { return *ingest_; }
   ReplicationStats stats() const { return ingest_->stats(); }
 
  private:
-  explicit ClusterIngest(Registry& registry) : registry_(registry) {}
+  ClusterIngest(Registry& registry, CredentialStore& credentials)
+      : registry_(registry), credentials_(credentials) {}
   Registry& registry_;
+  CredentialStore& credentials_;
   std::unique_ptr<JetStreamLog> log_;
   std::unique_ptr<ReplicatedIngest> ingest_;  // Declared after the log: destroyed before it.
 };

@@ -56,11 +56,16 @@ absl::StatusOr<ServerTls> PrepareTls(const CollectorOptions& options) {
   return tls;
 }
 
-// While no live admin API token exists (first start, or all revoked or expired), creates
-// one and writes it to `path`, owner-only, so that the operator can log in.
+// Creates an admin API token and writes it to `path`, owner-only, so that the operator
+// can log in. In cluster mode a token still on its way through the log (DeadlineExceeded:
+// this collector is catching up) counts: it is made, and works once applied.
 absl::Status WriteFirstAdminToken(CredentialStore& credentials, const std::string& path) {
-  if (credentials.HasLiveAdminToken()) return absl::OkStatus();
   absl::StatusOr<std::string> id = IssueAdminToken(credentials, path, "first admin token");
+  if (absl::IsDeadlineExceeded(id.status())) {
+    LOG(WARNING) << "no admin token existed: one was made and written to " << path
+                 << "; it works once this collector has applied the cluster's log up to it";
+    return absl::OkStatus();
+  }
   if (!id.ok()) return id.status();
   LOG(INFO) << "no admin token existed: created " << *id << ", written to " << path
             << " (owner-only)";
@@ -135,6 +140,10 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       CredentialStore::Load(*server->store_, clock);
   if (!credentials.ok()) return credentials.status();
   server->credentials_ = *std::move(credentials);
+  // While no live admin token exists (first start, or all revoked or expired), one is made.
+  // Asked of this store before it applies the cluster's log, so that each collector's first
+  // start writes its admin token file whatever the others made meanwhile.
+  const bool first_admin_token = !server->credentials_->HasLiveAdminToken();
   if (options.cluster.enabled()) {
     absl::StatusOr<std::unique_ptr<ClusterIngest>> cluster = ClusterIngest::Start(
         options.cluster, *server->writer_, *server->registry_, *server->credentials_);
@@ -149,9 +158,11 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   const std::string admin_token_file = options.admin_token_file.empty()
                                            ? options.data_dir + "/admin.token"
                                            : options.admin_token_file;
-  if (absl::Status bootstrap = WriteFirstAdminToken(*server->credentials_, admin_token_file);
-      !bootstrap.ok()) {
-    return bootstrap;
+  if (first_admin_token) {
+    if (absl::Status bootstrap = WriteFirstAdminToken(*server->credentials_, admin_token_file);
+        !bootstrap.ok()) {
+      return bootstrap;
+    }
   }
   server->sessions_ = std::make_unique<SessionBook>(*server->credentials_, clock, options.sessions);
   server->gate_ = std::make_unique<Gatekeeper>(*server->credentials_, server->sessions_.get());

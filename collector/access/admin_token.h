@@ -19,7 +19,8 @@ namespace postura::collector {
 // Makes an admin API token of the organisation named `name`, writes its text to `path`
 // (owner-only, atomically) and only then stores it: a token is never stored without the
 // file that holds it, so a failed write leaves nothing behind and the next start tries
-// again. Returns the credential's id. If storing fails the file is removed.
+// again. Returns the credential's id. If storing fails the file is removed; in cluster mode
+// DeadlineExceeded (the token is in the log, not applied here yet) keeps it.
 absl::StatusOr<std::string> IssueAdminToken(CredentialStore& credentials, const std::string& path,
                                             absl::string_view name);
 

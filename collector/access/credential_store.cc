@@ -68,17 +68,10 @@ absl::StatusOr<IssuedToken> CredentialStore::IssueAs(v1::Credential credential,
   credential.set_id(std::string(parts->id));
   credential.set_secret_sha256(Sha256(parts->secret));
   credential.set_created_unix_seconds(absl::ToUnixSeconds(clock_.TimeNow()));
-  absl::MutexLock lock(&mu_);
-  if (credentials_.contains(credential.id())) {
-    return absl::AlreadyExistsError("credential: that id is taken; make a new token text");
-  }
-  if (absl::Status stored = store_.PutRegistryRecord(CredentialKey(credential.id()), credential);
-      !stored.ok()) {
-    return stored;
-  }
-  IssuedToken issued{WithoutSecret(credential), std::string(token)};
-  credentials_.emplace(credential.id(), std::move(credential));
-  return issued;
+  v1::RegistryChange change;
+  *change.mutable_put_credential() = credential;
+  if (absl::Status put = Change(change); !put.ok()) return put;
+  return IssuedToken{WithoutSecret(std::move(credential)), std::string(token)};
 }
 
 absl::Status CredentialStore::RecordAgentCertificate(v1::Credential record) {
@@ -86,35 +79,9 @@ absl::Status CredentialStore::RecordAgentCertificate(v1::Credential record) {
     return absl::InvalidArgumentError("credential: not an agent certificate record");
   }
   record.set_created_unix_seconds(absl::ToUnixSeconds(clock_.TimeNow()));
-  absl::MutexLock lock(&mu_);
-  if (credentials_.contains(record.id())) {
-    return absl::AlreadyExistsError("credential: that certificate serial is recorded already");
-  }
-  // A renewed agent leaves one record per certificate; those past their end are of no
-  // more use, so each new one takes the expired ones of its agent away.
-  std::vector<std::string> expired;
-  for (const auto& [id, credential] : credentials_) {
-    if (credential.kind() == v1::AGENT_CERTIFICATE && credential.agent_id() == record.agent_id() &&
-        IsExpired(credential, record.created_unix_seconds())) {
-      expired.push_back(CredentialKey(id));
-    }
-  }
-  if (absl::Status stored = store_.PutRegistryRecord(CredentialKey(record.id()), record);
-      !stored.ok()) {
-    return stored;
-  }
-  if (!expired.empty()) {
-    if (absl::Status deleted = store_.DeleteRegistryRecords(expired); !deleted.ok()) {
-      LOG(WARNING) << "expired certificate records of agent " << record.agent_id()
-                   << " kept: " << deleted;
-    } else {
-      for (const std::string& key : expired) {
-        credentials_.erase(key.substr(kCredentialKeyPrefix.size()));
-      }
-    }
-  }
-  credentials_.emplace(record.id(), std::move(record));
-  return absl::OkStatus();
+  v1::RegistryChange change;
+  *change.mutable_record_agent_certificate() = std::move(record);
+  return Change(change);
 }
 
 std::optional<v1::Credential> CredentialStore::FindAgentCertificate(
@@ -157,17 +124,24 @@ absl::StatusOr<v1::Credential> CredentialStore::Authenticate(absl::string_view t
 }
 
 absl::StatusOr<v1::Credential> CredentialStore::SpendEnrollmentUse(absl::string_view token) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<v1::Credential> found = FindLive(token, v1::ENROLLMENT_TOKEN);
-  if (!found.ok()) return found.status();
-  v1::Credential spent = *found;
-  spent.set_uses_left(spent.uses_left() - 1);
-  if (absl::Status stored = store_.PutRegistryRecord(CredentialKey(spent.id()), spent);
-      !stored.ok()) {
-    return stored;
+  // Another collector of a cluster may spend a use at the same time: the change names the
+  // uses it saw, and is made again from what this store then holds.
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<v1::Credential> found;
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      found = FindLive(token, v1::ENROLLMENT_TOKEN);
+    }
+    if (!found.ok()) return found.status();
+    v1::RegistryChange change;
+    change.mutable_spend_enrollment_use()->set_credential_id(found->id());
+    change.mutable_spend_enrollment_use()->set_uses_left_before(found->uses_left());
+    absl::Status spent = Change(change);
+    if (spent.ok()) return WithoutSecret(*std::move(found));
+    if (absl::IsNotFound(spent)) return Refused();  // Revoked meanwhile.
+    if (!absl::IsAborted(spent) || attempt == kAttempts) return spent;
   }
-  credentials_[spent.id()] = std::move(spent);
-  return WithoutSecret(*std::move(found));
 }
 
 bool CredentialStore::IsLive(absl::string_view id) const {
@@ -241,52 +215,6 @@ void CredentialStore::NoteUse(absl::string_view id, absl::string_view peer) cons
     return;
   }
   use.stored_at = now;
-}
-
-absl::Status CredentialStore::Revoke(absl::string_view id) {
-  absl::MutexLock lock(&mu_);
-  auto it = credentials_.find(id);
-  if (it == credentials_.end()) {
-    return absl::NotFoundError(absl::StrCat("no credential '", id.substr(0, 64), "'"));
-  }
-  if (absl::Status deleted = store_.DeleteRegistryRecords({CredentialKey(id)}); !deleted.ok()) {
-    return deleted;
-  }
-  credentials_.erase(it);
-  return absl::OkStatus();
-}
-
-absl::StatusOr<int> CredentialStore::RevokeAgent(absl::string_view agent_id) {
-  absl::StatusOr<int> revoked = RevokeWhere([&](const v1::Credential& credential) {
-    return (credential.kind() == v1::AGENT_CREDENTIAL ||
-            credential.kind() == v1::AGENT_CERTIFICATE) &&
-           credential.agent_id() == agent_id;
-  });
-  if (revoked.ok() && *revoked == 0) {
-    return absl::NotFoundError(
-        absl::StrCat("agent '", agent_id.substr(0, 128), "' holds no credential"));
-  }
-  return revoked;
-}
-
-absl::StatusOr<int> CredentialStore::RevokeTenant(absl::string_view tenant_id) {
-  return RevokeWhere(
-      [&](const v1::Credential& credential) { return credential.tenant_id() == tenant_id; });
-}
-
-absl::StatusOr<int> CredentialStore::RevokeWhere(
-    const std::function<bool(const v1::Credential&)>& matches) {
-  absl::MutexLock lock(&mu_);
-  std::vector<std::string> keys;
-  for (const auto& [id, credential] : credentials_) {
-    if (matches(credential)) keys.push_back(CredentialKey(id));
-  }
-  if (keys.empty()) return 0;
-  if (absl::Status deleted = store_.DeleteRegistryRecords(keys); !deleted.ok()) return deleted;
-  for (const std::string& key : keys) {
-    credentials_.erase(key.substr(kCredentialKeyPrefix.size()));
-  }
-  return static_cast<int>(keys.size());
 }
 
 }  // namespace postura::collector

@@ -14,6 +14,7 @@
 #include "collector/store/evidence_store.h"
 #include "common/base/clock.h"
 #include "postura/v1/access.pb.h"
+#include "postura/v1/replication.pb.h"
 
 namespace postura::collector {
 
@@ -27,6 +28,13 @@ struct IssuedToken {
 // tokens and agent credentials. Each is a registry record in the store, written synced
 // before it counts, and a copy in memory for the per-call check. Only the SHA-256 of a
 // secret is kept; secrets are 32 random bytes, so an unsalted hash is enough.
+//
+// In cluster mode the change methods (Issue, IssueAs, RecordAgentCertificate,
+// SpendEnrollmentUse, Revoke, RevokeAgent, RevokeTenant) make their change at this
+// collector (the id, the secret's hash, the time) and route it through the cluster's log
+// like the registry's (RouteChangesThrough), so that every collector holds the same
+// credentials and an agent or a person proves itself at any of them. Last uses stay
+// local: each collector records the uses it saw.
 // Thread-safe. The store and clock are borrowed and must outlive this object.
 class CredentialStore {
  public:
@@ -86,9 +94,29 @@ class CredentialStore {
   // credentials) and returns how many; 0 if none.
   absl::StatusOr<int> RevokeTenant(absl::string_view tenant_id);
 
+  // Where the change methods above send their change instead of applying it: `router`
+  // must have it applied here through Apply (after the cluster's log stored it) and return
+  // what Apply returned. Null applies changes directly (the default). Called outside the
+  // credentials' lock.
+  using ChangeRouter = std::function<absl::Status(const v1::RegistryChange&)>;
+  void RouteChangesThrough(ChangeRouter router) ABSL_LOCKS_EXCLUDED(router_mu_);
+
+  // Applies a credential change (IsCredentialChange) here. InvalidArgument for another
+  // change or a malformed one; AlreadyExists for an id taken; NotFound for a credential
+  // that is gone; Aborted for an enrollment use whose token was used meanwhile.
+  absl::Status Apply(const v1::RegistryChange& change);
+
  private:
+  using Matcher = std::function<bool(const v1::Credential&)>;
   CredentialStore(EvidenceStore& store, Clock& clock) : store_(store), clock_(clock) {}
-  absl::StatusOr<int> RevokeWhere(const std::function<bool(const v1::Credential&)>& matches);
+  // Routes `change`, or applies it without a router.
+  absl::Status Change(const v1::RegistryChange& change) ABSL_LOCKS_EXCLUDED(router_mu_);
+  absl::Status LocalPut(v1::Credential credential);
+  absl::Status LocalRecordAgentCertificate(v1::Credential record);
+  absl::Status LocalSpendUse(const v1::EnrollmentUse& use);
+  absl::Status LocalRevoke(absl::string_view id);
+  absl::StatusOr<int> RevokeWhere(const Matcher& matches);
+  int CountWhere(const Matcher& matches) const;
   absl::StatusOr<v1::Credential> FindLive(absl::string_view token, v1::CredentialKind kind) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
@@ -103,7 +131,13 @@ class CredentialStore {
     absl::Time stored_at = absl::InfinitePast();
   };
   mutable std::map<std::string, LastUse, std::less<>> last_use_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex router_mu_;
+  ChangeRouter router_ ABSL_GUARDED_BY(router_mu_);
 };
+
+// True for the changes CredentialStore::Apply applies (put_credential and the rest of
+// the credentials' fields of RegistryChange).
+bool IsCredentialChange(const v1::RegistryChange& change);
 
 // How often at most a credential's last use is written to the store.
 inline constexpr absl::Duration kLastUseStoreEvery = absl::Minutes(1);

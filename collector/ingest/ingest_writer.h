@@ -110,6 +110,10 @@ class IngestWriter final : public BatchSink {
 
   // The replicated log's position committed last (QueuedBatch::log_position); 0 if none.
   absl::StatusOr<uint64_t> LogPosition() const { return store_.ReadLogPosition(); }
+  // Commits `position` as the log position with no batch: for a log message that was
+  // not a batch (a registry change), applied once every batch before it was committed and
+  // before any after it is queued; so that a restart does not apply it again.
+  absl::Status CommitLogPosition(uint64_t position) { return store_.Commit({}, position); }
 
   // Counts a batch an ingest stream refused because its signature did not verify; the
   // writer keeps ingest's counters (IngestStats.batches_signature_refused).

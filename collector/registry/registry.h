@@ -117,7 +117,7 @@ class Registry {
   void RouteChangesThrough(ChangeRouter router) ABSL_LOCKS_EXCLUDED(router_mu_);
 
   // Applies `change` here, as the method of its name does without a router.
-  // InvalidArgument for a change that names no method.
+  // InvalidArgument for a change that names no method of the registry.
   absl::Status Apply(const v1::RegistryChange& change);
 
  private:

@@ -65,6 +65,8 @@ absl::Status Registry::Apply(const v1::RegistryChange& change) {
       return LocalDeleteAgent(change.delete_agent());
     case v1::RegistryChange::CHANGE_NOT_SET:
       break;
+    default:  // The credentials' (collector/access/credential_store.h).
+      return absl::InvalidArgumentError("a change of the credentials, not of the registry");
   }
   return absl::InvalidArgumentError("a registry change that names no change");
 }

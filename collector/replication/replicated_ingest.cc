@@ -26,7 +26,8 @@ constexpr size_t kKeptRegistryResults = 1024;
 // collector), not a failure to apply it.
 bool IsRefusal(const absl::Status& applied) {
   return absl::IsInvalidArgument(applied) || absl::IsNotFound(applied) ||
-         absl::IsFailedPrecondition(applied) || absl::IsAlreadyExists(applied);
+         absl::IsFailedPrecondition(applied) || absl::IsAlreadyExists(applied) ||
+         absl::IsAborted(applied);
 }
 
 // A reader of `log` from the message after the last one `local` made durable.
@@ -266,8 +267,8 @@ absl::Status ReplicatedIngest::ChangeRegistry(const v1::RegistryChange& change) 
   };
   if (!mu_.AwaitWithTimeout(absl::Condition(&applied), options_.registry_change_wait) ||
       !registry_results_.contains(position)) {
-    return absl::UnavailableError(
-        absl::StrCat("the registry change is in the cluster's log (message ", position,
+    return absl::DeadlineExceededError(
+        absl::StrCat("the change is in the cluster's log (message ", position,
                      ") but this collector has not applied it yet; it will"));
   }
   return registry_results_.extract(position).mapped();
@@ -282,12 +283,17 @@ absl::Status ReplicatedIngest::ApplyRegistryChange(const v1::RegistryChange& cha
   LOG_IF(INFO, !applied.ok()) << "replication: the registry change at message " << position
                               << " of the cluster's log is refused here, as everywhere: "
                               << applied.message();
-  absl::MutexLock lock(&mu_);
-  registry_results_[position] = std::move(applied);
-  while (registry_results_.size() > kKeptRegistryResults) {
-    registry_results_.erase(registry_results_.begin());
+  {
+    // The first result stands: applied again after a failure below, a change is refused.
+    absl::MutexLock lock(&mu_);
+    registry_results_.try_emplace(position, std::move(applied));
+    while (registry_results_.size() > kKeptRegistryResults) {
+      registry_results_.erase(registry_results_.begin());
+    }
   }
-  return absl::OkStatus();
+  // Applied twice, a change is refused the second time or changes nothing; but a
+  // credential revoked and put again would live for a moment: the position goes with it.
+  return local_.CommitLogPosition(position);
 }
 
 }  // namespace postura::collector

@@ -20,10 +20,11 @@
 //    that was down goes on from its position.
 //    A conflicting batch (a sequence taken by other items) is refused by every writer
 //    alike and counted there; its agent got the Ack already.
-//  - ChangeRegistry: a change of the registry is appended to the same log, and every
-//    collector's applier applies it in log order (after the batches before it are
-//    durable), so the registries of a cluster agree; the collector where it was made
-//    waits for its own applier and answers with what applying gave.
+//  - ChangeRegistry: a change of the registry or of the credentials is appended to the
+//    same log, and every collector's applier applies it in log order (after the batches
+//    before it are durable) and commits its position, so the registries of a cluster
+//    agree; the collector where it was made waits for its own applier and answers with
+//    what applying gave.
 //  - Progress: the local writer's, which may lag behind what the log holds: a resend
 //    after a Welcome that lags is told apart as above.
 //
@@ -91,8 +92,8 @@ class ReplicatedIngest final : public BatchSink {
   ReplicationStats stats() const;
 
   // Appends `change` to the log and waits until this collector's applier applied it:
-  // what applying it returned. Unavailable if the log did not store it, or if it was not
-  // applied here within registry_change_wait (it is still applied, later).
+  // what applying it returned. Unavailable if the log did not store it; DeadlineExceeded
+  // if it was not applied here within registry_change_wait (it is still applied, later).
   absl::Status ChangeRegistry(const v1::RegistryChange& change);
 
  private:
@@ -106,9 +107,9 @@ class ReplicatedIngest final : public BatchSink {
   void ApplyLoop();
   // Applies one group of log messages to the local writer and waits until it is durable.
   absl::Status ApplyGroup(std::vector<LogMessage>& messages);
-  // Applies a registry change read at `position` and keeps what it gave for
-  // ChangeRegistry: the registry's refusal too. An error if applying failed otherwise
-  // (the store): the group then fails and is read again.
+  // Applies a registry change read at `position`, keeps what it gave for ChangeRegistry
+  // (the registry's refusal too) and commits `position` to the store. An error if
+  // applying failed otherwise (the store): the group then fails and is read again.
   absl::Status ApplyRegistryChange(const v1::RegistryChange& change, uint64_t position);
 
   JetStreamLog& log_;

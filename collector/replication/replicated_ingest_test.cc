@@ -267,6 +267,10 @@ TEST_F(ReplicatedIngestTest, RegistryChangesMadeAtOneNodeReachEveryNode) {
   EXPECT_TRUE(await([&] { return !a->registry->FindAsset("web").has_value(); }));
   EXPECT_FALSE(a->registry->FindAsset("db").has_value());
   EXPECT_EQ(a->ingest->stats().malformed, 0u);
+  // Each store committed the position of the last change it applied, the delete (the
+  // third message: put, refused put, delete), so a restart applies none of them again.
+  EXPECT_TRUE(await([&] { return a->writer->LogPosition().value_or(0) == 3; }));
+  EXPECT_TRUE(await([&] { return b->writer->LogPosition().value_or(0) == 3; }));
 }
 
 }  // namespace
