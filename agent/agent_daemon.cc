@@ -2,6 +2,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agent/delivery/attestation.h"
 #include "agent/delivery/wire_level.h"
 #include "common/base/utf8.h"
@@ -70,13 +71,16 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
   daemon->runner_ = std::make_unique<CheckRunner>(CheckRunnerOptions{.root = options.root}, clock);
   daemon->identity_ = std::make_unique<IdentityHolder>(options.certificate);
   daemon->uploader_ = std::make_unique<Uploader>(
-      *daemon->spool_, UploaderOptions{.collector_address = options.collector_address,
-                                       .trust = options.trust,
-                                       .identity = daemon->identity_.get(),
-                                       .agent_id = options.agent_id});
+      *daemon->spool_,
+      UploaderOptions{.collector_address = options.collector_address,
+                      .fallback_collector_addresses = options.fallback_collector_addresses,
+                      .trust = options.trust,
+                      .identity = daemon->identity_.get(),
+                      .agent_id = options.agent_id});
   if (!options.certificate.empty()) {
     RenewalOptions renewal;
     renewal.collector_address = options.collector_address;
+    renewal.fallback_collector_addresses = options.fallback_collector_addresses;
     renewal.trust.ca_certificate_pem = options.trust.ca_certificate_pem;
     renewal.agent_id = options.agent_id;
     renewal.certificate_file = options.certificate_file;
@@ -92,7 +96,7 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
   }
   // Tests and tools wait for " checks for assets of ": keep the words.
   LOG(INFO) << "agent " << options.agent_id << ": " << daemon->checks_.size()
-            << " checks for assets of " << options.collector_address << "; "
+            << " checks for assets of " << absl::StrJoin(CollectorAddresses(options), ", ") << "; "
             << options.openscap_sources.size() << " OpenSCAP sources, "
             << options.xccdf_drops.size() << " drop directories";
   return daemon;

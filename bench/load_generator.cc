@@ -22,13 +22,14 @@ std::string LoadAssetId(int i) { return absl::StrCat("load-asset-", i); }
 
 namespace {
 
-std::shared_ptr<grpc::Channel> AgentChannel(const LoadOptions& options, int agent) {
+std::shared_ptr<grpc::Channel> AgentChannel(const LoadOptions& options, int agent,
+                                            const std::string& target) {
   grpc::ChannelArguments args;
   // A distinct argument keeps channels from sharing one connection: one host per agent.
   args.SetInt("postura.load_agent", agent);
   CollectorTrust trust{.ca_certificate_pem = options.admin.ca_certificate_pem,
                        .token = options.agent_credentials.at(agent)};
-  return CreateCollectorChannel(options.target, trust, args);
+  return CreateCollectorChannel(target, trust, args);
 }
 
 // One simulated agent. Its thread writes; a reader thread per connection takes Acks.
@@ -40,7 +41,7 @@ class SimulatedAgent {
         end_(end),
         deadline_(deadline),
         random_(options.seed * 7919 + index),
-        channel_(AgentChannel(options, index)),
+        channel_(AgentChannel(options, index, options.target)),
         stub_(v1::IngestService::NewStub(channel_)) {
     result_.agent_id = LoadAgentId(index);
     const std::vector<int>& outcomes =
@@ -59,6 +60,7 @@ class SimulatedAgent {
       if (DoneGenerating() && unacked_.empty()) return;
       ++result_.reconnects;
       if (dropped_on_purpose_) continue;  // Reconnect at once, racing the old stream.
+      MoveToNextTarget();
       std::uniform_int_distribution<int> jitter(20, 200);
       std::this_thread::sleep_for(std::chrono::milliseconds(jitter(random_) * backoff_));
       backoff_ = std::min(backoff_ * 2, 8);
@@ -67,6 +69,15 @@ class SimulatedAgent {
   }
 
   AgentResult& result() { return result_; }
+
+  // With fallback targets, the next one in turn (as a real agent fails over).
+  void MoveToNextTarget() {
+    if (options_.fallback_targets.empty()) return;
+    target_ = (target_ + 1) % (options_.fallback_targets.size() + 1);
+    channel_ = AgentChannel(
+        options_, index_, target_ == 0 ? options_.target : options_.fallback_targets[target_ - 1]);
+    stub_ = v1::IngestService::NewStub(channel_);
+  }
   std::vector<double>& latencies() { return latencies_; }
   uint64_t acknowledged_records() const { return acknowledged_records_; }
   absl::Time last_acknowledged_at() const { return last_acknowledged_at_; }
@@ -257,6 +268,7 @@ class SimulatedAgent {
   const int index_;
   const absl::Time end_, deadline_;
   std::mt19937 random_;
+  size_t target_ = 0;  // 0: options_.target; i: fallback_targets[i - 1].
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::IngestService::Stub> stub_;
   std::vector<std::string> outcome_ids_;

@@ -15,7 +15,10 @@ namespace postura::bench {
 // its own channel (as separate hosts would), keeps every unacknowledged batch, resends
 // after reconnecting with jittered backoff, and respects the collector's window.
 struct LoadOptions {
-  std::string target;    // Collector address, host:port.
+  std::string target;  // Collector address, host:port.
+  // A cluster's other collectors: an agent whose stream broke reconnects to the next in
+  // turn, as a real agent with fallback collectors does. They must trust admin's CA.
+  std::vector<std::string> fallback_targets;
   CollectorTrust admin;  // The collector's CA and an admin token, to register the load.
   // Agent i's own credential; filled in by RegisterLoadAgents.
   std::vector<std::string> agent_credentials;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "agent/delivery/certificate_renewal.h"
 #include "agent/delivery/spool.h"
@@ -19,6 +20,7 @@
 #include "postura/v1/query.grpc.pb.h"
 #include "tests/testing/collector_client.h"
 #include "tests/testing/collector_process.h"
+#include "tests/testing/nats_server.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
@@ -99,7 +101,8 @@ class AgentDeliveryTest : public testing::Test {
                                            "/tests/testdata/agent/hardened") {
     const std::string config = dir_.WriteFile(
         "agent.yaml",
-        "agent_id: host-1\ncollector_address: " + collector_address + "\nassets: [" +
+        "agent_id: host-1\ncollector_address: " + collector_address + "\ncollector_addresses: [" +
+            absl::StrJoin(fallback_collectors_, ", ") + "]\nassets: [" +
             absl::StrJoin(assets_, ", ") + "]\npacks: [" + pack + "]\nroot: " + root +
             "\nspool:\n  directory: " + spool_dir() + "\nca_file: " + ca_file_ +
             "\nenrollment_token_file: " + (dir_.path() / "enrollment.token").string() + "\n");
@@ -114,6 +117,7 @@ class AgentDeliveryTest : public testing::Test {
   CollectorTrust admin_;
   std::string ca_file_;
   std::vector<std::string> assets_;
+  std::vector<std::string> fallback_collectors_;  // The agent's collector_addresses.
 };
 
 TEST_F(AgentDeliveryTest, EvidenceArrivesExactlyOnceAcrossCollectorAndAgentRestarts) {
@@ -172,6 +176,22 @@ TEST_F(AgentDeliveryTest, EvidenceArrivesExactlyOnceAcrossCollectorAndAgentResta
   for (uint64_t sequence = 1; sequence <= backlog; ++sequence) {
     EXPECT_TRUE(items_per_batch.contains(sequence)) << "batch " << sequence << " lost";
   }
+}
+
+// An agent whose first collector does not answer enrolls at, and reports to, the next one
+// its config lists (as agents of a cluster fail over, docs/scale.md).
+TEST_F(AgentDeliveryTest, AnAgentWhoseFirstCollectorIsDownMovesToTheNext) {
+  auto collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, collector_dir_.path()).value();
+  const std::string address = collector->address();
+  Register(*collector);
+  fallback_collectors_ = {address};
+  auto agent = StartAgent(absl::StrCat("127.0.0.1:", test::FreeLoopbackPort()));
+  // The down collector costs the uploader its welcome timeout (15 s) once.
+  ASSERT_TRUE(WaitForStored(address, 2, absl::Seconds(40)))
+      << "no evidence arrived through the fallback collector";
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(), 0);
+  EXPECT_EQ(collector->Stop(), 0);
 }
 
 TEST_F(AgentDeliveryTest, ScoresAppearForTheBoundAsset) {

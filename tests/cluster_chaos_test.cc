@@ -2,8 +2,9 @@
 // replicated log on real nats-server processes (one, or a three-node cluster with three
 // replicas), all on loopback. Agents report to collector A while A, B and the NATS
 // servers are each killed with SIGKILL at random points and started again, or while B is
-// cut off from NATS and frozen. At the end every acknowledged batch is stored exactly once
-// in both collectors' stores (read straight from them), and both answer with the same scores.
+// cut off from NATS and frozen, or move to B when A is killed for good. At the end every
+// acknowledged batch is stored exactly once in both collectors' stores (read straight from them),
+// and both answer with the same scores.
 
 #include <signal.h>
 
@@ -103,11 +104,19 @@ class ClusterChaosTest : public testing::Test {
     const std::string data = (dir_.path() / node).string();
     std::filesystem::create_directories(data);
     const std::string& urls = node == "b" && !b_nats_urls_.empty() ? b_nats_urls_ : nats_urls_;
-    const std::string yaml = absl::StrCat("cluster:\n  nats_servers: [", urls, "]\n  node: node-",
-                                          node, "\n  replicas: ", replicas_, "\n");
+    std::string yaml = absl::StrCat("cluster:\n  nats_servers: [", urls, "]\n  node: node-", node,
+                                    "\n  replicas: ", replicas_, "\n");
+    // Shared as docs/scale.md tells an operator to: agents then trust every collector, and
+    // every collector the certificates enrolled agents got at any of them.
+    const std::string shared_tls = (dir_.path() / "shared-tls").string();
+    if (share_certificate_authorities_) {
+      absl::StrAppend(&yaml, "tls:\n  local_ca_dir: ", shared_tls,
+                      "\nagents:\n  ca_dir: ", (dir_.path() / "shared-agent-ca").string(), "\n");
+    }
     absl::StatusOr<std::unique_ptr<CollectorProcess>> collector;
     for (int attempt = 0; attempt < 10; ++attempt) {
-      collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, data, address, yaml);
+      collector = CollectorProcess::Start(POSTURA_COLLECTOR_BIN, data, address, yaml,
+                                          share_certificate_authorities_ ? shared_tls : "");
       if (collector.ok()) return *std::move(collector);
       absl::SleepFor(absl::Seconds(1));
     }
@@ -150,16 +159,20 @@ class ClusterChaosTest : public testing::Test {
     chaos([&] { absl::SleepFor(absl::Milliseconds(200 + random() % 400)); });
     agents.join();
     ASSERT_TRUE(a_ != nullptr && b_ != nullptr);
-    const std::filesystem::path log_a = dir_.path() / "a" / "collector.log";
-    const std::filesystem::path log_b = dir_.path() / "b" / "collector.log";
     EXPECT_TRUE(load.completed) << "agents:\n"
                                 << test::AgentErrors(load) << "collector A's log:\n"
-                                << test::LogTail(log_a);
+                                << test::LogTail(dir_.path() / "a" / "collector.log");
     if (agents_reconnect_) {
       EXPECT_GT(load.reconnects, 0u);
     }
-    EXPECT_TRUE(AwaitCaughtUp(*a_)) << test::LogTail(log_a);
-    EXPECT_TRUE(AwaitCaughtUp(*b_)) << test::LogTail(log_b);
+    ExpectBothHoldTheLoadOnce(load);
+  }
+
+  // Both collectors have applied every batch of `load`, answer with the same scores, and
+  // hold every acknowledged batch once in their stores (read after stopping them).
+  void ExpectBothHoldTheLoadOnce(const bench::LoadResult& load) {
+    EXPECT_TRUE(AwaitCaughtUp(*a_)) << test::LogTail(dir_.path() / "a" / "collector.log");
+    EXPECT_TRUE(AwaitCaughtUp(*b_)) << test::LogTail(dir_.path() / "b" / "collector.log");
     const std::map<std::string, std::string> scores_a = AssetScores(*a_);
     EXPECT_EQ(scores_a.size(), static_cast<size_t>(kShape.agents));
     EXPECT_EQ(AssetScores(*b_), scores_a);
@@ -173,6 +186,7 @@ class ClusterChaosTest : public testing::Test {
   std::string nats_urls_;         // For the collectors' config, comma-separated.
   std::string b_nats_urls_;       // Collector B's, if not the same.
   bool agents_reconnect_ = true;  // The chaos restarts collector A.
+  bool share_certificate_authorities_ = false;
   int replicas_ = 1;
   int nats_port_ = 0;  // StartNats's server.
   std::unique_ptr<CollectorProcess> a_, b_;
@@ -261,8 +275,38 @@ TEST_F(ClusterChaosTest, APartitionedAndThenFrozenReplicaCatchesUp) {
   EXPECT_GT(cut_behind, 0) << "no agent's batches were held back from B while it was cut off";
 }
 
-// The registry is one across the cluster, credentials are each collector's own: an agent
-// enrolled at B and deleted at A loses its credential at B too, when B applies the delete.
+// Agents fail over (item 1): they report to collector A with B as their fallback, as
+// agents with collector_addresses do; A and B share their CAs, and B knows the agents'
+// credentials (enrolled at A) from the log. A is killed and stays down for the rest of
+// the load: the agents finish at B. Back, A catches up; each store holds every
+// acknowledged batch once.
+TEST_F(ClusterChaosTest, AgentsMoveToAnotherCollectorWhenTheirsIsKilled) {
+  std::unique_ptr<NatsServer> nats = StartNats();
+  if (nats == nullptr) GTEST_SKIP() << "no nats-server";
+  share_certificate_authorities_ = true;
+  a_ = StartCollector("a");
+  b_ = StartCollector("b");
+  ASSERT_TRUE(a_ != nullptr && b_ != nullptr);
+  bench::LoadOptions options = Load(*a_);
+  options.fallback_targets = {b_->address()};
+  ASSERT_TRUE(bench::RegisterLoadAgents(options).ok());
+  bench::LoadResult load;
+  std::thread agents([&] { load = bench::RunLoad(options); });
+  absl::SleepFor(absl::Seconds(1));
+  const std::string a_address = a_->address();
+  a_->Kill();
+  agents.join();
+  EXPECT_TRUE(load.completed) << "agents:\n"
+                              << test::AgentErrors(load) << "collector B's log:\n"
+                              << test::LogTail(dir_.path() / "b" / "collector.log");
+  EXPECT_GT(load.reconnects, 0u);
+  a_ = StartCollector("a", a_address);
+  ASSERT_NE(a_, nullptr);
+  ExpectBothHoldTheLoadOnce(load);
+}
+
+// An agent enrolled at B and deleted at A loses its credential at B too, when B applies
+// the delete.
 TEST_F(ClusterChaosTest, AnAgentDeletedAtOneCollectorLosesItsCredentialAtAnother) {
   std::unique_ptr<NatsServer> nats = StartNats();
   if (nats == nullptr) GTEST_SKIP() << "no nats-server";

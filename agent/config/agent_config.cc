@@ -27,6 +27,35 @@ absl::Status ReadDuration(absl::string_view key, const std::string& text, absl::
   return absl::OkStatus();
 }
 
+// The collectors of collector_address and collector_addresses, in order: the first is
+// the agent's collector_address, the rest its fallbacks.
+absl::Status ReadCollectorAddresses(const v1::AgentConfig& config, AgentOptions& options) {
+  constexpr int kMaxCollectors = 16;
+  std::vector<std::string> addresses;
+  if (!config.collector_address().empty() || config.collector_addresses().empty()) {
+    if (config.collector_address().rfind(':') == std::string::npos) {
+      return KeyError("collector_address",
+                      absl::StrCat("'", config.collector_address(), "' is not host:port"));
+    }
+    addresses.push_back(config.collector_address());
+  }
+  for (const std::string& address : config.collector_addresses()) {
+    if (address.rfind(':') == std::string::npos) {
+      return KeyError("collector_addresses", absl::StrCat("'", address, "' is not host:port"));
+    }
+    if (std::find(addresses.begin(), addresses.end(), address) != addresses.end()) {
+      return KeyError("collector_addresses", absl::StrCat("'", address, "' is listed twice"));
+    }
+    addresses.push_back(address);
+  }
+  if (addresses.size() > kMaxCollectors) {
+    return KeyError("collector_addresses", absl::StrCat("at most ", kMaxCollectors, " collectors"));
+  }
+  options.collector_address = addresses.front();
+  options.fallback_collector_addresses.assign(addresses.begin() + 1, addresses.end());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<OpenscapSourceOptions> OpenscapSourceFromConfig(
     const v1::OpenscapSourceConfig& config, int index) {
   const std::string key = absl::StrCat("openscap[", index, "]");
@@ -93,15 +122,18 @@ absl::Status ReadOpenscap(const v1::AgentConfig& config, AgentOptions& options) 
 
 }  // namespace
 
+std::vector<std::string> CollectorAddresses(const AgentOptions& options) {
+  std::vector<std::string> addresses = {options.collector_address};
+  addresses.insert(addresses.end(), options.fallback_collector_addresses.begin(),
+                   options.fallback_collector_addresses.end());
+  return addresses;
+}
+
 absl::StatusOr<AgentOptions> AgentOptionsFromConfig(const v1::AgentConfig& config) {
   AgentOptions options;
   if (config.agent_id().empty()) return KeyError("agent_id", "required");
   options.agent_id = config.agent_id();
-  if (config.collector_address().rfind(':') == std::string::npos) {
-    return KeyError("collector_address",
-                    absl::StrCat("'", config.collector_address(), "' is not host:port"));
-  }
-  options.collector_address = config.collector_address();
+  if (absl::Status read = ReadCollectorAddresses(config, options); !read.ok()) return read;
   if (config.assets().empty()) return KeyError("assets", "list at least one asset id");
   options.assets.assign(config.assets().begin(), config.assets().end());
   if (config.packs().empty() && config.openscap().empty() && config.xccdf_drop().empty()) {

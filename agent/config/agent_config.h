@@ -32,7 +32,9 @@ struct XccdfDropOptions {
 // The agent's settings, validated, with defaults filled in.
 struct AgentOptions {
   std::string agent_id;
-  std::string collector_address;
+  std::string collector_address;  // The collector reported to first.
+  // A cluster's other collectors, tried in this order when one cannot take evidence.
+  std::vector<std::string> fallback_collector_addresses;
   std::vector<std::string> assets;
   std::vector<std::string> packs;
   std::string root = "/";
@@ -53,6 +55,9 @@ struct AgentOptions {
   CollectorTrust trust;
   ClientCertificate certificate;  // The agent's key and certificate; empty before them.
 };
+
+// collector_address, then fallback_collector_addresses.
+std::vector<std::string> CollectorAddresses(const AgentOptions& options);
 
 // Validates a parsed config and fills in defaults. InvalidArgument naming the key.
 absl::StatusOr<AgentOptions> AgentOptionsFromConfig(const v1::AgentConfig& config);

@@ -1,5 +1,6 @@
 #include "agent/config/agent_config.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -28,6 +29,35 @@ TEST(AgentConfigTest, ReadsKeysAndFillsDefaults) {
   EXPECT_EQ(options.root, "/");
   EXPECT_EQ(options.spool_max_bytes, 64u << 20);
   EXPECT_EQ(options.evidence_ttl_intervals, 3u);
+}
+
+TEST(AgentConfigTest, TheClusterCollectorsAreTriedInOrder) {
+  constexpr char kRest[] = "assets: [web]\npacks: [/p.yaml]\nspool: {directory: /s}\n";
+  AgentOptions listed =
+      FromYaml(absl::StrCat("agent_id: a\ncollector_addresses: [c1:4317, c2:4317]\n", kRest))
+          .value();
+  EXPECT_EQ(listed.collector_address, "c1:4317");
+  EXPECT_EQ(listed.fallback_collector_addresses, std::vector<std::string>{"c2:4317"});
+  AgentOptions both = FromYaml(absl::StrCat("agent_id: a\ncollector_address: c0:4317\n",
+                                            "collector_addresses: [c1:4317, c2:4317]\n", kRest))
+                          .value();
+  EXPECT_EQ(CollectorAddresses(both), (std::vector<std::string>{"c0:4317", "c1:4317", "c2:4317"}));
+  EXPECT_EQ(CollectorAddresses(FromYaml(kValid).value()),
+            std::vector<std::string>{"127.0.0.1:4317"});
+
+  EXPECT_THAT(FromYaml(absl::StrCat("agent_id: a\n", kRest)).status(),
+              HasMessage(HasSubstr("collector_address: '' is not host:port")));
+  EXPECT_THAT(
+      FromYaml(absl::StrCat("agent_id: a\ncollector_addresses: [c1:4317, c1]\n", kRest)).status(),
+      HasMessage(HasSubstr("collector_addresses: 'c1' is not host:port")));
+  EXPECT_THAT(FromYaml(absl::StrCat("agent_id: a\ncollector_address: c1:4317\n",
+                                    "collector_addresses: [c1:4317]\n", kRest))
+                  .status(),
+              HasMessage(HasSubstr("collector_addresses: 'c1:4317' is listed twice")));
+  std::string many = "agent_id: a\ncollector_addresses: [";
+  for (int i = 0; i < 17; ++i) absl::StrAppend(&many, i ? ", " : "", "c", i, ":4317");
+  EXPECT_THAT(FromYaml(absl::StrCat(many, "]\n", kRest)).status(),
+              HasMessage(HasSubstr("collector_addresses: at most 16 collectors")));
 }
 
 TEST(AgentConfigTest, ShippedExampleIsValid) {

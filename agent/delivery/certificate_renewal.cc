@@ -55,12 +55,12 @@ bool CertificateRenewal::WaitUntil(absl::Time until) {
   return !stopping_;
 }
 
-absl::Status CertificateRenewal::RenewOnce() {
+absl::Status CertificateRenewal::RenewOnce(const std::string& address) {
   const ClientCertificate current = identity_.certificate();
   absl::StatusOr<std::string> request = AgentSigningRequestPem(current.key_pem, options_.agent_id);
   if (!request.ok()) return request.status();
-  std::unique_ptr<v1::EnrollmentService::Stub> stub = v1::EnrollmentService::NewStub(
-      CreateCollectorChannel(options_.collector_address, options_.trust, current));
+  std::unique_ptr<v1::EnrollmentService::Stub> stub =
+      v1::EnrollmentService::NewStub(CreateCollectorChannel(address, options_.trust, current));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
   v1::RenewCertificateRequest renew;
@@ -92,6 +92,10 @@ void CertificateRenewal::Run() {
   std::mt19937 random(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.5, 1.5);
   absl::Duration backoff = options_.initial_backoff;
+  std::vector<std::string> collectors = {options_.collector_address};
+  collectors.insert(collectors.end(), options_.fallback_collector_addresses.begin(),
+                    options_.fallback_collector_addresses.end());
+  size_t collector = 0;
   while (true) {
     const std::optional<std::pair<absl::Time, absl::Time>> validity =
         Validity(identity_.certificate().certificate_pem);
@@ -111,11 +115,12 @@ void CertificateRenewal::Run() {
       if (!WaitUntil(absl::Now() + kExpiredReminder)) return;
       continue;
     }
-    absl::Status renewed = RenewOnce();
+    absl::Status renewed = RenewOnce(collectors[collector]);
     if (renewed.ok()) {
       backoff = options_.initial_backoff;
       continue;
     }
+    collector = (collector + 1) % collectors.size();
     LOG(WARNING) << "agent " << options_.agent_id << ": certificate renewal failed ("
                  << renewed.message() << "); trying again, the certificate is valid until "
                  << absl::FormatTime(not_after);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -54,6 +55,8 @@ class IdentityHolder {
 
 struct RenewalOptions {
   std::string collector_address;
+  // A cluster's other collectors: a renewal that fails moves on to the next in turn.
+  std::vector<std::string> fallback_collector_addresses;
   CollectorTrust trust;  // The CA the collector's certificate must chain to; no token.
   std::string agent_id;
   std::string certificate_file;  // Where the renewed certificate is saved.
@@ -79,9 +82,9 @@ class CertificateRenewal {
 
  private:
   void Run();
-  // One attempt: a new certificate, saved and handed over. The collector's refusal or
-  // Unavailable; FailedPrecondition if it cannot be saved.
-  absl::Status RenewOnce();
+  // One attempt at the collector `address`: a new certificate, saved and handed over.
+  // The collector's refusal or Unavailable; FailedPrecondition if it cannot be saved.
+  absl::Status RenewOnce(const std::string& address);
   // Waits until `until` or a stop; false on a stop.
   bool WaitUntil(absl::Time until);
 

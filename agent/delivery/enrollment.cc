@@ -57,23 +57,28 @@ absl::StatusOr<AgentIdentity> WithCertificate(const AgentOptions& options) {
       .certificate = {.key_pem = *std::move(key), .certificate_pem = *std::move(certificate)}};
 }
 
+// Enrolls at the first of the agent's collectors that answers.
 absl::StatusOr<v1::EnrollResponse> Enroll(const AgentOptions& options, const std::string& token,
                                           const std::string& signing_request,
                                           absl::Duration timeout) {
   const CollectorTrust trust{.ca_certificate_pem = options.trust.ca_certificate_pem, .token = ""};
-  std::unique_ptr<v1::EnrollmentService::Stub> stub =
-      v1::EnrollmentService::NewStub(CreateCollectorChannel(options.collector_address, trust));
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   v1::EnrollRequest request;
   request.set_token(token);
   request.set_agent_id(options.agent_id);
   request.set_signing_request(signing_request);
-  v1::EnrollResponse response;
-  if (grpc::Status s = stub->Enroll(&context, request, &response); !s.ok()) {
-    return FromGrpcStatus(s);
+  absl::Status unreachable;
+  for (const std::string& address : CollectorAddresses(options)) {
+    std::unique_ptr<v1::EnrollmentService::Stub> stub =
+        v1::EnrollmentService::NewStub(CreateCollectorChannel(address, trust));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+    v1::EnrollResponse response;
+    grpc::Status s = stub->Enroll(&context, request, &response);
+    if (s.ok()) return response;
+    unreachable = FromGrpcStatus(s);
+    if (!absl::IsUnavailable(unreachable) && !absl::IsDeadlineExceeded(unreachable)) break;
   }
-  return response;
+  return unreachable;
 }
 
 absl::StatusOr<AgentIdentity> EnrollWithKey(const AgentOptions& options, absl::Duration timeout) {

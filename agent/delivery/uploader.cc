@@ -9,8 +9,19 @@
 
 namespace postura::agent {
 
+namespace {
+
+std::vector<std::string> AllCollectors(const UploaderOptions& options) {
+  std::vector<std::string> collectors = {options.collector_address};
+  collectors.insert(collectors.end(), options.fallback_collector_addresses.begin(),
+                    options.fallback_collector_addresses.end());
+  return collectors;
+}
+
+}  // namespace
+
 Uploader::Uploader(Spool& spool, const UploaderOptions& options)
-    : spool_(spool), options_(options) {
+    : spool_(spool), options_(options), collectors_(AllCollectors(options)) {
   Connect();
   thread_ = std::thread([this] { Run(); });
 }
@@ -21,8 +32,8 @@ void Uploader::Connect() {
     identity_generation_ = options_.identity->generation();
     certificate = options_.identity->certificate();
   }
-  stub_ = v1::IngestService::NewStub(
-      CreateCollectorChannel(options_.collector_address, options_.trust, certificate));
+  stub_ =
+      v1::IngestService::NewStub(CreateCollectorChannel(collector(), options_.trust, certificate));
   signer_.reset();
   if (certificate.empty()) return;
   absl::StatusOr<EvidenceSigner> signer = EvidenceSigner::FromKeyPem(certificate.key_pem);
@@ -64,6 +75,27 @@ uint64_t Uploader::reconnects() const {
   return reconnects_;
 }
 
+std::string Uploader::collector() const {
+  absl::MutexLock lock(&mu_);
+  return collectors_[collector_index_];
+}
+
+void Uploader::MoveOnAfter(const grpc::Status& status) {
+  if (collectors_.size() == 1 || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+      IdentityChanged()) {
+    return;
+  }
+  std::string next;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    collector_index_ = (collector_index_ + 1) % collectors_.size();
+    next = collectors_[collector_index_];
+  }
+  LOG(INFO) << "reporting to collector " << next << " next";
+  Connect();
+}
+
 bool Uploader::connected() const {
   absl::MutexLock lock(&mu_);
   return connected_;
@@ -80,7 +112,9 @@ void Uploader::Run() {
   absl::Duration backoff = options_.initial_backoff;
   while (true) {
     const absl::Time start = absl::Now();
-    NoteStreamEnd(RunStream());
+    const grpc::Status ended = RunStream();
+    NoteStreamEnd(ended);
+    MoveOnAfter(ended);
     absl::MutexLock lock(&mu_);
     connected_ = false;
     if (stopping_) return;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -20,7 +21,10 @@ namespace postura::agent {
 
 struct UploaderOptions {
   std::string collector_address;  // host:port
-  CollectorTrust trust;           // The CA pinned, and a bearer credential if any.
+  // A cluster's other collectors (docs/scale.md), tried in turn after collector_address:
+  // a stream that ends for any reason but a refused batch moves on to the next one.
+  std::vector<std::string> fallback_collector_addresses;
+  CollectorTrust trust;  // The CA pinned, and a bearer credential if any.
   // The agent's key and certificate, read at each connection; a change (a renewed
   // certificate) ends the stream so that the next one uses it. With one, every batch
   // goes signed by the key (Batch.signature). Null: none (a bearer credential; batches
@@ -42,7 +46,9 @@ struct UploaderOptions {
 // announces (recutting spooled batches that exceed them), sends the rest oldest first
 // within the collector's window, and after any failure reconnects with jittered
 // exponential backoff (initial_backoff doubling to max_backoff), resending everything
-// unacknowledged. It runs for as long as needed with the collector down.
+// unacknowledged. It runs for as long as needed with the collector down. With fallback
+// collectors it reconnects to the next one in turn instead (a replica of the same
+// cluster, which tells a resend apart, so nothing is stored twice).
 //
 // Nothing is retried forever: items the collector rejects are acknowledged with the
 // batch, counted and logged; a batch that ends the stream as invalid
@@ -59,6 +65,8 @@ class Uploader {
 
   uint64_t reconnects() const;
   bool connected() const;
+  // The collector the uploader reports to, or tries next.
+  std::string collector() const;
   // Items the collector rejected (acknowledged but not stored), since start.
   uint64_t rejected_items() const;
 
@@ -73,8 +81,12 @@ class Uploader {
   // Recuts or sets aside the oldest batch when it exceeds the limits; true if it did.
   bool FitOldestToLimits();
   void NoteRejections(const v1::Ack& ack);
-  // A channel (and signer) for the identity holder's current certificate.
+  // A channel (and signer) for the identity holder's current certificate, to the
+  // collector of collector_index_.
   void Connect();
+  // After a stream ended with `status`: moves to the next collector, if there are
+  // several and the stream did not end for a refused batch or a renewed certificate.
+  void MoveOnAfter(const grpc::Status& status);
   // Signs `batch` with the agent's key, if it has one.
   void Sign(v1::Batch& batch) const;
   // True if the identity holder has a newer identity than the channel's.
@@ -91,6 +103,7 @@ class Uploader {
 
   Spool& spool_;
   const UploaderOptions options_;
+  const std::vector<std::string> collectors_;  // collector_address, then the fallbacks.
   std::unique_ptr<v1::IngestService::Stub> stub_;
 
   mutable absl::Mutex mu_;
@@ -102,6 +115,7 @@ class Uploader {
   uint64_t acknowledged_ ABSL_GUARDED_BY(mu_) = 0;  // Highest ack on this stream.
   uint64_t reconnects_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t rejected_items_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t collector_index_ ABSL_GUARDED_BY(mu_) = 0;  // In collectors_.
   // The oldest batch when the collector last ended a stream as invalid, and how often in a
   // row. Only the uploader thread touches them.
   uint64_t refused_oldest_ = 0;

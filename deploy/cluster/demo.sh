@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Beyond one machine on one machine (issue 20, docs/scale.md): a three-node NATS JetStream
 # cluster; organisation "demo-org" on three collectors sharing one replicated ingest
-# stream (replicas: 3), with three agents, each reporting to a different collector; a
-# second organisation, "water-utility", on a collector of its own with one agent; and a
-# sector collector. Every cluster collector applies the whole stream to its own store, so
-# each shows every agent's evidence and the same scores. Both organisations publish their
-# asset summaries, signed with their own keys, to the sector's stream; the sector
-# collector shows both. Everything listens on 127.0.0.1 only. Ctrl-C stops everything.
+# stream (replicas: 3), with three agents, each reporting to a different collector and
+# listing the other two to fail over to; a second organisation, "water-utility", on a
+# collector of its own with one agent; and a sector collector. Every cluster collector
+# applies the whole stream to its own store, so each shows every agent's evidence and the
+# same scores. Both organisations publish their asset summaries, signed with their own
+# keys, to the sector's stream; the sector collector shows both. Everything listens on
+# 127.0.0.1 only. Ctrl-C stops everything. With --check, collector-1 is killed at the end
+# and its agent's next evidence must reach the other two through another collector.
 #
 #   deploy/cluster/demo.sh            # set up, print the scores, run until Ctrl-C
 #   deploy/cluster/demo.sh --check    # for CI: exit 0 once all agree, else 1
 #   CLUSTER_DIR=/tmp/cluster deploy/cluster/demo.sh
-#
-# Not shown here, because it is not built yet (docs/scale.md): agents failing over
-# between collectors (an agent's credential is its collector's own).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 readonly ROOT="$PWD"
@@ -84,7 +83,7 @@ start_collector() {  # name, then the config's sections after data_dir
       2>>"$dir/collector.log" &
     local pid=$!
     for _ in $(seq 50); do
-      [[ -s "$dir/ready" ]] && { PIDS+=("$pid"); return 0; }
+      [[ -s "$dir/ready" ]] && { PIDS+=("$pid"); echo "$pid" >"$dir/pid"; return 0; }
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
@@ -95,8 +94,17 @@ start_collector() {  # name, then the config's sections after data_dir
   echo "$name did not start; see $dir/collector.log"
   exit 1
 }
+# The cluster's collectors share their local CA (so its agents trust each of them) and
+# their agent CA (so each takes the certificates the others issued), as docs/scale.md
+# tells an operator to; the credentials themselves travel through the log.
+readonly CLUSTER_TLS="$DIR/demo-org-tls" CLUSTER_AGENT_CA="$DIR/demo-org-agent-ca"
 cluster_section() {  # n
   printf 'cluster:\n  nats_servers: [%s]\n  node: collector-%s\n  replicas: 3\n' "$NATS_URLS" "$1"
+  printf 'tls:\n  local_ca_dir: %s\nagents:\n  ca_dir: %s\n' "$CLUSTER_TLS" "$CLUSTER_AGENT_CA"
+}
+# The CA a collector's clients pin.
+ca_of() {  # collector-N, water or sector
+  if [[ "$1" == collector-* ]]; then echo "$CLUSTER_TLS/ca.crt"; else echo "$DIR/$1/data/tls/ca.crt"; fi
 }
 # Publishing to the sector's stream as organisation $1, with its key.
 publish_section() {  # organisation
@@ -126,9 +134,9 @@ start_collector sector "sector:
 
 # The CLI against a collector: its address, its local CA, its first admin token.
 on() {  # collector-N, water or sector, then the CLI's arguments
-  local dir="$DIR/$1"
+  local name="$1" dir="$DIR/$1"
   shift
-  POSTURA_COLLECTOR="$(sed -n 1p "$dir/ready")" POSTURA_CA_FILE="$dir/data/tls/ca.crt" \
+  POSTURA_COLLECTOR="$(sed -n 1p "$dir/ready")" POSTURA_CA_FILE="$(ca_of "$name")" \
     POSTURA_TOKEN_FILE="$dir/data/admin.token" "$BIN/postura" "$@"
 }
 
@@ -165,22 +173,33 @@ prepare_host() {  # name, fixture, strict|loose
   fi
   echo "$root"
 }
-sed 's/^default_interval: .*/default_interval: 30s/' deploy/packs/debian-server.yaml \
+sed 's/^default_interval: .*/default_interval: 10s/' deploy/packs/debian-server.yaml \
   >"$DIR/debian-server-demo.yaml"
+# Its own collector first, then (in the cluster) the other two.
+collector_addresses() {  # collector-N or water
+  local addresses other
+  addresses="$(sed -n 1p "$DIR/$1/ready")"
+  if [[ "$1" == collector-* ]]; then
+    for other in collector-1 collector-2 collector-3; do
+      [[ "$other" == "$1" ]] || addresses+=", $(sed -n 1p "$DIR/$other/ready")"
+    done
+  fi
+  echo "$addresses"
+}
 start_agent() {  # id, collector (collector-N or water), host root, asset
-  local id="$1" n="$2" root="$3" asset="$4" dir="$DIR/$2"
+  local id="$1" n="$2" root="$3" asset="$4"
   mkdir -p "$DIR/enroll"
   on "$n" tokens create enrollment --tenant org --asset "$asset" --uses 1 --ttl 10m \
     --name "cluster demo $id" -o "$DIR/enroll/$id.token" >/dev/null
   cat >"$DIR/$id.yaml" <<EOF
 agent_id: $id
-collector_address: $(sed -n 1p "$dir/ready")
+collector_addresses: [$(collector_addresses "$n")]
 assets: [$asset]
 packs: [$DIR/debian-server-demo.yaml]
 root: $root
 spool:
   directory: $DIR/spool/$id
-ca_file: $dir/data/tls/ca.crt
+ca_file: $(ca_of "$n")
 enrollment_token_file: $DIR/enroll/$id.token
 EOF
   "$BIN/postura-agent" --config "$DIR/$id.yaml" 2>"$DIR/$id.log" &
@@ -213,7 +232,7 @@ api() {  # collector, path
   local dir="$DIR/$1"
   [[ -f "$dir/auth-header" ]] || (umask 077 &&
     printf 'Authorization: Bearer %s\n' "$(cat "$dir/data/admin.token")" >"$dir/auth-header")
-  curl -fsS --cacert "$dir/data/tls/ca.crt" -H "@$dir/auth-header" \
+  curl -fsS --cacert "$(ca_of "$1")" -H "@$dir/auth-header" \
     "https://$(sed -n 2p "$dir/ready")$2"
 }
 # Whether the sector shows each organisation with the asset count and index its own
@@ -296,6 +315,30 @@ if [[ "$MODE" == "--check" ]]; then
   done
   echo "cluster check: three collectors, each with every agent's evidence and the same scores;"
   echo "the sector shows both organisations as their own collectors do"
+  # Failover: collector-1 is killed; its agent, finance-host, moves to the next collector
+  # it lists, whose log carries its next evidence to collector-3 as well.
+  stored_at() {  # collector-N: finance-host's last stored sequence there (agents list)
+    on "$1" agents list | awk '$1 == "finance-host" { print $3; found = 1 } END { if (!found) print 0 }'
+  }
+  before="$(stored_at collector-3)"
+  killed="$(cat "$DIR/collector-1/pid")"
+  kill -KILL "$killed"
+  wait "$killed" 2>/dev/null || true
+  moved=0
+  for _ in $(seq 90); do
+    if (($(stored_at collector-3) > before && $(stored_at collector-2) > before)); then
+      moved=1
+      break
+    fi
+    sleep 0.5
+  done
+  if [[ "$moved" != 1 ]]; then
+    echo "cluster check: with collector-1 killed, finance-host's evidence stopped at batch $before"
+    tail -5 "$DIR/finance-host.log"
+    exit 1
+  fi
+  echo "cluster check: collector-1 killed; finance-host reports on through another collector" \
+    "(batch $before, now $(stored_at collector-3) at collector-3)"
   exit 0
 fi
 [[ "$agreed" == 1 ]] || echo "(the collectors do not agree yet; see the logs in $DIR)"

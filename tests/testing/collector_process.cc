@@ -21,9 +21,10 @@ std::string Tail(const std::string& path) {
 
 absl::StatusOr<std::unique_ptr<CollectorProcess>> CollectorProcess::Start(
     const std::string& binary, const std::string& dir, const std::string& listen_address,
-    const std::string& extra_yaml) {
+    const std::string& extra_yaml, const std::string& local_ca_dir) {
   auto collector = std::make_unique<CollectorProcess>();
   collector->data_dir_ = dir + "/data";
+  collector->local_ca_dir_ = local_ca_dir.empty() ? collector->data_dir_ + "/tls" : local_ca_dir;
   const std::string config = dir + "/collector.yaml";
   const std::string ready = dir + "/ready";
   const std::string log = dir + "/collector.log";

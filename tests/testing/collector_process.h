@@ -16,10 +16,12 @@ class CollectorProcess {
  public:
   // Writes dir/collector.yaml (data_dir dir/data, listen_address, then `extra_yaml`),
   // starts `binary` and waits until it serves. Unavailable if it does not come up in 30 s;
-  // the message then includes the end of its log.
+  // the message then includes the end of its log. `local_ca_dir`: the tls.local_ca_dir
+  // that `extra_yaml` sets, if it does.
   static absl::StatusOr<std::unique_ptr<CollectorProcess>> Start(
       const std::string& binary, const std::string& dir,
-      const std::string& listen_address = "127.0.0.1:0", const std::string& extra_yaml = "");
+      const std::string& listen_address = "127.0.0.1:0", const std::string& extra_yaml = "",
+      const std::string& local_ca_dir = "");
 
   // The address it serves on, host:port.
   const std::string& address() const { return address_; }
@@ -27,7 +29,7 @@ class CollectorProcess {
   pid_t pid() const { return process_->pid(); }
   const std::string& data_dir() const { return data_dir_; }
   // The local CA clients pin, and the first admin token's file (both in the data dir).
-  std::string ca_file() const { return data_dir_ + "/tls/ca.crt"; }
+  std::string ca_file() const { return local_ca_dir_ + "/ca.crt"; }
   std::string admin_token_file() const { return data_dir_ + "/admin.token"; }
   // The CA and the admin token, read when it came up.
   const CollectorTrust& admin() const { return admin_; }
@@ -45,6 +47,7 @@ class CollectorProcess {
   std::string address_;
   std::string http_address_;
   std::string data_dir_;
+  std::string local_ca_dir_;
   CollectorTrust admin_;
 };
 
