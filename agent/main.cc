@@ -8,6 +8,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_join.h"
 #include "agent/agent_daemon.h"
 #include "agent/check_config.h"
 #include "agent/config/agent_config.h"
@@ -45,7 +46,8 @@ int Attest(const std::string& config_path, const postura::agent::AttestationRequ
   std::cout << "Recorded: " << request.outcome << " of " << request.asset << " at level "
             << request.level_hundredths << ", attested"
             << (item->content_sha256().empty() ? "" : " with the evidence file's SHA-256")
-            << ". The running agent delivers it to " << options->collector_address << ".\n";
+            << ". The running agent delivers it to "
+            << absl::StrJoin(postura::agent::CollectorAddresses(*options), " or ") << ".\n";
   return 0;
 }
 

@@ -8,16 +8,20 @@ namespace {
 
 // Applies `change` here: to `credentials` if it is theirs, else to `registry`; after a
 // delete of an agent or a tenant, revokes their credentials too (at the same place in
-// the log on every collector).
+// the log on every collector). The revocation follows the delete even when the registry
+// finds nothing to delete: a delete applied again, after its revocation failed or was cut
+// short by a crash, still ends the credentials.
 absl::Status ApplyHere(const v1::RegistryChange& change, Registry& registry,
                        CredentialStore& credentials) {
   if (IsCredentialChange(change)) return credentials.Apply(change);
-  if (absl::Status applied = registry.Apply(change); !applied.ok()) return applied;
+  const absl::Status applied = registry.Apply(change);
   v1::RegistryChange revocation;
   if (change.has_delete_agent()) revocation.set_revoke_agent_credentials(change.delete_agent());
   if (change.has_delete_tenant()) revocation.set_revoke_tenant_credentials(change.delete_tenant());
-  if (revocation.change_case() == v1::RegistryChange::CHANGE_NOT_SET) return absl::OkStatus();
-  return credentials.Apply(revocation);
+  const bool revokes = revocation.change_case() != v1::RegistryChange::CHANGE_NOT_SET;
+  if (!revokes || !(applied.ok() || absl::IsNotFound(applied))) return applied;
+  if (absl::Status revoked = credentials.Apply(revocation); !revoked.ok()) return revoked;
+  return applied;
 }
 
 }  // namespace

@@ -57,7 +57,10 @@ absl::StatusOr<AgentIdentity> WithCertificate(const AgentOptions& options) {
       .certificate = {.key_pem = *std::move(key), .certificate_pem = *std::move(certificate)}};
 }
 
-// Enrolls at the first of the agent's collectors that answers.
+// Enrolls at the first of the agent's collectors that takes the token. One that cannot be
+// reached, or does not know the token (a cluster's collector that has not applied it
+// yet), passes to the next; a refusal for another reason ends the attempt. Fails with the
+// first refusal if there was one, else with the last collector's unavailability.
 absl::StatusOr<v1::EnrollResponse> Enroll(const AgentOptions& options, const std::string& token,
                                           const std::string& signing_request,
                                           absl::Duration timeout) {
@@ -66,7 +69,7 @@ absl::StatusOr<v1::EnrollResponse> Enroll(const AgentOptions& options, const std
   request.set_token(token);
   request.set_agent_id(options.agent_id);
   request.set_signing_request(signing_request);
-  absl::Status unreachable;
+  absl::Status refused, unreachable;
   for (const std::string& address : CollectorAddresses(options)) {
     std::unique_ptr<v1::EnrollmentService::Stub> stub =
         v1::EnrollmentService::NewStub(CreateCollectorChannel(address, trust));
@@ -75,10 +78,15 @@ absl::StatusOr<v1::EnrollResponse> Enroll(const AgentOptions& options, const std
     v1::EnrollResponse response;
     grpc::Status s = stub->Enroll(&context, request, &response);
     if (s.ok()) return response;
-    unreachable = FromGrpcStatus(s);
-    if (!absl::IsUnavailable(unreachable) && !absl::IsDeadlineExceeded(unreachable)) break;
+    const absl::Status failed = FromGrpcStatus(s);
+    if (absl::IsUnavailable(failed) || absl::IsDeadlineExceeded(failed)) {
+      unreachable = failed;
+      continue;
+    }
+    if (refused.ok()) refused = failed;
+    if (!absl::IsUnauthenticated(failed)) break;
   }
-  return unreachable;
+  return refused.ok() ? unreachable : refused;
 }
 
 absl::StatusOr<AgentIdentity> EnrollWithKey(const AgentOptions& options, absl::Duration timeout) {

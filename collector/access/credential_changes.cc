@@ -3,7 +3,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/access/credential_store.h"
+#include "collector/registry/registry_rules.h"
 #include "collector/store/store_keys.h"
+#include "common/transport/token_text.h"
 #include "glog/logging.h"
 
 namespace postura::collector {
@@ -23,13 +25,33 @@ std::function<bool(const v1::Credential&)> TenantsCredentials(absl::string_view 
   };
 }
 
-// The checks of a credential record that came through the log, which its maker made.
-absl::Status CheckRecord(const v1::Credential& credential) {
-  if (credential.id().empty() || credential.id().size() > 128) {
-    return absl::InvalidArgumentError("credential change: an id of 1 to 128 bytes is required");
+// The checks of a credential record that came through the log, which its maker made
+// (anyone who may write to the cluster's stream can append one: docs/scale.md).
+absl::Status CheckRecord(const v1::Credential& credential, bool certificate) {
+  if (certificate != (credential.kind() == v1::AGENT_CERTIFICATE)) {
+    return absl::InvalidArgumentError(
+        certificate ? "credential change: not an agent certificate record"
+                    : "credential change: an agent certificate is recorded, not put");
+  }
+  if (certificate ? credential.id().empty() || credential.id().size() > 128
+                  : !ParseTokenText(absl::StrCat("pst.", credential.id(), ".x"))) {
+    return absl::InvalidArgumentError("credential change: not a credential id");
+  }
+  if (credential.kind() == v1::CREDENTIAL_KIND_UNSPECIFIED ||
+      !v1::CredentialKind_IsValid(credential.kind()) || !v1::Role_IsValid(credential.role())) {
+    return absl::InvalidArgumentError("credential change: no valid kind or role");
   }
   if (credential.secret_sha256().size() != 32) {
     return absl::InvalidArgumentError("credential change: the secret's hash is not 32 bytes");
+  }
+  return absl::OkStatus();
+}
+
+// The organisation's own credentials go with no tenant: its tenant is never deleted.
+absl::Status CheckRevokedTenant(absl::string_view tenant_id) {
+  if (tenant_id.empty() || tenant_id == kOrganizationTenantId) {
+    return absl::InvalidArgumentError(
+        "credential change: the organisation's credentials are not revoked as a tenant's");
   }
   return absl::OkStatus();
 }
@@ -73,6 +95,9 @@ absl::Status CredentialStore::Apply(const v1::RegistryChange& change) {
     case v1::RegistryChange::kRevokeAgentCredentials:
       return RevokeWhere(AgentsCredentials(change.revoke_agent_credentials())).status();
     case v1::RegistryChange::kRevokeTenantCredentials:
+      if (absl::Status s = CheckRevokedTenant(change.revoke_tenant_credentials()); !s.ok()) {
+        return s;
+      }
       return RevokeWhere(TenantsCredentials(change.revoke_tenant_credentials())).status();
     case v1::RegistryChange::kSpendEnrollmentUse:
       return LocalSpendUse(change.spend_enrollment_use());
@@ -103,8 +128,13 @@ absl::StatusOr<int> CredentialStore::RevokeAgent(absl::string_view agent_id) {
 }
 
 absl::StatusOr<int> CredentialStore::RevokeTenant(absl::string_view tenant_id) {
+  // Routed even when none is held here: another collector may hold some this one has not
+  // applied yet. The count is this collector's.
   const int held = CountWhere(TenantsCredentials(tenant_id));
-  if (held == 0) return 0;
+  if (absl::Status s = CheckRevokedTenant(tenant_id); !s.ok()) {
+    if (held == 0) return 0;
+    return s;
+  }
   v1::RegistryChange change;
   change.set_revoke_tenant_credentials(std::string(tenant_id));
   if (absl::Status revoked = Change(change); !revoked.ok()) return revoked;
@@ -112,7 +142,7 @@ absl::StatusOr<int> CredentialStore::RevokeTenant(absl::string_view tenant_id) {
 }
 
 absl::Status CredentialStore::LocalPut(v1::Credential credential) {
-  if (absl::Status checked = CheckRecord(credential); !checked.ok()) return checked;
+  if (absl::Status checked = CheckRecord(credential, false); !checked.ok()) return checked;
   absl::MutexLock lock(&mu_);
   if (credentials_.contains(credential.id())) {
     return absl::AlreadyExistsError("credential: that id is taken; make a new token text");
@@ -126,10 +156,7 @@ absl::Status CredentialStore::LocalPut(v1::Credential credential) {
 }
 
 absl::Status CredentialStore::LocalRecordAgentCertificate(v1::Credential record) {
-  if (record.kind() != v1::AGENT_CERTIFICATE) {
-    return absl::InvalidArgumentError("credential: not an agent certificate record");
-  }
-  if (absl::Status checked = CheckRecord(record); !checked.ok()) return checked;
+  if (absl::Status checked = CheckRecord(record, true); !checked.ok()) return checked;
   absl::MutexLock lock(&mu_);
   if (credentials_.contains(record.id())) {
     return absl::AlreadyExistsError("credential: that certificate serial is recorded already");

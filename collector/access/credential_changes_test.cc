@@ -138,11 +138,34 @@ TEST_F(CredentialChangesTest, AMalformedChangeFromTheLogIsRefused) {
   v1::RegistryChange not_a_certificate;
   *not_a_certificate.mutable_record_agent_certificate() = no_hash.put_credential();
   EXPECT_TRUE(absl::IsInvalidArgument(At(0).Apply(not_a_certificate)));
+  // A certificate is recorded, not put (which would skip taking expired ones away); an id
+  // must be a token's.
+  v1::RegistryChange certificate_put;
+  certificate_put.mutable_put_credential()->set_id("0123456789abcdef");
+  certificate_put.mutable_put_credential()->set_kind(v1::AGENT_CERTIFICATE);
+  certificate_put.mutable_put_credential()->set_secret_sha256(std::string(32, 'h'));
+  EXPECT_TRUE(absl::IsInvalidArgument(At(0).Apply(certificate_put)));
+  v1::RegistryChange bad_id = certificate_put;
+  bad_id.mutable_put_credential()->set_kind(v1::API_TOKEN);
+  bad_id.mutable_put_credential()->set_id("../../etc");
+  EXPECT_TRUE(absl::IsInvalidArgument(At(0).Apply(bad_id)));
+  // The organisation's credentials are never revoked as a tenant's.
+  v1::Credential admin;
+  admin.set_kind(v1::API_TOKEN);
+  admin.set_role(v1::ROLE_ADMIN);
+  admin.set_tenant_id("org");
+  ASSERT_TRUE(At(0).Issue(admin).ok());
+  v1::RegistryChange revoke_organisation;
+  revoke_organisation.set_revoke_tenant_credentials("org");
+  EXPECT_TRUE(absl::IsInvalidArgument(At(0).Apply(revoke_organisation)));
+  EXPECT_TRUE(absl::IsInvalidArgument(At(0).RevokeTenant("org").status()));
+  EXPECT_EQ(At(1).List().size(), 1u);
+
   v1::RegistryChange registry_change;
   registry_change.set_delete_agent("host-1");
   EXPECT_FALSE(IsCredentialChange(registry_change));
   EXPECT_TRUE(absl::IsInvalidArgument(At(0).Apply(registry_change)));
-  EXPECT_TRUE(At(0).List().empty());
+  EXPECT_EQ(At(0).List().size(), 1u);  // The admin token only.
 }
 
 }  // namespace

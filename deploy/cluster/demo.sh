@@ -82,7 +82,7 @@ start_collector() {  # name, then the config's sections after data_dir
     "$BIN/postura-collector" --config "$dir/collector.yaml" --ready-file "$dir/ready" \
       2>>"$dir/collector.log" &
     local pid=$!
-    for _ in $(seq 50); do
+    for _ in $(seq 150); do
       [[ -s "$dir/ready" ]] && { PIDS+=("$pid"); echo "$pid" >"$dir/pid"; return 0; }
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
@@ -320,13 +320,18 @@ if [[ "$MODE" == "--check" ]]; then
   stored_at() {  # collector-N: finance-host's last stored sequence there (agents list)
     on "$1" agents list | awk '$1 == "finance-host" { print $3; found = 1 } END { if (!found) print 0 }'
   }
-  before="$(stored_at collector-3)"
+  before=0
+  for n in 1 2 3; do
+    stored="$(stored_at "collector-$n")"
+    if ((stored > before)); then before="$stored"; fi
+  done
   killed="$(cat "$DIR/collector-1/pid")"
   kill -KILL "$killed"
   wait "$killed" 2>/dev/null || true
   moved=0
   for _ in $(seq 90); do
-    if (($(stored_at collector-3) > before && $(stored_at collector-2) > before)); then
+    if (($(stored_at collector-3) > before && $(stored_at collector-2) > before)) &&
+      grep -q "reporting to collector .* next" "$DIR/finance-host.log"; then
       moved=1
       break
     fi
