@@ -55,7 +55,8 @@ done
 rm -rf "$quickstart_dir" "$quickstart_dir.log"
 
 # Cluster mode on this machine (docs/scale.md): three NATS nodes, three collectors, three
-# agents; every collector ends with the same live scores.
+# agents; every collector ends with the same live scores, and an agent whose collector is
+# killed goes on through another.
 echo "== cluster demo"
 cluster_dir=$(mktemp -d)
 SKIP_INSTALL=1 CLUSTER_DIR="$cluster_dir" bash deploy/cluster/demo.sh --check \
