@@ -71,16 +71,13 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(const AgentOptio
   daemon->runner_ = std::make_unique<CheckRunner>(CheckRunnerOptions{.root = options.root}, clock);
   daemon->identity_ = std::make_unique<IdentityHolder>(options.certificate);
   daemon->uploader_ = std::make_unique<Uploader>(
-      *daemon->spool_,
-      UploaderOptions{.collector_address = options.collector_address,
-                      .fallback_collector_addresses = options.fallback_collector_addresses,
-                      .trust = options.trust,
-                      .identity = daemon->identity_.get(),
-                      .agent_id = options.agent_id});
+      *daemon->spool_, UploaderOptions{.collector_addresses = CollectorAddresses(options),
+                                       .trust = options.trust,
+                                       .identity = daemon->identity_.get(),
+                                       .agent_id = options.agent_id});
   if (!options.certificate.empty()) {
     RenewalOptions renewal;
-    renewal.collector_address = options.collector_address;
-    renewal.fallback_collector_addresses = options.fallback_collector_addresses;
+    renewal.collector_addresses = CollectorAddresses(options);
     renewal.trust.ca_certificate_pem = options.trust.ca_certificate_pem;
     renewal.agent_id = options.agent_id;
     renewal.certificate_file = options.certificate_file;

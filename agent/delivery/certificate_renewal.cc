@@ -92,9 +92,7 @@ void CertificateRenewal::Run() {
   std::mt19937 random(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.5, 1.5);
   absl::Duration backoff = options_.initial_backoff;
-  std::vector<std::string> collectors = {options_.collector_address};
-  collectors.insert(collectors.end(), options_.fallback_collector_addresses.begin(),
-                    options_.fallback_collector_addresses.end());
+  const std::vector<std::string>& collectors = options_.collector_addresses;
   size_t collector = 0;
   while (true) {
     const std::optional<std::pair<absl::Time, absl::Time>> validity =

@@ -54,9 +54,9 @@ class IdentityHolder {
 };
 
 struct RenewalOptions {
-  std::string collector_address;
-  // A cluster's other collectors: a renewal that fails moves on to the next in turn.
-  std::vector<std::string> fallback_collector_addresses;
+  // host:port of each collector, in the order tried: a renewal that fails moves on to the
+  // next. At least one.
+  std::vector<std::string> collector_addresses;
   CollectorTrust trust;  // The CA the collector's certificate must chain to; no token.
   std::string agent_id;
   std::string certificate_file;  // Where the renewed certificate is saved.

@@ -9,19 +9,8 @@
 
 namespace postura::agent {
 
-namespace {
-
-std::vector<std::string> AllCollectors(const UploaderOptions& options) {
-  std::vector<std::string> collectors = {options.collector_address};
-  collectors.insert(collectors.end(), options.fallback_collector_addresses.begin(),
-                    options.fallback_collector_addresses.end());
-  return collectors;
-}
-
-}  // namespace
-
 Uploader::Uploader(Spool& spool, const UploaderOptions& options)
-    : spool_(spool), options_(options), collectors_(AllCollectors(options)) {
+    : spool_(spool), options_(options) {
   Connect();
   thread_ = std::thread([this] { Run(); });
 }
@@ -77,11 +66,12 @@ uint64_t Uploader::reconnects() const {
 
 std::string Uploader::collector() const {
   absl::MutexLock lock(&mu_);
-  return collectors_[collector_index_];
+  return options_.collector_addresses[collector_index_];
 }
 
 void Uploader::MoveOnAfter(const grpc::Status& status) {
-  if (collectors_.size() == 1 || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+  const std::vector<std::string>& collectors = options_.collector_addresses;
+  if (collectors.size() == 1 || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
       IdentityChanged()) {
     return;
   }
@@ -89,8 +79,8 @@ void Uploader::MoveOnAfter(const grpc::Status& status) {
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
-    collector_index_ = (collector_index_ + 1) % collectors_.size();
-    next = collectors_[collector_index_];
+    collector_index_ = (collector_index_ + 1) % collectors.size();
+    next = collectors[collector_index_];
   }
   LOG(INFO) << "reporting to collector " << next << " next";
   Connect();

@@ -20,10 +20,10 @@
 namespace postura::agent {
 
 struct UploaderOptions {
-  std::string collector_address;  // host:port
-  // A cluster's other collectors (docs/scale.md), tried in turn after collector_address:
-  // a stream that ends for any reason but a refused batch moves on to the next one.
-  std::vector<std::string> fallback_collector_addresses;
+  // host:port of each collector, in the order tried: one, or a cluster's (docs/scale.md),
+  // where a stream that ends for any reason but a refused batch moves on to the next.
+  // At least one.
+  std::vector<std::string> collector_addresses;
   CollectorTrust trust;  // The CA pinned, and a bearer credential if any.
   // The agent's key and certificate, read at each connection; a change (a renewed
   // certificate) ends the stream so that the next one uses it. With one, every batch
@@ -46,8 +46,8 @@ struct UploaderOptions {
 // announces (recutting spooled batches that exceed them), sends the rest oldest first
 // within the collector's window, and after any failure reconnects with jittered
 // exponential backoff (initial_backoff doubling to max_backoff), resending everything
-// unacknowledged. It runs for as long as needed with the collector down. With fallback
-// collectors it reconnects to the next one in turn instead (a replica of the same
+// unacknowledged. It runs for as long as needed with the collector down. With several
+// collectors it reconnects to the next one in turn (a replica of the same
 // cluster, which tells a resend apart, so nothing is stored twice).
 //
 // Nothing is retried forever: items the collector rejects are acknowledged with the
@@ -103,7 +103,6 @@ class Uploader {
 
   Spool& spool_;
   const UploaderOptions options_;
-  const std::vector<std::string> collectors_;  // collector_address, then the fallbacks.
   std::unique_ptr<v1::IngestService::Stub> stub_;
 
   mutable absl::Mutex mu_;
@@ -115,7 +114,7 @@ class Uploader {
   uint64_t acknowledged_ ABSL_GUARDED_BY(mu_) = 0;  // Highest ack on this stream.
   uint64_t reconnects_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t rejected_items_ ABSL_GUARDED_BY(mu_) = 0;
-  size_t collector_index_ ABSL_GUARDED_BY(mu_) = 0;  // In collectors_.
+  size_t collector_index_ ABSL_GUARDED_BY(mu_) = 0;  // In options_.collector_addresses.
   // The oldest batch when the collector last ended a stream as invalid, and how often in a
   // row. Only the uploader thread touches them.
   uint64_t refused_oldest_ = 0;
